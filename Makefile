@@ -1,0 +1,141 @@
+# goldwatch - alerts and notifications for a gold shop.
+#
+#   make            build everything into build/
+#   make run        install what is missing, build, start the private stack
+#   make stop       stop what make run started
+#   make test       install what is missing, build, run every test
+#                   (also the whole suite built with ASan + UBSan)
+#   make install    DESTDIR, PREFIX as usual
+#   make clean
+#
+# Local overrides go in Makefile.local (not in git).
+
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+CXX ?= g++
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/goldwatch
+SYSCONFDIR ?= /etc
+BUILD ?= build
+SAN ?=
+
+CFLAGS ?= -O2 -g
+CXXFLAGS ?= -O2 -g
+LDFLAGS ?=
+
+# project warnings: kept apart from the user's CFLAGS, errors for our code
+WARN = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+       -Wmissing-prototypes -Wformat=2 -Wformat-security -Wundef -Wvla \
+       -Wno-format-nonliteral -Wimplicit-fallthrough
+CXXWARN = -Wall -Wextra -Werror
+
+PKGS = fcgi libpq libctemplate libcurl libwebsockets jansson libsodium
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CUNIT_LIBS := $(shell $(PKG_CONFIG) --libs cunit 2>/dev/null)
+
+ifeq ($(SAN),1)
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=all
+endif
+
+ALL_CPPFLAGS = -Icore -D_GNU_SOURCE -DGW_DATADIR='"$(DATADIR)"' $(DEP_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS = -std=c11 -pthread -MMD -MP $(WARN) $(SANFLAGS) $(CFLAGS)
+ALL_CXXFLAGS = -std=c++11 -pthread -MMD -MP $(CXXWARN) $(SANFLAGS) $(CXXFLAGS)
+ALL_LDFLAGS = -pthread $(SANFLAGS) $(LDFLAGS)
+LIBS = $(DEP_LIBS) -lstdc++ -lm
+
+-include Makefile.local
+
+CORE_SRC = $(wildcard core/*.c)
+CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/core/tpl.o
+CORE_LIB = $(BUILD)/libgoldwatch.a
+
+API_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard cgi/*.c))
+ADMIN_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard admin/*.c))
+JOB_NAMES = $(basename $(notdir $(wildcard jobs/*.c)))
+JOB_BINS = $(JOB_NAMES:%=$(BUILD)/goldwatch-%)
+PUSHER_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard pusher/*.c))
+
+BINS = $(BUILD)/goldwatch-api $(BUILD)/goldwatch-admin $(JOB_BINS)
+ifneq ($(PUSHER_OBJ),)
+BINS += $(BUILD)/goldwatch-pusher
+endif
+
+TESTLIB_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/lib/*.c))
+UNIT_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c))
+INTEG_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/integration/*.c))
+# handlers the unit tests exercise directly (all of cgi but its main)
+API_LIB_OBJ = $(filter-out $(BUILD)/cgi/main.o,$(API_OBJ))
+TEST_BINS = $(BUILD)/tests/unit-tests $(BUILD)/tests/integration-tests
+
+.PHONY: all deps run stop test check-tests tests install uninstall clean
+.DEFAULT_GOAL := all
+
+all: $(BINS)
+
+tests: $(TEST_BINS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/core/tpl.o: core/tpl.cc
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_CPPFLAGS) $(ALL_CXXFLAGS) -c -o $@ $<
+
+$(CORE_LIB): $(CORE_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/goldwatch-api: $(API_OBJ) $(CORE_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/goldwatch-admin: $(ADMIN_OBJ) $(CORE_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/goldwatch-pusher: $(PUSHER_OBJ) $(CORE_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/goldwatch-%: $(BUILD)/jobs/%.o $(CORE_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(TESTLIB_OBJ) $(API_LIB_OBJ) $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CUNIT_LIBS)
+
+$(BUILD)/tests/integration-tests: $(INTEG_OBJ) $(TESTLIB_OBJ) $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CUNIT_LIBS)
+
+# Installs the Debian packages that are missing (no-op when none is).
+deps:
+	@scripts/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) scripts/stack.sh start var
+
+stop:
+	@scripts/stack.sh stop var
+
+test: deps
+	@$(MAKE) --no-print-directory all tests
+	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 all tests
+	@tests/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
+	cp -R templates static sql $(DESTDIR)$(DATADIR)/
+
+uninstall:
+	rm -f $(BINS:$(BUILD)/%=$(DESTDIR)$(BINDIR)/%)
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

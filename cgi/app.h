@@ -1,0 +1,68 @@
+/*
+ * app.h - the route table of goldwatch-api and the handlers it names.
+ * A handler gets a request whose route, identity, role, CSRF token and
+ * body type were already checked, and returns the HTTP status it set.
+ */
+#ifndef GW_APP_H
+#define GW_APP_H
+
+#include "auth.h"
+#include "request.h"
+
+typedef int (*handler_fn)(struct request *req);
+
+#define ROUTE_PAGE 0x1    /* HTML: anonymous users go to /login */
+#define ROUTE_NO_CSRF 0x2 /* a form that checks its own token (login) */
+
+struct route {
+	enum method method;
+	const char *pattern;
+	handler_fn handler;
+	enum role role;       /* least role; ROLE_PUBLIC for everyone */
+	enum body_kind body;
+	unsigned flags;
+};
+
+/*
+ * Declares a route. The role is a required argument: there is no way to
+ * write a route without one, and routes_check() refuses ROLE_INVALID.
+ */
+#define ROUTE(m, pattern, handler, role, body, flags) \
+	{m, pattern, handler, role, body, flags}
+
+const struct route *routes_table(size_t *n);
+/* Aborts start-up if a route lacks a role or a handler. 0 if all good. */
+int routes_check(void);
+/* Finds the route for method and path. Returns it, or NULL with *status
+ * 404 (no such path) or 405 (path exists, method not; *allow lists). */
+const struct route *routes_find(enum method m, const char *path,
+    struct route_params *params, int *status, char *allow, size_t allowlen);
+
+/* Runs one request through the checks and its handler. */
+void dispatch(struct request *req);
+
+/* health.c */
+int health_get(struct request *req);
+
+/* session.c */
+int session_login(struct request *req);
+int session_logout(struct request *req);
+int session_me(struct request *req);
+/* Sets the session cookie (Secure when the request came over TLS). */
+void session_set_cookie(struct request *req, const char *token, int64_t max_age_s);
+
+/* users.c */
+int users_list(struct request *req);
+int users_create(struct request *req);
+int users_update(struct request *req);
+int tokens_create(struct request *req);
+
+/* pages.c */
+int page_login_form(struct request *req);
+int page_login_submit(struct request *req);
+int page_logout(struct request *req);
+int page_dashboard(struct request *req);
+/* Renders an error page for page routes. */
+int page_error(struct request *req, int status, const char *message);
+
+#endif

@@ -1,0 +1,206 @@
+/*
+ * dispatch.c - one request through the fixed sequence of checks: body
+ * size, route (404/405), identity (401), role (403), CSRF (403), content
+ * type (415), body syntax (400), then the handler. Every refusal is the
+ * JSON error body on API routes and an HTML page (or the way to /login)
+ * on page routes. One access-log line per request.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "app.h"
+#include "log.h"
+
+#define SESSION_COOKIE "gw_session"
+
+static int is_page(const struct request *req)
+{
+	return req->route && (req->route->flags & ROUTE_PAGE);
+}
+
+static int changes_state(enum method m)
+{
+	return m == M_POST || m == M_PUT || m == M_PATCH || m == M_DELETE;
+}
+
+/* Matches "type/subtype" ignoring case and parameters (charset). */
+static int content_type_is(const char *ct, const char *want)
+{
+	size_t n = strlen(want);
+	if (strncasecmp(ct, want, n) != 0)
+		return 0;
+	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+}
+
+static int fail(struct request *req, int status, const char *code, const char *msg)
+{
+	if (is_page(req))
+		return page_error(req, status, msg);
+	return req_error(req, status, code, NULL, "%s", msg);
+}
+
+static int db_unavailable(struct request *req)
+{
+	return fail(req, 503, "database_unavailable",
+	    "the database is not reachable; try again shortly");
+}
+
+/*
+ * Finds who is asking: a bearer token wins over the cookie. Returns 0
+ * (maybe anonymous), or an HTTP status to answer with.
+ */
+static int identify(struct request *req)
+{
+	const char *token = NULL;
+	int bearer = 0, rc;
+
+	if (req->authorization[0] != '\0') {
+		if (strncasecmp(req->authorization, "Bearer ", 7) != 0)
+			return fail(req, 401, "unauthorized",
+			    "the Authorization header must be: Bearer <token>");
+		token = req->authorization + 7;
+		bearer = 1;
+	} else {
+		token = req_cookie(req, SESSION_COOKIE);
+	}
+	if (token == NULL || *token == '\0')
+		return bearer ? fail(req, 401, "unauthorized", "empty bearer token") : 0;
+	if (db_ensure(req->db) < 0)
+		return db_unavailable(req);
+	rc = auth_lookup(req->db, token, &req->who);
+	if (rc < 0)
+		return db_unavailable(req);
+	if (rc == 0) {
+		/* a stale cookie is just an anonymous visitor; a bad bearer is not */
+		if (bearer)
+			return fail(req, 401, "unauthorized", "the token is invalid or expired");
+		return 0;
+	}
+	req->authenticated = 1;
+	if (req->who.via_session)
+		req->session_token = token;
+	/* only a cookie session needs CSRF protection: browsers send cookies */
+	if (bearer)
+		req->who.csrf[0] = '\0';
+	return 0;
+}
+
+static int check_csrf(struct request *req)
+{
+	const char *sent;
+
+	if (!changes_state(req->method) || !req->authenticated ||
+	    req->who.csrf[0] == '\0' || (req->route->flags & ROUTE_NO_CSRF))
+		return 0;
+	if (req->route->body == BODY_FORM)
+		sent = req_form(req, "_csrf");
+	else
+		sent = req->csrf_header;
+	if (sent == NULL || *sent == '\0')
+		return fail(req, 403, "csrf_missing",
+		    "this request needs the CSRF token (X-CSRF-Token header)");
+	if (!auth_const_eq(sent, req->who.csrf))
+		return fail(req, 403, "csrf_invalid", "the CSRF token does not match the session");
+	return 0;
+}
+
+static int check_body(struct request *req)
+{
+	struct verror err;
+
+	switch (req->route->body) {
+	case BODY_JSON:
+		if (!content_type_is(req->content_type, "application/json"))
+			return fail(req, 415, "unsupported_media_type",
+			    "send the body as application/json");
+		req->json = valid_json_body(req->body, req->body_len, &err);
+		if (req->json == NULL)
+			return req_verror(req, &err);
+		return 0;
+	case BODY_FORM:
+		if (!content_type_is(req->content_type, "application/x-www-form-urlencoded"))
+			return fail(req, 415, "unsupported_media_type",
+			    "send the form as application/x-www-form-urlencoded");
+		if (request_parse_form(req) < 0)
+			return fail(req, 400, "bad_form", "the form data is malformed");
+		return 0;
+	case BODY_NONE:
+	case BODY_KIND__MAX:
+		break;
+	}
+	return 0;
+}
+
+static int run(struct request *req)
+{
+	char allow[128];
+	int status = 0, rc;
+
+	if (request_read_body(req) < 0)
+		return req->status;
+	req->route = routes_find(req->method, req->path, &req->params, &status,
+	    allow, sizeof(allow));
+	if (req->route == NULL) {
+		if (status == 405) {
+			req_header(req, "Allow: %s", allow);
+			return req_error(req, 405, "method_not_allowed", NULL,
+			    "%s is not allowed here; allowed: %s", req->method_name, allow);
+		}
+		return req_error(req, 404, "not_found", NULL, "no such resource: %.200s",
+		    req->path);
+	}
+	if ((rc = identify(req)) != 0)
+		return rc;
+	if (req->route->role > ROLE_PUBLIC) {
+		if (!req->authenticated) {
+			if (is_page(req)) {
+				struct buf loc;
+				buf_init(&loc);
+				buf_puts(&loc, "/login?next=");
+				url_encode(&loc, req->path);
+				rc = req_redirect(req, loc.data);
+				buf_free(&loc);
+				return rc;
+			}
+			return req_error(req, 401, "unauthorized", NULL,
+			    "log in or send Authorization: Bearer <token>");
+		}
+		if (req->who.role < req->route->role)
+			return fail(req, 403, "forbidden",
+			    req->route->role == ROLE_ADMIN ? "this needs the admin role" :
+			    req->route->role == ROLE_OPERATOR ? "this needs the operator role" :
+			    "this needs a signed-in user");
+	}
+	/* form routes carry their CSRF token in the body: parse it first */
+	if (req->route->body == BODY_FORM) {
+		if ((rc = check_body(req)) != 0)
+			return rc;
+		if ((rc = check_csrf(req)) != 0)
+			return rc;
+	} else {
+		if ((rc = check_csrf(req)) != 0)
+			return rc;
+		if ((rc = check_body(req)) != 0)
+			return rc;
+	}
+	rc = req->route->handler(req);
+	/* a handler that lost the database mid-way answers 503, not 500 */
+	if (rc == 500 && db_lost(req->db))
+		return db_unavailable(req);
+	return rc;
+}
+
+void dispatch(struct request *req)
+{
+	run(req);
+	if (db_in_tx(req->db))
+		db_rollback(req->db); /* a handler that returned mid-transaction */
+	if (req->status >= 400 && !is_page(req) && req->resp_type == NULL)
+		req_error(req, req->status, "error", NULL, "%s", status_text(req->status));
+	if (req->resp_type && strncmp(req->resp_type, "application/json", 16) == 0)
+		req_header(req, "Cache-Control: no-store");
+	request_send(req);
+	log_line("%s %s %d %lldus %s", req->method_name, req->path, req->status,
+	    (long long)(time_mono_us() - req->start_us),
+	    req->authenticated ? req->who.username : "-");
+}

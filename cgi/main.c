@@ -1,0 +1,186 @@
+/*
+ * goldwatch-api - the FastCGI application behind nginx: JSON API and staff
+ * pages. N worker threads each accept on the shared socket (FCGX_Accept_r)
+ * with their own libpq connection; nothing else is shared but read-only
+ * configuration and the frozen template cache.
+ *
+ *   goldwatch-api            serve on GOLDWATCH_SOCKET
+ *   goldwatch-api --routes   print the route table (method path role body)
+ */
+#include <errno.h>
+#include <fcgiapp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "app.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "tpl.h"
+
+struct server {
+	struct config cfg;
+	int listen_fd;
+};
+
+struct worker {
+	struct server *srv;
+	pthread_t thread;
+	int index;
+};
+
+static volatile sig_atomic_t stopping;
+static int listen_fd_for_signal = -1;
+
+/* Signal handler: libfcgi would swallow SIGTERM until the next accept. */
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	FCGX_ShutdownPending();
+	if (listen_fd_for_signal >= 0)
+		shutdown(listen_fd_for_signal, SHUT_RDWR);
+}
+
+/* Runs in each worker thread until shutdown. */
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct db *db = db_new(&w->srv->cfg);
+	FCGX_Request fcgx;
+
+	if (FCGX_InitRequest(&fcgx, w->srv->listen_fd, 0) != 0) {
+		log_err("worker %d: FCGX_InitRequest failed", w->index);
+		db_close(db);
+		return NULL;
+	}
+	while (!stopping) {
+		struct request req;
+
+		if (FCGX_Accept_r(&fcgx) < 0)
+			break;
+		/* the connection is made on first use: the API starts and
+		 * answers 503 while the database is down, and recovers */
+		request_init(&req, &fcgx, &w->srv->cfg, db);
+		dispatch(&req);
+		request_free(&req);
+		FCGX_Finish_r(&fcgx);
+	}
+	FCGX_Free(&fcgx, 1);
+	db_close(db);
+	return NULL;
+}
+
+static void print_routes(void)
+{
+	size_t n;
+	const struct route *r = routes_table(&n);
+	static const char *const bodies[BODY_KIND__MAX] = {"none", "json", "form"};
+
+	for (size_t i = 0; i < n; i++)
+		printf("%s %s %s %s%s\n", method_str(r[i].method), r[i].pattern,
+		    role_name(r[i].role), bodies[r[i].body],
+		    (r[i].flags & ROUTE_PAGE) ? " page" : "");
+}
+
+static int open_socket(struct server *srv)
+{
+	const char *path = srv->cfg.socket_path;
+
+	/* a socket file left by a killed run would make bind fail */
+	if (path[0] == '/' || path[0] == '.')
+		unlink(path);
+	srv->listen_fd = FCGX_OpenSocket(path, 256);
+	if (srv->listen_fd < 0) {
+		log_err("cannot listen on %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* nginx workers run as another user: let them connect */
+	if ((path[0] == '/' || path[0] == '.') && chmod(path, 0666) < 0) {
+		log_err("cannot set the mode of %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct server srv;
+	struct worker *workers;
+	struct sigaction sa;
+	char *tpl_dir;
+	int rc = 1;
+
+	log_init("goldwatch-api", LOG_LVL_INFO);
+	if (routes_check() < 0)
+		return 1;
+	if (argc > 1 && strcmp(argv[1], "--routes") == 0) {
+		print_routes();
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "usage: goldwatch-api [--routes]\n");
+		return 2;
+	}
+	if (config_load(&srv.cfg) < 0)
+		return 1;
+	if (strcmp(srv.cfg.log_level, "debug") == 0)
+		log_init("goldwatch-api", LOG_LVL_DEBUG);
+	if (auth_init() < 0 || FCGX_Init() != 0)
+		goto out_cfg;
+	json_object_seed(0);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	tpl_dir = config_path(&srv.cfg, "templates", "");
+	if (tpl_init(tpl_dir) < 0) {
+		free(tpl_dir);
+		goto out_curl;
+	}
+	free(tpl_dir);
+	if (open_socket(&srv) < 0)
+		goto out_curl;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	listen_fd_for_signal = srv.listen_fd;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	workers = xcalloc((size_t)srv.cfg.threads, sizeof(*workers));
+	for (int i = 0; i < srv.cfg.threads; i++) {
+		workers[i].srv = &srv;
+		workers[i].index = i;
+		if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0) {
+			log_err("cannot start worker thread %d", i);
+			stopping = 1;
+			shutdown(srv.listen_fd, SHUT_RDWR);
+			srv.cfg.threads = i;
+			break;
+		}
+	}
+	log_info("listening on %s with %lld threads", srv.cfg.socket_path,
+	    (long long)srv.cfg.threads);
+	for (int i = 0; i < srv.cfg.threads; i++)
+		pthread_join(workers[i].thread, NULL);
+	free(workers);
+	close(srv.listen_fd);
+	if (srv.cfg.socket_path[0] == '/' || srv.cfg.socket_path[0] == '.')
+		unlink(srv.cfg.socket_path);
+	log_info("stopped");
+	rc = 0;
+out_curl:
+	curl_global_cleanup();
+out_cfg:
+	config_free(&srv.cfg);
+	return rc;
+}

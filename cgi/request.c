@@ -1,0 +1,342 @@
+/*
+ * request.c - see request.h.
+ */
+#include "request.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+
+#define MAX_PARAMS 64
+
+static const char *const method_names[METHOD__MAX] = {
+	[M_GET] = "GET", [M_HEAD] = "HEAD", [M_POST] = "POST", [M_PUT] = "PUT",
+	[M_PATCH] = "PATCH", [M_DELETE] = "DELETE", [M_OTHER] = "OTHER",
+};
+
+const char *method_str(enum method m)
+{
+	return m < METHOD__MAX ? method_names[m] : "OTHER";
+}
+
+static enum method parse_method(const char *m)
+{
+	for (int i = 0; i < M_OTHER; i++)
+		if (strcmp(m, method_names[i]) == 0)
+			return (enum method)i;
+	return M_OTHER;
+}
+
+static const char *param(struct request *req, const char *name)
+{
+	const char *v = FCGX_GetParam(name, req->fcgx->envp);
+	return v ? v : "";
+}
+
+/*
+ * Splits "a=1&b=2" into decoded pairs. Returns the count, or -1 for a bad
+ * escape, too many pairs or a key given twice.
+ */
+static int parse_pairs(struct pool *pool, const char *s, struct kv **out)
+{
+	struct kv *kv = pool_alloc(pool, sizeof(*kv) * MAX_PARAMS);
+	int n = 0;
+
+	*out = kv;
+	while (*s) {
+		const char *amp = strchr(s, '&');
+		size_t len = amp ? (size_t)(amp - s) : strlen(s);
+		char *pair = pool_strndup(pool, s, len), *eq;
+
+		s += len + (amp ? 1 : 0);
+		if (len == 0)
+			continue;
+		if (n >= MAX_PARAMS)
+			return -1;
+		eq = strchr(pair, '=');
+		if (eq)
+			*eq++ = '\0';
+		if (url_decode(pair) < 0 || (eq && url_decode(eq) < 0))
+			return -1;
+		for (int i = 0; i < n; i++)
+			if (strcmp(kv[i].key, pair) == 0)
+				return -1;
+		kv[n].key = pair;
+		kv[n].value = eq ? eq : "";
+		n++;
+	}
+	return n;
+}
+
+void request_init(struct request *req, FCGX_Request *fcgx, const struct config *cfg,
+    struct db *db)
+{
+	const char *uri, *q, *cl;
+	int64_t len;
+
+	memset(req, 0, sizeof(*req));
+	req->pool = pool_new();
+	req->fcgx = fcgx;
+	req->cfg = cfg;
+	req->db = db;
+	req->start_us = time_mono_us();
+	buf_init(&req->resp_headers);
+	buf_init(&req->resp_body);
+	req->status = 500;
+
+	req->method_name = pool_strdup(req->pool, param(req, "REQUEST_METHOD"));
+	req->method = parse_method(req->method_name);
+	uri = param(req, "REQUEST_URI");
+	q = strchr(uri, '?');
+	req->path = q ? pool_strndup(req->pool, uri, (size_t)(q - uri)) : pool_strdup(req->pool, uri);
+	if (req->path[0] == '\0')
+		req->path = "/";
+	req->content_type = param(req, "CONTENT_TYPE");
+	cl = param(req, "CONTENT_LENGTH");
+	req->content_length = (*cl && parse_int64(cl, 0, INT64_MAX, &len) == 0) ? len : 0;
+	req->cookies = param(req, "HTTP_COOKIE");
+	req->authorization = param(req, "HTTP_AUTHORIZATION");
+	req->csrf_header = param(req, "HTTP_X_CSRF_TOKEN");
+	req->remote_addr = param(req, "REMOTE_ADDR");
+	req->https = strcasecmp(param(req, "HTTPS"), "on") == 0;
+}
+
+/* 0, or -1 if the query string is malformed (the caller answers 400). */
+static int parse_query(struct request *req)
+{
+	int n = parse_pairs(req->pool, param(req, "QUERY_STRING"), &req->query);
+	if (n < 0)
+		return -1;
+	req->nquery = (size_t)n;
+	return 0;
+}
+
+int request_read_body(struct request *req)
+{
+	int64_t want = req->content_length;
+	size_t got = 0;
+
+	if (parse_query(req) < 0) {
+		req_error(req, 400, "bad_query", NULL,
+		    "the query string is malformed (bad escape, repeated or too many parameters)");
+		return -1;
+	}
+	if (want > req->cfg->body_limit) {
+		req_error(req, 413, "payload_too_large", NULL,
+		    "the request body is over %lld bytes", (long long)req->cfg->body_limit);
+		return -1;
+	}
+	req->body = pool_alloc(req->pool, (size_t)want + 1);
+	while (got < (size_t)want) {
+		int n = FCGX_GetStr(req->body + got, (int)((size_t)want - got), req->fcgx->in);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	req->body[got] = '\0';
+	req->body_len = got;
+	if (got != (size_t)want) {
+		req_error(req, 400, "short_body", NULL, "the request body ended early");
+		return -1;
+	}
+	return 0;
+}
+
+int request_parse_form(struct request *req)
+{
+	int n;
+
+	if (!utf8_valid_text(req->body, req->body_len))
+		return -1;
+	n = parse_pairs(req->pool, req->body, &req->form);
+	if (n < 0)
+		return -1;
+	req->nform = (size_t)n;
+	for (size_t i = 0; i < req->nform; i++)
+		if (!utf8_valid_text(req->form[i].value, strlen(req->form[i].value)))
+			return -1;
+	return 0;
+}
+
+void request_free(struct request *req)
+{
+	if (req->json)
+		json_decref(req->json);
+	buf_free(&req->resp_headers);
+	buf_free(&req->resp_body);
+	pool_free(req->pool);
+	req->pool = NULL;
+}
+
+static const char *kv_get(const struct kv *kv, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(kv[i].key, key) == 0)
+			return kv[i].value;
+	return NULL;
+}
+
+const char *req_query(const struct request *req, const char *key)
+{
+	return kv_get(req->query, req->nquery, key);
+}
+
+const char *req_form(const struct request *req, const char *key)
+{
+	return kv_get(req->form, req->nform, key);
+}
+
+const char *req_cookie(struct request *req, const char *name)
+{
+	size_t nl = strlen(name);
+	const char *p = req->cookies;
+
+	while (p && *p) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
+			const char *v = p + nl + 1;
+			size_t vl = strcspn(v, ";");
+			while (vl > 0 && v[vl - 1] == ' ')
+				vl--;
+			return pool_strndup(req->pool, v, vl);
+		}
+		p = strchr(p, ';');
+	}
+	return NULL;
+}
+
+int64_t req_param_id(const struct request *req, const char *name)
+{
+	const char *v = route_param(&req->params, name);
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+const char *req_param(const struct request *req, const char *name)
+{
+	return route_param(&req->params, name);
+}
+
+void req_header(struct request *req, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&req->resp_headers, fmt, ap);
+	va_end(ap);
+	buf_puts(&req->resp_headers, "\r\n");
+}
+
+int req_json(struct request *req, int status, json_t *body)
+{
+	char *s;
+
+	req->status = status;
+	req->resp_type = "application/json";
+	buf_reset(&req->resp_body);
+	s = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	json_decref(body);
+	if (s == NULL) {
+		req->status = 500;
+		buf_puts(&req->resp_body,
+		    "{\"error\":{\"code\":\"internal\",\"message\":\"response encoding failed\"}}");
+		return 500;
+	}
+	buf_puts(&req->resp_body, s);
+	free(s);
+	return status;
+}
+
+int req_error(struct request *req, int status, const char *code,
+    const char *field, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	json_t *err;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	err = json_pack("{ss ss}", "code", code, "message", msg);
+	if (field && *field)
+		json_object_set_new(err, "field", json_string(field));
+	return req_json(req, status, json_pack("{so}", "error", err));
+}
+
+int req_verror(struct request *req, const struct verror *e)
+{
+	return req_error(req, e->status, e->code, e->field, "%s", e->message);
+}
+
+int req_html(struct request *req, int status, struct buf *html)
+{
+	req->status = status;
+	req->resp_type = "text/html; charset=utf-8";
+	buf_free(&req->resp_body);
+	req->resp_body = *html;
+	buf_init(html);
+	return status;
+}
+
+int req_redirect(struct request *req, const char *location)
+{
+	req->status = 303;
+	req->resp_type = NULL;
+	buf_reset(&req->resp_body);
+	req_header(req, "Location: %s", location);
+	return 303;
+}
+
+int req_no_content(struct request *req)
+{
+	req->status = 204;
+	req->resp_type = NULL;
+	buf_reset(&req->resp_body);
+	return 204;
+}
+
+const char *status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return status >= 500 ? "Internal Server Error" : "Unknown";
+	}
+}
+
+void request_send(struct request *req)
+{
+	struct buf head;
+
+	buf_init(&head);
+	buf_printf(&head, "Status: %d %s\r\n", req->status, status_text(req->status));
+	if (req->resp_type)
+		buf_printf(&head, "Content-Type: %s\r\n", req->resp_type);
+	buf_printf(&head, "Content-Length: %lu\r\n", (unsigned long)req->resp_body.len);
+	buf_puts(&head, "X-Content-Type-Options: nosniff\r\n");
+	if (req->resp_headers.len)
+		buf_append(&head, req->resp_headers.data, req->resp_headers.len);
+	buf_puts(&head, "\r\n");
+	FCGX_PutStr(head.data, (int)head.len, req->fcgx->out);
+	if (req->method != M_HEAD && req->resp_body.len)
+		FCGX_PutStr(req->resp_body.data, (int)req->resp_body.len, req->fcgx->out);
+	buf_free(&head);
+}

@@ -1,0 +1,77 @@
+/*
+ * routes.c - the one route table of goldwatch-api: method, path pattern,
+ * handler, least role, accepted body. main only looks routes up here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "log.h"
+
+static const struct route routes[] = {
+	/* JSON API */
+	ROUTE(M_GET, "/api/health", health_get, ROLE_PUBLIC, BODY_NONE, 0),
+	ROUTE(M_POST, "/api/auth/login", session_login, ROLE_PUBLIC, BODY_JSON, 0),
+	ROUTE(M_POST, "/api/auth/logout", session_logout, ROLE_VIEWER, BODY_NONE, 0),
+	ROUTE(M_GET, "/api/auth/me", session_me, ROLE_VIEWER, BODY_NONE, 0),
+	ROUTE(M_POST, "/api/auth/tokens", tokens_create, ROLE_ADMIN, BODY_JSON, 0),
+	ROUTE(M_GET, "/api/users", users_list, ROLE_ADMIN, BODY_NONE, 0),
+	ROUTE(M_POST, "/api/users", users_create, ROLE_ADMIN, BODY_JSON, 0),
+	ROUTE(M_PATCH, "/api/users/{id}", users_update, ROLE_ADMIN, BODY_JSON, 0),
+
+	/* staff pages */
+	ROUTE(M_GET, "/login", page_login_form, ROLE_PUBLIC, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_POST, "/login", page_login_submit, ROLE_PUBLIC, BODY_FORM,
+	    ROUTE_PAGE | ROUTE_NO_CSRF),
+	ROUTE(M_POST, "/logout", page_logout, ROLE_VIEWER, BODY_FORM, ROUTE_PAGE),
+	ROUTE(M_GET, "/", page_dashboard, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
+};
+
+const struct route *routes_table(size_t *n)
+{
+	*n = GW_ARRAY_LEN(routes);
+	return routes;
+}
+
+int routes_check(void)
+{
+	for (size_t i = 0; i < GW_ARRAY_LEN(routes); i++) {
+		const struct route *r = &routes[i];
+		if (r->role <= ROLE_INVALID || r->role >= ROLE__MAX || r->handler == NULL ||
+		    r->pattern == NULL || r->pattern[0] != '/') {
+			log_err("route %lu (%s) lacks a role, handler or pattern",
+			    (unsigned long)i, r->pattern ? r->pattern : "?");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+const struct route *routes_find(enum method m, const char *path,
+    struct route_params *params, int *status, char *allow, size_t allowlen)
+{
+	struct route_params p;
+	int path_seen = 0;
+	size_t used = 0;
+
+	if (m == M_HEAD)
+		m = M_GET;
+	allow[0] = '\0';
+	for (size_t i = 0; i < GW_ARRAY_LEN(routes); i++) {
+		if (!route_match(routes[i].pattern, path, &p))
+			continue;
+		if (routes[i].method == m) {
+			*params = p;
+			return &routes[i];
+		}
+		path_seen = 1;
+		if (used < allowlen) {
+			int n = snprintf(allow + used, allowlen - used, "%s%s",
+			    used ? ", " : "", method_str(routes[i].method));
+			if (n > 0)
+				used += (size_t)n;
+		}
+	}
+	*status = path_seen ? 405 : 404;
+	return NULL;
+}

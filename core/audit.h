@@ -1,0 +1,23 @@
+/*
+ * audit.h - the audit log of rule, user and token changes: who, when,
+ * what, and the object before and after. Written in the transaction of
+ * the change itself.
+ */
+#ifndef GW_AUDIT_H
+#define GW_AUDIT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "db.h"
+
+/*
+ * Records action ("rule.create", "user.update", ...) on object_type/id by
+ * who. before/after may be NULL (borrowed, not stolen). 0 or -1.
+ */
+int audit_record(struct db *db, const struct principal *who, const char *action,
+    const char *object_type, int64_t object_id, const json_t *before,
+    const json_t *after);
+
+#endif

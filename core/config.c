@@ -1,0 +1,144 @@
+/*
+ * config.c - table-driven environment configuration; see config.h.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+#include "util.h"
+
+#ifndef GW_DATADIR
+#define GW_DATADIR "/usr/local/share/goldwatch"
+#endif
+
+enum conf_type { CONF_STR, CONF_INT, CONF_BOOL, CONF_TYPE__MAX };
+
+struct conf_var {
+	const char *env;
+	enum conf_type type;
+	size_t offset;
+	const char *def;
+	int64_t min, max;
+};
+
+#define STR(env, field, def) {env, CONF_STR, offsetof(struct config, field), def, 0, 0}
+#define BOOL(env, field, def) {env, CONF_BOOL, offsetof(struct config, field), def, 0, 0}
+#define INT(env, field, def, lo, hi) \
+	{env, CONF_INT, offsetof(struct config, field), def, lo, hi}
+
+static const struct conf_var conf_vars[] = {
+	STR("DATABASE_URL", database_url, ""),
+	STR("GOLDWATCH_TIMEZONE", timezone, "UTC"),
+	STR("GOLDWATCH_DATA_DIR", data_dir, GW_DATADIR),
+	STR("GOLDWATCH_SOCKET", socket_path, "/run/goldwatch/api.sock"),
+	STR("GOLDWATCH_BASE_URL", base_url, "http://127.0.0.1:8080"),
+	STR("GOLDWATCH_LOG_LEVEL", log_level, "info"),
+	INT("GOLDWATCH_THREADS", threads, "4", 1, 256),
+	INT("GOLDWATCH_BODY_LIMIT", body_limit, "1048576", 1024, 64 * 1048576),
+	INT("GOLDWATCH_SESSION_HOURS", session_hours, "12", 1, 24 * 90),
+	INT("GOLDWATCH_DB_CONNECT_TIMEOUT", db_timeout_s, "5", 1, 600),
+	INT("GOLDWATCH_STATEMENT_TIMEOUT_MS", statement_ms, "30000", 0, 86400000),
+	STR("SMTP_SERVER", smtp_server, ""),
+	INT("SMTP_PORT", smtp_port, "587", 1, 65535),
+	STR("SMTP_USERNAME", smtp_username, ""),
+	STR("SMTP_PASSWORD", smtp_password, ""),
+	BOOL("SMTP_USE_TLS", smtp_use_tls, "true"),
+	STR("FROM_EMAIL", from_email, "goldwatch@localhost"),
+	STR("GOLDWATCH_SMTP_CA_FILE", smtp_ca_file, ""),
+	BOOL("GOLDWATCH_SMTP_INSECURE", smtp_insecure, "false"),
+	INT("GOLDWATCH_SMTP_TIMEOUT", smtp_timeout_s, "20", 1, 600),
+	STR("GOLDWATCH_SPOOL_DIR", spool_dir, "/var/spool/goldwatch"),
+	INT("GOLDWATCH_MAIL_MAX_ATTEMPTS", mail_max_attempts, "8", 1, 100),
+	INT("GOLDWATCH_ACK_LINK_DAYS", ack_link_days, "7", 1, 365),
+	STR("GOLDWATCH_PUSHER_SOCKET", pusher_socket, "/run/goldwatch/pusher.sock"),
+	INT("GOLDWATCH_PUSHER_QUEUE", pusher_queue, "1024", 16, 1048576),
+	INT("GOLDWATCH_PUSHER_PING", pusher_ping_s, "30", 1, 3600),
+	INT("GOLDWATCH_ESCALATION_MAX_LEVEL", escalate_max, "3", 1, 100),
+	INT("GOLDWATCH_RETENTION_ALERTS_DAYS", keep_alerts_days, "365", 1, 36500),
+	INT("GOLDWATCH_RETENTION_SAMPLES_DAYS", keep_samples_days, "90", 1, 36500),
+	INT("GOLDWATCH_RETENTION_EVENTS_DAYS", keep_events_days, "30", 1, 36500),
+	INT("GOLDWATCH_RETENTION_MAIL_DAYS", keep_mail_days, "30", 1, 36500),
+	INT("GOLDWATCH_CLEANUP_BATCH", cleanup_batch, "5000", 1, 1000000),
+	BOOL("GOLDWATCH_DIGEST_SEND_EMPTY", digest_empty, "false"),
+};
+
+int config_bool(const char *v)
+{
+	return v && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0 ||
+	    strcasecmp(v, "yes") == 0 || strcasecmp(v, "on") == 0);
+}
+
+static int bool_word(const char *v)
+{
+	static const char *const words[] = {"true", "false", "1", "0", "yes",
+	    "no", "on", "off"};
+	for (size_t i = 0; i < GW_ARRAY_LEN(words); i++)
+		if (strcasecmp(v, words[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int config_load(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < GW_ARRAY_LEN(conf_vars); i++) {
+		const struct conf_var *v = &conf_vars[i];
+		const char *val = getenv(v->env);
+		char *field = (char *)cfg + v->offset;
+
+		if (val == NULL || *val == '\0')
+			val = v->def;
+		switch (v->type) {
+		case CONF_STR:
+			*(char **)field = xstrdup(val);
+			break;
+		case CONF_BOOL:
+			if (!bool_word(val)) {
+				log_err("%s must be true or false", v->env);
+				goto fail;
+			}
+			*(int64_t *)field = config_bool(val);
+			break;
+		case CONF_INT:
+			if (parse_int64(val, v->min, v->max, (int64_t *)field) < 0) {
+				log_err("%s must be a whole number from %lld to %lld",
+				    v->env, (long long)v->min, (long long)v->max);
+				goto fail;
+			}
+			break;
+		case CONF_TYPE__MAX:
+			break;
+		}
+	}
+	for (const char *p = cfg->timezone; *p; p++) {
+		if (!isalnum((unsigned char)*p) && !strchr("/_+-", *p)) {
+			log_err("GOLDWATCH_TIMEZONE is not a time zone name");
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	config_free(cfg);
+	return -1;
+}
+
+void config_free(struct config *cfg)
+{
+	for (size_t i = 0; i < GW_ARRAY_LEN(conf_vars); i++) {
+		if (conf_vars[i].type != CONF_STR)
+			continue;
+		char **field = (char **)((char *)cfg + conf_vars[i].offset);
+		free(*field);
+		*field = NULL;
+	}
+}
+
+char *config_path(const struct config *cfg, const char *sub, const char *name)
+{
+	return xasprintf("%s/%s/%s", cfg->data_dir, sub, name);
+}

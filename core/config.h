@@ -1,0 +1,64 @@
+/*
+ * config.h - the whole configuration, read once from the environment at
+ * start (systemd units read it from one EnvironmentFile). Nothing else in
+ * goldwatch calls getenv(). libpq reads its own PG* variables, or
+ * DATABASE_URL when set.
+ */
+#ifndef GW_CONFIG_H
+#define GW_CONFIG_H
+
+#include <stdint.h>
+
+struct config {
+	char *database_url;      /* DATABASE_URL, "" = libpq's PG* variables */
+	char *timezone;          /* GOLDWATCH_TIMEZONE: the shop's zone */
+	char *data_dir;          /* GOLDWATCH_DATA_DIR: templates/ static/ sql/ */
+	char *socket_path;       /* GOLDWATCH_SOCKET: FastCGI socket of the API */
+	char *base_url;          /* GOLDWATCH_BASE_URL: links in mail */
+	char *log_level;         /* GOLDWATCH_LOG_LEVEL: error warning info debug */
+	int64_t threads;         /* GOLDWATCH_THREADS: API worker threads */
+	int64_t body_limit;      /* GOLDWATCH_BODY_LIMIT: request body bytes */
+	int64_t session_hours;   /* GOLDWATCH_SESSION_HOURS */
+	int64_t db_timeout_s;    /* GOLDWATCH_DB_CONNECT_TIMEOUT */
+	int64_t statement_ms;    /* GOLDWATCH_STATEMENT_TIMEOUT_MS */
+	/* e-mail (names as in the original system) */
+	char *smtp_server;       /* SMTP_SERVER, "" = spool .eml files */
+	int64_t smtp_port;       /* SMTP_PORT */
+	char *smtp_username;     /* SMTP_USERNAME */
+	char *smtp_password;     /* SMTP_PASSWORD: never logged */
+	int64_t smtp_use_tls;     /* SMTP_USE_TLS: true/false */
+	char *from_email;        /* FROM_EMAIL */
+	char *smtp_ca_file;      /* GOLDWATCH_SMTP_CA_FILE */
+	int64_t smtp_insecure;    /* GOLDWATCH_SMTP_INSECURE: skip cert checks */
+	int64_t smtp_timeout_s;  /* GOLDWATCH_SMTP_TIMEOUT */
+	char *spool_dir;         /* GOLDWATCH_SPOOL_DIR */
+	int64_t mail_max_attempts; /* GOLDWATCH_MAIL_MAX_ATTEMPTS */
+	int64_t ack_link_days;   /* GOLDWATCH_ACK_LINK_DAYS */
+	/* live updates */
+	char *pusher_socket;     /* GOLDWATCH_PUSHER_SOCKET */
+	int64_t pusher_queue;    /* GOLDWATCH_PUSHER_QUEUE: events per client */
+	int64_t pusher_ping_s;   /* GOLDWATCH_PUSHER_PING */
+	/* jobs */
+	int64_t escalate_max;    /* GOLDWATCH_ESCALATION_MAX_LEVEL */
+	int64_t keep_alerts_days;  /* GOLDWATCH_RETENTION_ALERTS_DAYS */
+	int64_t keep_samples_days; /* GOLDWATCH_RETENTION_SAMPLES_DAYS */
+	int64_t keep_events_days;  /* GOLDWATCH_RETENTION_EVENTS_DAYS */
+	int64_t keep_mail_days;    /* GOLDWATCH_RETENTION_MAIL_DAYS */
+	int64_t cleanup_batch;     /* GOLDWATCH_CLEANUP_BATCH */
+	int64_t digest_empty;     /* GOLDWATCH_DIGEST_SEND_EMPTY: true/false */
+};
+
+/*
+ * Fills cfg from the environment, with defaults for what is unset.
+ * Returns 0, or -1 after logging one line that names the bad variable.
+ */
+int config_load(struct config *cfg);
+void config_free(struct config *cfg);
+
+/* "true"/"1"/"yes"/"on" (any case) is true; everything else false. */
+int config_bool(const char *v);
+
+/* The path of a file below data_dir ("templates", "x.tpl"): caller frees. */
+char *config_path(const struct config *cfg, const char *sub, const char *name);
+
+#endif

@@ -1,0 +1,375 @@
+/*
+ * db.c - see db.h. Prepared statements are tracked per connection in a
+ * small open-addressing table keyed by the address of the static
+ * struct db_stmt, so a statement is parsed and planned once per connection.
+ */
+#include "db.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define PREP_SLOTS 512 /* power of two, more than the statements we have */
+#define DB_RETRY_US 1000000
+
+struct db {
+	PGconn *conn;
+	char *conninfo;
+	int in_tx;
+	int lost;
+	char sqlstate[6];
+	char errmsg[256];
+	char statement_timeout[24];
+	int nprepared;
+	int64_t last_attempt_us;
+	int down_logged;
+	const struct db_stmt *prepared[PREP_SLOTS];
+};
+
+static int db_setup(struct db *db)
+{
+	PGresult *r;
+	const char *params[1] = {db->statement_timeout};
+
+	r = PQexec(db->conn, "SET search_path = goldwatch, public; SET TIME ZONE 'UTC'");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		log_err("setting search_path: %s", PQerrorMessage(db->conn));
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	r = PQexecParams(db->conn, "SELECT set_config('statement_timeout', $1, false)",
+	    1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		log_err("setting statement_timeout: %s", PQerrorMessage(db->conn));
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	return 0;
+}
+
+static void forget_prepared(struct db *db)
+{
+	memset(db->prepared, 0, sizeof(db->prepared));
+	db->nprepared = 0;
+}
+
+static int db_connect(struct db *db)
+{
+	int64_t now = time_mono_us();
+
+	/* while the server is down, try at most once a second, answer at once */
+	if (db->lost && db->last_attempt_us &&
+	    now - db->last_attempt_us < DB_RETRY_US)
+		return -1;
+	db->last_attempt_us = now;
+	if (db->conn)
+		PQfinish(db->conn);
+	forget_prepared(db);
+	db->in_tx = 0;
+	db->conn = PQconnectdb(db->conninfo);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		/* once per outage; PQerrorMessage never holds the password */
+		if (!db->down_logged)
+			log_err("cannot connect to the database: %s", PQerrorMessage(db->conn));
+		db->down_logged = 1;
+		db->lost = 1;
+		return -1;
+	}
+	if (db_setup(db) < 0) {
+		db->lost = 1;
+		return -1;
+	}
+	if (db->down_logged)
+		log_info("connected to the database again");
+	db->down_logged = 0;
+	db->lost = 0;
+	return 0;
+}
+
+struct db *db_new(const struct config *cfg)
+{
+	struct db *db = xcalloc(1, sizeof(*db));
+	struct buf ci;
+
+	buf_init(&ci);
+	/*
+	 * A URL or a key=value string: append our defaults as keywords the
+	 * user's string may override. libpq takes the URL form only alone,
+	 * so for a URL we add options as query parameters.
+	 */
+	if (strncmp(cfg->database_url, "postgres://", 11) == 0 ||
+	    strncmp(cfg->database_url, "postgresql://", 13) == 0) {
+		buf_puts(&ci, cfg->database_url);
+		buf_puts(&ci, strchr(cfg->database_url, '?') ? "&" : "?");
+		buf_printf(&ci, "connect_timeout=%lld&fallback_application_name=%s",
+		    (long long)cfg->db_timeout_s, log_progname());
+	} else {
+		buf_printf(&ci, "connect_timeout=%lld fallback_application_name=%s %s",
+		    (long long)cfg->db_timeout_s, log_progname(), cfg->database_url);
+	}
+	db->conninfo = buf_detach(&ci);
+	snprintf(db->statement_timeout, sizeof(db->statement_timeout), "%lld",
+	    (long long)cfg->statement_ms);
+	db->lost = 1;
+	return db;
+}
+
+struct db *db_open(const struct config *cfg)
+{
+	struct db *db = db_new(cfg);
+
+	if (db_connect(db) < 0) {
+		db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+void db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->conn)
+		PQfinish(db->conn);
+	free(db->conninfo);
+	free(db);
+}
+
+PGconn *db_conn(struct db *db)
+{
+	return db->conn;
+}
+
+int db_ensure(struct db *db)
+{
+	if (!db->lost && db->conn && PQstatus(db->conn) == CONNECTION_OK)
+		return 0;
+	return db_connect(db);
+}
+
+int db_in_tx(const struct db *db)
+{
+	return db->in_tx;
+}
+
+const char *db_sqlstate(const struct db *db)
+{
+	return db->sqlstate;
+}
+
+const char *db_errmsg(const struct db *db)
+{
+	return db->errmsg;
+}
+
+int db_lost(const struct db *db)
+{
+	return db->lost;
+}
+
+static size_t slot_of(const struct db_stmt *st)
+{
+	uintptr_t h = (uintptr_t)st;
+	h ^= h >> 17;
+	h *= UINT64_C(0x9e3779b97f4a7c15);
+	return (size_t)(h >> 7) & (PREP_SLOTS - 1);
+}
+
+/* Returns 1 and the slot if st is prepared, else 0 and a free slot. */
+static int find_prepared(struct db *db, const struct db_stmt *st, size_t *slot)
+{
+	size_t i = slot_of(st);
+	while (db->prepared[i] != NULL) {
+		if (db->prepared[i] == st) {
+			*slot = i;
+			return 1;
+		}
+		i = (i + 1) & (PREP_SLOTS - 1);
+	}
+	*slot = i;
+	return 0;
+}
+
+static void stmt_name(size_t slot, char out[16])
+{
+	snprintf(out, 16, "gw%lu", (unsigned long)slot);
+}
+
+static void note_error(struct db *db, const PGresult *r, const char *what)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
+	snprintf(db->errmsg, sizeof(db->errmsg), "%s",
+	    msg ? msg : PQerrorMessage(db->conn));
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		db->lost = 1;
+	/* constraint violations are answers for the caller, not faults */
+	if (strncmp(db->sqlstate, "23", 2) != 0)
+		log_err("%s: [%s] %s", what, db->sqlstate, db->errmsg);
+}
+
+static PGresult *exec_once(struct db *db, const struct db_stmt *st, int n,
+    const char *const *params)
+{
+	char name[16];
+	size_t slot;
+	PGresult *r;
+	ExecStatusType s;
+
+	if (!find_prepared(db, st, &slot)) {
+		if (db->nprepared >= PREP_SLOTS / 2) {
+			/* far more statements than we have: a bug, not load */
+			log_err("prepared statement table full");
+			abort();
+		}
+		stmt_name(slot, name);
+		r = PQprepare(db->conn, name, st->sql, 0, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			note_error(db, r, "prepare");
+			PQclear(r);
+			return NULL;
+		}
+		PQclear(r);
+		db->prepared[slot] = st;
+		db->nprepared++;
+	}
+	stmt_name(slot, name);
+	r = PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+	s = PQresultStatus(r);
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+		note_error(db, r, "query");
+		PQclear(r);
+		return NULL;
+	}
+	db->sqlstate[0] = '\0';
+	db->errmsg[0] = '\0';
+	return r;
+}
+
+PGresult *db_exec(struct db *db, const struct db_stmt *st, int n,
+    const char *const *params)
+{
+	PGresult *r;
+
+	if (db->lost && !db->in_tx && db_connect(db) < 0) {
+		snprintf(db->sqlstate, sizeof(db->sqlstate), "08006");
+		return NULL;
+	}
+	r = exec_once(db, st, n, params);
+	if (r == NULL && db->lost && !db->in_tx) {
+		/* the server restarted under us: one fresh connection, once */
+		if (db_connect(db) < 0)
+			return NULL;
+		r = exec_once(db, st, n, params);
+	}
+	return r;
+}
+
+int db_run(struct db *db, const struct db_stmt *st, int n, const char *const *params)
+{
+	PGresult *r = db_exec(db, st, n, params);
+	if (r == NULL)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+int db_script(struct db *db, const char *sql)
+{
+	PGresult *r;
+	int rc = 0;
+
+	if (db->lost && !db->in_tx && db_connect(db) < 0)
+		return -1;
+	r = PQexec(db->conn, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+		note_error(db, r, "script");
+		rc = -1;
+	}
+	PQclear(r);
+	return rc;
+}
+
+int db_begin(struct db *db)
+{
+	if (db_script(db, "BEGIN") < 0)
+		return -1;
+	db->in_tx = 1;
+	return 0;
+}
+
+int db_commit(struct db *db)
+{
+	int rc = db_script(db, "COMMIT");
+	db->in_tx = 0;
+	return rc;
+}
+
+void db_rollback(struct db *db)
+{
+	if (!db->in_tx)
+		return;
+	db->in_tx = 0;
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK) {
+		PGresult *r = PQexec(db->conn, "ROLLBACK");
+		PQclear(r);
+	}
+}
+
+int db_col(const PGresult *r, const char *col)
+{
+	int c = PQfnumber(r, col);
+	if (c < 0) {
+		log_err("no column %s in result", col);
+		abort();
+	}
+	return c;
+}
+
+const char *db_str(const PGresult *r, int row, const char *col)
+{
+	int c = db_col(r, col);
+	return PQgetisnull(r, row, c) ? NULL : PQgetvalue(r, row, c);
+}
+
+int db_isnull(const PGresult *r, int row, const char *col)
+{
+	return PQgetisnull(r, row, db_col(r, col));
+}
+
+int64_t db_i64(const PGresult *r, int row, const char *col)
+{
+	const char *s = db_str(r, row, col);
+	return s ? strtoll(s, NULL, 10) : 0;
+}
+
+double db_f64(const PGresult *r, int row, const char *col)
+{
+	const char *s = db_str(r, row, col);
+	return s ? strtod(s, NULL) : 0.0;
+}
+
+int db_bool(const PGresult *r, int row, const char *col)
+{
+	const char *s = db_str(r, row, col);
+	return s && s[0] == 't';
+}
+
+const char *db_i64_param(int64_t v, char buf[24])
+{
+	snprintf(buf, 24, "%" PRId64, v);
+	return buf;
+}
+
+const char *db_f64_param(double v, char buf[32])
+{
+	snprintf(buf, 32, "%.17g", v);
+	return buf;
+}

@@ -1,0 +1,96 @@
+/*
+ * db.h - PostgreSQL access through libpq. Every statement is a static
+ * struct db_stmt with $n parameters; db_exec() prepares it once per
+ * connection and runs it with text parameters. User data never enters SQL
+ * text. One struct db per thread: libpq connections are not shared.
+ */
+#ifndef GW_DB_H
+#define GW_DB_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "util.h"
+
+struct db_stmt {
+	const char *sql;
+};
+
+/* Declares a statement next to the code that runs it. */
+#define DB_STMT(var, text) static const struct db_stmt var = {text}
+
+struct db;
+
+/*
+ * Connects with cfg->database_url (or libpq's PG* variables), sets
+ * search_path, the session time zone (UTC) and the statement timeout.
+ * Returns NULL after logging why.
+ */
+struct db *db_open(const struct config *cfg);
+/*
+ * Like db_open() but never fails: the connection is made on first use and
+ * remade after the server comes back (at most one attempt a second).
+ */
+struct db *db_new(const struct config *cfg);
+void db_close(struct db *db);
+PGconn *db_conn(struct db *db);
+
+/*
+ * Makes sure the connection is usable, reconnecting once if it broke.
+ * Returns 0, or -1 when the database cannot be reached now.
+ */
+int db_ensure(struct db *db);
+
+/*
+ * Runs st with n text parameters (NULL pointer = SQL NULL). Returns the
+ * result (caller PQclear()s it), or NULL after logging the error; then
+ * db_sqlstate() gives the SQLSTATE and db_lost() says if the connection
+ * broke. Outside a transaction a broken connection is retried once.
+ */
+PGresult *db_exec(struct db *db, const struct db_stmt *st, int n,
+    const char *const *params);
+#define DB_PARAMS(...) ((const char *const[]){__VA_ARGS__})
+#define DB_NPARAMS(...) ((int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)))
+#define DB_EXEC(db, st, ...) db_exec(db, st, DB_NPARAMS(__VA_ARGS__), DB_PARAMS(__VA_ARGS__))
+#define DB_EXEC0(db, st) db_exec(db, st, 0, NULL)
+
+/* Runs a statement whose result only has a status; returns 0 or -1. */
+int db_run(struct db *db, const struct db_stmt *st, int n, const char *const *params);
+#define DB_RUN(db, st, ...) db_run(db, st, DB_NPARAMS(__VA_ARGS__), DB_PARAMS(__VA_ARGS__))
+
+/* Runs trusted SQL text with no parameters (migrations, BEGIN). 0 or -1. */
+int db_script(struct db *db, const char *sql);
+
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+/* Rolls back if a transaction is open; safe to call on any path. */
+void db_rollback(struct db *db);
+int db_in_tx(const struct db *db);
+
+/* SQLSTATE of the last failed statement ("" if none). */
+const char *db_sqlstate(const struct db *db);
+/* Primary message of the last failed statement ("" if none). */
+const char *db_errmsg(const struct db *db);
+int db_lost(const struct db *db);
+
+/* Column readers by name (PQfnumber); a missing column aborts: a bug. */
+int db_col(const PGresult *r, const char *col);
+const char *db_str(const PGresult *r, int row, const char *col); /* NULL if NULL */
+int db_isnull(const PGresult *r, int row, const char *col);
+int64_t db_i64(const PGresult *r, int row, const char *col);
+double db_f64(const PGresult *r, int row, const char *col);
+int db_bool(const PGresult *r, int row, const char *col);
+
+/* Formats numbers as parameters: into caller-provided buffers. */
+const char *db_i64_param(int64_t v, char buf[24]);
+const char *db_f64_param(double v, char buf[32]);
+
+/* SQLSTATE classes a handler maps to statuses. */
+#define DB_UNIQUE_VIOLATION "23505"
+#define DB_FOREIGN_KEY_VIOLATION "23503"
+#define DB_CHECK_VIOLATION "23514"
+#define DB_SERIALIZATION_FAILURE "40001"
+#define DB_DEADLOCK "40P01"
+
+#endif

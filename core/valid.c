@@ -1,0 +1,308 @@
+/*
+ * valid.c - see valid.h.
+ */
+#include "valid.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "auth.h"
+#include "util.h"
+
+void verror_set(struct verror *e, int status, const char *code,
+    const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->status = status;
+	snprintf(e->code, sizeof(e->code), "%s", code);
+	snprintf(e->field, sizeof(e->field), "%s", field ? field : "");
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof(e->message), fmt, ap);
+	va_end(ap);
+}
+
+size_t utf8_len(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+int valid_text_line(const char *s)
+{
+	size_t n = strlen(s);
+	return utf8_valid_text(s, n) && strpbrk(s, "\t\r\n") == NULL;
+}
+
+int valid_email(const char *s)
+{
+	const char *at = strrchr(s, '@'), *p;
+	size_t local, len = strlen(s);
+	int dots = 0;
+
+	if (at == NULL || len > 254)
+		return 0;
+	local = (size_t)(at - s);
+	if (local == 0 || local > 64 || s[0] == '.' || at[-1] == '.')
+		return 0;
+	for (p = s; p < at; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (!(isalnum(c) || strchr("!#$%&'*+/=?^_`{|}~.-", c)))
+			return 0;
+		if (c == '.' && p[1] == '.')
+			return 0;
+	}
+	/* domain: dot-separated labels of letters, digits and inner hyphens */
+	p = at + 1;
+	if (*p == '\0')
+		return 0;
+	while (*p) {
+		const char *start = p;
+		while (isalnum((unsigned char)*p) || *p == '-')
+			p++;
+		if (p == start || p - start > 63 || start[0] == '-' || p[-1] == '-')
+			return 0;
+		if (*p == '.') {
+			dots++;
+			p++;
+			if (*p == '\0')
+				return 0;
+		} else if (*p != '\0') {
+			return 0;
+		}
+	}
+	return dots > 0 || strcmp(at + 1, "localhost") == 0;
+}
+
+int valid_username(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > 64)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("._@-", *s))
+			return 0;
+	return 1;
+}
+
+int valid_password(const char *s)
+{
+	size_t n = strlen(s);
+	return utf8_valid_text(s, n) && utf8_len(s) >= 12 && n <= 1024;
+}
+
+int valid_kpi_key(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > 64 || !islower((unsigned char)s[0]))
+		return 0;
+	for (; *s; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
+int valid_role(const char *s)
+{
+	return role_parse(s) != ROLE_INVALID;
+}
+
+static const char *const type_names[V_TYPE__MAX] = {
+	[V_STRING] = "a string",
+	[V_INT] = "an integer",
+	[V_NUMBER] = "a number",
+	[V_BOOL] = "true or false",
+	[V_STRINGS] = "an array of strings",
+	[V_INTS] = "an array of integers",
+	[V_OBJECT] = "an object",
+	[V_TIME] = "an ISO 8601 time string",
+};
+
+static int check_string(const struct vfield *f, const char *name,
+    const char *s, struct verror *err)
+{
+	size_t n = utf8_len(s);
+
+	if (!utf8_valid_text(s, strlen(s)) ||
+	    (!(f->flags & V_MULTILINE) && strpbrk(s, "\t\r\n"))) {
+		verror_set(err, 422, "invalid_value", name,
+		    "%s holds control characters", name);
+		return -1;
+	}
+	if ((f->min > 0 || f->max > 0) &&
+	    (n < (size_t)f->min || n > (size_t)f->max)) {
+		verror_set(err, 422, "invalid_value", name,
+		    "%s must be %lld to %lld characters long", name,
+		    (long long)f->min, (long long)f->max);
+		return -1;
+	}
+	if (f->check && !f->check(s)) {
+		verror_set(err, 422, "invalid_value", name, "%s %s", name,
+		    f->what ? f->what : "is not valid");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_value(const struct vfield *f, const char *name,
+    const json_t *v, struct verror *err)
+{
+	int64_t iv;
+	double dv;
+	size_t i;
+	json_t *item;
+
+	switch (f->type) {
+	case V_STRING:
+		if (!json_is_string(v))
+			goto wrong_type;
+		return check_string(f, name, json_string_value(v), err);
+	case V_TIME: {
+		int64_t us;
+		if (!json_is_string(v))
+			goto wrong_type;
+		if (time_parse_iso(json_string_value(v), &us) < 0) {
+			verror_set(err, 422, "invalid_value", name,
+			    "%s must be an ISO 8601 time with a zone", name);
+			return -1;
+		}
+		return 0;
+	}
+	case V_INT:
+		if (!json_is_integer(v))
+			goto wrong_type;
+		iv = json_integer_value(v);
+		if (iv < f->min || iv > f->max) {
+			verror_set(err, 422, "out_of_range", name,
+			    "%s must be from %lld to %lld", name,
+			    (long long)f->min, (long long)f->max);
+			return -1;
+		}
+		return 0;
+	case V_NUMBER:
+		if (!json_is_number(v))
+			goto wrong_type;
+		dv = json_number_value(v);
+		if (!isfinite(dv) || dv < f->dmin || dv > f->dmax) {
+			verror_set(err, 422, "out_of_range", name,
+			    "%s must be a finite number from %g to %g", name,
+			    f->dmin, f->dmax);
+			return -1;
+		}
+		return 0;
+	case V_BOOL:
+		if (!json_is_boolean(v))
+			goto wrong_type;
+		return 0;
+	case V_STRINGS:
+	case V_INTS:
+		if (!json_is_array(v))
+			goto wrong_type;
+		if (json_array_size(v) < (size_t)f->min ||
+		    json_array_size(v) > (size_t)f->max) {
+			verror_set(err, 422, "invalid_value", name,
+			    "%s must hold %lld to %lld items", name,
+			    (long long)f->min, (long long)f->max);
+			return -1;
+		}
+		json_array_foreach(v, i, item) {
+			if (f->type == V_INTS) {
+				if (!json_is_integer(item) || json_integer_value(item) < 1) {
+					verror_set(err, 422, "invalid_value", name,
+					    "%s must hold positive integers", name);
+					return -1;
+				}
+				continue;
+			}
+			if (!json_is_string(item)) {
+				verror_set(err, 422, "invalid_type", name,
+				    "%s must hold only strings", name);
+				return -1;
+			}
+			struct vfield each = *f;
+			each.min = each.max = 0;
+			if (check_string(&each, name, json_string_value(item), err) < 0)
+				return -1;
+		}
+		return 0;
+	case V_OBJECT:
+		if (!json_is_object(v))
+			goto wrong_type;
+		return valid_object(v, f->sub, f->nsub, err) < 0 ? -1 : 0;
+	case V_TYPE__MAX:
+		break;
+	}
+wrong_type:
+	verror_set(err, 422, "invalid_type", name, "%s must be %s", name,
+	    type_names[f->type]);
+	return -1;
+}
+
+int valid_object(const json_t *obj, const struct vfield *f, size_t n,
+    struct verror *err)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(obj)) {
+		verror_set(err, 400, "bad_request", NULL, "the body must be a JSON object");
+		return -1;
+	}
+	json_object_foreach((json_t *)obj, key, v) {
+		size_t i;
+		for (i = 0; i < n; i++)
+			if (strcmp(f[i].name, key) == 0)
+				break;
+		if (i == n) {
+			verror_set(err, 400, "unknown_field", key,
+			    "unknown field %.64s", key);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		v = json_object_get(obj, f[i].name);
+		if (v == NULL || (json_is_null(v) && !(f[i].flags & V_NULLABLE))) {
+			if (f[i].flags & V_REQUIRED) {
+				verror_set(err, 422, "missing_field", f[i].name,
+				    "%s is required", f[i].name);
+				return -1;
+			}
+			if (v != NULL) {
+				verror_set(err, 422, "invalid_type", f[i].name,
+				    "%s must not be null", f[i].name);
+				return -1;
+			}
+			continue;
+		}
+		if (json_is_null(v))
+			continue;
+		if (check_value(&f[i], f[i].name, v, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+json_t *valid_json_body(const char *body, size_t len, struct verror *err)
+{
+	json_error_t je;
+	json_t *v;
+
+	if (len == 0) {
+		verror_set(err, 400, "malformed_json", NULL, "the body is empty");
+		return NULL;
+	}
+	v = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+	if (v == NULL) {
+		verror_set(err, 400, "malformed_json", NULL,
+		    "malformed JSON at line %d column %d: %s", je.line, je.column,
+		    je.text);
+		return NULL;
+	}
+	return v;
+}

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Install the Debian 12 packages goldwatch needs to build, run and test.
+# Called by `make run` and `make test` only when something is missing.
+set -eu
+PKGS="build-essential g++ pkg-config ca-certificates openssl procps iproute2
+libfcgi-dev libpq-dev postgresql postgresql-client libctemplate-dev
+libcurl4-openssl-dev libwebsockets-dev libjansson-dev libsodium-dev
+libcunit1-dev nginx-light python3 python3-aiosmtpd python3-websockets wrk
+chromium systemd"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+# Node.js may come from elsewhere (nodesource bundles npm): ask for the
+# commands, not the Debian package names.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+[ -z "$missing" ] && exit 0
+echo "install-deps: installing:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

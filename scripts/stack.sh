@@ -1,0 +1,296 @@
+#!/bin/bash
+# The private goldwatch stack: PostgreSQL cluster, goldwatch-api, the
+# pusher (when built) and nginx, all under one folder, all on 127.0.0.1 or
+# unix sockets, each recorded by pid so that `stop` stops exactly them.
+#
+#   scripts/stack.sh start DIR     start (or restart what is down), print URL
+#   scripts/stack.sh stop DIR      stop what start started
+#   scripts/stack.sh status DIR
+#   scripts/stack.sh pg-stop DIR | pg-start DIR     (for fault tests)
+#   scripts/stack.sh api-stop DIR | api-start DIR
+#   scripts/stack.sh pusher-stop DIR | pusher-start DIR
+#
+# Environment: BUILD (binaries, default build), GOLDWATCH_PORT (8080),
+# GOLDWATCH_ADMIN_PASSWORD (else one is generated and printed once),
+# STACK_FSYNC=off (throwaway clusters only), STACK_DEMO=0 (no demo shop),
+# STACK_QUIET=1, STACK_ACCESS_LOG=off, GOLDWATCH_LOGIN_RATE (10r/s),
+# GOLDWATCH_LOGIN_BURST (20). Other GOLDWATCH_*, SMTP_* and FROM_EMAIL
+# variables pass through to the processes.
+set -euo pipefail
+
+cmd=${1:-}
+dir_arg=${2:-}
+[ -n "$cmd" ] && [ -n "$dir_arg" ] || { sed -n '2,17p' "$0" >&2; exit 2; }
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$dir_arg"
+DIR=$(cd "$dir_arg" && pwd)
+BUILD=${BUILD:-build}
+case "$BUILD" in /*) bin=$BUILD ;; *) bin=$top/$BUILD ;; esac
+PORT=${GOLDWATCH_PORT:-8080}
+quiet=${STACK_QUIET:-0}
+
+say() { [ "$quiet" = 1 ] || echo "$@"; }
+die() { echo "stack: $*" >&2; exit 1; }
+
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -n "$PGBIN" ] || die "PostgreSQL server binaries not found (apt-get install postgresql)"
+
+# PostgreSQL refuses to run as root: run the cluster as the postgres user,
+# in a folder that user can reach (a clone under /root is not reachable:
+# then the cluster lives under /var/tmp and DIR/pg links to it).
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_root() {
+	if [ -e "$DIR/pg" ]; then readlink -f "$DIR/pg"; return; fi
+	local want=$DIR/pg
+	if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$DIR" 2>/dev/null; then
+		want=/var/tmp/goldwatch-pg-$(printf %s "$DIR" | sha1sum | cut -c1-12)
+	fi
+	# a unix socket path must stay under 108 bytes
+	if [ ${#want} -gt 80 ]; then
+		want=/var/tmp/goldwatch-pg-$(printf %s "$DIR" | sha1sum | cut -c1-12)
+	fi
+	mkdir -p "$want"
+	[ "$want" = "$DIR/pg" ] || ln -sfn "$want" "$DIR/pg"
+	echo "$want"
+}
+
+PGROOT=$(pg_root)
+PGDATA_DIR=$PGROOT/data
+PGSOCK=$PGROOT/sock
+PGPORT_PRIV=5432
+DBURL="postgresql:///goldwatch?host=$PGSOCK&port=$PGPORT_PRIV&user=goldwatch"
+
+write_env() {
+	mkdir -p "$DIR/run" "$DIR/log" "$DIR/spool" "$DIR/nginx/tmp"
+	cat > "$DIR/goldwatch.env" <<ENV
+# written by scripts/stack.sh: the configuration every process of this stack reads
+DATABASE_URL="$DBURL"
+GOLDWATCH_DATA_DIR="$top"
+GOLDWATCH_SOCKET="$DIR/run/api.sock"
+GOLDWATCH_PUSHER_SOCKET="$DIR/run/pusher.sock"
+GOLDWATCH_SPOOL_DIR="$DIR/spool"
+GOLDWATCH_BASE_URL="${GOLDWATCH_BASE_URL:-http://127.0.0.1:$PORT}"
+GOLDWATCH_TIMEZONE="${GOLDWATCH_TIMEZONE:-UTC}"
+GOLDWATCH_PORT="$PORT"
+ENV
+}
+
+load_env() {
+	[ -f "$DIR/goldwatch.env" ] || write_env
+	set -a
+	# shellcheck disable=SC1091
+	. "$DIR/goldwatch.env"
+	set +a
+}
+
+pg_running() { as_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; }
+
+pg_start() {
+	if [ ! -f "$PGDATA_DIR/PG_VERSION" ]; then
+		[ "$(id -u)" = 0 ] && chown postgres: "$PGROOT"
+		as_pg "$PGBIN/initdb" -D "$PGDATA_DIR" -U postgres -A trust -E UTF8 \
+			--locale=C.UTF-8 >"$DIR/log/initdb.log" 2>&1 ||
+			die "initdb failed: see $DIR/log/initdb.log"
+		as_pg mkdir -p "$PGSOCK"
+		{
+			echo "listen_addresses = ''"
+			echo "unix_socket_directories = '$PGSOCK'"
+			echo "port = $PGPORT_PRIV"
+			echo "max_connections = 200"
+			echo "shared_buffers = 256MB"
+			echo "log_min_duration_statement = 2000"
+			if [ "${STACK_FSYNC:-on}" = off ]; then
+				echo "fsync = off"
+				echo "synchronous_commit = off"
+				echo "full_page_writes = off"
+			fi
+		} | as_pg tee -a "$PGDATA_DIR/postgresql.conf" >/dev/null
+	fi
+	if ! pg_running; then
+		as_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -w -t 60 -l "$PGROOT/postgres.log" start >/dev/null ||
+			die "PostgreSQL did not start: see $PGROOT/postgres.log"
+	fi
+	local psql=(psql -X -q -h "$PGSOCK" -p "$PGPORT_PRIV" -U postgres -d postgres -tA)
+	if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'goldwatch'")" ]; then
+		"${psql[@]}" -c "CREATE ROLE goldwatch LOGIN"
+	fi
+	if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'goldwatch'")" ]; then
+		"${psql[@]}" -c "CREATE DATABASE goldwatch OWNER goldwatch"
+	fi
+}
+
+pg_stop() {
+	if pg_running; then
+		as_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -w -t 60 -m fast stop >/dev/null
+	fi
+}
+
+# A pid file names a live process of ours only if the process still runs
+# the binary we started (pids are reused).
+alive() {
+	local pidfile=$1 name=$2 pid
+	[ -f "$pidfile" ] || return 1
+	pid=$(cat "$pidfile")
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+	grep -qa -- "$name" "/proc/$pid/cmdline" 2>/dev/null
+}
+
+stop_pid() {
+	local pidfile=$1 name=$2 pid i
+	if alive "$pidfile" "$name"; then
+		pid=$(cat "$pidfile")
+		kill -TERM "$pid" 2>/dev/null || true
+		for i in $(seq 1 100); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+	fi
+	rm -f "$pidfile"
+}
+
+wait_for_socket() {
+	local path=$1 pidfile=$2 name=$3 i
+	for i in $(seq 1 100); do
+		[ -S "$path" ] && return 0
+		alive "$pidfile" "$name" || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+api_start() {
+	alive "$DIR/run/api.pid" goldwatch-api && return 0
+	[ -x "$bin/goldwatch-api" ] || die "$bin/goldwatch-api is not built (make)"
+	rm -f "$DIR/run/api.sock"
+	setsid "$bin/goldwatch-api" >>"$DIR/log/api.log" 2>&1 < /dev/null &
+	echo $! > "$DIR/run/api.pid"
+	wait_for_socket "$DIR/run/api.sock" "$DIR/run/api.pid" goldwatch-api ||
+		die "goldwatch-api did not start: see $DIR/log/api.log"
+}
+
+pusher_start() {
+	[ -x "$bin/goldwatch-pusher" ] || return 0
+	alive "$DIR/run/pusher.pid" goldwatch-pusher && return 0
+	rm -f "$DIR/run/pusher.sock"
+	setsid "$bin/goldwatch-pusher" >>"$DIR/log/pusher.log" 2>&1 < /dev/null &
+	echo $! > "$DIR/run/pusher.pid"
+	wait_for_socket "$DIR/run/pusher.sock" "$DIR/run/pusher.pid" goldwatch-pusher ||
+		die "goldwatch-pusher did not start: see $DIR/log/pusher.log"
+}
+
+nginx_conf() {
+	local user_line="" conf=$DIR/nginx
+	# as root the workers would become nobody, who may not reach a clone
+	# under /root: in this private stack they run as the invoking user
+	[ "$(id -u)" = 0 ] && user_line="user root root;"
+	local subst=(
+		-e "s|@USER_LINE@|$user_line|g"
+		-e "s|@DIR@|$DIR|g"
+		-e "s|@CONF_DIR@|$conf|g"
+		-e "s|@PORT@|$PORT|g"
+		-e "s|@STATIC_DIR@|$top/static|g"
+		-e "s|@API_SOCKET@|$DIR/run/api.sock|g"
+		-e "s|@PUSHER_SOCKET@|$DIR/run/pusher.sock|g"
+		-e "s|@BODY_LIMIT@|${GOLDWATCH_BODY_LIMIT:-1048576}|g"
+		-e "s|@LOGIN_RATE@|${GOLDWATCH_LOGIN_RATE:-10r/s}|g"
+		-e "s|@LOGIN_BURST@|${GOLDWATCH_LOGIN_BURST:-20}|g"
+		-e "s|@ACCESS_LOG@|${STACK_ACCESS_LOG:-$DIR/log/nginx-access.log}|g"
+	)
+	sed "${subst[@]}" "$top/nginx/dev.conf.in" > "$conf/nginx.conf"
+	sed "${subst[@]}" "$top/nginx/locations.conf.in" > "$conf/locations.conf"
+	sed "${subst[@]}" "$top/nginx/fastcgi.conf.in" > "$conf/fastcgi.conf"
+}
+
+nginx_start() {
+	alive "$DIR/run/nginx.pid" nginx && return 0
+	nginx_conf
+	/usr/sbin/nginx -p "$DIR/nginx" -c "$DIR/nginx/nginx.conf" -t -q 2>>"$DIR/log/nginx-error.log" ||
+		die "nginx configuration is invalid: see $DIR/log/nginx-error.log"
+	/usr/sbin/nginx -p "$DIR/nginx" -c "$DIR/nginx/nginx.conf" 2>>"$DIR/log/nginx-error.log" ||
+		die "nginx did not start (port $PORT taken?): see $DIR/log/nginx-error.log"
+	local i
+	for i in $(seq 1 100); do
+		alive "$DIR/run/nginx.pid" nginx && return 0
+		sleep 0.05
+	done
+	die "nginx did not start: see $DIR/log/nginx-error.log"
+}
+
+admin_bootstrap() {
+	local pw=${GOLDWATCH_ADMIN_PASSWORD:-} generated=0 out
+	if [ -z "$pw" ]; then
+		pw=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
+		generated=1
+	fi
+	out=$(printf '%s\n' "$pw" | "$bin/goldwatch-admin" user add admin --role admin --if-absent 2>&1) ||
+		die "creating the admin user failed: $out"
+	case "$out" in
+	*created*)
+		if [ "$generated" = 1 ]; then
+			ADMIN_NOTE="admin password: $pw   (shown once; set GOLDWATCH_ADMIN_PASSWORD to choose it)"
+		else
+			ADMIN_NOTE="admin password: the one in GOLDWATCH_ADMIN_PASSWORD"
+		fi ;;
+	*) ADMIN_NOTE="admin user exists: its password is unchanged" ;;
+	esac
+}
+
+start() {
+	write_env
+	load_env
+	pg_start
+	"$bin/goldwatch-admin" migrate >>"$DIR/log/admin.log" 2>&1 ||
+		die "migrations failed: see $DIR/log/admin.log"
+	if [ "${STACK_DEMO:-1}" = 1 ]; then
+		"$bin/goldwatch-admin" demo --if-empty >>"$DIR/log/admin.log" 2>&1 ||
+			die "loading the demo shop failed: see $DIR/log/admin.log"
+	fi
+	ADMIN_NOTE=""
+	admin_bootstrap
+	api_start
+	pusher_start
+	nginx_start
+	if [ -x "$bin/goldwatch-evaluate" ] && [ "${STACK_EVALUATE:-1}" = 1 ]; then
+		"$bin/goldwatch-evaluate" >>"$DIR/log/evaluate.log" 2>&1 ||
+			say "note: the first evaluation failed: see $DIR/log/evaluate.log"
+	fi
+	say ""
+	say "goldwatch is running: http://127.0.0.1:$PORT/"
+	say "  sign in as: admin"
+	say "  $ADMIN_NOTE"
+	say "  logs: $DIR/log/   stop: make stop"
+}
+
+stop() {
+	stop_pid "$DIR/run/nginx.pid" nginx
+	stop_pid "$DIR/run/pusher.pid" goldwatch-pusher
+	stop_pid "$DIR/run/api.pid" goldwatch-api
+	[ -f "$PGDATA_DIR/PG_VERSION" ] && pg_stop
+	say "goldwatch stopped ($DIR)"
+}
+
+status() {
+	local s
+	pg_running && s=up || s=down; echo "postgres: $s"
+	alive "$DIR/run/api.pid" goldwatch-api && s=up || s=down; echo "api: $s"
+	alive "$DIR/run/pusher.pid" goldwatch-pusher && s=up || s=down; echo "pusher: $s"
+	alive "$DIR/run/nginx.pid" nginx && s=up || s=down; echo "nginx: $s"
+}
+
+case "$cmd" in
+start) start ;;
+stop) stop ;;
+status) status ;;
+pg-stop) pg_stop ;;
+pg-start) load_env; pg_start ;;
+api-stop) stop_pid "$DIR/run/api.pid" goldwatch-api ;;
+api-start) load_env; api_start ;;
+pusher-stop) stop_pid "$DIR/run/pusher.pid" goldwatch-pusher ;;
+pusher-start) load_env; pusher_start ;;
+*) sed -n '2,17p' "$0" >&2; exit 2 ;;
+esac
