@@ -41,7 +41,7 @@ SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
            -fno-sanitize-recover=all
 endif
 
-ALL_CPPFLAGS = -Icore -D_GNU_SOURCE -DGW_DATADIR='"$(DATADIR)"' $(DEP_CFLAGS) $(CPPFLAGS)
+ALL_CPPFLAGS = -Icore -Icgi -Itests/lib -D_GNU_SOURCE -DGW_DATADIR='"$(DATADIR)"' $(DEP_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS = -std=c11 -pthread -MMD -MP $(WARN) $(SANFLAGS) $(CFLAGS)
 ALL_CXXFLAGS = -std=c++11 -pthread -MMD -MP $(CXXWARN) $(SANFLAGS) $(CXXFLAGS)
 ALL_LDFLAGS = -pthread $(SANFLAGS) $(LDFLAGS)

@@ -14,6 +14,7 @@
 
 #define PREP_SLOTS 512 /* power of two, more than the statements we have */
 #define DB_RETRY_US 1000000
+#define DB_SLOW_CONNECT_US 100000
 
 struct db {
 	PGconn *conn;
@@ -24,7 +25,7 @@ struct db {
 	char errmsg[256];
 	char statement_timeout[24];
 	int nprepared;
-	int64_t last_attempt_us;
+	int64_t retry_after_us;
 	int down_logged;
 	const struct db_stmt *prepared[PREP_SLOTS];
 };
@@ -62,11 +63,14 @@ static int db_connect(struct db *db)
 {
 	int64_t now = time_mono_us();
 
-	/* while the server is down, try at most once a second, answer at once */
-	if (db->lost && db->last_attempt_us &&
-	    now - db->last_attempt_us < DB_RETRY_US)
+	/*
+	 * While the server is down a refused connection fails at once, so the
+	 * next use simply tries again. An attempt that hung until the connect
+	 * timeout (unreachable host) is not repeated for a second: requests
+	 * meanwhile answer 503 at once instead of waiting each in turn.
+	 */
+	if (db->lost && now < db->retry_after_us)
 		return -1;
-	db->last_attempt_us = now;
 	if (db->conn)
 		PQfinish(db->conn);
 	forget_prepared(db);
@@ -76,6 +80,8 @@ static int db_connect(struct db *db)
 		/* once per outage; PQerrorMessage never holds the password */
 		if (!db->down_logged)
 			log_err("cannot connect to the database: %s", PQerrorMessage(db->conn));
+		if (time_mono_us() - now > DB_SLOW_CONNECT_US)
+			db->retry_after_us = time_mono_us() + DB_RETRY_US;
 		db->down_logged = 1;
 		db->lost = 1;
 		return -1;

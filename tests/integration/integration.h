@@ -1,0 +1,18 @@
+/* integration.h - the integration suites and their shared fixtures. */
+#ifndef GW_INTEGRATION_H
+#define GW_INTEGRATION_H
+
+void suite_http(void);
+void suite_auth_api(void);
+void suite_health(void);
+
+/* Users of every role, made once per run: tokens for the API. */
+struct fixture_users {
+	char *admin, *operator_, *viewer;      /* session tokens (bearer) */
+	char *admin_csrf;
+};
+const struct fixture_users *fixture_users(void);
+#define PASSWORD_OPERATOR "operator-password-1"
+#define PASSWORD_VIEWER "viewer-password-12"
+
+#endif

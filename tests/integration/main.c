@@ -1,0 +1,19 @@
+/*
+ * integration-tests - CUnit tests that drive a running throwaway stack
+ * (PostgreSQL, goldwatch-api, nginx, ...) over HTTP with libcurl and read
+ * its database to check what was stored. Started by tests/run.sh, which
+ * sets GW_TEST_URL, GW_TEST_STACK, GW_TEST_BIN, DATABASE_URL and
+ * GW_TEST_ADMIN_PASSWORD.
+ *
+ *   integration-tests [SUITE]
+ */
+#include "integration.h"
+#include "testlib.h"
+
+int main(int argc, char **argv)
+{
+	static const suite_fn suites[] = {
+		suite_http, suite_auth_api, suite_health,
+	};
+	return test_main(argc, argv, suites, sizeof(suites) / sizeof(suites[0]));
+}

@@ -1,0 +1,118 @@
+#!/bin/bash
+# Runs every test of goldwatch (called by `make test` after building):
+# for the normal build and again for the ASan+UBSan build, the unit tests,
+# then a throwaway stack (own PostgreSQL cluster, goldwatch-api, pusher,
+# nginx on free ports) and the integration tests against it. Sanitizer
+# reports in any log fail the run.
+#
+#   tests/run.sh [normal|san ...]     (default: normal san)
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+variants=("$@")
+[ ${#variants[@]} -gt 0 ] || variants=(normal san)
+failures=()
+export GOLDWATCH_DATA_DIR=$top
+
+free_port() {
+	local p
+	for _ in $(seq 1 200); do
+		p=$((20000 + RANDOM % 30000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+stack_down() {
+	local dir=$1 build=$2
+	[ -d "$dir" ] || return 0
+	STACK_QUIET=1 BUILD=$build scripts/stack.sh stop "$dir" >/dev/null 2>&1 || true
+}
+
+stack_wipe() {
+	local dir=$1 build=$2 target
+	stack_down "$dir" "$build"
+	if [ -L "$dir/pg" ]; then
+		target=$(readlink -f "$dir/pg")
+		case "$target" in /var/tmp/goldwatch-pg-*) rm -rf "$target" ;; esac
+	fi
+	rm -rf "$dir"
+}
+
+sanitizer_reports() {
+	grep -l -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (Address|Undefined)" \
+		"$@" 2>/dev/null
+}
+
+step() {
+	local name=$1; shift
+	echo
+	echo "=== $name"
+	if "$@"; then
+		echo "=== $name: ok"
+	else
+		echo "=== $name: FAILED"
+		failures+=("$name")
+	fi
+}
+
+run_variant() {
+	local variant=$1 build dir port log
+	case "$variant" in
+	normal) build=build ;;
+	san) build=build/san
+	     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
+	     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	     export LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0 ;;
+	*) echo "unknown variant $variant"; return 2 ;;
+	esac
+	dir=$top/build/test-$variant
+	log=$top/build/test-$variant.log
+	step "$variant: unit tests" "$build/tests/unit-tests"
+
+	stack_wipe "$dir" "$build"
+	port=$(free_port) || { failures+=("$variant: no free port"); return; }
+	export GW_TEST_ADMIN_PASSWORD="admin-test-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+	echo
+	echo "=== $variant: starting a throwaway stack on 127.0.0.1:$port"
+	if ! GOLDWATCH_PORT=$port BUILD=$build STACK_FSYNC=off STACK_QUIET=1 \
+		GOLDWATCH_ADMIN_PASSWORD=$GW_TEST_ADMIN_PASSWORD scripts/stack.sh start "$dir"; then
+		failures+=("$variant: stack start")
+		tail -n 30 "$dir"/log/*.log 2>/dev/null
+		return
+	fi
+	(
+		set -a
+		. "$dir/goldwatch.env"
+		set +a
+		export GW_TEST_URL=http://127.0.0.1:$port GW_TEST_STACK=$dir GW_TEST_BIN=$top/$build
+		"$top/$build/tests/integration-tests"
+	)
+	local rc=$?
+	if [ $rc -eq 0 ]; then echo "=== $variant: integration tests: ok"
+	else echo "=== $variant: integration tests: FAILED"; failures+=("$variant: integration tests"); fi
+	stack_down "$dir" "$build"
+	local reports
+	reports=$(sanitizer_reports "$dir"/log/*.log)
+	if [ -n "$reports" ]; then
+		echo "=== $variant: sanitizer reports in: $reports"
+		grep -h -A 30 -E "ERROR: (Address|Leak)Sanitizer|runtime error:" $reports | head -n 80
+		failures+=("$variant: sanitizer reports")
+	fi
+	unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
+}
+
+for v in "${variants[@]}"; do
+	run_variant "$v"
+done
+
+echo
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "FAILED: ${failures[*]}"
+	exit 1
+fi
+echo "all tests passed (${variants[*]})"

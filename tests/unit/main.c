@@ -1,0 +1,17 @@
+/*
+ * unit-tests - CUnit tests of the core library and the route table. No
+ * server needed; GOLDWATCH_DATA_DIR points at the source tree (templates).
+ *
+ *   unit-tests [SUITE]
+ */
+#include "testlib.h"
+#include "unit.h"
+
+int main(int argc, char **argv)
+{
+	static const suite_fn suites[] = {
+		suite_util, suite_route, suite_valid, suite_auth, suite_tpl,
+		suite_routes,
+	};
+	return test_main(argc, argv, suites, sizeof(suites) / sizeof(suites[0]));
+}

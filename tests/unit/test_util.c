@@ -1,0 +1,135 @@
+/* test_util.c - time parsing and formatting, encodings, buffers, pools. */
+#include <string.h>
+
+#include "testlib.h"
+#include "unit.h"
+#include "util.h"
+
+static void t_time_parse(void)
+{
+	int64_t us;
+
+	CU_ASSERT_EQUAL(time_parse_iso("1970-01-01T00:00:00Z", &us), 0);
+	CU_ASSERT_EQUAL(us, 0);
+	CU_ASSERT_EQUAL(time_parse_iso("2026-11-26T10:00:00Z", &us), 0);
+	CU_ASSERT_EQUAL(us, INT64_C(1795687200) * 1000000);
+	/* offsets move the instant the other way */
+	CU_ASSERT_EQUAL(time_parse_iso("2026-11-26T13:30:00+03:30", &us), 0);
+	CU_ASSERT_EQUAL(us, INT64_C(1795687200) * 1000000);
+	CU_ASSERT_EQUAL(time_parse_iso("2026-11-26T05:00:00-0500", &us), 0);
+	CU_ASSERT_EQUAL(us, INT64_C(1795687200) * 1000000);
+	CU_ASSERT_EQUAL(time_parse_iso("2026-11-26T10:00:00.25Z", &us), 0);
+	CU_ASSERT_EQUAL(us, INT64_C(1795687200) * 1000000 + 250000);
+	CU_ASSERT_EQUAL(time_parse_iso("2024-02-29", &us), 0);
+	/* refused: no zone, impossible dates, trailing junk, empty */
+	CU_ASSERT_EQUAL(time_parse_iso("2026-11-26T10:00:00", &us), -1);
+	CU_ASSERT_EQUAL(time_parse_iso("2026-02-29", &us), -1);
+	CU_ASSERT_EQUAL(time_parse_iso("2026-13-01", &us), -1);
+	CU_ASSERT_EQUAL(time_parse_iso("2026-11-26T24:00:00Z", &us), -1);
+	CU_ASSERT_EQUAL(time_parse_iso("2026-11-26T10:00:00Zjunk", &us), -1);
+	CU_ASSERT_EQUAL(time_parse_iso("yesterday", &us), -1);
+	CU_ASSERT_EQUAL(time_parse_iso("", &us), -1);
+	CU_ASSERT_EQUAL(time_parse_iso("2026-11-26T10:00:00+25:00", &us), -1);
+}
+
+static void t_time_format(void)
+{
+	char out[40];
+	int64_t us;
+
+	time_format_iso(INT64_C(1795687200) * 1000000 + 123456, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "2026-11-26T10:00:00.123456Z");
+	CU_ASSERT_EQUAL(time_parse_iso(out, &us), 0);
+	CU_ASSERT_EQUAL(us, INT64_C(1795687200) * 1000000 + 123456);
+}
+
+static void t_base64url(void)
+{
+	unsigned char in[] = {0xfb, 0xff, 0x00, 0x10, 0x83};
+	unsigned char out[16];
+	char enc[16];
+
+	for (size_t n = 0; n <= sizeof(in); n++) {
+		base64url_encode(in, n, enc);
+		CU_ASSERT_EQUAL(base64url_decode(enc, out, sizeof(out)), (long)n);
+		CU_ASSERT_EQUAL(memcmp(in, out, n), 0);
+	}
+	base64url_encode(in, 3, enc);
+	CU_ASSERT_STRING_EQUAL(enc, "-_8A");
+	CU_ASSERT_EQUAL(base64url_decode("ab+c", out, sizeof(out)), -1);
+	CU_ASSERT_EQUAL(base64url_decode("a", out, sizeof(out)), -1);
+	/* non-canonical trailing bits are refused */
+	CU_ASSERT_EQUAL(base64url_decode("QR", out, sizeof(out)), -1);
+	CU_ASSERT_EQUAL(base64url_decode("QQ", out, sizeof(out)), 1);
+}
+
+static void t_utf8(void)
+{
+	CU_ASSERT_TRUE(utf8_valid_text("gold 22k \xd8\xb0\xd9\x87\xd8\xa8", 15));
+	CU_ASSERT_TRUE(utf8_valid_text("line\nnext\ttab", 13));
+	CU_ASSERT_FALSE(utf8_valid_text("\xc3\x28", 2));          /* bad continuation */
+	CU_ASSERT_FALSE(utf8_valid_text("\xc0\xaf", 2));          /* overlong */
+	CU_ASSERT_FALSE(utf8_valid_text("\xed\xa0\x80", 3));      /* surrogate */
+	CU_ASSERT_FALSE(utf8_valid_text("a\x01" "b", 3));         /* control */
+	CU_ASSERT_FALSE(utf8_valid_text("a\0b", 3));              /* NUL */
+	CU_ASSERT_FALSE(utf8_valid_text("\xf4\x90\x80\x80", 4));  /* > U+10FFFF */
+}
+
+static void t_url_decode(void)
+{
+	char a[] = "a%20b+c%2Fd", b[] = "bad%zz", c[] = "cut%00here", d[] = "trail%4";
+
+	CU_ASSERT_EQUAL(url_decode(a), 0);
+	CU_ASSERT_STRING_EQUAL(a, "a b c/d");
+	CU_ASSERT_EQUAL(url_decode(b), -1);
+	CU_ASSERT_EQUAL(url_decode(c), -1);
+	CU_ASSERT_EQUAL(url_decode(d), -1);
+}
+
+static void t_buf_pool(void)
+{
+	struct buf b;
+	struct pool *p = pool_new();
+	char *big;
+
+	buf_init(&b);
+	for (int i = 0; i < 1000; i++)
+		buf_printf(&b, "%d,", i);
+	CU_ASSERT_EQUAL(strncmp(b.data, "0,1,2,", 6), 0);
+	CU_ASSERT_EQUAL(b.data[b.len], '\0');
+	buf_free(&b);
+	for (int i = 0; i < 2000; i++)
+		CU_ASSERT_PTR_NOT_NULL(pool_printf(p, "item %d", i));
+	big = pool_alloc(p, 100000); /* larger than a block */
+	memset(big, 'x', 100000);
+	CU_ASSERT_STRING_EQUAL(pool_strdup(p, "kept"), "kept");
+	pool_free(p);
+}
+
+static void t_parse_int(void)
+{
+	int64_t v;
+
+	CU_ASSERT_EQUAL(parse_int64("42", 0, 100, &v), 0);
+	CU_ASSERT_EQUAL(v, 42);
+	CU_ASSERT_EQUAL(parse_int64("101", 0, 100, &v), -1);
+	CU_ASSERT_EQUAL(parse_int64("4x", 0, 100, &v), -1);
+	CU_ASSERT_EQUAL(parse_int64(" 4", 0, 100, &v), -1);
+	CU_ASSERT_EQUAL(parse_int64("", 0, 100, &v), -1);
+	CU_ASSERT_EQUAL(parse_int64("99999999999999999999", 0, INT64_MAX, &v), -1);
+}
+
+void suite_util(void)
+{
+	static const struct test_case cases[] = {
+		{"time_parse_iso", t_time_parse},
+		{"time_format_iso", t_time_format},
+		{"base64url", t_base64url},
+		{"utf8_valid_text", t_utf8},
+		{"url_decode", t_url_decode},
+		{"buf and pool", t_buf_pool},
+		{"parse_int64", t_parse_int},
+		{NULL, NULL},
+	};
+	test_add_suite("util", NULL, NULL, cases);
+}

@@ -1,0 +1,140 @@
+/* test_valid.c - field validators and strict JSON parsing. */
+#include <string.h>
+
+#include "testlib.h"
+#include "unit.h"
+#include "util.h"
+#include "valid.h"
+
+static void t_email(void)
+{
+	CU_ASSERT_TRUE(valid_email("owner@goldshop.example"));
+	CU_ASSERT_TRUE(valid_email("first.last+alerts@mail.example.co"));
+	CU_ASSERT_TRUE(valid_email("root@localhost"));
+	CU_ASSERT_FALSE(valid_email("no-at-sign"));
+	CU_ASSERT_FALSE(valid_email("@example.com"));
+	CU_ASSERT_FALSE(valid_email("a@"));
+	CU_ASSERT_FALSE(valid_email("a@b"));
+	CU_ASSERT_FALSE(valid_email("a..b@example.com"));
+	CU_ASSERT_FALSE(valid_email(".a@example.com"));
+	CU_ASSERT_FALSE(valid_email("a@-example.com"));
+	CU_ASSERT_FALSE(valid_email("a@example..com"));
+	CU_ASSERT_FALSE(valid_email("a b@example.com"));
+	CU_ASSERT_FALSE(valid_email("a@example.com\r\nBcc: x@evil.example"));
+	CU_ASSERT_FALSE(valid_email("<a@example.com>"));
+}
+
+static void t_names(void)
+{
+	CU_ASSERT_TRUE(valid_username("admin"));
+	CU_ASSERT_TRUE(valid_username("sara.k@counter-2"));
+	CU_ASSERT_FALSE(valid_username(""));
+	CU_ASSERT_FALSE(valid_username("has space"));
+	CU_ASSERT_FALSE(valid_username("quote'"));
+	CU_ASSERT_TRUE(valid_kpi_key("revenue_today"));
+	CU_ASSERT_FALSE(valid_kpi_key("Revenue"));
+	CU_ASSERT_FALSE(valid_kpi_key("9lives"));
+	CU_ASSERT_FALSE(valid_kpi_key("a-b"));
+	CU_ASSERT_TRUE(valid_password("twelve chars"));
+	CU_ASSERT_FALSE(valid_password("elevenchars"));
+	/* twelve characters, not twelve bytes */
+	CU_ASSERT_TRUE(valid_password("\xd8\xb0\xd9\x87\xd8\xa8\xd8\xb0\xd9\x87\xd8\xa8\xd8\xb0\xd9\x87\xd8\xa8\xd8\xb0\xd9\x87\xd8\xa8"));
+	CU_ASSERT_TRUE(valid_role("operator"));
+	CU_ASSERT_FALSE(valid_role("root"));
+}
+
+static const struct vfield fields[] = {
+	{.name = "name", .type = V_STRING, .flags = V_REQUIRED, .min = 1, .max = 5},
+	{.name = "count", .type = V_INT, .min = 0, .max = 10},
+	{.name = "ratio", .type = V_NUMBER, .dmin = -1, .dmax = 1},
+	{.name = "on", .type = V_BOOL},
+	{.name = "mails", .type = V_STRINGS, .min = 0, .max = 2, .check = valid_email,
+	    .what = "must hold e-mail addresses"},
+	{.name = "note", .type = V_STRING, .flags = V_NULLABLE | V_MULTILINE, .max = 100},
+};
+
+static int check(const char *json, struct verror *e)
+{
+	json_t *v = valid_json_body(json, strlen(json), e);
+	int rc;
+
+	if (v == NULL)
+		return -2;
+	rc = valid_object(v, fields, sizeof(fields) / sizeof(fields[0]), e);
+	json_decref(v);
+	return rc;
+}
+
+static void t_object(void)
+{
+	struct verror e;
+
+	CU_ASSERT_EQUAL(check("{\"name\":\"ab\",\"count\":3,\"ratio\":0.5,\"on\":true,"
+	    "\"mails\":[\"a@b.example\"],\"note\":null}", &e), 0);
+	CU_ASSERT_EQUAL(check("{\"name\":\"ab\",\"note\":\"two\\nlines\"}", &e), 0);
+
+	CU_ASSERT_EQUAL(check("[1,2]", &e), -1);
+	CU_ASSERT_EQUAL(e.status, 400);
+	CU_ASSERT_EQUAL(check("{\"name\":\"ab\",\"extra\":1}", &e), -1);
+	CU_ASSERT_EQUAL(e.status, 400);
+	CU_ASSERT_STRING_EQUAL(e.field, "extra");
+	CU_ASSERT_STRING_EQUAL(e.code, "unknown_field");
+
+	CU_ASSERT_EQUAL(check("{}", &e), -1);
+	CU_ASSERT_EQUAL(e.status, 422);
+	CU_ASSERT_STRING_EQUAL(e.field, "name");
+	CU_ASSERT_EQUAL(check("{\"name\":\"\"}", &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.field, "name");
+	CU_ASSERT_EQUAL(check("{\"name\":\"toolong\"}", &e), -1);
+	CU_ASSERT_EQUAL(check("{\"name\":\"a\\tb\"}", &e), -1);
+	CU_ASSERT_EQUAL(check("{\"name\":\"ab\",\"count\":11}", &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.field, "count");
+	CU_ASSERT_EQUAL(check("{\"name\":\"ab\",\"count\":1.5}", &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.code, "invalid_type");
+	CU_ASSERT_EQUAL(check("{\"name\":\"ab\",\"count\":\"3\"}", &e), -1);
+	CU_ASSERT_EQUAL(check("{\"name\":\"ab\",\"ratio\":2}", &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.field, "ratio");
+	CU_ASSERT_EQUAL(check("{\"name\":\"ab\",\"on\":1}", &e), -1);
+	CU_ASSERT_EQUAL(check("{\"name\":\"ab\",\"mails\":[\"x\"]}", &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.field, "mails");
+	CU_ASSERT_EQUAL(check("{\"name\":\"ab\",\"mails\":[\"a@b.example\",\"c@d.example\","
+	    "\"e@f.example\"]}", &e), -1);
+	CU_ASSERT_EQUAL(check("{\"name\":\"ab\",\"mails\":[1]}", &e), -1);
+	CU_ASSERT_EQUAL(check("{\"name\":null}", &e), -1);
+	CU_ASSERT_EQUAL(e.status, 422);
+}
+
+static void t_strict_json(void)
+{
+	struct verror e;
+	/* refused as malformed: duplicates, NaN, overflow, bad UTF-8, NUL */
+	static const char *const bad[] = {
+		"{\"name\":\"a\",\"name\":\"b\"}",
+		"{\"ratio\":NaN}",
+		"{\"ratio\":1e999}",
+		"{\"ratio\":-1e999}",
+		"{\"count\":99999999999999999999999}",
+		"{\"name\":\"\xc3\x28\"}",
+		"{\"name\":\"a\\u0000b\"}",
+		"{\"name\":\"a\"} trailing",
+		"",
+		"{",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CU_ASSERT_EQUAL(check(bad[i], &e), -2);
+		CU_ASSERT_EQUAL(e.status, 400);
+		CU_ASSERT_STRING_EQUAL(e.code, "malformed_json");
+	}
+}
+
+void suite_valid(void)
+{
+	static const struct test_case cases[] = {
+		{"valid_email", t_email},
+		{"names, keys, passwords, roles", t_names},
+		{"valid_object field table", t_object},
+		{"strict JSON bodies", t_strict_json},
+		{NULL, NULL},
+	};
+	test_add_suite("valid", NULL, NULL, cases);
+}

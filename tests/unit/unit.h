@@ -1,0 +1,12 @@
+/* unit.h - the unit suites. */
+#ifndef GW_UNIT_H
+#define GW_UNIT_H
+
+void suite_util(void);
+void suite_route(void);
+void suite_valid(void);
+void suite_auth(void);
+void suite_tpl(void);
+void suite_routes(void);
+
+#endif
