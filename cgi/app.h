@@ -8,11 +8,13 @@
 
 #include "auth.h"
 #include "request.h"
+#include "store.h"
 
 typedef int (*handler_fn)(struct request *req);
 
 #define ROUTE_PAGE 0x1    /* HTML: anonymous users go to /login */
 #define ROUTE_NO_CSRF 0x2 /* a form that checks its own token (login) */
+#define ROUTE_BODY_OPTIONAL 0x4 /* BODY_JSON, but an empty body is fine */
 
 struct route {
 	enum method method;
@@ -56,6 +58,28 @@ int users_list(struct request *req);
 int users_create(struct request *req);
 int users_update(struct request *req);
 int tokens_create(struct request *req);
+
+/* rules.c */
+int rules_list(struct request *req);
+int rules_create(struct request *req);
+int rules_get(struct request *req);
+int rules_replace(struct request *req);
+int rules_delete(struct request *req);
+/* Answers a core store result (store.h) with status or the error body. */
+int store_answer(struct request *req, enum store_rc rc, int status, json_t *out,
+    const struct verror *err, const char *what);
+
+/* alerts.c */
+int alerts_evaluate(struct request *req);
+int alerts_get(struct request *req);
+
+/* kpis.c */
+int kpis_list(struct request *req);
+int kpis_get(struct request *req);
+int kpis_samples(struct request *req);
+int kpis_create(struct request *req);
+int kpis_push_sample(struct request *req);
+int kpis_delete(struct request *req);
 
 /* pages.c */
 int page_login_form(struct request *req);

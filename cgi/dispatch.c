@@ -110,6 +110,8 @@ static int check_body(struct request *req)
 
 	switch (req->route->body) {
 	case BODY_JSON:
+		if (req->body_len == 0 && (req->route->flags & ROUTE_BODY_OPTIONAL))
+			return 0;
 		if (!content_type_is(req->content_type, "application/json"))
 			return fail(req, 415, "unsupported_media_type",
 			    "send the body as application/json");

@@ -210,6 +210,48 @@ const char *req_cookie(struct request *req, const char *name)
 	return NULL;
 }
 
+int req_query_allow(struct request *req, const char *const *names)
+{
+	for (size_t i = 0; i < req->nquery; i++) {
+		const char *const *n;
+		for (n = names; *n; n++)
+			if (strcmp(*n, req->query[i].key) == 0)
+				break;
+		if (*n == NULL)
+			return req_error(req, 400, "unknown_parameter", req->query[i].key,
+			    "unknown query parameter %.64s", req->query[i].key);
+	}
+	return 0;
+}
+
+int req_query_int(struct request *req, const char *name, int64_t min, int64_t max,
+    int64_t def, int64_t *out)
+{
+	const char *v = req_query(req, name);
+
+	*out = def;
+	if (v == NULL)
+		return 0;
+	if (parse_int64(v, min, max, out) < 0)
+		return req_error(req, 400, "bad_parameter", name,
+		    "%s must be a whole number from %lld to %lld", name, (long long)min,
+		    (long long)max);
+	return 0;
+}
+
+int req_query_time(struct request *req, const char *name, int64_t *us, int *present)
+{
+	const char *v = req_query(req, name);
+
+	*present = v != NULL;
+	if (v == NULL)
+		return 0;
+	if (time_parse_iso(v, us) < 0)
+		return req_error(req, 400, "bad_parameter", name,
+		    "%s must be an ISO 8601 time with a zone, like 2026-11-26T10:00:00Z", name);
+	return 0;
+}
+
 int64_t req_param_id(const struct request *req, const char *name)
 {
 	const char *v = route_param(&req->params, name);

@@ -96,6 +96,16 @@ const char *req_cookie(struct request *req, const char *name);
 int64_t req_param_id(const struct request *req, const char *name);
 const char *req_param(const struct request *req, const char *name);
 
+/*
+ * Query parameter checks for handlers. Each returns 0, or an error status
+ * after setting the 400 response that names the parameter.
+ */
+int req_query_allow(struct request *req, const char *const *names);
+int req_query_int(struct request *req, const char *name, int64_t min, int64_t max,
+    int64_t def, int64_t *out);
+/* An ISO 8601 time; *present says whether it was given. */
+int req_query_time(struct request *req, const char *name, int64_t *us, int *present);
+
 /* Adds a response header line ("Name: value"). */
 void req_header(struct request *req, const char *fmt, ...) GW_PRINTF(2, 3);
 

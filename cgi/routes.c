@@ -19,6 +19,22 @@ static const struct route routes[] = {
 	ROUTE(M_POST, "/api/users", users_create, ROLE_ADMIN, BODY_JSON, 0),
 	ROUTE(M_PATCH, "/api/users/{id}", users_update, ROLE_ADMIN, BODY_JSON, 0),
 
+	ROUTE(M_GET, "/api/alerts/rules", rules_list, ROLE_VIEWER, BODY_NONE, 0),
+	ROUTE(M_POST, "/api/alerts/rules", rules_create, ROLE_ADMIN, BODY_JSON, 0),
+	ROUTE(M_GET, "/api/alerts/rules/{id}", rules_get, ROLE_VIEWER, BODY_NONE, 0),
+	ROUTE(M_PUT, "/api/alerts/rules/{id}", rules_replace, ROLE_ADMIN, BODY_JSON, 0),
+	ROUTE(M_DELETE, "/api/alerts/rules/{id}", rules_delete, ROLE_ADMIN, BODY_NONE, 0),
+	ROUTE(M_POST, "/api/alerts/evaluate", alerts_evaluate, ROLE_OPERATOR, BODY_JSON,
+	    ROUTE_BODY_OPTIONAL),
+	ROUTE(M_GET, "/api/alerts/{id}", alerts_get, ROLE_VIEWER, BODY_NONE, 0),
+
+	ROUTE(M_GET, "/api/kpis", kpis_list, ROLE_VIEWER, BODY_NONE, 0),
+	ROUTE(M_POST, "/api/kpis", kpis_create, ROLE_ADMIN, BODY_JSON, 0),
+	ROUTE(M_GET, "/api/kpis/{key}", kpis_get, ROLE_VIEWER, BODY_NONE, 0),
+	ROUTE(M_DELETE, "/api/kpis/{key}", kpis_delete, ROLE_ADMIN, BODY_NONE, 0),
+	ROUTE(M_GET, "/api/kpis/{key}/samples", kpis_samples, ROLE_VIEWER, BODY_NONE, 0),
+	ROUTE(M_POST, "/api/kpis/{key}/samples", kpis_push_sample, ROLE_OPERATOR, BODY_JSON, 0),
+
 	/* staff pages */
 	ROUTE(M_GET, "/login", page_login_form, ROLE_PUBLIC, BODY_NONE, ROUTE_PAGE),
 	ROUTE(M_POST, "/login", page_login_submit, ROLE_PUBLIC, BODY_FORM,

@@ -83,7 +83,7 @@ int users_create(struct request *req)
 	u = user_fetch(req->db, id, &found);
 	if (u == NULL)
 		return 500;
-	if (audit_record(req->db, &req->who, "user.create", "user", id, NULL, u) < 0 ||
+	if (audit_record_id(req->db, &req->who, "user.create", "user", id, NULL, u) < 0 ||
 	    db_commit(req->db) < 0) {
 		json_decref(u);
 		return 500;
@@ -166,7 +166,7 @@ int users_update(struct request *req)
 		goto out;
 	if (password)
 		json_object_set_new(after, "password_changed", json_true());
-	if (audit_record(req->db, &req->who, "user.update", "user", id, before, after) < 0 ||
+	if (audit_record_id(req->db, &req->who, "user.update", "user", id, before, after) < 0 ||
 	    db_commit(req->db) < 0)
 		goto out;
 	json_object_del(after, "password_changed");
@@ -229,7 +229,7 @@ int tokens_create(struct request *req)
 	    "created_at", db_str(r, 0, "created_at"),
 	    "expires_at", exp ? json_string(exp) : json_null());
 	/* the audit keeps what the token is, never the token itself */
-	if (audit_record(req->db, &req->who, "token.create", "api_token",
+	if (audit_record_id(req->db, &req->who, "token.create", "api_token",
 	    db_i64(r, 0, "id"), NULL, out) < 0 || db_commit(req->db) < 0)
 		goto out;
 	json_object_set_new(out, "token", json_string(token));

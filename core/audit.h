@@ -17,6 +17,10 @@
  * who. before/after may be NULL (borrowed, not stolen). 0 or -1.
  */
 int audit_record(struct db *db, const struct principal *who, const char *action,
+    const char *object_type, const char *object_id, const json_t *before,
+    const json_t *after);
+/* The same for objects with a numeric id. */
+int audit_record_id(struct db *db, const struct principal *who, const char *action,
     const char *object_type, int64_t object_id, const json_t *before,
     const json_t *after);
 

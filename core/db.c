@@ -278,6 +278,84 @@ PGresult *db_exec(struct db *db, const struct db_stmt *st, int n,
 	return r;
 }
 
+PGresult *db_exec_text(struct db *db, const char *sql, int n, const Oid *types,
+    const char *const *params)
+{
+	PGresult *r;
+	ExecStatusType s;
+
+	if (db->lost && !db->in_tx && db_connect(db) < 0)
+		return NULL;
+	r = PQexecParams(db->conn, sql, n, types, params, NULL, NULL, 0);
+	s = PQresultStatus(r);
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+		note_error(db, r, "query");
+		PQclear(r);
+		return NULL;
+	}
+	db->sqlstate[0] = '\0';
+	db->errmsg[0] = '\0';
+	return r;
+}
+
+static void arr_sep(struct buf *b)
+{
+	if (b->len > 1)
+		buf_putc(b, ',');
+}
+
+void db_arr_begin(struct buf *b)
+{
+	buf_reset(b);
+	buf_putc(b, '{');
+}
+
+void db_arr_str(struct buf *b, const char *s)
+{
+	arr_sep(b);
+	if (s == NULL) {
+		buf_puts(b, "NULL");
+		return;
+	}
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_putc(b, '\\');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
+void db_arr_i64(struct buf *b, int64_t v)
+{
+	arr_sep(b);
+	buf_printf(b, "%" PRId64, v);
+}
+
+void db_arr_f64(struct buf *b, double v)
+{
+	arr_sep(b);
+	buf_printf(b, "%.17g", v);
+}
+
+void db_arr_bool(struct buf *b, int v)
+{
+	arr_sep(b);
+	buf_puts(b, v ? "t" : "f");
+}
+
+void db_arr_null(struct buf *b)
+{
+	arr_sep(b);
+	buf_puts(b, "NULL");
+}
+
+const char *db_arr_end(struct buf *b)
+{
+	buf_putc(b, '}');
+	return b->data;
+}
+
 int db_run(struct db *db, const struct db_stmt *st, int n, const char *const *params)
 {
 	PGresult *r = db_exec(db, st, n, params);

@@ -86,6 +86,31 @@ int db_bool(const PGresult *r, int row, const char *col);
 const char *db_i64_param(int64_t v, char buf[24]);
 const char *db_f64_param(double v, char buf[32]);
 
+/*
+ * Runs SQL text that is not a static statement (KPI queries loaded from the
+ * catalogue) with typed parameters. Returns the result or NULL (logged).
+ */
+PGresult *db_exec_text(struct db *db, const char *sql, int n, const Oid *types,
+    const char *const *params);
+
+/*
+ * PostgreSQL array literals for passing many values as one parameter
+ * ("{1,2,3}", "{\"a\",NULL}"): begin, add items, end.
+ */
+void db_arr_begin(struct buf *b);
+void db_arr_str(struct buf *b, const char *s); /* NULL = SQL NULL */
+void db_arr_i64(struct buf *b, int64_t v);
+void db_arr_f64(struct buf *b, double v);
+void db_arr_bool(struct buf *b, int v);
+void db_arr_null(struct buf *b);
+const char *db_arr_end(struct buf *b);
+
+#define DB_OID_BOOL 16
+#define DB_OID_INT8 20
+#define DB_OID_TEXT 25
+#define DB_OID_FLOAT8 701
+#define DB_OID_TIMESTAMPTZ 1184
+
 /* SQLSTATE classes a handler maps to statuses. */
 #define DB_UNIQUE_VIOLATION "23505"
 #define DB_FOREIGN_KEY_VIOLATION "23503"

@@ -185,6 +185,7 @@ CREATE TABLE kpis (
     max_age_minutes  integer NOT NULL DEFAULT 60 CHECK (max_age_minutes BETWEEN 1 AND 525600),
     created_by       bigint REFERENCES users (id) ON DELETE SET NULL,
     created_at       timestamptz NOT NULL DEFAULT now(),
+    deleted_at       timestamptz,     -- push KPIs only; rules on it get no data
     CHECK ((source = 'sql') = (query IS NOT NULL))
 );
 

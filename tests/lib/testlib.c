@@ -243,10 +243,22 @@ PGresult *test_sql(const char *sql, int n, const char *const *params)
 	PGresult *r = PQexecParams(test_db(), sql, n, NULL, params, NULL, NULL, 0);
 	ExecStatusType s = PQresultStatus(r);
 
+	if (s == PGRES_FATAL_ERROR && PQstatus(conn) != CONNECTION_OK) {
+		/* the server was restarted by a test: connect again, once */
+		PQclear(r);
+		r = PQexecParams(test_db(), sql, n, NULL, params, NULL, NULL, 0);
+		s = PQresultStatus(r);
+	}
+
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
-		fprintf(stderr, "\n    test SQL failed: %s\n    %s\n", PQerrorMessage(test_db()), sql);
+		fprintf(stderr, "\n    test SQL failed: %s\n    %s\n", PQresultErrorMessage(r), sql);
 	CU_ASSERT(s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK);
 	return r;
+}
+
+void test_exec(const char *sql, int n, const char *const *params)
+{
+	PQclear(test_sql(sql, n, params));
 }
 
 long long test_sql_int(const char *sql, int n, const char *const *params)

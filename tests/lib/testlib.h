@@ -78,6 +78,8 @@ void test_user(const char *name, const char *password, const char *role);
 PGconn *test_db(void);
 /* Runs SQL with parameters and returns the result (asserts success). */
 PGresult *test_sql(const char *sql, int n, const char *const *params);
+/* Runs a statement (asserts success). */
+void test_exec(const char *sql, int n, const char *const *params);
 /* First column of the first row as a number / string ("" if NULL). */
 long long test_sql_int(const char *sql, int n, const char *const *params);
 char *test_sql_str(const char *sql, int n, const char *const *params);

@@ -8,5 +8,6 @@ void suite_valid(void);
 void suite_auth(void);
 void suite_tpl(void);
 void suite_routes(void);
+void suite_rule(void);
 
 #endif

@@ -1,0 +1,53 @@
+/*
+ * ack.h - one-click acknowledge links in mail: signed (HMAC-SHA-512-256
+ * with the cluster's ack_link_key), bound to one alert and one user,
+ * expiring, and single-use (a nonce row in ack_tokens, spent on use).
+ * The link opens a confirmation page; only its POST acknowledges.
+ */
+#ifndef GW_ACK_H
+#define GW_ACK_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "db.h"
+
+/*
+ * Makes the acknowledge link of alert_id for the user whose e-mail is
+ * recipient: *url (caller frees), or *url = NULL when no enabled user has
+ * that address. Records the nonce. Returns 0, or -1 on a database error.
+ */
+int ack_link_for(struct db *db, const struct config *cfg, int64_t alert_id,
+    const char *recipient, char **url);
+
+enum ack_check {
+	ACK_VALID,
+	ACK_FORGED,      /* malformed or bad signature */
+	ACK_WRONG_ALERT, /* signed for another alert than the page's */
+	ACK_EXPIRED,
+	ACK_USED,        /* already spent, or unknown nonce */
+	ACK_USER_GONE,   /* the user was disabled */
+	ACK_ERROR,       /* database error */
+	ACK_CHECK__MAX
+};
+
+struct ack_token {
+	int64_t alert_id;
+	int64_t user_id;
+	int64_t expires;    /* Unix seconds */
+	char nonce[32];
+	char username[65];
+};
+
+/*
+ * Checks token for the alert in the page's path at now_us. With lock set,
+ * the nonce row is locked FOR UPDATE (call inside a transaction, then
+ * ack_spend()). Fills *t on ACK_VALID.
+ */
+enum ack_check ack_verify(struct db *db, const char *token, int64_t alert_id,
+    int64_t now_us, int lock, struct ack_token *t);
+/* Marks the nonce used. 0, or -1. */
+int ack_spend(struct db *db, const struct ack_token *t);
+const char *ack_check_message(enum ack_check c);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * eval.h - one evaluation: sample the KPIs, then evaluate the enabled
+ * rules set-based, in chunks. For each chunk, one transaction locks the
+ * rules' state rows in id order (no deadlock, no double fire: a second
+ * evaluator waits, then sees the first one's alerts), reads everything the
+ * conditions need in one statement, decides in C (rule.c), and writes the
+ * state, the alerts, the outbox mail and the events together, or nothing.
+ * goldwatch-evaluate and POST /api/alerts/evaluate both run this.
+ */
+#ifndef GW_EVAL_H
+#define GW_EVAL_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "db.h"
+
+struct eval_opts {
+	int64_t now_us;          /* 0: the clock */
+	const int64_t *rule_ids; /* NULL: every enabled rule */
+	size_t n_rule_ids;
+	int chunk;               /* rules per transaction; 0: default */
+};
+
+struct eval_result {
+	int evaluated;
+	json_t *fired;           /* alerts */
+	json_t *resolved;        /* alerts */
+	json_t *no_data;         /* rule ids */
+	int kpis_sampled;
+	int mails_queued;
+	int64_t sample_us;       /* sampling KPIs */
+	int64_t rules_us;        /* evaluating rules */
+	int64_t total_us;
+};
+
+/*
+ * Runs one evaluation. Returns 0, or -1 (logged; the chunk in progress is
+ * rolled back, chunks already committed stay, so a rerun continues).
+ */
+int eval_run(struct db *db, const struct config *cfg, const struct eval_opts *opts,
+    struct eval_result *res);
+
+/* {"evaluated","fired","resolved","no_data","duration_ms"}; res keeps its parts. */
+json_t *eval_result_json(const struct eval_result *res);
+void eval_result_free(struct eval_result *res);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * event.h - the event log: every change worth showing is a row in events,
+ * written in the transaction of the change and after its other writes
+ * (the insert takes the lock that keeps ids in commit order; see the
+ * migration). A trigger NOTIFYs goldwatch_events; the pusher relays rows
+ * in id order. Types: alert.fired, alert.acknowledged, alert.resolved,
+ * alert.escalated, rule.changed, kpi.sampled.
+ */
+#ifndef GW_EVENT_H
+#define GW_EVENT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "util.h"
+
+/* Events gathered in memory and written by one INSERT, in order. */
+struct events {
+	int n;
+	struct buf types, datas;
+};
+
+void events_init(struct events *e);
+/* Adds an event; data is borrowed (serialised now). */
+void events_add(struct events *e, const char *type, const json_t *data);
+/* Inserts the gathered events. 0, or -1. */
+int events_flush(struct db *db, struct events *e);
+void events_free(struct events *e);
+
+/* One event, at once. 0, or -1. */
+int event_emit(struct db *db, const char *type, const json_t *data);
+
+/* Events as JSON ({"id","type","at","data"}): select EVENT_COLUMNS. */
+#define EVENT_COLUMNS "e.id, e.type, iso(e.at) AS at, e.data::text AS data"
+json_t *event_json(const PGresult *r, int row);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * mail.c - see mail.h.
+ */
+#include "mail.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ack.h"
+#include "log.h"
+#include "rule.h"
+#include "tpl.h"
+
+static const char *const kind_names[MAIL_KIND__MAX] = {
+	[MAIL_FIRED] = "fired", [MAIL_RESOLVED] = "resolved",
+	[MAIL_ESCALATED] = "escalated", [MAIL_DIGEST] = "digest", [MAIL_TEST] = "test",
+};
+
+const char *mail_kind_name(enum mail_kind k)
+{
+	return k < MAIL_KIND__MAX ? kind_names[k] : "?";
+}
+
+void mail_msg_free(struct mail_msg *m)
+{
+	free(m->subject);
+	m->subject = NULL;
+	buf_free(&m->text);
+	buf_free(&m->html);
+}
+
+static const char *jstring(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+static double jnumber(const json_t *o, const char *key)
+{
+	return json_number_value(json_object_get(o, key));
+}
+
+static const char *severity_colour(const char *sev)
+{
+	if (strcmp(sev, "critical") == 0)
+		return "#b42318";
+	if (strcmp(sev, "warning") == 0)
+		return "#b54708";
+	return "#175cd3";
+}
+
+/* A subject is one line: no CR or LF can reach the header. */
+static char *one_line(const char *s)
+{
+	char *r = xstrdup(s);
+	for (char *p = r; *p; p++)
+		if (*p == '\r' || *p == '\n' || *p == '\t')
+			*p = ' ';
+	return r;
+}
+
+int mail_render_alert(const struct config *cfg, const struct mail_alert *m,
+    const char *ack_url, struct mail_msg *out)
+{
+	const json_t *a = m->alert;
+	const char *sev = jstring(a, "severity");
+	enum cond c = cond_parse(jstring(a, "condition"));
+	char value[64], threshold[64], latest[64], headline[160], sevup[16];
+	struct tpl_dict *d;
+	int rc = -1;
+	long long id = (long long)json_integer_value(json_object_get(a, "id"));
+	char *subject;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&out->text);
+	buf_init(&out->html);
+	fmt_value(m->latest, m->kpi_unit, latest, sizeof(latest));
+	if (c == COND_PCT_CHANGE_GT || c == COND_PCT_CHANGE_LT) {
+		snprintf(value, sizeof(value), "%+.1f%%", jnumber(a, "value"));
+		snprintf(threshold, sizeof(threshold), "%g%% over %d minutes",
+		    jnumber(a, "threshold"), m->window_minutes);
+	} else if (c == COND_ZSCORE_GT) {
+		snprintf(value, sizeof(value), "z = %.2f", jnumber(a, "value"));
+		snprintf(threshold, sizeof(threshold), "z > %g over the last %d samples",
+		    jnumber(a, "threshold"), m->window_samples);
+	} else {
+		fmt_value(jnumber(a, "value"), m->kpi_unit, value, sizeof(value));
+		fmt_value(jnumber(a, "threshold"), m->kpi_unit, threshold, sizeof(threshold));
+	}
+	snprintf(sevup, sizeof(sevup), "%s", sev);
+	for (char *p = sevup; *p; p++)
+		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+	switch (m->kind) {
+	case MAIL_RESOLVED:
+		snprintf(headline, sizeof(headline), "Resolved");
+		subject = xasprintf("[goldwatch] Resolved: %s", jstring(a, "rule_name"));
+		break;
+	case MAIL_ESCALATED:
+		snprintf(headline, sizeof(headline), "Escalated: nobody has acknowledged this %s alert",
+		    sev);
+		subject = xasprintf("[goldwatch] ESCALATED (level %d) %s: %s - %s %s",
+		    m->escalation_level, sevup, jstring(a, "rule_name"), m->kpi_name, latest);
+		break;
+	case MAIL_TEST:
+		snprintf(headline, sizeof(headline), "Test message: this is how an alert of this rule looks");
+		subject = xasprintf("[goldwatch] Test: %s", jstring(a, "rule_name"));
+		break;
+	default:
+		snprintf(headline, sizeof(headline), "%s alert", sevup);
+		subject = xasprintf("[goldwatch] %s: %s - %s %s", sevup, jstring(a, "rule_name"),
+		    m->kpi_name, latest);
+		break;
+	}
+	out->subject = one_line(subject);
+	free(subject);
+
+	d = tpl_dict_new("mail");
+	tpl_set(d, "HEADLINE", headline);
+	tpl_set(d, "SUBJECT", out->subject);
+	tpl_set(d, "SEVERITY", sev);
+	tpl_set(d, "SEVERITY_UPPER", sevup);
+	tpl_set(d, "SEVERITY_COLOUR", severity_colour(sev));
+	tpl_set(d, "RULE_NAME", jstring(a, "rule_name"));
+	tpl_set(d, "RULE_DESCRIPTION", m->rule_description ? m->rule_description : "");
+	tpl_set(d, "KPI_NAME", m->kpi_name);
+	tpl_set(d, "KPI_VALUE", latest);
+	tpl_set(d, "VALUE", value);
+	tpl_set(d, "THRESHOLD", threshold);
+	tpl_set(d, "CONDITION_WORDS", cond_words(c));
+	tpl_set(d, "MESSAGE", jstring(a, "message"));
+	tpl_set(d, "WHEN", m->when_local);
+	tpl_set(d, "RECOMMENDATION", m->recommendation ? m->recommendation : "");
+	tpl_setf(d, "ALERT_URL", "%s/alerts/%lld", cfg->base_url, id);
+	tpl_setf(d, "ALERT_ID", "%lld", id);
+	tpl_set(d, "KIND", mail_kind_name(m->kind));
+	if (m->kind == MAIL_RESOLVED)
+		tpl_show(d, "RESOLVED");
+	else
+		tpl_show(d, "OPEN");
+	if (m->kind == MAIL_ESCALATED) {
+		struct tpl_dict *e = tpl_section(d, "ESCALATED");
+		tpl_set_int(e, "LEVEL", m->escalation_level);
+	}
+	if (m->rule_description && *m->rule_description)
+		tpl_show(d, "HAS_DESCRIPTION");
+	if (m->recommendation && *m->recommendation)
+		tpl_show(d, "HAS_RECOMMENDATION");
+	if (ack_url) {
+		struct tpl_dict *k = tpl_section(d, "ACK");
+		tpl_set(k, "ACK_URL", ack_url);
+	}
+	if (tpl_expand("mail/alert.txt.tpl", d, &out->text) == 0 &&
+	    tpl_expand("mail/alert.html.tpl", d, &out->html) == 0)
+		rc = 0;
+	tpl_dict_free(d);
+	if (rc < 0)
+		mail_msg_free(out);
+	return rc;
+}
+
+void outbox_init(struct outbox *o)
+{
+	memset(o, 0, sizeof(*o));
+	db_arr_begin(&o->kind);
+	db_arr_begin(&o->alert_id);
+	db_arr_begin(&o->rule_id);
+	db_arr_begin(&o->recipient);
+	db_arr_begin(&o->subject);
+	db_arr_begin(&o->text);
+	db_arr_begin(&o->html);
+	db_arr_begin(&o->dedup);
+}
+
+void outbox_add(struct outbox *o, enum mail_kind kind, int64_t alert_id,
+    int64_t rule_id, const char *recipient, const struct mail_msg *m,
+    const char *dedup_key)
+{
+	db_arr_str(&o->kind, mail_kind_name(kind));
+	if (alert_id > 0)
+		db_arr_i64(&o->alert_id, alert_id);
+	else
+		db_arr_null(&o->alert_id);
+	if (rule_id > 0)
+		db_arr_i64(&o->rule_id, rule_id);
+	else
+		db_arr_null(&o->rule_id);
+	db_arr_str(&o->recipient, recipient);
+	db_arr_str(&o->subject, m->subject);
+	db_arr_str(&o->text, m->text.data ? m->text.data : "");
+	db_arr_str(&o->html, m->html.data ? m->html.data : "");
+	db_arr_str(&o->dedup, dedup_key);
+	o->n++;
+}
+
+DB_STMT(q_outbox_insert,
+    "INSERT INTO mail_outbox (kind, alert_id, rule_id, recipient, subject, body_text,"
+    "                         body_html, dedup_key)"
+    " SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],"
+    "                      $6::text[], $7::text[], $8::text[])"
+    " ON CONFLICT (dedup_key) DO NOTHING");
+
+int outbox_flush(struct db *db, struct outbox *o)
+{
+	PGresult *r;
+	int n;
+
+	if (o->n == 0)
+		return 0;
+	r = DB_EXEC(db, &q_outbox_insert, db_arr_end(&o->kind), db_arr_end(&o->alert_id),
+	    db_arr_end(&o->rule_id), db_arr_end(&o->recipient), db_arr_end(&o->subject),
+	    db_arr_end(&o->text), db_arr_end(&o->html), db_arr_end(&o->dedup));
+	outbox_free(o);
+	outbox_init(o);
+	if (r == NULL)
+		return -1;
+	n = atoi(PQcmdTuples(r));
+	PQclear(r);
+	return n;
+}
+
+void outbox_free(struct outbox *o)
+{
+	buf_free(&o->kind);
+	buf_free(&o->alert_id);
+	buf_free(&o->rule_id);
+	buf_free(&o->recipient);
+	buf_free(&o->subject);
+	buf_free(&o->text);
+	buf_free(&o->html);
+	buf_free(&o->dedup);
+	o->n = 0;
+}
+
+int mail_queue_alert(struct db *db, const struct config *cfg, struct outbox *o,
+    const struct mail_alert *m, const json_t *recipients, int64_t rule_id,
+    const char *dedup_prefix)
+{
+	size_t i;
+	const json_t *rcpt;
+	int64_t alert_id = json_integer_value(json_object_get(m->alert, "id"));
+
+	json_array_foreach(recipients, i, rcpt) {
+		const char *to = json_string_value(rcpt);
+		struct mail_msg msg;
+		char *ack_url = NULL, *dedup = NULL;
+
+		if (to == NULL)
+			continue;
+		if ((m->kind == MAIL_FIRED || m->kind == MAIL_ESCALATED) &&
+		    ack_link_for(db, cfg, alert_id, to, &ack_url) < 0)
+			return -1;
+		if (mail_render_alert(cfg, m, ack_url, &msg) < 0) {
+			free(ack_url);
+			return -1;
+		}
+		if (dedup_prefix)
+			dedup = xasprintf("%s:%s", dedup_prefix, to);
+		outbox_add(o, m->kind, alert_id, rule_id, to, &msg, dedup);
+		free(dedup);
+		free(ack_url);
+		mail_msg_free(&msg);
+	}
+	return 0;
+}

@@ -1,0 +1,77 @@
+/*
+ * mail.h - e-mail: rendering messages from the templates under
+ * templates/mail/ (plain text and HTML, every value escaped in the HTML)
+ * and queueing them in the outbox, in the caller's transaction. Delivery
+ * is goldwatch-mailer's (mail_send.c).
+ */
+#ifndef GW_MAIL_H
+#define GW_MAIL_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "db.h"
+#include "util.h"
+
+enum mail_kind { MAIL_FIRED, MAIL_RESOLVED, MAIL_ESCALATED, MAIL_DIGEST, MAIL_TEST, MAIL_KIND__MAX };
+
+const char *mail_kind_name(enum mail_kind k);
+
+/* What a message about one alert shows. */
+struct mail_alert {
+	enum mail_kind kind;
+	const json_t *alert;          /* alert JSON (alert.h) */
+	const char *kpi_name;
+	const char *kpi_unit;
+	const char *recommendation;
+	const char *rule_description;
+	const char *when_local;       /* the event time in the shop's zone */
+	double latest;                /* the KPI's value */
+	int window_minutes, window_samples;
+	int escalation_level;
+};
+
+struct mail_msg {
+	char *subject;
+	struct buf text;
+	struct buf html;
+};
+
+void mail_msg_free(struct mail_msg *m);
+
+/*
+ * Renders m for recipient. ack_url (may be NULL) is the one-click
+ * acknowledge link of this recipient. Returns 0, or -1 (logged).
+ */
+int mail_render_alert(const struct config *cfg, const struct mail_alert *m,
+    const char *ack_url, struct mail_msg *out);
+
+/*
+ * Outbox rows gathered in memory and written by one INSERT, inside the
+ * transaction that decided to send them.
+ */
+struct outbox {
+	int n;
+	struct buf kind, alert_id, rule_id, recipient, subject, text, html, dedup;
+};
+
+void outbox_init(struct outbox *o);
+void outbox_add(struct outbox *o, enum mail_kind kind, int64_t alert_id,
+    int64_t rule_id, const char *recipient, const struct mail_msg *m,
+    const char *dedup_key);
+/* Inserts the gathered rows (rows whose dedup_key exists are skipped).
+ * Returns the number inserted, or -1. */
+int outbox_flush(struct db *db, struct outbox *o);
+void outbox_free(struct outbox *o);
+
+/*
+ * Queues the mails about one alert to each recipient (a JSON array of
+ * addresses), each with its own acknowledge link where the recipient is a
+ * user and the kind is fired or escalated. Returns 0 or -1.
+ */
+int mail_queue_alert(struct db *db, const struct config *cfg, struct outbox *o,
+    const struct mail_alert *m, const json_t *recipients, int64_t rule_id,
+    const char *dedup_prefix);
+
+#endif

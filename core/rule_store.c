@@ -1,0 +1,518 @@
+/*
+ * rule_store.c - see rule_store.h.
+ */
+#include "rule_store.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "audit.h"
+#include "event.h"
+#include "log.h"
+#include "mail.h"
+#include "rule.h"
+#include "util.h"
+
+static int valid_condition(const char *s)
+{
+	return cond_parse(s) != COND__MAX;
+}
+
+static int valid_severity(const char *s)
+{
+	return severity_parse(s) != SEV__MAX;
+}
+
+static const struct vfield escalation_fields[] = {
+	{.name = "after_minutes", .type = V_INT, .flags = V_REQUIRED, .min = 1, .max = 10080},
+	{.name = "recipients", .type = V_STRINGS, .flags = V_REQUIRED, .min = 1, .max = 50,
+	    .check = valid_email, .what = "must hold valid e-mail addresses"},
+};
+
+static const struct vfield rule_fields[] = {
+	{.name = "name", .type = V_STRING, .flags = V_REQUIRED, .min = 1, .max = 200},
+	{.name = "description", .type = V_STRING, .flags = V_NULLABLE | V_MULTILINE,
+	    .min = 0, .max = 2000},
+	{.name = "kpi", .type = V_STRING, .flags = V_REQUIRED, .check = valid_kpi_key,
+	    .what = "is not a KPI key"},
+	{.name = "condition", .type = V_STRING, .flags = V_REQUIRED, .check = valid_condition,
+	    .what = "must be one of gt, gte, lt, lte, eq, neq, pct_change_gt, pct_change_lt, zscore_gt"},
+	{.name = "threshold", .type = V_NUMBER, .flags = V_REQUIRED, .dmin = -1e15, .dmax = 1e15},
+	{.name = "severity", .type = V_STRING, .flags = V_REQUIRED, .check = valid_severity,
+	    .what = "must be info, warning or critical"},
+	{.name = "cooldown_minutes", .type = V_INT, .min = 0, .max = 10080},
+	{.name = "for_evaluations", .type = V_INT, .min = 1, .max = 100},
+	{.name = "window_minutes", .type = V_INT, .flags = V_NULLABLE, .min = 1, .max = 43200},
+	{.name = "window_samples", .type = V_INT, .flags = V_NULLABLE, .min = 2, .max = 1000},
+	{.name = "recipients", .type = V_STRINGS, .min = 0, .max = 50, .check = valid_email,
+	    .what = "must hold valid e-mail addresses"},
+	{.name = "notify_resolved", .type = V_BOOL},
+	{.name = "escalation", .type = V_OBJECT, .flags = V_NULLABLE, .sub = escalation_fields,
+	    .nsub = sizeof(escalation_fields) / sizeof(escalation_fields[0])},
+	{.name = "enabled", .type = V_BOOL},
+};
+
+static const char *jstr(const json_t *o, const char *k, const char *def)
+{
+	const json_t *v = json_object_get(o, k);
+	return json_is_string(v) ? json_string_value(v) : def;
+}
+
+static int64_t jint(const json_t *o, const char *k, int64_t def)
+{
+	const json_t *v = json_object_get(o, k);
+	return json_is_integer(v) ? json_integer_value(v) : def;
+}
+
+static int jbool(const json_t *o, const char *k, int def)
+{
+	const json_t *v = json_object_get(o, k);
+	return json_is_boolean(v) ? json_is_true(v) : def;
+}
+
+static int present(const json_t *o, const char *k)
+{
+	const json_t *v = json_object_get(o, k);
+	return v != NULL && !json_is_null(v);
+}
+
+DB_STMT(q_kpi_live, "SELECT 1 FROM kpis WHERE key = $1 AND deleted_at IS NULL");
+
+enum store_rc rule_validate(struct db *db, const json_t *in, struct verror *err)
+{
+	enum cond c;
+	PGresult *r;
+	int found;
+
+	if (valid_object(in, rule_fields, sizeof(rule_fields) / sizeof(rule_fields[0]), err) < 0)
+		return ST_INVALID;
+	c = cond_parse(jstr(in, "condition", ""));
+	if (cond_needs_window_minutes(c) && !present(in, "window_minutes")) {
+		verror_set(err, 422, "missing_field", "window_minutes",
+		    "window_minutes is required for %s", cond_name(c));
+		return ST_INVALID;
+	}
+	if (!cond_needs_window_minutes(c) && present(in, "window_minutes")) {
+		verror_set(err, 422, "not_applicable", "window_minutes",
+		    "window_minutes applies only to pct_change_gt and pct_change_lt");
+		return ST_INVALID;
+	}
+	if (cond_needs_window_samples(c) && !present(in, "window_samples")) {
+		verror_set(err, 422, "missing_field", "window_samples",
+		    "window_samples is required for zscore_gt");
+		return ST_INVALID;
+	}
+	if (!cond_needs_window_samples(c) && present(in, "window_samples")) {
+		verror_set(err, 422, "not_applicable", "window_samples",
+		    "window_samples applies only to zscore_gt");
+		return ST_INVALID;
+	}
+	if (c == COND_ZSCORE_GT && json_number_value(json_object_get(in, "threshold")) <= 0) {
+		verror_set(err, 422, "out_of_range", "threshold",
+		    "a z-score threshold must be above 0 (3 is usual)");
+		return ST_INVALID;
+	}
+	r = DB_EXEC(db, &q_kpi_live, jstr(in, "kpi", ""));
+	if (r == NULL)
+		return ST_ERROR;
+	found = PQntuples(r) == 1;
+	PQclear(r);
+	if (!found) {
+		verror_set(err, 422, "unknown_kpi", "kpi", "there is no KPI %.64s",
+		    jstr(in, "kpi", ""));
+		return ST_INVALID;
+	}
+	return ST_OK;
+}
+
+json_t *rule_json(const PGresult *r, int row)
+{
+	json_t *o = json_object(), *esc = json_null();
+	json_t *rcpt = json_loads(db_str(r, row, "recipients"), 0, NULL);
+
+	json_object_set_new(o, "id", json_integer(db_i64(r, row, "id")));
+	json_object_set_new(o, "name", json_string(db_str(r, row, "name")));
+	json_object_set_new(o, "description", json_string(db_str(r, row, "description")));
+	json_object_set_new(o, "kpi", json_string(db_str(r, row, "kpi_key")));
+	json_object_set_new(o, "condition", json_string(db_str(r, row, "condition")));
+	json_object_set_new(o, "threshold", json_num(db_f64(r, row, "threshold")));
+	json_object_set_new(o, "severity", json_string(db_str(r, row, "severity")));
+	json_object_set_new(o, "cooldown_minutes", json_integer(db_i64(r, row, "cooldown_minutes")));
+	json_object_set_new(o, "for_evaluations", json_integer(db_i64(r, row, "for_evaluations")));
+	json_object_set_new(o, "window_minutes", db_isnull(r, row, "window_minutes") ? json_null() :
+	    json_integer(db_i64(r, row, "window_minutes")));
+	json_object_set_new(o, "window_samples", db_isnull(r, row, "window_samples") ? json_null() :
+	    json_integer(db_i64(r, row, "window_samples")));
+	json_object_set_new(o, "recipients", rcpt ? rcpt : json_array());
+	json_object_set_new(o, "notify_resolved", json_boolean(db_bool(r, row, "notify_resolved")));
+	if (!db_isnull(r, row, "escalation_after_minutes")) {
+		json_t *er = json_loads(db_str(r, row, "escalation_recipients"), 0, NULL);
+		esc = json_pack("{sI so}", "after_minutes",
+		    (json_int_t)db_i64(r, row, "escalation_after_minutes"),
+		    "recipients", er ? er : json_array());
+	}
+	json_object_set_new(o, "escalation", esc);
+	json_object_set_new(o, "enabled", json_boolean(db_bool(r, row, "enabled")));
+	json_object_set_new(o, "created_at", json_string(db_str(r, row, "created_at")));
+	json_object_set_new(o, "updated_at", json_string(db_str(r, row, "updated_at")));
+	return o;
+}
+
+DB_STMT(q_rule_get, "SELECT " RULE_COLUMNS " FROM alert_rules r WHERE r.id = $1::bigint");
+
+enum store_rc rule_get(struct db *db, int64_t id, json_t **out)
+{
+	char idb[24];
+	PGresult *r = DB_EXEC(db, &q_rule_get, db_i64_param(id, idb));
+	enum store_rc rc = ST_NOT_FOUND;
+
+	*out = NULL;
+	if (r == NULL)
+		return ST_ERROR;
+	if (PQntuples(r) == 1) {
+		*out = rule_json(r, 0);
+		rc = ST_OK;
+	}
+	PQclear(r);
+	return rc;
+}
+
+DB_STMT(q_rule_list,
+    "SELECT " RULE_COLUMNS " FROM alert_rules r"
+    " WHERE ($1::boolean IS NULL OR r.enabled = $1::boolean)"
+    "   AND ($2::text IS NULL OR r.kpi_key = $2)"
+    " ORDER BY r.id");
+
+enum store_rc rule_list(struct db *db, int enabled, const char *kpi, json_t **out)
+{
+	PGresult *r = DB_EXEC(db, &q_rule_list,
+	    enabled < 0 ? NULL : enabled ? "true" : "false", kpi);
+
+	*out = NULL;
+	if (r == NULL)
+		return ST_ERROR;
+	*out = json_array();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(*out, rule_json(r, i));
+	PQclear(r);
+	return ST_OK;
+}
+
+/* The text[] literal of a JSON array of strings (NULL: empty). */
+static void str_array(struct buf *b, const json_t *arr)
+{
+	size_t i;
+	const json_t *v;
+
+	db_arr_begin(b);
+	json_array_foreach(arr, i, v)
+		db_arr_str(b, json_string_value(v));
+	db_arr_end(b);
+}
+
+/* The parameters of a validated rule body, in the order of $1..$15. */
+struct rule_params_sql {
+	char threshold[32], cooldown[24], foreval[24], wmin[24], wsamp[24], escafter[24];
+	struct buf rcpt, escrcpt;
+	const char *v[15];
+};
+
+static void rule_params_sql(struct rule_params_sql *p, const json_t *in)
+{
+	const json_t *esc = json_object_get(in, "escalation");
+	int has_esc = json_is_object(esc);
+
+	buf_init(&p->rcpt);
+	buf_init(&p->escrcpt);
+	str_array(&p->rcpt, json_object_get(in, "recipients"));
+	str_array(&p->escrcpt, has_esc ? json_object_get(esc, "recipients") : NULL);
+	p->v[0] = jstr(in, "name", "");
+	p->v[1] = jstr(in, "description", "");
+	p->v[2] = jstr(in, "kpi", "");
+	p->v[3] = jstr(in, "condition", "");
+	p->v[4] = db_f64_param(json_number_value(json_object_get(in, "threshold")), p->threshold);
+	p->v[5] = jstr(in, "severity", "");
+	p->v[6] = db_i64_param(jint(in, "cooldown_minutes", 60), p->cooldown);
+	p->v[7] = db_i64_param(jint(in, "for_evaluations", 1), p->foreval);
+	p->v[8] = present(in, "window_minutes") ?
+	    db_i64_param(jint(in, "window_minutes", 0), p->wmin) : NULL;
+	p->v[9] = present(in, "window_samples") ?
+	    db_i64_param(jint(in, "window_samples", 0), p->wsamp) : NULL;
+	p->v[10] = p->rcpt.data;
+	p->v[11] = jbool(in, "notify_resolved", 1) ? "true" : "false";
+	p->v[12] = has_esc ? db_i64_param(jint(esc, "after_minutes", 0), p->escafter) : NULL;
+	p->v[13] = p->escrcpt.data;
+	p->v[14] = jbool(in, "enabled", 1) ? "true" : "false";
+}
+
+static void rule_params_free(struct rule_params_sql *p)
+{
+	buf_free(&p->rcpt);
+	buf_free(&p->escrcpt);
+}
+
+DB_STMT(q_rule_insert,
+    "WITH r AS ("
+    "  INSERT INTO alert_rules (name, description, kpi_key, condition, threshold, severity,"
+    "         cooldown_minutes, for_evaluations, window_minutes, window_samples, recipients,"
+    "         notify_resolved, escalation_after_minutes, escalation_recipients, enabled,"
+    "         created_by, updated_by)"
+    "  VALUES ($1, $2, $3, $4, $5::float8, $6, $7::int, $8::int, $9::int, $10::int,"
+    "          $11::text[], $12::boolean, $13::int, $14::text[], $15::boolean,"
+    "          NULLIF($16::bigint, 0), NULLIF($16::bigint, 0))"
+    "  RETURNING *),"
+    " s AS (INSERT INTO rule_state (rule_id) SELECT id FROM r)"
+    " SELECT " RULE_COLUMNS " FROM r");
+
+static int announce(struct db *db, const struct principal *who, const char *action,
+    int64_t id, const json_t *before, const json_t *after)
+{
+	char audit_action[32];
+	json_t *ev;
+	int rc;
+
+	snprintf(audit_action, sizeof(audit_action), "rule.%s", action);
+	if (audit_record_id(db, who, audit_action, "rule", id, before, after) < 0)
+		return -1;
+	ev = json_pack("{ss sI sO}", "action", action, "id", (json_int_t)id,
+	    "rule", after ? after : before);
+	rc = event_emit(db, "rule.changed", ev);
+	json_decref(ev);
+	return rc;
+}
+
+enum store_rc rule_create(struct db *db, const struct principal *who,
+    const json_t *in, json_t **out, struct verror *err)
+{
+	struct rule_params_sql p;
+	char uid[24];
+	const char *params[16];
+	PGresult *r = NULL;
+	enum store_rc rc;
+
+	*out = NULL;
+	if ((rc = rule_validate(db, in, err)) != ST_OK)
+		return rc;
+	rule_params_sql(&p, in);
+	memcpy(params, p.v, sizeof(p.v));
+	params[15] = db_i64_param(who ? who->user_id : 0, uid);
+	rc = ST_ERROR;
+	if (db_begin(db) < 0)
+		goto out;
+	r = db_exec(db, &q_rule_insert, 16, params);
+	if (r == NULL || PQntuples(r) != 1)
+		goto out;
+	*out = rule_json(r, 0);
+	if (announce(db, who, "create", db_i64(r, 0, "id"), NULL, *out) < 0 || db_commit(db) < 0) {
+		json_decref(*out);
+		*out = NULL;
+		goto out;
+	}
+	rc = ST_OK;
+out:
+	db_rollback(db);
+	PQclear(r);
+	rule_params_free(&p);
+	return rc;
+}
+
+/* Locks the rule's evaluation state first (the evaluator's lock order). */
+DB_STMT(q_rule_lock,
+    "SELECT " RULE_COLUMNS " FROM rule_state s JOIN alert_rules r ON r.id = s.rule_id"
+    " WHERE s.rule_id = $1::bigint FOR UPDATE OF s");
+
+DB_STMT(q_rule_update,
+    "UPDATE alert_rules r SET name = $1, description = $2, kpi_key = $3, condition = $4,"
+    "       threshold = $5::float8, severity = $6, cooldown_minutes = $7::int,"
+    "       for_evaluations = $8::int, window_minutes = $9::int, window_samples = $10::int,"
+    "       recipients = $11::text[], notify_resolved = $12::boolean,"
+    "       escalation_after_minutes = $13::int, escalation_recipients = $14::text[],"
+    "       enabled = $15::boolean, updated_by = NULLIF($16::bigint, 0), updated_at = now()"
+    " WHERE r.id = $17::bigint RETURNING " RULE_COLUMNS);
+
+/* A changed condition starts its pending count afresh. */
+DB_STMT(q_state_reset, "UPDATE rule_state SET consecutive = 0 WHERE rule_id = $1::bigint");
+
+static int condition_changed(const json_t *a, const json_t *b)
+{
+	static const char *const keys[] = {"kpi", "condition", "threshold", "window_minutes",
+	    "window_samples", "enabled"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!json_equal(json_object_get(a, keys[i]), json_object_get(b, keys[i])))
+			return 1;
+	return 0;
+}
+
+static enum store_rc rule_write(struct db *db, const struct principal *who, int64_t id,
+    const json_t *in, json_t **out)
+{
+	struct rule_params_sql p;
+	char uid[24], idb[24];
+	const char *params[17];
+	PGresult *cur = NULL, *r = NULL;
+	json_t *before = NULL;
+	enum store_rc rc = ST_ERROR;
+
+	*out = NULL;
+	rule_params_sql(&p, in);
+	memcpy(params, p.v, sizeof(p.v));
+	params[15] = db_i64_param(who ? who->user_id : 0, uid);
+	params[16] = db_i64_param(id, idb);
+	if (db_begin(db) < 0)
+		goto out;
+	if ((cur = DB_EXEC(db, &q_rule_lock, idb)) == NULL)
+		goto out;
+	if (PQntuples(cur) != 1) {
+		rc = ST_NOT_FOUND;
+		goto out;
+	}
+	before = rule_json(cur, 0);
+	if ((r = db_exec(db, &q_rule_update, 17, params)) == NULL || PQntuples(r) != 1)
+		goto out;
+	*out = rule_json(r, 0);
+	if (condition_changed(before, *out) && DB_RUN(db, &q_state_reset, idb) < 0)
+		goto out;
+	if (announce(db, who, "update", id, before, *out) < 0 || db_commit(db) < 0)
+		goto out;
+	rc = ST_OK;
+out:
+	if (rc != ST_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	db_rollback(db);
+	PQclear(cur);
+	PQclear(r);
+	json_decref(before);
+	rule_params_free(&p);
+	return rc;
+}
+
+enum store_rc rule_replace(struct db *db, const struct principal *who, int64_t id,
+    const json_t *in, json_t **out, struct verror *err)
+{
+	enum store_rc rc;
+
+	*out = NULL;
+	if ((rc = rule_validate(db, in, err)) != ST_OK)
+		return rc;
+	return rule_write(db, who, id, in, out);
+}
+
+enum store_rc rule_set_enabled(struct db *db, const struct principal *who, int64_t id,
+    int enabled, json_t **out)
+{
+	json_t *cur = NULL, *in;
+	const char *k;
+	json_t *v;
+	enum store_rc rc = rule_get(db, id, &cur);
+
+	*out = NULL;
+	if (rc != ST_OK)
+		return rc;
+	/* the rule as a body: its fields but the read-only ones */
+	in = json_object();
+	json_object_foreach(cur, k, v) {
+		if (strcmp(k, "id") && strcmp(k, "created_at") && strcmp(k, "updated_at"))
+			json_object_set(in, k, v);
+	}
+	json_object_set_new(in, "enabled", json_boolean(enabled));
+	rc = rule_write(db, who, id, in, out);
+	json_decref(in);
+	json_decref(cur);
+	return rc;
+}
+
+DB_STMT(q_rule_facts,
+    "SELECT r.id, r.description, r.notify_resolved, r.window_minutes, r.window_samples,"
+    "       to_json(r.recipients)::text AS recipients, k.name AS kpi_name, k.unit AS kpi_unit,"
+    "       k.recommendation,"
+    "       to_char(now() AT TIME ZONE $2, 'YYYY-MM-DD HH24:MI') || ' ' || $2 AS now_local,"
+    "       EXISTS (SELECT 1 FROM silences si WHERE si.starts_at <= now() AND si.ends_at > now()"
+    "                  AND (si.scope = 'all' OR si.rule_id = r.id OR si.kpi_key = r.kpi_key))"
+    "         AS silenced"
+    "  FROM alert_rules r JOIN kpis k ON k.key = r.kpi_key WHERE r.id = $1::bigint");
+DB_STMT(q_rule_resolve_open,
+    "UPDATE alerts a SET state = 'resolved', resolved_at = now(), resolve_reason = 'rule deleted'"
+    " WHERE a.rule_id = $1::bigint AND a.state IN ('firing', 'acknowledged')"
+    " RETURNING " ALERT_RETURNING);
+DB_STMT(q_rule_delete, "DELETE FROM alert_rules WHERE id = $1::bigint");
+
+enum store_rc rule_delete(struct db *db, const struct config *cfg,
+    const struct principal *who, int64_t id, json_t **out)
+{
+	char idb[24];
+	PGresult *cur = NULL, *facts = NULL, *res = NULL;
+	json_t *before = NULL, *resolved = json_array(), *rcpt = NULL;
+	struct outbox o;
+	struct events ev;
+	enum store_rc rc = ST_ERROR;
+
+	*out = NULL;
+	outbox_init(&o);
+	events_init(&ev);
+	db_i64_param(id, idb);
+	if (db_begin(db) < 0)
+		goto out;
+	if ((cur = DB_EXEC(db, &q_rule_lock, idb)) == NULL)
+		goto out;
+	if (PQntuples(cur) != 1) {
+		rc = ST_NOT_FOUND;
+		goto out;
+	}
+	before = rule_json(cur, 0);
+	if ((facts = DB_EXEC(db, &q_rule_facts, idb, cfg->timezone)) == NULL ||
+	    PQntuples(facts) != 1)
+		goto out;
+	if ((res = DB_EXEC(db, &q_rule_resolve_open, idb)) == NULL)
+		goto out;
+	rcpt = json_loads(db_str(facts, 0, "recipients"), 0, NULL);
+	for (int i = 0; i < PQntuples(res); i++) {
+		json_t *a = alert_json(res, i);
+		json_array_append_new(resolved, a);
+		events_add(&ev, "alert.resolved", a);
+		if (db_bool(facts, 0, "notify_resolved") && !db_bool(facts, 0, "silenced") && rcpt) {
+			struct mail_alert m = {
+				.kind = MAIL_RESOLVED, .alert = a,
+				.kpi_name = db_str(facts, 0, "kpi_name"),
+				.kpi_unit = db_str(facts, 0, "kpi_unit"),
+				.recommendation = db_str(facts, 0, "recommendation"),
+				.rule_description = db_str(facts, 0, "description"),
+				.when_local = db_str(facts, 0, "now_local"),
+				.latest = json_number_value(json_object_get(a, "value")),
+				.window_minutes = (int)db_i64(facts, 0, "window_minutes"),
+				.window_samples = (int)db_i64(facts, 0, "window_samples"),
+			};
+			if (mail_queue_alert(db, cfg, &o, &m, rcpt, id, NULL) < 0)
+				goto out;
+		}
+	}
+	if (outbox_flush(db, &o) < 0 || DB_RUN(db, &q_rule_delete, idb) < 0)
+		goto out;
+	if (audit_record_id(db, who, "rule.delete", "rule", id, before, NULL) < 0)
+		goto out;
+	{
+		json_t *e = json_pack("{ss sI sO}", "action", "delete", "id", (json_int_t)id,
+		    "rule", before);
+		events_add(&ev, "rule.changed", e);
+		json_decref(e);
+	}
+	if (events_flush(db, &ev) < 0 || db_commit(db) < 0)
+		goto out;
+	*out = json_pack("{sI sb sO}", "id", (json_int_t)id, "deleted", 1, "resolved", resolved);
+	rc = ST_OK;
+out:
+	db_rollback(db);
+	PQclear(cur);
+	PQclear(facts);
+	PQclear(res);
+	json_decref(before);
+	json_decref(resolved);
+	json_decref(rcpt);
+	outbox_free(&o);
+	events_free(&ev);
+	return rc;
+}

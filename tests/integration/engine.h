@@ -1,0 +1,28 @@
+/* engine.h - helpers of the engine and API suites: KPIs, rules, samples. */
+#ifndef GW_ENGINE_H
+#define GW_ENGINE_H
+
+#include <jansson.h>
+
+#include "testlib.h"
+
+/* Defines a push KPI (admin); max_age_minutes 0 = default. Asserts 201. */
+void make_push_kpi(const char *key, int max_age_minutes);
+/* Creates a rule from a JSON text (admin); returns its id (asserts 201). */
+long long make_rule(const char *json);
+/* A rule on kpi with two recipients; extra is more JSON members or "". */
+long long make_simple_rule(const char *name, const char *kpi, const char *condition,
+    double threshold, const char *extra);
+/* Records a value for a push KPI, at minutes_ago before now (0 = now). */
+void push_value(const char *kpi, double value, int minutes_ago);
+/* POST /api/alerts/evaluate for these rules; caller frees the response. */
+struct http_resp evaluate_rules(const long long *ids, int n);
+struct http_resp evaluate_rule(long long id);
+/* Rows of alerts of rule id (optionally in state, NULL = any). */
+long long alerts_of(long long rule_id, const char *state);
+long long fired_events_of(long long rule_id);
+long long outbox_of(long long rule_id, const char *kind);
+/* Runs goldwatch-evaluate with args; returns its exit status. */
+int run_evaluate(const char *env, const char *args);
+
+#endif

@@ -1,0 +1,116 @@
+/* engine_helpers.c - see engine.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "integration.h"
+#include "util.h"
+
+void make_push_kpi(const char *key, int max_age_minutes)
+{
+	json_t *b = json_pack("{ss ss ss ss}", "key", key, "name", key, "category", "financial",
+	    "unit", "USD");
+	char *body;
+	struct http_resp r;
+
+	if (max_age_minutes)
+		json_object_set_new(b, "max_age_minutes", json_integer(max_age_minutes));
+	body = json_dumps(b, JSON_COMPACT);
+	r = api("POST", "/api/kpis", fixture_users()->admin, body);
+	EXPECT_STATUS(r, 201);
+	http_free(&r);
+	free(body);
+	json_decref(b);
+}
+
+long long make_rule(const char *json)
+{
+	struct http_resp r = api("POST", "/api/alerts/rules", fixture_users()->admin, json);
+	long long id;
+
+	EXPECT_STATUS(r, 201);
+	id = jint(&r, "id");
+	http_free(&r);
+	return id;
+}
+
+long long make_simple_rule(const char *name, const char *kpi, const char *condition,
+    double threshold, const char *extra)
+{
+	char body[1024];
+
+	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"kpi\":\"%s\",\"condition\":\"%s\","
+	    "\"threshold\":%.17g,\"severity\":\"critical\","
+	    "\"recipients\":[\"owner@shop.example\",\"manager@shop.example\"]%s%s}",
+	    name, kpi, condition, threshold, *extra ? "," : "", extra);
+	return make_rule(body);
+}
+
+void push_value(const char *kpi, double value, int minutes_ago)
+{
+	char path[128], body[128], at[40];
+	struct http_resp r;
+
+	snprintf(path, sizeof(path), "/api/kpis/%s/samples", kpi);
+	if (minutes_ago) {
+		time_format_iso(time_now_us() - (int64_t)minutes_ago * 60000000, at, sizeof(at));
+		snprintf(body, sizeof(body), "{\"value\":%.17g,\"at\":\"%s\"}", value, at);
+	} else {
+		snprintf(body, sizeof(body), "{\"value\":%.17g}", value);
+	}
+	r = api("POST", path, fixture_users()->operator_, body);
+	EXPECT_STATUS(r, 201);
+	http_free(&r);
+}
+
+struct http_resp evaluate_rules(const long long *ids, int n)
+{
+	struct buf b;
+	struct http_resp r;
+
+	buf_init(&b);
+	buf_puts(&b, "{\"rule_ids\":[");
+	for (int i = 0; i < n; i++)
+		buf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
+	buf_puts(&b, "]}");
+	r = api("POST", "/api/alerts/evaluate", fixture_users()->operator_, b.data);
+	buf_free(&b);
+	return r;
+}
+
+struct http_resp evaluate_rule(long long id)
+{
+	return evaluate_rules(&id, 1);
+}
+
+long long alerts_of(long long rule_id, const char *state)
+{
+	char id[24];
+	snprintf(id, sizeof(id), "%lld", rule_id);
+	return test_sql_int("SELECT count(*) FROM alerts WHERE rule_id = $1::bigint"
+	    " AND ($2::text IS NULL OR state = $2)", 2, TP(id, state));
+}
+
+long long fired_events_of(long long rule_id)
+{
+	char id[24];
+	snprintf(id, sizeof(id), "%lld", rule_id);
+	return SQL_INT("SELECT count(*) FROM events WHERE type = 'alert.fired'"
+	    " AND (data->>'rule_id')::bigint = $1::bigint", id);
+}
+
+long long outbox_of(long long rule_id, const char *kind)
+{
+	char id[24];
+	snprintf(id, sizeof(id), "%lld", rule_id);
+	return SQL_INT("SELECT count(*) FROM mail_outbox WHERE rule_id = $1::bigint AND kind = $2",
+	    id, kind);
+}
+
+int run_evaluate(const char *env, const char *args)
+{
+	return test_system("%s '%s/goldwatch-evaluate' %s >>'%s/log/evaluate-tests.log' 2>&1",
+	    env ? env : "", test_env("GW_TEST_BIN"), args, test_env("GW_TEST_STACK"));
+}
