@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "alert_store.h"
 #include "app.h"
 #include "eval.h"
 
@@ -71,20 +72,99 @@ int alerts_evaluate(struct request *req)
 	return rc;
 }
 
-DB_STMT(q_alert_get, "SELECT " ALERT_COLUMNS " FROM alerts a WHERE a.id = $1::bigint");
-
 int alerts_get(struct request *req)
 {
-	char idb[24];
-	PGresult *r = DB_EXEC(req->db, &q_alert_get, db_i64_param(req_param_id(req, "id"), idb));
+	json_t *out = NULL;
+	enum store_rc rc = alert_get(req->db, req_param_id(req, "id"), &out);
+
+	return store_answer(req, rc, 200, out, NULL, "alert");
+}
+
+static int one_of(const char *v, const char *const *allowed)
+{
+	for (; *allowed; allowed++)
+		if (strcmp(v, *allowed) == 0)
+			return 1;
+	return 0;
+}
+
+int alerts_history(struct request *req)
+{
+	static const char *const params[] = {"state", "severity", "rule_id", "kpi", "since",
+	    "until", "limit", "cursor", NULL};
+	static const char *const states[] = {"firing", "acknowledged", "resolved", NULL};
+	static const char *const severities[] = {"info", "warning", "critical", NULL};
+	struct history_filter f = {0};
+	int64_t v;
+	json_t *items;
+	char *next = NULL;
+	enum store_rc src;
 	int rc;
 
-	if (r == NULL)
+	if ((rc = req_query_allow(req, params)) != 0)
+		return rc;
+	f.state = req_query(req, "state");
+	f.severity = req_query(req, "severity");
+	f.kpi = req_query(req, "kpi");
+	f.cursor = req_query(req, "cursor");
+	if (f.state && !one_of(f.state, states))
+		return req_error(req, 400, "bad_parameter", "state",
+		    "state must be firing, acknowledged or resolved");
+	if (f.severity && !one_of(f.severity, severities))
+		return req_error(req, 400, "bad_parameter", "severity",
+		    "severity must be info, warning or critical");
+	if (f.kpi && !valid_kpi_key(f.kpi))
+		return req_error(req, 400, "bad_parameter", "kpi", "kpi is not a KPI key");
+	if ((rc = req_query_int(req, "rule_id", 1, INT64_MAX, 0, &f.rule_id)) != 0 ||
+	    (rc = req_query_time(req, "since", &f.since_us, &f.has_since)) != 0 ||
+	    (rc = req_query_time(req, "until", &f.until_us, &f.has_until)) != 0)
+		return rc;
+	/* limit: 1 to 500; more is clamped to 500, not refused */
+	if ((rc = req_query_int(req, "limit", 1, INT64_MAX, 50, &v)) != 0)
+		return rc;
+	f.limit = v > 500 ? 500 : (int)v;
+	src = alert_history(req->db, &f, &items, &next);
+	if (src == ST_INVALID)
+		return req_error(req, 400, "bad_parameter", "cursor",
+		    "cursor is not one this API gave out");
+	if (src != ST_OK)
 		return 500;
-	if (PQntuples(r) != 1)
-		rc = req_error(req, 404, "not_found", NULL, "no such alert");
-	else
-		rc = req_json(req, 200, alert_json(r, 0));
-	PQclear(r);
+	rc = req_json(req, 200, json_pack("{so so}", "items", items,
+	    "next_cursor", next ? json_string(next) : json_null()));
+	free(next);
 	return rc;
+}
+
+static const struct vfield ack_fields[] = {
+	{.name = "alert_ids", .type = V_INTS, .flags = V_REQUIRED, .min = 1, .max = 500},
+	{.name = "note", .type = V_STRING, .flags = V_NULLABLE | V_MULTILINE, .min = 0, .max = 1000},
+};
+
+int alerts_acknowledge(struct request *req)
+{
+	struct verror err;
+	const json_t *ids = json_object_get(req->json, "alert_ids"), *v;
+	const json_t *note = json_object_get(req->json, "note");
+	int64_t *list;
+	json_t *out = NULL;
+	enum store_rc rc;
+	size_t i;
+
+	if (valid_object(req->json, ack_fields, GW_ARRAY_LEN(ack_fields), &err) < 0)
+		return req_verror(req, &err);
+	list = xcalloc(json_array_size(ids), sizeof(*list));
+	json_array_foreach(ids, i, v)
+		list[i] = json_integer_value(v);
+	rc = alert_acknowledge(req->db, req->who.user_id, req->who.username, list,
+	    json_array_size(ids), json_is_string(note) ? json_string_value(note) : NULL, &out, NULL);
+	free(list);
+	return store_answer(req, rc, 200, out, NULL, "alert");
+}
+
+int alerts_summary(struct request *req)
+{
+	json_t *out = NULL;
+	enum store_rc rc = alert_summary(req->db, &out);
+
+	return store_answer(req, rc, 200, out, NULL, "summary");
 }

@@ -72,6 +72,21 @@ int store_answer(struct request *req, enum store_rc rc, int status, json_t *out,
 /* alerts.c */
 int alerts_evaluate(struct request *req);
 int alerts_get(struct request *req);
+int alerts_history(struct request *req);
+int alerts_acknowledge(struct request *req);
+int alerts_summary(struct request *req);
+
+/* silences.c */
+int silences_list(struct request *req);
+int silences_create(struct request *req);
+int silences_delete(struct request *req);
+int silences_get(struct request *req);
+
+/* events.c */
+int events_list(struct request *req);
+
+/* audit.c */
+int audit_list(struct request *req);
 
 /* kpis.c */
 int kpis_list(struct request *req);

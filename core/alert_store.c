@@ -3,6 +3,8 @@
  */
 #include "alert_store.h"
 
+#include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,4 +98,195 @@ out:
 	events_free(&ev);
 	buf_free(&lit);
 	return rc;
+}
+
+/*
+ * The history query for each combination of filters (a bit each), built
+ * once from fixed fragments and prepared per connection: every
+ * combination gets a plan that uses the index for its filters. User data
+ * only ever travels as parameters.
+ */
+enum {
+	HF_STATE = 1, HF_SEVERITY = 2, HF_RULE = 4, HF_KPI = 8, HF_SINCE = 16,
+	HF_UNTIL = 32, HF_CURSOR = 64, HF__COMBOS = 128
+};
+
+static struct db_stmt history_stmts[HF__COMBOS];
+static char *history_sql[HF__COMBOS];
+static pthread_once_t history_once = PTHREAD_ONCE_INIT;
+
+static const Oid history_types[9] = {
+	DB_OID_TEXT, DB_OID_TEXT, DB_OID_INT8, DB_OID_TEXT, DB_OID_TIMESTAMPTZ,
+	DB_OID_TIMESTAMPTZ, DB_OID_TIMESTAMPTZ, DB_OID_INT8, DB_OID_INT4,
+};
+
+static void history_build(void)
+{
+	static const char *const conds[] = {
+		"a.state = $1", "a.severity = $2", "a.rule_id = $3::bigint", "a.kpi_key = $4",
+		"a.triggered_at >= $5::timestamptz", "a.triggered_at < $6::timestamptz",
+		"(a.triggered_at, a.id) < ($7::timestamptz, $8::bigint)",
+	};
+	for (int m = 0; m < HF__COMBOS; m++) {
+		struct buf b;
+		int first = 1;
+
+		buf_init(&b);
+		buf_puts(&b, "SELECT " ALERT_COLUMNS ","
+		    " (extract(epoch FROM a.triggered_at) * 1000000)::bigint AS t_us"
+		    " FROM alerts a");
+		for (int i = 0; i < 7; i++) {
+			if (!(m & (1 << i)))
+				continue;
+			buf_printf(&b, "%s%s", first ? " WHERE " : " AND ", conds[i]);
+			first = 0;
+		}
+		buf_puts(&b, " ORDER BY a.triggered_at DESC, a.id DESC LIMIT $9::int");
+		history_sql[m] = buf_detach(&b);
+		history_stmts[m].sql = history_sql[m];
+		/* the parameters a combination does not use still have a type */
+		history_stmts[m].ntypes = 9;
+		history_stmts[m].types = history_types;
+	}
+}
+
+/* A cursor is "<triggered_at in µs>.<id>" in URL-safe base64. */
+static char *cursor_make(int64_t t_us, int64_t id)
+{
+	char raw[48], *out = xmalloc(72);
+	int n = snprintf(raw, sizeof(raw), "%lld.%lld", (long long)t_us, (long long)id);
+
+	base64url_encode((const unsigned char *)raw, (size_t)n, out);
+	return out;
+}
+
+static int cursor_parse(const char *c, int64_t *t_us, int64_t *id)
+{
+	unsigned char raw[48];
+	long n = strlen(c) < 64 ? base64url_decode(c, raw, sizeof(raw) - 1) : -1;
+	char *dot, *end;
+
+	if (n <= 0)
+		return -1;
+	raw[n] = '\0';
+	dot = strchr((char *)raw, '.');
+	if (dot == NULL)
+		return -1;
+	*dot = '\0';
+	*t_us = strtoll((char *)raw, &end, 10);
+	if (*end != '\0' || end == (char *)raw)
+		return -1;
+	*id = strtoll(dot + 1, &end, 10);
+	if (*end != '\0' || *id <= 0)
+		return -1;
+	return 0;
+}
+
+enum store_rc alert_history(struct db *db, const struct history_filter *f,
+    json_t **items, char **next_cursor)
+{
+	char rule[24], since[40], until[40], cur_t[40], cur_id[24], limit[24];
+	int64_t ct = 0, cid = 0;
+	int mask = 0, n;
+	PGresult *r;
+
+	*items = NULL;
+	*next_cursor = NULL;
+	pthread_once(&history_once, history_build);
+	if (f->cursor && cursor_parse(f->cursor, &ct, &cid) < 0)
+		return ST_INVALID;
+	mask |= f->state ? HF_STATE : 0;
+	mask |= f->severity ? HF_SEVERITY : 0;
+	mask |= f->rule_id ? HF_RULE : 0;
+	mask |= f->kpi ? HF_KPI : 0;
+	mask |= f->has_since ? HF_SINCE : 0;
+	mask |= f->has_until ? HF_UNTIL : 0;
+	mask |= f->cursor ? HF_CURSOR : 0;
+	if (f->has_since)
+		time_format_iso(f->since_us, since, sizeof(since));
+	if (f->has_until)
+		time_format_iso(f->until_us, until, sizeof(until));
+	if (f->cursor)
+		time_format_iso(ct, cur_t, sizeof(cur_t));
+	/* one extra row says whether there is a next page */
+	r = DB_EXEC(db, &history_stmts[mask], f->state, f->severity,
+	    f->rule_id ? db_i64_param(f->rule_id, rule) : NULL, f->kpi,
+	    f->has_since ? since : NULL, f->has_until ? until : NULL,
+	    f->cursor ? cur_t : NULL, f->cursor ? db_i64_param(cid, cur_id) : NULL,
+	    db_i64_param(f->limit + 1, limit));
+	if (r == NULL)
+		return ST_ERROR;
+	n = PQntuples(r);
+	*items = json_array();
+	for (int i = 0; i < n && i < f->limit; i++)
+		json_array_append_new(*items, alert_json(r, i));
+	if (n > f->limit)
+		*next_cursor = cursor_make(db_i64(r, f->limit - 1, "t_us"),
+		    db_i64(r, f->limit - 1, "id"));
+	PQclear(r);
+	return ST_OK;
+}
+
+DB_STMT(q_alert_one, "SELECT " ALERT_COLUMNS " FROM alerts a WHERE a.id = $1::bigint");
+
+enum store_rc alert_get(struct db *db, int64_t id, json_t **out)
+{
+	char idb[24];
+	PGresult *r = DB_EXEC(db, &q_alert_one, db_i64_param(id, idb));
+	enum store_rc rc = ST_NOT_FOUND;
+
+	*out = NULL;
+	if (r == NULL)
+		return ST_ERROR;
+	if (PQntuples(r) == 1) {
+		*out = alert_json(r, 0);
+		rc = ST_OK;
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* Each figure from an index or a small table (see the migration's indexes). */
+DB_STMT(q_summary,
+    "SELECT (SELECT count(*) FROM alerts WHERE state = 'firing') AS firing,"
+    "       (SELECT count(*) FROM alerts WHERE state = 'acknowledged') AS acknowledged,"
+    "       (SELECT count(*) FROM alerts WHERE state = 'resolved'"
+    "           AND resolved_at > now() - interval '24 hours') AS resolved_24h,"
+    "       (SELECT count(*) FILTER (WHERE severity = 'info') FROM alerts"
+    "           WHERE state IN ('firing', 'acknowledged')) AS open_info,"
+    "       (SELECT count(*) FILTER (WHERE severity = 'warning') FROM alerts"
+    "           WHERE state IN ('firing', 'acknowledged')) AS open_warning,"
+    "       (SELECT count(*) FILTER (WHERE severity = 'critical') FROM alerts"
+    "           WHERE state IN ('firing', 'acknowledged')) AS open_critical,"
+    "       (SELECT count(*) FROM alert_rules) AS rules_total,"
+    "       (SELECT count(*) FROM alert_rules WHERE enabled) AS rules_enabled,"
+    "       (SELECT iso(finished_at) FROM job_runs WHERE job = 'evaluate') AS last_evaluation_at,"
+    "       (SELECT extract(epoch FROM avg(acknowledged_at - triggered_at))::float8 FROM alerts"
+    "           WHERE acknowledged_at > now() - interval '7 days') AS mtta_seconds,"
+    "       (SELECT count(*) FROM mail_outbox WHERE status = 'dead') AS mail_dead");
+
+enum store_rc alert_summary(struct db *db, json_t **out)
+{
+	PGresult *r = DB_EXEC0(db, &q_summary);
+	const char *last;
+
+	*out = NULL;
+	if (r == NULL)
+		return ST_ERROR;
+	last = db_str(r, 0, "last_evaluation_at");
+	*out = json_pack("{sI sI sI s{sI sI sI} s{sI sI} so so sI}",
+	    "firing", (json_int_t)db_i64(r, 0, "firing"),
+	    "acknowledged", (json_int_t)db_i64(r, 0, "acknowledged"),
+	    "resolved_24h", (json_int_t)db_i64(r, 0, "resolved_24h"),
+	    "by_severity", "info", (json_int_t)db_i64(r, 0, "open_info"),
+	    "warning", (json_int_t)db_i64(r, 0, "open_warning"),
+	    "critical", (json_int_t)db_i64(r, 0, "open_critical"),
+	    "rules", "total", (json_int_t)db_i64(r, 0, "rules_total"),
+	    "enabled", (json_int_t)db_i64(r, 0, "rules_enabled"),
+	    "last_evaluation_at", last ? json_string(last) : json_null(),
+	    "mtta_seconds", db_isnull(r, 0, "mtta_seconds") ? json_null() :
+	        json_num(round(db_f64(r, 0, "mtta_seconds") * 10) / 10),
+	    "mail_dead", (json_int_t)db_i64(r, 0, "mail_dead"));
+	PQclear(r);
+	return ST_OK;
 }

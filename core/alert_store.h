@@ -24,4 +24,32 @@
 enum store_rc alert_acknowledge(struct db *db, int64_t user_id, const char *username,
     const int64_t *ids, size_t n, const char *note, json_t **out, json_t **alerts);
 
+/* Filters of the alert history; unset fields are NULL / 0. */
+struct history_filter {
+	const char *state;     /* firing, acknowledged, resolved */
+	const char *severity;  /* info, warning, critical */
+	int64_t rule_id;
+	const char *kpi;
+	int has_since, has_until;
+	int64_t since_us, until_us;  /* triggered_at >= since, < until */
+	const char *cursor;    /* opaque, from next_cursor */
+	int limit;             /* 1..500 */
+};
+
+/* The history, newest first, keyset-paged: *items (array) and *next_cursor
+ * (malloc'd, NULL on the last page). ST_INVALID for a malformed cursor. */
+enum store_rc alert_history(struct db *db, const struct history_filter *f,
+    json_t **items, char **next_cursor);
+
+/* One alert by id: ST_OK with *out, or ST_NOT_FOUND. */
+enum store_rc alert_get(struct db *db, int64_t id, json_t **out);
+
+/*
+ * The counters of the dashboard: {"firing","acknowledged","resolved_24h",
+ * "by_severity":{...},"rules":{"total","enabled"},"last_evaluation_at",
+ * "mtta_seconds","mail_dead"}. Each figure reads an index or a small table;
+ * nothing scans the alerts.
+ */
+enum store_rc alert_summary(struct db *db, json_t **out);
+
 #endif

@@ -236,7 +236,7 @@ static PGresult *exec_once(struct db *db, const struct db_stmt *st, int n,
 			abort();
 		}
 		stmt_name(slot, name);
-		r = PQprepare(db->conn, name, st->sql, 0, NULL);
+		r = PQprepare(db->conn, name, st->sql, st->ntypes, st->types);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			note_error(db, r, "prepare");
 			PQclear(r);

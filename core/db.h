@@ -15,10 +15,12 @@
 
 struct db_stmt {
 	const char *sql;
+	int ntypes;          /* parameter types given at prepare (optional): */
+	const Oid *types;    /* needed when a parameter is not used in sql */
 };
 
 /* Declares a statement next to the code that runs it. */
-#define DB_STMT(var, text) static const struct db_stmt var = {text}
+#define DB_STMT(var, text) static const struct db_stmt var = {.sql = text}
 
 struct db;
 
@@ -107,6 +109,7 @@ const char *db_arr_end(struct buf *b);
 
 #define DB_OID_BOOL 16
 #define DB_OID_INT8 20
+#define DB_OID_INT4 23
 #define DB_OID_TEXT 25
 #define DB_OID_FLOAT8 701
 #define DB_OID_TIMESTAMPTZ 1184

@@ -33,8 +33,8 @@ static void t_login_good(void)
 	r = api("POST", "/api/auth/login", NULL, body);
 	EXPECT_STATUS(r, 200);
 	CU_ASSERT_PTR_NOT_NULL(jstr(&r, "token"));
-	CU_ASSERT_STRING_EQUAL(jstr(&r, "user.username"), "admin");
-	CU_ASSERT_STRING_EQUAL(jstr(&r, "user.role"), "admin");
+	EXPECT_JSTR(r, "user.username", "admin");
+	EXPECT_JSTR(r, "user.role", "admin");
 	CU_ASSERT_TRUE(jint(&r, "user.id") > 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.headers, "HttpOnly"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.headers, "SameSite=Strict"));
@@ -62,7 +62,7 @@ static void t_login_bad(void)
 	http_free(&r);
 	r = api("POST", "/api/auth/login", NULL, "{\"username\":\"admin\"}");
 	EXPECT_ERROR(r, 422, "missing_field");
-	CU_ASSERT_STRING_EQUAL(jstr(&r, "error.field"), "password");
+	EXPECT_JSTR(r, "error.field", "password");
 	http_free(&r);
 	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM sessions"), before);
 }
@@ -101,7 +101,7 @@ static void t_roles(void)
 		r = api("GET", "/api/users", who[i].token, NULL);
 		EXPECT_STATUS(r, who[i].admin);
 		if (who[i].admin == 403)
-			CU_ASSERT_STRING_EQUAL(jstr(&r, "error.code"), "forbidden");
+			EXPECT_JSTR(r, "error.code", "forbidden");
 		http_free(&r);
 	}
 }
@@ -124,7 +124,7 @@ static void t_cookie_and_csrf(void)
 	/* reading with the cookie needs no token */
 	r = http_do("GET", "/api/auth/me", h_none, NULL, 0);
 	EXPECT_STATUS(r, 200);
-	CU_ASSERT_STRING_EQUAL(jstr(&r, "auth"), "session");
+	EXPECT_JSTR(r, "auth", "session");
 	http_free(&r);
 	/* changing state with the cookie does */
 	r = http_do("POST", "/api/auth/tokens", h_none, body, strlen(body));
@@ -183,7 +183,7 @@ static void t_api_token(void)
 	    " AND after::text LIKE '%' || $1 || '%'", tok + 4), 0);
 	r = api("GET", "/api/auth/me", tok, NULL);
 	EXPECT_STATUS(r, 200);
-	CU_ASSERT_STRING_EQUAL(jstr(&r, "auth"), "token");
+	EXPECT_JSTR(r, "auth", "token");
 	http_free(&r);
 	/* tokens for another user; unknown users are refused */
 	r = api("POST", "/api/auth/tokens", u->admin, "{\"name\":\"x\",\"user_id\":999999}");

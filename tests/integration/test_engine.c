@@ -42,10 +42,10 @@ static void check_fires(const char *kpi, const char *cond, double threshold,
 	CU_ASSERT_EQUAL(jint(&r, "evaluated"), 1);
 	CU_ASSERT_EQUAL(json_array_size(jget(r.json, "fired")), 1);
 	CU_ASSERT_EQUAL(jint(&r, "fired.0.rule_id"), id);
-	CU_ASSERT_STRING_EQUAL(jstr(&r, "fired.0.condition"), cond);
-	CU_ASSERT_STRING_EQUAL(jstr(&r, "fired.0.state"), "firing");
-	CU_ASSERT_STRING_EQUAL(jstr(&r, "fired.0.severity"), "critical");
-	CU_ASSERT_STRING_EQUAL(jstr(&r, "fired.0.kpi"), kpi);
+	EXPECT_JSTR(r, "fired.0.condition", cond);
+	EXPECT_JSTR(r, "fired.0.state", "firing");
+	EXPECT_JSTR(r, "fired.0.severity", "critical");
+	EXPECT_JSTR(r, "fired.0.kpi", kpi);
 	CU_ASSERT_DOUBLE_EQUAL(json_number_value(jget(r.json, "fired.0.threshold")), threshold, 1e-9);
 	CU_ASSERT_DOUBLE_EQUAL(json_number_value(jget(r.json, "fired.0.value")), expect_value, 1e-6);
 	CU_ASSERT_PTR_NOT_NULL(jstr(&r, "fired.0.triggered_at"));
@@ -151,7 +151,7 @@ static void t_open_resolve_cooldown(void)
 	r = evaluate_rule(id);
 	EXPECT_STATUS(r, 200);
 	CU_ASSERT_EQUAL(json_array_size(jget(r.json, "resolved")), 1);
-	CU_ASSERT_STRING_EQUAL(jstr(&r, "resolved.0.state"), "resolved");
+	EXPECT_JSTR(r, "resolved.0.state", "resolved");
 	CU_ASSERT_PTR_NOT_NULL(jstr(&r, "resolved.0.resolved_at"));
 	http_free(&r);
 	CU_ASSERT_EQUAL(alerts_of(id, "resolved"), 1);
@@ -353,7 +353,7 @@ static void t_catalogue(void)
 	CU_ASSERT_EQUAL(with_values, cats[0] + cats[1] + cats[2]);
 	r = api("GET", "/api/kpis/revenue_today", fixture_users()->viewer, NULL);
 	EXPECT_STATUS(r, 200);
-	CU_ASSERT_STRING_EQUAL(jstr(&r, "unit"), "USD");
+	EXPECT_JSTR(r, "unit", "USD");
 	CU_ASSERT_TRUE(json_is_number(jget(r.json, "latest.value")));
 	CU_ASSERT_TRUE(json_is_array(jget(r.json, "rules")));
 	http_free(&r);
@@ -447,7 +447,7 @@ static void t_evaluate_api(void)
 	struct http_resp r = evaluate_rules(&bogus, 1);
 
 	EXPECT_ERROR(r, 422, "unknown_rule");
-	CU_ASSERT_STRING_EQUAL(jstr(&r, "error.field"), "rule_ids");
+	EXPECT_JSTR(r, "error.field", "rule_ids");
 	http_free(&r);
 	r = api("POST", "/api/alerts/evaluate", fixture_users()->viewer, NULL);
 	EXPECT_ERROR(r, 403, "forbidden");

@@ -11,8 +11,8 @@ static long health(void)
 	long s = r.status;
 
 	if (s == 200) {
-		CU_ASSERT_STRING_EQUAL(jstr(&r, "status"), "ok");
-		CU_ASSERT_STRING_EQUAL(jstr(&r, "database"), "ok");
+		EXPECT_JSTR(r, "status", "ok");
+		EXPECT_JSTR(r, "database", "ok");
 	} else {
 		CU_ASSERT_PTR_NOT_NULL(r.json);
 		CU_ASSERT_PTR_NOT_NULL(jstr(&r, "error.code"));

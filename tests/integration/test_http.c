@@ -57,11 +57,11 @@ static void t_wrong_shape(void)
 	r = api("POST", "/api/auth/login", NULL,
 	    "{\"username\":\"admin\",\"password\":\"x\",\"remember\":true}");
 	EXPECT_ERROR(r, 400, "unknown_field");
-	CU_ASSERT_STRING_EQUAL(jstr(&r, "error.field") ? jstr(&r, "error.field") : "", "remember");
+	EXPECT_JSTR(r, "error.field", "remember");
 	http_free(&r);
 	r = api("POST", "/api/auth/login", NULL, "{\"username\":\"admin\",\"password\":5}");
 	EXPECT_ERROR(r, 422, "invalid_type");
-	CU_ASSERT_STRING_EQUAL(jstr(&r, "error.field") ? jstr(&r, "error.field") : "", "password");
+	EXPECT_JSTR(r, "error.field", "password");
 	http_free(&r);
 }
 

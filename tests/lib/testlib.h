@@ -69,6 +69,10 @@ json_t *jget(const json_t *root, const char *path);
 	CU_ASSERT_STRING_EQUAL(jstr(&(r), "error.code") ? jstr(&(r), "error.code") : "(none)", code); \
 	CU_ASSERT_PTR_NOT_NULL(jstr(&(r), "error.message")); } while (0)
 
+/* Asserts a string at a JSON path of r equals want (missing is a failure, not a crash). */
+#define EXPECT_JSTR(r, path, want) \
+	CU_ASSERT_STRING_EQUAL(jstr(&(r), path) ? jstr(&(r), path) : "(missing)", want)
+
 /* Logs in through the API; returns a malloc'd session token or NULL. */
 char *test_login(const char *user, const char *password, char **csrf_out);
 /* Creates a user directly in the database (idempotent by name). */

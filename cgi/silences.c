@@ -1,0 +1,55 @@
+/*
+ * silences.c - /api/alerts/silences: list (active and past), create, end.
+ */
+#include <string.h>
+
+#include "app.h"
+#include "silence_store.h"
+
+int silences_list(struct request *req)
+{
+	static const char *const params[] = {"status", NULL};
+	const char *status = req_query(req, "status");
+	json_t *items = NULL;
+	int rc;
+
+	if ((rc = req_query_allow(req, params)) != 0)
+		return rc;
+	if (status && strcmp(status, "active") && strcmp(status, "past") && strcmp(status, "all"))
+		return req_error(req, 400, "bad_parameter", "status",
+		    "status must be active, past or all");
+	if (status && strcmp(status, "all") == 0)
+		status = NULL;
+	if (silence_list(req->db, status, &items) != ST_OK)
+		return 500;
+	return req_json(req, 200, json_pack("{so}", "items", items));
+}
+
+int silences_create(struct request *req)
+{
+	struct verror err;
+	json_t *out = NULL;
+	enum store_rc rc = silence_create(req->db, &req->who, req->json, &out, &err);
+
+	if (rc == ST_OK)
+		req_header(req, "Location: /api/alerts/silences/%lld",
+		    (long long)json_integer_value(json_object_get(out, "id")));
+	return store_answer(req, rc, 201, out, &err, "silence");
+}
+
+int silences_delete(struct request *req)
+{
+	struct verror err;
+	json_t *out = NULL;
+	enum store_rc rc = silence_end(req->db, &req->who, req_param_id(req, "id"), &out, &err);
+
+	return store_answer(req, rc, 200, out, &err, "silence");
+}
+
+int silences_get(struct request *req)
+{
+	json_t *out = NULL;
+	enum store_rc rc = silence_get(req->db, req_param_id(req, "id"), &out);
+
+	return store_answer(req, rc, 200, out, NULL, "silence");
+}

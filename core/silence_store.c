@@ -1,0 +1,223 @@
+/*
+ * silence_store.c - see silence_store.h.
+ */
+#include "silence_store.h"
+
+#include <string.h>
+
+#include "audit.h"
+#include "util.h"
+
+json_t *silence_json(const PGresult *r, int row)
+{
+	const char *kpi = db_str(r, row, "kpi_key"), *by = db_str(r, row, "created_by");
+
+	return json_pack("{sI ss so so ss ss ss ss so ss}",
+	    "id", (json_int_t)db_i64(r, row, "id"), "scope", db_str(r, row, "scope"),
+	    "rule_id", db_isnull(r, row, "rule_id") ? json_null() :
+	        json_integer(db_i64(r, row, "rule_id")),
+	    "kpi", kpi ? json_string(kpi) : json_null(),
+	    "starts_at", db_str(r, row, "starts_at"), "ends_at", db_str(r, row, "ends_at"),
+	    "reason", db_str(r, row, "reason"), "created_at", db_str(r, row, "created_at"),
+	    "created_by", by ? json_string(by) : json_null(),
+	    "status", db_str(r, row, "status"));
+}
+
+DB_STMT(q_silence_list,
+    "SELECT " SILENCE_COLUMNS " FROM silences s"
+    " WHERE $1::text IS NULL OR ($1 = 'active' AND s.ends_at > now())"
+    "    OR ($1 = 'past' AND s.ends_at <= now())"
+    " ORDER BY s.ends_at > now() DESC, s.starts_at DESC, s.id DESC LIMIT 500");
+
+enum store_rc silence_list(struct db *db, const char *which, json_t **out)
+{
+	PGresult *r = DB_EXEC(db, &q_silence_list, which);
+
+	*out = NULL;
+	if (r == NULL)
+		return ST_ERROR;
+	*out = json_array();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(*out, silence_json(r, i));
+	PQclear(r);
+	return ST_OK;
+}
+
+DB_STMT(q_silence_get, "SELECT " SILENCE_COLUMNS " FROM silences s WHERE s.id = $1::bigint");
+
+enum store_rc silence_get(struct db *db, int64_t id, json_t **out)
+{
+	char idb[24];
+	PGresult *r = DB_EXEC(db, &q_silence_get, db_i64_param(id, idb));
+	enum store_rc rc = ST_NOT_FOUND;
+
+	*out = NULL;
+	if (r == NULL)
+		return ST_ERROR;
+	if (PQntuples(r) == 1) {
+		*out = silence_json(r, 0);
+		rc = ST_OK;
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int valid_scope(const char *s)
+{
+	return strcmp(s, "rule") == 0 || strcmp(s, "kpi") == 0 || strcmp(s, "all") == 0;
+}
+
+static const struct vfield silence_fields[] = {
+	{.name = "scope", .type = V_STRING, .flags = V_REQUIRED, .check = valid_scope,
+	    .what = "must be rule, kpi or all"},
+	{.name = "rule_id", .type = V_INT, .flags = V_NULLABLE, .min = 1, .max = INT64_MAX},
+	{.name = "kpi", .type = V_STRING, .flags = V_NULLABLE, .check = valid_kpi_key,
+	    .what = "is not a KPI key"},
+	{.name = "starts_at", .type = V_TIME, .flags = V_NULLABLE},
+	{.name = "ends_at", .type = V_TIME, .flags = V_REQUIRED},
+	{.name = "reason", .type = V_STRING, .flags = V_REQUIRED | V_MULTILINE, .min = 1, .max = 1000},
+};
+
+static const char *ostr(const json_t *o, const char *k)
+{
+	const json_t *v = json_object_get(o, k);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+DB_STMT(q_silence_insert,
+    "WITH s AS ("
+    "  INSERT INTO silences (scope, rule_id, kpi_key, starts_at, ends_at, reason, created_by)"
+    "  SELECT $1, $2::bigint, $3, COALESCE($4::timestamptz, now()), $5::timestamptz, $6,"
+    "         NULLIF($7::bigint, 0)"
+    "   WHERE ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM alert_rules WHERE id = $2::bigint))"
+    "     AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM kpis WHERE key = $3"
+    "                                      AND deleted_at IS NULL))"
+    "  RETURNING *)"
+    " SELECT " SILENCE_COLUMNS " FROM s");
+
+enum store_rc silence_create(struct db *db, const struct principal *who, const json_t *in,
+    json_t **out, struct verror *err)
+{
+	const char *scope, *starts, *ends;
+	const json_t *rule = json_object_get(in, "rule_id");
+	int64_t s_us, e_us, now = time_now_us();
+	char rid[24], uid[24], idb[24];
+	PGresult *r;
+
+	*out = NULL;
+	if (valid_object(in, silence_fields, GW_ARRAY_LEN(silence_fields), err) < 0)
+		return ST_INVALID;
+	scope = ostr(in, "scope");
+	if (strcmp(scope, "rule") == 0 && !json_is_integer(rule)) {
+		verror_set(err, 422, "missing_field", "rule_id", "rule_id is required for scope rule");
+		return ST_INVALID;
+	}
+	if (strcmp(scope, "rule") != 0 && json_is_integer(rule)) {
+		verror_set(err, 422, "not_applicable", "rule_id", "rule_id applies only to scope rule");
+		return ST_INVALID;
+	}
+	if (strcmp(scope, "kpi") == 0 && !ostr(in, "kpi")) {
+		verror_set(err, 422, "missing_field", "kpi", "kpi is required for scope kpi");
+		return ST_INVALID;
+	}
+	if (strcmp(scope, "kpi") != 0 && ostr(in, "kpi")) {
+		verror_set(err, 422, "not_applicable", "kpi", "kpi applies only to scope kpi");
+		return ST_INVALID;
+	}
+	starts = ostr(in, "starts_at");
+	ends = ostr(in, "ends_at");
+	s_us = now;
+	if (starts)
+		time_parse_iso(starts, &s_us);
+	time_parse_iso(ends, &e_us);
+	if (e_us <= s_us) {
+		verror_set(err, 422, "invalid_value", "ends_at", "ends_at must be after starts_at");
+		return ST_INVALID;
+	}
+	if (e_us <= now) {
+		verror_set(err, 422, "invalid_value", "ends_at", "ends_at must be in the future");
+		return ST_INVALID;
+	}
+	if (e_us - now > INT64_C(366) * 86400 * 1000000) {
+		verror_set(err, 422, "out_of_range", "ends_at", "a silence lasts at most a year");
+		return ST_INVALID;
+	}
+	if (db_begin(db) < 0)
+		return ST_ERROR;
+	r = DB_EXEC(db, &q_silence_insert, scope,
+	    json_is_integer(rule) ? db_i64_param(json_integer_value(rule), rid) : NULL,
+	    ostr(in, "kpi"), starts, ends, ostr(in, "reason"),
+	    db_i64_param(who ? who->user_id : 0, uid));
+	if (r == NULL)
+		return ST_ERROR;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		db_rollback(db);
+		if (json_is_integer(rule))
+			verror_set(err, 422, "unknown_rule", "rule_id", "there is no such rule");
+		else
+			verror_set(err, 422, "unknown_kpi", "kpi", "there is no such KPI");
+		return ST_INVALID;
+	}
+	*out = silence_json(r, 0);
+	PQclear(r);
+	if (audit_record(db, who, "silence.create", "silence",
+	    db_i64_param(json_integer_value(json_object_get(*out, "id")), idb), NULL, *out) < 0 ||
+	    db_commit(db) < 0) {
+		db_rollback(db);
+		json_decref(*out);
+		*out = NULL;
+		return ST_ERROR;
+	}
+	return ST_OK;
+}
+
+DB_STMT(q_silence_lock, "SELECT " SILENCE_COLUMNS " FROM silences s WHERE s.id = $1::bigint FOR UPDATE");
+DB_STMT(q_silence_end,
+    "WITH s AS ("
+    "  UPDATE silences SET starts_at = least(starts_at, now() - interval '1 microsecond'),"
+    "         ends_at = now()"
+    "   WHERE id = $1::bigint RETURNING *)"
+    " SELECT " SILENCE_COLUMNS " FROM s");
+
+enum store_rc silence_end(struct db *db, const struct principal *who, int64_t id,
+    json_t **out, struct verror *err)
+{
+	char idb[24];
+	PGresult *cur = NULL, *r = NULL;
+	json_t *before = NULL;
+	enum store_rc rc = ST_ERROR;
+
+	*out = NULL;
+	db_i64_param(id, idb);
+	if (db_begin(db) < 0)
+		return ST_ERROR;
+	if ((cur = DB_EXEC(db, &q_silence_lock, idb)) == NULL)
+		goto out;
+	if (PQntuples(cur) != 1) {
+		rc = ST_NOT_FOUND;
+		goto out;
+	}
+	if (strcmp(db_str(cur, 0, "status"), "past") == 0) {
+		verror_set(err, 409, "already_ended", NULL, "this silence has already ended");
+		rc = ST_CONFLICT;
+		goto out;
+	}
+	before = silence_json(cur, 0);
+	if ((r = DB_EXEC(db, &q_silence_end, idb)) == NULL)
+		goto out;
+	*out = silence_json(r, 0);
+	if (audit_record(db, who, "silence.end", "silence", idb, before, *out) < 0 ||
+	    db_commit(db) < 0) {
+		json_decref(*out);
+		*out = NULL;
+		goto out;
+	}
+	rc = ST_OK;
+out:
+	db_rollback(db);
+	PQclear(cur);
+	PQclear(r);
+	json_decref(before);
+	return rc;
+}

@@ -1,0 +1,44 @@
+/*
+ * silence_store.h - silences: mute a rule, a KPI or everything for a time
+ * window, with a reason. A silenced rule still records its alerts but
+ * sends no mail. Shared by the API and the silences page.
+ */
+#ifndef GW_SILENCE_STORE_H
+#define GW_SILENCE_STORE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "db.h"
+#include "store.h"
+#include "valid.h"
+
+#define SILENCE_COLUMNS \
+	"s.id, s.scope, s.rule_id, s.kpi_key, iso(s.starts_at) AS starts_at," \
+	" iso(s.ends_at) AS ends_at, s.reason, iso(s.created_at) AS created_at," \
+	" (SELECT username FROM users u WHERE u.id = s.created_by) AS created_by," \
+	" CASE WHEN s.ends_at <= now() THEN 'past' WHEN s.starts_at > now() THEN 'scheduled'" \
+	"      ELSE 'active' END AS status"
+
+json_t *silence_json(const PGresult *r, int row);
+
+/* One silence: ST_OK or ST_NOT_FOUND. */
+enum store_rc silence_get(struct db *db, int64_t id, json_t **out);
+/* which: "active" (incl. scheduled), "past", or NULL for all. */
+enum store_rc silence_list(struct db *db, const char *which, json_t **out);
+/*
+ * Body: scope (rule|kpi|all), rule_id (scope rule), kpi (scope kpi),
+ * starts_at (default now), ends_at (after start, in the future, at most a
+ * year ahead), reason (1-1000 characters). Audited.
+ */
+enum store_rc silence_create(struct db *db, const struct principal *who, const json_t *in,
+    json_t **out, struct verror *err);
+/*
+ * Ends a silence now (one not yet started is cancelled: its window shrinks
+ * to the moment of cancelling). ST_CONFLICT if it had already ended. Audited.
+ */
+enum store_rc silence_end(struct db *db, const struct principal *who, int64_t id,
+    json_t **out, struct verror *err);
+
+#endif
