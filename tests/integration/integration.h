@@ -8,6 +8,7 @@ void suite_health(void);
 void suite_engine(void);
 void suite_api(void);
 void suite_badinput(void);
+void suite_roles(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {
