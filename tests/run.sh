@@ -106,6 +106,19 @@ run_variant() {
 	unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 }
 
+# node tools (OpenAPI linter, browser driver), pinned in package-lock.json
+node_tools() {
+	if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+		npm ci --no-audit --no-fund --loglevel=error || return 1
+	fi
+}
+
+if [ -z "${SKIP_OPENAPI:-}" ]; then
+	step "node tools" node_tools
+	step "openapi: lint (redocly)" npx --no-install redocly lint --format=stylish docs/openapi.yaml
+	step "openapi: routes and documentation agree" node tests/openapi_check.mjs build/goldwatch-api
+fi
+
 for v in "${variants[@]}"; do
 	run_variant "$v"
 done
