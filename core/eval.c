@@ -1,5 +1,15 @@
 /*
  * eval.c - see eval.h.
+ *
+ * Two phases. The read phase evaluates every rule from one lock-free
+ * statement (conditions need only the rule, its state and the KPI
+ * history). Most rules end where they started (false and quiet, or still
+ * firing), so only the rules whose state would change go on to the write
+ * phase: in transactions of at most `chunk` rules, their state rows are
+ * locked in id order, their state is read again (a concurrent evaluator
+ * may have moved it meanwhile) and the lifecycle step is redone on the
+ * fresh state with the condition result of the read phase; then state,
+ * alerts, outbox mail and events are written together, or nothing is.
  */
 #include "eval.h"
 
@@ -21,32 +31,19 @@ DB_STMT(q_prelude,
     "SELECT to_char($1::timestamptz AT TIME ZONE $2, 'YYYY-MM-DD HH24:MI') || ' ' || $2"
     "       AS now_local");
 
-DB_STMT(q_rule_ids,
-    "SELECT id FROM alert_rules"
-    " WHERE enabled AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[])) ORDER BY id");
-
-DB_STMT(q_lock,
-    "SELECT rule_id FROM rule_state WHERE rule_id = ANY($1::bigint[])"
-    " ORDER BY rule_id FOR UPDATE");
-
 /*
- * Everything the chunk's conditions need, read after the locks are held
- * (a new statement: it sees what a concurrent evaluator committed).
- * Percent-change references and z-score windows are computed once per
- * distinct (KPI, window), not once per rule.
+ * The read phase: each enabled rule (all, or those in $1) with what its
+ * condition needs. Percent-change references and z-score windows are
+ * computed once per distinct (KPI, window), not once per rule.
  */
-DB_STMT(q_rules,
+DB_STMT(q_read,
     "WITH r AS ("
-    "  SELECT r.id, r.name, r.description, r.kpi_key, r.condition, r.threshold,"
-    "         r.severity, r.cooldown_minutes, r.for_evaluations, r.window_minutes,"
-    "         r.window_samples, to_json(r.recipients)::text AS recipients,"
-    "         r.notify_resolved, s.consecutive,"
+    "  SELECT r.id, r.kpi_key, r.condition, r.threshold, r.cooldown_minutes,"
+    "         r.for_evaluations, r.window_minutes, r.window_samples, s.consecutive,"
     "         (extract(epoch FROM s.last_fired_at) * 1000000)::bigint AS last_fired_us,"
-    "         k.name AS kpi_name, k.unit AS kpi_unit, k.recommendation"
-    "    FROM alert_rules r"
-    "    JOIN rule_state s ON s.rule_id = r.id"
-    "    JOIN kpis k ON k.key = r.kpi_key"
-    "   WHERE r.id = ANY($1::bigint[]) AND r.enabled),"
+    "         (extract(epoch FROM r.updated_at) * 1000000)::bigint AS updated_us"
+    "    FROM alert_rules r JOIN rule_state s ON s.rule_id = r.id"
+    "   WHERE r.enabled AND ($1::bigint[] IS NULL OR r.id = ANY($1::bigint[]))),"
     " lat AS (SELECT * FROM unnest($3::text[], $4::timestamptz[]) AS l(kpi_key, at)),"
     " pc AS ("
     "  SELECT w.kpi_key, w.window_minutes, ref.value AS ref_value"
@@ -55,7 +52,7 @@ DB_STMT(q_rules,
     "    LEFT JOIN LATERAL (SELECT x.value FROM kpi_samples x"
     "                        WHERE x.kpi_key = w.kpi_key AND x.sampled_at <="
     "                              $2::timestamptz - make_interval(mins => w.window_minutes)"
-    "                        ORDER BY x.sampled_at DESC, x.id DESC LIMIT 1) ref ON true),"
+    "                        ORDER BY x.kpi_key, x.sampled_at DESC, x.id DESC LIMIT 1) ref ON true),"
     " zs AS ("
     "  SELECT w.kpi_key, w.window_samples, st.n, st.mean, st.sd"
     "    FROM (SELECT DISTINCT kpi_key, window_samples FROM r"
@@ -65,18 +62,40 @@ DB_STMT(q_rules,
     "                              stddev_samp(value) AS sd"
     "                         FROM (SELECT x.value FROM kpi_samples x"
     "                                WHERE x.kpi_key = w.kpi_key AND x.sampled_at < lat.at"
-    "                                ORDER BY x.sampled_at DESC, x.id DESC"
+    "                                ORDER BY x.kpi_key, x.sampled_at DESC, x.id DESC"
     "                                LIMIT w.window_samples) last) st),"
-    " sil AS (SELECT scope, rule_id, kpi_key FROM silences"
-    "          WHERE starts_at <= $2::timestamptz AND ends_at > $2::timestamptz)"
+    " op AS (SELECT rule_id, id FROM alerts WHERE state IN ('firing', 'acknowledged'))"
     " SELECT r.*, pc.ref_value, zs.n AS z_n, zs.mean AS z_mean, zs.sd AS z_sd,"
-    "        a.id AS open_id,"
-    "        EXISTS (SELECT 1 FROM sil WHERE sil.scope = 'all' OR sil.rule_id = r.id"
-    "                                     OR sil.kpi_key = r.kpi_key) AS silenced"
+    "        op.id AS open_id"
     "   FROM r"
     "   LEFT JOIN pc ON pc.kpi_key = r.kpi_key AND pc.window_minutes = r.window_minutes"
     "   LEFT JOIN zs ON zs.kpi_key = r.kpi_key AND zs.window_samples = r.window_samples"
-    "   LEFT JOIN alerts a ON a.rule_id = r.id AND a.state IN ('firing', 'acknowledged')"
+    "   LEFT JOIN op ON op.rule_id = r.id"
+    "  ORDER BY r.id");
+
+DB_STMT(q_lock,
+    "SELECT rule_id FROM rule_state WHERE rule_id = ANY($1::bigint[])"
+    " ORDER BY rule_id FOR UPDATE");
+
+/* The write phase: the locked rules' fresh state and what mail needs. */
+DB_STMT(q_fresh,
+    "WITH sil AS (SELECT scope, rule_id, kpi_key FROM silences"
+    "              WHERE starts_at <= $2::timestamptz AND ends_at > $2::timestamptz)"
+    " SELECT r.id, r.name, r.description, r.kpi_key, r.severity, r.notify_resolved,"
+    "        r.enabled, r.window_minutes, r.window_samples, r.cooldown_minutes,"
+    "        r.for_evaluations, to_json(r.recipients)::text AS recipients,"
+    "        (extract(epoch FROM r.updated_at) * 1000000)::bigint AS updated_us,"
+    "        s.consecutive,"
+    "        (extract(epoch FROM s.last_fired_at) * 1000000)::bigint AS last_fired_us,"
+    "        k.name AS kpi_name, k.unit AS kpi_unit, k.recommendation,"
+    "        (SELECT a.id FROM alerts a WHERE a.rule_id = r.id"
+    "            AND a.state IN ('firing', 'acknowledged')) AS open_id,"
+    "        EXISTS (SELECT 1 FROM sil WHERE sil.scope = 'all' OR sil.rule_id = r.id"
+    "                                     OR sil.kpi_key = r.kpi_key) AS silenced"
+    "   FROM alert_rules r"
+    "   JOIN rule_state s ON s.rule_id = r.id"
+    "   JOIN kpis k ON k.key = r.kpi_key"
+    "  WHERE r.id = ANY($1::bigint[])"
     "  ORDER BY r.id");
 
 DB_STMT(q_state,
@@ -106,8 +125,28 @@ DB_STMT(q_job,
     " ON CONFLICT (job) DO UPDATE SET started_at = EXCLUDED.started_at,"
     "   finished_at = EXCLUDED.finished_at, result = EXCLUDED.result");
 
-/* What the chunk decided, as array literals for the set-based writes. */
-struct decisions {
+/* A rule the read phase found about to change, and why. */
+struct change {
+	int64_t id;
+	int64_t updated_us;      /* the definition the result was computed for */
+	enum cond_result cr;
+	enum cond cond;
+	double threshold, observed, latest;
+};
+
+/* The evaluation in progress. */
+struct run {
+	struct db *db;
+	const struct config *cfg;
+	const struct kpi_values *kv;
+	const char *now;
+	int64_t now_us;
+	const char *now_local;
+	struct eval_result *res;
+};
+
+/* What one write transaction decided, as array literals. */
+struct writes {
 	struct buf st_id, st_c, st_val, st_fired;
 	int n_state;
 	struct buf f_rule, f_name, f_kpi, f_cond, f_thr, f_val, f_sev, f_msg, f_sil;
@@ -116,41 +155,24 @@ struct decisions {
 	int n_resolve;
 };
 
-static void dec_init(struct decisions *d)
+static void writes_init(struct writes *w)
 {
-	memset(d, 0, sizeof(*d));
-	db_arr_begin(&d->st_id);
-	db_arr_begin(&d->st_c);
-	db_arr_begin(&d->st_val);
-	db_arr_begin(&d->st_fired);
-	db_arr_begin(&d->f_rule);
-	db_arr_begin(&d->f_name);
-	db_arr_begin(&d->f_kpi);
-	db_arr_begin(&d->f_cond);
-	db_arr_begin(&d->f_thr);
-	db_arr_begin(&d->f_val);
-	db_arr_begin(&d->f_sev);
-	db_arr_begin(&d->f_msg);
-	db_arr_begin(&d->f_sil);
-	db_arr_begin(&d->resolve_ids);
+	struct buf *const all[] = {&w->st_id, &w->st_c, &w->st_val, &w->st_fired, &w->f_rule,
+	    &w->f_name, &w->f_kpi, &w->f_cond, &w->f_thr, &w->f_val, &w->f_sev, &w->f_msg,
+	    &w->f_sil, &w->resolve_ids};
+
+	memset(w, 0, sizeof(*w));
+	for (size_t i = 0; i < GW_ARRAY_LEN(all); i++)
+		db_arr_begin(all[i]);
 }
 
-static void dec_free(struct decisions *d)
+static void writes_free(struct writes *w)
 {
-	buf_free(&d->st_id);
-	buf_free(&d->st_c);
-	buf_free(&d->st_val);
-	buf_free(&d->st_fired);
-	buf_free(&d->f_rule);
-	buf_free(&d->f_name);
-	buf_free(&d->f_kpi);
-	buf_free(&d->f_cond);
-	buf_free(&d->f_thr);
-	buf_free(&d->f_val);
-	buf_free(&d->f_sev);
-	buf_free(&d->f_msg);
-	buf_free(&d->f_sil);
-	buf_free(&d->resolve_ids);
+	struct buf *all[] = {&w->st_id, &w->st_c, &w->st_val, &w->st_fired, &w->f_rule,
+	    &w->f_name, &w->f_kpi, &w->f_cond, &w->f_thr, &w->f_val, &w->f_sev, &w->f_msg,
+	    &w->f_sil, &w->resolve_ids};
+	for (size_t i = 0; i < GW_ARRAY_LEN(all); i++)
+		buf_free(all[i]);
 }
 
 static int row_of_rule(const PGresult *r, int64_t rule_id)
@@ -170,46 +192,46 @@ static int row_of_rule(const PGresult *r, int64_t rule_id)
 	return -1;
 }
 
-/* The mail facts of rule row i of the chunk about alert a. */
-static void mail_facts(struct mail_alert *m, enum mail_kind kind, const PGresult *rules,
-    int i, const json_t *a, const struct kpi_values *kv, const char *now_local)
+/* The mail facts of fresh row i about alert a. */
+static void mail_facts(struct mail_alert *m, enum mail_kind kind, const PGresult *fresh,
+    int i, const json_t *a, const struct run *run)
 {
-	const struct kpi_value *v = kpi_values_get(kv, db_str(rules, i, "kpi_key"));
+	const struct kpi_value *v = kpi_values_get(run->kv, db_str(fresh, i, "kpi_key"));
 
 	memset(m, 0, sizeof(*m));
 	m->kind = kind;
 	m->alert = a;
-	m->kpi_name = db_str(rules, i, "kpi_name");
-	m->kpi_unit = db_str(rules, i, "kpi_unit");
-	m->recommendation = db_str(rules, i, "recommendation");
-	m->rule_description = db_str(rules, i, "description");
-	m->when_local = now_local;
+	m->kpi_name = db_str(fresh, i, "kpi_name");
+	m->kpi_unit = db_str(fresh, i, "kpi_unit");
+	m->recommendation = db_str(fresh, i, "recommendation");
+	m->rule_description = db_str(fresh, i, "description");
+	m->when_local = run->now_local;
 	m->latest = v && v->has ? v->value : json_number_value(json_object_get(a, "value"));
-	m->window_minutes = (int)db_i64(rules, i, "window_minutes");
-	m->window_samples = (int)db_i64(rules, i, "window_samples");
+	m->window_minutes = (int)db_i64(fresh, i, "window_minutes");
+	m->window_samples = (int)db_i64(fresh, i, "window_samples");
 }
 
-/* Queues the mail of the alerts in res (fired or resolved). 0 or -1. */
-static int queue_mail(struct db *db, const struct config *cfg, struct outbox *o,
-    const PGresult *alerts, const PGresult *rules, enum mail_kind kind,
-    const struct kpi_values *kv, const char *now_local, json_t *out, struct events *ev,
-    const char *event_type)
+/* Events and mail of the alerts just fired or resolved. 0 or -1. */
+static int announce(const struct run *run, struct outbox *o, struct events *ev,
+    const PGresult *alerts, const PGresult *fresh, enum mail_kind kind, json_t *out)
 {
+	const char *type = kind == MAIL_FIRED ? "alert.fired" : "alert.resolved";
+
 	for (int j = 0; j < PQntuples(alerts); j++) {
 		json_t *a = alert_json(alerts, j);
-		int i = row_of_rule(rules, db_i64(alerts, j, "rule_id"));
-		int notify = i >= 0 && !db_bool(rules, i, "silenced") &&
-		    (kind == MAIL_FIRED || db_bool(rules, i, "notify_resolved"));
+		int i = row_of_rule(fresh, db_i64(alerts, j, "rule_id"));
+		int notify = i >= 0 && !db_bool(fresh, i, "silenced") &&
+		    (kind == MAIL_FIRED || db_bool(fresh, i, "notify_resolved"));
 
-		events_add(ev, event_type, a);
+		events_add(ev, type, a);
 		if (notify) {
 			struct mail_alert m;
-			json_t *rcpt = json_loads(db_str(rules, i, "recipients"), 0, NULL);
+			json_t *rcpt = json_loads(db_str(fresh, i, "recipients"), 0, NULL);
 			int rc;
 
-			mail_facts(&m, kind, rules, i, a, kv, now_local);
-			rc = rcpt ? mail_queue_alert(db, cfg, o, &m, rcpt,
-			    db_i64(rules, i, "id"), NULL) : 0;
+			mail_facts(&m, kind, fresh, i, a, run);
+			rc = rcpt ? mail_queue_alert(run->db, run->cfg, o, &m, rcpt,
+			    db_i64(fresh, i, "id"), NULL) : 0;
 			json_decref(rcpt);
 			if (rc < 0) {
 				json_decref(a);
@@ -221,24 +243,176 @@ static int queue_mail(struct db *db, const struct config *cfg, struct outbox *o,
 	return 0;
 }
 
-static int eval_chunk(struct db *db, const struct config *cfg, const char *ids,
-    const char *now, int64_t now_us, const char *now_local,
-    const struct kpi_values *kv, struct eval_result *res)
+/*
+ * The write phase for changes[0..n): lock, read again, decide again on
+ * the fresh state, write, commit. 0, or -1 (rolled back).
+ */
+static int write_changes(const struct run *run, const struct change *ch, int n)
 {
-	struct buf lat_keys, lat_at;
-	struct decisions d;
+	struct db *db = run->db;
+	struct buf ids;
+	struct writes w;
 	struct outbox o;
 	struct events ev;
-	PGresult *rules = NULL, *fired = NULL, *resolved = NULL, *lock = NULL;
+	PGresult *lock = NULL, *fresh = NULL, *fired = NULL, *resolved = NULL;
 	json_t *fired_json = json_array(), *resolved_json = json_array();
-	int rc = -1, evaluated = 0;
+	int rc = -1;
+
+	buf_init(&ids);
+	writes_init(&w);
+	outbox_init(&o);
+	events_init(&ev);
+	db_arr_begin(&ids);
+	for (int i = 0; i < n; i++)
+		db_arr_i64(&ids, ch[i].id);
+	db_arr_end(&ids);
+	if (db_begin(db) < 0)
+		goto out;
+	if ((lock = DB_EXEC(db, &q_lock, ids.data)) == NULL)
+		goto out;
+	if ((fresh = DB_EXEC(db, &q_fresh, ids.data, run->now)) == NULL)
+		goto out;
+	for (int k = 0; k < n; k++) {
+		const struct change *c = &ch[k];
+		int i = row_of_rule(fresh, c->id), consecutive;
+		struct rule_state st = {0};
+		struct rule_params p = {0};
+		enum rule_action act;
+
+		/* deleted, disabled or redefined since the read: next time */
+		if (i < 0 || !db_bool(fresh, i, "enabled") ||
+		    db_i64(fresh, i, "updated_us") != c->updated_us)
+			continue;
+		st.consecutive = (int)db_i64(fresh, i, "consecutive");
+		st.has_open = !db_isnull(fresh, i, "open_id");
+		st.last_fired_us = db_i64(fresh, i, "last_fired_us");
+		p.for_evaluations = (int)db_i64(fresh, i, "for_evaluations");
+		p.cooldown_minutes = (int)db_i64(fresh, i, "cooldown_minutes");
+		act = rule_step(c->cr, &st, &p, run->now_us, &consecutive);
+		if (consecutive != st.consecutive || act == ACT_FIRE) {
+			db_arr_i64(&w.st_id, c->id);
+			db_arr_i64(&w.st_c, consecutive);
+			db_arr_f64(&w.st_val, c->latest);
+			db_arr_bool(&w.st_fired, act == ACT_FIRE);
+			w.n_state++;
+		}
+		if (act == ACT_FIRE) {
+			char msg[512];
+			rule_message(c->cond, db_str(fresh, i, "kpi_name"), db_str(fresh, i, "kpi_unit"),
+			    c->latest, c->observed, c->threshold,
+			    (int)db_i64(fresh, i, "window_minutes"),
+			    (int)db_i64(fresh, i, "window_samples"), msg, sizeof(msg));
+			db_arr_i64(&w.f_rule, c->id);
+			db_arr_str(&w.f_name, db_str(fresh, i, "name"));
+			db_arr_str(&w.f_kpi, db_str(fresh, i, "kpi_key"));
+			db_arr_str(&w.f_cond, cond_name(c->cond));
+			db_arr_f64(&w.f_thr, c->threshold);
+			db_arr_f64(&w.f_val, c->observed);
+			db_arr_str(&w.f_sev, db_str(fresh, i, "severity"));
+			db_arr_str(&w.f_msg, msg);
+			db_arr_bool(&w.f_sil, db_bool(fresh, i, "silenced"));
+			w.n_fire++;
+		} else if (act == ACT_RESOLVE) {
+			db_arr_i64(&w.resolve_ids, db_i64(fresh, i, "open_id"));
+			w.n_resolve++;
+		}
+	}
+	if (w.n_state > 0 && DB_RUN(db, &q_state, db_arr_end(&w.st_id), db_arr_end(&w.st_c),
+	    db_arr_end(&w.st_val), db_arr_end(&w.st_fired), run->now) < 0)
+		goto out;
+	if (w.n_fire > 0) {
+		fired = DB_EXEC(db, &q_fire, db_arr_end(&w.f_rule), db_arr_end(&w.f_name),
+		    db_arr_end(&w.f_kpi), db_arr_end(&w.f_cond), db_arr_end(&w.f_thr),
+		    db_arr_end(&w.f_val), db_arr_end(&w.f_sev), db_arr_end(&w.f_msg),
+		    db_arr_end(&w.f_sil), run->now);
+		if (fired == NULL || announce(run, &o, &ev, fired, fresh, MAIL_FIRED, fired_json) < 0)
+			goto out;
+	}
+	if (w.n_resolve > 0) {
+		resolved = DB_EXEC(db, &q_resolve, db_arr_end(&w.resolve_ids), run->now);
+		if (resolved == NULL ||
+		    announce(run, &o, &ev, resolved, fresh, MAIL_RESOLVED, resolved_json) < 0)
+			goto out;
+	}
+	{
+		int queued = outbox_flush(db, &o);
+		if (queued < 0)
+			goto out;
+		run->res->mails_queued += queued;
+	}
+	/* events last: their lock is then held only for the commit */
+	if (events_flush(db, &ev) < 0 || db_commit(db) < 0)
+		goto out;
+	json_array_extend(run->res->fired, fired_json);
+	json_array_extend(run->res->resolved, resolved_json);
+	rc = 0;
+out:
+	db_rollback(db);
+	PQclear(lock);
+	PQclear(fresh);
+	PQclear(fired);
+	PQclear(resolved);
+	json_decref(fired_json);
+	json_decref(resolved_json);
+	outbox_free(&o);
+	events_free(&ev);
+	writes_free(&w);
+	buf_free(&ids);
+	return rc;
+}
+
+/* Column numbers of the read phase's result, looked up once. */
+struct read_cols {
+	int id, kpi, cond, thr, cooldown, foreval, wsamp, consecutive, fired, updated, ref,
+	    zn, zmean, zsd, open;
+};
+
+static void read_cols(const PGresult *r, struct read_cols *c)
+{
+	c->id = db_col(r, "id");
+	c->kpi = db_col(r, "kpi_key");
+	c->cond = db_col(r, "condition");
+	c->thr = db_col(r, "threshold");
+	c->cooldown = db_col(r, "cooldown_minutes");
+	c->foreval = db_col(r, "for_evaluations");
+	c->wsamp = db_col(r, "window_samples");
+	c->consecutive = db_col(r, "consecutive");
+	c->fired = db_col(r, "last_fired_us");
+	c->updated = db_col(r, "updated_us");
+	c->ref = db_col(r, "ref_value");
+	c->zn = db_col(r, "z_n");
+	c->zmean = db_col(r, "z_mean");
+	c->zsd = db_col(r, "z_sd");
+	c->open = db_col(r, "open_id");
+}
+
+static double cell_f64(const PGresult *r, int row, int col, double if_null)
+{
+	return PQgetisnull(r, row, col) ? if_null : strtod(PQgetvalue(r, row, col), NULL);
+}
+
+static int64_t cell_i64(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+/*
+ * The read phase over every rule, then the write phase for the changes in
+ * chunks. 0, or -1 (chunks already committed stay).
+ */
+static int eval_rules(const struct run *run, const char *selected, int chunk)
+{
+	const struct kpi_values *kv = run->kv;
+	struct buf lat_keys, lat_at;
+	struct change *ch = NULL;
+	struct read_cols c;
+	PGresult *r = NULL;
+	int n, nch = 0, rc = -1;
 	char at[40];
+	int64_t t = time_mono_us();
 
 	buf_init(&lat_keys);
 	buf_init(&lat_at);
-	dec_init(&d);
-	outbox_init(&o);
-	events_init(&ev);
 	db_arr_begin(&lat_keys);
 	db_arr_begin(&lat_at);
 	for (size_t i = 0; i < kv->n; i++) {
@@ -248,117 +422,68 @@ static int eval_chunk(struct db *db, const struct config *cfg, const char *ids,
 		db_arr_str(&lat_keys, kv->v[i].key);
 		db_arr_str(&lat_at, at);
 	}
-	if (db_begin(db) < 0)
+	r = DB_EXEC(run->db, &q_read, selected, run->now, db_arr_end(&lat_keys),
+	    db_arr_end(&lat_at));
+	if (r == NULL)
 		goto out;
-	if ((lock = DB_EXEC(db, &q_lock, ids)) == NULL)
-		goto out;
-	rules = DB_EXEC(db, &q_rules, ids, now, db_arr_end(&lat_keys), db_arr_end(&lat_at));
-	if (rules == NULL)
-		goto out;
-
-	for (int i = 0; i < PQntuples(rules); i++) {
-		enum cond c = cond_parse(db_str(rules, i, "condition"));
-		double threshold = db_f64(rules, i, "threshold"), observed = NAN;
-		const struct kpi_value *v = kpi_values_get(kv, db_str(rules, i, "kpi_key"));
+	n = PQntuples(r);
+	log_debug("read %d rules in %lld us", n, (long long)(time_mono_us() - t));
+	read_cols(r, &c);
+	ch = xcalloc((size_t)n + 1, sizeof(*ch));
+	for (int i = 0; i < n; i++) {
+		const struct kpi_value *v = kpi_values_get(kv, PQgetvalue(r, i, c.kpi));
+		enum cond cond = cond_parse(PQgetvalue(r, i, c.cond));
 		struct cond_input in = {0};
 		struct rule_state st = {0};
 		struct rule_params p = {0};
+		double threshold = cell_f64(r, i, c.thr, NAN), observed = NAN;
 		enum cond_result cr;
 		enum rule_action act;
 		int consecutive;
-		int64_t id = db_i64(rules, i, "id");
 
-		evaluated++;
 		in.has_latest = v && v->has;
 		in.latest = in.has_latest ? v->value : NAN;
-		in.has_ref = !db_isnull(rules, i, "ref_value");
-		in.ref = db_f64(rules, i, "ref_value");
-		in.window = (long)db_i64(rules, i, "window_samples");
-		in.n = (long)db_i64(rules, i, "z_n");
-		in.mean = db_isnull(rules, i, "z_mean") ? NAN : db_f64(rules, i, "z_mean");
-		in.stddev = db_isnull(rules, i, "z_sd") ? NAN : db_f64(rules, i, "z_sd");
-		st.consecutive = (int)db_i64(rules, i, "consecutive");
-		st.has_open = !db_isnull(rules, i, "open_id");
-		st.last_fired_us = db_i64(rules, i, "last_fired_us");
-		p.for_evaluations = (int)db_i64(rules, i, "for_evaluations");
-		p.cooldown_minutes = (int)db_i64(rules, i, "cooldown_minutes");
+		in.has_ref = !PQgetisnull(r, i, c.ref);
+		in.ref = cell_f64(r, i, c.ref, NAN);
+		in.window = (long)cell_i64(r, i, c.wsamp);
+		in.n = (long)cell_i64(r, i, c.zn);
+		in.mean = cell_f64(r, i, c.zmean, NAN);
+		in.stddev = cell_f64(r, i, c.zsd, NAN);
+		st.consecutive = (int)cell_i64(r, i, c.consecutive);
+		st.has_open = !PQgetisnull(r, i, c.open);
+		st.last_fired_us = cell_i64(r, i, c.fired);
+		p.for_evaluations = (int)cell_i64(r, i, c.foreval);
+		p.cooldown_minutes = (int)cell_i64(r, i, c.cooldown);
 
-		cr = cond_eval(c, threshold, &in, &observed);
-		act = rule_step(cr, &st, &p, now_us, &consecutive);
+		cr = cond_eval(cond, threshold, &in, &observed);
+		act = rule_step(cr, &st, &p, run->now_us, &consecutive);
+		run->res->evaluated++;
 		if (act == ACT_NO_DATA) {
-			json_array_append_new(res->no_data, json_integer(id));
+			json_array_append_new(run->res->no_data, json_integer(cell_i64(r, i, c.id)));
 			continue;
 		}
-		if (consecutive != st.consecutive || act == ACT_FIRE) {
-			db_arr_i64(&d.st_id, id);
-			db_arr_i64(&d.st_c, consecutive);
-			db_arr_f64(&d.st_val, in.latest);
-			db_arr_bool(&d.st_fired, act == ACT_FIRE);
-			d.n_state++;
-		}
-		if (act == ACT_FIRE) {
-			char msg[512];
-			rule_message(c, db_str(rules, i, "kpi_name"), db_str(rules, i, "kpi_unit"),
-			    in.latest, observed, threshold, (int)db_i64(rules, i, "window_minutes"),
-			    (int)in.window, msg, sizeof(msg));
-			db_arr_i64(&d.f_rule, id);
-			db_arr_str(&d.f_name, db_str(rules, i, "name"));
-			db_arr_str(&d.f_kpi, db_str(rules, i, "kpi_key"));
-			db_arr_str(&d.f_cond, cond_name(c));
-			db_arr_f64(&d.f_thr, threshold);
-			db_arr_f64(&d.f_val, observed);
-			db_arr_str(&d.f_sev, db_str(rules, i, "severity"));
-			db_arr_str(&d.f_msg, msg);
-			db_arr_bool(&d.f_sil, db_bool(rules, i, "silenced"));
-			d.n_fire++;
-		} else if (act == ACT_RESOLVE) {
-			db_arr_i64(&d.resolve_ids, db_i64(rules, i, "open_id"));
-			d.n_resolve++;
-		}
+		/* quiet rules and rules still firing change nothing: no lock, no write */
+		if (consecutive == st.consecutive && act != ACT_FIRE && act != ACT_RESOLVE)
+			continue;
+		ch[nch].id = cell_i64(r, i, c.id);
+		ch[nch].updated_us = cell_i64(r, i, c.updated);
+		ch[nch].cr = cr;
+		ch[nch].cond = cond;
+		ch[nch].threshold = threshold;
+		ch[nch].observed = observed;
+		ch[nch].latest = in.latest;
+		nch++;
 	}
-
-	if (d.n_state > 0 && DB_RUN(db, &q_state, db_arr_end(&d.st_id), db_arr_end(&d.st_c),
-	    db_arr_end(&d.st_val), db_arr_end(&d.st_fired), now) < 0)
-		goto out;
-	if (d.n_fire > 0) {
-		fired = DB_EXEC(db, &q_fire, db_arr_end(&d.f_rule), db_arr_end(&d.f_name),
-		    db_arr_end(&d.f_kpi), db_arr_end(&d.f_cond), db_arr_end(&d.f_thr),
-		    db_arr_end(&d.f_val), db_arr_end(&d.f_sev), db_arr_end(&d.f_msg),
-		    db_arr_end(&d.f_sil), now);
-		if (fired == NULL || queue_mail(db, cfg, &o, fired, rules, MAIL_FIRED, kv,
-		    now_local, fired_json, &ev, "alert.fired") < 0)
+	log_debug("decided in %lld us: %d rules change", (long long)(time_mono_us() - t), nch);
+	for (int start = 0; start < nch; start += chunk) {
+		int m = nch - start < chunk ? nch - start : chunk;
+		if (write_changes(run, ch + start, m) < 0)
 			goto out;
 	}
-	if (d.n_resolve > 0) {
-		resolved = DB_EXEC(db, &q_resolve, db_arr_end(&d.resolve_ids), now);
-		if (resolved == NULL || queue_mail(db, cfg, &o, resolved, rules, MAIL_RESOLVED,
-		    kv, now_local, resolved_json, &ev, "alert.resolved") < 0)
-			goto out;
-	}
-	{
-		int queued = outbox_flush(db, &o);
-		if (queued < 0)
-			goto out;
-		res->mails_queued += queued;
-	}
-	/* events last: their lock is then held only for the commit */
-	if (events_flush(db, &ev) < 0 || db_commit(db) < 0)
-		goto out;
-	res->evaluated += evaluated;
-	json_array_extend(res->fired, fired_json);
-	json_array_extend(res->resolved, resolved_json);
 	rc = 0;
 out:
-	db_rollback(db);
-	PQclear(lock);
-	PQclear(rules);
-	PQclear(fired);
-	PQclear(resolved);
-	json_decref(fired_json);
-	json_decref(resolved_json);
-	outbox_free(&o);
-	events_free(&ev);
-	dec_free(&d);
+	PQclear(r);
+	free(ch);
 	buf_free(&lat_keys);
 	buf_free(&lat_at);
 	return rc;
@@ -368,21 +493,20 @@ int eval_run(struct db *db, const struct config *cfg, const struct eval_opts *op
     struct eval_result *res)
 {
 	int64_t t0 = time_mono_us(), t1, now_us = opts->now_us ? opts->now_us : time_now_us();
-	int chunk = opts->chunk > 0 ? opts->chunk : EVAL_CHUNK;
-	char now[40], *now_local = NULL;
-	struct buf sel, ids;
+	char now[40];
+	struct buf sel;
 	struct kpi_values kv = {0};
+	struct run run = {0};
 	PGresult *r = NULL;
 	json_t *summary;
-	char *summary_s;
-	int rc = -1, n;
+	char *summary_s, *now_local = NULL;
+	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
 	res->fired = json_array();
 	res->resolved = json_array();
 	res->no_data = json_array();
 	buf_init(&sel);
-	buf_init(&ids);
 	time_format_iso(now_us, now, sizeof(now));
 
 	r = DB_EXEC(db, &q_prelude, now, cfg->timezone);
@@ -408,17 +532,16 @@ int eval_run(struct db *db, const struct config *cfg, const struct eval_opts *op
 	t1 = time_mono_us();
 	res->sample_us = t1 - t0;
 
-	r = DB_EXEC(db, &q_rule_ids, opts->rule_ids ? sel.data : NULL);
-	if (r == NULL)
+	run.db = db;
+	run.cfg = cfg;
+	run.kv = &kv;
+	run.now = now;
+	run.now_us = now_us;
+	run.now_local = now_local;
+	run.res = res;
+	if (eval_rules(&run, opts->rule_ids ? sel.data : NULL,
+	    opts->chunk > 0 ? opts->chunk : EVAL_CHUNK) < 0)
 		goto out;
-	n = PQntuples(r);
-	for (int start = 0; start < n; start += chunk) {
-		db_arr_begin(&ids);
-		for (int i = start; i < n && i < start + chunk; i++)
-			db_arr_i64(&ids, db_i64(r, i, "id"));
-		if (eval_chunk(db, cfg, db_arr_end(&ids), now, now_us, now_local, &kv, res) < 0)
-			goto out;
-	}
 	res->rules_us = time_mono_us() - t1;
 	res->total_us = time_mono_us() - t0;
 	summary = json_pack("{si si si si si}", "evaluated", res->evaluated,
@@ -434,11 +557,9 @@ int eval_run(struct db *db, const struct config *cfg, const struct eval_opts *op
 	free(summary_s);
 	rc = 0;
 out:
-	PQclear(r);
 	free(now_local);
 	kpi_values_free(&kv);
 	buf_free(&sel);
-	buf_free(&ids);
 	return rc;
 }
 

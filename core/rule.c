@@ -138,10 +138,12 @@ enum rule_action rule_step(enum cond_result res, const struct rule_state *st,
 	case COND_TRUE:
 		break;
 	}
-	if (st->consecutive < 1000000)
-		*consecutive = st->consecutive + 1;
+	/* while an alert is open the count does not matter: leave it */
 	if (st->has_open)
 		return ACT_FIRING;
+	/* counting past for_evaluations changes nothing: stop there */
+	*consecutive = st->consecutive < p->for_evaluations ? st->consecutive + 1 :
+	    p->for_evaluations;
 	if (*consecutive < p->for_evaluations)
 		return ACT_PENDING;
 	if (st->last_fired_us > 0 &&

@@ -73,7 +73,9 @@ enum rule_action {
 
 /*
  * One evaluation of one rule: from the condition's result, its state and
- * parameters at time now, the action and the new consecutive count.
+ * parameters at time now, the action and the new consecutive count (which
+ * stops at for_evaluations and stays put while an alert is open, so a
+ * rule that keeps holding changes no state).
  */
 enum rule_action rule_step(enum cond_result res, const struct rule_state *st,
     const struct rule_params *p, int64_t now_us, int *consecutive);
