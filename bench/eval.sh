@@ -59,7 +59,7 @@ r AS (
      WHERE k.n = i % nk.c
     RETURNING id)
 INSERT INTO rule_state (rule_id) SELECT id FROM r;
-VACUUM ANALYZE;
+VACUUM ANALYZE alert_rules, rule_state, kpi_samples;
 SQL
 
 reset_run() {

@@ -13,9 +13,12 @@
 /* Select these (from alerts aliased a) to build alert_json(). */
 #define ALERT_COLUMNS \
 	"a.id, a.rule_id, a.rule_name, a.kpi_key, a.condition, a.threshold, a.value," \
-	" a.severity, a.state, a.message, a.silenced, iso(a.triggered_at) AS triggered_at," \
-	" iso(a.acknowledged_at) AS acknowledged_at, a.acknowledged_by, a.ack_note," \
-	" iso(a.resolved_at) AS resolved_at, a.resolve_reason, a.escalation_level"
+	" a.severity, a.state, a.message, a.silenced," \
+	" (extract(epoch FROM a.triggered_at) * 1000000)::bigint AS triggered_us," \
+	" (extract(epoch FROM a.acknowledged_at) * 1000000)::bigint AS acknowledged_us," \
+	" a.acknowledged_by, a.ack_note," \
+	" (extract(epoch FROM a.resolved_at) * 1000000)::bigint AS resolved_us," \
+	" a.resolve_reason, a.escalation_level"
 
 /* The same columns for RETURNING from an UPDATE/INSERT on alerts a. */
 #define ALERT_RETURNING ALERT_COLUMNS

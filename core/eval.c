@@ -119,6 +119,8 @@ DB_STMT(q_resolve,
     " WHERE a.id = ANY($1::bigint[]) AND a.state IN ('firing', 'acknowledged')"
     " RETURNING " ALERT_RETURNING);
 
+DB_STMT(q_compact, "SELECT compact_alert_stats()");
+
 DB_STMT(q_job,
     "INSERT INTO job_runs (job, started_at, finished_at, result)"
     " VALUES ('evaluate', $1::timestamptz, clock_timestamp(), $2::jsonb)"
@@ -550,7 +552,8 @@ int eval_run(struct db *db, const struct config *cfg, const struct eval_opts *op
 	    "no_data", (int)json_array_size(res->no_data), "kpis_sampled", res->kpis_sampled);
 	summary_s = json_dumps(summary, JSON_COMPACT);
 	json_decref(summary);
-	if (DB_RUN(db, &q_job, now, summary_s) < 0) {
+	/* fold the counters' deltas while we are here (see migration 0003) */
+	if (DB_RUN(db, &q_job, now, summary_s) < 0 || db_run(db, &q_compact, 0, NULL) < 0) {
 		free(summary_s);
 		goto out;
 	}

@@ -1,0 +1,106 @@
+#!/bin/bash
+# bench/http.sh - the JSON API under load through nginx, on a database of
+# 1,000,000 alerts: wrk at 64 connections against
+#   nginx serving a small static file (the baseline of this run),
+#   GET /api/health (one FastCGI request with one query: the floor),
+#   GET /api/alerts/summary,
+#   GET /api/alerts/history?limit=50 (first page and a deep cursor),
+#   GET /api/alerts/history?state=firing&severity=critical.
+# Each endpoint ROUNDS times in turn (interleaved, so a noisy neighbour
+# hits all alike); the report gives the median req/s, p50 and p99.
+#
+#   bench/http.sh     (ALERTS=1000000 RULES=1000 ROUNDS=3 SECONDS_EACH=10)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ALERTS=${ALERTS:-1000000}
+RULES=${RULES:-1000}
+ROUNDS=${ROUNDS:-3}
+SECONDS_EACH=${SECONDS_EACH:-10}
+CONNS=${CONNS:-64}
+command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)"; exit 1; }
+
+make -s all
+bench_stack_start http
+echo "generating $ALERTS alerts over a year, $RULES rules"
+bench_psql -v alerts="$ALERTS" -v rules="$RULES" <<'SQL'
+INSERT INTO kpis (key, name, category, unit, source) VALUES ('bench_value', 'Bench value', 'financial', 'USD', 'push');
+WITH r AS (
+    INSERT INTO alert_rules (name, kpi_key, condition, threshold, severity)
+    SELECT 'bench rule ' || i, 'bench_value', 'gt', 100, (ARRAY['info','warning','critical'])[1 + i % 3]
+      FROM generate_series(1, :rules) i RETURNING id)
+INSERT INTO rule_state (rule_id) SELECT id FROM r;
+-- a year of history, newest last; the last alert of each rule is still
+-- open (firing or acknowledged), all older ones resolved
+INSERT INTO alerts (rule_id, rule_name, kpi_key, condition, threshold, value, severity, state,
+                    message, triggered_at, acknowledged_at, acknowledged_by, resolved_at,
+                    resolve_reason)
+SELECT r, 'bench rule ' || r, 'bench_value', 'gt', 100, 150,
+       (ARRAY['info','warning','critical'])[1 + r % 3],
+       CASE WHEN g > :alerts - :rules THEN (CASE WHEN g % 2 = 0 THEN 'firing' ELSE 'acknowledged' END)
+            ELSE 'resolved' END,
+       'Bench value is 150 USD, above the threshold of 100 USD.',
+       t,
+       CASE WHEN g % 2 = 1 OR g <= :alerts - :rules THEN t + interval '7 minutes' END,
+       CASE WHEN g % 2 = 1 OR g <= :alerts - :rules THEN 'admin' END,
+       CASE WHEN g <= :alerts - :rules THEN t + interval '20 minutes' END,
+       CASE WHEN g <= :alerts - :rules THEN 'condition cleared' END
+  FROM (SELECT g, 1 + g % :rules AS r,
+               now() - interval '365 days' + g * (interval '365 days' / :alerts) AS t
+          FROM generate_series(1, :alerts) g) x;
+VACUUM ANALYZE alerts, alert_rules, rule_state;
+SQL
+bench_psql -tAc "SELECT count(*), count(*) FILTER (WHERE state <> 'resolved') FROM alerts" |
+	awk -F'|' '{print "  alerts: " $1 ", open: " $2}'
+
+token=$(bench_token)
+[ -n "$token" ] || { echo "no API token"; exit 1; }
+deep=$(curl -s -H "Authorization: Bearer $token" \
+	"$BENCH_URL/api/alerts/history?limit=1&cursor=$(
+		bench_psql -tAc "SELECT translate(encode(convert_to((extract(epoch FROM triggered_at) * 1000000)::bigint || '.' || id, 'UTF8'), 'base64'), '+/=', '-_')
+		                   FROM alerts ORDER BY triggered_at DESC, id DESC OFFSET $((ALERTS / 2)) LIMIT 1")" |
+	sed -n 's/.*"next_cursor":"\([^"]*\)".*/\1/p')
+[ -n "$deep" ] || { echo "no deep cursor"; exit 1; }
+
+names=(static health summary history history_deep firing_critical)
+paths=(
+	"/static/css/goldwatch.css"
+	"/api/health"
+	"/api/alerts/summary"
+	"/api/alerts/history?limit=50"
+	"/api/alerts/history?limit=50&cursor=$deep"
+	"/api/alerts/history?state=firing&severity=critical&limit=50"
+)
+# the deep page starts half-way down the history
+# every endpoint must answer 200 before it is measured
+for i in "${!paths[@]}"; do
+	code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$BENCH_URL${paths[$i]}")
+	[ "$code" = 200 ] || { echo "${names[$i]}: HTTP $code"; exit 1; }
+done
+
+out=$BENCH_DIR/wrk
+mkdir -p "$out"
+for round in $(seq 1 "$ROUNDS"); do
+	for i in "${!paths[@]}"; do
+		wrk -t2 -c"$CONNS" -d"${SECONDS_EACH}s" --latency \
+			-H "Authorization: Bearer $token" "$BENCH_URL${paths[$i]}" > "$out/${names[$i]}.$round"
+	done
+	echo "round $round done"
+done
+
+# wrk latency figures to ms
+to_ms() {
+	awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.2f\n", v}'
+}
+printf '\n%-16s %10s %9s %9s %8s %s\n' endpoint req/s p50_ms p99_ms errors of_health
+health_rps=$(for r in $(seq 1 "$ROUNDS"); do awk '/^Requests\/sec/ {print $2}' "$out/health.$r"; done | median)
+for i in "${!paths[@]}"; do
+	n=${names[$i]}
+	rps=$(for r in $(seq 1 "$ROUNDS"); do awk '/^Requests\/sec/ {print $2}' "$out/$n.$r"; done | median)
+	p50=$(for r in $(seq 1 "$ROUNDS"); do awk '$1 == "50%" {print $2}' "$out/$n.$r" | to_ms; done | median)
+	p99=$(for r in $(seq 1 "$ROUNDS"); do awk '$1 == "99%" {print $2}' "$out/$n.$r" | to_ms; done | median)
+	errs=$(for r in $(seq 1 "$ROUNDS"); do awk '/Non-2xx|Socket errors/ {s=s $0 "; "} END {print (s ? s : "0")}' "$out/$n.$r"; done | sort -u | tr '\n' ' ')
+	pct=$(awk -v a="$rps" -v b="$health_rps" 'BEGIN {printf "%.0f%%", 100 * a / b}')
+	printf '%-16s %10.0f %9s %9s %8s %s\n' "$n" "$rps" "$p50" "$p99" "$errs" "$pct"
+done
+echo "(median of $ROUNDS rounds of ${SECONDS_EACH}s, wrk -t2 -c$CONNS; raw output in $out)"
