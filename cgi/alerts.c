@@ -8,6 +8,7 @@
 #include "alert_store.h"
 #include "app.h"
 #include "eval.h"
+#include "json_out.h"
 
 static const struct vfield evaluate_fields[] = {
 	{.name = "rule_ids", .type = V_INTS, .min = 1, .max = 10000},
@@ -96,7 +97,7 @@ int alerts_history(struct request *req)
 	static const char *const severities[] = {"info", "warning", "critical", NULL};
 	struct history_filter f = {0};
 	int64_t v;
-	json_t *items;
+	struct buf body;
 	char *next = NULL;
 	enum store_rc src;
 	int rc;
@@ -123,16 +124,21 @@ int alerts_history(struct request *req)
 	if ((rc = req_query_int(req, "limit", 1, INT64_MAX, 50, &v)) != 0)
 		return rc;
 	f.limit = v > 500 ? 500 : (int)v;
-	src = alert_history(req->db, &f, &items, &next);
-	if (src == ST_INVALID)
-		return req_error(req, 400, "bad_parameter", "cursor",
-		    "cursor is not one this API gave out");
-	if (src != ST_OK)
+	buf_init(&body);
+	buf_puts(&body, "{\"items\":");
+	src = alert_history_text(req->db, &f, &body, &next);
+	if (src != ST_OK) {
+		buf_free(&body);
+		if (src == ST_INVALID)
+			return req_error(req, 400, "bad_parameter", "cursor",
+			    "cursor is not one this API gave out");
 		return 500;
-	rc = req_json(req, 200, json_pack("{so so}", "items", items,
-	    "next_cursor", next ? json_string(next) : json_null()));
+	}
+	buf_puts(&body, ",\"next_cursor\":");
+	json_put_str(&body, next);
+	buf_putc(&body, '}');
 	free(next);
-	return rc;
+	return req_json_text(req, 200, &body);
 }
 
 static const struct vfield ack_fields[] = {

@@ -293,6 +293,16 @@ int req_json(struct request *req, int status, json_t *body)
 	return status;
 }
 
+int req_json_text(struct request *req, int status, struct buf *text)
+{
+	req->status = status;
+	req->resp_type = "application/json";
+	buf_free(&req->resp_body);
+	req->resp_body = *text;
+	buf_init(text);
+	return status;
+}
+
 int req_error(struct request *req, int status, const char *code,
     const char *field, const char *fmt, ...)
 {

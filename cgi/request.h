@@ -114,6 +114,8 @@ void req_header(struct request *req, const char *fmt, ...) GW_PRINTF(2, 3);
  * handler can end with `return req_json(req, 200, obj);`.
  */
 int req_json(struct request *req, int status, json_t *body); /* steals body */
+/* A body already written as JSON text (takes the buffer). */
+int req_json_text(struct request *req, int status, struct buf *text);
 int req_error(struct request *req, int status, const char *code,
     const char *field, const char *fmt, ...) GW_PRINTF(5, 6);
 int req_verror(struct request *req, const struct verror *e);

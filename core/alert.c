@@ -4,8 +4,10 @@
 #include "alert.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "db.h"
+#include "json_out.h"
 #include "util.h"
 
 json_t *json_num(double v)
@@ -17,47 +19,97 @@ json_t *json_num(double v)
 	return json_real(v);
 }
 
-static json_t *str_or_null(const PGresult *r, int row, const char *col)
+void alert_cols(const PGresult *r, struct alert_cols *c)
 {
-	const char *s = db_str(r, row, col);
-	return s ? json_string(s) : json_null();
+	c->id = db_col(r, "id");
+	c->rule_id = db_col(r, "rule_id");
+	c->rule_name = db_col(r, "rule_name");
+	c->kpi = db_col(r, "kpi_key");
+	c->condition = db_col(r, "condition");
+	c->threshold = db_col(r, "threshold");
+	c->value = db_col(r, "value");
+	c->severity = db_col(r, "severity");
+	c->state = db_col(r, "state");
+	c->message = db_col(r, "message");
+	c->silenced = db_col(r, "silenced");
+	c->triggered = db_col(r, "triggered_us");
+	c->acknowledged = db_col(r, "acknowledged_us");
+	c->acknowledged_by = db_col(r, "acknowledged_by");
+	c->ack_note = db_col(r, "ack_note");
+	c->resolved = db_col(r, "resolved_us");
+	c->resolve_reason = db_col(r, "resolve_reason");
+	c->escalation_level = db_col(r, "escalation_level");
 }
 
-/* An ISO 8601 time from a microseconds column (formatting in C is
- * cheaper than to_char for every row of a page). */
-static json_t *time_or_null(const PGresult *r, int row, const char *col)
+static const char *cell(const PGresult *r, int row, int col)
 {
-	char out[40];
+	return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
 
-	if (db_isnull(r, row, col))
-		return json_null();
-	time_format_iso(db_i64(r, row, col), out, sizeof(out));
-	return json_string(out);
+static void put_time_col(struct buf *b, const PGresult *r, int row, int col)
+{
+	const char *v = cell(r, row, col);
+
+	if (v == NULL)
+		buf_puts(b, "null");
+	else
+		json_put_time(b, strtoll(v, NULL, 10));
+}
+
+void alert_write(struct buf *b, const PGresult *r, int row, const struct alert_cols *c)
+{
+	const char *v;
+
+	buf_puts(b, "{\"id\":");
+	buf_puts(b, PQgetvalue(r, row, c->id));
+	json_put_key(b, "rule_id", 0);
+	v = cell(r, row, c->rule_id);
+	buf_puts(b, v ? v : "null");
+	json_put_key(b, "rule_name", 0);
+	json_put_str(b, cell(r, row, c->rule_name));
+	json_put_key(b, "kpi", 0);
+	json_put_str(b, cell(r, row, c->kpi));
+	json_put_key(b, "condition", 0);
+	json_put_str(b, cell(r, row, c->condition));
+	json_put_key(b, "threshold", 0);
+	json_put_num(b, strtod(PQgetvalue(r, row, c->threshold), NULL));
+	json_put_key(b, "value", 0);
+	json_put_num(b, strtod(PQgetvalue(r, row, c->value), NULL));
+	json_put_key(b, "severity", 0);
+	json_put_str(b, cell(r, row, c->severity));
+	json_put_key(b, "state", 0);
+	json_put_str(b, cell(r, row, c->state));
+	json_put_key(b, "message", 0);
+	json_put_str(b, cell(r, row, c->message));
+	json_put_key(b, "silenced", 0);
+	buf_puts(b, PQgetvalue(r, row, c->silenced)[0] == 't' ? "true" : "false");
+	json_put_key(b, "triggered_at", 0);
+	put_time_col(b, r, row, c->triggered);
+	json_put_key(b, "acknowledged_at", 0);
+	put_time_col(b, r, row, c->acknowledged);
+	json_put_key(b, "acknowledged_by", 0);
+	json_put_str(b, cell(r, row, c->acknowledged_by));
+	json_put_key(b, "ack_note", 0);
+	json_put_str(b, cell(r, row, c->ack_note));
+	json_put_key(b, "resolved_at", 0);
+	put_time_col(b, r, row, c->resolved);
+	json_put_key(b, "resolve_reason", 0);
+	json_put_str(b, cell(r, row, c->resolve_reason));
+	json_put_key(b, "escalation_level", 0);
+	buf_puts(b, PQgetvalue(r, row, c->escalation_level));
+	buf_putc(b, '}');
 }
 
 json_t *alert_json(const PGresult *r, int row)
 {
-	json_t *a = json_object();
+	struct alert_cols c;
+	struct buf b;
+	json_t *a;
 
-	json_object_set_new(a, "id", json_integer(db_i64(r, row, "id")));
-	json_object_set_new(a, "rule_id", db_isnull(r, row, "rule_id") ? json_null() :
-	    json_integer(db_i64(r, row, "rule_id")));
-	json_object_set_new(a, "rule_name", str_or_null(r, row, "rule_name"));
-	json_object_set_new(a, "kpi", str_or_null(r, row, "kpi_key"));
-	json_object_set_new(a, "condition", str_or_null(r, row, "condition"));
-	json_object_set_new(a, "threshold", json_num(db_f64(r, row, "threshold")));
-	json_object_set_new(a, "value", json_num(db_f64(r, row, "value")));
-	json_object_set_new(a, "severity", str_or_null(r, row, "severity"));
-	json_object_set_new(a, "state", str_or_null(r, row, "state"));
-	json_object_set_new(a, "message", str_or_null(r, row, "message"));
-	json_object_set_new(a, "silenced", json_boolean(db_bool(r, row, "silenced")));
-	json_object_set_new(a, "triggered_at", time_or_null(r, row, "triggered_us"));
-	json_object_set_new(a, "acknowledged_at", time_or_null(r, row, "acknowledged_us"));
-	json_object_set_new(a, "acknowledged_by", str_or_null(r, row, "acknowledged_by"));
-	json_object_set_new(a, "ack_note", str_or_null(r, row, "ack_note"));
-	json_object_set_new(a, "resolved_at", time_or_null(r, row, "resolved_us"));
-	json_object_set_new(a, "resolve_reason", str_or_null(r, row, "resolve_reason"));
-	json_object_set_new(a, "escalation_level",
-	    json_integer(db_i64(r, row, "escalation_level")));
-	return a;
+	alert_cols(r, &c);
+	buf_init(&b);
+	alert_write(&b, r, row, &c);
+	a = json_loadb(b.data, b.len, 0, NULL);
+	buf_free(&b);
+	return a ? a : json_object();
 }

@@ -10,6 +10,8 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "util.h"
+
 /* Select these (from alerts aliased a) to build alert_json(). */
 #define ALERT_COLUMNS \
 	"a.id, a.rule_id, a.rule_name, a.kpi_key, a.condition, a.threshold, a.value," \
@@ -23,6 +25,17 @@
 /* The same columns for RETURNING from an UPDATE/INSERT on alerts a. */
 #define ALERT_RETURNING ALERT_COLUMNS
 
+/* Column numbers of ALERT_COLUMNS in a result, looked up once. */
+struct alert_cols {
+	int id, rule_id, rule_name, kpi, condition, threshold, value, severity, state,
+	    message, silenced, triggered, acknowledged, acknowledged_by, ack_note,
+	    resolved, resolve_reason, escalation_level;
+};
+
+void alert_cols(const PGresult *r, struct alert_cols *c);
+/* Appends the alert of row as JSON text (the hot path: history pages). */
+void alert_write(struct buf *b, const PGresult *r, int row, const struct alert_cols *c);
+/* The same alert as a jansson value (parsed from alert_write: one shape). */
 json_t *alert_json(const PGresult *r, int row);
 
 /* JSON number for a double that is always finite in the database. */

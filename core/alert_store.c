@@ -180,15 +180,15 @@ static int cursor_parse(const char *c, int64_t *t_us, int64_t *id)
 	return 0;
 }
 
-enum store_rc alert_history(struct db *db, const struct history_filter *f,
-    json_t **items, char **next_cursor)
+enum store_rc alert_history_text(struct db *db, const struct history_filter *f,
+    struct buf *items, char **next_cursor)
 {
 	char rule[24], since[40], until[40], cur_t[40], cur_id[24], limit[24];
 	int64_t ct = 0, cid = 0;
 	int mask = 0, n;
+	struct alert_cols cols;
 	PGresult *r;
 
-	*items = NULL;
 	*next_cursor = NULL;
 	pthread_once(&history_once, history_build);
 	if (f->cursor && cursor_parse(f->cursor, &ct, &cid) < 0)
@@ -215,14 +215,37 @@ enum store_rc alert_history(struct db *db, const struct history_filter *f,
 	if (r == NULL)
 		return ST_ERROR;
 	n = PQntuples(r);
-	*items = json_array();
-	for (int i = 0; i < n && i < f->limit; i++)
-		json_array_append_new(*items, alert_json(r, i));
+	alert_cols(r, &cols);
+	buf_putc(items, '[');
+	for (int i = 0; i < n && i < f->limit; i++) {
+		if (i > 0)
+			buf_putc(items, ',');
+		alert_write(items, r, i, &cols);
+	}
+	buf_putc(items, ']');
 	if (n > f->limit)
 		*next_cursor = cursor_make(db_i64(r, f->limit - 1, "triggered_us"),
 		    db_i64(r, f->limit - 1, "id"));
 	PQclear(r);
 	return ST_OK;
+}
+
+enum store_rc alert_history(struct db *db, const struct history_filter *f,
+    json_t **items, char **next_cursor)
+{
+	struct buf text;
+	enum store_rc rc;
+
+	buf_init(&text);
+	*items = NULL;
+	rc = alert_history_text(db, f, &text, next_cursor);
+	if (rc == ST_OK) {
+		*items = json_loadb(text.data, text.len, 0, NULL);
+		if (*items == NULL)
+			rc = ST_ERROR;
+	}
+	buf_free(&text);
+	return rc;
 }
 
 DB_STMT(q_alert_one, "SELECT " ALERT_COLUMNS " FROM alerts a WHERE a.id = $1::bigint");
@@ -247,55 +270,96 @@ enum store_rc alert_get(struct db *db, int64_t id, json_t **out)
 /*
  * The counters come from the delta tables of migration 0003 (a few rows
  * each); only the partial hour at the start of each window is counted from
- * the alerts' indexes, so nothing scans the alerts and every figure is exact.
+ * the alerts' indexes, so nothing scans the alerts and every figure is
+ * exact. $1/$3: 24 hours / 7 days ago; $2/$4: the next whole hour after.
  */
 DB_STMT(q_summary,
-    "WITH o AS (SELECT state, severity, sum(n) AS n FROM alert_open_deltas"
-    "            GROUP BY state, severity),"
-    " e AS (SELECT now() - interval '24 hours' AS d1, now() - interval '7 days' AS d7,"
-    "              date_trunc('hour', now() - interval '24 hours', 'UTC') + interval '1 hour' AS h1,"
-    "              date_trunc('hour', now() - interval '7 days', 'UTC') + interval '1 hour' AS h7),"
-    " ack AS (SELECT sum(acked) AS n, sum(ack_seconds) AS secs FROM alert_hour_deltas, e"
-    "          WHERE hour >= e.h7"
-    "         UNION ALL"
-    "         SELECT count(*), sum(extract(epoch FROM acknowledged_at - triggered_at)) FROM alerts, e"
-    "          WHERE acknowledged_at > e.d7 AND acknowledged_at < e.h7)"
-    " SELECT (SELECT coalesce(sum(n), 0) FROM o WHERE state = 'firing') AS firing,"
-    "        (SELECT coalesce(sum(n), 0) FROM o WHERE state = 'acknowledged') AS acknowledged,"
-    "        (SELECT coalesce(sum(resolved), 0) FROM alert_hour_deltas, e WHERE hour >= e.h1)"
-    "        + (SELECT count(*) FROM alerts, e WHERE state = 'resolved'"
-    "              AND resolved_at > e.d1 AND resolved_at < e.h1) AS resolved_24h,"
-    "        (SELECT coalesce(sum(n), 0) FROM o WHERE severity = 'info') AS open_info,"
-    "        (SELECT coalesce(sum(n), 0) FROM o WHERE severity = 'warning') AS open_warning,"
-    "        (SELECT coalesce(sum(n), 0) FROM o WHERE severity = 'critical') AS open_critical,"
-    "        (SELECT count(*) FROM alert_rules) AS rules_total,"
-    "        (SELECT count(*) FROM alert_rules WHERE enabled) AS rules_enabled,"
-    "        (SELECT iso(finished_at) FROM job_runs WHERE job = 'evaluate') AS last_evaluation_at,"
-    "        (SELECT (sum(secs) / nullif(sum(n), 0))::float8 FROM ack) AS mtta_seconds,"
-    "        (SELECT count(*) FROM mail_outbox WHERE status = 'dead') AS mail_dead");
+    "SELECT 'c' AS part, name, sum(n)::float8 AS a, 0::float8 AS b"
+    "  FROM counter_deltas GROUP BY name"
+    " UNION ALL"
+    " SELECT 'r24', NULL,"
+    "        ((SELECT coalesce(sum(resolved), 0) FROM alert_hour_deltas WHERE hour >= $2::timestamptz)"
+    "        + (SELECT count(*) FROM alerts WHERE state = 'resolved'"
+    "             AND resolved_at > $1::timestamptz AND resolved_at < $2::timestamptz))::float8, 0"
+    " UNION ALL"
+    " SELECT 'ack', NULL,"
+    "        ((SELECT coalesce(sum(acked), 0) FROM alert_hour_deltas WHERE hour >= $4::timestamptz)"
+    "          + e.n)::float8,"
+    "        ((SELECT coalesce(sum(ack_seconds), 0) FROM alert_hour_deltas"
+    "           WHERE hour >= $4::timestamptz) + e.s)::float8"
+    "   FROM (SELECT count(*) AS n,"
+    "                coalesce(sum(extract(epoch FROM acknowledged_at - triggered_at)), 0) AS s"
+    "           FROM alerts WHERE acknowledged_at > $3::timestamptz"
+    "            AND acknowledged_at < $4::timestamptz) e"
+    " UNION ALL"
+    " SELECT 'eval', NULL, (extract(epoch FROM finished_at) * 1000000)::float8, 0"
+    "   FROM job_runs WHERE job = 'evaluate'");
+
+#define HOUR_US (INT64_C(3600) * 1000000)
 
 enum store_rc alert_summary(struct db *db, json_t **out)
 {
-	PGresult *r = DB_EXEC0(db, &q_summary);
-	const char *last;
+	int64_t now = time_now_us(), d1 = now - 24 * HOUR_US, d7 = now - 168 * HOUR_US;
+	int64_t h1 = d1 - d1 % HOUR_US + HOUR_US, h7 = d7 - d7 % HOUR_US + HOUR_US;
+	char s1[40], s2[40], s3[40], s4[40];
+	double firing = 0, acked = 0, sev[3] = {0}, rules = 0, enabled = 0, dead = 0;
+	double resolved = 0, ack_n = 0, ack_secs = 0, eval_us = -1;
+	PGresult *r;
 
 	*out = NULL;
+	time_format_iso(d1, s1, sizeof(s1));
+	time_format_iso(h1, s2, sizeof(s2));
+	time_format_iso(d7, s3, sizeof(s3));
+	time_format_iso(h7, s4, sizeof(s4));
+	r = DB_EXEC(db, &q_summary, s1, s2, s3, s4);
 	if (r == NULL)
 		return ST_ERROR;
-	last = db_str(r, 0, "last_evaluation_at");
-	*out = json_pack("{sI sI sI s{sI sI sI} s{sI sI} so so sI}",
-	    "firing", (json_int_t)db_i64(r, 0, "firing"),
-	    "acknowledged", (json_int_t)db_i64(r, 0, "acknowledged"),
-	    "resolved_24h", (json_int_t)db_i64(r, 0, "resolved_24h"),
-	    "by_severity", "info", (json_int_t)db_i64(r, 0, "open_info"),
-	    "warning", (json_int_t)db_i64(r, 0, "open_warning"),
-	    "critical", (json_int_t)db_i64(r, 0, "open_critical"),
-	    "rules", "total", (json_int_t)db_i64(r, 0, "rules_total"),
-	    "enabled", (json_int_t)db_i64(r, 0, "rules_enabled"),
-	    "last_evaluation_at", last ? json_string(last) : json_null(),
-	    "mtta_seconds", db_isnull(r, 0, "mtta_seconds") ? json_null() :
-	        json_num(round(db_f64(r, 0, "mtta_seconds") * 10) / 10),
-	    "mail_dead", (json_int_t)db_i64(r, 0, "mail_dead"));
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *part = db_str(r, i, "part"), *name = db_str(r, i, "name");
+		double a = db_f64(r, i, "a");
+
+		if (strcmp(part, "r24") == 0) {
+			resolved = a;
+		} else if (strcmp(part, "ack") == 0) {
+			ack_n = a;
+			ack_secs = db_f64(r, i, "b");
+		} else if (strcmp(part, "eval") == 0) {
+			eval_us = a;
+		} else if (strncmp(name, "open:", 5) == 0) {
+			/* open:<state>:<severity> */
+			const char *sv = strchr(name + 5, ':');
+			if (strncmp(name + 5, "firing:", 7) == 0)
+				firing += a;
+			else
+				acked += a;
+			if (sv && strcmp(sv + 1, "info") == 0)
+				sev[0] += a;
+			else if (sv && strcmp(sv + 1, "warning") == 0)
+				sev[1] += a;
+			else if (sv)
+				sev[2] += a;
+		} else if (strcmp(name, "rules:total") == 0) {
+			rules = a;
+		} else if (strcmp(name, "rules:enabled") == 0) {
+			enabled = a;
+		} else if (strcmp(name, "mail:dead") == 0) {
+			dead = a;
+		}
+	}
 	PQclear(r);
+	{
+		char last[40];
+		if (eval_us >= 0)
+			time_format_iso((int64_t)eval_us, last, sizeof(last));
+		*out = json_pack("{sI sI sI s{sI sI sI} s{sI sI} so so sI}",
+		    "firing", (json_int_t)firing, "acknowledged", (json_int_t)acked,
+		    "resolved_24h", (json_int_t)resolved,
+		    "by_severity", "info", (json_int_t)sev[0], "warning", (json_int_t)sev[1],
+		    "critical", (json_int_t)sev[2],
+		    "rules", "total", (json_int_t)rules, "enabled", (json_int_t)enabled,
+		    "last_evaluation_at", eval_us >= 0 ? json_string(last) : json_null(),
+		    "mtta_seconds", ack_n > 0 ? json_num(round(ack_secs / ack_n * 10) / 10) : json_null(),
+		    "mail_dead", (json_int_t)dead);
+	}
 	return ST_OK;
 }

@@ -13,6 +13,7 @@
 
 #include "db.h"
 #include "store.h"
+#include "util.h"
 
 /*
  * Acknowledges the firing alerts among ids as user (user_id, username),
@@ -40,6 +41,9 @@ struct history_filter {
  * (malloc'd, NULL on the last page). ST_INVALID for a malformed cursor. */
 enum store_rc alert_history(struct db *db, const struct history_filter *f,
     json_t **items, char **next_cursor);
+/* The same page written as a JSON array into items (the API's hot path). */
+enum store_rc alert_history_text(struct db *db, const struct history_filter *f,
+    struct buf *items, char **next_cursor);
 
 /* One alert by id: ST_OK with *out, or ST_NOT_FOUND. */
 enum store_rc alert_get(struct db *db, int64_t id, json_t **out);

@@ -1,9 +1,10 @@
--- Exact dashboard counters without scanning alerts: every change to the
--- alerts table appends deltas (statement triggers, insert only, so they
--- never lock against each other), and compact_alert_stats() folds them
--- into one row per key now and then (goldwatch-evaluate calls it).
+-- Exact dashboard counters without scanning alerts, rules or mail: every
+-- change to those tables appends deltas (statement triggers, insert only,
+-- so they never lock against each other), and compact_alert_stats() folds
+-- them into one row per key now and then (goldwatch-evaluate calls it).
 --
---   alert_open_deltas:  open alerts by (state, severity)
+--   counter_deltas:     named counts: open:<state>:<severity>, rules:total,
+--                       rules:enabled, mail:dead
 --   alert_hour_deltas:  per hour: alerts resolved, alerts acknowledged and
 --                       the seconds they took to acknowledge
 --
@@ -11,11 +12,10 @@
 -- counts the partial hour at its start from the alerts' own indexes, so the
 -- figures are exact, not rounded to the hour.
 
-CREATE TABLE alert_open_deltas (
-    id        bigserial PRIMARY KEY,
-    state     text NOT NULL,
-    severity  text NOT NULL,
-    n         bigint NOT NULL
+CREATE TABLE counter_deltas (
+    id    bigserial PRIMARY KEY,
+    name  text NOT NULL,
+    n     bigint NOT NULL
 );
 
 CREATE TABLE alert_hour_deltas (
@@ -43,24 +43,24 @@ BEGIN
     EXECUTE format($q$
         WITH src AS (%s),
         d AS (
-            SELECT 'open' AS kind, state, severity, NULL::timestamptz AS hour,
+            SELECT 'open:' || state || ':' || severity AS kind, NULL::timestamptz AS hour,
                    sign::bigint AS n, 0::float8 AS secs
               FROM src WHERE state IN ('firing', 'acknowledged')
             UNION ALL
-            SELECT 'resolved', NULL, NULL, date_trunc('hour', resolved_at, 'UTC'), sign, 0
+            SELECT 'resolved', date_trunc('hour', resolved_at, 'UTC'), sign, 0
               FROM src WHERE state = 'resolved'
             UNION ALL
-            SELECT 'acked', NULL, NULL, date_trunc('hour', acknowledged_at, 'UTC'), sign,
+            SELECT 'acked', date_trunc('hour', acknowledged_at, 'UTC'), sign,
                    sign * extract(epoch FROM acknowledged_at - triggered_at)
               FROM src WHERE acknowledged_at IS NOT NULL),
-        o AS (INSERT INTO alert_open_deltas (state, severity, n)
-              SELECT state, severity, sum(n) FROM d WHERE kind = 'open'
-               GROUP BY state, severity HAVING sum(n) <> 0)
+        o AS (INSERT INTO counter_deltas (name, n)
+              SELECT kind, sum(n) FROM d WHERE hour IS NULL
+               GROUP BY kind HAVING sum(n) <> 0)
         INSERT INTO alert_hour_deltas (hour, resolved, acked, ack_seconds)
         SELECT hour, coalesce(sum(n) FILTER (WHERE kind = 'resolved'), 0),
                coalesce(sum(n) FILTER (WHERE kind = 'acked'), 0),
                coalesce(sum(secs) FILTER (WHERE kind = 'acked'), 0)
-          FROM d WHERE kind <> 'open'
+          FROM d WHERE hour IS NOT NULL
          GROUP BY hour
         HAVING coalesce(sum(n) FILTER (WHERE kind = 'resolved'), 0) <> 0
             OR coalesce(sum(n) FILTER (WHERE kind = 'acked'), 0) <> 0
@@ -79,13 +79,73 @@ CREATE TRIGGER alert_stats_delete AFTER DELETE ON alerts
     REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION alert_stats_apply();
 
+-- Rules (total, enabled) and dead mail, the same way.
+CREATE FUNCTION rule_stats_apply() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    src text;
+BEGIN
+    src := CASE TG_OP
+        WHEN 'INSERT' THEN 'SELECT n.enabled, 1 AS sign FROM new_rows n'
+        WHEN 'DELETE' THEN 'SELECT o.enabled, -1 AS sign FROM old_rows o'
+        ELSE 'SELECT n.enabled, 1 AS sign FROM new_rows n UNION ALL SELECT o.enabled, -1 FROM old_rows o'
+    END;
+    EXECUTE format($q$
+        INSERT INTO counter_deltas (name, n)
+        SELECT name, sum(sign) FROM (
+            SELECT 'rules:total' AS name, sign FROM (%1$s) s
+            UNION ALL
+            SELECT 'rules:enabled', sign FROM (%1$s) s WHERE enabled) x
+         GROUP BY name HAVING sum(sign) <> 0
+    $q$, src);
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER rule_stats_insert AFTER INSERT ON alert_rules
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION rule_stats_apply();
+CREATE TRIGGER rule_stats_update AFTER UPDATE ON alert_rules
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION rule_stats_apply();
+CREATE TRIGGER rule_stats_delete AFTER DELETE ON alert_rules
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION rule_stats_apply();
+
+CREATE FUNCTION mail_stats_apply() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    src text;
+BEGIN
+    src := CASE TG_OP
+        WHEN 'INSERT' THEN 'SELECT n.status, 1 AS sign FROM new_rows n'
+        WHEN 'DELETE' THEN 'SELECT o.status, -1 AS sign FROM old_rows o'
+        ELSE 'SELECT n.status, 1 AS sign FROM new_rows n UNION ALL SELECT o.status, -1 FROM old_rows o'
+    END;
+    EXECUTE format($q$
+        INSERT INTO counter_deltas (name, n)
+        SELECT 'mail:dead', sum(sign) FROM (%s) s WHERE status = 'dead'
+        HAVING sum(sign) <> 0
+    $q$, src);
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER mail_stats_insert AFTER INSERT ON mail_outbox
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mail_stats_apply();
+CREATE TRIGGER mail_stats_update AFTER UPDATE ON mail_outbox
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mail_stats_apply();
+CREATE TRIGGER mail_stats_delete AFTER DELETE ON mail_outbox
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION mail_stats_apply();
+
 -- Folds the deltas into one row per key (and drops hours no window needs).
 -- Totals never change: the rows it deletes are summed in the same statement.
 CREATE FUNCTION compact_alert_stats() RETURNS void
 LANGUAGE sql AS $$
-    WITH d AS (DELETE FROM alert_open_deltas RETURNING state, severity, n)
-    INSERT INTO alert_open_deltas (state, severity, n)
-    SELECT state, severity, sum(n) FROM d GROUP BY state, severity HAVING sum(n) <> 0;
+    WITH d AS (DELETE FROM counter_deltas RETURNING name, n)
+    INSERT INTO counter_deltas (name, n)
+    SELECT name, sum(n) FROM d GROUP BY name HAVING sum(n) <> 0;
     WITH d AS (DELETE FROM alert_hour_deltas RETURNING hour, resolved, acked, ack_seconds)
     INSERT INTO alert_hour_deltas (hour, resolved, acked, ack_seconds)
     SELECT hour, sum(resolved), sum(acked), sum(ack_seconds) FROM d
@@ -94,9 +154,12 @@ LANGUAGE sql AS $$
 $$;
 
 -- What exists already.
-INSERT INTO alert_open_deltas (state, severity, n)
-SELECT state, severity, count(*) FROM alerts
+INSERT INTO counter_deltas (name, n)
+SELECT 'open:' || state || ':' || severity, count(*) FROM alerts
  WHERE state IN ('firing', 'acknowledged') GROUP BY state, severity;
+INSERT INTO counter_deltas (name, n) SELECT 'rules:total', count(*) FROM alert_rules;
+INSERT INTO counter_deltas (name, n) SELECT 'rules:enabled', count(*) FROM alert_rules WHERE enabled;
+INSERT INTO counter_deltas (name, n) SELECT 'mail:dead', count(*) FROM mail_outbox WHERE status = 'dead';
 INSERT INTO alert_hour_deltas (hour, resolved, acked, ack_seconds)
 SELECT hour, sum(r), sum(a), sum(s) FROM (
     SELECT date_trunc('hour', resolved_at, 'UTC') AS hour, 1 AS r, 0 AS a, 0::float8 AS s

@@ -101,11 +101,15 @@ static void t_summary(void)
 static void t_summary_counters_exact(void)
 {
 	static const char *const check =
-	    "SELECT (SELECT coalesce(sum(n), 0) FROM alert_open_deltas WHERE state = 'firing')"
+	    "SELECT (SELECT coalesce(sum(n), 0) FROM counter_deltas WHERE name LIKE 'open:firing:%')"
 	    "     = (SELECT count(*) FROM alerts WHERE state = 'firing')"
-	    "   AND (SELECT coalesce(sum(n), 0) FROM alert_open_deltas WHERE state = 'acknowledged'"
-	    "        AND severity = 'critical')"
+	    "   AND (SELECT coalesce(sum(n), 0) FROM counter_deltas"
+	    "         WHERE name = 'open:acknowledged:critical')"
 	    "     = (SELECT count(*) FROM alerts WHERE state = 'acknowledged' AND severity = 'critical')"
+	    "   AND (SELECT coalesce(sum(n), 0) FROM counter_deltas WHERE name = 'rules:enabled')"
+	    "     = (SELECT count(*) FROM alert_rules WHERE enabled)"
+	    "   AND (SELECT coalesce(sum(n), 0) FROM counter_deltas WHERE name = 'rules:total')"
+	    "     = (SELECT count(*) FROM alert_rules)"
 	    "   AND (SELECT coalesce(sum(resolved), 0) FROM alert_hour_deltas"
 	    "         WHERE hour >= date_trunc('hour', now() - interval '6 hours', 'UTC'))"
 	    "     = (SELECT count(*) FROM alerts WHERE state = 'resolved'"
@@ -119,11 +123,15 @@ static void t_summary_counters_exact(void)
 	test_exec("UPDATE alerts SET state = 'resolved', resolved_at = now() WHERE id IN"
 	    " (SELECT id FROM alerts WHERE state = 'acknowledged' ORDER BY id LIMIT 2)", 0, NULL);
 	test_exec("DELETE FROM alerts WHERE rule_name = 'paging late'", 0, NULL);
+	test_exec("UPDATE alert_rules SET enabled = NOT enabled WHERE id IN (SELECT id FROM"
+	    " alert_rules ORDER BY id LIMIT 4)", 0, NULL);
+	test_exec("UPDATE alert_rules SET enabled = NOT enabled WHERE id IN (SELECT id FROM"
+	    " alert_rules ORDER BY id LIMIT 2)", 0, NULL);
 	ok = test_sql_str(check, 0, NULL);
 	CU_ASSERT_STRING_EQUAL(ok, "t");
 	free(ok);
 	test_exec("SELECT compact_alert_stats()", 0, NULL);
-	CU_ASSERT_TRUE(SQL_INT0("SELECT count(*) FROM alert_open_deltas") <= 6);
+	CU_ASSERT_TRUE(SQL_INT0("SELECT count(*) FROM counter_deltas") <= 9);
 	ok = test_sql_str(check, 0, NULL);
 	CU_ASSERT_STRING_EQUAL(ok, "t");
 	free(ok);
