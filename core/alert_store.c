@@ -274,25 +274,23 @@ enum store_rc alert_get(struct db *db, int64_t id, json_t **out)
  * exact. $1/$3: 24 hours / 7 days ago; $2/$4: the next whole hour after.
  */
 DB_STMT(q_summary,
-    "SELECT 'c' AS part, name, sum(n)::float8 AS a, 0::float8 AS b"
+    "SELECT 'c' AS part, name, sum(n)::float8 AS a, 0::float8 AS b, 0::float8 AS c"
     "  FROM counter_deltas GROUP BY name"
     " UNION ALL"
-    " SELECT 'r24', NULL,"
-    "        ((SELECT coalesce(sum(resolved), 0) FROM alert_hour_deltas WHERE hour >= $2::timestamptz)"
-    "        + (SELECT count(*) FROM alerts WHERE state = 'resolved'"
-    "             AND resolved_at > $1::timestamptz AND resolved_at < $2::timestamptz))::float8, 0"
-    " UNION ALL"
-    " SELECT 'ack', NULL,"
-    "        ((SELECT coalesce(sum(acked), 0) FROM alert_hour_deltas WHERE hour >= $4::timestamptz)"
-    "          + e.n)::float8,"
-    "        ((SELECT coalesce(sum(ack_seconds), 0) FROM alert_hour_deltas"
-    "           WHERE hour >= $4::timestamptz) + e.s)::float8"
-    "   FROM (SELECT count(*) AS n,"
+    " SELECT 'hours', NULL,"
+    "        (coalesce(sum(h.resolved) FILTER (WHERE h.hour >= $2::timestamptz), 0) + e.r)::float8,"
+    "        (coalesce(sum(h.acked), 0) + e.n)::float8,"
+    "        (coalesce(sum(h.ack_seconds), 0) + e.s)::float8"
+    "   FROM (SELECT (SELECT count(*) FROM alerts WHERE state = 'resolved'"
+    "                   AND resolved_at > $1::timestamptz AND resolved_at < $2::timestamptz) AS r,"
+    "                count(*) AS n,"
     "                coalesce(sum(extract(epoch FROM acknowledged_at - triggered_at)), 0) AS s"
     "           FROM alerts WHERE acknowledged_at > $3::timestamptz"
     "            AND acknowledged_at < $4::timestamptz) e"
+    "   LEFT JOIN alert_hour_deltas h ON h.hour >= $4::timestamptz"
+    "  GROUP BY e.r, e.n, e.s"
     " UNION ALL"
-    " SELECT 'eval', NULL, (extract(epoch FROM finished_at) * 1000000)::float8, 0"
+    " SELECT 'eval', NULL, (extract(epoch FROM finished_at) * 1000000)::float8, 0, 0"
     "   FROM job_runs WHERE job = 'evaluate'");
 
 #define HOUR_US (INT64_C(3600) * 1000000)
@@ -318,11 +316,10 @@ enum store_rc alert_summary(struct db *db, json_t **out)
 		const char *part = db_str(r, i, "part"), *name = db_str(r, i, "name");
 		double a = db_f64(r, i, "a");
 
-		if (strcmp(part, "r24") == 0) {
+		if (strcmp(part, "hours") == 0) {
 			resolved = a;
-		} else if (strcmp(part, "ack") == 0) {
-			ack_n = a;
-			ack_secs = db_f64(r, i, "b");
+			ack_n = db_f64(r, i, "b");
+			ack_secs = db_f64(r, i, "c");
 		} else if (strcmp(part, "eval") == 0) {
 			eval_us = a;
 		} else if (strncmp(name, "open:", 5) == 0) {

@@ -35,7 +35,13 @@ static int db_setup(struct db *db)
 	PGresult *r;
 	const char *params[1] = {db->statement_timeout};
 
-	r = PQexec(db->conn, "SET search_path = goldwatch, public; SET TIME ZONE 'UTC'");
+	/*
+	 * Prepared statements are planned once per connection: every statement
+	 * has a fixed shape (history filters each get their own), so a generic
+	 * plan is right and re-planning on every execution is pure cost.
+	 */
+	r = PQexec(db->conn, "SET search_path = goldwatch, public; SET TIME ZONE 'UTC';"
+	    " SET plan_cache_mode = force_generic_plan");
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		log_err("setting search_path: %s", PQerrorMessage(db->conn));
 		PQclear(r);
