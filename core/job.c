@@ -106,3 +106,18 @@ const char *job_arg(const struct job *j, const char *name, int *i)
 	}
 	return NULL;
 }
+
+DB_STMT(q_job_record,
+    "INSERT INTO job_runs (job, started_at, finished_at, result)"
+    " VALUES ($1, $2::timestamptz, clock_timestamp(), $3::jsonb)"
+    " ON CONFLICT (job) DO UPDATE SET started_at = EXCLUDED.started_at,"
+    "   finished_at = EXCLUDED.finished_at, result = EXCLUDED.result");
+
+int job_record(struct job *j, const char *result_json)
+{
+	char now[40];
+	const char *short_name = strncmp(j->name, "goldwatch-", 10) == 0 ? j->name + 10 : j->name;
+
+	time_format_iso(j->now_us, now, sizeof(now));
+	return DB_RUN(j->db, &q_job_record, short_name, now, result_json);
+}

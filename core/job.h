@@ -30,6 +30,8 @@ struct job {
 int job_open(struct job *j, const char *name, int argc, char **argv,
     const char *const *own, const char *usage);
 void job_close(struct job *j);
+/* Records the run in job_runs (name, start = --now, result). 0 or -1. */
+int job_record(struct job *j, const char *result_json);
 /* The value of own option name ("--rule") at or after index *i, or NULL. */
 const char *job_arg(const struct job *j, const char *name, int *i);
 

@@ -9,6 +9,9 @@ void suite_engine(void);
 void suite_api(void);
 void suite_badinput(void);
 void suite_roles(void);
+void suite_jobs(void);
+/* test_api.c: the summary agrees with the alerts (used after cleanup too). */
+void t_summary_recheck(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {
