@@ -252,19 +252,7 @@ DB_STMT(q_alert_one, "SELECT " ALERT_COLUMNS " FROM alerts a WHERE a.id = $1::bi
 
 enum store_rc alert_get(struct db *db, int64_t id, json_t **out)
 {
-	char idb[24];
-	PGresult *r = DB_EXEC(db, &q_alert_one, db_i64_param(id, idb));
-	enum store_rc rc = ST_NOT_FOUND;
-
-	*out = NULL;
-	if (r == NULL)
-		return ST_ERROR;
-	if (PQntuples(r) == 1) {
-		*out = alert_json(r, 0);
-		rc = ST_OK;
-	}
-	PQclear(r);
-	return rc;
+	return store_get_by_id(db, &q_alert_one, id, alert_json, out);
 }
 
 /*

@@ -227,13 +227,27 @@ static void note_error(struct db *db, const PGresult *r, const char *what)
 		log_err("%s: [%s] %s", what, db->sqlstate, db->errmsg);
 }
 
+/* r if it succeeded (the last error cleared); else NULL, error noted. */
+static PGresult *checked(struct db *db, PGresult *r)
+{
+	ExecStatusType s = PQresultStatus(r);
+
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+		note_error(db, r, "query");
+		PQclear(r);
+		return NULL;
+	}
+	db->sqlstate[0] = '\0';
+	db->errmsg[0] = '\0';
+	return r;
+}
+
 static PGresult *exec_once(struct db *db, const struct db_stmt *st, int n,
     const char *const *params)
 {
 	char name[16];
 	size_t slot;
 	PGresult *r;
-	ExecStatusType s;
 
 	if (!find_prepared(db, st, &slot)) {
 		if (db->nprepared >= PREP_SLOTS / 2) {
@@ -253,16 +267,7 @@ static PGresult *exec_once(struct db *db, const struct db_stmt *st, int n,
 		db->nprepared++;
 	}
 	stmt_name(slot, name);
-	r = PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
-	s = PQresultStatus(r);
-	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
-		note_error(db, r, "query");
-		PQclear(r);
-		return NULL;
-	}
-	db->sqlstate[0] = '\0';
-	db->errmsg[0] = '\0';
-	return r;
+	return checked(db, PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0));
 }
 
 PGresult *db_exec(struct db *db, const struct db_stmt *st, int n,
@@ -287,21 +292,9 @@ PGresult *db_exec(struct db *db, const struct db_stmt *st, int n,
 PGresult *db_exec_text(struct db *db, const char *sql, int n, const Oid *types,
     const char *const *params)
 {
-	PGresult *r;
-	ExecStatusType s;
-
 	if (db->lost && !db->in_tx && db_connect(db) < 0)
 		return NULL;
-	r = PQexecParams(db->conn, sql, n, types, params, NULL, NULL, 0);
-	s = PQresultStatus(r);
-	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
-		note_error(db, r, "query");
-		PQclear(r);
-		return NULL;
-	}
-	db->sqlstate[0] = '\0';
-	db->errmsg[0] = '\0';
-	return r;
+	return checked(db, PQexecParams(db->conn, sql, n, types, params, NULL, NULL, 0));
 }
 
 static void arr_sep(struct buf *b)

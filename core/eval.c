@@ -19,6 +19,7 @@
 
 #include "alert.h"
 #include "event.h"
+#include "job.h"
 #include "kpi.h"
 #include "log.h"
 #include "mail.h"
@@ -121,11 +122,6 @@ DB_STMT(q_resolve,
 
 DB_STMT(q_compact, "SELECT compact_alert_stats()");
 
-DB_STMT(q_job,
-    "INSERT INTO job_runs (job, started_at, finished_at, result)"
-    " VALUES ('evaluate', $1::timestamptz, clock_timestamp(), $2::jsonb)"
-    " ON CONFLICT (job) DO UPDATE SET started_at = EXCLUDED.started_at,"
-    "   finished_at = EXCLUDED.finished_at, result = EXCLUDED.result");
 
 /* A rule the read phase found about to change, and why. */
 struct change {
@@ -553,7 +549,8 @@ int eval_run(struct db *db, const struct config *cfg, const struct eval_opts *op
 	summary_s = json_dumps(summary, JSON_COMPACT);
 	json_decref(summary);
 	/* fold the counters' deltas while we are here (see migration 0003) */
-	if (DB_RUN(db, &q_job, now, summary_s) < 0 || db_run(db, &q_compact, 0, NULL) < 0) {
+	if (job_runs_record(db, "evaluate", now, summary_s) < 0 ||
+	    db_run(db, &q_compact, 0, NULL) < 0) {
 		free(summary_s);
 		goto out;
 	}

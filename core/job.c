@@ -113,11 +113,17 @@ DB_STMT(q_job_record,
     " ON CONFLICT (job) DO UPDATE SET started_at = EXCLUDED.started_at,"
     "   finished_at = EXCLUDED.finished_at, result = EXCLUDED.result");
 
+int job_runs_record(struct db *db, const char *job, const char *started_iso,
+    const char *result_json)
+{
+	return DB_RUN(db, &q_job_record, job, started_iso, result_json);
+}
+
 int job_record(struct job *j, const char *result_json)
 {
 	char now[40];
 	const char *short_name = strncmp(j->name, "goldwatch-", 10) == 0 ? j->name + 10 : j->name;
 
 	time_format_iso(j->now_us, now, sizeof(now));
-	return DB_RUN(j->db, &q_job_record, short_name, now, result_json);
+	return job_runs_record(j->db, short_name, now, result_json);
 }

@@ -32,6 +32,9 @@ int job_open(struct job *j, const char *name, int argc, char **argv,
 void job_close(struct job *j);
 /* Records the run in job_runs (name, start = --now, result). 0 or -1. */
 int job_record(struct job *j, const char *result_json);
+/* The same for any caller (the API's evaluate too). 0 or -1. */
+int job_runs_record(struct db *db, const char *job, const char *started_iso,
+    const char *result_json);
 /* The value of own option name ("--rule") at or after index *i, or NULL. */
 const char *job_arg(const struct job *j, const char *name, int *i);
 

@@ -165,19 +165,7 @@ DB_STMT(q_rule_get, "SELECT " RULE_COLUMNS " FROM alert_rules r WHERE r.id = $1:
 
 enum store_rc rule_get(struct db *db, int64_t id, json_t **out)
 {
-	char idb[24];
-	PGresult *r = DB_EXEC(db, &q_rule_get, db_i64_param(id, idb));
-	enum store_rc rc = ST_NOT_FOUND;
-
-	*out = NULL;
-	if (r == NULL)
-		return ST_ERROR;
-	if (PQntuples(r) == 1) {
-		*out = rule_json(r, 0);
-		rc = ST_OK;
-	}
-	PQclear(r);
-	return rc;
+	return store_get_by_id(db, &q_rule_get, id, rule_json, out);
 }
 
 DB_STMT(q_rule_list,
@@ -336,6 +324,24 @@ DB_STMT(q_rule_update,
 /* A changed condition starts its pending count afresh. */
 DB_STMT(q_state_reset, "UPDATE rule_state SET consecutive = 0 WHERE rule_id = $1::bigint");
 
+/*
+ * Begins the transaction of a change to rule idb: its state row locked,
+ * *cur the rule as it is, *before its JSON. ST_OK, ST_NOT_FOUND, ST_ERROR
+ * (the caller rolls back on every path).
+ */
+static enum store_rc rule_begin_locked(struct db *db, const char *idb, PGresult **cur,
+    json_t **before)
+{
+	if (db_begin(db) < 0)
+		return ST_ERROR;
+	if ((*cur = DB_EXEC(db, &q_rule_lock, idb)) == NULL)
+		return ST_ERROR;
+	if (PQntuples(*cur) != 1)
+		return ST_NOT_FOUND;
+	*before = rule_json(*cur, 0);
+	return ST_OK;
+}
+
 static int condition_changed(const json_t *a, const json_t *b)
 {
 	static const char *const keys[] = {"kpi", "condition", "threshold", "window_minutes",
@@ -361,15 +367,9 @@ static enum store_rc rule_write(struct db *db, const struct principal *who, int6
 	memcpy(params, p.v, sizeof(p.v));
 	params[15] = db_i64_param(who ? who->user_id : 0, uid);
 	params[16] = db_i64_param(id, idb);
-	if (db_begin(db) < 0)
+	if ((rc = rule_begin_locked(db, idb, &cur, &before)) != ST_OK)
 		goto out;
-	if ((cur = DB_EXEC(db, &q_rule_lock, idb)) == NULL)
-		goto out;
-	if (PQntuples(cur) != 1) {
-		rc = ST_NOT_FOUND;
-		goto out;
-	}
-	before = rule_json(cur, 0);
+	rc = ST_ERROR;
 	if ((r = db_exec(db, &q_rule_update, 17, params)) == NULL || PQntuples(r) != 1)
 		goto out;
 	*out = rule_json(r, 0);
@@ -455,15 +455,9 @@ enum store_rc rule_delete(struct db *db, const struct config *cfg,
 	outbox_init(&o);
 	events_init(&ev);
 	db_i64_param(id, idb);
-	if (db_begin(db) < 0)
+	if ((rc = rule_begin_locked(db, idb, &cur, &before)) != ST_OK)
 		goto out;
-	if ((cur = DB_EXEC(db, &q_rule_lock, idb)) == NULL)
-		goto out;
-	if (PQntuples(cur) != 1) {
-		rc = ST_NOT_FOUND;
-		goto out;
-	}
-	before = rule_json(cur, 0);
+	rc = ST_ERROR;
 	if ((facts = DB_EXEC(db, &q_rule_facts, idb, cfg->timezone)) == NULL ||
 	    PQntuples(facts) != 1)
 		goto out;

@@ -47,19 +47,7 @@ DB_STMT(q_silence_get, "SELECT " SILENCE_COLUMNS " FROM silences s WHERE s.id = 
 
 enum store_rc silence_get(struct db *db, int64_t id, json_t **out)
 {
-	char idb[24];
-	PGresult *r = DB_EXEC(db, &q_silence_get, db_i64_param(id, idb));
-	enum store_rc rc = ST_NOT_FOUND;
-
-	*out = NULL;
-	if (r == NULL)
-		return ST_ERROR;
-	if (PQntuples(r) == 1) {
-		*out = silence_json(r, 0);
-		rc = ST_OK;
-	}
-	PQclear(r);
-	return rc;
+	return store_get_by_id(db, &q_silence_get, id, silence_json, out);
 }
 
 static int valid_scope(const char *s)

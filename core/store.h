@@ -6,6 +6,11 @@
 #ifndef GW_STORE_H
 #define GW_STORE_H
 
+#include <jansson.h>
+#include <stdint.h>
+
+#include "db.h"
+
 enum store_rc {
 	ST_OK,
 	ST_INVALID,    /* the verror says which field and why */
@@ -17,5 +22,12 @@ enum store_rc {
 
 /* The HTTP status for rc (error cases only). */
 int store_status(enum store_rc rc);
+
+/*
+ * Runs st (one $1::bigint parameter, the id) and makes *out from its only
+ * row with to_json: ST_OK, ST_NOT_FOUND or ST_ERROR.
+ */
+enum store_rc store_get_by_id(struct db *db, const struct db_stmt *st, int64_t id,
+    json_t *(*to_json)(const PGresult *r, int row), json_t **out);
 
 #endif

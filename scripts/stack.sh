@@ -163,25 +163,24 @@ wait_for_socket() {
 	return 1
 }
 
-api_start() {
-	alive "$DIR/run/api.pid" goldwatch-api && return 0
-	[ -x "$bin/goldwatch-api" ] || die "$bin/goldwatch-api is not built (make)"
-	rm -f "$DIR/run/api.sock"
-	setsid "$bin/goldwatch-api" >>"$DIR/log/api.log" 2>&1 < /dev/null &
-	echo $! > "$DIR/run/api.pid"
-	wait_for_socket "$DIR/run/api.sock" "$DIR/run/api.pid" goldwatch-api ||
-		die "goldwatch-api did not start: see $DIR/log/api.log"
+# start_daemon NAME [optional]: build/NAME in the background, its pid
+# recorded, until its socket (run/NAME-without-goldwatch.sock) appears.
+start_daemon() {
+	local name=$1 optional=${2:-} short=${1#goldwatch-}
+	if [ ! -x "$bin/$name" ]; then
+		[ -n "$optional" ] && return 0
+		die "$bin/$name is not built (make)"
+	fi
+	alive "$DIR/run/$short.pid" "$name" && return 0
+	rm -f "$DIR/run/$short.sock"
+	setsid "$bin/$name" >>"$DIR/log/$short.log" 2>&1 < /dev/null &
+	echo $! > "$DIR/run/$short.pid"
+	wait_for_socket "$DIR/run/$short.sock" "$DIR/run/$short.pid" "$name" ||
+		die "$name did not start: see $DIR/log/$short.log"
 }
 
-pusher_start() {
-	[ -x "$bin/goldwatch-pusher" ] || return 0
-	alive "$DIR/run/pusher.pid" goldwatch-pusher && return 0
-	rm -f "$DIR/run/pusher.sock"
-	setsid "$bin/goldwatch-pusher" >>"$DIR/log/pusher.log" 2>&1 < /dev/null &
-	echo $! > "$DIR/run/pusher.pid"
-	wait_for_socket "$DIR/run/pusher.sock" "$DIR/run/pusher.pid" goldwatch-pusher ||
-		die "goldwatch-pusher did not start: see $DIR/log/pusher.log"
-}
+api_start() { start_daemon goldwatch-api; }
+pusher_start() { start_daemon goldwatch-pusher optional; }
 
 nginx_conf() {
 	local user_line="" conf=$DIR/nginx
