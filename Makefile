@@ -18,6 +18,12 @@ DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/goldwatch
 SYSCONFDIR ?= /etc
+DOCDIR ?= $(PREFIX)/share/doc/goldwatch
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+API_SOCKET ?= /run/goldwatch/api.sock
+PUSHER_SOCKET ?= /run/goldwatch-pusher/pusher.sock
+DIGEST_TIME ?= 07:00
 BUILD ?= build
 SAN ?=
 
@@ -127,13 +133,18 @@ test: deps
 	@tests/run.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
-	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
-	cp -R templates static sql $(DESTDIR)$(DATADIR)/
+	@DESTDIR="$(DESTDIR)" BINDIR="$(BINDIR)" DATADIR="$(DATADIR)" \
+	  SYSCONFDIR="$(SYSCONFDIR)" UNITDIR="$(UNITDIR)" DOCDIR="$(DOCDIR)" \
+	  SYSUSERSDIR="$(SYSUSERSDIR)" API_SOCKET="$(API_SOCKET)" \
+	  PUSHER_SOCKET="$(PUSHER_SOCKET)" DIGEST_TIME="$(DIGEST_TIME)" BINS="$(BINS)" \
+	  scripts/install.sh
 
 uninstall:
 	rm -f $(BINS:$(BUILD)/%=$(DESTDIR)$(BINDIR)/%)
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+	rm -f $(DESTDIR)$(UNITDIR)/goldwatch-* $(DESTDIR)$(SYSUSERSDIR)/goldwatch.conf
+	rm -f $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/goldwatch
+	rm -rf $(DESTDIR)$(SYSCONFDIR)/goldwatch/nginx
 
 clean:
 	rm -rf build

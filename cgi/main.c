@@ -30,6 +30,7 @@
 struct server {
 	struct config cfg;
 	int listen_fd;
+	int from_systemd;  /* the socket is systemd's: do not unlink it */
 };
 
 struct worker {
@@ -92,9 +93,35 @@ static void print_routes(void)
 		    (r[i].flags & ROUTE_PAGE) ? " page" : "");
 }
 
+/*
+ * systemd socket activation (goldwatch-api.socket): the listening socket is
+ * fd 3 when LISTEN_PID names us (sd_listen_fds(3), without libsystemd).
+ * Returns 1 if it was handed over.
+ */
+static int socket_from_systemd(struct server *srv)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	int64_t p, n;
+
+	if (pid == NULL || fds == NULL || parse_int64(pid, 1, INT64_MAX, &p) < 0 ||
+	    parse_int64(fds, 1, 64, &n) < 0 || p != (int64_t)getpid())
+		return 0;
+	srv->listen_fd = 3;
+	srv->from_systemd = 1;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return 1;
+}
+
 static int open_socket(struct server *srv)
 {
 	const char *path = srv->cfg.socket_path;
+
+	if (socket_from_systemd(srv)) {
+		log_info("listening on the socket systemd passed");
+		return 0;
+	}
 
 	/* a socket file left by a killed run would make bind fail */
 	if (path[0] == '/' || path[0] == '.')
@@ -145,6 +172,7 @@ int main(int argc, char **argv)
 		goto out_curl;
 	}
 	free(tpl_dir);
+	srv.from_systemd = 0;
 	if (open_socket(&srv) < 0)
 		goto out_curl;
 
@@ -168,13 +196,12 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	log_info("listening on %s with %lld threads", srv.cfg.socket_path,
-	    (long long)srv.cfg.threads);
+	log_info("serving with %lld threads", (long long)srv.cfg.threads);
 	for (int i = 0; i < srv.cfg.threads; i++)
 		pthread_join(workers[i].thread, NULL);
 	free(workers);
 	close(srv.listen_fd);
-	if (srv.cfg.socket_path[0] == '/' || srv.cfg.socket_path[0] == '.')
+	if (!srv.from_systemd && (srv.cfg.socket_path[0] == '/' || srv.cfg.socket_path[0] == '.'))
 		unlink(srv.cfg.socket_path);
 	log_info("stopped");
 	rc = 0;
