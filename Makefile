@@ -149,4 +149,5 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(patsubst %.o,%.d,$(CORE_OBJ) $(API_OBJ) $(ADMIN_OBJ) $(PUSHER_OBJ) \
+	$(JOB_NAMES:%=$(BUILD)/jobs/%.o) $(TESTLIB_OBJ) $(UNIT_OBJ) $(INTEG_OBJ))

@@ -166,6 +166,10 @@ int main(int argc, char **argv)
 		goto out_cfg;
 	json_object_seed(0);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* pages show times in the shop's zone: localtime_r() follows TZ (set
+	 * here, before any thread starts; the API's JSON is always UTC) */
+	setenv("TZ", srv.cfg.timezone, 1);
+	tzset();
 	tpl_dir = config_path(&srv.cfg, "templates", "");
 	if (tpl_init(tpl_dir) < 0) {
 		free(tpl_dir);

@@ -3,7 +3,11 @@
  */
 #include "page.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+#include "rule.h"
 
 #include "app.h"
 #include "log.h"
@@ -28,7 +32,9 @@ void page_begin(struct page *p, struct request *req, const char *title,
 		tpl_set_global(p->root, "ROLE", role_name(req->who.role));
 		tpl_set_global(p->root, "CSRF", req->who.csrf);
 		if (req->who.role >= ROLE_OPERATOR)
-			tpl_set_global(p->root, "CAN_OPERATE", "1");
+			tpl_show_global(p->root, "CAN_OPERATE");
+		if (req->who.role >= ROLE_ADMIN)
+			tpl_show_global(p->root, "CAN_ADMIN");
 	}
 	if (nav) {
 		char section[32];
@@ -104,4 +110,137 @@ int page_error(struct request *req, int status, const char *message)
 	tpl_set(p.content, "STATUS_TEXT", status_text(status));
 	tpl_set(p.content, "MESSAGE", message);
 	return page_end(&p, req, status);
+}
+
+void page_time(struct tpl_dict *d, const char *key, const char *iso)
+{
+	char k2[64], out[48];
+	int64_t us;
+	time_t secs;
+	struct tm tm;
+
+	snprintf(k2, sizeof(k2), "%s_ISO", key);
+	if (iso == NULL || time_parse_iso(iso, &us) < 0) {
+		tpl_set(d, key, "");
+		tpl_set(d, k2, "");
+		return;
+	}
+	secs = (time_t)(us / 1000000);
+	localtime_r(&secs, &tm);
+	strftime(out, sizeof(out), "%d %b %Y %H:%M", &tm);
+	tpl_set(d, key, out);
+	tpl_set(d, k2, iso);
+}
+
+struct kpi_names {
+	PGresult *r;
+};
+
+DB_STMT(q_kpi_names, "SELECT key, name, unit FROM kpis ORDER BY key");
+
+struct kpi_names *kpi_names_load(struct request *req)
+{
+	struct kpi_names *k = pool_alloc(req->pool, sizeof(*k));
+
+	k->r = DB_EXEC(req->db, &q_kpi_names);
+	return k->r ? k : NULL;
+}
+
+static int kpi_row(const struct kpi_names *k, const char *key)
+{
+	int lo = 0, hi = k ? PQntuples(k->r) - 1 : -1;
+
+	while (key && lo <= hi) {
+		int mid = (lo + hi) / 2, c = strcmp(PQgetvalue(k->r, mid, 0), key);
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+const char *kpi_names_unit(const struct kpi_names *k, const char *key)
+{
+	int i = kpi_row(k, key);
+	return i < 0 ? "" : PQgetvalue(k->r, i, 2);
+}
+
+const char *kpi_names_name(const struct kpi_names *k, const char *key)
+{
+	int i = kpi_row(k, key);
+	return i < 0 ? key : PQgetvalue(k->r, i, 1);
+}
+
+void kpi_names_free(struct kpi_names *k)
+{
+	if (k)
+		PQclear(k->r);
+}
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+void page_alert(struct tpl_dict *d, const json_t *a, const struct kpi_names *k)
+{
+	const char *kpi = jstr(a, "kpi"), *cond = jstr(a, "condition");
+	enum cond c = cond_parse(cond);
+	char value[64], threshold[64];
+	const json_t *rule = json_object_get(a, "rule_id");
+
+	tpl_setf(d, "ALERT_ID", "%lld", (long long)json_integer_value(json_object_get(a, "id")));
+	tpl_set(d, "RULE_NAME", jstr(a, "rule_name"));
+	if (json_is_integer(rule)) {
+		struct tpl_dict *l = tpl_section(d, "HAS_RULE");
+		tpl_setf(l, "RULE_ID", "%lld", (long long)json_integer_value(rule));
+	}
+	tpl_set(d, "KPI", kpi);
+	tpl_set(d, "KPI_NAME", kpi_names_name(k, kpi));
+	tpl_set(d, "SEVERITY", jstr(a, "severity"));
+	tpl_set(d, "STATE", jstr(a, "state"));
+	tpl_set(d, "MESSAGE", jstr(a, "message"));
+	tpl_set(d, "CONDITION", cond);
+	tpl_set(d, "CONDITION_WORDS", cond_words(c));
+	if (c == COND_PCT_CHANGE_GT || c == COND_PCT_CHANGE_LT) {
+		snprintf(value, sizeof(value), "%+.1f%%", json_number_value(json_object_get(a, "value")));
+		snprintf(threshold, sizeof(threshold), "%g%%",
+		    json_number_value(json_object_get(a, "threshold")));
+	} else if (c == COND_ZSCORE_GT) {
+		snprintf(value, sizeof(value), "z %.2f", json_number_value(json_object_get(a, "value")));
+		snprintf(threshold, sizeof(threshold), "z %g",
+		    json_number_value(json_object_get(a, "threshold")));
+	} else {
+		fmt_value(json_number_value(json_object_get(a, "value")), kpi_names_unit(k, kpi),
+		    value, sizeof(value));
+		fmt_value(json_number_value(json_object_get(a, "threshold")), kpi_names_unit(k, kpi),
+		    threshold, sizeof(threshold));
+	}
+	tpl_set(d, "VALUE", value);
+	tpl_set(d, "THRESHOLD", threshold);
+	page_time(d, "TRIGGERED", jstr(a, "triggered_at"));
+	page_time(d, "ACKNOWLEDGED", jstr(a, "acknowledged_at"));
+	page_time(d, "RESOLVED", jstr(a, "resolved_at"));
+	tpl_set(d, "ACKNOWLEDGED_BY", jstr(a, "acknowledged_by"));
+	tpl_set(d, "ACK_NOTE", jstr(a, "ack_note"));
+	tpl_setf(d, "ESCALATION_LEVEL", "%lld",
+	    (long long)json_integer_value(json_object_get(a, "escalation_level")));
+	if (jstr(a, "acknowledged_by"))
+		tpl_show(d, "WAS_ACKED");
+	if (jstr(a, "resolved_at"))
+		tpl_show(d, "WAS_RESOLVED");
+	if (json_is_true(json_object_get(a, "silenced")))
+		tpl_show(d, "SILENCED");
+	if (strcmp(jstr(a, "state") ? jstr(a, "state") : "", "firing") == 0)
+		tpl_show(d, "IS_FIRING");
+}
+
+const char *page_form(const struct request *req, const char *key)
+{
+	const char *v = req_form(req, key);
+	return v ? v : "";
 }

@@ -9,6 +9,8 @@
 #include "request.h"
 #include "tpl.h"
 
+#include <jansson.h>
+
 struct page {
 	struct tpl_dict *root;    /* the layout */
 	struct tpl_dict *content; /* the content template's dictionary */
@@ -26,5 +28,25 @@ void page_flash(struct request *req, const char *kind, const char *text);
 
 /* 1 if s is a safe local redirect target ("/alerts?x=1", not "//evil"). */
 int page_local_path(const char *s);
+
+/* Sets KEY to a time in the shop's zone ("26 Nov 14:05") and KEY_ISO to
+ * its ISO 8601 form (for <time datetime>); an ISO string in, or NULL. */
+void page_time(struct tpl_dict *d, const char *key, const char *iso);
+
+/* KPI names and units, for showing values of many alerts. */
+struct kpi_names;
+struct kpi_names *kpi_names_load(struct request *req);
+const char *kpi_names_unit(const struct kpi_names *k, const char *key);
+const char *kpi_names_name(const struct kpi_names *k, const char *key);
+void kpi_names_free(struct kpi_names *k);
+
+/* Fills a dictionary (a table row, a card) with an alert's fields. */
+void page_alert(struct tpl_dict *d, const json_t *a, const struct kpi_names *k);
+
+/* The words of the live feed for an event ("Fired (critical): ..."). */
+void page_event_text(const json_t *e, struct buf *out);
+
+/* The form value of key, or "" (never NULL). */
+const char *page_form(const struct request *req, const char *key);
 
 #endif

@@ -1,11 +1,15 @@
 /*
  * pages.c - the sign-in pages and the dashboard.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "alert_store.h"
 #include "app.h"
+#include "event.h"
 #include "log.h"
 #include "page.h"
+#include "rule.h"
 
 #define LOGIN_COOKIE "gw_login"
 
@@ -79,10 +83,112 @@ int page_logout(struct request *req)
 	return req_redirect(req, "/login");
 }
 
+/* A line of the live feed for an event (the same words as the page's JS). */
+void page_event_text(const json_t *e, struct buf *out)
+{
+	const char *type = json_string_value(json_object_get(e, "type"));
+	const json_t *d = json_object_get(e, "data");
+	const char *name = json_string_value(json_object_get(d, "rule_name"));
+	const char *sev = json_string_value(json_object_get(d, "severity"));
+	const char *by = json_string_value(json_object_get(d, "acknowledged_by"));
+
+	if (type == NULL)
+		return;
+	if (strcmp(type, "alert.fired") == 0)
+		buf_printf(out, "Fired (%s): %s", sev ? sev : "?", name ? name : "?");
+	else if (strcmp(type, "alert.acknowledged") == 0)
+		buf_printf(out, "Acknowledged by %s: %s", by ? by : "?", name ? name : "?");
+	else if (strcmp(type, "alert.resolved") == 0)
+		buf_printf(out, "Resolved: %s", name ? name : "?");
+	else if (strcmp(type, "alert.escalated") == 0)
+		buf_printf(out, "Escalated to level %lld: %s",
+		    (long long)json_integer_value(json_object_get(d, "escalation_level")),
+		    name ? name : "?");
+	else if (strcmp(type, "rule.changed") == 0)
+		buf_printf(out, "Rule %sd: %s",
+		    json_string_value(json_object_get(d, "action")) ?
+		    json_string_value(json_object_get(d, "action")) : "change",
+		    json_string_value(json_object_get(json_object_get(d, "rule"), "name")) ?
+		    json_string_value(json_object_get(json_object_get(d, "rule"), "name")) : "?");
+	else
+		buf_puts(out, type);
+}
+
+DB_STMT(q_feed,
+    "SELECT " EVENT_COLUMNS " FROM events e WHERE e.type <> 'kpi.sampled'"
+    " ORDER BY e.id DESC LIMIT 15");
+DB_STMT(q_last_event, "SELECT coalesce(max(id), 0) AS id FROM events");
+
 int page_dashboard(struct request *req)
 {
+	struct history_filter f = {.state = "open", .limit = 100};
+	struct kpi_names *names = kpi_names_load(req);
+	json_t *summary = NULL, *open = NULL, *a;
+	PGresult *feed = NULL, *last = NULL;
+	char *next = NULL;
 	struct page p;
+	size_t i;
+	int rc = 500;
 
+	if (names == NULL || alert_summary(req->db, &summary) != ST_OK ||
+	    alert_history(req->db, &f, &open, &next) != ST_OK ||
+	    (feed = DB_EXEC0(req->db, &q_feed)) == NULL ||
+	    (last = DB_EXEC0(req->db, &q_last_event)) == NULL)
+		goto out;
 	page_begin(&p, req, "Dashboard", "dashboard.html.tpl", "DASHBOARD");
-	return page_end(&p, req, 200);
+	tpl_setf(p.content, "FIRING", "%lld", (long long)json_integer_value(json_object_get(summary, "firing")));
+	tpl_setf(p.content, "ACKNOWLEDGED", "%lld",
+	    (long long)json_integer_value(json_object_get(summary, "acknowledged")));
+	tpl_setf(p.content, "RESOLVED_24H", "%lld",
+	    (long long)json_integer_value(json_object_get(summary, "resolved_24h")));
+	tpl_setf(p.content, "CRITICAL", "%lld", (long long)json_integer_value(
+	    json_object_get(json_object_get(summary, "by_severity"), "critical")));
+	if (json_is_number(json_object_get(summary, "mtta_seconds"))) {
+		double m = json_number_value(json_object_get(summary, "mtta_seconds"));
+		if (m < 120)
+			tpl_setf(p.content, "MTTA", "%.0f s", m);
+		else
+			tpl_setf(p.content, "MTTA", "%.0f min", m / 60);
+	} else {
+		tpl_set(p.content, "MTTA", "-");
+	}
+	if (json_integer_value(json_object_get(summary, "mail_dead")) > 0) {
+		struct tpl_dict *d = tpl_section(p.content, "MAIL_DEAD");
+		tpl_setf(d, "MAIL_DEAD_N", "%lld",
+		    (long long)json_integer_value(json_object_get(summary, "mail_dead")));
+	}
+	if (json_is_string(json_object_get(summary, "last_evaluation_at")))
+		page_time(tpl_section(p.content, "LAST_EVAL"), "LAST_EVAL",
+		    json_string_value(json_object_get(summary, "last_evaluation_at")));
+	else
+		tpl_show(p.content, "NO_EVAL");
+	tpl_show(p.content, json_array_size(open) ? "HAS_OPEN" : "NO_OPEN");
+	json_array_foreach(open, i, a)
+		page_alert(tpl_section(p.content, "ALERT"), a, names);
+	for (int r = 0; r < PQntuples(feed); r++) {
+		json_t *e = event_json(feed, r);
+		struct tpl_dict *d = tpl_section(p.content, "EVENT");
+		struct buf text;
+		const char *type = json_string_value(json_object_get(e, "type"));
+
+		buf_init(&text);
+		page_event_text(e, &text);
+		tpl_set(d, "EVENT_TEXT", text.data ? text.data : "");
+		tpl_set(d, "EVENT_KIND", strchr(type, '.') ? strchr(type, '.') + 1 : type);
+		page_time(d, "AT", json_string_value(json_object_get(e, "at")));
+		buf_free(&text);
+		json_decref(e);
+	}
+	if (PQntuples(feed) > 0)
+		tpl_show(p.content, "HAS_EVENTS");
+	tpl_set(p.content, "LAST_EVENT_ID", db_str(last, 0, "id"));
+	rc = page_end(&p, req, 200);
+out:
+	kpi_names_free(names);
+	json_decref(summary);
+	json_decref(open);
+	free(next);
+	PQclear(feed);
+	PQclear(last);
+	return rc;
 }

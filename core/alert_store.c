@@ -108,7 +108,7 @@ out:
  */
 enum {
 	HF_STATE = 1, HF_SEVERITY = 2, HF_RULE = 4, HF_KPI = 8, HF_SINCE = 16,
-	HF_UNTIL = 32, HF_CURSOR = 64, HF__COMBOS = 128
+	HF_UNTIL = 32, HF_CURSOR = 64, HF_OPEN = 128, HF__COMBOS = 256
 };
 
 static struct db_stmt history_stmts[HF__COMBOS];
@@ -126,6 +126,7 @@ static void history_build(void)
 		"a.state = $1", "a.severity = $2", "a.rule_id = $3::bigint", "a.kpi_key = $4",
 		"a.triggered_at >= $5::timestamptz", "a.triggered_at < $6::timestamptz",
 		"(a.triggered_at, a.id) < ($7::timestamptz, $8::bigint)",
+		"a.state IN ('firing', 'acknowledged')",
 	};
 	for (int m = 0; m < HF__COMBOS; m++) {
 		struct buf b;
@@ -133,7 +134,7 @@ static void history_build(void)
 
 		buf_init(&b);
 		buf_puts(&b, "SELECT " ALERT_COLUMNS " FROM alerts a");
-		for (int i = 0; i < 7; i++) {
+		for (int i = 0; i < 8; i++) {
 			if (!(m & (1 << i)))
 				continue;
 			buf_printf(&b, "%s%s", first ? " WHERE " : " AND ", conds[i]);
@@ -193,7 +194,8 @@ enum store_rc alert_history_text(struct db *db, const struct history_filter *f,
 	pthread_once(&history_once, history_build);
 	if (f->cursor && cursor_parse(f->cursor, &ct, &cid) < 0)
 		return ST_INVALID;
-	mask |= f->state ? HF_STATE : 0;
+	mask |= f->state && strcmp(f->state, "open") != 0 ? HF_STATE : 0;
+	mask |= f->state && strcmp(f->state, "open") == 0 ? HF_OPEN : 0;
 	mask |= f->severity ? HF_SEVERITY : 0;
 	mask |= f->rule_id ? HF_RULE : 0;
 	mask |= f->kpi ? HF_KPI : 0;

@@ -27,7 +27,7 @@ enum store_rc alert_acknowledge(struct db *db, int64_t user_id, const char *user
 
 /* Filters of the alert history; unset fields are NULL / 0. */
 struct history_filter {
-	const char *state;     /* firing, acknowledged, resolved */
+	const char *state;     /* firing, acknowledged, resolved; "open": the first two */
 	const char *severity;  /* info, warning, critical */
 	int64_t rule_id;
 	const char *kpi;

@@ -81,51 +81,75 @@ static int present(const json_t *o, const char *k)
 
 DB_STMT(q_kpi_live, "SELECT 1 FROM kpis WHERE key = $1 AND deleted_at IS NULL");
 
-enum store_rc rule_validate(struct db *db, const json_t *in, struct verror *err)
+/* Adds an error for field unless it already has one; 1 if added. */
+static int add_error(struct verror *errs, int *n, int max, const char *field,
+    const char *code, const char *fmt, const char *arg)
+{
+	for (int i = 0; i < *n; i++)
+		if (strcmp(errs[i].field, field) == 0)
+			return 0;
+	if (*n >= max)
+		return 0;
+	verror_set(&errs[*n], 422, code, field, fmt, arg);
+	(*n)++;
+	return 1;
+}
+
+enum store_rc rule_validate_all(struct db *db, const json_t *in, struct verror *errs,
+    int max, int *nerr)
 {
 	enum cond c;
 	PGresult *r;
-	int found;
+	int n;
 
-	if (valid_object(in, rule_fields, sizeof(rule_fields) / sizeof(rule_fields[0]), err) < 0)
+	*nerr = 0;
+	n = valid_object_all(in, rule_fields, sizeof(rule_fields) / sizeof(rule_fields[0]),
+	    errs, max);
+	if (n > 0 && errs[0].status == 400) {
+		*nerr = 1;
 		return ST_INVALID;
+	}
 	c = cond_parse(jstr(in, "condition", ""));
-	if (cond_needs_window_minutes(c) && !present(in, "window_minutes")) {
-		verror_set(err, 422, "missing_field", "window_minutes",
-		    "window_minutes is required for %s", cond_name(c));
-		return ST_INVALID;
+	if (c != COND__MAX) {
+		if (cond_needs_window_minutes(c) && !present(in, "window_minutes"))
+			add_error(errs, &n, max, "window_minutes", "missing_field",
+			    "window_minutes is required for %s", cond_name(c));
+		if (!cond_needs_window_minutes(c) && present(in, "window_minutes"))
+			add_error(errs, &n, max, "window_minutes", "not_applicable",
+			    "window_minutes applies only to pct_change_gt and pct_change_lt%s", "");
+		if (cond_needs_window_samples(c) && !present(in, "window_samples"))
+			add_error(errs, &n, max, "window_samples", "missing_field",
+			    "window_samples is required for zscore_gt%s", "");
+		if (!cond_needs_window_samples(c) && present(in, "window_samples"))
+			add_error(errs, &n, max, "window_samples", "not_applicable",
+			    "window_samples applies only to zscore_gt%s", "");
+		if (c == COND_ZSCORE_GT && json_is_number(json_object_get(in, "threshold")) &&
+		    json_number_value(json_object_get(in, "threshold")) <= 0)
+			add_error(errs, &n, max, "threshold", "out_of_range",
+			    "a z-score threshold must be above 0 (3 is usual)%s", "");
 	}
-	if (!cond_needs_window_minutes(c) && present(in, "window_minutes")) {
-		verror_set(err, 422, "not_applicable", "window_minutes",
-		    "window_minutes applies only to pct_change_gt and pct_change_lt");
-		return ST_INVALID;
+	if (valid_kpi_key(jstr(in, "kpi", ""))) {
+		r = DB_EXEC(db, &q_kpi_live, jstr(in, "kpi", ""));
+		if (r == NULL)
+			return ST_ERROR;
+		if (PQntuples(r) != 1)
+			add_error(errs, &n, max, "kpi", "unknown_kpi", "there is no KPI %.64s",
+			    jstr(in, "kpi", ""));
+		PQclear(r);
 	}
-	if (cond_needs_window_samples(c) && !present(in, "window_samples")) {
-		verror_set(err, 422, "missing_field", "window_samples",
-		    "window_samples is required for zscore_gt");
-		return ST_INVALID;
-	}
-	if (!cond_needs_window_samples(c) && present(in, "window_samples")) {
-		verror_set(err, 422, "not_applicable", "window_samples",
-		    "window_samples applies only to zscore_gt");
-		return ST_INVALID;
-	}
-	if (c == COND_ZSCORE_GT && json_number_value(json_object_get(in, "threshold")) <= 0) {
-		verror_set(err, 422, "out_of_range", "threshold",
-		    "a z-score threshold must be above 0 (3 is usual)");
-		return ST_INVALID;
-	}
-	r = DB_EXEC(db, &q_kpi_live, jstr(in, "kpi", ""));
-	if (r == NULL)
-		return ST_ERROR;
-	found = PQntuples(r) == 1;
-	PQclear(r);
-	if (!found) {
-		verror_set(err, 422, "unknown_kpi", "kpi", "there is no KPI %.64s",
-		    jstr(in, "kpi", ""));
-		return ST_INVALID;
-	}
-	return ST_OK;
+	*nerr = n;
+	return n > 0 ? ST_INVALID : ST_OK;
+}
+
+enum store_rc rule_validate(struct db *db, const json_t *in, struct verror *err)
+{
+	struct verror errs[16];
+	int n;
+	enum store_rc rc = rule_validate_all(db, in, errs, 16, &n);
+
+	if (rc == ST_INVALID)
+		*err = errs[0];
+	return rc;
 }
 
 json_t *rule_json(const PGresult *r, int row)

@@ -31,6 +31,9 @@ json_t *rule_json(const PGresult *r, int row);
  * ST_OK, ST_INVALID (err: 400 for unknown fields, else 422), ST_ERROR.
  */
 enum store_rc rule_validate(struct db *db, const json_t *in, struct verror *err);
+/* The same, collecting up to max errors (one per field) for forms. */
+enum store_rc rule_validate_all(struct db *db, const json_t *in, struct verror *errs,
+    int max, int *nerr);
 
 /* *out: the rule (caller decrefs). */
 enum store_rc rule_get(struct db *db, int64_t id, json_t **out);

@@ -244,15 +244,18 @@ wrong_type:
 	return -1;
 }
 
-int valid_object(const json_t *obj, const struct vfield *f, size_t n,
-    struct verror *err)
+int valid_object_all(const json_t *obj, const struct vfield *f, size_t n,
+    struct verror *errs, int max)
 {
 	const char *key;
 	json_t *v;
+	int count = 0;
 
+	if (max < 1)
+		return 0;
 	if (!json_is_object(obj)) {
-		verror_set(err, 400, "bad_request", NULL, "the body must be a JSON object");
-		return -1;
+		verror_set(&errs[0], 400, "bad_request", NULL, "the body must be a JSON object");
+		return 1;
 	}
 	json_object_foreach((json_t *)obj, key, v) {
 		size_t i;
@@ -260,32 +263,38 @@ int valid_object(const json_t *obj, const struct vfield *f, size_t n,
 			if (strcmp(f[i].name, key) == 0)
 				break;
 		if (i == n) {
-			verror_set(err, 400, "unknown_field", key,
-			    "unknown field %.64s", key);
-			return -1;
+			verror_set(&errs[0], 400, "unknown_field", key, "unknown field %.64s", key);
+			return 1;
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && count < max; i++) {
+		struct verror *err = &errs[count];
+
 		v = json_object_get(obj, f[i].name);
 		if (v == NULL || (json_is_null(v) && !(f[i].flags & V_NULLABLE))) {
 			if (f[i].flags & V_REQUIRED) {
-				verror_set(err, 422, "missing_field", f[i].name,
-				    "%s is required", f[i].name);
-				return -1;
-			}
-			if (v != NULL) {
-				verror_set(err, 422, "invalid_type", f[i].name,
-				    "%s must not be null", f[i].name);
-				return -1;
+				verror_set(err, 422, "missing_field", f[i].name, "%s is required",
+				    f[i].name);
+				count++;
+			} else if (v != NULL) {
+				verror_set(err, 422, "invalid_type", f[i].name, "%s must not be null",
+				    f[i].name);
+				count++;
 			}
 			continue;
 		}
 		if (json_is_null(v))
 			continue;
 		if (check_value(&f[i], f[i].name, v, err) < 0)
-			return -1;
+			count++;
 	}
-	return 0;
+	return count;
+}
+
+int valid_object(const json_t *obj, const struct vfield *f, size_t n,
+    struct verror *err)
+{
+	return valid_object_all(obj, f, n, err, 1) > 0 ? -1 : 0;
 }
 
 json_t *valid_json_body(const char *body, size_t len, struct verror *err)

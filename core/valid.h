@@ -54,6 +54,13 @@ void verror_set(struct verror *e, int status, const char *code,
 /* Checks obj against the table. Returns 0, or -1 with *err filled. */
 int valid_object(const json_t *obj, const struct vfield *f, size_t n,
     struct verror *err);
+/*
+ * The same, but goes on after a bad field (forms show every message next
+ * to its field): fills at most max errors, one per field, and returns how
+ * many. A malformed object or an unknown field is the only error.
+ */
+int valid_object_all(const json_t *obj, const struct vfield *f, size_t n,
+    struct verror *errs, int max);
 
 /*
  * Parses a request body strictly: UTF-8, no duplicate keys, no NUL, numbers

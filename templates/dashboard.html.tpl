@@ -1,3 +1,54 @@
 {{%AUTOESCAPE context="HTML"}}
-<h1>Dashboard</h1>
-<p class="lead">Signed in as <strong>{{USERNAME}}</strong> ({{ROLE}}).</p>
+<div class="page-head">
+  <h1>Dashboard</h1>
+  <p class="meta">
+    Last evaluation: {{#LAST_EVAL}}<time datetime="{{LAST_EVAL_ISO}}">{{LAST_EVAL}}</time>{{/LAST_EVAL}}{{#NO_EVAL}}never{{/NO_EVAL}}
+    · <span class="live" id="live-status" role="status" aria-live="polite">live updates need JavaScript</span>
+    <button type="button" class="link" id="notify-button" hidden>Notify me of critical alerts</button>
+  </p>
+</div>
+
+<section class="counters" aria-label="Summary">
+  <a class="counter counter-firing" href="/alerts?state=firing"><span class="n" id="count-firing">{{FIRING}}</span><span class="what">firing</span></a>
+  <a class="counter counter-critical" href="/alerts?state=firing&amp;severity=critical"><span class="n" id="count-critical">{{CRITICAL}}</span><span class="what">critical open</span></a>
+  <a class="counter counter-acked" href="/alerts?state=acknowledged"><span class="n" id="count-acknowledged">{{ACKNOWLEDGED}}</span><span class="what">acknowledged</span></a>
+  <a class="counter counter-resolved" href="/alerts?state=resolved"><span class="n" id="count-resolved">{{RESOLVED_24H}}</span><span class="what">resolved (24 h)</span></a>
+  <div class="counter"><span class="n" id="count-mtta">{{MTTA}}</span><span class="what">to acknowledge (7 days)</span></div>
+  {{#MAIL_DEAD}}<a class="counter counter-dead" href="/alerts"><span class="n">{{MAIL_DEAD_N}}</span><span class="what">mails failed</span></a>{{/MAIL_DEAD}}
+</section>
+
+<div class="grid-2">
+  <section class="card" aria-labelledby="open-title">
+    <h2 id="open-title">Open alerts</h2>
+    <p class="empty" id="open-empty" {{#HAS_OPEN}}hidden{{/HAS_OPEN}}>Nothing is firing. All quiet.</p>
+    <div class="table-wrap">
+    <table class="alerts" id="open-alerts" {{#NO_OPEN}}hidden{{/NO_OPEN}}>
+      <thead><tr><th scope="col">Severity</th><th scope="col">Alert</th><th scope="col">Value</th><th scope="col">Since</th><th scope="col">State</th>{{#CAN_OPERATE}}<th scope="col"><span class="sr-only">Actions</span></th>{{/CAN_OPERATE}}</tr></thead>
+      <tbody>
+      {{#ALERT}}
+      <tr data-alert-id="{{ALERT_ID}}" class="sev-row-{{SEVERITY}}">
+        <td><span class="sev sev-{{SEVERITY}}">{{SEVERITY}}</span></td>
+        <td><a href="/alerts/{{ALERT_ID}}">{{RULE_NAME}}</a><span class="sub">{{KPI_NAME}}</span></td>
+        <td>{{VALUE}}<span class="sub">{{CONDITION_WORDS}} {{THRESHOLD}}</span></td>
+        <td><time datetime="{{TRIGGERED_ISO}}">{{TRIGGERED}}</time></td>
+        <td><span class="state state-{{STATE}}" data-field="state">{{STATE}}</span></td>
+        {{#CAN_OPERATE}}<td>{{#IS_FIRING}}<form method="post" action="/alerts/{{ALERT_ID}}/acknowledge" class="ack-form inline">
+          <input type="hidden" name="_csrf" value="{{CSRF}}">
+          <input type="hidden" name="back" value="/">
+          <button type="submit" class="small">Acknowledge</button>
+        </form>{{/IS_FIRING}}</td>{{/CAN_OPERATE}}
+      </tr>
+      {{/ALERT}}
+      </tbody>
+    </table>
+    </div>
+  </section>
+
+  <section class="card" aria-labelledby="feed-title">
+    <h2 id="feed-title">Live feed</h2>
+    <ol class="feed" id="live-feed" data-last-event="{{LAST_EVENT_ID}}" aria-live="polite">
+      {{#EVENT}}<li class="feed-{{EVENT_KIND}}"><time datetime="{{AT_ISO}}">{{AT}}</time> <span class="what">{{EVENT_TEXT}}</span></li>{{/EVENT}}
+    </ol>
+    <p class="empty" id="feed-empty" {{#HAS_EVENTS}}hidden{{/HAS_EVENTS}}>No alert activity yet.</p>
+  </section>
+</div>

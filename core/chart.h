@@ -1,0 +1,45 @@
+/*
+ * chart.h - server-rendered SVG charts: a KPI's samples as a line with
+ * time and value axes, the rule's threshold as a dashed line and the
+ * firing marked; and sparklines. No script, no inline style: colours come
+ * from classes in static/css (the Content-Security-Policy allows no inline
+ * style). Times are labelled in the process's local zone (goldwatch-api
+ * sets TZ to the shop's zone).
+ */
+#ifndef GW_CHART_H
+#define GW_CHART_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct chart_point {
+	int64_t t_us;
+	double v;
+};
+
+struct chart {
+	const struct chart_point *pts; /* oldest first */
+	size_t n;
+	int width, height;             /* viewBox size */
+	const char *title;             /* for screen readers (<title>) */
+	const char *unit;              /* shown on the value axis */
+	int has_threshold;
+	double threshold;
+	int64_t mark_us;               /* a vertical marker (the firing); 0 none */
+	const char *mark_label;
+};
+
+/* Appends the SVG of a line chart with axes. With no points, says so. */
+void chart_svg(struct buf *out, const struct chart *c);
+/* Appends a small sparkline (no axes) of the points. */
+void chart_sparkline(struct buf *out, const struct chart_point *pts, size_t n,
+    int width, int height, const char *label);
+/*
+ * "Nice" axis ticks covering [lo, hi]: fills ticks (at most max) and
+ * returns how many. Exposed for tests.
+ */
+int chart_ticks(double lo, double hi, int max, double *ticks);
+
+#endif
