@@ -101,6 +101,27 @@ int page_login_form(struct request *req);
 int page_login_submit(struct request *req);
 int page_logout(struct request *req);
 int page_dashboard(struct request *req);
+
+/* pages_alerts.c */
+int page_alerts(struct request *req);
+int page_alert_detail(struct request *req);
+int page_alert_ack(struct request *req);
+
+/* pages_rules.c */
+int page_rules(struct request *req);
+int page_rule_new(struct request *req);
+int page_rule_create(struct request *req);
+int page_rule_edit(struct request *req);
+int page_rule_update(struct request *req);
+int page_rule_enabled(struct request *req);
+int page_rule_delete(struct request *req);
+
+/* pages_kpis.c */
+int page_kpis(struct request *req);
+int page_kpi(struct request *req);
+int page_silences(struct request *req);
+int page_silence_create(struct request *req);
+int page_silence_end(struct request *req);
 /* Renders an error page for page routes. */
 int page_error(struct request *req, int status, const char *message);
 

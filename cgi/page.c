@@ -17,6 +17,9 @@
 	"img-src 'self' data:; connect-src 'self'; object-src 'none'; " \
 	"base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 
+/* Where the live connection of the page starts: the log's end as rendered. */
+DB_STMT(q_page_last_event, "SELECT coalesce(max(id), 0) AS id FROM events");
+
 void page_begin(struct page *p, struct request *req, const char *title,
     const char *content_file, const char *nav)
 {
@@ -31,10 +34,11 @@ void page_begin(struct page *p, struct request *req, const char *title,
 		tpl_set_global(p->root, "USERNAME", req->who.username);
 		tpl_set_global(p->root, "ROLE", role_name(req->who.role));
 		tpl_set_global(p->root, "CSRF", req->who.csrf);
-		if (req->who.role >= ROLE_OPERATOR)
-			tpl_show_global(p->root, "CAN_OPERATE");
-		if (req->who.role >= ROLE_ADMIN)
-			tpl_show_global(p->root, "CAN_ADMIN");
+		{
+			PGresult *r = DB_EXEC0(req->db, &q_page_last_event);
+			tpl_set(p->root, "LAST_EVENT", r ? db_str(r, 0, "id") : "0");
+			PQclear(r);
+		}
 	}
 	if (nav) {
 		char section[32];
@@ -55,6 +59,19 @@ void page_begin(struct page *p, struct request *req, const char *title,
 		req_header(req, "Set-Cookie: gw_flash=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
 	}
 	p->content = tpl_include(p->root, "CONTENT", content_file);
+	page_roles(req, p->content);
+}
+
+void page_roles(const struct request *req, struct tpl_dict *d)
+{
+	if (!req->authenticated)
+		return;
+	if (req->who.role >= ROLE_OPERATOR)
+		tpl_show(d, "CAN_OPERATE");
+	if (req->who.role >= ROLE_ADMIN)
+		tpl_show(d, "CAN_ADMIN");
+	else
+		tpl_show(d, "READ_ONLY");
 }
 
 int page_end(struct page *p, struct request *req, int status)
@@ -174,6 +191,21 @@ const char *kpi_names_name(const struct kpi_names *k, const char *key)
 	return i < 0 ? key : PQgetvalue(k->r, i, 1);
 }
 
+int kpi_names_count(const struct kpi_names *k)
+{
+	return k ? PQntuples(k->r) : 0;
+}
+
+const char *kpi_names_key_at(const struct kpi_names *k, int i)
+{
+	return PQgetvalue(k->r, i, 0);
+}
+
+const char *kpi_names_name_at(const struct kpi_names *k, int i)
+{
+	return PQgetvalue(k->r, i, 1);
+}
+
 void kpi_names_free(struct kpi_names *k)
 {
 	if (k)
@@ -186,7 +218,8 @@ static const char *jstr(const json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-void page_alert(struct tpl_dict *d, const json_t *a, const struct kpi_names *k)
+void page_alert(const struct request *req, struct tpl_dict *d, const json_t *a,
+    const struct kpi_names *k)
 {
 	const char *kpi = jstr(a, "kpi"), *cond = jstr(a, "condition");
 	enum cond c = cond_parse(cond);
@@ -237,6 +270,7 @@ void page_alert(struct tpl_dict *d, const json_t *a, const struct kpi_names *k)
 		tpl_show(d, "SILENCED");
 	if (strcmp(jstr(a, "state") ? jstr(a, "state") : "", "firing") == 0)
 		tpl_show(d, "IS_FIRING");
+	page_roles(req, d);
 }
 
 const char *page_form(const struct request *req, const char *key)

@@ -39,9 +39,17 @@ struct kpi_names *kpi_names_load(struct request *req);
 const char *kpi_names_unit(const struct kpi_names *k, const char *key);
 const char *kpi_names_name(const struct kpi_names *k, const char *key);
 void kpi_names_free(struct kpi_names *k);
+/* The i-th KPI (by key), for lists of choices. */
+int kpi_names_count(const struct kpi_names *k);
+const char *kpi_names_key_at(const struct kpi_names *k, int i);
+const char *kpi_names_name_at(const struct kpi_names *k, int i);
 
 /* Fills a dictionary (a table row, a card) with an alert's fields. */
-void page_alert(struct tpl_dict *d, const json_t *a, const struct kpi_names *k);
+void page_alert(const struct request *req, struct tpl_dict *d, const json_t *a,
+    const struct kpi_names *k);
+/* Shows CAN_OPERATE / CAN_ADMIN / READ_ONLY in d as the user's role allows
+ * (sections are shown per dictionary: a table row needs its own). */
+void page_roles(const struct request *req, struct tpl_dict *d);
 
 /* The words of the live feed for an event ("Fired (critical): ..."). */
 void page_event_text(const json_t *e, struct buf *out);

@@ -117,14 +117,13 @@ void page_event_text(const json_t *e, struct buf *out)
 DB_STMT(q_feed,
     "SELECT " EVENT_COLUMNS " FROM events e WHERE e.type <> 'kpi.sampled'"
     " ORDER BY e.id DESC LIMIT 15");
-DB_STMT(q_last_event, "SELECT coalesce(max(id), 0) AS id FROM events");
 
 int page_dashboard(struct request *req)
 {
 	struct history_filter f = {.state = "open", .limit = 100};
 	struct kpi_names *names = kpi_names_load(req);
 	json_t *summary = NULL, *open = NULL, *a;
-	PGresult *feed = NULL, *last = NULL;
+	PGresult *feed = NULL;
 	char *next = NULL;
 	struct page p;
 	size_t i;
@@ -132,8 +131,7 @@ int page_dashboard(struct request *req)
 
 	if (names == NULL || alert_summary(req->db, &summary) != ST_OK ||
 	    alert_history(req->db, &f, &open, &next) != ST_OK ||
-	    (feed = DB_EXEC0(req->db, &q_feed)) == NULL ||
-	    (last = DB_EXEC0(req->db, &q_last_event)) == NULL)
+	    (feed = DB_EXEC0(req->db, &q_feed)) == NULL)
 		goto out;
 	page_begin(&p, req, "Dashboard", "dashboard.html.tpl", "DASHBOARD");
 	tpl_setf(p.content, "FIRING", "%lld", (long long)json_integer_value(json_object_get(summary, "firing")));
@@ -164,7 +162,7 @@ int page_dashboard(struct request *req)
 		tpl_show(p.content, "NO_EVAL");
 	tpl_show(p.content, json_array_size(open) ? "HAS_OPEN" : "NO_OPEN");
 	json_array_foreach(open, i, a)
-		page_alert(tpl_section(p.content, "ALERT"), a, names);
+		page_alert(req, tpl_section(p.content, "ALERT"), a, names);
 	for (int r = 0; r < PQntuples(feed); r++) {
 		json_t *e = event_json(feed, r);
 		struct tpl_dict *d = tpl_section(p.content, "EVENT");
@@ -181,7 +179,6 @@ int page_dashboard(struct request *req)
 	}
 	if (PQntuples(feed) > 0)
 		tpl_show(p.content, "HAS_EVENTS");
-	tpl_set(p.content, "LAST_EVENT_ID", db_str(last, 0, "id"));
 	rc = page_end(&p, req, 200);
 out:
 	kpi_names_free(names);
@@ -189,6 +186,5 @@ out:
 	json_decref(open);
 	free(next);
 	PQclear(feed);
-	PQclear(last);
 	return rc;
 }

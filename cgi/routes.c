@@ -50,6 +50,23 @@ static const struct route routes[] = {
 	    ROUTE_PAGE | ROUTE_NO_CSRF),
 	ROUTE(M_POST, "/logout", page_logout, ROLE_VIEWER, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_GET, "/", page_dashboard, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_GET, "/alerts", page_alerts, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_GET, "/alerts/{id}", page_alert_detail, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_POST, "/alerts/{id}/acknowledge", page_alert_ack, ROLE_OPERATOR, BODY_FORM,
+	    ROUTE_PAGE),
+	ROUTE(M_GET, "/rules", page_rules, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_POST, "/rules", page_rule_create, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
+	ROUTE(M_GET, "/rules/new", page_rule_new, ROLE_ADMIN, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_GET, "/rules/{id}", page_rule_edit, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_POST, "/rules/{id}", page_rule_update, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
+	ROUTE(M_POST, "/rules/{id}/enabled", page_rule_enabled, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
+	ROUTE(M_POST, "/rules/{id}/delete", page_rule_delete, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
+	ROUTE(M_GET, "/kpis", page_kpis, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_GET, "/kpis/{key}", page_kpi, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_GET, "/silences", page_silences, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_POST, "/silences", page_silence_create, ROLE_OPERATOR, BODY_FORM, ROUTE_PAGE),
+	ROUTE(M_POST, "/silences/{id}/end", page_silence_end, ROLE_OPERATOR, BODY_FORM,
+	    ROUTE_PAGE),
 };
 
 const struct route *routes_table(size_t *n)

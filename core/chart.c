@@ -138,7 +138,7 @@ void chart_svg(struct buf *out, const struct chart *c)
 		buf_printf(out, "<line class=\"chart-threshold\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\""
 		    " y2=\"%.1f\"/>", ml, w - mr, Y(c->threshold), Y(c->threshold));
 		buf_printf(out, "<text class=\"chart-threshold-label\" x=\"%d\" y=\"%.1f\""
-		    " text-anchor=\"end\">threshold ", w - mr - 4, Y(c->threshold) - 5);
+		    " text-anchor=\"start\">threshold ", ml + 4, Y(c->threshold) - 5);
 		svg_text(out, label);
 		buf_puts(out, "</text>");
 	}

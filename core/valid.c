@@ -234,7 +234,16 @@ static int check_value(const struct vfield *f, const char *name,
 	case V_OBJECT:
 		if (!json_is_object(v))
 			goto wrong_type;
-		return valid_object(v, f->sub, f->nsub, err) < 0 ? -1 : 0;
+		if (valid_object(v, f->sub, f->nsub, err) == 0)
+			return 0;
+		/* a field of the nested object is named by its path: escalation.after_minutes */
+		if (err->field[0]) {
+			char path[2 * sizeof(err->field) + 2];
+			snprintf(path, sizeof(path), "%s.%s", name, err->field);
+			memcpy(err->field, path, sizeof(err->field) - 1);
+			err->field[sizeof(err->field) - 1] = '\0';
+		}
+		return -1;
 	case V_TYPE__MAX:
 		break;
 	}

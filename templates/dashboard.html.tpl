@@ -23,14 +23,14 @@
     <p class="empty" id="open-empty" {{#HAS_OPEN}}hidden{{/HAS_OPEN}}>Nothing is firing. All quiet.</p>
     <div class="table-wrap">
     <table class="alerts" id="open-alerts" {{#NO_OPEN}}hidden{{/NO_OPEN}}>
-      <thead><tr><th scope="col">Severity</th><th scope="col">Alert</th><th scope="col">Value</th><th scope="col">Since</th><th scope="col">State</th>{{#CAN_OPERATE}}<th scope="col"><span class="sr-only">Actions</span></th>{{/CAN_OPERATE}}</tr></thead>
+      <thead><tr><th scope="col">Severity</th><th scope="col">Alert</th><th scope="col">Value</th><th scope="col" class="hide-narrow">Since</th><th scope="col">State</th>{{#CAN_OPERATE}}<th scope="col"><span class="sr-only">Actions</span></th>{{/CAN_OPERATE}}</tr></thead>
       <tbody>
       {{#ALERT}}
       <tr data-alert-id="{{ALERT_ID}}" class="sev-row-{{SEVERITY}}">
         <td><span class="sev sev-{{SEVERITY}}">{{SEVERITY}}</span></td>
         <td><a href="/alerts/{{ALERT_ID}}">{{RULE_NAME}}</a><span class="sub">{{KPI_NAME}}</span></td>
         <td>{{VALUE}}<span class="sub">{{CONDITION_WORDS}} {{THRESHOLD}}</span></td>
-        <td><time datetime="{{TRIGGERED_ISO}}">{{TRIGGERED}}</time></td>
+        <td class="hide-narrow"><time datetime="{{TRIGGERED_ISO}}">{{TRIGGERED}}</time></td>
         <td><span class="state state-{{STATE}}" data-field="state">{{STATE}}</span></td>
         {{#CAN_OPERATE}}<td>{{#IS_FIRING}}<form method="post" action="/alerts/{{ALERT_ID}}/acknowledge" class="ack-form inline">
           <input type="hidden" name="_csrf" value="{{CSRF}}">
@@ -46,7 +46,7 @@
 
   <section class="card" aria-labelledby="feed-title">
     <h2 id="feed-title">Live feed</h2>
-    <ol class="feed" id="live-feed" data-last-event="{{LAST_EVENT_ID}}" aria-live="polite">
+    <ol class="feed" id="live-feed" aria-live="polite">
       {{#EVENT}}<li class="feed-{{EVENT_KIND}}"><time datetime="{{AT_ISO}}">{{AT}}</time> <span class="what">{{EVENT_TEXT}}</span></li>{{/EVENT}}
     </ol>
     <p class="empty" id="feed-empty" {{#HAS_EVENTS}}hidden{{/HAS_EVENTS}}>No alert activity yet.</p>

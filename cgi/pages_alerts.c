@@ -1,0 +1,315 @@
+/*
+ * pages_alerts.c - the alert history (/alerts), one alert (/alerts/{id})
+ * with its KPI chart and timeline, and acknowledging from a page.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert_store.h"
+#include "app.h"
+#include "chart.h"
+#include "event.h"
+#include "page.h"
+#include "rule.h"
+
+static void options(struct tpl_dict *d, const char *section, const char *const *values,
+    const char *selected)
+{
+	for (; *values; values++) {
+		struct tpl_dict *o = tpl_section(d, section);
+		tpl_set(o, "V", *values);
+		if (selected && strcmp(selected, *values) == 0)
+			tpl_show(o, "SEL");
+	}
+}
+
+/* A date from the form ("2026-11-26") as the shop's midnight, in µs. */
+DB_STMT(q_shop_midnight,
+    "SELECT (extract(epoch FROM ($1::date)::timestamp AT TIME ZONE $2) * 1000000)::bigint AS us");
+
+static int shop_midnight(struct request *req, const char *date, int64_t *us)
+{
+	PGresult *r;
+	int64_t check;
+
+	/* a date, and nothing else */
+	if (strlen(date) != 10 || time_parse_iso(date, &check) < 0)
+		return -1;
+	r = DB_EXEC(req->db, &q_shop_midnight, date, req->cfg->timezone);
+	if (r == NULL)
+		return -1;
+	*us = db_i64(r, 0, "us");
+	PQclear(r);
+	return 0;
+}
+
+static void append_param(struct buf *b, const char *key, const char *value)
+{
+	if (value == NULL || *value == '\0')
+		return;
+	buf_putc(b, b->len ? '&' : '?');
+	buf_puts(b, key);
+	buf_putc(b, '=');
+	url_encode(b, value);
+}
+
+int page_alerts(struct request *req)
+{
+	static const char *const states[] = {"firing", "acknowledged", "resolved", NULL};
+	static const char *const sevs[] = {"info", "warning", "critical", NULL};
+	struct history_filter f = {.limit = 50};
+	const char *since = req_query(req, "since"), *until = req_query(req, "until");
+	const char *rule = req_query(req, "rule_id");
+	struct kpi_names *names = kpi_names_load(req);
+	json_t *items = NULL, *a;
+	char *next = NULL;
+	const char *err = NULL;
+	struct buf url;
+	struct page p;
+	size_t i;
+	int64_t rid = 0;
+
+	if (names == NULL)
+		return 500;
+	f.state = req_query(req, "state");
+	f.severity = req_query(req, "severity");
+	f.kpi = req_query(req, "kpi");
+	f.cursor = req_query(req, "cursor");
+	/* an empty select means "any" */
+	if (f.state && (!*f.state || !strcmp(f.state, "open")))
+		f.state = NULL;
+	if (f.severity && !*f.severity)
+		f.severity = NULL;
+	if (f.kpi && !*f.kpi)
+		f.kpi = NULL;
+	if (f.cursor && !*f.cursor)
+		f.cursor = NULL;
+	if (f.state && strcmp(f.state, "firing") && strcmp(f.state, "acknowledged") &&
+	    strcmp(f.state, "resolved")) {
+		err = "Unknown state.";
+		f.state = NULL;
+	}
+	if (f.severity && strcmp(f.severity, "info") && strcmp(f.severity, "warning") &&
+	    strcmp(f.severity, "critical")) {
+		err = "Unknown severity.";
+		f.severity = NULL;
+	}
+	if (f.kpi && !valid_kpi_key(f.kpi)) {
+		err = "Unknown KPI.";
+		f.kpi = NULL;
+	}
+	if (rule && *rule && parse_int64(rule, 1, INT64_MAX, &rid) == 0)
+		f.rule_id = rid;
+	if (since && *since) {
+		if (shop_midnight(req, since, &f.since_us) == 0)
+			f.has_since = 1;
+		else
+			err = "The start date is not a date.";
+	}
+	if (until && *until) {
+		/* "to" includes that day */
+		if (shop_midnight(req, until, &f.until_us) == 0) {
+			f.until_us += INT64_C(86400) * 1000000;
+			f.has_until = 1;
+		} else {
+			err = "The end date is not a date.";
+		}
+	}
+	switch (alert_history(req->db, &f, &items, &next)) {
+	case ST_OK:
+		break;
+	case ST_INVALID:
+		err = "That page link is out of date; here are the newest alerts.";
+		f.cursor = NULL;
+		if (alert_history(req->db, &f, &items, &next) == ST_OK)
+			break;
+		/* fall through */
+	default:
+		kpi_names_free(names);
+		return 500;
+	}
+
+	page_begin(&p, req, "Alerts", "alerts.html.tpl", "ALERTS");
+	options(p.content, "STATE_OPT", states, f.state);
+	options(p.content, "SEV_OPT", sevs, f.severity);
+	for (int k = 0; k < kpi_names_count(names); k++) {
+		struct tpl_dict *o = tpl_section(p.content, "KPI_OPT");
+		tpl_set(o, "V", kpi_names_key_at(names, k));
+		tpl_set(o, "LABEL", kpi_names_name_at(names, k));
+		if (f.kpi && strcmp(f.kpi, kpi_names_key_at(names, k)) == 0)
+			tpl_show(o, "SEL");
+	}
+	tpl_set(p.content, "SINCE", f.has_since ? since : "");
+	tpl_set(p.content, "UNTIL", f.has_until ? until : "");
+	if (f.rule_id)
+		tpl_setf(tpl_section(p.content, "RULE_FILTER"), "RULE_ID", "%lld", (long long)f.rule_id);
+	if (err)
+		tpl_set(tpl_section(p.content, "FILTER_ERROR"), "FILTER_ERROR_TEXT", err);
+	json_array_foreach(items, i, a)
+		page_alert(req, tpl_section(p.content, "ALERT"), a, names);
+	if (json_array_size(items) == 0)
+		tpl_show(p.content, "NONE");
+	/* live rows only on the first page, where new alerts belong */
+	tpl_set(p.content, "LIVE", f.cursor || f.has_until ? "0" : "1");
+	tpl_set(p.content, "F_STATE", f.state ? f.state : "");
+	tpl_set(p.content, "F_SEVERITY", f.severity ? f.severity : "");
+	tpl_set(p.content, "F_KPI", f.kpi ? f.kpi : "");
+	tpl_setf(p.content, "F_RULE", "%lld", (long long)f.rule_id);
+	buf_init(&url);
+	append_param(&url, "state", f.state);
+	append_param(&url, "severity", f.severity);
+	append_param(&url, "kpi", f.kpi);
+	append_param(&url, "since", f.has_since ? since : NULL);
+	append_param(&url, "until", f.has_until ? until : NULL);
+	append_param(&url, "rule_id", f.rule_id ? rule : NULL);
+	tpl_setf(p.content, "FIRST_URL", "/alerts%s", url.data ? url.data : "");
+	if (f.cursor)
+		tpl_show(p.content, "NOT_FIRST");
+	if (next) {
+		append_param(&url, "cursor", next);
+		tpl_setf(tpl_section(p.content, "MORE"), "NEXT_URL", "/alerts%s", url.data);
+	}
+	buf_free(&url);
+	free(next);
+	json_decref(items);
+	kpi_names_free(names);
+	return page_end(&p, req, 200);
+}
+
+DB_STMT(q_alert_facts,
+    "SELECT k.name AS kpi_name, k.unit, k.recommendation,"
+    "       (extract(epoch FROM a.triggered_at) * 1000000)::bigint AS t_us,"
+    "       (extract(epoch FROM coalesce(a.resolved_at, now())) * 1000000)::bigint AS end_us"
+    "  FROM alerts a LEFT JOIN kpis k ON k.key = a.kpi_key WHERE a.id = $1::bigint");
+/* the KPI from three hours before the firing to an hour after it ended */
+DB_STMT(q_alert_samples,
+    "SELECT (extract(epoch FROM sampled_at) * 1000000)::bigint AS t_us, value FROM ("
+    "  SELECT sampled_at, value FROM kpi_samples"
+    "   WHERE kpi_key = $1 AND sampled_at >= to_timestamp($2::bigint / 1e6) - interval '3 hours'"
+    "     AND sampled_at <= to_timestamp($3::bigint / 1e6) + interval '1 hour'"
+    "   ORDER BY sampled_at DESC LIMIT 500) s ORDER BY sampled_at");
+DB_STMT(q_alert_events,
+    "SELECT " EVENT_COLUMNS " FROM events e"
+    " WHERE (e.data->>'id')::bigint = $1::bigint"
+    "   AND e.type IN ('alert.fired', 'alert.acknowledged', 'alert.resolved', 'alert.escalated')"
+    " ORDER BY e.id");
+
+int page_alert_detail(struct request *req)
+{
+	int64_t id = req_param_id(req, "id");
+	struct kpi_names *names = NULL;
+	json_t *a = NULL;
+	PGresult *facts = NULL, *samples = NULL, *events = NULL;
+	struct chart_point *pts = NULL;
+	struct buf svg;
+	struct page p;
+	char idb[24];
+	enum store_rc src;
+	enum cond c;
+	int rc = 500, n;
+
+	buf_init(&svg);
+	src = alert_get(req->db, id, &a);
+	if (src == ST_NOT_FOUND)
+		return page_error(req, 404, "There is no such alert.");
+	if (src != ST_OK || (names = kpi_names_load(req)) == NULL)
+		goto out;
+	db_i64_param(id, idb);
+	if ((facts = DB_EXEC(req->db, &q_alert_facts, idb)) == NULL || PQntuples(facts) != 1)
+		goto out;
+	samples = DB_EXEC(req->db, &q_alert_samples, json_string_value(json_object_get(a, "kpi")),
+	    db_str(facts, 0, "t_us"), db_str(facts, 0, "end_us"));
+	if (samples == NULL || (events = DB_EXEC(req->db, &q_alert_events, idb)) == NULL)
+		goto out;
+	n = PQntuples(samples);
+	pts = xcalloc((size_t)n + 1, sizeof(*pts));
+	for (int i = 0; i < n; i++) {
+		pts[i].t_us = db_i64(samples, i, "t_us");
+		pts[i].v = db_f64(samples, i, "value");
+	}
+	c = cond_parse(json_string_value(json_object_get(a, "condition")));
+	{
+		const char *kname = db_str(facts, 0, "kpi_name");
+		char *title = xasprintf("%s around the firing of %s", kname ? kname :
+		    json_string_value(json_object_get(a, "kpi")),
+		    json_string_value(json_object_get(a, "rule_name")));
+		struct chart ch = {
+			.pts = pts, .n = (size_t)n, .width = 640, .height = 280, .title = title,
+			.unit = db_str(facts, 0, "unit"),
+			.has_threshold = c < COND_PCT_CHANGE_GT,
+			.threshold = json_number_value(json_object_get(a, "threshold")),
+			.mark_us = db_i64(facts, 0, "t_us"), .mark_label = "fired",
+		};
+		chart_svg(&svg, &ch);
+		free(title);
+	}
+	page_begin(&p, req, json_string_value(json_object_get(a, "rule_name")), "alert.html.tpl",
+	    "ALERTS");
+	page_alert(req, p.content, a, names);
+	tpl_set(p.content, "CHART", svg.data);
+	if (c >= COND_PCT_CHANGE_GT)
+		tpl_set(tpl_section(p.content, "NO_THRESHOLD_LINE"), "CONDITION_KIND",
+		    c == COND_ZSCORE_GT ? "z-score" : "percent change");
+	if (db_str(facts, 0, "recommendation") && *db_str(facts, 0, "recommendation"))
+		tpl_set(tpl_section(p.content, "ADVICE"), "RECOMMENDATION",
+		    db_str(facts, 0, "recommendation"));
+	if (!json_is_integer(json_object_get(a, "rule_id")))
+		tpl_show(p.content, "NO_RULE");
+	if (!json_is_string(json_object_get(a, "acknowledged_by")))
+		tpl_show(p.content, "NOT_ACKED");
+	if (json_is_string(json_object_get(a, "ack_note")))
+		tpl_show(p.content, "HAS_NOTE");
+	if (!json_is_string(json_object_get(a, "resolved_at")))
+		tpl_show(p.content, "NOT_RESOLVED");
+	for (int i = 0; i < PQntuples(events); i++) {
+		json_t *e = event_json(events, i);
+		struct tpl_dict *d = tpl_section(p.content, "EVENT");
+		const char *type = json_string_value(json_object_get(e, "type"));
+		struct buf text;
+
+		buf_init(&text);
+		page_event_text(e, &text);
+		tpl_set(d, "EVENT_TEXT", text.data ? text.data : "");
+		tpl_set(d, "EVENT_KIND", strchr(type, '.') + 1);
+		page_time(d, "AT", json_string_value(json_object_get(e, "at")));
+		buf_free(&text);
+		json_decref(e);
+	}
+	rc = page_end(&p, req, 200);
+out:
+	json_decref(a);
+	kpi_names_free(names);
+	PQclear(facts);
+	PQclear(samples);
+	PQclear(events);
+	free(pts);
+	buf_free(&svg);
+	return rc;
+}
+
+/* POST /alerts/{id}/acknowledge: the page's form (without JavaScript). */
+int page_alert_ack(struct request *req)
+{
+	int64_t id = req_param_id(req, "id");
+	const char *note = page_form(req, "note"), *back = req_form(req, "back");
+	json_t *out = NULL;
+	enum store_rc rc;
+
+	if (strlen(note) > 4000 || utf8_len(note) > 1000) {
+		page_flash(req, "error", "The note is longer than 1000 characters.");
+		return req_redirect(req, page_local_path(back) ? back : "/alerts");
+	}
+	rc = alert_acknowledge(req->db, req->who.user_id, req->who.username, &id, 1,
+	    *note ? note : NULL, &out, NULL);
+	if (rc != ST_OK)
+		return 500;
+	if (json_array_size(json_object_get(out, "acknowledged")) == 1)
+		page_flash(req, "ok", "Acknowledged. The others can see you are on it.");
+	else if (json_array_size(json_object_get(out, "not_found")) == 1)
+		page_flash(req, "error", "There is no such alert.");
+	else
+		page_flash(req, "error", "That alert was already acknowledged or resolved.");
+	json_decref(out);
+	return req_redirect(req, page_local_path(back) ? back : "/alerts");
+}

@@ -1,0 +1,47 @@
+{{%AUTOESCAPE context="HTML"}}
+<p class="crumbs"><a href="/alerts">Alerts</a> › #{{ALERT_ID}}</p>
+<div class="page-head" id="alert-detail" data-alert-id="{{ALERT_ID}}">
+  <h1><span class="sev sev-{{SEVERITY}}">{{SEVERITY}}</span> {{RULE_NAME}}</h1>
+  <p class="meta"><span class="state state-{{STATE}}" id="alert-state">{{STATE}}</span>{{#SILENCED}} <span class="tag">silenced: no mail was sent</span>{{/SILENCED}}
+  · <span class="live" id="live-status" role="status" aria-live="polite"></span></p>
+</div>
+<p class="message">{{MESSAGE}}</p>
+<div class="grid-2">
+  <section class="card" aria-labelledby="chart-title">
+    <h2 id="chart-title">{{KPI_NAME}} around the firing</h2>
+    {{CHART:none}}
+    {{#NO_THRESHOLD_LINE}}<p class="meta">This rule compares a {{CONDITION_KIND}}, not the value itself, so the chart has no threshold line.</p>{{/NO_THRESHOLD_LINE}}
+    {{#ADVICE}}<p class="advice"><strong>What to check:</strong> {{RECOMMENDATION}}</p>{{/ADVICE}}
+  </section>
+  <section class="card" aria-labelledby="facts-title">
+    <h2 id="facts-title">Details</h2>
+    <dl class="facts">
+      <dt>KPI</dt><dd><a href="/kpis/{{KPI}}">{{KPI_NAME}}</a></dd>
+      <dt>Value</dt><dd>{{VALUE}}</dd>
+      <dt>Threshold</dt><dd>{{CONDITION_WORDS}} {{THRESHOLD}}</dd>
+      <dt>Rule</dt><dd>{{#HAS_RULE}}<a href="/rules/{{RULE_ID}}">{{RULE_NAME}}</a>{{/HAS_RULE}}{{#NO_RULE}}{{RULE_NAME}} (deleted){{/NO_RULE}}</dd>
+      <dt>Triggered</dt><dd><time datetime="{{TRIGGERED_ISO}}">{{TRIGGERED}}</time></dd>
+      <dt>Acknowledged</dt><dd id="ack-info">{{#WAS_ACKED}}by {{ACKNOWLEDGED_BY}}, <time datetime="{{ACKNOWLEDGED_ISO}}">{{ACKNOWLEDGED}}</time>{{/WAS_ACKED}}{{#NOT_ACKED}}not yet{{/NOT_ACKED}}</dd>
+      {{#HAS_NOTE}}<dt>Note</dt><dd id="ack-note">{{ACK_NOTE}}</dd>{{/HAS_NOTE}}
+      <dt>Resolved</dt><dd id="resolved-info">{{#WAS_RESOLVED}}<time datetime="{{RESOLVED_ISO}}">{{RESOLVED}}</time>{{/WAS_RESOLVED}}{{#NOT_RESOLVED}}not yet{{/NOT_RESOLVED}}</dd>
+      <dt>Escalation level</dt><dd id="escalation-level">{{ESCALATION_LEVEL}}</dd>
+    </dl>
+    {{#CAN_OPERATE}}{{#IS_FIRING}}
+    <form method="post" action="/alerts/{{ALERT_ID}}/acknowledge" class="form ack-form" id="ack-form">
+      <input type="hidden" name="_csrf" value="{{CSRF}}">
+      <input type="hidden" name="back" value="/alerts/{{ALERT_ID}}">
+      <div class="field">
+        <label for="ack-note-input">Note (optional)</label>
+        <textarea id="ack-note-input" name="note" maxlength="1000" placeholder="What you are doing about it"></textarea>
+      </div>
+      <div class="actions"><button type="submit" class="primary">Acknowledge</button></div>
+    </form>
+    {{/IS_FIRING}}{{/CAN_OPERATE}}
+  </section>
+</div>
+<section class="card" aria-labelledby="timeline-title">
+  <h2 id="timeline-title">Timeline</h2>
+  <ol class="timeline" id="timeline">
+    {{#EVENT}}<li class="ev-{{EVENT_KIND}}"><time datetime="{{AT_ISO}}">{{AT}}</time> <span class="what">{{EVENT_TEXT}}</span></li>{{/EVENT}}
+  </ol>
+</section>

@@ -1,0 +1,104 @@
+{{%AUTOESCAPE context="HTML"}}
+<p class="crumbs"><a href="/rules">Rules</a> › {{CRUMB}}</p>
+<div class="page-head">
+  <h1>{{HEADING}}</h1>
+  {{#EXISTING}}<p class="meta"><a href="/alerts?rule_id={{ID}}">Alerts of this rule</a></p>{{/EXISTING}}
+</div>
+{{#HAS_ERRORS}}<p class="flash flash-error" role="alert" id="form-errors">Please correct the {{ERROR_COUNT}} marked field(s).</p>{{/HAS_ERRORS}}
+<form method="post" action="{{ACTION}}" class="card form" id="rule-form" novalidate>
+  <input type="hidden" name="_csrf" value="{{CSRF}}">
+  <fieldset {{#READ_ONLY}}disabled{{/READ_ONLY}} class="form">
+  <legend class="sr-only">The rule</legend>
+  <div class="field">
+    <label for="name">Name</label>
+    <input id="name" name="name" type="text" maxlength="200" required value="{{NAME}}" aria-invalid="{{INVALID_NAME}}" aria-describedby="err-name">
+    <p class="field-error" id="err-name">{{#ERR_NAME}}{{MSG}}{{/ERR_NAME}}</p>
+  </div>
+  <div class="field">
+    <label for="description">Description</label>
+    <textarea id="description" name="description" maxlength="2000" aria-invalid="{{INVALID_DESCRIPTION}}" aria-describedby="err-description">{{DESCRIPTION}}</textarea>
+    <p class="field-error" id="err-description">{{#ERR_DESCRIPTION}}{{MSG}}{{/ERR_DESCRIPTION}}</p>
+  </div>
+  <div class="form-grid">
+    <div class="field">
+      <label for="kpi">KPI</label>
+      <select id="kpi" name="kpi" aria-invalid="{{INVALID_KPI}}" aria-describedby="err-kpi">
+        <option value="">choose a KPI</option>
+        {{#KPI_OPT}}<option value="{{V}}" {{#SEL}}selected{{/SEL}}>{{LABEL}}</option>{{/KPI_OPT}}
+      </select>
+      <p class="field-error" id="err-kpi">{{#ERR_KPI}}{{MSG}}{{/ERR_KPI}}</p>
+    </div>
+    <div class="field">
+      <label for="condition">Condition</label>
+      <select id="condition" name="condition" aria-invalid="{{INVALID_CONDITION}}" aria-describedby="err-condition">
+        {{#COND_OPT}}<option value="{{V}}" {{#SEL}}selected{{/SEL}}>{{LABEL}}</option>{{/COND_OPT}}
+      </select>
+      <p class="field-error" id="err-condition">{{#ERR_CONDITION}}{{MSG}}{{/ERR_CONDITION}}</p>
+    </div>
+    <div class="field">
+      <label for="threshold">Threshold</label>
+      <input id="threshold" name="threshold" type="text" inputmode="decimal" value="{{THRESHOLD}}" aria-invalid="{{INVALID_THRESHOLD}}" aria-describedby="err-threshold hint-threshold">
+      <span class="hint" id="hint-threshold">In the KPI's unit; a percent for percent change; standard deviations for z-score.</span>
+      <p class="field-error" id="err-threshold">{{#ERR_THRESHOLD}}{{MSG}}{{/ERR_THRESHOLD}}</p>
+    </div>
+    <div class="field">
+      <label for="severity">Severity</label>
+      <select id="severity" name="severity" aria-invalid="{{INVALID_SEVERITY}}" aria-describedby="err-severity">
+        {{#SEV_OPT}}<option value="{{V}}" {{#SEL}}selected{{/SEL}}>{{V}}</option>{{/SEV_OPT}}
+      </select>
+      <p class="field-error" id="err-severity">{{#ERR_SEVERITY}}{{MSG}}{{/ERR_SEVERITY}}</p>
+    </div>
+    <div class="field" data-conditions="pct_change_gt pct_change_lt">
+      <label for="window_minutes">Compare with the value this many minutes ago</label>
+      <input id="window_minutes" name="window_minutes" type="number" min="1" max="43200" value="{{WINDOW_MINUTES}}" aria-invalid="{{INVALID_WINDOW_MINUTES}}" aria-describedby="err-window_minutes">
+      <span class="hint">Percent-change conditions only.</span>
+      <p class="field-error" id="err-window_minutes">{{#ERR_WINDOW_MINUTES}}{{MSG}}{{/ERR_WINDOW_MINUTES}}</p>
+    </div>
+    <div class="field" data-conditions="zscore_gt">
+      <label for="window_samples">Samples the mean is taken over</label>
+      <input id="window_samples" name="window_samples" type="number" min="2" max="1000" value="{{WINDOW_SAMPLES}}" aria-invalid="{{INVALID_WINDOW_SAMPLES}}" aria-describedby="err-window_samples">
+      <span class="hint">z-score only.</span>
+      <p class="field-error" id="err-window_samples">{{#ERR_WINDOW_SAMPLES}}{{MSG}}{{/ERR_WINDOW_SAMPLES}}</p>
+    </div>
+    <div class="field">
+      <label for="for_evaluations">Evaluations in a row before firing</label>
+      <input id="for_evaluations" name="for_evaluations" type="number" min="1" max="100" value="{{FOR_EVALUATIONS}}" aria-invalid="{{INVALID_FOR_EVALUATIONS}}" aria-describedby="err-for_evaluations">
+      <p class="field-error" id="err-for_evaluations">{{#ERR_FOR_EVALUATIONS}}{{MSG}}{{/ERR_FOR_EVALUATIONS}}</p>
+    </div>
+    <div class="field">
+      <label for="cooldown_minutes">Quiet minutes after it fired</label>
+      <input id="cooldown_minutes" name="cooldown_minutes" type="number" min="0" max="10080" value="{{COOLDOWN_MINUTES}}" aria-invalid="{{INVALID_COOLDOWN_MINUTES}}" aria-describedby="err-cooldown_minutes">
+      <p class="field-error" id="err-cooldown_minutes">{{#ERR_COOLDOWN_MINUTES}}{{MSG}}{{/ERR_COOLDOWN_MINUTES}}</p>
+    </div>
+  </div>
+  <div class="field">
+    <label for="recipients">Mail these addresses</label>
+    <textarea id="recipients" name="recipients" aria-invalid="{{INVALID_RECIPIENTS}}" aria-describedby="err-recipients hint-recipients">{{RECIPIENTS}}</textarea>
+    <span class="hint" id="hint-recipients">One address per line (at most 50).</span>
+    <p class="field-error" id="err-recipients">{{#ERR_RECIPIENTS}}{{MSG}}{{/ERR_RECIPIENTS}}</p>
+  </div>
+  <div class="form-grid">
+    <div class="field">
+      <label for="escalation_after_minutes">Escalate after minutes unacknowledged</label>
+      <input id="escalation_after_minutes" name="escalation_after_minutes" type="number" min="1" max="10080" value="{{ESCALATION_AFTER_MINUTES}}" aria-invalid="{{INVALID_ESCALATION_AFTER_MINUTES}}" aria-describedby="err-escalation_after_minutes">
+      <span class="hint">Empty: no escalation.</span>
+      <p class="field-error" id="err-escalation_after_minutes">{{#ERR_ESCALATION_AFTER_MINUTES}}{{MSG}}{{/ERR_ESCALATION_AFTER_MINUTES}}</p>
+    </div>
+    <div class="field">
+      <label for="escalation_recipients">Escalate to</label>
+      <textarea id="escalation_recipients" name="escalation_recipients" aria-invalid="{{INVALID_ESCALATION_RECIPIENTS}}" aria-describedby="err-escalation_recipients">{{ESCALATION_RECIPIENTS}}</textarea>
+      <p class="field-error" id="err-escalation_recipients">{{#ERR_ESCALATION_RECIPIENTS}}{{MSG}}{{/ERR_ESCALATION_RECIPIENTS}}</p>
+    </div>
+  </div>
+  <label class="check"><input type="checkbox" name="notify_resolved" value="1" {{#NOTIFY_RESOLVED}}checked{{/NOTIFY_RESOLVED}}> Mail when it resolves</label>
+  <label class="check"><input type="checkbox" name="enabled" value="1" {{#ENABLED}}checked{{/ENABLED}}> Enabled</label>
+  </fieldset>
+  {{#CAN_ADMIN}}<div class="actions"><button type="submit" class="primary">{{SUBMIT}}</button> <a href="/rules">Cancel</a></div>{{/CAN_ADMIN}}
+</form>
+{{#CAN_ADMIN}}{{#EXISTING}}
+<form method="post" action="/rules/{{ID}}/delete" class="card" data-confirm="Delete this rule? Its open alerts are resolved.">
+  <input type="hidden" name="_csrf" value="{{CSRF}}">
+  <p>Deleting a rule resolves its open alerts; its history stays.</p>
+  <button type="submit" class="danger">Delete rule</button>
+</form>
+{{/EXISTING}}{{/CAN_ADMIN}}
