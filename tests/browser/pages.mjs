@@ -1,0 +1,255 @@
+// tests/browser/pages.mjs - the staff pages in a real browser (Debian's
+// chromium driven by playwright-core): sign in, a rule through the form
+// (with an invalid submit first), an alert appearing live on the dashboard,
+// acknowledged from another browser and updating the first, a hostile rule
+// name shown as text everywhere, a viewer without controls and a forged
+// POST refused. Screenshots go to build/browser/.
+//
+//   node tests/browser/pages.mjs   (GW_TEST_URL, GW_TEST_ADMIN_PASSWORD set by tests/run.sh)
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+
+const base = process.env.GW_TEST_URL;
+const adminPassword = process.env.GW_TEST_ADMIN_PASSWORD;
+const shots = new URL('../../build/browser/', import.meta.url).pathname;
+mkdirSync(shots, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+
+let failures = 0;
+const problems = [];
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    console.log(`  ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failures++;
+    console.log(`  FAIL ${name}: ${e.message}`);
+  }
+}
+
+// The API, as another system would use it.
+async function api(method, path, token, body) {
+  const r = await fetch(base + path, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  return { status: r.status, json: text ? JSON.parse(text) : null };
+}
+const login = await fetch(base + '/api/auth/login', {
+  method: 'POST', headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ username: 'admin', password: adminPassword }),
+});
+const admin = (await login.json()).token;
+assert.ok(admin, 'admin API login');
+const viewerPassword = 'viewer-browser-pw';
+await api('POST', '/api/users', admin, { username: 'browser_viewer', password: viewerPassword, role: 'viewer' });
+const opPassword = 'operator-browser-pw';
+await api('POST', '/api/users', admin, { username: 'browser_operator', password: opPassword, role: 'operator' });
+await api('POST', '/api/kpis', admin, { key: 'b_till', name: 'Cash in till', category: 'financial', unit: 'USD' });
+
+// Every page the browser sees: CSP violations, script errors and dialogs are failures.
+async function newSession(user, password, opts = {}) {
+  const context = await browser.newContext({ viewport: opts.viewport || { width: 1280, height: 900 } });
+  if (opts.notifications) {
+    await context.grantPermissions(['notifications'], { origin: base });
+    // record what the page asks the Notification API to show
+    await context.addInitScript(() => {
+      window.__notes = [];
+      const Real = window.Notification;
+      class Recording extends Real {
+        constructor(title, o) { super(title, o); window.__notes.push({ title, body: o && o.body }); }
+      }
+      Object.defineProperty(Recording, 'permission', { get: () => Real.permission });
+      window.Notification = Recording;
+    });
+  }
+  const page = await context.newPage();
+  page.on('dialog', async (d) => { problems.push(`dialog fired: ${d.message()}`); await d.dismiss(); });
+  page.on('pageerror', (e) => problems.push(`script error: ${e.message}`));
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/.test(m.text())) problems.push(`CSP: ${m.text()}`);
+  });
+  await page.goto(base + '/login');
+  await page.fill('#username', user);
+  await page.fill('#password', password);
+  await page.click('form.form button[type=submit]');
+  await page.waitForURL(base + '/');
+  return { context, page };
+}
+
+const A = await newSession('admin', adminPassword, { notifications: true });
+
+await step('sign in shows the user', async () => {
+  assert.equal(await A.page.textContent('[data-testid=current-user]'), 'admin');
+  assert.equal(await A.page.title(), 'Dashboard · goldwatch');
+});
+
+let ruleId;
+await step('create a rule through the form; an invalid submit shows the error at the field', async () => {
+  const p = A.page;
+  await p.goto(base + '/rules/new');
+  await p.fill('#name', 'Till over 5,000');
+  await p.selectOption('#kpi', 'b_till');
+  await p.selectOption('#condition', 'gt');
+  await p.fill('#threshold', 'a lot');
+  await p.fill('#recipients', 'owner@shop.example\nnot-an-address');
+  await p.click('#rule-form button[type=submit]');
+  // the form comes back with the messages next to the fields and the values kept
+  await p.waitForSelector('#err-threshold:not(:empty)');
+  assert.match(await p.textContent('#err-threshold'), /number/);
+  assert.match(await p.textContent('#err-recipients'), /e-mail/);
+  assert.equal(await p.getAttribute('#threshold', 'aria-invalid'), 'true');
+  assert.equal(await p.inputValue('#name'), 'Till over 5,000');
+  assert.equal(await p.inputValue('#threshold'), 'a lot');
+  assert.equal(await p.inputValue('#kpi'), 'b_till');
+  await p.screenshot({ path: shots + 'rule-form-errors.png', fullPage: true });
+  await p.fill('#threshold', '5000');
+  await p.fill('#recipients', 'owner@shop.example');
+  await p.selectOption('#severity', 'critical');
+  await p.click('#rule-form button[type=submit]');
+  await p.waitForURL(/\/rules\/\d+$/);
+  ruleId = Number(p.url().split('/').pop());
+  assert.match(await p.textContent('.flash'), /created/);
+  const r = await api('GET', `/api/alerts/rules/${ruleId}`, admin);
+  assert.equal(r.json.threshold, 5000);
+  assert.equal(r.json.severity, 'critical');
+  await p.screenshot({ path: shots + 'rule-form.png', fullPage: true });
+});
+
+const B = await newSession('browser_operator', opPassword);
+let alertId;
+await step('an alert appears on the open dashboard within 2 s, without reload', async () => {
+  const p = A.page;
+  await p.goto(base + '/');
+  await p.waitForSelector('#live-status.live-on', { timeout: 5000 });
+  const t0 = Date.now();
+  assert.equal((await api('POST', '/api/kpis/b_till/samples', admin, { value: 7500 })).status, 201);
+  const ev = await api('POST', '/api/alerts/evaluate', admin, { rule_ids: [ruleId] });
+  alertId = ev.json.fired[0].id;
+  await p.waitForSelector(`#open-alerts tr[data-alert-id="${alertId}"]`, { timeout: 2000 });
+  console.log(`       (appeared ${Date.now() - t0} ms after the sample)`);
+  const row = p.locator(`#open-alerts tr[data-alert-id="${alertId}"]`);
+  assert.match(await row.textContent(), /Till over 5,000/);
+  await p.waitForFunction(() => document.querySelector('#live-feed li .what').textContent.includes('Till over'));
+  // the counters moved and a notification announced the critical alert
+  await p.waitForFunction(() => Number(document.querySelector('#count-critical').textContent) >= 1);
+  const notes = await p.evaluate(() => window.__notes);
+  assert.ok(notes.some((n) => n.title === 'Critical: Till over 5,000'), 'a browser notification');
+  await p.screenshot({ path: shots + 'dashboard.png', fullPage: true });
+});
+
+await step('acknowledged from the detail page in another browser; the dashboard follows', async () => {
+  const q = B.page;
+  await q.goto(base + `/alerts/${alertId}`);
+  await q.waitForSelector('#live-status.live-on', { timeout: 5000 });
+  await q.fill('#ack-note-input', 'counting the till now');
+  await q.click('#ack-form button[type=submit]');
+  await q.waitForFunction(() => document.querySelector('#alert-state').textContent === 'acknowledged', null, { timeout: 2000 });
+  await A.page.waitForFunction((id) => {
+    const s = document.querySelector(`#open-alerts tr[data-alert-id="${id}"] [data-field=state]`);
+    return s && s.textContent === 'acknowledged';
+  }, alertId, { timeout: 2000 });
+  const a = await api('GET', `/api/alerts/${alertId}`, admin);
+  assert.equal(a.json.acknowledged_by, 'browser_operator');
+  assert.equal(a.json.ack_note, 'counting the till now');
+  await q.reload();
+  assert.match(await q.textContent('#timeline'), /Acknowledged by browser_operator/);
+  await q.screenshot({ path: shots + 'alert-detail.png', fullPage: true });
+});
+
+await step('a hostile rule name is text on every page and in the live feed', async () => {
+  const evil = '<img src=x onerror=alert(7)>';
+  await api('POST', '/api/kpis', admin, { key: 'b_evil', name: 'Evil KPI <b>bold</b>', category: 'customer' });
+  const rule = await api('POST', '/api/alerts/rules', admin, { name: evil, kpi: 'b_evil', condition: 'gt', threshold: 1, severity: 'critical', description: evil });
+  const p = A.page;
+  await p.goto(base + '/');
+  await p.waitForSelector('#live-status.live-on', { timeout: 5000 });
+  await api('POST', '/api/kpis/b_evil/samples', admin, { value: 5 });
+  const ev = await api('POST', '/api/alerts/evaluate', admin, { rule_ids: [rule.json.id] });
+  const evilAlert = ev.json.fired[0].id;
+  await p.waitForSelector(`#open-alerts tr[data-alert-id="${evilAlert}"]`, { timeout: 2000 });
+  for (const path of ['/', '/alerts', `/alerts/${evilAlert}`, '/rules', `/rules/${rule.json.id}`, '/kpis/b_evil']) {
+    if (path !== '/') await p.goto(base + path);
+    const html = await p.content();
+    assert.ok(!html.includes('<img src="x"') && !html.includes('<img src=x'), `no img element on ${path}`);
+    assert.equal(await p.locator('img[src=x]').count(), 0, `no img on ${path}`);
+    const text = await p.textContent('main');
+    assert.ok(text.includes(evil) || path === '/kpis/b_evil', `the name as text on ${path}`);
+  }
+  await p.goto(base + '/');
+  assert.ok((await p.textContent('#live-feed')).includes(evil), 'the feed shows it as text');
+});
+
+await step('a viewer sees no acknowledge or edit controls; a forged POST is refused', async () => {
+  const V = await newSession('browser_viewer', viewerPassword, { viewport: { width: 390, height: 844 } });
+  const p = V.page;
+  assert.equal(await p.locator('form.ack-form').count(), 0, 'no acknowledge buttons');
+  await p.goto(base + `/alerts/${alertId}`);
+  assert.equal(await p.locator('#ack-form').count(), 0);
+  await p.goto(base + '/rules');
+  assert.equal(await p.locator('a[href="/rules/new"]').count(), 0, 'no New rule');
+  assert.equal(await p.locator('form[action$="/enabled"]').count(), 0, 'no enable switch');
+  await p.goto(base + `/rules/${ruleId}`);
+  assert.equal(await p.locator('#rule-form button[type=submit]').count(), 0, 'no Save');
+  assert.ok(await p.locator('#rule-form fieldset').isDisabled(), 'the fields are read-only');
+  // the same POST the admin's switch makes, with the viewer's own session and CSRF token
+  const csrf = await p.getAttribute('meta[name=csrf-token]', 'content');
+  const r = await p.request.post(base + `/rules/${ruleId}/enabled`, { form: { _csrf: csrf, enabled: '0' } });
+  assert.equal(r.status(), 403);
+  const r2 = await p.request.post(base + `/alerts/${alertId}/acknowledge`, { form: { _csrf: csrf } });
+  assert.equal(r2.status(), 403);
+  assert.equal((await api('GET', `/api/alerts/rules/${ruleId}`, admin)).json.enabled, true);
+  await p.goto(base + '/');
+  await p.screenshot({ path: shots + 'dashboard-phone-viewer.png', fullPage: true });
+  await V.context.close();
+});
+
+await step('forms work without JavaScript (post, redirect, flash)', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const p = await context.newPage();
+  await p.goto(base + '/login');
+  await p.fill('#username', 'browser_operator');
+  await p.fill('#password', opPassword);
+  await p.click('form.form button[type=submit]');
+  await p.waitForURL(base + '/');
+  await p.goto(base + '/silences');
+  await p.selectOption('#scope', 'all');
+  await p.fill('#reason', 'till count');
+  await p.click('form.form button[type=submit]');
+  await p.waitForURL(base + '/silences');
+  assert.match(await p.textContent('.flash'), /Silenced/);
+  await p.click('form[action$="/end"] button');
+  await p.waitForURL(base + '/silences');
+  assert.match(await p.textContent('.flash'), /ended/);
+  await context.close();
+});
+
+await step('every form field has a label (keyboard and screen readers)', async () => {
+  for (const path of ['/rules/new', '/silences', '/alerts']) {
+    await A.page.goto(base + path);
+    const unlabelled = await A.page.evaluate(() => Array.from(document.querySelectorAll('input, select, textarea'))
+      .filter((e) => e.type !== 'hidden' && !e.closest('label') && !(e.id && document.querySelector(`label[for="${e.id}"]`)) && !e.getAttribute('aria-label'))
+      .map((e) => e.name));
+    assert.deepEqual(unlabelled, [], `unlabelled on ${path}`);
+  }
+});
+
+await step('no dialog, script error or CSP violation on any page', async () => {
+  assert.deepEqual(problems, []);
+});
+
+await browser.close();
+if (failures) {
+  console.log(`browser: ${failures} failed`);
+  process.exit(1);
+}
+console.log('browser: all passed');
