@@ -40,10 +40,15 @@ static void encoded_words(struct buf *out, const char *s, size_t col)
 	size_t n = strlen(s), i = 0;
 
 	while (i < n) {
-		/* 12 = "=?UTF-8?B?" + "?=", 1 = the space before the word */
-		size_t room = (LINE_MAX_CHARS - col - 1 - 12) / 4 * 3, take = 0;
+		size_t room, take = 0;
 		char b64[64];
 
+		if (i > 0 || col + 17 > LINE_MAX_CHARS) {
+			buf_puts(out, "\r\n"); /* each further word on a line of its own */
+			col = 0;
+		}
+		/* 12 = "=?UTF-8?B?" + "?=", 1 = the space before the word */
+		room = (LINE_MAX_CHARS - col - 1 - 12) / 4 * 3;
 		while (i + take < n) {
 			size_t cl = utf8_char_len((unsigned char)s[i + take]);
 			if (take + cl > room)
@@ -52,10 +57,6 @@ static void encoded_words(struct buf *out, const char *s, size_t col)
 		}
 		if (take == 0) /* a malformed run: bytes, not characters */
 			take = n - i < room ? n - i : room;
-		if (i > 0) {
-			buf_puts(out, "\r\n");
-			col = 0;
-		}
 		sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)s + i, take,
 		    sodium_base64_VARIANT_ORIGINAL);
 		buf_printf(out, " =?UTF-8?B?%s?=", b64);
@@ -265,7 +266,8 @@ void mime_build(const struct mime_msg *m, struct buf *out)
 		buf_printf(out, "X-Goldwatch-Kind: %s\r\n", m->kind);
 	if (m->alert_id > 0)
 		buf_printf(out, "X-Goldwatch-Alert: %lld\r\n", (long long)m->alert_id);
-	buf_printf(out, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n", boundary);
+	buf_printf(out, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n",
+	    boundary);
 	buf_puts(out, "This is a MIME message: the same text as plain text and as HTML.\r\n");
 	part(out, boundary, "text/plain", m->text);
 	part(out, boundary, "text/html", m->html);
