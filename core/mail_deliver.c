@@ -18,10 +18,19 @@
 	"SELECT id, kind, alert_id, recipient, subject, body_text, body_html, message_id," \
 	"       (extract(epoch FROM created_at) * 1000000)::bigint AS created_us"
 
-/* The oldest due row nobody else holds; locked until this pass commits. */
+/*
+ * The row due longest that nobody else holds, locked until this pass commits.
+ * Only next_attempt_at orders (rows queued together tie; the index gives
+ * them in insertion order): an id tie-break would sort every tied row on
+ * each claim.
+ */
 DB_STMT(q_claim, CLAIM_COLUMNS OUTBOX_DUE
-    " ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED");
-/* The same among the rows a job just queued (the primary key finds them). */
+    " ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED");
+/*
+ * The next of the rows a job just queued, after the last one this pass
+ * claimed (the primary key finds it at once; rows before it are sent,
+ * waiting for a retry, or another pass's).
+ */
 DB_STMT(q_claim_after, CLAIM_COLUMNS OUTBOX_DUE " AND id > $2::bigint"
     " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED");
 
@@ -53,6 +62,15 @@ DB_STMT(q_fail_due, "UPDATE mail_outbox m" FAIL_SET
     " WHERE m.id IN (SELECT id FROM mail_outbox WHERE status = 'queued'"
     "                   AND next_attempt_at <= COALESCE($5::timestamptz, clock_timestamp())"
     "                   AND id > $1::bigint FOR UPDATE SKIP LOCKED)" FAIL_RETURNING);
+
+/*
+ * The outcome of a send is committed without waiting for the WAL flush:
+ * losing it in a database crash means the message is sent again later
+ * (the same as a mailer killed mid-send), never that it is lost, and a
+ * pass does not wait for a disk flush per message. The row itself was
+ * committed durably by the transaction that queued it.
+ */
+DB_STMT(q_async_commit, "SELECT set_config('synchronous_commit', 'off', true)");
 
 DB_STMT(q_mark, "SELECT COALESCE(max(id), 0) AS id FROM mail_outbox");
 DB_STMT(q_dead, "SELECT count(*) AS n FROM mail_outbox WHERE status = 'dead'");
@@ -157,7 +175,7 @@ int mail_deliver(struct db *db, const struct config *cfg, const struct mail_pass
 			if (left <= 0)
 				break;
 		}
-		if (db_begin(db) < 0)
+		if (db_begin(db) < 0 || DB_RUN(db, &q_async_commit) < 0)
 			goto out;
 		r = p->after_id ? DB_EXEC(db, &q_claim_after, now, after) : DB_EXEC(db, &q_claim, now);
 		if (r == NULL)
@@ -175,6 +193,8 @@ int mail_deliver(struct db *db, const struct config *cfg, const struct mail_pass
 		}
 		id = db_str(r, 0, "id");
 		rcpt = db_str(r, 0, "recipient");
+		if (p->after_id)
+			snprintf(after, sizeof(after), "%s", id);
 		/* one Message-ID for all attempts: a client can drop a duplicate */
 		message_id = db_isnull(r, 0, "message_id") ?
 		    mime_message_id(mail_sender_from(s), db_i64(r, 0, "id")) :

@@ -617,6 +617,21 @@ static void t_subject_not_ascii(void)
 	json_decref(got);
 }
 
+static void t_evaluate_job_delivers(void)
+{
+	long long rule;
+	char args[64];
+
+	mail_users();
+	rule = firing_rule("fired by the job", "[\"job-a@shop.example\",\"job-b@shop.example\"]");
+	snprintf(args, sizeof(args), "--rule %lld", rule);
+	CU_ASSERT_EQUAL(run_evaluate(NULL, args), 0);
+	/* delivered before the job exited: no mailer ran */
+	CU_ASSERT_EQUAL(count_received("job-a@shop.example", "fired by the job"), 1);
+	CU_ASSERT_EQUAL(count_received("job-b@shop.example", "fired by the job"), 1);
+	CU_ASSERT_EQUAL(outbox_of(rule, "fired"), 2);
+}
+
 static void t_api_answers_before_smtp(void)
 {
 	char *delay = xasprintf("%s/delay", smtp_dir());
@@ -1230,6 +1245,7 @@ void suite_mail(void)
 	static const struct test_case cases[] = {
 		{"a fired alert reaches every recipient as proper MIME", t_fired_reaches_every_recipient},
 		{"subjects outside ASCII are RFC 2047 encoded", t_subject_not_ascii},
+		{"goldwatch-evaluate delivers what it fired", t_evaluate_job_delivers},
 		{"the API answers before the SMTP server accepts", t_api_answers_before_smtp},
 		{"SMTP down: queued with backoff, then each sent once", t_outage_then_each_once},
 		{"two mailers at once send each row once", t_two_mailers_at_once},

@@ -5,10 +5,11 @@ STARTTLS required, AUTH required (one fixed test user), and every message
 it accepts stored as two files the C tests read:
 
   DIR/mail/NNNNNN.eml    the message as received (DATA, CRLF line ends)
-  DIR/mail/NNNNNN.json   the envelope, when it was accepted, and the message
-                         as Python's email package (a strict, independent
-                         MIME parser) reads it: headers decoded, each part
-                         decoded, defects
+  DIR/mail/NNNNNN.json   the envelope, when it was accepted, its Message-ID
+                         and X-Goldwatch-Alert, and (with --describe) the
+                         message as Python's email package (a strict,
+                         independent MIME parser) reads it: headers
+                         decoded, each part decoded, defects
 
 Both are written atomically (temporary file, then rename; the .json last),
 so a reader that sees NNNNNN.json sees the whole message.
@@ -34,6 +35,7 @@ import email.policy
 import json
 import logging
 import os
+import re
 import signal
 import ssl
 import sys
@@ -111,8 +113,13 @@ class Store:
         base = os.path.join(self.folder, "%06d" % self.seq)
         raw = envelope.original_content or envelope.content
         write_atomic(base + ".eml", raw)
+        head = raw.split(b"\r\n\r\n", 1)[0]
+        alert = re.search(rb"^X-Goldwatch-Alert: *(\d+)", head, re.M | re.I)
+        mid = re.search(rb"^Message-ID: *(\S+)", head, re.M | re.I)
         info = {
             "seq": self.seq,
+            "alert": int(alert.group(1)) if alert else None,
+            "message_id": mid.group(1).decode() if mid else None,
             "received_at": received_at,
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
