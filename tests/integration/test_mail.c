@@ -434,16 +434,21 @@ static const char *now_plus(int seconds, char *out, size_t outlen)
 	return out;
 }
 
-/* A row queued directly (kind test): the mailer tests need no alert. */
-static long long queue_row(const char *rcpt)
+/* A row of kind queued directly: the mailer tests need no alert. */
+static long long queue_kind(const char *kind, const char *rcpt)
 {
 	PGresult *r = test_sql("INSERT INTO mail_outbox (kind, recipient, subject, body_text,"
-	    " body_html) VALUES ('test', $1, 'queued for ' || $1, 'Plain text: 5 < 6 & 7',"
-	    " '<p>HTML: 5 &lt; 6 &amp; 7</p>') RETURNING id", 1, TP(rcpt));
+	    " body_html) VALUES ($1, $2, 'queued for ' || $2, 'Plain text: 5 < 6 & 7',"
+	    " '<p>HTML: 5 &lt; 6 &amp; 7</p>') RETURNING id", 2, TP(kind, rcpt));
 	long long id = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
 
 	PQclear(r);
 	return id;
+}
+
+static long long queue_row(const char *rcpt)
+{
+	return queue_kind("test", rcpt);
 }
 
 static long long row_int(long long id, const char *col_sql)
@@ -617,6 +622,32 @@ static void t_subject_not_ascii(void)
 	json_decref(got);
 }
 
+/* A built-in KPI (the demo shop's) carries what the owner should check. */
+static void t_recommendation(void)
+{
+	long long rule = make_rule("{\"name\":\"revenue watch\",\"kpi\":\"revenue_today\","
+	    "\"condition\":\"gte\",\"threshold\":-1000000000,\"severity\":\"warning\","
+	    "\"recipients\":[\"advice@shop.example\"]}");
+	char *rec = test_sql_str("SELECT recommendation FROM kpis WHERE key = 'revenue_today'",
+	    0, NULL);
+	json_t *got;
+
+	fire(rule);
+	got = wait_received("advice@shop.example", "revenue watch", 1, 10000);
+	CU_ASSERT_EQUAL(json_array_size(got), 1);
+	CU_ASSERT_TRUE(strlen(rec) > 20);
+	if (json_array_size(got) == 1) {
+		json_t *msg = json_array_get(got, 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(part_body(msg, 0), "What to check: "));
+		CU_ASSERT_PTR_NOT_NULL(strstr(part_body(msg, 0), rec));
+		CU_ASSERT_PTR_NOT_NULL(strstr(part_body(msg, 0), "Revenue today"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(part_body(msg, 1), "What to check:"));
+		CU_ASSERT_STRING_EQUAL(header_of(msg, "X-Goldwatch-Kind"), "fired");
+	}
+	json_decref(got);
+	free(rec);
+}
+
 static void t_evaluate_job_delivers(void)
 {
 	long long rule;
@@ -765,15 +796,17 @@ static void t_two_mailers_at_once(void)
 	free(f2);
 }
 
+/* Twenty mails of every kind over one connection. */
 static void t_connection_reused(void)
 {
+	static const char *const kinds[] = {"fired", "resolved", "escalated", "digest", "test"};
 	char *out = NULL;
 	json_t *o;
 
 	for (int i = 0; i < 20; i++) {
 		char rcpt[64];
 		snprintf(rcpt, sizeof(rcpt), "reuse-%d@shop.example", i);
-		queue_row(rcpt);
+		queue_kind(kinds[i % 5], rcpt);
 	}
 	CU_ASSERT_EQUAL(run_mailer(NULL, "--json", &out), 0);
 	/* stdout (the JSON) and stderr (the summary) share the file */
@@ -783,6 +816,17 @@ static void t_connection_reused(void)
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(o, "connections")), 1);
 	json_decref(o);
 	free(out);
+	for (int i = 0; i < 20; i++) {
+		char rcpt[64];
+		json_t *g;
+		snprintf(rcpt, sizeof(rcpt), "reuse-%d@shop.example", i);
+		g = received(rcpt, NULL);
+		CU_ASSERT_EQUAL(json_array_size(g), 1);
+		if (json_array_size(g) == 1)
+			CU_ASSERT_STRING_EQUAL(header_of(json_array_get(g, 0), "X-Goldwatch-Kind"),
+			    kinds[i % 5]);
+		json_decref(g);
+	}
 }
 
 static void t_wrong_password(void)
@@ -1245,6 +1289,7 @@ void suite_mail(void)
 	static const struct test_case cases[] = {
 		{"a fired alert reaches every recipient as proper MIME", t_fired_reaches_every_recipient},
 		{"subjects outside ASCII are RFC 2047 encoded", t_subject_not_ascii},
+		{"a built-in KPI's recommendation is in the mail", t_recommendation},
 		{"goldwatch-evaluate delivers what it fired", t_evaluate_job_delivers},
 		{"the API answers before the SMTP server accepts", t_api_answers_before_smtp},
 		{"SMTP down: queued with backoff, then each sent once", t_outage_then_each_once},
