@@ -3,6 +3,7 @@
  */
 #include "mail_deliver.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,12 +144,46 @@ static int record_failure(struct db *db, const struct config *cfg, const struct 
 	return 0;
 }
 
+/*
+ * Sends the claimed row (row 0 of r) with s and records the outcome in
+ * the open transaction. left_us > 0 caps the send. Returns the outcome,
+ * or -1 on a database error.
+ */
+static int send_claimed(struct db *db, const struct config *cfg, const struct mail_pass *p,
+    const char *now, struct mail_sender *s, const PGresult *r, int64_t left_us,
+    struct buf *msg, struct mail_pass_result *res)
+{
+	const char *id = db_str(r, 0, "id"), *rcpt = db_str(r, 0, "recipient");
+	char name[40], err[512];
+	char *message_id;
+	enum mail_send_rc sr;
+	int rc;
+
+	/* one Message-ID for all attempts: a client can drop a duplicate */
+	message_id = db_isnull(r, 0, "message_id") ?
+	    mime_message_id(mail_sender_from(s), db_i64(r, 0, "id")) :
+	    xstrdup(db_str(r, 0, "message_id"));
+	build(r, cfg, message_id, msg);
+	/* the spool file is named by the row: a retry overwrites, never doubles */
+	snprintf(name, sizeof(name), "goldwatch-%s", id);
+	sr = mail_sender_send(s, rcpt, name, msg, left_us > 0 ? left_us / 1000 + 1 : 0, err,
+	    sizeof(err));
+	if (sr == MAIL_SENT) {
+		rc = DB_RUN(db, &q_sent, id, message_id);
+		res->sent += rc == 0;
+	} else {
+		rc = record_failure(db, cfg, p, now, id, rcpt, message_id, sr, err, res);
+	}
+	free(message_id);
+	return rc < 0 ? -1 : (int)sr;
+}
+
 int mail_deliver(struct db *db, const struct config *cfg, const struct mail_pass *p,
     struct mail_pass_result *res)
 {
 	struct mail_sender *s = NULL;
 	struct buf msg;
-	char nowbuf[40], after[24], err[512];
+	char nowbuf[40], after[24];
 	const char *now = NULL;
 	int64_t t0 = time_mono_us();
 	int rc = -1, claimed = 0;
@@ -162,11 +197,8 @@ int mail_deliver(struct db *db, const struct config *cfg, const struct mail_pass
 	db_i64_param(p->after_id, after);
 	for (;;) {
 		PGresult *r;
-		enum mail_send_rc sr;
 		int64_t left = 0;
-		char *message_id = NULL;
-		const char *id, *rcpt;
-		int ok;
+		int sr;
 
 		if (p->limit > 0 && claimed >= p->limit)
 			break;
@@ -175,6 +207,7 @@ int mail_deliver(struct db *db, const struct config *cfg, const struct mail_pass
 			if (left <= 0)
 				break;
 		}
+		/* one transaction per row: claim (locked), send, record, commit */
 		if (db_begin(db) < 0 || DB_RUN(db, &q_async_commit) < 0)
 			goto out;
 		r = p->after_id ? DB_EXEC(db, &q_claim_after, now, after) : DB_EXEC(db, &q_claim, now);
@@ -191,31 +224,11 @@ int mail_deliver(struct db *db, const struct config *cfg, const struct mail_pass
 			PQclear(r);
 			goto out; /* the rollback leaves the row as it was */
 		}
-		id = db_str(r, 0, "id");
-		rcpt = db_str(r, 0, "recipient");
 		if (p->after_id)
-			snprintf(after, sizeof(after), "%s", id);
-		/* one Message-ID for all attempts: a client can drop a duplicate */
-		message_id = db_isnull(r, 0, "message_id") ?
-		    mime_message_id(mail_sender_from(s), db_i64(r, 0, "id")) :
-		    xstrdup(db_str(r, 0, "message_id"));
-		build(r, cfg, message_id, &msg);
-		/* the spool file is named by the row: a retry overwrites, never doubles */
-		{
-			char name[40];
-			snprintf(name, sizeof(name), "goldwatch-%s", id);
-			sr = mail_sender_send(s, rcpt, name, &msg, left > 0 ? left / 1000 + 1 : 0,
-			    err, sizeof(err));
-		}
-		if (sr == MAIL_SENT) {
-			ok = DB_RUN(db, &q_sent, id, message_id) == 0;
-			res->sent += ok;
-		} else {
-			ok = record_failure(db, cfg, p, now, id, rcpt, message_id, sr, err, res) == 0;
-		}
-		free(message_id);
+			snprintf(after, sizeof(after), "%s", db_str(r, 0, "id"));
+		sr = send_claimed(db, cfg, p, now, s, r, left, &msg, res);
 		PQclear(r);
-		if (!ok || db_commit(db) < 0)
+		if (sr < 0 || db_commit(db) < 0)
 			goto out;
 		if (sr == MAIL_SERVER_DOWN) {
 			res->server_down = 1;
