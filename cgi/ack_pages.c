@@ -95,6 +95,7 @@ static int render(struct request *req, int64_t id, const struct ack_view *v, int
 	return rc;
 }
 
+/* GET /alerts/{id}/ack?t=TOKEN: the alert and the form; changes nothing. */
 int page_ack_form(struct request *req)
 {
 	int64_t id = req_param_id(req, "id");
@@ -109,6 +110,10 @@ int page_ack_form(struct request *req)
 	return render(req, id, &v, 200);
 }
 
+/*
+ * POST /alerts/{id}/ack (form: t, note): acknowledges as the link's user
+ * and spends the token, in one transaction; 403/409/410 change nothing.
+ */
 int page_ack_submit(struct request *req)
 {
 	int64_t id = req_param_id(req, "id");

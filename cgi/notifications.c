@@ -17,6 +17,10 @@ int req_mail_after(struct request *req)
 	return 0;
 }
 
+/*
+ * GET /api/notifications?status=queued|sent|dead&limit=N&cursor=ID (admin):
+ * outbox rows newest first, with attempts and the last error.
+ */
 int notifications_list(struct request *req)
 {
 	static const char *const allowed[] = {"status", "limit", "cursor", NULL};
@@ -40,6 +44,10 @@ int notifications_list(struct request *req)
 	return req_json(req, 200, out);
 }
 
+/*
+ * POST /api/alerts/rules/{id}/test (admin): queues a test message to the
+ * rule's recipients (422 when it has none); 202, delivered right after.
+ */
 int rules_test(struct request *req)
 {
 	json_t *rcpt = NULL;

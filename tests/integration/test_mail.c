@@ -1202,6 +1202,15 @@ static void t_ack_link_once(void)
 	r = form_post(path, "", NULL);
 	EXPECT_STATUS(r, 403);
 	http_free(&r);
+	{
+		char *long_note = xcalloc(1002, 1);
+		memset(long_note, 'n', 1001);
+		r = form_post(path, token, long_note);
+		EXPECT_STATUS(r, 422);
+		CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "too long"));
+		http_free(&r);
+		free(long_note);
+	}
 	alert_state(alert, state, sizeof(state), &ev);
 	CU_ASSERT_STRING_EQUAL(state, "firing||");
 	CU_ASSERT_EQUAL(ev, 0);
