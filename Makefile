@@ -116,6 +116,10 @@ $(BUILD)/tests/integration-tests: $(INTEG_OBJ) $(TESTLIB_OBJ) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CUNIT_LIBS)
 
+# benchmarks: bench/*.sh build and run them (results in docs/BENCHMARKS.md)
+$(BUILD)/bench/mail-bench: $(BUILD)/bench/mail_bench.o $(CORE_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 # Installs the Debian packages that are missing (no-op when none is).
 deps:
 	@scripts/install-deps.sh

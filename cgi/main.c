@@ -2,7 +2,10 @@
  * goldwatch-api - the FastCGI application behind nginx: JSON API and staff
  * pages. N worker threads each accept on the shared socket (FCGX_Accept_r)
  * with their own libpq connection; nothing else is shared but read-only
- * configuration and the frozen template cache.
+ * configuration and the frozen template cache. A request that queued mail
+ * (evaluate, a rule's test message, a rule deleted with open alerts) is
+ * answered first (FCGX_Finish_r ends the response); then the same thread
+ * runs a bounded delivery pass for that mail (mail_deliver_after).
  *
  *   goldwatch-api            serve on GOLDWATCH_SOCKET
  *   goldwatch-api --routes   print the route table (method path role body)
@@ -25,12 +28,15 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "mail_deliver.h"
+#include "mail_send.h"
 #include "tpl.h"
 
 struct server {
 	struct config cfg;
 	int listen_fd;
 	int from_systemd;  /* the socket is systemd's: do not unlink it */
+	int mail_ok;     /* the mail settings passed mail_config_check() */
 };
 
 struct worker {
@@ -66,6 +72,9 @@ static void *worker_main(void *arg)
 	}
 	while (!stopping) {
 		struct request req;
+		struct mail_pass_result mail;
+		int64_t mark;
+		int deliver;
 
 		if (FCGX_Accept_r(&fcgx) < 0)
 			break;
@@ -73,8 +82,14 @@ static void *worker_main(void *arg)
 		 * answers 503 while the database is down, and recovers */
 		request_init(&req, &fcgx, &w->srv->cfg, db);
 		dispatch(&req);
+		deliver = req.deliver_mail && w->srv->mail_ok;
+		mark = req.mail_mark;
 		request_free(&req);
 		FCGX_Finish_r(&fcgx);
+		/* the client has its answer; now this thread delivers the mail
+		 * the request queued (bounded: the mailer's timer does the rest) */
+		if (deliver)
+			mail_deliver_after(db, &w->srv->cfg, mark, &mail);
 	}
 	FCGX_Free(&fcgx, 1);
 	db_close(db);
@@ -179,6 +194,8 @@ int main(int argc, char **argv)
 	srv.from_systemd = 0;
 	if (open_socket(&srv) < 0)
 		goto out_curl;
+	/* a bad mail setting is logged once; mail then waits for goldwatch-mailer */
+	srv.mail_ok = mail_config_check(&srv.cfg) == 0;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

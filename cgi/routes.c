@@ -24,6 +24,7 @@ static const struct route routes[] = {
 	ROUTE(M_GET, "/api/alerts/rules/{id}", rules_get, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE(M_PUT, "/api/alerts/rules/{id}", rules_replace, ROLE_ADMIN, BODY_JSON, 0),
 	ROUTE(M_DELETE, "/api/alerts/rules/{id}", rules_delete, ROLE_ADMIN, BODY_NONE, 0),
+	ROUTE(M_POST, "/api/alerts/rules/{id}/test", rules_test, ROLE_ADMIN, BODY_NONE, 0),
 	ROUTE(M_POST, "/api/alerts/evaluate", alerts_evaluate, ROLE_OPERATOR, BODY_JSON,
 	    ROUTE_BODY_OPTIONAL),
 	ROUTE(M_GET, "/api/alerts/history", alerts_history, ROLE_VIEWER, BODY_NONE, 0),
@@ -36,6 +37,8 @@ static const struct route routes[] = {
 	ROUTE(M_GET, "/api/alerts/{id}", alerts_get, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE(M_GET, "/api/events", events_list, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE(M_GET, "/api/audit", audit_list, ROLE_ADMIN, BODY_NONE, 0),
+
+	ROUTE(M_GET, "/api/notifications", notifications_list, ROLE_ADMIN, BODY_NONE, 0),
 
 	ROUTE(M_GET, "/api/kpis", kpis_list, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE(M_POST, "/api/kpis", kpis_create, ROLE_ADMIN, BODY_JSON, 0),
@@ -67,6 +70,11 @@ static const struct route routes[] = {
 	ROUTE(M_POST, "/silences", page_silence_create, ROLE_OPERATOR, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_POST, "/silences/{id}/end", page_silence_end, ROLE_OPERATOR, BODY_FORM,
 	    ROUTE_PAGE),
+	/* the link in mail: the signed single-use token is the credential and
+	 * the CSRF defence (checked in constant time); a GET changes nothing */
+	ROUTE(M_GET, "/alerts/{id}/ack", page_ack_form, ROLE_PUBLIC, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_POST, "/alerts/{id}/ack", page_ack_submit, ROLE_PUBLIC, BODY_FORM,
+	    ROUTE_PAGE | ROUTE_NO_CSRF),
 };
 
 const struct route *routes_table(size_t *n)

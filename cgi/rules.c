@@ -90,7 +90,12 @@ int rules_replace(struct request *req)
 int rules_delete(struct request *req)
 {
 	json_t *out = NULL;
-	enum store_rc rc = rule_delete(req->db, req->cfg, &req->who, req_param_id(req, "id"), &out);
+	enum store_rc rc;
+
+	/* deleting a rule resolves its open alerts: their mail goes right after */
+	if (req_mail_after(req) < 0)
+		return 500;
+	rc = rule_delete(req->db, req->cfg, &req->who, req_param_id(req, "id"), &out);
 
 	return store_answer(req, rc, 200, out, NULL, "rule");
 }

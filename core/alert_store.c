@@ -41,6 +41,7 @@ enum store_rc alert_acknowledge(struct db *db, int64_t user_id, const char *user
 	json_t *list = json_array();
 	char uid[24];
 	enum store_rc rc = ST_ERROR;
+	int own_tx = !db_in_tx(db);
 
 	*out = NULL;
 	if (alerts)
@@ -51,7 +52,7 @@ enum store_rc alert_acknowledge(struct db *db, int64_t user_id, const char *user
 	for (size_t i = 0; i < n; i++)
 		db_arr_i64(&lit, ids[i]);
 	db_arr_end(&lit);
-	if (db_begin(db) < 0)
+	if (own_tx && db_begin(db) < 0)
 		goto out;
 	if ((locked = DB_EXEC(db, &q_ack_lock, lit.data)) == NULL)
 		goto out;
@@ -63,7 +64,7 @@ enum store_rc alert_acknowledge(struct db *db, int64_t user_id, const char *user
 		events_add(&ev, "alert.acknowledged", a);
 		json_array_append_new(list, a);
 	}
-	if (events_flush(db, &ev) < 0 || db_commit(db) < 0)
+	if (events_flush(db, &ev) < 0 || (own_tx && db_commit(db) < 0))
 		goto out;
 	/* sort the request's ids into the three answers, each id once */
 	for (size_t i = 0; i < n; i++) {
@@ -88,7 +89,8 @@ enum store_rc alert_acknowledge(struct db *db, int64_t user_id, const char *user
 		*alerts = json_incref(list);
 	rc = ST_OK;
 out:
-	db_rollback(db);
+	if (own_tx)
+		db_rollback(db);
 	PQclear(locked);
 	PQclear(done);
 	json_decref(acked);

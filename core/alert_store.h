@@ -20,7 +20,9 @@
  * with note (may be NULL). *out: {"acknowledged":[ids],"already":[ids],
  * "not_found":[ids]} where already = acknowledged or resolved before.
  * With alerts non-NULL, *alerts gets the acknowledged alerts as JSON.
- * Returns ST_OK or ST_ERROR.
+ * Returns ST_OK or ST_ERROR. Called inside a transaction, it works in
+ * that transaction and leaves commit or rollback to the caller (the mail
+ * link spends its token in the same transaction); else in its own.
  */
 enum store_rc alert_acknowledge(struct db *db, int64_t user_id, const char *username,
     const int64_t *ids, size_t n, const char *note, json_t **out, json_t **alerts);

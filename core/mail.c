@@ -3,6 +3,7 @@
  */
 #include "mail.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,7 +131,16 @@ int mail_render_alert(const struct config *cfg, const struct mail_alert *m,
 	tpl_set(d, "MESSAGE", jstring(a, "message"));
 	tpl_set(d, "WHEN", m->when_local);
 	tpl_set(d, "RECOMMENDATION", m->recommendation ? m->recommendation : "");
-	tpl_setf(d, "ALERT_URL", "%s/alerts/%lld", cfg->base_url, id);
+	if (m->kind == MAIL_TEST) {
+		/* no alert exists: the link goes to the rule */
+		tpl_setf(d, "ALERT_URL", "%s/rules/%lld", cfg->base_url,
+		    (long long)json_integer_value(json_object_get(a, "rule_id")));
+		tpl_set(d, "LINK_TEXT", "See the rule");
+	} else {
+		tpl_setf(d, "ALERT_URL", "%s/alerts/%lld", cfg->base_url, id);
+		tpl_set(d, "LINK_TEXT", "See the alert");
+		tpl_show(d, "HAS_VALUE");
+	}
 	tpl_setf(d, "ALERT_ID", "%lld", id);
 	tpl_set(d, "KIND", mail_kind_name(m->kind));
 	if (m->kind == MAIL_RESOLVED)
@@ -261,4 +271,68 @@ int mail_queue_alert(struct db *db, const struct config *cfg, struct outbox *o,
 		mail_msg_free(&msg);
 	}
 	return 0;
+}
+
+DB_STMT(q_rule_for_test,
+    "SELECT r.id, r.name, r.description, r.kpi_key, r.condition, r.threshold, r.severity,"
+    "       r.window_minutes, r.window_samples, to_json(r.recipients)::text AS recipients,"
+    "       k.name AS kpi_name, k.unit AS kpi_unit, k.recommendation,"
+    "       (SELECT s.value FROM kpi_samples s WHERE s.kpi_key = r.kpi_key"
+    "         ORDER BY s.sampled_at DESC, s.id DESC LIMIT 1) AS latest,"
+    "       to_char(now() AT TIME ZONE $2, 'YYYY-MM-DD HH24:MI') || ' ' || $2 AS now_local"
+    "  FROM alert_rules r JOIN kpis k ON k.key = r.kpi_key WHERE r.id = $1::bigint");
+
+enum store_rc mail_queue_rule_test(struct db *db, const struct config *cfg, int64_t rule_id,
+    json_t **recipients)
+{
+	char idb[24], msg[512];
+	PGresult *r;
+	json_t *rcpt = NULL, *alert = NULL;
+	struct outbox o;
+	struct mail_alert m;
+	enum store_rc rc = ST_ERROR;
+
+	*recipients = NULL;
+	outbox_init(&o);
+	r = DB_EXEC(db, &q_rule_for_test, db_i64_param(rule_id, idb), cfg->timezone);
+	if (r == NULL)
+		goto out;
+	if (PQntuples(r) == 0) {
+		rc = ST_NOT_FOUND;
+		goto out;
+	}
+	rcpt = json_loads(db_str(r, 0, "recipients"), 0, NULL);
+	if (json_array_size(rcpt) == 0) {
+		rc = ST_INVALID;
+		goto out;
+	}
+	snprintf(msg, sizeof(msg), "This is a test message of the rule \"%s\": no alert is open."
+	    " When the rule fires, its recipients get a message like this one.",
+	    db_str(r, 0, "name"));
+	alert = json_pack("{sI sI ss ss ss sf sf ss ss}", "id", (json_int_t)0,
+	    "rule_id", (json_int_t)rule_id, "rule_name", db_str(r, 0, "name"),
+	    "kpi", db_str(r, 0, "kpi_key"), "condition", db_str(r, 0, "condition"),
+	    "threshold", db_f64(r, 0, "threshold"), "value", 0.0,
+	    "severity", db_str(r, 0, "severity"), "message", msg);
+	memset(&m, 0, sizeof(m));
+	m.kind = MAIL_TEST;
+	m.alert = alert;
+	m.kpi_name = db_str(r, 0, "kpi_name");
+	m.kpi_unit = db_str(r, 0, "kpi_unit");
+	m.recommendation = db_str(r, 0, "recommendation");
+	m.rule_description = db_str(r, 0, "description");
+	m.when_local = db_str(r, 0, "now_local");
+	m.latest = db_isnull(r, 0, "latest") ? NAN : db_f64(r, 0, "latest");
+	m.window_minutes = (int)db_i64(r, 0, "window_minutes");
+	m.window_samples = (int)db_i64(r, 0, "window_samples");
+	if (mail_queue_alert(db, cfg, &o, &m, rcpt, rule_id, NULL) < 0 || outbox_flush(db, &o) < 0)
+		goto out;
+	*recipients = json_incref(rcpt);
+	rc = ST_OK;
+out:
+	PQclear(r);
+	json_decref(rcpt);
+	json_decref(alert);
+	outbox_free(&o);
+	return rc;
 }

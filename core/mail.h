@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "store.h"
 #include "util.h"
 
 enum mail_kind { MAIL_FIRED, MAIL_RESOLVED, MAIL_ESCALATED, MAIL_DIGEST, MAIL_TEST, MAIL_KIND__MAX };
@@ -73,5 +74,14 @@ void outbox_free(struct outbox *o);
 int mail_queue_alert(struct db *db, const struct config *cfg, struct outbox *o,
     const struct mail_alert *m, const json_t *recipients, int64_t rule_id,
     const char *dedup_prefix);
+
+/*
+ * Queues a test message (kind test, no alert, no acknowledge link) about
+ * rule_id to each of its recipients, showing the KPI's latest value and
+ * the rule's condition. *recipients: the addresses (caller decrefs).
+ * ST_OK, ST_NOT_FOUND, ST_INVALID (the rule has no recipients), ST_ERROR.
+ */
+enum store_rc mail_queue_rule_test(struct db *db, const struct config *cfg, int64_t rule_id,
+    json_t **recipients);
 
 #endif

@@ -43,6 +43,22 @@ stack_wipe() {
 	rm -rf "$dir"
 }
 
+# Starts the test SMTP server of a variant and exports SMTP_* for it: the
+# stack's processes and the jobs the tests run deliver there.
+smtp_up() {
+	export GW_TEST_SMTP_DIR=$top/build/test-$1-smtp GW_TEST_SMTP_USER=goldwatch-test
+	export GW_TEST_SMTP_PASSWORD="smtp-test-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+	tests/smtp/smtp.sh stop "$GW_TEST_SMTP_DIR" 2>/dev/null
+	rm -rf "$GW_TEST_SMTP_DIR"
+	GW_TEST_SMTP_PORT=$(SMTPD_DESCRIBE=1 SMTPD_USER=$GW_TEST_SMTP_USER \
+		SMTPD_PASSWORD=$GW_TEST_SMTP_PASSWORD tests/smtp/smtp.sh start "$GW_TEST_SMTP_DIR") ||
+		return 1
+	export GW_TEST_SMTP_PORT SMTP_SERVER=127.0.0.1 SMTP_PORT=$GW_TEST_SMTP_PORT SMTP_USE_TLS=true
+	export SMTP_USERNAME=$GW_TEST_SMTP_USER SMTP_PASSWORD=$GW_TEST_SMTP_PASSWORD
+	export GOLDWATCH_SMTP_CA_FILE=$GW_TEST_SMTP_DIR/cert.pem
+	export FROM_EMAIL="goldwatch tests <alerts@goldwatch.test>"
+}
+
 sanitizer_reports() {
 	grep -l -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (Address|Undefined)" \
 		"$@" 2>/dev/null
@@ -77,12 +93,16 @@ run_variant() {
 	stack_wipe "$dir" "$build"
 	port=$(free_port) || { failures+=("$variant: no free port"); return; }
 	export GW_TEST_ADMIN_PASSWORD="admin-test-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+	# a real SMTP server (STARTTLS, AUTH) the stack's processes deliver to;
+	# the tests get its folder, port and credentials as GW_TEST_SMTP_*
+	smtp_up "$variant" || { failures+=("$variant: SMTP server start"); return; }
 	echo
-	echo "=== $variant: starting a throwaway stack on 127.0.0.1:$port"
+	echo "=== $variant: starting a throwaway stack on 127.0.0.1:$port (SMTP on $GW_TEST_SMTP_PORT)"
 	if ! GOLDWATCH_PORT=$port BUILD=$build STACK_FSYNC=off STACK_QUIET=1 \
 		GOLDWATCH_ADMIN_PASSWORD=$GW_TEST_ADMIN_PASSWORD scripts/stack.sh start "$dir"; then
 		failures+=("$variant: stack start")
 		tail -n 30 "$dir"/log/*.log 2>/dev/null
+		tests/smtp/smtp.sh stop "$GW_TEST_SMTP_DIR"
 		return
 	fi
 	(
@@ -96,6 +116,7 @@ run_variant() {
 	if [ $rc -eq 0 ]; then echo "=== $variant: integration tests: ok"
 	else echo "=== $variant: integration tests: FAILED"; failures+=("$variant: integration tests"); fi
 	stack_down "$dir" "$build"
+	tests/smtp/smtp.sh stop "$GW_TEST_SMTP_DIR"
 	local reports
 	reports=$(sanitizer_reports "$dir"/log/*.log)
 	if [ -n "$reports" ]; then

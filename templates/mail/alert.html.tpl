@@ -20,14 +20,14 @@
 <table role="presentation" cellpadding="6" cellspacing="0" style="border-collapse:collapse;font-size:14px;width:100%;">
 <tr><td style="color:#6b6b66;width:120px;border-bottom:1px solid #eee;">Severity</td><td style="border-bottom:1px solid #eee;"><strong style="color:{{SEVERITY_COLOUR}};">{{SEVERITY_UPPER}}</strong></td></tr>
 <tr><td style="color:#6b6b66;border-bottom:1px solid #eee;">KPI</td><td style="border-bottom:1px solid #eee;">{{KPI_NAME}}: <strong>{{KPI_VALUE}}</strong></td></tr>
-<tr><td style="color:#6b6b66;border-bottom:1px solid #eee;">Value</td><td style="border-bottom:1px solid #eee;">{{VALUE}}</td></tr>
+{{#HAS_VALUE}}<tr><td style="color:#6b6b66;border-bottom:1px solid #eee;">Value</td><td style="border-bottom:1px solid #eee;">{{VALUE}}</td></tr>{{/HAS_VALUE}}
 <tr><td style="color:#6b6b66;border-bottom:1px solid #eee;">Threshold</td><td style="border-bottom:1px solid #eee;">{{CONDITION_WORDS}} {{THRESHOLD}}</td></tr>
 <tr><td style="color:#6b6b66;">When</td><td>{{WHEN}}</td></tr>
 </table>
 {{#HAS_DESCRIPTION}}<p style="margin:16px 0 0 0;font-size:14px;color:#444;">{{RULE_DESCRIPTION}}</p>{{/HAS_DESCRIPTION}}
 {{#OPEN}}{{#HAS_RECOMMENDATION}}<div style="margin:16px 0 0 0;padding:12px 14px;background:#fbf6e9;border:1px solid #ecdcae;border-radius:4px;font-size:14px;"><strong>What to check:</strong> {{RECOMMENDATION}}</div>{{/HAS_RECOMMENDATION}}{{/OPEN}}
 <p style="margin:20px 0 0 0;">
-<a href="{{ALERT_URL}}" style="display:inline-block;padding:10px 16px;background:#1d1d1b;color:#ffffff;text-decoration:none;border-radius:4px;font-size:14px;">See the alert</a>
+<a href="{{ALERT_URL}}" style="display:inline-block;padding:10px 16px;background:#1d1d1b;color:#ffffff;text-decoration:none;border-radius:4px;font-size:14px;">{{LINK_TEXT}}</a>
 {{#ACK}}&nbsp; <a href="{{ACK_URL}}" style="display:inline-block;padding:10px 16px;background:#8a6d1d;color:#ffffff;text-decoration:none;border-radius:4px;font-size:14px;">Acknowledge</a>{{/ACK}}
 </p>
 </td></tr>

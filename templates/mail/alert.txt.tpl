@@ -4,8 +4,8 @@
 Rule:       {{RULE_NAME}}
 Severity:   {{SEVERITY}}
 KPI:        {{KPI_NAME}} = {{KPI_VALUE}}
-Value:      {{VALUE}}
-Threshold:  {{CONDITION_WORDS}} {{THRESHOLD}}
+{{#HAS_VALUE}}Value:      {{VALUE}}
+{{/HAS_VALUE}}Threshold:  {{CONDITION_WORDS}} {{THRESHOLD}}
 When:       {{WHEN}}
 
 {{MESSAGE}}
@@ -14,7 +14,7 @@ About this rule: {{RULE_DESCRIPTION}}
 {{/HAS_DESCRIPTION}}{{#OPEN}}{{#HAS_RECOMMENDATION}}
 What to check: {{RECOMMENDATION}}
 {{/HAS_RECOMMENDATION}}{{/OPEN}}
-See the alert: {{ALERT_URL}}
+{{LINK_TEXT}}: {{ALERT_URL}}
 {{#ACK}}
 Acknowledge it (opens a confirmation page): {{ACK_URL}}
 {{/ACK}}

@@ -1,0 +1,94 @@
+/*
+ * goldwatch-mailer - the 1-minute timer job: deliver the due mail of the
+ * outbox (SMTP, or the spool folder without SMTP_SERVER), retry failures
+ * with backoff, give up after GOLDWATCH_MAIL_MAX_ATTEMPTS (see
+ * mail_deliver.h), print one summary line.
+ *
+ *   goldwatch-mailer [--now=ISO8601] [--json] [--limit N] [--max-seconds S]
+ *
+ * --now moves the clock that decides what is due (a retry's backoff).
+ * --limit and --max-seconds stop claiming mail after N mails or S seconds.
+ * Any number of mailers may run at once: each row is sent by one of them.
+ *
+ * Exit status 0 when the pass ran (failed messages are recorded on their
+ * rows), 1 on a bad mail configuration (nothing is touched), a database
+ * error, or a mail server that could not be used (connect, TLS, login),
+ * 2 on bad usage.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "job.h"
+#include "log.h"
+#include "mail_deliver.h"
+#include "mail_send.h"
+#include "util.h"
+
+static int own_int(struct job *j, const char *name, int64_t max, int64_t *out)
+{
+	int i = 0;
+	const char *v = job_arg(j, name, &i);
+
+	if (v == NULL)
+		return 0;
+	if (parse_int64(v, 1, max, out) < 0) {
+		fprintf(stderr, "goldwatch-mailer: %s must be a whole number from 1 to %lld\n",
+		    name, (long long)max);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const own[] = {"--limit", "--max-seconds", NULL};
+	struct job j;
+	struct mail_pass p = {0};
+	struct mail_pass_result res;
+	int64_t limit = 0, seconds = 0, dead = 0;
+	int rc;
+
+	rc = job_open(&j, "goldwatch-mailer", argc, argv, own, "[--limit N] [--max-seconds S]");
+	if (rc != 0) {
+		job_close(&j);
+		return rc;
+	}
+	if (own_int(&j, "--limit", 10000000, &limit) < 0 ||
+	    own_int(&j, "--max-seconds", 86400, &seconds) < 0) {
+		job_close(&j);
+		return 2;
+	}
+	/* a bad setting: one line (logged by the check), nothing touched */
+	if (mail_config_check(&j.cfg) < 0) {
+		job_close(&j);
+		return 1;
+	}
+	p.now_us = j.now_given ? j.now_us : 0;
+	p.limit = (int)limit;
+	p.budget_us = seconds * 1000000;
+	if (mail_deliver(j.db, &j.cfg, &p, &res) < 0) {
+		log_line("delivery stopped (see the error above): %d sent, %d to retry, %d dead",
+		    res.sent, res.retry, res.dead);
+		job_close(&j);
+		return 1;
+	}
+	if (mail_dead_count(j.db, &dead) < 0) {
+		job_close(&j);
+		return 1;
+	}
+	if (j.json) {
+		json_t *out = mail_pass_json(&res);
+		char *s;
+		json_object_set_new(out, "dead_total", json_integer(dead));
+		s = json_dumps(out, JSON_COMPACT);
+		printf("%s\n", s);
+		free(s);
+		json_decref(out);
+	}
+	log_line("%d mail(s) sent, %d to retry, %d dead in %.1f ms over %ld connection(s)%s;"
+	    " %lld dead in all", res.sent, res.retry, res.dead, (double)res.us / 1000.0,
+	    res.connections, res.server_down ? "; the mail server could not be used" : "",
+	    (long long)dead);
+	job_close(&j);
+	return res.server_down ? 1 : 0;
+}

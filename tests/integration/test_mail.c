@@ -1,0 +1,1317 @@
+/*
+ * test_mail.c - e-mail end to end against a real SMTP server (tests/smtp:
+ * aiosmtpd with STARTTLS and AUTH, started by tests/run.sh, which exports
+ * SMTP_* for it and GW_TEST_SMTP_DIR/_PORT/_USER/_PASSWORD for us). Every
+ * message the server accepts is a .eml file (the bytes) and a .json file
+ * (envelope, time accepted, and Python's email package's reading of it);
+ * the tests read both, and parse the .eml with their own small MIME reader.
+ *
+ * Cases: a fired alert reaches every recipient, as proper MIME, escaped in
+ * HTML and intact in text; the API answers before SMTP; an outage keeps
+ * the rows queued with backoff and delivers each once afterwards; two
+ * mailers at once; a wrong password; permanent and temporary refusals and
+ * dead letters in the API; certificate checks; the spool; the rule's test
+ * message; the acknowledge link from a received mail.
+ */
+#include <dirent.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ack.h"
+#include "config.h"
+#include "db.h"
+#include "engine.h"
+#include "integration.h"
+#include "mail_deliver.h"
+#include "util.h"
+
+#define ALICE "alice@mail.goldwatch.test"
+#define BOB "bob@mail.goldwatch.test"
+#define OUTSIDER "outsider@elsewhere.example"
+#define EVIL_NAME "<script>alert(1)</script> & Co"
+
+/* ------------------------------------------------------------------ */
+/* the test SMTP server and what it received                           */
+
+static const char *smtp_dir(void)
+{
+	return test_env("GW_TEST_SMTP_DIR");
+}
+
+/* Restarts the server on its port (after smtp_stop). 0 on success. */
+static int smtp_start(void)
+{
+	return test_system("SMTPD_DESCRIBE=1 SMTPD_USER='%s' SMTPD_PASSWORD='%s'"
+	    " '%s/tests/smtp/smtp.sh' start '%s' %s >/dev/null", test_env("GW_TEST_SMTP_USER"),
+	    test_env("GW_TEST_SMTP_PASSWORD"), test_top(), smtp_dir(),
+	    test_env("GW_TEST_SMTP_PORT"));
+}
+
+static int smtp_stop(void)
+{
+	return test_system("'%s/tests/smtp/smtp.sh' stop '%s'", test_top(), smtp_dir());
+}
+
+/* Every .json the server wrote, read once (name -> object). */
+static json_t *seen;
+
+static void scan_mail(void)
+{
+	char *path = xasprintf("%s/mail", smtp_dir());
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	if (seen == NULL)
+		seen = json_object();
+	while (d && (e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		char *file;
+		json_t *j;
+		if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0 ||
+		    json_object_get(seen, e->d_name))
+			continue;
+		file = xasprintf("%s/%s", path, e->d_name);
+		j = json_load_file(file, 0, NULL);
+		if (j)
+			json_object_set_new(seen, e->d_name, j);
+		free(file);
+	}
+	if (d)
+		closedir(d);
+	free(path);
+}
+
+static int addressed_to(const json_t *m, const char *rcpt)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(json_object_get(m, "rcpt_tos"), i, v)
+		if (strcasecmp(json_string_value(v), rcpt) == 0)
+			return 1;
+	return 0;
+}
+
+/* The messages to rcpt whose subject holds part (NULL: any), by arrival. */
+static json_t *received(const char *rcpt, const char *part)
+{
+	json_t *out = json_array(), *m;
+	const char *k;
+
+	scan_mail();
+	json_object_foreach(seen, k, m) {
+		const char *subject = json_string_value(json_object_get(m, "subject"));
+		if (addressed_to(m, rcpt) && (part == NULL || (subject && strstr(subject, part))))
+			json_array_append(out, m);
+	}
+	/* object order is not arrival order: sort by seq */
+	for (size_t i = 1; i < json_array_size(out); i++)
+		for (size_t j = i; j > 0; j--) {
+			json_t *a = json_array_get(out, j - 1), *b = json_array_get(out, j);
+			if (json_integer_value(json_object_get(a, "seq")) <=
+			    json_integer_value(json_object_get(b, "seq")))
+				break;
+			json_incref(a);
+			json_array_set(out, j - 1, b);
+			json_array_set_new(out, j, a);
+		}
+	return out;
+}
+
+static size_t count_received(const char *rcpt, const char *part)
+{
+	json_t *r = received(rcpt, part);
+	size_t n = json_array_size(r);
+
+	json_decref(r);
+	return n;
+}
+
+/* Waits until rcpt has at least n such messages (or timeout_ms). */
+static json_t *wait_received(const char *rcpt, const char *part, size_t n, int timeout_ms)
+{
+	json_t *r = received(rcpt, part);
+
+	for (int waited = 0; json_array_size(r) < n && waited < timeout_ms; waited += 50) {
+		json_decref(r);
+		test_sleep_ms(50);
+		r = received(rcpt, part);
+	}
+	return r;
+}
+
+static char *raw_of(const json_t *m)
+{
+	char *path = xasprintf("%s/mail/%06lld.eml", smtp_dir(),
+	    (long long)json_integer_value(json_object_get(m, "seq")));
+	FILE *f = fopen(path, "rb");
+	struct buf b;
+	char chunk[4096];
+	size_t n;
+
+	buf_init(&b);
+	while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&b, chunk, n);
+	if (f)
+		fclose(f);
+	free(path);
+	return buf_detach(&b);
+}
+
+/* The decoded body of part i of the server's reading, or "". */
+static const char *part_body(const json_t *m, size_t i)
+{
+	const json_t *b = json_object_get(json_array_get(json_object_get(m, "parts"), i), "body");
+	return json_is_string(b) ? json_string_value(b) : "";
+}
+
+static const char *part_type(const json_t *m, size_t i)
+{
+	const json_t *t = json_object_get(json_array_get(json_object_get(m, "parts"), i),
+	    "content_type");
+	return json_is_string(t) ? json_string_value(t) : "";
+}
+
+/* A header as the server's reader decoded it, or "". */
+static const char *header_of(const json_t *m, const char *name)
+{
+	size_t i;
+	json_t *h;
+
+	json_array_foreach(json_object_get(m, "headers"), i, h)
+		if (strcasecmp(json_string_value(json_array_get(h, 0)), name) == 0)
+			return json_string_value(json_array_get(h, 1));
+	return "";
+}
+
+/* ------------------------------------------------------------------ */
+/* our own small MIME reader: the wire form, independent of the server  */
+
+struct mime {
+	struct buf headers;   /* unfolded, one "Name: value\n" per line */
+	char *subject;        /* RFC 2047 decoded */
+	char *text, *html;    /* quoted-printable decoded, CRLF as \n */
+	int nparts;
+	int wire_ok;          /* 7-bit, CRLF only, lines within limits */
+};
+
+static void mime_free(struct mime *m)
+{
+	buf_free(&m->headers);
+	free(m->subject);
+	free(m->text);
+	free(m->html);
+	memset(m, 0, sizeof(*m));
+}
+
+static const char *mime_get(const struct mime *m, const char *name, char *out, size_t outlen)
+{
+	size_t nl = strlen(name);
+	const char *p = m->headers.data;
+
+	out[0] = '\0';
+	while (p && *p) {
+		const char *eol = strchr(p, '\n');
+		if (strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+			const char *v = p + nl + 1;
+			size_t n;
+			while (*v == ' ')
+				v++;
+			n = (size_t)((eol ? eol : v + strlen(v)) - v);
+			snprintf(out, outlen, "%.*s", (int)n, v);
+			return out;
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	return out;
+}
+
+static char *qp_decode(const char *s, size_t n)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '=' && i + 2 < n + 1 && s[i + 1] == '\r' && s[i + 2] == '\n') {
+			i += 2; /* soft line break */
+		} else if (s[i] == '=' && i + 2 < n) {
+			char hex[3] = {s[i + 1], s[i + 2], 0};
+			buf_putc(&b, (char)strtol(hex, NULL, 16));
+			i += 2;
+		} else if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n') {
+			buf_putc(&b, '\n');
+			i++;
+		} else {
+			buf_putc(&b, s[i]);
+		}
+	}
+	if (b.data == NULL)
+		buf_puts(&b, "");
+	return buf_detach(&b);
+}
+
+/* "=?UTF-8?B?...?=" words decoded, the space between two words dropped. */
+static char *words_decode(const char *v)
+{
+	struct buf b;
+	int last_word = 0;
+
+	buf_init(&b);
+	buf_puts(&b, "");
+	while (*v) {
+		const char *end;
+		if (strncasecmp(v, "=?UTF-8?B?", 10) == 0 && (end = strstr(v + 10, "?=")) != NULL) {
+			unsigned char bin[256];
+			size_t len = 0;
+			char b64[400];
+			snprintf(b64, sizeof(b64), "%.*s", (int)(end - v - 10), v + 10);
+			if (sodium_base642bin(bin, sizeof(bin), b64, strlen(b64), NULL, &len, NULL,
+			    sodium_base64_VARIANT_ORIGINAL) == 0)
+				buf_append(&b, (const char *)bin, len);
+			v = end + 2;
+			last_word = 1;
+			continue;
+		}
+		if (*v == ' ' && last_word) {
+			const char *q = v;
+			while (*q == ' ')
+				q++;
+			if (strncasecmp(q, "=?UTF-8?B?", 10) == 0) {
+				v = q;
+				continue;
+			}
+		}
+		last_word = 0;
+		buf_putc(&b, *v++);
+	}
+	return buf_detach(&b);
+}
+
+static int mime_parse(const char *raw, struct mime *m)
+{
+	const char *body = strstr(raw, "\r\n\r\n"), *p;
+	char ct[512], boundary[200], delim[210];
+	size_t line = 0;
+
+	memset(m, 0, sizeof(*m));
+	buf_init(&m->headers);
+	m->wire_ok = 1;
+	for (p = raw; *p; p++) {
+		if ((unsigned char)*p >= 0x80 || (*p == '\n' && (p == raw || p[-1] != '\r')))
+			m->wire_ok = 0;
+		line = *p == '\n' ? 0 : line + 1;
+		/* 998 is the hard limit; header lines stay at 78 */
+		if (line > 998 || (body && p < body && line > 78))
+			m->wire_ok = 0;
+	}
+	if (body == NULL)
+		return -1;
+	for (p = raw; p < body; p++) {
+		if (p[0] == '\r' && p[1] == '\n' && (p[2] == ' ' || p[2] == '\t')) {
+			p++; /* unfold: drop CRLF, keep the space */
+			continue;
+		}
+		if (p[0] == '\r')
+			continue;
+		buf_putc(&m->headers, *p);
+	}
+	buf_putc(&m->headers, '\n');
+	m->subject = words_decode(mime_get(m, "Subject", ct, sizeof(ct)));
+	mime_get(m, "Content-Type", ct, sizeof(ct));
+	if (strncmp(ct, "multipart/alternative;", 22) != 0 ||
+	    sscanf(strstr(ct, "boundary=\"") ? strstr(ct, "boundary=\"") + 10 : "", "%199[^\"]",
+	    boundary) != 1)
+		return -1;
+	snprintf(delim, sizeof(delim), "\r\n--%s", boundary);
+	p = strstr(body, delim);
+	while (p) {
+		const char *start = p + strlen(delim), *next, *pbody;
+		if (strncmp(start, "--", 2) == 0)
+			break; /* the closing delimiter */
+		start += 2; /* CRLF after the delimiter */
+		next = strstr(start, delim);
+		pbody = strstr(start, "\r\n\r\n");
+		if (next == NULL || pbody == NULL || pbody > next)
+			return -1;
+		pbody += 4;
+		m->nparts++;
+		if (strncasecmp(start, "Content-Type: text/plain; charset=UTF-8", 39) == 0)
+			m->text = qp_decode(pbody, (size_t)(next - pbody));
+		else if (strncasecmp(start, "Content-Type: text/html; charset=UTF-8", 38) == 0)
+			m->html = qp_decode(pbody, (size_t)(next - pbody));
+		p = next;
+	}
+	return m->text && m->html ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* fixtures and jobs                                                   */
+
+static void mail_users(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	done = 1;
+	test_user("mail-alice", "alice-password-1", "operator");
+	test_user("mail-bob", "bob-password-12", "viewer");
+	test_exec("UPDATE users SET email = $2 WHERE username = $1", 2, TP("mail-alice", ALICE));
+	test_exec("UPDATE users SET email = $2 WHERE username = $1", 2, TP("mail-bob", BOB));
+	make_push_kpi("m_mail", 0);
+	push_value("m_mail", 100, 0);
+}
+
+/* A rule on m_mail (100 now) that fires: threshold 50, these recipients. */
+static long long firing_rule(const char *name, const char *recipients)
+{
+	json_t *b = json_pack("{ss ss ss sf ss si}", "name", name, "kpi", "m_mail",
+	    "condition", "gt", "threshold", 50.0, "severity", "critical", "cooldown_minutes", 0);
+	char *s;
+	long long id;
+
+	json_object_set_new(b, "recipients", json_loads(recipients, 0, NULL));
+	s = json_dumps(b, JSON_COMPACT);
+	id = make_rule(s);
+	free(s);
+	json_decref(b);
+	return id;
+}
+
+static long long fire(long long rule_id)
+{
+	struct http_resp r = evaluate_rule(rule_id);
+	long long alert;
+
+	EXPECT_STATUS(r, 200);
+	alert = jint(&r, "fired.0.id");
+	http_free(&r);
+	CU_ASSERT_TRUE(alert > 0);
+	return alert;
+}
+
+/*
+ * Runs goldwatch-mailer with env (added to the SMTP_* of the test server)
+ * and args. Its output goes to a log of the stack (scanned for sanitizer
+ * reports) and, with out, to the caller (who frees). Exit status.
+ */
+static int run_mailer(const char *env, const char *args, char **out)
+{
+	static int n;
+	char *log = xasprintf("%s/log/mailer-test-%d.log", test_env("GW_TEST_STACK"), ++n);
+	int rc = test_system("%s '%s/goldwatch-mailer' %s >'%s' 2>&1", env ? env : "",
+	    test_env("GW_TEST_BIN"), args ? args : "", log);
+
+	if (out) {
+		FILE *f = fopen(log, "r");
+		struct buf b;
+		char chunk[1024];
+		size_t k;
+		buf_init(&b);
+		buf_puts(&b, "");
+		while (f && (k = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			buf_append(&b, chunk, k);
+		if (f)
+			fclose(f);
+		*out = buf_detach(&b);
+	}
+	free(log);
+	return rc;
+}
+
+/* --now=ISO, seconds from now. */
+static const char *now_plus(int seconds, char *out, size_t outlen)
+{
+	char iso[40];
+
+	time_format_iso(time_now_us() + (int64_t)seconds * 1000000, iso, sizeof(iso));
+	snprintf(out, outlen, "--now=%s", iso);
+	return out;
+}
+
+/* A row of kind queued directly: the mailer tests need no alert. */
+static long long queue_kind(const char *kind, const char *rcpt)
+{
+	PGresult *r = test_sql("INSERT INTO mail_outbox (kind, recipient, subject, body_text,"
+	    " body_html) VALUES ($1, $2, 'queued for ' || $2, 'Plain text: 5 < 6 & 7',"
+	    " '<p>HTML: 5 &lt; 6 &amp; 7</p>') RETURNING id", 2, TP(kind, rcpt));
+	long long id = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
+
+	PQclear(r);
+	return id;
+}
+
+static long long queue_row(const char *rcpt)
+{
+	return queue_kind("test", rcpt);
+}
+
+static long long row_int(long long id, const char *col_sql)
+{
+	char ids[24], *sql = xasprintf("SELECT %s FROM mail_outbox WHERE id = $1::bigint", col_sql);
+	long long v;
+
+	snprintf(ids, sizeof(ids), "%lld", id);
+	v = test_sql_int(sql, 1, TP(ids));
+	free(sql);
+	return v;
+}
+
+static char *row_str(long long id, const char *col_sql)
+{
+	char ids[24], *sql = xasprintf("SELECT %s FROM mail_outbox WHERE id = $1::bigint", col_sql);
+	char *v;
+
+	snprintf(ids, sizeof(ids), "%lld", id);
+	v = test_sql_str(sql, 1, TP(ids));
+	free(sql);
+	return v;
+}
+
+/* Waits until row id was attempted at least once (the API's pass runs
+ * after the response). */
+static void wait_attempted(long long id)
+{
+	for (int i = 0; i < 200 && row_int(id, "attempts") == 0; i++)
+		test_sleep_ms(50);
+}
+
+static int suite_init(void)
+{
+	/* what earlier suites queued and did not deliver is not ours to send:
+	 * a general mailer pass here must see only this suite's rows */
+	PGresult *r = PQexec(test_db(), "DELETE FROM mail_outbox WHERE status = 'queued'");
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+
+	PQclear(r);
+	return ok ? 0 : 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* the cases                                                           */
+
+static void t_fired_reaches_every_recipient(void)
+{
+	const char *rcpts[] = {ALICE, BOB, OUTSIDER};
+	json_t *got[3];
+	long long rule, alert;
+	char alert_url[128], *raw;
+	struct mime m;
+	char h[512], sql_id[24];
+
+	mail_users();
+	rule = firing_rule(EVIL_NAME, "[\"" ALICE "\",\"" BOB "\",\"" OUTSIDER "\"]");
+	alert = fire(rule);
+	snprintf(alert_url, sizeof(alert_url), "%s/alerts/%lld", test_base_url(), alert);
+	for (int i = 0; i < 3; i++) {
+		got[i] = wait_received(rcpts[i], EVIL_NAME, 1, 10000);
+		CU_ASSERT_EQUAL(json_array_size(got[i]), 1);
+	}
+	/* the outbox records each delivery */
+	snprintf(sql_id, sizeof(sql_id), "%lld", alert);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM mail_outbox WHERE alert_id = $1::bigint"
+	    " AND kind = 'fired' AND status = 'sent' AND attempts = 1 AND sent_at IS NOT NULL"
+	    " AND last_error IS NULL AND message_id IS NOT NULL", sql_id), 3);
+	for (int i = 0; i < 3; i++) {
+		json_t *msg = json_array_get(got[i], 0);
+		const char *text, *html;
+		char *subject, *mid;
+		if (msg == NULL)
+			continue;
+		/* the envelope: TLS, authenticated, one recipient per message */
+		CU_ASSERT_TRUE(json_is_true(json_object_get(msg, "tls")));
+		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(msg, "auth_user")),
+		    test_env("GW_TEST_SMTP_USER"));
+		CU_ASSERT_EQUAL(json_array_size(json_object_get(msg, "rcpt_tos")), 1);
+		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(msg, "mail_from")),
+		    "alerts@goldwatch.test");
+		/* Python's email package reads it without complaint */
+		CU_ASSERT_EQUAL(json_array_size(json_object_get(msg, "defects")), 0);
+		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(msg, "content_type")),
+		    "multipart/alternative");
+		CU_ASSERT_EQUAL(json_array_size(json_object_get(msg, "parts")), 2);
+		CU_ASSERT_STRING_EQUAL(part_type(msg, 0), "text/plain");
+		CU_ASSERT_STRING_EQUAL(part_type(msg, 1), "text/html");
+		CU_ASSERT_STRING_EQUAL(header_of(msg, "To"), rcpts[i]);
+		CU_ASSERT_STRING_EQUAL(header_of(msg, "From"), "goldwatch tests <alerts@goldwatch.test>");
+		CU_ASSERT_STRING_EQUAL(header_of(msg, "MIME-Version"), "1.0");
+		CU_ASSERT_PTR_NOT_NULL(strstr(header_of(msg, "Date"), " +0000"));
+		subject = test_sql_str("SELECT subject FROM mail_outbox WHERE alert_id = $1::bigint"
+		    " AND recipient = $2", 2, TP(sql_id, rcpts[i]));
+		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(msg, "subject")), subject);
+		mid = test_sql_str("SELECT message_id FROM mail_outbox WHERE alert_id = $1::bigint"
+		    " AND recipient = $2", 2, TP(sql_id, rcpts[i]));
+		CU_ASSERT_STRING_EQUAL(header_of(msg, "Message-ID"), mid);
+		free(subject);
+		free(mid);
+		/* the rule's name: escaped in HTML, intact in text */
+		text = part_body(msg, 0);
+		html = part_body(msg, 1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "Rule:       " EVIL_NAME "\r\n"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"));
+		CU_ASSERT_PTR_NULL(strstr(html, "<script"));
+		CU_ASSERT_PTR_NULL(strstr(html, "& Co"));
+		/* what it says: severity, KPI, value and threshold with units, when, link */
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "Severity:   critical"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "KPI:        m_mail = 100 USD"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "Threshold:  above 50 USD"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "When:       "));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, alert_url));
+		CU_ASSERT_PTR_NOT_NULL(strstr(html, alert_url));
+		CU_ASSERT_PTR_NULL(strstr(html, "<script")); /* no script of ours either */
+		/* an acknowledge link for users only, each their own */
+		CU_ASSERT_EQUAL(strstr(text, "/ack?t=") != NULL, i < 2);
+		CU_ASSERT_EQUAL(strstr(html, "/ack?t=") != NULL, i < 2);
+	}
+	if (json_array_size(got[0]) && json_array_size(got[1]))
+		CU_ASSERT_STRING_NOT_EQUAL(strstr(part_body(json_array_get(got[0], 0), 0), "/ack?t="),
+		    strstr(part_body(json_array_get(got[1], 0), 0), "/ack?t="));
+
+	/* the wire form, read by our own MIME reader */
+	if (json_array_size(got[0]) == 1) {
+		raw = raw_of(json_array_get(got[0], 0));
+		CU_ASSERT_EQUAL_FATAL(mime_parse(raw, &m), 0);
+		CU_ASSERT_TRUE(m.wire_ok);
+		CU_ASSERT_EQUAL(m.nparts, 2);
+		CU_ASSERT_PTR_NOT_NULL(strstr(m.subject, EVIL_NAME));
+		CU_ASSERT_PTR_NOT_NULL(strstr(m.text, "Rule:       " EVIL_NAME "\n"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(m.html, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"));
+		CU_ASSERT_STRING_EQUAL(mime_get(&m, "To", h, sizeof(h)), ALICE);
+		CU_ASSERT_PTR_NOT_NULL(strstr(mime_get(&m, "Message-ID", h, sizeof(h)), "@goldwatch.test>"));
+		CU_ASSERT_STRING_EQUAL(mime_get(&m, "Auto-Submitted", h, sizeof(h)), "auto-generated");
+		CU_ASSERT_STRING_EQUAL(mime_get(&m, "X-Goldwatch-Kind", h, sizeof(h)), "fired");
+		mime_free(&m);
+		free(raw);
+	}
+	for (int i = 0; i < 3; i++)
+		json_decref(got[i]);
+}
+
+static void t_subject_not_ascii(void)
+{
+	/* 200 characters, most of them outside ASCII */
+	const char *name = "Goldpreis über 2.000 € — 金価格 Überwachung "
+	    "ÄÖÜäöüß ÄÖÜäöüß ÄÖÜäöüß ÄÖÜäöüß ÄÖÜäöüß ÄÖÜäöüß ÄÖÜäöüß ÄÖÜäöüß "
+	    "金金金金金金金金金金金金金金金金金金金金金金金金金金金金金金金 end";
+	json_t *got, *msg;
+	long long rule;
+	char *raw, h[1024];
+	struct mime m;
+
+	mail_users();
+	rule = firing_rule(name, "[\"subject-test@shop.example\"]");
+	fire(rule);
+	got = wait_received("subject-test@shop.example", NULL, 1, 10000);
+	CU_ASSERT_EQUAL_FATAL(json_array_size(got), 1);
+	msg = json_array_get(got, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(json_string_value(json_object_get(msg, "subject")), name));
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(msg, "defects")), 0);
+	raw = raw_of(msg);
+	CU_ASSERT_EQUAL(mime_parse(raw, &m), 0);
+	CU_ASSERT_TRUE(m.wire_ok); /* 7-bit, folded: encoded words of at most 76 */
+	CU_ASSERT_PTR_NOT_NULL(m.subject && strstr(m.subject, name));
+	CU_ASSERT_PTR_NOT_NULL(strstr(mime_get(&m, "Subject", h, sizeof(h)), "=?UTF-8?B?"));
+	CU_ASSERT_PTR_NOT_NULL(m.text && strstr(m.text, name));
+	mime_free(&m);
+	free(raw);
+	json_decref(got);
+}
+
+/* A built-in KPI (the demo shop's) carries what the owner should check. */
+static void t_recommendation(void)
+{
+	long long rule = make_rule("{\"name\":\"revenue watch\",\"kpi\":\"revenue_today\","
+	    "\"condition\":\"gte\",\"threshold\":-1000000000,\"severity\":\"warning\","
+	    "\"recipients\":[\"advice@shop.example\"]}");
+	char *rec = test_sql_str("SELECT recommendation FROM kpis WHERE key = 'revenue_today'",
+	    0, NULL);
+	json_t *got;
+
+	fire(rule);
+	got = wait_received("advice@shop.example", "revenue watch", 1, 10000);
+	CU_ASSERT_EQUAL(json_array_size(got), 1);
+	CU_ASSERT_TRUE(strlen(rec) > 20);
+	if (json_array_size(got) == 1) {
+		json_t *msg = json_array_get(got, 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(part_body(msg, 0), "What to check: "));
+		CU_ASSERT_PTR_NOT_NULL(strstr(part_body(msg, 0), rec));
+		CU_ASSERT_PTR_NOT_NULL(strstr(part_body(msg, 0), "Revenue today"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(part_body(msg, 1), "What to check:"));
+		CU_ASSERT_STRING_EQUAL(header_of(msg, "X-Goldwatch-Kind"), "fired");
+	}
+	json_decref(got);
+	free(rec);
+}
+
+static void t_evaluate_job_delivers(void)
+{
+	long long rule;
+	char args[64];
+
+	mail_users();
+	rule = firing_rule("fired by the job", "[\"job-a@shop.example\",\"job-b@shop.example\"]");
+	snprintf(args, sizeof(args), "--rule %lld", rule);
+	CU_ASSERT_EQUAL(run_evaluate(NULL, args), 0);
+	/* delivered before the job exited: no mailer ran */
+	CU_ASSERT_EQUAL(count_received("job-a@shop.example", "fired by the job"), 1);
+	CU_ASSERT_EQUAL(count_received("job-b@shop.example", "fired by the job"), 1);
+	CU_ASSERT_EQUAL(outbox_of(rule, "fired"), 2);
+}
+
+static void t_api_answers_before_smtp(void)
+{
+	char *delay = xasprintf("%s/delay", smtp_dir());
+	FILE *f = fopen(delay, "w");
+	long long rule;
+	int64_t t0, t_resp;
+	json_t *got;
+	struct http_resp r;
+
+	mail_users();
+	rule = firing_rule("slow server", "[\"slow@shop.example\"]");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("1.5\n", f); /* the server takes 1.5 s to accept each message */
+	fclose(f);
+	t0 = time_now_us();
+	r = evaluate_rule(rule);
+	t_resp = time_now_us();
+	EXPECT_STATUS(r, 200);
+	http_free(&r);
+	fprintf(stderr, "\n    evaluate answered in %.0f ms", (double)(t_resp - t0) / 1000.0);
+	CU_ASSERT_TRUE(t_resp - t0 < 1000000);
+	got = wait_received("slow@shop.example", NULL, 1, 10000);
+	unlink(delay);
+	CU_ASSERT_EQUAL(json_array_size(got), 1);
+	if (json_array_size(got) == 1) {
+		double at = json_real_value(json_object_get(json_array_get(got, 0), "received_at"));
+		/* accepted well after the answer: the answer did not wait */
+		CU_ASSERT_TRUE(at * 1e6 - (double)t_resp > 400000);
+	}
+	json_decref(got);
+	free(delay);
+}
+
+static void t_outage_then_each_once(void)
+{
+	const char *a = "outage-a@shop.example", *b = "outage-b@shop.example";
+	long long rule, alert, ids[2];
+	char sql_id[24], now[64], *out = NULL;
+
+	mail_users();
+	rule = firing_rule("outage", "[\"outage-a@shop.example\",\"outage-b@shop.example\"]");
+	CU_ASSERT_EQUAL_FATAL(smtp_stop(), 0);
+	alert = fire(rule);
+	snprintf(sql_id, sizeof(sql_id), "%lld", alert);
+	ids[0] = SQL_INT("SELECT min(id) FROM mail_outbox WHERE alert_id = $1::bigint", sql_id);
+	ids[1] = SQL_INT("SELECT max(id) FROM mail_outbox WHERE alert_id = $1::bigint", sql_id);
+	CU_ASSERT_NOT_EQUAL(ids[0], ids[1]);
+	/* the API's pass failed: both rows stay queued, one attempt, backoff */
+	wait_attempted(ids[0]);
+	wait_attempted(ids[1]);
+	for (int i = 0; i < 2; i++) {
+		char *err = row_str(ids[i], "last_error");
+		CU_ASSERT_EQUAL(row_int(ids[i], "attempts"), 1);
+		CU_ASSERT_EQUAL(row_int(ids[i], "(status = 'queued')::int"), 1);
+		/* 60 s times a jitter factor in [0.5, 1] */
+		CU_ASSERT_TRUE(row_int(ids[i], "extract(epoch FROM next_attempt_at - now())") >= 25);
+		CU_ASSERT_TRUE(row_int(ids[i], "extract(epoch FROM next_attempt_at - now())") <= 61);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "onnect"));
+		free(err);
+	}
+	/* nothing is due yet: a mailer now touches nothing */
+	CU_ASSERT_EQUAL(run_mailer(NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(row_int(ids[0], "attempts") + row_int(ids[1], "attempts"), 2);
+	/* two minutes later, still down: a second attempt, longer backoff */
+	CU_ASSERT_EQUAL(run_mailer(NULL, now_plus(120, now, sizeof(now)), &out), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "could not be used"));
+	free(out);
+	for (int i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL(row_int(ids[i], "attempts"), 2);
+		CU_ASSERT_EQUAL(row_int(ids[i], "(status = 'queued')::int"), 1);
+		CU_ASSERT_TRUE(row_int(ids[i], "extract(epoch FROM next_attempt_at - now())") >= 170);
+	}
+	CU_ASSERT_EQUAL(count_received(a, NULL), 0);
+	/* the server comes back on the same port */
+	CU_ASSERT_EQUAL_FATAL(smtp_start(), 0);
+	CU_ASSERT_EQUAL(run_mailer(NULL, now_plus(600, now, sizeof(now)), NULL), 0);
+	CU_ASSERT_EQUAL(run_mailer(NULL, now_plus(7200, now, sizeof(now)), NULL), 0);
+	for (int i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL(row_int(ids[i], "(status = 'sent')::int"), 1);
+		CU_ASSERT_EQUAL(row_int(ids[i], "attempts"), 3);
+	}
+	CU_ASSERT_EQUAL(count_received(a, "outage"), 1);
+	CU_ASSERT_EQUAL(count_received(b, "outage"), 1);
+}
+
+static void t_two_mailers_at_once(void)
+{
+	enum { ROWS = 300 };
+	const char *stack = test_env("GW_TEST_STACK"), *bin = test_env("GW_TEST_BIN");
+	char n[24];
+	json_t *o1, *o2;
+	int rc, twice = 0, missing = 0;
+	char *f1 = xasprintf("%s/log/mailer-race-1.json", stack);
+	char *f2 = xasprintf("%s/log/mailer-race-2.json", stack);
+
+	snprintf(n, sizeof(n), "%d", ROWS);
+	test_exec("INSERT INTO mail_outbox (kind, recipient, subject, body_text, body_html)"
+	    " SELECT 'test', 'race-' || g || '@shop.example', 'race ' || g, 'text', '<p>html</p>'"
+	    " FROM generate_series(1, $1::int) g", 1, TP(n));
+	rc = test_system("cd '%s/log' && { '%s/goldwatch-mailer' --json >'%s' 2>>mailer-race.log &"
+	    " p1=$!; '%s/goldwatch-mailer' --json >'%s' 2>>mailer-race.log & p2=$!;"
+	    " wait $p1; r1=$?; wait $p2; r2=$?; exit $((r1 + r2)); }", stack, bin, f1, bin, f2);
+	CU_ASSERT_EQUAL(rc, 0);
+	o1 = json_load_file(f1, 0, NULL);
+	o2 = json_load_file(f2, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o2);
+	fprintf(stderr, "\n    mailer 1 sent %lld, mailer 2 sent %lld",
+	    (long long)json_integer_value(json_object_get(o1, "sent")),
+	    (long long)json_integer_value(json_object_get(o2, "sent")));
+	/* both worked, neither sent what the other sent */
+	CU_ASSERT_TRUE(json_integer_value(json_object_get(o1, "sent")) > 0);
+	CU_ASSERT_TRUE(json_integer_value(json_object_get(o2, "sent")) > 0);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(o1, "sent")) +
+	    json_integer_value(json_object_get(o2, "sent")), ROWS);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM mail_outbox WHERE recipient LIKE 'race-%'"
+	    " AND status = 'sent' AND attempts = 1"), ROWS);
+	for (int i = 1; i <= ROWS; i++) {
+		char rcpt[64];
+		size_t got;
+		snprintf(rcpt, sizeof(rcpt), "race-%d@shop.example", i);
+		got = count_received(rcpt, NULL);
+		twice += got > 1;
+		missing += got == 0;
+	}
+	CU_ASSERT_EQUAL(twice, 0);
+	CU_ASSERT_EQUAL(missing, 0);
+	json_decref(o1);
+	json_decref(o2);
+	free(f1);
+	free(f2);
+}
+
+/* Twenty mails of every kind over one connection. */
+static void t_connection_reused(void)
+{
+	static const char *const kinds[] = {"fired", "resolved", "escalated", "digest", "test"};
+	char *out = NULL;
+	json_t *o;
+
+	for (int i = 0; i < 20; i++) {
+		char rcpt[64];
+		snprintf(rcpt, sizeof(rcpt), "reuse-%d@shop.example", i);
+		queue_kind(kinds[i % 5], rcpt);
+	}
+	CU_ASSERT_EQUAL(run_mailer(NULL, "--json", &out), 0);
+	/* stdout (the JSON) and stderr (the summary) share the file */
+	o = strchr(out, '{') ? json_loads(strchr(out, '{'), JSON_DISABLE_EOF_CHECK, NULL) : NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(o, "sent")), 20);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(o, "connections")), 1);
+	json_decref(o);
+	free(out);
+	for (int i = 0; i < 20; i++) {
+		char rcpt[64];
+		json_t *g;
+		snprintf(rcpt, sizeof(rcpt), "reuse-%d@shop.example", i);
+		g = received(rcpt, NULL);
+		CU_ASSERT_EQUAL(json_array_size(g), 1);
+		if (json_array_size(g) == 1)
+			CU_ASSERT_STRING_EQUAL(header_of(json_array_get(g, 0), "X-Goldwatch-Kind"),
+			    kinds[i % 5]);
+		json_decref(g);
+	}
+}
+
+static void t_wrong_password(void)
+{
+	const char *rcpt = "password-test@shop.example";
+	long long id = queue_row(rcpt);
+	char *out = NULL, *err, now[64];
+	int errors = 0;
+
+	CU_ASSERT_EQUAL(run_mailer("SMTP_PASSWORD=not-the-password-42", NULL, &out), 1);
+	/* one clear error line, and never the password */
+	for (const char *p = out; (p = strstr(p, ": error: ")) != NULL; p++)
+		errors++;
+	CU_ASSERT_EQUAL(errors, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "check SMTP_USERNAME and SMTP_PASSWORD"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "535"));
+	CU_ASSERT_PTR_NULL(strstr(out, "not-the-password-42"));
+	CU_ASSERT_PTR_NULL(strstr(out, test_env("GW_TEST_SMTP_PASSWORD")));
+	fprintf(stderr, "\n    %s", out);
+	free(out);
+	err = row_str(id, "last_error");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "check SMTP_USERNAME and SMTP_PASSWORD"));
+	CU_ASSERT_PTR_NULL(strstr(err, "not-the-password-42"));
+	free(err);
+	CU_ASSERT_EQUAL(row_int(id, "attempts"), 1);
+	CU_ASSERT_EQUAL(row_int(id, "(status = 'queued')::int"), 1);
+	CU_ASSERT_EQUAL(count_received(rcpt, NULL), 0);
+	/* the right password, once the backoff has passed: delivered once */
+	CU_ASSERT_EQUAL(run_mailer(NULL, now_plus(600, now, sizeof(now)), NULL), 0);
+	CU_ASSERT_EQUAL(row_int(id, "(status = 'sent')::int"), 1);
+	CU_ASSERT_EQUAL(count_received(rcpt, NULL), 1);
+}
+
+static void t_refusals_and_dead_letters(void)
+{
+	long long rejected = queue_row("reject-me@shop.example");
+	long long tempfail = queue_row("tempfail-me@shop.example");
+	long long down, first, second;
+	char *err, now[64], path[160];
+	struct http_resp r;
+	int64_t dead = -1;
+	struct config cfg;
+	struct db *db;
+
+	/* 550: refused for good, dead at once; 451: retried later */
+	CU_ASSERT_EQUAL(run_mailer(NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(row_int(rejected, "(status = 'dead')::int"), 1);
+	CU_ASSERT_EQUAL(row_int(rejected, "attempts"), 1);
+	err = row_str(rejected, "last_error");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "550"));
+	free(err);
+	CU_ASSERT_EQUAL(row_int(tempfail, "(status = 'queued')::int"), 1);
+	CU_ASSERT_EQUAL(row_int(tempfail, "attempts"), 1);
+	err = row_str(tempfail, "last_error");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "451"));
+	free(err);
+	test_exec("DELETE FROM mail_outbox WHERE recipient = 'tempfail-me@shop.example'", 0, NULL);
+
+	/* the server never answers: dead after GOLDWATCH_MAIL_MAX_ATTEMPTS */
+	down = queue_row("never@shop.example");
+	CU_ASSERT_EQUAL(run_mailer("SMTP_PORT=1 GOLDWATCH_MAIL_MAX_ATTEMPTS=2", NULL, NULL), 1);
+	CU_ASSERT_EQUAL(row_int(down, "(status = 'queued')::int"), 1);
+	CU_ASSERT_EQUAL(run_mailer("SMTP_PORT=1 GOLDWATCH_MAIL_MAX_ATTEMPTS=2",
+	    now_plus(600, now, sizeof(now)), NULL), 1);
+	CU_ASSERT_EQUAL(row_int(down, "(status = 'dead')::int"), 1);
+	CU_ASSERT_EQUAL(row_int(down, "attempts"), 2);
+
+	/* visible in the API, for admins */
+	r = api("GET", "/api/notifications?status=dead", fixture_users()->admin, NULL);
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_EQUAL(jint(&r, "items.0.id"), down);
+	CU_ASSERT_STRING_EQUAL(jstr(&r, "items.0.status"), "dead");
+	CU_ASSERT_EQUAL(jint(&r, "items.0.attempts"), 2);
+	CU_ASSERT_PTR_NOT_NULL(jstr(&r, "items.0.last_error"));
+	CU_ASSERT_STRING_EQUAL(jstr(&r, "items.0.recipient"), "never@shop.example");
+	CU_ASSERT_EQUAL(jint(&r, "items.1.id"), rejected);
+	http_free(&r);
+	r = api("GET", "/api/notifications?status=dead", fixture_users()->operator_, NULL);
+	EXPECT_ERROR(r, 403, "forbidden");
+	http_free(&r);
+	r = api("GET", "/api/notifications?status=lost", fixture_users()->admin, NULL);
+	EXPECT_ERROR(r, 400, "bad_parameter");
+	http_free(&r);
+	r = api("GET", "/api/notifications?limit=0", fixture_users()->admin, NULL);
+	EXPECT_ERROR(r, 400, "bad_parameter");
+	http_free(&r);
+	r = api("GET", "/api/notifications?colour=red", fixture_users()->admin, NULL);
+	EXPECT_ERROR(r, 400, "unknown_parameter");
+	http_free(&r);
+
+	/* paging with limit and the cursor */
+	r = api("GET", "/api/notifications?status=sent&limit=2", fixture_users()->admin, NULL);
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_EQUAL(json_array_size(jget(r.json, "items")), 2);
+	first = jint(&r, "items.0.id");
+	second = jint(&r, "items.1.id");
+	CU_ASSERT_TRUE(first > second);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(jstr(&r, "next_cursor"));
+	snprintf(path, sizeof(path), "/api/notifications?status=sent&limit=2&cursor=%s",
+	    jstr(&r, "next_cursor"));
+	http_free(&r);
+	r = api("GET", path, fixture_users()->admin, NULL);
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_TRUE(jint(&r, "items.0.id") < second);
+	CU_ASSERT_STRING_EQUAL(jstr(&r, "items.0.status"), "sent");
+	http_free(&r);
+
+	/* the count the dashboard shows */
+	CU_ASSERT_EQUAL_FATAL(config_load(&cfg), 0);
+	db = db_open(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	CU_ASSERT_EQUAL(mail_dead_count(db, &dead), 0);
+	CU_ASSERT_EQUAL(dead, SQL_INT0("SELECT count(*) FROM mail_outbox WHERE status = 'dead'"));
+	CU_ASSERT_TRUE(dead >= 2);
+	db_close(db);
+	config_free(&cfg);
+}
+
+static void t_bad_configuration(void)
+{
+	static const char *const bad[] = {
+		"GOLDWATCH_SMTP_CA_FILE=/nonexistent/ca.pem",
+		"FROM_EMAIL='not an address'",
+		"SMTP_PORT=smtp",
+		"SMTP_PASSWORD=",
+		"SMTP_SERVER=smtp://127.0.0.1",
+		"SMTP_SERVER= GOLDWATCH_SPOOL_DIR=/proc/goldwatch-spool",
+	};
+	long long id = queue_row("config-test@shop.example");
+
+	for (size_t i = 0; i < GW_ARRAY_LEN(bad); i++) {
+		char *out = NULL;
+		int lines = 0;
+		CU_ASSERT_EQUAL(run_mailer(bad[i], NULL, &out), 1);
+		for (const char *p = out; *p; p++)
+			lines += *p == '\n';
+		if (lines != 1)
+			fprintf(stderr, "\n    %s gave:\n%s", bad[i], out);
+		CU_ASSERT_EQUAL(lines, 1);
+		free(out);
+	}
+	/* nothing was touched */
+	CU_ASSERT_EQUAL(row_int(id, "attempts"), 0);
+	CU_ASSERT_EQUAL(row_int(id, "(status = 'queued')::int"), 1);
+	test_exec("DELETE FROM mail_outbox WHERE recipient = 'config-test@shop.example'", 0, NULL);
+}
+
+static void t_certificate_checked(void)
+{
+	const char *rcpt = "cert-test@shop.example";
+	long long id = queue_row(rcpt);
+	char *out = NULL, *err, now[64];
+
+	/* the test CA is not among the system's: the certificate is refused */
+	CU_ASSERT_EQUAL(run_mailer("GOLDWATCH_SMTP_CA_FILE=", NULL, NULL), 1);
+	err = row_str(id, "last_error");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "certificate"));
+	free(err);
+	CU_ASSERT_EQUAL(count_received(rcpt, NULL), 0);
+	/* turning the check off is explicit, and warned about */
+	CU_ASSERT_EQUAL(run_mailer("GOLDWATCH_SMTP_CA_FILE= GOLDWATCH_SMTP_INSECURE=true",
+	    now_plus(600, now, sizeof(now)), &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "warning"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "GOLDWATCH_SMTP_INSECURE"));
+	free(out);
+	CU_ASSERT_EQUAL(row_int(id, "(status = 'sent')::int"), 1);
+	CU_ASSERT_EQUAL(count_received(rcpt, NULL), 1);
+}
+
+static void t_spool_without_server(void)
+{
+	char *dir = xasprintf("%s/spool-test", test_env("GW_TEST_STACK"));
+	char *env = xasprintf("SMTP_SERVER= GOLDWATCH_SPOOL_DIR='%s'", dir);
+	long long id = queue_row("spool-test@shop.example");
+	char *file = xasprintf("%s/goldwatch-%lld.eml", dir, id);
+	struct stat st1, st2;
+	FILE *f;
+	struct buf b;
+	char chunk[4096], h[256];
+	size_t n;
+	struct mime m;
+	DIR *d;
+	struct dirent *e;
+	int files = 0;
+
+	CU_ASSERT_EQUAL(run_mailer(env, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(row_int(id, "(status = 'sent')::int"), 1);
+	CU_ASSERT_EQUAL_FATAL(stat(file, &st1), 0);
+	/* only finished files: no temporary one is left */
+	d = opendir(dir);
+	while (d && (e = readdir(d)) != NULL)
+		files += e->d_name[0] != '.' || strstr(e->d_name, ".tmp") != NULL;
+	if (d)
+		closedir(d);
+	CU_ASSERT_EQUAL(files, 1);
+	f = fopen(file, "rb");
+	buf_init(&b);
+	while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&b, chunk, n);
+	if (f)
+		fclose(f);
+	CU_ASSERT_EQUAL_FATAL(mime_parse(b.data ? b.data : "", &m), 0);
+	CU_ASSERT_TRUE(m.wire_ok);
+	CU_ASSERT_STRING_EQUAL(mime_get(&m, "To", h, sizeof(h)), "spool-test@shop.example");
+	CU_ASSERT_STRING_EQUAL(m.subject, "queued for spool-test@shop.example");
+	CU_ASSERT_STRING_EQUAL(m.text, "Plain text: 5 < 6 & 7");
+	CU_ASSERT_STRING_EQUAL(m.html, "<p>HTML: 5 &lt; 6 &amp; 7</p>");
+	CU_ASSERT_STRING_NOT_EQUAL(mime_get(&m, "Date", h, sizeof(h)), "");
+	CU_ASSERT_STRING_NOT_EQUAL(mime_get(&m, "Message-ID", h, sizeof(h)), "");
+	mime_free(&m);
+	buf_free(&b);
+	/* a second run sends nothing again */
+	CU_ASSERT_EQUAL(run_mailer(env, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(stat(file, &st2), 0);
+	CU_ASSERT_EQUAL(st1.st_ino, st2.st_ino);
+	free(file);
+	free(env);
+	free(dir);
+}
+
+static void t_rule_test_message(void)
+{
+	long long rule, bare;
+	char path[96];
+	struct http_resp r;
+	json_t *got;
+
+	mail_users();
+	rule = firing_rule("test message rule", "[\"" ALICE "\",\"test-msg@shop.example\"]");
+	snprintf(path, sizeof(path), "/api/alerts/rules/%lld/test", rule);
+	r = api("POST", path, fixture_users()->operator_, NULL);
+	EXPECT_ERROR(r, 403, "forbidden");
+	http_free(&r);
+	r = api("POST", path, fixture_users()->admin, NULL);
+	EXPECT_STATUS(r, 202);
+	CU_ASSERT_EQUAL(jint(&r, "queued"), 2);
+	http_free(&r);
+	got = wait_received("test-msg@shop.example", "Test: test message rule", 1, 10000);
+	CU_ASSERT_EQUAL(json_array_size(got), 1);
+	if (json_array_size(got) == 1) {
+		json_t *msg = json_array_get(got, 0);
+		char rule_url[128];
+		snprintf(rule_url, sizeof(rule_url), "%s/rules/%lld", test_base_url(), rule);
+		CU_ASSERT_STRING_EQUAL(header_of(msg, "X-Goldwatch-Kind"), "test");
+		CU_ASSERT_PTR_NOT_NULL(strstr(part_body(msg, 0), "test message of the rule"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(part_body(msg, 0), rule_url));
+		CU_ASSERT_PTR_NULL(strstr(part_body(msg, 0), "/ack?t="));
+	}
+	json_decref(got);
+	/* a user recipient gets no acknowledge link either: there is no alert */
+	got = wait_received(ALICE, "Test: test message rule", 1, 10000);
+	CU_ASSERT_EQUAL(json_array_size(got), 1);
+	if (json_array_size(got) == 1)
+		CU_ASSERT_PTR_NULL(strstr(part_body(json_array_get(got, 0), 0), "/ack?t="));
+	json_decref(got);
+	CU_ASSERT_EQUAL(outbox_of(rule, "test"), 2);
+	CU_ASSERT_EQUAL(alerts_of(rule, NULL), 0);
+
+	bare = firing_rule("no recipients", "[]");
+	snprintf(path, sizeof(path), "/api/alerts/rules/%lld/test", bare);
+	r = api("POST", path, fixture_users()->admin, NULL);
+	EXPECT_ERROR(r, 422, "no_recipients");
+	CU_ASSERT_STRING_EQUAL(jstr(&r, "error.field"), "recipients");
+	http_free(&r);
+	r = api("POST", "/api/alerts/rules/999999999/test", fixture_users()->admin, NULL);
+	EXPECT_ERROR(r, 404, "not_found");
+	http_free(&r);
+}
+
+/* The path of an acknowledge link (after the base URL) in a message. */
+static char *ack_path_in(const json_t *msg)
+{
+	const char *text = part_body(msg, 0), *p = strstr(text, "/ack?t="), *start, *end;
+	size_t base = strlen(test_base_url());
+
+	if (p == NULL)
+		return NULL;
+	for (start = p; start > text && start[-1] != ' ' && start[-1] != '\n'; start--)
+		;
+	end = p + strcspn(p, " \r\n");
+	if ((size_t)(end - start) <= base || strncmp(start, test_base_url(), base) != 0)
+		return NULL;
+	return xstrndup(start + base, (size_t)(end - start) - base);
+}
+
+static struct http_resp form_post(const char *path, const char *token, const char *note)
+{
+	static const char *const headers[] = {
+		"Content-Type: application/x-www-form-urlencoded", NULL};
+	struct buf body;
+	struct http_resp r;
+	char *bare = xstrdup(path);
+
+	*strchr(bare, '?') = '\0';
+	buf_init(&body);
+	buf_puts(&body, "t=");
+	url_encode(&body, token);
+	if (note) {
+		buf_puts(&body, "&note=");
+		url_encode(&body, note);
+	}
+	r = http_do("POST", bare, headers, body.data, body.len);
+	buf_free(&body);
+	free(bare);
+	return r;
+}
+
+/* The state of alert id and its acknowledged events: nothing may change. */
+static void alert_state(long long id, char *state, size_t n, long long *events)
+{
+	char ids[24], *s;
+
+	snprintf(ids, sizeof(ids), "%lld", id);
+	s = test_sql_str("SELECT state || '|' || coalesce(acknowledged_by, '') || '|' ||"
+	    " coalesce(ack_note, '') FROM alerts WHERE id = $1::bigint", 1, TP(ids));
+	snprintf(state, n, "%s", s);
+	free(s);
+	*events = SQL_INT("SELECT count(*) FROM events WHERE type = 'alert.acknowledged'"
+	    " AND (data->>'id')::bigint = $1::bigint", ids);
+}
+
+static void t_ack_link_once(void)
+{
+	long long rule, other_rule, alert, other, ev;
+	json_t *ga, *gb;
+	char *path = NULL, *bob_path = NULL, *token, *bad, *wrong, state[256];
+	struct http_resp r;
+
+	mail_users();
+	rule = firing_rule("ack by mail", "[\"" ALICE "\",\"" BOB "\"]");
+	other_rule = firing_rule("ack by mail, another", "[\"" ALICE "\"]");
+	alert = fire(rule);
+	other = fire(other_rule);
+	ga = wait_received(ALICE, "ack by mail -", 1, 10000);
+	gb = wait_received(BOB, "ack by mail -", 1, 10000);
+	CU_ASSERT_EQUAL_FATAL(json_array_size(ga), 1);
+	CU_ASSERT_EQUAL_FATAL(json_array_size(gb), 1);
+	path = ack_path_in(json_array_get(ga, 0));
+	bob_path = ack_path_in(json_array_get(gb, 0));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bob_path);
+	token = strstr(path, "?t=") + 3;
+
+	/* GET shows the alert and the form, and changes nothing, however often */
+	for (int i = 0; i < 2; i++) {
+		r = http_do("GET", path, NULL, NULL, 0);
+		EXPECT_STATUS(r, 200);
+		CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "Acknowledge as mail-alice"));
+		CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "ack by mail"));
+		http_free(&r);
+	}
+	alert_state(alert, state, sizeof(state), &ev);
+	CU_ASSERT_STRING_EQUAL(state, "firing||");
+	CU_ASSERT_EQUAL(ev, 0);
+
+	/* a tampered token, and a token of another alert: refused, nothing changes */
+	bad = xstrdup(path);
+	bad[strlen(bad) - 10] = bad[strlen(bad) - 10] == 'A' ? 'B' : 'A'; /* inside the MAC */
+	r = http_do("GET", bad, NULL, NULL, 0);
+	EXPECT_STATUS(r, 403);
+	http_free(&r);
+	r = form_post(bad, strstr(bad, "?t=") + 3, "tampered");
+	EXPECT_STATUS(r, 403);
+	http_free(&r);
+	wrong = xasprintf("/alerts/%lld/ack?t=%s", other, token);
+	r = http_do("GET", wrong, NULL, NULL, 0);
+	EXPECT_STATUS(r, 403);
+	CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "another alert"));
+	http_free(&r);
+	r = form_post(wrong, token, "wrong alert");
+	EXPECT_STATUS(r, 403);
+	http_free(&r);
+	r = form_post(path, "", NULL);
+	EXPECT_STATUS(r, 403);
+	http_free(&r);
+	{
+		char *long_note = xcalloc(1002, 1);
+		memset(long_note, 'n', 1001);
+		r = form_post(path, token, long_note);
+		EXPECT_STATUS(r, 422);
+		CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "too long"));
+		http_free(&r);
+		free(long_note);
+	}
+	alert_state(alert, state, sizeof(state), &ev);
+	CU_ASSERT_STRING_EQUAL(state, "firing||");
+	CU_ASSERT_EQUAL(ev, 0);
+	alert_state(other, state, sizeof(state), &ev);
+	CU_ASSERT_STRING_EQUAL(state, "firing||");
+
+	/* the POST acknowledges as alice, with the note, one event */
+	r = form_post(path, token, "On it <b>& co</b>");
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "Acknowledged"));
+	http_free(&r);
+	alert_state(alert, state, sizeof(state), &ev);
+	CU_ASSERT_STRING_EQUAL(state, "acknowledged|mail-alice|On it <b>& co</b>");
+	CU_ASSERT_EQUAL(ev, 1);
+
+	/* once only: a second POST or GET is refused and changes nothing */
+	r = form_post(path, token, "again");
+	EXPECT_STATUS(r, 410);
+	CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "already used"));
+	http_free(&r);
+	r = http_do("GET", path, NULL, NULL, 0);
+	EXPECT_STATUS(r, 410);
+	http_free(&r);
+	alert_state(alert, state, sizeof(state), &ev);
+	CU_ASSERT_STRING_EQUAL(state, "acknowledged|mail-alice|On it <b>& co</b>");
+	CU_ASSERT_EQUAL(ev, 1);
+
+	/* bob's own link: nothing left to do */
+	r = http_do("GET", bob_path, NULL, NULL, 0);
+	EXPECT_STATUS(r, 409);
+	CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "mail-alice acknowledged"));
+	CU_ASSERT_PTR_NULL(r.body && strstr(r.body, "<form method=\"post\" action=\"/alerts/"));
+	http_free(&r);
+	r = form_post(bob_path, strstr(bob_path, "?t=") + 3, NULL);
+	EXPECT_STATUS(r, 409);
+	http_free(&r);
+	alert_state(alert, state, sizeof(state), &ev);
+	CU_ASSERT_STRING_EQUAL(state, "acknowledged|mail-alice|On it <b>& co</b>");
+	CU_ASSERT_EQUAL(ev, 1);
+
+	/* an expired link (made here with a lifetime in the past) */
+	{
+		struct config cfg;
+		struct db *db;
+		char *url = NULL;
+		CU_ASSERT_EQUAL_FATAL(config_load(&cfg), 0);
+		cfg.ack_link_days = -1;
+		db = db_open(&cfg);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+		CU_ASSERT_EQUAL(ack_link_for(db, &cfg, other, ALICE, &url), 0);
+		CU_ASSERT_PTR_NOT_NULL(url);
+		if (url) {
+			const char *p = url + strlen(test_base_url());
+			r = http_do("GET", p, NULL, NULL, 0);
+			EXPECT_STATUS(r, 410);
+			CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "expired"));
+			http_free(&r);
+			r = form_post(p, strstr(p, "?t=") + 3, NULL);
+			EXPECT_STATUS(r, 410);
+			http_free(&r);
+		}
+		free(url);
+		db_close(db);
+		config_free(&cfg);
+		alert_state(other, state, sizeof(state), &ev);
+		CU_ASSERT_STRING_EQUAL(state, "firing||");
+	}
+	free(wrong);
+	free(bad);
+	free(path);
+	free(bob_path);
+	json_decref(ga);
+	json_decref(gb);
+}
+
+static int suite_clean(void)
+{
+	json_decref(seen);
+	seen = NULL;
+	return 0;
+}
+
+void suite_mail(void)
+{
+	static const struct test_case cases[] = {
+		{"a fired alert reaches every recipient as proper MIME", t_fired_reaches_every_recipient},
+		{"subjects outside ASCII are RFC 2047 encoded", t_subject_not_ascii},
+		{"a built-in KPI's recommendation is in the mail", t_recommendation},
+		{"goldwatch-evaluate delivers what it fired", t_evaluate_job_delivers},
+		{"the API answers before the SMTP server accepts", t_api_answers_before_smtp},
+		{"SMTP down: queued with backoff, then each sent once", t_outage_then_each_once},
+		{"two mailers at once send each row once", t_two_mailers_at_once},
+		{"one SMTP connection serves many messages", t_connection_reused},
+		{"a wrong password: a clear error and a retry", t_wrong_password},
+		{"refusals and dead letters, in the API", t_refusals_and_dead_letters},
+		{"a bad configuration: one line, nothing touched", t_bad_configuration},
+		{"the server's certificate is checked", t_certificate_checked},
+		{"without SMTP_SERVER mail goes to the spool", t_spool_without_server},
+		{"a rule's test message", t_rule_test_message},
+		{"the acknowledge link from a mail works once", t_ack_link_once},
+		{NULL, NULL},
+	};
+	test_add_suite("mail", suite_init, suite_clean, cases);
+}
