@@ -58,6 +58,7 @@ static const struct conf_var conf_vars[] = {
 	STR("GOLDWATCH_PUSHER_SOCKET", pusher_socket, "/run/goldwatch/pusher.sock"),
 	INT("GOLDWATCH_PUSHER_QUEUE", pusher_queue, "1024", 16, 1048576),
 	INT("GOLDWATCH_PUSHER_PING", pusher_ping_s, "30", 1, 3600),
+	INT("GOLDWATCH_PUSHER_RECHECK", pusher_recheck_s, "5", 1, 3600),
 	INT("GOLDWATCH_ESCALATION_MAX_LEVEL", escalate_max, "3", 1, 100),
 	INT("GOLDWATCH_RETENTION_ALERTS_DAYS", keep_alerts_days, "365", 1, 36500),
 	INT("GOLDWATCH_RETENTION_SAMPLES_DAYS", keep_samples_days, "90", 1, 36500),

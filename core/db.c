@@ -27,6 +27,7 @@ struct db {
 	int nprepared;
 	int64_t retry_after_us;
 	int down_logged;
+	uint64_t generation;
 	const struct db_stmt *prepared[PREP_SLOTS];
 };
 
@@ -90,6 +91,7 @@ static int db_connect(struct db *db)
 		db->lost = 1;
 		return -1;
 	}
+	db->generation++;
 	if (db->down_logged)
 		log_info("connected to the database again");
 	db->down_logged = 0;
@@ -176,6 +178,11 @@ const char *db_errmsg(const struct db *db)
 int db_lost(const struct db *db)
 {
 	return db->lost;
+}
+
+uint64_t db_generation(const struct db *db)
+{
+	return db->generation;
 }
 
 static size_t slot_of(const struct db_stmt *st)

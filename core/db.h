@@ -73,6 +73,12 @@ const char *db_sqlstate(const struct db *db);
 /* Primary message of the last failed statement ("" if none). */
 const char *db_errmsg(const struct db *db);
 int db_lost(const struct db *db);
+/*
+ * Counts the connections made so far (0 before the first): a caller that
+ * keeps per-connection state (LISTEN, an adopted socket) compares it to
+ * notice that db_exec() reconnected under it.
+ */
+uint64_t db_generation(const struct db *db);
 
 /* Column readers by name (PQfnumber); a missing column aborts: a bug. */
 int db_col(const PGresult *r, const char *col);

@@ -6,6 +6,7 @@ void suite_http(void);
 void suite_auth_api(void);
 void suite_health(void);
 void suite_engine(void);
+void suite_pusher(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {

@@ -13,7 +13,7 @@
 int main(int argc, char **argv)
 {
 	static const suite_fn suites[] = {
-		suite_http, suite_auth_api, suite_health, suite_engine,
+		suite_http, suite_auth_api, suite_health, suite_engine, suite_pusher,
 	};
 	return test_main(argc, argv, suites, sizeof(suites) / sizeof(suites[0]));
 }
