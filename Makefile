@@ -5,6 +5,7 @@
 #   make stop       stop what make run started
 #   make test       install what is missing, build, run every test
 #                   (also the whole suite built with ASan + UBSan)
+#   make bench      build the load clients, run bench/run.sh (see docs/BENCHMARKS.md)
 #   make install    DESTDIR, PREFIX as usual
 #   make clean
 #
@@ -70,8 +71,9 @@ INTEG_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/integration/*.c))
 # handlers the unit tests exercise directly (all of cgi but its main)
 API_LIB_OBJ = $(filter-out $(BUILD)/cgi/main.o,$(API_OBJ))
 TEST_BINS = $(BUILD)/tests/unit-tests $(BUILD)/tests/integration-tests
+BENCH_BINS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: all deps run stop test check-tests tests install uninstall clean
+.PHONY: all deps run stop test check-tests tests bench bench-bins install uninstall clean
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -102,13 +104,24 @@ $(BUILD)/goldwatch-pusher: $(PUSHER_OBJ) $(CORE_LIB)
 $(BUILD)/goldwatch-%: $(BUILD)/jobs/%.o $(CORE_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(TESTLIB_OBJ) $(API_LIB_OBJ) $(CORE_LIB)
+$(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(TESTLIB_OBJ) $(API_LIB_OBJ) $(BUILD)/pusher/ring.o $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CUNIT_LIBS)
 
 $(BUILD)/tests/integration-tests: $(INTEG_OBJ) $(TESTLIB_OBJ) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CUNIT_LIBS)
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(CORE_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+bench-bins: $(BENCH_BINS)
+.PRECIOUS: $(BUILD)/bench/%.o
+
+# Benchmarks on a throwaway stack: BENCH=fanout|e2e|all, see bench/run.sh.
+bench: deps
+	@$(MAKE) --no-print-directory all bench-bins
+	@BUILD=$(BUILD) bench/run.sh $(BENCH)
 
 # Installs the Debian packages that are missing (no-op when none is).
 deps:

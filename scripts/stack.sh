@@ -154,10 +154,12 @@ stop_pid() {
 }
 
 wait_for_socket() {
-	local path=$1 pidfile=$2 name=$3 i
-	for i in $(seq 1 100); do
+	local path=$1 pidfile=$2 i
+	for i in $(seq 1 200); do
 		[ -S "$path" ] && return 0
-		alive "$pidfile" "$name" || return 1
+		# started just now by us: until it has exec'd, its cmdline is still
+		# this script's, so `alive` would fail; that the pid lives is enough
+		kill -0 "$(cat "$pidfile")" 2>/dev/null || return 1
 		sleep 0.05
 	done
 	return 1

@@ -9,5 +9,6 @@ void suite_auth(void);
 void suite_tpl(void);
 void suite_routes(void);
 void suite_rule(void);
+void suite_ring(void);
 
 #endif
