@@ -112,8 +112,12 @@ $(BUILD)/tests/integration-tests: $(INTEG_OBJ) $(TESTLIB_OBJ) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CUNIT_LIBS)
 
+# the load client watches its sockets with libuv (lws' foreign loop)
+UV_CFLAGS := $(shell $(PKG_CONFIG) --cflags libuv 2>/dev/null)
+UV_LIBS := $(shell $(PKG_CONFIG) --libs libuv 2>/dev/null)
+$(BUILD)/bench/%.o: ALL_CPPFLAGS += $(UV_CFLAGS)
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(CORE_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(UV_LIBS)
 
 bench-bins: $(BENCH_BINS)
 .PRECIOUS: $(BUILD)/bench/%.o

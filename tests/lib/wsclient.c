@@ -43,15 +43,13 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 	(void)sul;  /* only makes lws_service() return */
 }
 
-/* Records the status the server answered the upgrade with. */
-static void note_status(struct ws_client *c, struct lws *wsi, const char *why)
+/* Records the status the server answered the upgrade with, if known yet. */
+static void note_status(struct ws_client *c, struct lws *wsi)
 {
-	unsigned int s = wsi ? lws_http_client_http_response(wsi) : 0;
+	unsigned int s = lws_http_client_http_response(wsi);
 
 	if (s)
 		c->status = (long)s;
-	else if (why && strstr(why, "not 101") == NULL && c->status == 0)
-		c->status = 0;
 }
 
 static int on_event(struct lws *wsi, enum lws_callback_reasons reason, void *user,
@@ -71,14 +69,14 @@ static int on_event(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH:
-		note_status(c, wsi, NULL);
+		note_status(c, wsi);
 		return 0;
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		c->open = 1;
 		c->status = 101;
 		return 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		note_status(c, wsi, in);
+		note_status(c, wsi);
 		if (c->status == 0 && in) {
 			/* lws names the status in its message for some refusals */
 			const char *s = strstr(in, "HTTP/1.1 ");

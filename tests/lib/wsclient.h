@@ -39,8 +39,8 @@ void ws_pause(struct ws_client *c, int paused);
 int ws_send(struct ws_client *c, const char *data, size_t len, int binary);
 
 /*
- * Waits up to timeout_ms for the connection to end, reading (and
- * discarding) messages meanwhile. Returns the close code the server sent,
+ * Waits up to timeout_ms for the connection to end, reading meanwhile (the
+ * messages stay queued). Returns the close code the server sent,
  * 1006 when it ended without one, or -1 if it is still open. reason (may
  * be NULL) gets the close reason.
  */
