@@ -113,7 +113,7 @@ static int write_live(struct pusher *p, struct client *c)
 	const struct ring_entry *e;
 
 	if (c->pos < p->ring.tail) {
-		/* overwritten under it: only a client already closing gets here */
+		/* overwritten under it: clients_room() prevents this; a guard */
 		client_close(p, c, CLOSE_TOO_SLOW);
 		return send_close(c);
 	}
