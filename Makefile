@@ -5,6 +5,7 @@
 #   make stop       stop what make run started
 #   make test       install what is missing, build, run every test
 #                   (also the whole suite built with ASan + UBSan)
+#   make bench      build the load clients, run bench/run.sh (see docs/BENCHMARKS.md)
 #   make install    DESTDIR, PREFIX as usual
 #   make clean
 #
@@ -76,8 +77,9 @@ INTEG_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/integration/*.c))
 # handlers the unit tests exercise directly (all of cgi but its main)
 API_LIB_OBJ = $(filter-out $(BUILD)/cgi/main.o,$(API_OBJ))
 TEST_BINS = $(BUILD)/tests/unit-tests $(BUILD)/tests/integration-tests
+BENCH_BINS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/benchlib.c,$(wildcard bench/*.c)))
 
-.PHONY: all deps run stop test check-tests tests install uninstall clean
+.PHONY: all deps run stop test check-tests tests bench bench-bins install uninstall clean
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -108,7 +110,7 @@ $(BUILD)/goldwatch-pusher: $(PUSHER_OBJ) $(CORE_LIB)
 $(BUILD)/goldwatch-%: $(BUILD)/jobs/%.o $(CORE_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(TESTLIB_OBJ) $(API_LIB_OBJ) $(CORE_LIB)
+$(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(TESTLIB_OBJ) $(API_LIB_OBJ) $(BUILD)/pusher/ring.o $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CUNIT_LIBS)
 
@@ -116,9 +118,21 @@ $(BUILD)/tests/integration-tests: $(INTEG_OBJ) $(TESTLIB_OBJ) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CUNIT_LIBS)
 
-# benchmarks: bench/*.sh build and run them (results in docs/BENCHMARKS.md)
-$(BUILD)/bench/mail-bench: $(BUILD)/bench/mail_bench.o $(CORE_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+# benchmarks: bench/*.sh build and run them (results in docs/BENCHMARKS.md);
+# the load client watches its sockets with libuv (lws' foreign loop)
+UV_CFLAGS := $(shell $(PKG_CONFIG) --cflags libuv 2>/dev/null)
+UV_LIBS := $(shell $(PKG_CONFIG) --libs libuv 2>/dev/null)
+$(BUILD)/bench/%.o: ALL_CPPFLAGS += $(UV_CFLAGS)
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/bench/benchlib.o $(CORE_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(UV_LIBS)
+
+bench-bins: $(BENCH_BINS)
+.PRECIOUS: $(BUILD)/bench/%.o
+
+# Benchmarks on a throwaway stack: BENCH=fanout|e2e|all, see bench/run.sh.
+bench: deps
+	@$(MAKE) --no-print-directory all bench-bins
+	@BUILD=$(BUILD) bench/run.sh $(BENCH)
 
 # Installs the Debian packages that are missing (no-op when none is).
 deps:

@@ -2,7 +2,7 @@
 # E-mail delivery benchmarks (docs/BENCHMARKS.md, "E-mail delivery"):
 # a private stack (PostgreSQL with fsync on, goldwatch-api, nginx) on a free
 # port and the test SMTP server (tests/smtp: aiosmtpd, STARTTLS, AUTH),
-# then build/bench/mail-bench:
+# then build/bench/mail_bench:
 #   (a) latency 100     one alert, two recipients, fired 100 times in a row
 #   (b) burst 100 5     100 alerts fired by one evaluation, 5 rounds
 #   (c) backlog 10000 3 10,000 queued mails, one goldwatch-mailer, 3 rounds
@@ -21,7 +21,7 @@ what=${1:-all}
 dir=$top/build/bench-mail
 smtp=$top/build/bench-mail-smtp
 
-make -s --no-print-directory all "$BUILD/bench/mail-bench" || exit 1
+make -s --no-print-directory all "$BUILD/bench/mail_bench" || exit 1
 
 cleanup() {
 	STACK_QUIET=1 BUILD=$BUILD scripts/stack.sh stop "$dir" >/dev/null 2>&1
@@ -54,7 +54,7 @@ export GW_BENCH_URL=http://127.0.0.1:$port GW_BENCH_SMTP_DIR=$smtp GW_BENCH_BIN=
 export GW_BENCH_LOG=$dir/log/bench-jobs.log
 echo "stack on 127.0.0.1:$port, SMTP server on 127.0.0.1:$smtp_port ($(nproc) cores)"
 
-bench=$top/$BUILD/bench/mail-bench
+bench=$top/$BUILD/bench/mail_bench
 case "$what" in a|all) $bench latency 100 api && $bench latency 100 job || exit 1 ;; esac
 case "$what" in b|all) $bench burst 100 5 api && $bench burst 100 5 job || exit 1 ;; esac
 case "$what" in c|all)

@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "benchlib.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -51,47 +52,10 @@ static const char *env(const char *name)
 
 static char *token;
 
-static size_t collect(char *d, size_t s, size_t n, void *ud)
-{
-	buf_append(ud, d, s * n);
-	return s * n;
-}
-
-/* method path body -> parsed JSON (or NULL) and *status. */
+/* method path body -> parsed JSON (or NULL) and *status (a 409 is quiet). */
 static json_t *http_call(const char *method, const char *path, const char *body, long *status)
 {
-	CURL *c = curl_easy_init();
-	struct curl_slist *h = NULL;
-	struct buf b;
-	char *url = xasprintf("%s%s", env("GW_BENCH_URL"), path), auth[300];
-	json_t *j;
-
-	buf_init(&b);
-	h = curl_slist_append(h, "Content-Type: application/json");
-	h = curl_slist_append(h, "Expect:");
-	if (token) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-		h = curl_slist_append(h, auth);
-	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	if (body)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	*status = 0;
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-	j = b.data ? json_loads(b.data, 0, NULL) : NULL;
-	if ((*status < 200 || *status >= 300) && *status != 409)
-		fprintf(stderr, "mail-bench: %s %s: %ld %s\n", method, path, *status,
-		    b.data ? b.data : "");
-	buf_free(&b);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	free(url);
-	return j;
+	return bench_http(env("GW_BENCH_URL"), token, method, path, body, status);
 }
 
 /* The same; exits unless the status is 2xx. */
@@ -313,18 +277,11 @@ static char *id_array(const long long *ids, int n)
 	return buf_detach(&b);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
+/* The p-quantile of n samples (sorts them). */
 static double pct(double *v, int n, double p)
 {
-	int i = (int)ceil(p * n) - 1;
-
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return v[i < 0 ? 0 : i >= n ? n - 1 : i];
+	bench_sort(v, (size_t)n);
+	return bench_pct(v, (size_t)n, p);
 }
 
 /* ---- the benchmarks ---- */

@@ -29,6 +29,7 @@ void page_begin(struct page *p, struct request *req, const char *title,
 	p->root = tpl_dict_new("page");
 	tpl_set(p->root, "TITLE", title);
 	tpl_set(p->root, "PAGE", content_file);
+	tpl_set(p->root, "TZ", req->cfg->timezone);   /* live times in the shop's zone */
 	if (req->authenticated) {
 		tpl_show(p->root, "SIGNED_IN");
 		tpl_set_global(p->root, "USERNAME", req->who.username);

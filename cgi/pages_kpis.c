@@ -266,6 +266,7 @@ static int silences_page(struct request *req, int status, const struct verror *e
 		tpl_set(d, "BY", json_is_string(by) ? json_string_value(by) : "someone");
 		page_time(d, "STARTS", json_string_value(json_object_get(s, "starts_at")));
 		page_time(d, "ENDS", json_string_value(json_object_get(s, "ends_at")));
+		page_roles(req, d);   /* the row's End button sees the row's ID */
 		if (past)
 			npast++;
 		else

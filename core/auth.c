@@ -108,17 +108,21 @@ void auth_password_dummy(const char *pw)
 		(void)auth_password_verify(dummy_hash, pw);
 }
 
+/* What keeps a session (s) or an API token (t) of user u valid. */
+#define SESSION_VALID "s.expires_at > now() AND NOT u.disabled"
+#define TOKEN_VALID \
+	"t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()) AND NOT u.disabled"
+
 DB_STMT(q_lookup,
     "SELECT 's' AS kind, s.id AS cred_id, u.id AS user_id, u.username, u.role,"
     "       s.csrf_token, (extract(epoch FROM s.expires_at) * 1000000)::bigint AS expires_us"
     "  FROM sessions s JOIN users u ON u.id = s.user_id"
-    " WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled"
+    " WHERE s.token_hash = $1 AND " SESSION_VALID
     " UNION ALL "
     "SELECT 't', t.id, u.id, u.username, u.role, NULL,"
     "       (extract(epoch FROM t.expires_at) * 1000000)::bigint"
     "  FROM api_tokens t JOIN users u ON u.id = t.user_id"
-    " WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
-    "   AND (t.expires_at IS NULL OR t.expires_at > now()) AND NOT u.disabled");
+    " WHERE t.token_hash = $1 AND " TOKEN_VALID);
 
 int auth_lookup(struct db *db, const char *token, struct principal *out)
 {
@@ -154,6 +158,51 @@ int auth_lookup(struct db *db, const char *token, struct principal *out)
 out:
 	PQclear(r);
 	return rc;
+}
+
+DB_STMT(q_still_valid,
+    "SELECT 's' AS kind, s.id AS cred_id FROM sessions s JOIN users u ON u.id = s.user_id"
+    " WHERE s.id = ANY ($1::bigint[]) AND " SESSION_VALID
+    " UNION ALL "
+    "SELECT 't', t.id FROM api_tokens t JOIN users u ON u.id = t.user_id"
+    " WHERE t.id = ANY ($2::bigint[]) AND " TOKEN_VALID
+    " ORDER BY 1, 2");
+
+static const char *ids_param(struct buf *b, const int64_t *ids, size_t n)
+{
+	db_arr_begin(b);
+	for (size_t i = 0; i < n; i++)
+		db_arr_i64(b, ids[i]);
+	return db_arr_end(b);
+}
+
+int auth_still_valid(struct db *db, int64_t *sessions, size_t *ns, int64_t *tokens,
+    size_t *nt)
+{
+	struct buf bs, bt;
+	PGresult *r;
+	size_t keep_s = 0, keep_t = 0;
+
+	buf_init(&bs);
+	buf_init(&bt);
+	r = DB_EXEC(db, &q_still_valid, ids_param(&bs, sessions, *ns),
+	    ids_param(&bt, tokens, *nt));
+	buf_free(&bs);
+	buf_free(&bt);
+	if (r == NULL)
+		return -1;
+	/* rows come sorted by kind, then id: sessions first */
+	for (int i = 0; i < PQntuples(r); i++) {
+		int64_t id = db_i64(r, i, "cred_id");
+		if (db_str(r, i, "kind")[0] == 's')
+			sessions[keep_s++] = id;
+		else
+			tokens[keep_t++] = id;
+	}
+	*ns = keep_s;
+	*nt = keep_t;
+	PQclear(r);
+	return 0;
 }
 
 DB_STMT(q_session_new,

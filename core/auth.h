@@ -66,6 +66,17 @@ struct principal {
  */
 int auth_lookup(struct db *db, const char *token, struct principal *out);
 
+/*
+ * Re-checks credentials held by long-lived connections (the pusher's
+ * sockets) in one query: of the session ids sessions[0..*ns) and API token
+ * ids tokens[0..*nt) (duplicates allowed), keeps those still valid, sorted,
+ * and sets *ns and *nt to their counts. The arrays must hold at least
+ * *ns and *nt elements. Returns 0, or -1 on database error (logged; the
+ * arrays are then unchanged).
+ */
+int auth_still_valid(struct db *db, int64_t *sessions, size_t *ns, int64_t *tokens,
+    size_t *nt);
+
 /* Creates a session for user_id; fills token and csrf. 0 or -1. */
 int auth_session_create(struct db *db, int64_t user_id, int64_t hours,
     char token[AUTH_TOKEN_MAX], char csrf[AUTH_TOKEN_MAX], int64_t *expires_us);

@@ -5,8 +5,10 @@
 
 #include <ctype.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 
 #include "log.h"
@@ -55,9 +57,10 @@ static const struct conf_var conf_vars[] = {
 	STR("GOLDWATCH_SPOOL_DIR", spool_dir, "/var/spool/goldwatch"),
 	INT("GOLDWATCH_MAIL_MAX_ATTEMPTS", mail_max_attempts, "8", 1, 100),
 	INT("GOLDWATCH_ACK_LINK_DAYS", ack_link_days, "7", 1, 365),
-	STR("GOLDWATCH_PUSHER_SOCKET", pusher_socket, "/run/goldwatch/pusher.sock"),
+	STR("GOLDWATCH_PUSHER_SOCKET", pusher_socket, "/run/goldwatch-pusher/pusher.sock"),
 	INT("GOLDWATCH_PUSHER_QUEUE", pusher_queue, "1024", 16, 1048576),
 	INT("GOLDWATCH_PUSHER_PING", pusher_ping_s, "30", 1, 3600),
+	INT("GOLDWATCH_PUSHER_RECHECK", pusher_recheck_s, "5", 1, 3600),
 	INT("GOLDWATCH_ESCALATION_MAX_LEVEL", escalate_max, "3", 1, 100),
 	INT("GOLDWATCH_RETENTION_ALERTS_DAYS", keep_alerts_days, "365", 1, 36500),
 	INT("GOLDWATCH_RETENTION_SAMPLES_DAYS", keep_samples_days, "90", 1, 36500),
@@ -81,6 +84,27 @@ static int bool_word(const char *v)
 		if (strcasecmp(v, words[i]) == 0)
 			return 1;
 	return 0;
+}
+
+/*
+ * A zone the system's tz database has (PostgreSQL and localtime_r() read
+ * the same files on Debian). Where there is no database to ask, any
+ * well-formed name passes and PostgreSQL has the last word.
+ */
+static int zone_known(const char *tz)
+{
+	const char *dir = getenv("TZDIR");
+	char path[512];
+	struct stat st;
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/usr/share/zoneinfo";
+	if (tz[0] == '\0' || tz[0] == '/')
+		return 0;
+	if (strcmp(tz, "UTC") == 0 || stat(dir, &st) < 0)
+		return 1;
+	snprintf(path, sizeof(path), "%s/%s", dir, tz);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 int config_load(struct config *cfg)
@@ -120,6 +144,11 @@ int config_load(struct config *cfg)
 			log_err("GOLDWATCH_TIMEZONE is not a time zone name");
 			goto fail;
 		}
+	}
+	if (!zone_known(cfg->timezone)) {
+		log_err("GOLDWATCH_TIMEZONE \"%s\" is not a time zone (see /usr/share/zoneinfo)",
+		    cfg->timezone);
+		goto fail;
 	}
 	return 0;
 fail:

@@ -38,6 +38,7 @@ struct config {
 	char *pusher_socket;     /* GOLDWATCH_PUSHER_SOCKET */
 	int64_t pusher_queue;    /* GOLDWATCH_PUSHER_QUEUE: events per client */
 	int64_t pusher_ping_s;   /* GOLDWATCH_PUSHER_PING */
+	int64_t pusher_recheck_s; /* GOLDWATCH_PUSHER_RECHECK: credentials re-checked */
 	/* jobs */
 	int64_t escalate_max;    /* GOLDWATCH_ESCALATION_MAX_LEVEL */
 	int64_t keep_alerts_days;  /* GOLDWATCH_RETENTION_ALERTS_DAYS */

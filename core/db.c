@@ -27,6 +27,7 @@ struct db {
 	int nprepared;
 	int64_t retry_after_us;
 	int down_logged;
+	uint64_t generation;
 	const struct db_stmt *prepared[PREP_SLOTS];
 };
 
@@ -96,6 +97,7 @@ static int db_connect(struct db *db)
 		db->lost = 1;
 		return -1;
 	}
+	db->generation++;
 	if (db->down_logged)
 		log_info("connected to the database again");
 	db->down_logged = 0;
@@ -182,6 +184,11 @@ const char *db_errmsg(const struct db *db)
 int db_lost(const struct db *db)
 {
 	return db->lost;
+}
+
+uint64_t db_generation(const struct db *db)
+{
+	return db->generation;
 }
 
 static size_t slot_of(const struct db_stmt *st)
@@ -287,6 +294,21 @@ PGresult *db_exec(struct db *db, const struct db_stmt *st, int n,
 		r = exec_once(db, st, n, params);
 	}
 	return r;
+}
+
+int db_one_i64(struct db *db, const struct db_stmt *st, int64_t *out)
+{
+	PGresult *r = DB_EXEC0(db, st);
+
+	if (r == NULL)
+		return -1;
+	if (PQntuples(r) != 1 || PQnfields(r) != 1 || PQgetisnull(r, 0, 0)) {
+		PQclear(r);
+		return -1;
+	}
+	*out = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return 0;
 }
 
 PGresult *db_exec_text(struct db *db, const char *sql, int n, const Oid *types,

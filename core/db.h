@@ -56,6 +56,8 @@ PGresult *db_exec(struct db *db, const struct db_stmt *st, int n,
 #define DB_NPARAMS(...) ((int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)))
 #define DB_EXEC(db, st, ...) db_exec(db, st, DB_NPARAMS(__VA_ARGS__), DB_PARAMS(__VA_ARGS__))
 #define DB_EXEC0(db, st) db_exec(db, st, 0, NULL)
+/* Runs st (no parameters), which returns one row of one bigint: *out. 0 or -1. */
+int db_one_i64(struct db *db, const struct db_stmt *st, int64_t *out);
 
 /* Runs a statement whose result only has a status; returns 0 or -1. */
 int db_run(struct db *db, const struct db_stmt *st, int n, const char *const *params);
@@ -75,6 +77,12 @@ const char *db_sqlstate(const struct db *db);
 /* Primary message of the last failed statement ("" if none). */
 const char *db_errmsg(const struct db *db);
 int db_lost(const struct db *db);
+/*
+ * Counts the connections made so far (0 before the first): a caller that
+ * keeps per-connection state (LISTEN, an adopted socket) compares it to
+ * notice that db_exec() reconnected under it.
+ */
+uint64_t db_generation(const struct db *db);
 
 /* Column readers by name (PQfnumber); a missing column aborts: a bug. */
 int db_col(const PGresult *r, const char *col);

@@ -66,3 +66,13 @@ json_t *event_json(const PGresult *r, int row)
 	    "type", db_str(r, row, "type"), "at", db_str(r, row, "at"),
 	    "data", data ? data : json_object());
 }
+
+DB_STMT(q_events_after,
+    "SELECT " EVENT_COLUMNS " FROM events e WHERE e.id > $1::bigint ORDER BY e.id LIMIT $2::int");
+
+PGresult *events_after(struct db *db, int64_t after, int64_t limit)
+{
+	char a[24], l[24];
+
+	return DB_EXEC(db, &q_events_after, db_i64_param(after, a), db_i64_param(limit, l));
+}

@@ -35,4 +35,12 @@ int event_emit(struct db *db, const char *type, const json_t *data);
 #define EVENT_COLUMNS "e.id, e.type, iso(e.at) AS at, e.data::text AS data"
 json_t *event_json(const PGresult *r, int row);
 
+/*
+ * Events with id > after, oldest first, at most limit rows of
+ * EVENT_COLUMNS (the API's event log and the pusher's catch-up and replay
+ * read the same way). Returns the result (caller clears it) or NULL
+ * (logged by the db module).
+ */
+PGresult *events_after(struct db *db, int64_t after, int64_t limit);
+
 #endif

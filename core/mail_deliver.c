@@ -248,13 +248,7 @@ out:
 
 int mail_outbox_mark(struct db *db, int64_t *mark)
 {
-	PGresult *r = DB_EXEC0(db, &q_mark);
-
-	if (r == NULL)
-		return -1;
-	*mark = db_i64(r, 0, "id");
-	PQclear(r);
-	return 0;
+	return db_one_i64(db, &q_mark, mark);
 }
 
 int mail_deliver_after(struct db *db, const struct config *cfg, int64_t mark,
@@ -275,13 +269,7 @@ json_t *mail_pass_json(const struct mail_pass_result *res)
 
 int mail_dead_count(struct db *db, int64_t *n)
 {
-	PGresult *r = DB_EXEC0(db, &q_dead);
-
-	if (r == NULL)
-		return -1;
-	*n = db_i64(r, 0, "n");
-	PQclear(r);
-	return 0;
+	return db_one_i64(db, &q_dead, n);
 }
 
 DB_STMT(q_list,

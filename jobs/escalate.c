@@ -1,7 +1,8 @@
 /*
  * goldwatch-escalate - the 15-minute timer job: alerts still firing past
  * their rule's escalation.after_minutes go up one level and mail the
- * escalation recipients (see escalate.h).
+ * escalation recipients (see escalate.h); the mail goes right after the
+ * commits, and goldwatch-mailer retries what could not.
  *
  *   goldwatch-escalate [--now=ISO8601] [--json]
  *
@@ -19,14 +20,14 @@ int main(int argc, char **argv)
 	struct job j;
 	struct escalate_result res;
 	char summary[128];
-	int rc;
+	int rc, sent;
 
 	rc = job_open(&j, "goldwatch-escalate", argc, argv, NULL, NULL);
 	if (rc != 0) {
 		job_close(&j);
 		return rc;
 	}
-	if (escalate_run(j.db, &j.cfg, j.now_us, &res) < 0) {
+	if (job_mail_mark(&j) < 0 || escalate_run(j.db, &j.cfg, j.now_us, &res) < 0) {
 		log_line("escalation failed (see the error above); batches already done stay done");
 		escalate_result_free(&res);
 		job_close(&j);
@@ -43,7 +44,9 @@ int main(int argc, char **argv)
 		printf("%s\n", s);
 		free(s);
 	}
-	log_line("escalated %d alerts, %d mails queued", res.escalated, res.mails);
+	sent = job_mail_deliver(&j, res.mails);
+	log_line("escalated %d alerts, %d mails queued, %d sent%s", res.escalated, res.mails, sent,
+	    res.mails > sent ? " (goldwatch-mailer delivers the rest)" : "");
 	escalate_result_free(&res);
 	job_close(&j);
 	return 0;

@@ -18,8 +18,6 @@
 #include "eval.h"
 #include "job.h"
 #include "log.h"
-#include "mail_deliver.h"
-#include "mail_send.h"
 #include "util.h"
 
 int main(int argc, char **argv)
@@ -28,10 +26,9 @@ int main(int argc, char **argv)
 	struct job j;
 	struct eval_opts opts = {0};
 	struct eval_result res = {0};
-	struct mail_pass_result mail = {0};
-	int64_t *ids = NULL, mark = 0;
+	int64_t *ids = NULL;
 	const char *v;
-	int rc, i = 0, mail_ok;
+	int rc, i = 0, sent;
 
 	rc = job_open(&j, "goldwatch-evaluate", argc, argv, own, "[--rule ID ...] [--chunk N]");
 	if (rc != 0) {
@@ -62,8 +59,7 @@ int main(int argc, char **argv)
 	opts.rule_ids = opts.n_rule_ids ? ids : NULL;
 	opts.now_us = j.now_us;
 	/* a bad mail setting is logged here once; the evaluation still runs */
-	mail_ok = mail_config_check(&j.cfg) == 0;
-	if (mail_outbox_mark(j.db, &mark) < 0 || eval_run(j.db, &j.cfg, &opts, &res) < 0) {
+	if (job_mail_mark(&j) < 0 || eval_run(j.db, &j.cfg, &opts, &res) < 0) {
 		log_line("evaluation failed (see the error above); nothing half-written was kept");
 		eval_result_free(&res);
 		free(ids);
@@ -77,15 +73,14 @@ int main(int argc, char **argv)
 		free(s);
 		json_decref(out);
 	}
-	if (res.mails_queued > 0 && mail_ok)
-		mail_deliver_after(j.db, &j.cfg, mark, &mail);
+	sent = job_mail_deliver(&j, res.mails_queued);
 	log_line("evaluated %d rules: %lu fired, %lu resolved, %lu no data; %d KPIs sampled"
 	    " in %.1f ms, rules in %.1f ms, %d mails queued, %d sent%s",
 	    res.evaluated, (unsigned long)json_array_size(res.fired),
 	    (unsigned long)json_array_size(res.resolved),
 	    (unsigned long)json_array_size(res.no_data), res.kpis_sampled,
 	    (double)res.sample_us / 1000.0, (double)res.rules_us / 1000.0, res.mails_queued,
-	    mail.sent, res.mails_queued > mail.sent ? " (goldwatch-mailer delivers the rest)" : "");
+	    sent, res.mails_queued > sent ? " (goldwatch-mailer delivers the rest)" : "");
 	eval_result_free(&res);
 	free(ids);
 	job_close(&j);

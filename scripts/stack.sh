@@ -23,6 +23,7 @@ dir_arg=${2:-}
 [ -n "$cmd" ] && [ -n "$dir_arg" ] || { sed -n '2,17p' "$0" >&2; exit 2; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/proc.sh"
 mkdir -p "$dir_arg"
 DIR=$(cd "$dir_arg" && pwd)
 BUILD=${BUILD:-build}
@@ -140,24 +141,20 @@ alive() {
 }
 
 stop_pid() {
-	local pidfile=$1 name=$2 pid i
+	local pidfile=$1 name=$2
 	if alive "$pidfile" "$name"; then
-		pid=$(cat "$pidfile")
-		kill -TERM "$pid" 2>/dev/null || true
-		for i in $(seq 1 100); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+		term_then_kill "$(cat "$pidfile")"
 	fi
 	rm -f "$pidfile"
 }
 
 wait_for_socket() {
-	local path=$1 pidfile=$2 name=$3 i
-	for i in $(seq 1 100); do
+	local path=$1 pidfile=$2 i
+	for i in $(seq 1 200); do
 		[ -S "$path" ] && return 0
-		alive "$pidfile" "$name" || return 1
+		# started just now by us: until it has exec'd, its cmdline is still
+		# this script's, so `alive` would fail; that the pid lives is enough
+		kill -0 "$(cat "$pidfile")" 2>/dev/null || return 1
 		sleep 0.05
 	done
 	return 1

@@ -9,7 +9,7 @@
 <link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">
 <script src="/static/js/goldwatch.js" defer></script>
 </head>
-<body data-page="{{PAGE}}" data-role="{{ROLE}}" data-last-event="{{LAST_EVENT}}">
+<body data-page="{{PAGE}}" data-role="{{ROLE}}" data-last-event="{{LAST_EVENT}}" data-tz="{{TZ}}">
 <a class="skip" href="#main">Skip to content</a>
 <header class="top">
   <a class="brand" href="/"><span class="brand-mark" aria-hidden="true">◆</span> goldwatch</a>

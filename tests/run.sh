@@ -115,6 +115,12 @@ run_variant() {
 	local rc=$?
 	if [ $rc -eq 0 ]; then echo "=== $variant: integration tests: ok"
 	else echo "=== $variant: integration tests: FAILED"; failures+=("$variant: integration tests"); fi
+	# the pages in a real browser, against the same stack (once: the
+	# sanitizer build runs them the same way, it only takes longer)
+	if [ "$variant" = normal ] && [ -z "${SKIP_BROWSER:-}" ]; then
+		step "$variant: browser (chromium)" env GW_TEST_URL="http://127.0.0.1:$port" \
+			node tests/browser/pages.mjs
+	fi
 	stack_down "$dir" "$build"
 	tests/smtp/smtp.sh stop "$GW_TEST_SMTP_DIR"
 	local reports
@@ -139,6 +145,9 @@ if [ -z "${SKIP_OPENAPI:-}" ]; then
 	step "openapi: lint (redocly)" npx --no-install redocly lint --format=stylish docs/openapi.yaml
 	step "openapi: routes and documentation agree" node tests/openapi_check.mjs build/goldwatch-api
 fi
+
+# what `make install` lays out: units verify, timers, sandboxing, nginx -t
+[ -n "${SKIP_DEPLOY:-}" ] || step "deploy: make install, units, timers, sandbox, nginx site" tests/deploy_check.sh
 
 for v in "${variants[@]}"; do
 	run_variant "$v"

@@ -29,12 +29,22 @@
     return e;
   }
 
-  /* Times as the pages print them, in the browser's zone (the shop's, in practice). */
+  /* Times as the pages print them ("26 Nov 2026 17:52"), in the shop's zone. */
+  var timeFormat = (function () {
+    var opts = { day: '2-digit', month: 'short', year: 'numeric', hour: '2-digit',
+      minute: '2-digit', hourCycle: 'h23' };
+    try {
+      return new Intl.DateTimeFormat('en-GB', Object.assign({ timeZone: document.body.dataset.tz }, opts));
+    } catch (e) {   /* a zone this browser does not know: its own */
+      return new Intl.DateTimeFormat('en-GB', opts);
+    }
+  })();
   function when(iso) {
     var d = new Date(iso);
     if (isNaN(d)) return '';
-    return d.toLocaleString(undefined, { day: '2-digit', month: 'short', year: 'numeric',
-      hour: '2-digit', minute: '2-digit', hour12: false });
+    var p = {};
+    timeFormat.formatToParts(d).forEach(function (x) { p[x.type] = x.value; });
+    return p.day + ' ' + p.month.slice(0, 3) + ' ' + p.year + ' ' + p.hour + ':' + p.minute;
   }
 
   function fmt(v, unit) {

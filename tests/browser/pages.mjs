@@ -139,6 +139,9 @@ await step('an alert appears on the open dashboard within 2 s, without reload', 
   console.log(`       (appeared ${Date.now() - t0} ms after the sample)`);
   const row = p.locator(`#open-alerts tr[data-alert-id="${alertId}"]`);
   assert.match(await row.textContent(), /Till over 5,000/);
+  // a live row prints its time as the server prints the others: "26 Nov 2026 17:52"
+  const printed = await row.locator('time').first().textContent();
+  assert.match(printed, /^\d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}$/, `the live time "${printed}"`);
   await p.waitForFunction(() => document.querySelector('#live-feed li .what').textContent.includes('Till over'));
   // the counters moved and a notification announced the critical alert
   await p.waitForFunction(() => Number(document.querySelector('#count-critical').textContent) >= 1);
@@ -200,7 +203,7 @@ await step('a viewer sees no acknowledge or edit controls; a forged POST is refu
   assert.equal(await p.locator('form[action$="/enabled"]').count(), 0, 'no enable switch');
   await p.goto(base + `/rules/${ruleId}`);
   assert.equal(await p.locator('#rule-form button[type=submit]').count(), 0, 'no Save');
-  assert.ok(await p.locator('#rule-form fieldset').isDisabled(), 'the fields are read-only');
+  assert.ok(await p.locator('#rule-form #name').isDisabled(), 'the fields are read-only (a disabled fieldset)');
   // the same POST the admin's switch makes, with the viewer's own session and CSRF token
   const csrf = await p.getAttribute('meta[name=csrf-token]', 'content');
   const r = await p.request.post(base + `/rules/${ruleId}/enabled`, { form: { _csrf: csrf, enabled: '0' } });
@@ -208,6 +211,12 @@ await step('a viewer sees no acknowledge or edit controls; a forged POST is refu
   const r2 = await p.request.post(base + `/alerts/${alertId}/acknowledge`, { form: { _csrf: csrf } });
   assert.equal(r2.status(), 403);
   assert.equal((await api('GET', `/api/alerts/rules/${ruleId}`, admin)).json.enabled, true);
+  // on a phone no page scrolls sideways (wide tables scroll inside their card)
+  for (const path of ['/', '/alerts', `/alerts/${alertId}`, '/rules', `/rules/${ruleId}`, '/kpis', '/kpis/b_till', '/silences']) {
+    await p.goto(base + path);
+    const w = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(w[0] <= w[1], `${path} is ${w[0]} px wide on a ${w[1]} px screen`);
+  }
   await p.goto(base + '/');
   await p.screenshot({ path: shots + 'dashboard-phone-viewer.png', fullPage: true });
   await V.context.close();
@@ -216,19 +225,21 @@ await step('a viewer sees no acknowledge or edit controls; a forged POST is refu
 await step('forms work without JavaScript (post, redirect, flash)', async () => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const p = await context.newPage();
+  // a plain form post: the click, then the whole 303 -> GET navigation
+  const submit = async (selector, path) => {
+    await Promise.all([p.waitForNavigation({ waitUntil: 'load' }), p.click(selector)]);
+    assert.equal(p.url(), base + path);
+  };
   await p.goto(base + '/login');
   await p.fill('#username', 'browser_operator');
   await p.fill('#password', opPassword);
-  await p.click('form.form button[type=submit]');
-  await p.waitForURL(base + '/');
+  await submit('form.form button[type=submit]', '/');
   await p.goto(base + '/silences');
   await p.selectOption('#scope', 'all');
   await p.fill('#reason', 'till count');
-  await p.click('form.form button[type=submit]');
-  await p.waitForURL(base + '/silences');
+  await submit('form.form button[type=submit]', '/silences');
   assert.match(await p.textContent('.flash'), /Silenced/);
-  await p.click('form[action$="/end"] button');
-  await p.waitForURL(base + '/silences');
+  await submit('form[action$="/end"] button', '/silences');
   assert.match(await p.textContent('.flash'), /ended/);
   await context.close();
 });

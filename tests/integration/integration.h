@@ -13,6 +13,7 @@ void suite_jobs(void);
 /* test_api.c: the summary agrees with the alerts (used after cleanup too). */
 void t_summary_recheck(void);
 void suite_mail(void);
+void suite_pusher(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {

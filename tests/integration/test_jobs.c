@@ -81,6 +81,10 @@ static void t_escalation_levels(void)
 	CU_ASSERT_EQUAL(run_job("escalate", NULL, at), 0);
 	CU_ASSERT_EQUAL(level_of(alert), 1);
 	CU_ASSERT_EQUAL(escalation_mails(alert), 2);
+	/* the job delivered them itself, right after its commit (no mailer ran) */
+	snprintf(a, sizeof(a), "%lld", alert);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM mail_outbox WHERE alert_id = $1::bigint"
+	    " AND kind = 'escalated' AND status = 'sent' AND message_id IS NOT NULL", a), 2);
 	/* the same moment again: nothing more */
 	CU_ASSERT_EQUAL(run_job("escalate", NULL, at), 0);
 	free(at);
@@ -101,7 +105,6 @@ static void t_escalation_levels(void)
 	free(at);
 	CU_ASSERT_EQUAL(level_of(alert), 3);
 	CU_ASSERT_EQUAL(escalation_mails(alert), 6);
-	snprintf(a, sizeof(a), "%lld", alert);
 	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM events WHERE type = 'alert.escalated'"
 	    " AND (data->>'id')::bigint = $1::bigint", a), 3);
 	CU_ASSERT_EQUAL(SQL_INT("SELECT count(DISTINCT dedup_key) FROM mail_outbox WHERE"
@@ -381,6 +384,9 @@ static void t_digest(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(body, "Digest safe"));
 	CU_ASSERT_PTR_NULL(strstr(body, "Digest till"));
 	free(body);
+	/* delivered by the job right after its commit */
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM mail_outbox WHERE kind = 'digest'"
+	    " AND recipient IN ('anna@shop.example', 'bob@shop.example') AND status = 'sent'"), 2);
 	/* nothing to report: nothing sent */
 	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM mail_outbox WHERE kind = 'digest'"
 	    " AND recipient = 'quiet@shop.example'"), 0);

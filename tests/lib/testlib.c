@@ -317,8 +317,13 @@ int test_system(const char *fmt, ...)
 
 int test_stack(const char *cmd)
 {
-	return test_system("STACK_QUIET=1 BUILD='%s' '%s/scripts/stack.sh' %s '%s' >/dev/null",
-	    test_env("GW_TEST_BIN"), test_top(), cmd, test_env("GW_TEST_STACK"));
+	return test_stack_env("", cmd);
+}
+
+int test_stack_env(const char *env, const char *cmd)
+{
+	return test_system("%s STACK_QUIET=1 BUILD='%s' '%s/scripts/stack.sh' %s '%s' >/dev/null",
+	    env, test_env("GW_TEST_BIN"), test_top(), cmd, test_env("GW_TEST_STACK"));
 }
 
 void test_sleep_ms(int ms)

@@ -94,6 +94,8 @@ char *test_sql_str(const char *sql, int n, const char *const *params);
 
 /* Runs scripts/stack.sh CMD on the test stack; returns its exit status. */
 int test_stack(const char *cmd);
+/* The same with extra environment ("GOLDWATCH_PUSHER_PING=1", or ""). */
+int test_stack_env(const char *env, const char *cmd);
 /* Runs a shell command; returns its exit status. */
 int test_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

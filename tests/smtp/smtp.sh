@@ -18,6 +18,7 @@ cmd=${1:-}
 dir_arg=${2:-}
 [ -n "$cmd" ] && [ -n "$dir_arg" ] || { sed -n '2,14p' "$0" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../../scripts/proc.sh"
 mkdir -p "$dir_arg"
 DIR=$(cd "$dir_arg" && pwd)
 
@@ -61,15 +62,8 @@ start() {
 }
 
 stop() {
-	local pid i
 	if alive; then
-		pid=$(cat "$DIR/smtpd.pid")
-		kill -TERM "$pid" 2>/dev/null || true
-		for i in $(seq 1 100); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.05
-		done
-		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+		term_then_kill "$(cat "$DIR/smtpd.pid")"
 	fi
 	rm -f "$DIR/smtpd.pid"
 }

@@ -10,5 +10,6 @@ void suite_tpl(void);
 void suite_routes(void);
 void suite_rule(void);
 void suite_mail_mime(void);
+void suite_ring(void);
 
 #endif

@@ -1,0 +1,488 @@
+/*
+ * ws_load - the load client for goldwatch-pusher: many authenticated
+ * WebSocket clients in one libwebsockets client context (one thread), and
+ * one more thread that makes the events and notes when each was committed.
+ * Latencies are worked out at the end from raw timestamps (one monotonic
+ * clock for both threads), so the threads share nothing while measuring.
+ * The sockets are watched by a libuv loop (epoll) that lws joins as a
+ * foreign loop: with 10,000 sockets, poll(2) would cost the client more
+ * than the messages themselves and inflate what is measured.
+ *
+ *   ws_load fanout [--clients N] [--events M] [--interval-ms MS] [--via unix|nginx]
+ *       M events, one transaction each, MS apart; for every client and
+ *       event: commit returned -> message received. Also the pusher's RSS
+ *       before and after the clients connected (BENCH_PUSHER_PID).
+ *   ws_load e2e [--clients N] [--events M] [--via nginx|unix]
+ *       M times: a push KPI value that makes a rule fire, then
+ *       POST /api/alerts/evaluate; for every client: the POST returned ->
+ *       its alert.fired message received. Then the alert is resolved.
+ *
+ * Environment (scripts/stack.sh's goldwatch.env): DATABASE_URL,
+ * GOLDWATCH_PUSHER_SOCKET; BENCH_URL (http://127.0.0.1:PORT, nginx);
+ * BENCH_PUSHER_PID. Sessions for the clients are made in the database for
+ * the user BENCH_USER (default admin), as logins would make them.
+ */
+#include <curl/curl.h>
+#include <jansson.h>
+#include <libwebsockets.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "auth.h"
+#include "benchlib.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "util.h"
+
+#define WAVE 256                 /* handshakes in flight at once */
+#define TICK_MS 10               /* the loop wakes at least this often */
+#define DRAIN_US (10 * LWS_US_PER_SEC) /* after the last event, wait this long at most */
+
+enum mode { MODE_FANOUT, MODE_E2E, MODE__MAX };
+enum via { VIA_UNIX, VIA_NGINX, VIA__MAX };
+
+struct bclient {
+	int open;
+	int n;                       /* samples recorded */
+	int64_t *t;                  /* when each message came (mono us) */
+	int64_t *id;                 /* its event id (fanout) or alert id (e2e) */
+};
+
+struct bench {
+	enum mode mode;
+	enum via via;
+	int nclients, nevents, interval_ms;
+	struct config cfg;
+	struct lws_context *ctx;
+	struct bclient *c;
+	char (*tokens)[AUTH_TOKEN_MAX];
+	int next, connecting, opened, failed, closed;
+	uv_loop_t loop;
+	uv_timer_t tick;
+	/* written by the injector, read after it is joined */
+	int64_t *t_sent, *t_done, *ev_id;
+	int injected;
+	atomic_int injector_done;
+	char *url, *admin_token, *kpi;
+	int64_t rule_id;
+};
+
+static void on_tick(uv_timer_t *t)
+{
+	(void)t;  /* only makes uv_run() return */
+}
+
+/* Records one sample for client c. */
+static void record(struct bench *b, struct bclient *c, int64_t id)
+{
+	if (c->n < 2 * b->nevents + 8) {
+		c->t[c->n] = time_mono_us();
+		c->id[c->n] = id;
+		c->n++;
+	}
+}
+
+static void on_message(struct bench *b, struct bclient *c, const char *in, size_t len)
+{
+	json_t *m;
+	const char *type;
+
+	if (b->mode == MODE_FANOUT) {
+		/* {"id":123,... : the id is all that is needed */
+		if (len > 6 && memcmp(in, "{\"id\":", 6) == 0)
+			record(b, c, strtoll(in + 6, NULL, 10));
+		return;
+	}
+	m = json_loadb(in, len, 0, NULL);
+	type = json_string_value(json_object_get(m, "type"));
+	if (type && strcmp(type, "alert.fired") == 0)
+		record(b, c, json_integer_value(json_object_get(json_object_get(m, "data"), "id")));
+	json_decref(m);
+}
+
+static int on_event(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	struct bench *b = lws_context_user(lws_get_context(wsi));
+	struct bclient *c = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		c->open = 1;
+		b->opened++;
+		b->connecting--;
+		return 0;
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		fprintf(stderr, "ws_load: connection failed: %s\n", in ? (const char *)in : "?");
+		b->failed++;
+		b->connecting--;
+		return 0;
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		if (lws_is_first_fragment(wsi) && lws_is_final_fragment(wsi))
+			on_message(b, c, in, len);
+		return 0;
+	case LWS_CALLBACK_CLIENT_CLOSED:
+		if (c->open)
+			b->closed++;
+		c->open = 0;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static const struct lws_protocols protocols[] = {
+	{"ws-load", on_event, 0, 8192, 0, NULL, 0},
+	{NULL, NULL, 0, 0, 0, NULL, 0}
+};
+
+static void connect_one(struct bench *b, int i)
+{
+	struct lws_client_connect_info ci;
+	char path[AUTH_TOKEN_MAX + 64], address[256], host[64];
+	const char *u = strrchr(b->url, ':');
+
+	memset(&ci, 0, sizeof(ci));
+	snprintf(path, sizeof(path), "/api/alerts/ws?token=%s", b->tokens[i]);
+	if (b->via == VIA_UNIX) {
+		snprintf(address, sizeof(address), "+%s", b->cfg.pusher_socket);
+		snprintf(host, sizeof(host), "localhost");
+	} else {
+		snprintf(address, sizeof(address), "127.0.0.1");
+		ci.port = u ? atoi(u + 1) : 80;
+		snprintf(host, sizeof(host), "127.0.0.1:%d", ci.port);
+	}
+	ci.context = b->ctx;
+	ci.address = address;
+	ci.path = path;
+	ci.host = host;
+	ci.origin = host;
+	ci.local_protocol_name = protocols[0].name;
+	ci.userdata = &b->c[i];
+	b->connecting++;
+	if (lws_client_connect_via_info(&ci) == NULL) {
+		b->connecting--;
+		b->failed++;
+	}
+}
+
+/* Runs the loop once, starting connections up to WAVE in flight. */
+static int service(struct bench *b)
+{
+	while (b->next < b->nclients && b->connecting < WAVE)
+		connect_one(b, b->next++);
+	uv_run(&b->loop, UV_RUN_ONCE);
+	return 0;
+}
+
+static long rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	if (pid <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			kib = strtol(line + 6, NULL, 10);
+	fclose(f);
+	return kib;
+}
+
+/* HTTP through nginx with the admin's bearer token; the JSON of a 2xx or NULL. */
+static json_t *http_json(struct bench *b, const char *method, const char *path,
+    const char *body)
+{
+	long status;
+	json_t *j = bench_http(b->url, b->admin_token, method, path, body, &status);
+
+	if (status < 200 || status >= 300) {
+		json_decref(j);
+		return NULL;
+	}
+	return j ? j : json_object();
+}
+
+static void push_and_evaluate(struct bench *b, double value, int i)
+{
+	char path[128], body[128];
+	json_t *r;
+
+	snprintf(path, sizeof(path), "/api/kpis/%s/samples", b->kpi);
+	snprintf(body, sizeof(body), "{\"value\":%g}", value);
+	json_decref(http_json(b, "POST", path, body));
+	snprintf(body, sizeof(body), "{\"rule_ids\":[%lld]}", (long long)b->rule_id);
+	if (i >= 0)
+		b->t_sent[i] = time_mono_us();
+	r = http_json(b, "POST", "/api/alerts/evaluate", body);
+	if (i >= 0) {
+		b->t_done[i] = time_mono_us();
+		b->ev_id[i] = json_integer_value(json_object_get(
+		    json_array_get(json_object_get(r, "fired"), 0), "id"));
+	}
+	json_decref(r);
+}
+
+DB_STMT(q_event, "INSERT INTO events (type, data)"
+    " VALUES ('kpi.sampled', jsonb_build_object('kpi', 'bench', 'value', $1::int,"
+    "         'source', 'ws_load')) RETURNING id");
+
+/* The injector thread: makes the events, notes when each was committed. */
+static void *inject(void *arg)
+{
+	struct bench *b = arg;
+	struct db *db = db_open(&b->cfg);
+
+	for (int i = 0; db && i < b->nevents; i++) {
+		char v[24];
+		PGresult *r;
+
+		if (b->mode == MODE_E2E) {
+			push_and_evaluate(b, 1, i);            /* fires */
+			usleep((useconds_t)b->interval_ms * 500);
+			push_and_evaluate(b, 100, -1);         /* resolves */
+			usleep((useconds_t)b->interval_ms * 500);
+		} else {
+			b->t_sent[i] = time_mono_us();
+			r = DB_EXEC(db, &q_event, db_i64_param(i, v));
+			b->t_done[i] = time_mono_us();
+			b->ev_id[i] = r ? db_i64(r, 0, "id") : -1;
+			PQclear(r);
+			usleep((useconds_t)b->interval_ms * 1000);
+		}
+		b->injected = i + 1;
+	}
+	db_close(db);
+	atomic_store(&b->injector_done, 1);
+	return NULL;
+}
+
+/* Pairs every sample with its event; prints the distribution. */
+static void report(struct bench *b, int64_t connect_us, long rss0, long rss1)
+{
+	size_t cap = (size_t)b->nclients * (size_t)b->nevents, n = 0, n2 = 0;
+	double *lat = xmalloc((cap + 1) * sizeof(double));
+	double *from_sent = xmalloc((cap + 1) * sizeof(double));
+	long missing = 0, unordered = 0;
+
+	for (int i = 0; i < b->nclients; i++) {
+		struct bclient *c = &b->c[i];
+		int64_t prev = -1;
+		int matched = 0;
+
+		for (int k = 0; k < c->n; k++) {
+			for (int e = 0; e < b->nevents; e++) {
+				if (b->ev_id[e] != c->id[k])
+					continue;
+				if (n < cap) {
+					lat[n++] = (double)(c->t[k] - b->t_done[e]) / 1000.0;
+					from_sent[n2++] = (double)(c->t[k] - b->t_sent[e]) / 1000.0;
+				}
+				matched++;
+				break;
+			}
+			if (c->id[k] <= prev)
+				unordered++;
+			prev = c->id[k];
+		}
+		missing += b->nevents - matched;
+	}
+	bench_sort(lat, n);
+	bench_sort(from_sent, n2);
+	printf("mode %s via %s: %d clients (%d failed), %d events, interval %d ms\n",
+	    b->mode == MODE_FANOUT ? "fanout" : "e2e", b->via == VIA_UNIX ? "unix" : "nginx",
+	    b->opened, b->failed, b->nevents, b->interval_ms);
+	printf("connect: all open in %.2f s\n", (double)connect_us / 1e6);
+	printf("samples %zu, missing %ld, out of order %ld, closed early %d\n", n, missing,
+	    unordered, b->closed);
+	printf("latency from %s (ms): p50 %.2f  p90 %.2f  p99 %.2f  max %.2f  min %.2f\n",
+	    b->mode == MODE_FANOUT ? "commit returned" : "POST returned",
+	    bench_pct(lat, n, 0.5), bench_pct(lat, n, 0.9), bench_pct(lat, n, 0.99),
+	    n ? lat[n - 1] : 0, n ? lat[0] : 0);
+	printf("latency from %s (ms): p50 %.2f  p99 %.2f\n",
+	    b->mode == MODE_FANOUT ? "INSERT sent" : "POST sent",
+	    bench_pct(from_sent, n2, 0.5), bench_pct(from_sent, n2, 0.99));
+	if (rss0 > 0 && rss1 > 0)
+		printf("pusher RSS: %ld KiB before, %ld KiB with the clients: %.2f KiB per client\n",
+		    rss0, rss1, (double)(rss1 - rss0) / (b->opened ? b->opened : 1));
+	free(lat);
+	free(from_sent);
+}
+
+/* Sessions for the clients, made as a login makes them. 0, or -1. */
+static int make_sessions(struct bench *b)
+{
+	struct db *db = db_open(&b->cfg);
+	const char *user = getenv("BENCH_USER") ? getenv("BENCH_USER") : "admin";
+	char csrf[AUTH_TOKEN_MAX], admin[AUTH_TOKEN_MAX];
+	int64_t uid = 0, exp;
+	DB_STMT(q_user, "SELECT id FROM users WHERE username = $1");
+	PGresult *r;
+
+	if (db == NULL)
+		return -1;
+	r = DB_EXEC(db, &q_user, user);
+	if (r && PQntuples(r) == 1)
+		uid = db_i64(r, 0, "id");
+	PQclear(r);
+	if (uid == 0) {
+		fprintf(stderr, "ws_load: no user %s\n", user);
+		db_close(db);
+		return -1;
+	}
+	b->tokens = xcalloc((size_t)b->nclients, sizeof(*b->tokens));
+	for (int i = 0; i < b->nclients; i++)
+		if (auth_session_create(db, uid, 24, b->tokens[i], csrf, &exp) < 0)
+			return -1;
+	if (auth_session_create(db, uid, 24, admin, csrf, &exp) < 0)
+		return -1;
+	b->admin_token = xstrdup(admin);
+	db_close(db);
+	return 0;
+}
+
+/* e2e: a push KPI and a rule on it that fires below 5, without cooldown. */
+static int make_rule(struct bench *b)
+{
+	char body[512];
+	json_t *r;
+
+	b->kpi = xasprintf("bench_e2e_%d", (int)getpid());
+	snprintf(body, sizeof(body), "{\"key\":\"%s\",\"name\":\"bench\",\"category\":\"operational\","
+	    "\"unit\":\"count\"}", b->kpi);
+	json_decref(http_json(b, "POST", "/api/kpis", body));
+	snprintf(body, sizeof(body), "{\"name\":\"bench e2e\",\"kpi\":\"%s\",\"condition\":\"lt\","
+	    "\"threshold\":5,\"severity\":\"critical\",\"cooldown_minutes\":0,"
+	    "\"recipients\":[\"bench@shop.example\"],\"notify_resolved\":false}", b->kpi);
+	r = http_json(b, "POST", "/api/alerts/rules", body);
+	b->rule_id = json_integer_value(json_object_get(r, "id"));
+	json_decref(r);
+	return b->rule_id > 0 ? 0 : -1;
+}
+
+static int parse_args(struct bench *b, int argc, char **argv)
+{
+	if (argc < 2)
+		return -1;
+	b->mode = strcmp(argv[1], "e2e") == 0 ? MODE_E2E : MODE_FANOUT;
+	if (b->mode == MODE_FANOUT && strcmp(argv[1], "fanout") != 0)
+		return -1;
+	b->nclients = b->mode == MODE_E2E ? 100 : 10000;
+	b->nevents = 100;
+	b->interval_ms = b->mode == MODE_E2E ? 200 : 250;
+	b->via = b->mode == MODE_E2E ? VIA_NGINX : VIA_UNIX;
+	for (int i = 2; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--clients") == 0)
+			b->nclients = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--events") == 0)
+			b->nevents = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--interval-ms") == 0)
+			b->interval_ms = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--via") == 0)
+			b->via = strcmp(argv[i + 1], "nginx") == 0 ? VIA_NGINX : VIA_UNIX;
+		else
+			return -1;
+	}
+	return b->nclients > 0 && b->nevents > 0 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench b;
+	struct lws_context_creation_info info;
+	struct rlimit rl;
+	pthread_t injector;
+	void *loops[1];
+	pid_t pid = getenv("BENCH_PUSHER_PID") ? atoi(getenv("BENCH_PUSHER_PID")) : 0;
+	int64_t t0, connect_us, deadline = 0;
+	long rss0, rss1;
+
+	memset(&b, 0, sizeof(b));
+	log_init("ws_load", LOG_LVL_WARN);
+	if (parse_args(&b, argc, argv) < 0) {
+		fprintf(stderr, "usage: ws_load fanout|e2e [--clients N] [--events M]"
+		    " [--interval-ms MS] [--via unix|nginx]\n");
+		return 2;
+	}
+	if (config_load(&b.cfg) < 0 || auth_init() < 0)
+		return 1;
+	b.url = getenv("BENCH_URL") ? getenv("BENCH_URL") : "http://127.0.0.1:8080";
+	getrlimit(RLIMIT_NOFILE, &rl);
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (make_sessions(&b) < 0 || (b.mode == MODE_E2E && make_rule(&b) < 0))
+		return 1;
+	b.c = xcalloc((size_t)b.nclients, sizeof(*b.c));
+	for (int i = 0; i < b.nclients; i++) {
+		b.c[i].t = xcalloc((size_t)(2 * b.nevents + 8), sizeof(int64_t));
+		b.c[i].id = xcalloc((size_t)(2 * b.nevents + 8), sizeof(int64_t));
+	}
+	b.t_sent = xcalloc((size_t)b.nevents, sizeof(int64_t));
+	b.t_done = xcalloc((size_t)b.nevents, sizeof(int64_t));
+	b.ev_id = xcalloc((size_t)b.nevents, sizeof(int64_t));
+	lws_set_log_level(LLL_ERR, NULL);
+	uv_loop_init(&b.loop);
+	uv_timer_init(&b.loop, &b.tick);
+	uv_timer_start(&b.tick, on_tick, TICK_MS, TICK_MS);
+	loops[0] = &b.loop;
+	memset(&info, 0, sizeof(info));
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = protocols;
+	info.user = &b;
+	info.connect_timeout_secs = 30;
+	info.timeout_secs = 30;
+	info.options = LWS_SERVER_OPTION_LIBUV;
+	info.foreign_loops = loops;
+	info.pcontext = &b.ctx;
+	b.ctx = lws_create_context(&info);
+	if (b.ctx == NULL)
+		return 1;
+	rss0 = rss_kib(pid);
+	t0 = time_mono_us();
+	while (b.opened + b.failed < b.nclients && service(&b) >= 0)
+		;
+	connect_us = time_mono_us() - t0;
+	/* let the pusher settle, then weigh it */
+	for (int64_t until = time_mono_us() + LWS_US_PER_SEC; time_mono_us() < until;)
+		service(&b);
+	rss1 = rss_kib(pid);
+	pthread_create(&injector, NULL, inject, &b);
+	for (;;) {
+		if (service(&b) < 0)
+			break;
+		if (atomic_load(&b.injector_done)) {
+			int all = 1;
+			if (deadline == 0)
+				deadline = time_mono_us() + DRAIN_US;
+			for (int i = 0; i < b.nclients && all; i++)
+				all = !b.c[i].open || b.c[i].n >= b.nevents;
+			if (all || time_mono_us() > deadline)
+				break;
+		}
+	}
+	pthread_join(injector, NULL);
+	report(&b, connect_us, rss0, rss1);
+	/* lws closes its handles through the loop, then clears b.ctx */
+	lws_context_destroy(b.ctx);
+	for (int i = 0; i < 1000 && b.ctx; i++)
+		uv_run(&b.loop, UV_RUN_ONCE);
+	uv_timer_stop(&b.tick);
+	uv_close((uv_handle_t *)&b.tick, NULL);
+	uv_run(&b.loop, UV_RUN_NOWAIT);
+	uv_loop_close(&b.loop);
+	curl_global_cleanup();
+	return b.failed ? 1 : 0;
+}

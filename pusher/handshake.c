@@ -1,0 +1,156 @@
+/*
+ * handshake.c - who may open a socket. At the HTTP upgrade, before any
+ * WebSocket byte, the request must name /api/alerts/ws, carry a valid
+ * ?after= if any, and a session cookie (gw_session) or ?token= that the
+ * database accepts. Refusals are HTTP answers with the API's JSON error
+ * body, so nginx and browsers see the status (401, not a dropped socket).
+ *
+ * lws calls LWS_CALLBACK_HTTP_CONFIRM_UPGRADE, then (for the same wsi,
+ * within the same call) FILTER_PROTOCOL_CONNECTION and ESTABLISHED; the
+ * per-session data is allocated anew in between, so what the check learnt
+ * waits in p->handoff for the socket it let through.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth.h"
+#include "log.h"
+#include "pusher.h"
+#include "util.h"
+
+#define SESSION_COOKIE "gw_session"
+
+/* Writes status with {"error":{"code","message"[,"field"]}}. 1, or -1. */
+static int answer(struct lws *wsi, unsigned status, const char *code,
+    const char *message, const char *field)
+{
+	unsigned char buf[LWS_PRE + 1024];
+	unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf);
+	json_t *err = json_pack("{ss ss}", "code", code, "message", message);
+	json_t *body;
+	char *text;
+	size_t n;
+	int rc = -1;
+
+	if (field)
+		json_object_set_new(err, "field", json_string(field));
+	body = json_pack("{so}", "error", err);
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	n = strlen(text);
+	if (lws_add_http_common_headers(wsi, status, "application/json", n, &p, end) ||
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+	    (const unsigned char *)"no-store", 8, &p, end) ||
+	    lws_finalize_http_header(wsi, &p, end) || (size_t)(end - p) < n)
+		goto out;
+	memcpy(p, text, n);
+	p += n;
+	if (lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_HEADERS) ==
+	    (int)(p - start))
+		rc = 1;
+out:
+	free(text);
+	return rc;
+}
+
+/*
+ * The value of query argument name ("after="): 1 found (copied to out),
+ * 0 absent, -1 too long for out. lws stops looking at the first argument
+ * too long for its buffer, so the buffer holds a whole header block.
+ */
+static int query_arg(struct lws *wsi, const char *name, char *out, size_t outlen)
+{
+	char arg[4096];
+	const char *v = lws_get_urlarg_by_name(wsi, name, arg, (int)sizeof(arg));
+
+	if (v == NULL)
+		return 0;
+	if (strlen(v) >= outlen)
+		return -1;
+	memcpy(out, v, strlen(v) + 1);
+	return 1;
+}
+
+/* The credential: ?token= wins over the cookie. 0, or -1 if there is none. */
+static int credential(struct lws *wsi, char *out, size_t outlen)
+{
+	size_t len = outlen;
+	int rc = query_arg(wsi, "token=", out, outlen);
+
+	if (rc != 0)
+		return rc > 0 && *out ? 0 : -1;
+	if (lws_http_cookie_get(wsi, SESSION_COOKIE, out, &len) == 0 && *out)
+		return 0;
+	return -1;
+}
+
+/* ?after=ID: *after is -1 without it. 0, or -1 if it is not a whole number. */
+static int after_arg(struct lws *wsi, int64_t *after)
+{
+	char v[32];
+	int rc = query_arg(wsi, "after=", v, sizeof(v));
+
+	*after = -1;
+	if (rc == 0)
+		return 0;
+	return rc < 0 ? -1 : parse_int64(v, 0, INT64_MAX, after);
+}
+
+int handshake_confirm(struct pusher *p, struct lws *wsi, const char *upgrade)
+{
+	char path[64], token[AUTH_TOKEN_MAX + 16];
+	struct principal who;
+	int64_t after;
+	int rc;
+
+	p->handoff.wsi = NULL;
+	p->stats.refused++;
+	if (lws_hdr_copy(wsi, path, (int)sizeof(path), WSI_TOKEN_GET_URI) <= 0 ||
+	    strcmp(path, PUSHER_PATH) != 0)
+		return answer(wsi, 404, "not_found", "live updates are at " PUSHER_PATH, NULL);
+	if (upgrade == NULL || strcasecmp(upgrade, "websocket") != 0)
+		return answer(wsi, 400, "bad_upgrade", "only WebSocket upgrades are served here",
+		    NULL);
+	if (after_arg(wsi, &after) < 0)
+		return answer(wsi, 400, "invalid_parameter",
+		    "after must be a whole number: the last event id seen", "after");
+	if (credential(wsi, token, sizeof(token)) < 0)
+		return answer(wsi, 401, "unauthenticated",
+		    "sign in first: the session cookie or ?token= is required", NULL);
+	if (!p->feed.ready)
+		return answer(wsi, 503, "service_unavailable",
+		    "live updates are starting; try again shortly", NULL);
+	rc = auth_lookup(p->db, token, &who);
+	if (rc < 0)
+		return answer(wsi, 503, "database_unavailable",
+		    "the database cannot be reached; try again shortly", NULL);
+	if (rc == 0 || who.role < ROLE_VIEWER)
+		return answer(wsi, 401, "unauthenticated",
+		    "the session or token is unknown, expired or revoked", NULL);
+	p->stats.refused--;
+	p->handoff.wsi = wsi;
+	p->handoff.session_id = who.session_id;
+	p->handoff.token_id = who.token_id;
+	p->handoff.after = after;
+	log_debug("user %s connects (after %lld)", who.username, (long long)after);
+	return 0;
+}
+
+int handshake_plain_http(struct lws *wsi)
+{
+	if (answer(wsi, 426, "upgrade_required",
+	    "this endpoint speaks WebSocket only", NULL) < 0)
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+int handshake_claim(struct pusher *p, struct lws *wsi, struct handoff *out)
+{
+	if (p->handoff.wsi == NULL || p->handoff.wsi != wsi)
+		return -1;
+	*out = p->handoff;
+	p->handoff.wsi = NULL;
+	return 0;
+}

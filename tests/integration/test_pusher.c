@@ -1,0 +1,544 @@
+/*
+ * test_pusher.c - live updates end to end with real WebSocket clients
+ * (tests/lib/wsclient.c), through nginx like a browser and straight to the
+ * pusher's socket: refusals at the handshake, alerts fired, acknowledged
+ * and resolved arriving in order, ?after= replays (from the ring and from
+ * the table, across the seam), a database restart and a pusher restart
+ * with nothing lost or doubled, a client that never reads dropped while
+ * another keeps receiving, pings, unexpected frames, logout and expiry.
+ *
+ * Every delivery check compares the ids received with the events table:
+ * exactly the rows after the client's start, in order, then nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alert_store.h"
+#include "config.h"
+#include "engine.h"
+#include "integration.h"
+#include "testlib.h"
+#include "util.h"
+#include "wsclient.h"
+
+#define RECV_MS 5000     /* the longest an expected message may take */
+#define QUIET_MS 300     /* how long "nothing more" is watched for */
+
+static long long max_event_id(void)
+{
+	return SQL_INT0("SELECT coalesce(max(id), 0) FROM events");
+}
+
+/* Inserts n kpi.sampled events in one transaction, each padded to ~pad bytes. */
+static void insert_events(int n, int pad)
+{
+	char ns[16], ps[16];
+
+	snprintf(ns, sizeof(ns), "%d", n);
+	snprintf(ps, sizeof(ps), "%d", pad);
+	test_exec("INSERT INTO events (type, data)"
+	    " SELECT 'kpi.sampled', jsonb_build_object('kpi', 't_ws', 'value', g,"
+	    "        'pad', repeat('x', $2::int))"
+	    "   FROM generate_series(1, $1::int) g", 2, TP(ns, ps));
+}
+
+static char *cookie_of(const char *token)
+{
+	return xasprintf("gw_session=%s", token);
+}
+
+/* Opens a socket, retrying while the pusher starts (503, or 502 from nginx). */
+static struct ws_client *open_ws(enum ws_via via, const char *query, const char *token)
+{
+	char *cookie = token ? cookie_of(token) : NULL;
+	struct ws_client *c = NULL;
+	long status = 0;
+
+	for (int i = 0; i < 100 && c == NULL; i++) {
+		c = ws_open(via, query, cookie, &status);
+		if (c == NULL && status != 503 && status != 502 && status != 0)
+			break;
+		if (c == NULL)
+			test_sleep_ms(100);
+	}
+	if (c == NULL)
+		fprintf(stderr, "\n    socket (%s, %s) not opened: status %ld\n",
+		    via == WS_NGINX ? "nginx" : "direct", query ? query : "", status);
+	free(cookie);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	return c;
+}
+
+/*
+ * Reads from c until it has the events (after, until]: they must be
+ * exactly the rows of the table, in id order, each a whole event. Returns
+ * the id of the last event received (after, if none).
+ */
+static long long expect_events(struct ws_client *c, long long after, long long until)
+{
+	char a[24], u[24];
+	PGresult *r;
+	long long last = after;
+
+	snprintf(a, sizeof(a), "%lld", after);
+	snprintf(u, sizeof(u), "%lld", until);
+	r = test_sql("SELECT id FROM events WHERE id > $1::bigint AND id <= $2::bigint ORDER BY id",
+	    2, TP(a, u));
+	for (int i = 0; i < PQntuples(r); i++) {
+		long long want = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+		json_t *m = ws_recv_json(c, RECV_MS);
+		long long id = m ? (long long)json_integer_value(json_object_get(m, "id")) : -1;
+
+		if (id != want) {
+			fprintf(stderr, "\n    event %d of %d: got id %lld, want %lld\n", i,
+			    PQntuples(r), id, want);
+			CU_FAIL("events missing, doubled or out of order");
+			json_decref(m);
+			break;
+		}
+		CU_ASSERT_TRUE(json_is_string(json_object_get(m, "type")));
+		CU_ASSERT_TRUE(json_is_string(json_object_get(m, "at")));
+		CU_ASSERT_TRUE(json_is_object(json_object_get(m, "data")));
+		last = id;
+		json_decref(m);
+	}
+	PQclear(r);
+	return last;
+}
+
+/* Nothing more arrives for a while (no duplicate, nothing invented). */
+static void expect_quiet(struct ws_client *c)
+{
+	char *m = ws_recv(c, QUIET_MS);
+
+	if (m)
+		fprintf(stderr, "\n    unexpected message: %.200s\n", m);
+	CU_ASSERT_PTR_NULL(m);
+	free(m);
+}
+
+/* Restarts the pusher with extra environment ("" for the defaults). */
+static void pusher_restart(const char *env)
+{
+	CU_ASSERT_EQUAL_FATAL(test_stack("pusher-stop"), 0);
+	CU_ASSERT_EQUAL_FATAL(test_stack_env(env, "pusher-start"), 0);
+}
+
+/* The status and JSON error code of an upgrade request sent with libcurl. */
+static void expect_refused(const char *path, const char *cookie, int status,
+    const char *code)
+{
+	char ch[512];
+	const char *headers[] = {"Connection: Upgrade", "Upgrade: websocket",
+	    "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+	    ch, NULL};
+	struct http_resp r;
+
+	snprintf(ch, sizeof(ch), "Cookie: %s", cookie ? cookie : "gw_other=1");
+	r = http_do("GET", path, headers, NULL, 0);
+	EXPECT_ERROR(r, status, code);
+	http_free(&r);
+}
+
+static void t_refused(void)
+{
+	const struct fixture_users *u = fixture_users();
+	char *bad = cookie_of("gws_not-a-real-session-token");
+	char *good = cookie_of(u->viewer);
+	char *q;
+	long status = -1;
+	struct ws_client *c;
+	struct http_resp r;
+
+	/* a real WebSocket client, through nginx and directly */
+	CU_ASSERT_PTR_NULL(ws_open(WS_NGINX, NULL, NULL, &status));
+	CU_ASSERT_EQUAL(status, 401);
+	status = -1;
+	CU_ASSERT_PTR_NULL(ws_open(WS_DIRECT, NULL, NULL, &status));
+	CU_ASSERT_EQUAL(status, 401);
+	status = -1;
+	CU_ASSERT_PTR_NULL(ws_open(WS_NGINX, "token=gwt_bogus", NULL, &status));
+	CU_ASSERT_EQUAL(status, 401);
+	status = -1;
+	CU_ASSERT_PTR_NULL(ws_open(WS_NGINX, NULL, bad, &status));
+	CU_ASSERT_EQUAL(status, 401);
+	/* the answers carry the API's JSON error body */
+	expect_refused("/api/alerts/ws", NULL, 401, "unauthenticated");
+	expect_refused("/api/alerts/ws?token=gws_nope", NULL, 401, "unauthenticated");
+	expect_refused("/api/alerts/ws", bad, 401, "unauthenticated");
+	expect_refused("/api/alerts/ws?after=-1", good, 400, "invalid_parameter");
+	expect_refused("/api/alerts/ws?after=12x", good, 400, "invalid_parameter");
+	/* a plain GET is not an upgrade */
+	r = api("GET", "/api/alerts/ws", u->viewer, NULL);
+	EXPECT_ERROR(r, 426, "upgrade_required");
+	http_free(&r);
+	/* the cookie and ?token= both open it; ?after= may follow the token */
+	c = open_ws(WS_NGINX, NULL, u->viewer);
+	ws_free(c);
+	q = xasprintf("token=%s&after=0", u->viewer);
+	c = open_ws(WS_DIRECT, q, NULL);
+	ws_free(c);
+	free(q);
+	free(bad);
+	free(good);
+}
+
+/* The next message about alert id, skipping others (samples, rules). */
+static json_t *next_about(struct ws_client *c, long long alert_id)
+{
+	json_t *m;
+
+	while ((m = ws_recv_json(c, RECV_MS)) != NULL) {
+		const char *type = json_string_value(json_object_get(m, "type"));
+		if (type && strncmp(type, "alert.", 6) == 0 &&
+		    json_integer_value(jget(m, "data.id")) == alert_id)
+			return m;
+		json_decref(m);
+	}
+	return NULL;
+}
+
+/* A string member at a dotted path, or "(missing)". */
+static const char *str_at(const json_t *m, const char *path)
+{
+	const char *s = m ? json_string_value(jget(m, path)) : NULL;
+	return s ? s : "(missing)";
+}
+
+static void expect_type(json_t *m, const char *type, long long *last_id)
+{
+	const char *t = str_at(m, "type");
+	long long id = m ? (long long)json_integer_value(json_object_get(m, "id")) : -1;
+
+	if (strcmp(t, type) != 0)
+		fprintf(stderr, "\n    got %s, want %s\n", t, type);
+	CU_ASSERT_STRING_EQUAL(t, type);
+	CU_ASSERT_TRUE(id > *last_id);
+	*last_id = id;
+}
+
+static void acknowledge(long long alert_id)
+{
+	struct config cfg;
+	struct db *db;
+	int64_t ids[1] = {alert_id};
+	json_t *out = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(config_load(&cfg), 0);
+	db = db_open(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	CU_ASSERT_EQUAL(alert_acknowledge(db, SQL_INT0("SELECT id FROM users WHERE username = 'operator1'"),
+	    "operator1", ids, 1, "on it", &out, NULL), ST_OK);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(out, "acknowledged")), 1);
+	json_decref(out);
+	db_close(db);
+	config_free(&cfg);
+}
+
+static void t_alert_lifecycle(void)
+{
+	const struct fixture_users *u = fixture_users();
+	long long start = max_event_id(), rule, alert, last = 0;
+	struct ws_client *browser = open_ws(WS_NGINX, NULL, u->viewer);
+	struct ws_client *direct = open_ws(WS_DIRECT, NULL, u->operator_);
+	struct http_resp r;
+	char kpi[32];
+	json_t *m;
+
+	snprintf(kpi, sizeof(kpi), "t_ws_stock_%d", (int)getpid());
+	make_push_kpi(kpi, 0);
+	rule = make_simple_rule("ws lifecycle", kpi, "lt", 5, "");
+	push_value(kpi, 2, 0);
+	r = evaluate_rule(rule);
+	EXPECT_STATUS(r, 200);
+	alert = jint(&r, "fired.0.id");
+	http_free(&r);
+	CU_ASSERT_FATAL(alert > 0);
+	m = next_about(browser, alert);
+	expect_type(m, "alert.fired", &last);
+	CU_ASSERT_STRING_EQUAL(str_at(m, "data.state"), "firing");
+	CU_ASSERT_EQUAL(json_integer_value(jget(m, "data.rule_id")), rule);
+	json_decref(m);
+	acknowledge(alert);
+	m = next_about(browser, alert);
+	expect_type(m, "alert.acknowledged", &last);
+	CU_ASSERT_STRING_EQUAL(str_at(m, "data.state"), "acknowledged");
+	json_decref(m);
+	push_value(kpi, 9, 0);
+	r = evaluate_rule(rule);
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_EQUAL(jint(&r, "resolved.0.id"), alert);
+	http_free(&r);
+	m = next_about(browser, alert);
+	expect_type(m, "alert.resolved", &last);
+	CU_ASSERT_STRING_EQUAL(str_at(m, "data.state"), "resolved");
+	json_decref(m);
+	/* the other socket got every event, the samples too, in order, once */
+	expect_events(direct, start, max_event_id());
+	expect_quiet(direct);
+	ws_free(browser);
+	ws_free(direct);
+}
+
+static void t_after_replay(void)
+{
+	const struct fixture_users *u = fixture_users();
+	long long seen, mid, top;
+	char q[64];
+	struct ws_client *c;
+
+	/* a short gap: served from the ring */
+	insert_events(5, 10);
+	seen = max_event_id();
+	insert_events(40, 10);
+	snprintf(q, sizeof(q), "after=%lld", seen);
+	c = open_ws(WS_NGINX, q, u->viewer);
+	expect_events(c, seen, max_event_id());
+	expect_quiet(c);
+	/* then live events, with no gap or duplicate at the seam */
+	mid = max_event_id();
+	insert_events(3, 10);
+	expect_events(c, mid, max_event_id());
+	expect_quiet(c);
+	ws_free(c);
+
+	/* a gap larger than the ring (1024): read from the table, then the ring */
+	seen = max_event_id();
+	insert_events(1500, 10);
+	snprintf(q, sizeof(q), "after=%lld", seen);
+	c = open_ws(WS_DIRECT, q, u->viewer);
+	/* more events come while it replays */
+	mid = expect_events(c, seen, seen + 100);
+	insert_events(300, 10);
+	top = max_event_id();
+	expect_events(c, mid, top);
+	expect_quiet(c);
+	ws_free(c);
+
+	/* an id not given out yet: nothing until ids pass it */
+	seen = max_event_id() + 2;
+	snprintf(q, sizeof(q), "after=%lld", seen);
+	c = open_ws(WS_DIRECT, q, u->viewer);
+	insert_events(4, 10);
+	expect_events(c, seen, max_event_id());
+	expect_quiet(c);
+	ws_free(c);
+}
+
+static void t_database_restart(void)
+{
+	const struct fixture_users *u = fixture_users();
+	long long start = max_event_id();
+	struct ws_client *a = open_ws(WS_NGINX, NULL, u->viewer);
+	struct ws_client *b = open_ws(WS_DIRECT, NULL, u->admin);
+
+	insert_events(10, 10);
+	expect_events(a, start, max_event_id());
+	CU_ASSERT_EQUAL_FATAL(test_stack("pg-stop"), 0);
+	CU_ASSERT_EQUAL_FATAL(test_stack("pg-start"), 0);
+	/* written at once, before the pusher is back: caught up, not lost */
+	insert_events(7, 10);
+	insert_events(5, 10);
+	expect_events(a, start + 10, max_event_id());
+	expect_events(b, start, max_event_id());
+	/* and live again afterwards */
+	test_sleep_ms(300);
+	insert_events(2, 10);
+	expect_events(a, max_event_id() - 2, max_event_id());
+	expect_events(b, max_event_id() - 2, max_event_id());
+	expect_quiet(a);
+	expect_quiet(b);
+	ws_free(a);
+	ws_free(b);
+}
+
+static void t_pusher_restart(void)
+{
+	const struct fixture_users *u = fixture_users();
+	long long start = max_event_id(), last;
+	char q[64], reason[128];
+	struct ws_client *a = open_ws(WS_NGINX, NULL, u->viewer);
+
+	insert_events(6, 10);
+	last = expect_events(a, start, max_event_id());
+	CU_ASSERT_EQUAL_FATAL(test_stack("pusher-stop"), 0);
+	/* a clean stop says goodbye and names where to resume */
+	CU_ASSERT_EQUAL(ws_wait_closed(a, RECV_MS, reason, sizeof(reason)), 1001);
+	snprintf(q, sizeof(q), "after=%lld", last);
+	CU_ASSERT_PTR_NOT_NULL(strstr(reason, q));
+	ws_free(a);
+	/* events while it is down */
+	insert_events(9, 10);
+	CU_ASSERT_EQUAL_FATAL(test_stack("pusher-start"), 0);
+	insert_events(2, 10);
+	a = open_ws(WS_NGINX, q, u->viewer);
+	expect_events(a, last, max_event_id());
+	expect_quiet(a);
+	ws_free(a);
+}
+
+static void t_slow_client_dropped(void)
+{
+	const struct fixture_users *u = fixture_users();
+	long long start, last, top;
+	char reason[128], q[64], want[64];
+	struct ws_client *slow, *fast;
+	int code;
+
+	pusher_restart("GOLDWATCH_PUSHER_QUEUE=16");
+	slow = open_ws(WS_DIRECT, NULL, u->viewer);
+	fast = open_ws(WS_NGINX, NULL, u->viewer);
+	start = max_event_id();
+	ws_pause(slow, 1);
+	/* far more than the slow socket's buffers and its queue can hold */
+	insert_events(1200, 4000);
+	top = max_event_id();
+	expect_events(fast, start, top);
+	expect_quiet(fast);
+	/* the slow one got a prefix, then was closed, naming where to resume */
+	ws_pause(slow, 0);
+	last = start;
+	for (char *m; (m = ws_recv(slow, 1000)) != NULL; free(m)) {
+		json_t *j = json_loads(m, 0, NULL);
+		long long id = (long long)json_integer_value(json_object_get(j, "id"));
+		CU_ASSERT_TRUE(id > last);
+		last = id;
+		json_decref(j);
+	}
+	code = ws_wait_closed(slow, RECV_MS, reason, sizeof(reason));
+	if (code != 4008 || last >= top)
+		fprintf(stderr, "\n    slow client: close %d '%s', last %lld of %lld\n", code,
+		    reason, last, top);
+	CU_ASSERT_EQUAL(code, 4008);
+	CU_ASSERT_TRUE(last < top);
+	snprintf(want, sizeof(want), "after=%lld", last);
+	if (strstr(reason, want) == NULL)
+		fprintf(stderr, "\n    close reason '%s' lacks %s\n", reason, want);
+	CU_ASSERT_PTR_NOT_NULL(strstr(reason, want));
+	ws_free(slow);
+	/* it resumes with nothing lost */
+	snprintf(q, sizeof(q), "after=%lld", last);
+	slow = open_ws(WS_DIRECT, q, u->viewer);
+	expect_events(slow, last, top);
+	expect_quiet(slow);
+	ws_free(slow);
+	ws_free(fast);
+	pusher_restart("");
+}
+
+static void t_ping_and_dead_clients(void)
+{
+	const struct fixture_users *u = fixture_users();
+	struct ws_client *alive, *dead;
+	long long start;
+
+	pusher_restart("GOLDWATCH_PUSHER_PING=1");
+	alive = open_ws(WS_NGINX, NULL, u->viewer);
+	dead = open_ws(WS_DIRECT, NULL, u->viewer);
+	ws_pause(dead, 1);
+	/* long idle: pings answered keep one open; the other never answers */
+	for (int i = 0; i < 35; i++) {
+		char *m = ws_recv(alive, 100);
+		CU_ASSERT_PTR_NULL(m);
+		free(m);
+	}
+	ws_pause(dead, 0);
+	CU_ASSERT_NOT_EQUAL(ws_wait_closed(dead, 3000, NULL, 0), -1);
+	CU_ASSERT_EQUAL(ws_wait_closed(alive, 10, NULL, 0), -1);
+	/* and the events connection, idle as long, still relays */
+	start = max_event_id();
+	insert_events(2, 10);
+	expect_events(alive, start, max_event_id());
+	ws_free(alive);
+	ws_free(dead);
+	pusher_restart("");
+}
+
+static void t_unexpected_frames(void)
+{
+	const struct fixture_users *u = fixture_users();
+	struct ws_client *talker = open_ws(WS_NGINX, NULL, u->viewer);
+	struct ws_client *shouter = open_ws(WS_DIRECT, NULL, u->viewer);
+	struct ws_client *binary = open_ws(WS_DIRECT, NULL, u->viewer);
+	struct ws_client *quiet = open_ws(WS_NGINX, NULL, u->viewer);
+	char *big = xmalloc(20000);
+	long long start = max_event_id();
+
+	memset(big, 'a', 20000);
+	CU_ASSERT_EQUAL(ws_send(talker, "hello", 5, 0), 0);
+	CU_ASSERT_EQUAL(ws_wait_closed(talker, RECV_MS, NULL, 0), 1008);
+	ws_send(shouter, big, 20000, 0);
+	CU_ASSERT_EQUAL(ws_wait_closed(shouter, RECV_MS, NULL, 0), 1009);
+	ws_send(binary, "\x01\x02", 2, 1);
+	CU_ASSERT_EQUAL(ws_wait_closed(binary, RECV_MS, NULL, 0), 1008);
+	/* the others go on */
+	insert_events(2, 10);
+	expect_events(quiet, start, max_event_id());
+	free(big);
+	ws_free(talker);
+	ws_free(shouter);
+	ws_free(binary);
+	ws_free(quiet);
+}
+
+static void t_logout_and_expiry(void)
+{
+	char *csrf = NULL;
+	char *gone = test_login("viewer1", PASSWORD_VIEWER, &csrf);
+	char *expiring = test_login("viewer1", PASSWORD_VIEWER, NULL);
+	char *stays = test_login("viewer1", PASSWORD_VIEWER, NULL);
+	struct ws_client *a, *b, *c, *t;
+	struct http_resp r;
+	char reason[128], *hash, *q;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(gone);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(expiring);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(stays);
+	a = open_ws(WS_NGINX, NULL, gone);
+	b = open_ws(WS_NGINX, NULL, expiring);
+	c = open_ws(WS_NGINX, NULL, stays);
+	q = xasprintf("token=%s", stays);
+	t = open_ws(WS_DIRECT, q, NULL);
+	r = api("POST", "/api/auth/logout", gone, NULL);
+	EXPECT_STATUS(r, 204);
+	http_free(&r);
+	hash = test_sql_str("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", 1, TP(expiring));
+	test_exec("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = $1",
+	    1, TP(hash));
+	/* the re-check runs every 5 s by default */
+	CU_ASSERT_EQUAL(ws_wait_closed(a, 8000, reason, sizeof(reason)), 4001);
+	CU_ASSERT_EQUAL(ws_wait_closed(b, 8000, NULL, 0), 4001);
+	CU_ASSERT_EQUAL(ws_wait_closed(c, 10, NULL, 0), -1);
+	CU_ASSERT_EQUAL(ws_wait_closed(t, 10, NULL, 0), -1);
+	/* and the same credential cannot come back */
+	CU_ASSERT_PTR_NULL(ws_open(WS_NGINX, NULL, NULL, NULL));
+	ws_free(a);
+	ws_free(b);
+	ws_free(c);
+	ws_free(t);
+	free(q);
+	free(hash);
+	free(gone);
+	free(csrf);
+	free(expiring);
+	free(stays);
+}
+
+void suite_pusher(void)
+{
+	static const struct test_case cases[] = {
+		{"refused without valid credentials (401 at the handshake)", t_refused},
+		{"fired, acknowledged, resolved arrive in order", t_alert_lifecycle},
+		{"?after= replays exactly the missed events", t_after_replay},
+		{"database restart with clients connected loses nothing", t_database_restart},
+		{"pusher restart: clients resume, nothing lost or doubled", t_pusher_restart},
+		{"a client that never reads is dropped, others go on", t_slow_client_dropped},
+		{"pings keep live clients, dead ones are dropped", t_ping_and_dead_clients},
+		{"unexpected or oversized frames close only that client", t_unexpected_frames},
+		{"logout and session expiry close the socket", t_logout_and_expiry},
+		{NULL, NULL},
+	};
+	test_add_suite("pusher", NULL, NULL, cases);
+}
