@@ -9,6 +9,7 @@
 #include "app.h"
 #include "eval.h"
 #include "json_out.h"
+#include "read_cache.h"
 
 static const struct vfield evaluate_fields[] = {
 	{.name = "rule_ids", .type = V_INTS, .min = 1, .max = 10000},
@@ -93,6 +94,49 @@ static int one_of(const char *v, const char *const *allowed)
 	return 0;
 }
 
+/*
+ * The read cache (read_cache.h) in front of the summary and the history:
+ * cached() answers from it when what was kept is still exact (1; -1 on a
+ * database error; 0: compute), keep() keeps a computed answer.
+ */
+static int cached(struct request *req, const char *key, struct buf *out)
+{
+	int64_t version;
+
+	if (!read_cache_enabled() || key == NULL)
+		return 0;
+	if (read_version(req->db, &version) < 0)
+		return -1;
+	return read_cache_get(key, version, time_now_us(), out);
+}
+
+static void keep(const char *key, const struct read_meta *meta, const struct buf *body)
+{
+	if (key && meta->version >= 0)
+		read_cache_put(key, meta->version, meta->until_us, body->data, body->len);
+}
+
+/* name and the decoded query, or NULL when too long to be worth keeping. */
+static char *cache_key(const struct request *req, const char *name)
+{
+	struct buf k;
+
+	buf_init(&k);
+	buf_puts(&k, name);
+	for (size_t i = 0; i < req->nquery; i++) {
+		buf_putc(&k, '\x01');
+		buf_puts(&k, req->query[i].key);
+		buf_putc(&k, '=');
+		buf_puts(&k, req->query[i].value ? req->query[i].value : "");
+	}
+	if (k.len > 512) {
+		buf_free(&k);
+		return NULL;
+	}
+	return buf_detach(&k);
+}
+
+
 int alerts_history(struct request *req)
 {
 	static const char *const params[] = {"state", "severity", "rule_id", "kpi", "since",
@@ -100,9 +144,10 @@ int alerts_history(struct request *req)
 	static const char *const states[] = {"firing", "acknowledged", "resolved", NULL};
 	static const char *const severities[] = {"info", "warning", "critical", NULL};
 	struct history_filter f = {0};
+	struct read_meta meta;
 	int64_t v;
 	struct buf body;
-	char *next = NULL;
+	char *next = NULL, *key;
 	enum store_rc src;
 	int rc;
 
@@ -129,10 +174,16 @@ int alerts_history(struct request *req)
 		return rc;
 	f.limit = v > 500 ? 500 : (int)v;
 	buf_init(&body);
+	key = cache_key(req, "history");
+	if ((rc = cached(req, key, &body)) != 0) {
+		free(key);
+		return rc < 0 ? 500 : req_json_text(req, 200, &body);
+	}
 	buf_puts(&body, "{\"items\":");
-	src = alert_history_text(req->db, &f, &body, &next);
+	src = alert_history_text(req->db, &f, &body, &next, &meta);
 	if (src != ST_OK) {
 		buf_free(&body);
+		free(key);
 		if (src == ST_INVALID)
 			return req_error(req, 400, "bad_parameter", "cursor",
 			    "cursor is not one this API gave out");
@@ -142,6 +193,8 @@ int alerts_history(struct request *req)
 	json_put_str(&body, next);
 	buf_putc(&body, '}');
 	free(next);
+	keep(key, &meta, &body);
+	free(key);
 	return req_json_text(req, 200, &body);
 }
 
@@ -173,8 +226,22 @@ int alerts_acknowledge(struct request *req)
 
 int alerts_summary(struct request *req)
 {
+	struct read_meta meta;
+	struct buf body;
 	json_t *out = NULL;
-	enum store_rc rc = alert_summary(req->db, &out);
+	char *text;
+	int rc;
 
-	return store_answer(req, rc, 200, out, NULL, "summary");
+	buf_init(&body);
+	if ((rc = cached(req, "summary", &body)) != 0)
+		return rc < 0 ? 500 : req_json_text(req, 200, &body);
+	if (alert_summary(req->db, &out, &meta) != ST_OK)
+		return 500;
+	text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	json_decref(out);
+	buf_puts(&body, text);
+	free(text);
+	keep("summary", &meta, &body);
+	return req_json_text(req, 200, &body);
 }
+

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "app.h"
+#include "auth_cache.h"
 #include "log.h"
 
 #define SESSION_COOKIE "gw_session"
@@ -67,7 +68,7 @@ static int identify(struct request *req)
 		return bearer ? fail(req, 401, "unauthorized", "empty bearer token") : 0;
 	if (db_ensure(req->db) < 0)
 		return db_unavailable(req);
-	rc = auth_lookup(req->db, token, &req->who);
+	rc = auth_cache_lookup(req->db, token, req->cfg->auth_cache_ms, &req->who);
 	if (rc < 0)
 		return db_unavailable(req);
 	if (rc == 0) {
@@ -197,6 +198,10 @@ void dispatch(struct request *req)
 	run(req);
 	if (db_in_tx(req->db))
 		db_rollback(req->db); /* a handler that returned mid-transaction */
+	/* a change here may have ended or changed a credential: before the
+	 * client hears of it, no thread answers from what it remembered */
+	if (changes_state(req->method) && req->status < 400)
+		auth_cache_invalidate();
 	if (req->status >= 400 && !is_page(req) && req->resp_type == NULL)
 		req_error(req, req->status, "error", NULL, "%s", status_text(req->status));
 	if (req->resp_type && strncmp(req->resp_type, "application/json", 16) == 0)

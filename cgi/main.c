@@ -30,6 +30,7 @@
 #include "log.h"
 #include "mail_deliver.h"
 #include "mail_send.h"
+#include "read_cache.h"
 #include "tpl.h"
 
 struct server {
@@ -177,6 +178,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (strcmp(srv.cfg.log_level, "debug") == 0)
 		log_init("goldwatch-api", LOG_LVL_DEBUG);
+	read_cache_init((size_t)srv.cfg.read_cache_kb * 1024);
 	if (auth_init() < 0 || FCGX_Init() != 0)
 		goto out_cfg;
 	json_object_seed(0);

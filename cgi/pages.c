@@ -129,7 +129,7 @@ int page_dashboard(struct request *req)
 	size_t i;
 	int rc = 500;
 
-	if (names == NULL || alert_summary(req->db, &summary) != ST_OK ||
+	if (names == NULL || alert_summary(req->db, &summary, NULL) != ST_OK ||
 	    alert_history(req->db, &f, &open, &next) != ST_OK ||
 	    (feed = DB_EXEC0(req->db, &q_feed)) == NULL)
 		goto out;

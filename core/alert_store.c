@@ -10,6 +10,7 @@
 
 #include "alert.h"
 #include "event.h"
+#include "read_cache.h"
 #include "util.h"
 
 /* Lock the named alerts in id order: one order for every locker. */
@@ -135,7 +136,8 @@ static void history_build(void)
 		int first = 1;
 
 		buf_init(&b);
-		buf_puts(&b, "SELECT " ALERT_COLUMNS " FROM alerts a");
+		buf_puts(&b, "SELECT " ALERT_COLUMNS ", " READ_VERSION_SQL " AS read_version"
+		    " FROM alerts a");
 		for (int i = 0; i < 8; i++) {
 			if (!(m & (1 << i)))
 				continue;
@@ -184,7 +186,7 @@ static int cursor_parse(const char *c, int64_t *t_us, int64_t *id)
 }
 
 enum store_rc alert_history_text(struct db *db, const struct history_filter *f,
-    struct buf *items, char **next_cursor)
+    struct buf *items, char **next_cursor, struct read_meta *meta)
 {
 	char rule[24], since[40], until[40], cur_t[40], cur_id[24], limit[24];
 	int64_t ct = 0, cid = 0;
@@ -219,6 +221,11 @@ enum store_rc alert_history_text(struct db *db, const struct history_filter *f,
 	if (r == NULL)
 		return ST_ERROR;
 	n = PQntuples(r);
+	if (meta) {
+		/* an empty page does not say which version it was read at */
+		meta->version = n > 0 ? db_i64(r, 0, "read_version") : -1;
+		meta->until_us = READ_CACHE_FOREVER;
+	}
 	alert_cols(r, &cols);
 	buf_putc(items, '[');
 	for (int i = 0; i < n && i < f->limit; i++) {
@@ -242,7 +249,7 @@ enum store_rc alert_history(struct db *db, const struct history_filter *f,
 
 	buf_init(&text);
 	*items = NULL;
-	rc = alert_history_text(db, f, &text, next_cursor);
+	rc = alert_history_text(db, f, &text, next_cursor, NULL);
 	if (rc == ST_OK) {
 		*items = json_loadb(text.data, text.len, 0, NULL);
 		if (*items == NULL)
@@ -283,11 +290,20 @@ DB_STMT(q_summary,
     "  GROUP BY e.r, e.n, e.s"
     " UNION ALL"
     " SELECT 'eval', NULL, (extract(epoch FROM finished_at) * 1000000)::float8, 0, 0"
-    "   FROM job_runs WHERE job = 'evaluate'");
+    "   FROM job_runs WHERE job = 'evaluate'"
+    /* for the read cache: the version read, and when the windows next lose
+     * an alert (the oldest resolve within 24 h, acknowledgement within 7 d) */
+    " UNION ALL"
+    " SELECT 'ver', NULL, " READ_VERSION_SQL "::float8,"
+    "        coalesce((extract(epoch FROM least("
+    "            (SELECT min(resolved_at) FROM alerts WHERE resolved_at > $1::timestamptz)"
+    "              + interval '24 hours',"
+    "            (SELECT min(acknowledged_at) FROM alerts WHERE acknowledged_at > $3::timestamptz)"
+    "              + interval '7 days')) * 1000000)::float8, -1), 0");
 
 #define HOUR_US (INT64_C(3600) * 1000000)
 
-enum store_rc alert_summary(struct db *db, json_t **out)
+enum store_rc alert_summary(struct db *db, json_t **out, struct read_meta *meta)
 {
 	int64_t now = time_now_us(), d1 = now - 24 * HOUR_US, d7 = now - 168 * HOUR_US;
 	int64_t h1 = d1 - d1 % HOUR_US + HOUR_US, h7 = d7 - d7 % HOUR_US + HOUR_US;
@@ -297,6 +313,8 @@ enum store_rc alert_summary(struct db *db, json_t **out)
 	PGresult *r;
 
 	*out = NULL;
+	if (meta)
+		meta->version = -1;
 	time_format_iso(d1, s1, sizeof(s1));
 	time_format_iso(h1, s2, sizeof(s2));
 	time_format_iso(d7, s3, sizeof(s3));
@@ -314,6 +332,12 @@ enum store_rc alert_summary(struct db *db, json_t **out)
 			ack_secs = db_f64(r, i, "c");
 		} else if (strcmp(part, "eval") == 0) {
 			eval_us = a;
+		} else if (strcmp(part, "ver") == 0) {
+			double until = db_f64(r, i, "b");
+			if (meta) {
+				meta->version = (int64_t)a;
+				meta->until_us = until < 0 ? READ_CACHE_FOREVER : (int64_t)until;
+			}
 		} else if (strncmp(name, "open:", 5) == 0) {
 			/* open:<state>:<severity> */
 			const char *sv = strchr(name + 5, ':');

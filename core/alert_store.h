@@ -39,13 +39,21 @@ struct history_filter {
 	int limit;             /* 1..500 */
 };
 
+/* What the read cache needs of an answer (see read_cache.h): the read
+ * version it was read at (-1: unknown), and until when it stays true. */
+struct read_meta {
+	int64_t version;
+	int64_t until_us;
+};
+
 /* The history, newest first, keyset-paged: *items (array) and *next_cursor
  * (malloc'd, NULL on the last page). ST_INVALID for a malformed cursor. */
 enum store_rc alert_history(struct db *db, const struct history_filter *f,
     json_t **items, char **next_cursor);
-/* The same page written as a JSON array into items (the API's hot path). */
+/* The same page written as a JSON array into items (the API's hot path);
+ * meta (or NULL) gets what the read cache needs. */
 enum store_rc alert_history_text(struct db *db, const struct history_filter *f,
-    struct buf *items, char **next_cursor);
+    struct buf *items, char **next_cursor, struct read_meta *meta);
 
 /* One alert by id: ST_OK with *out, or ST_NOT_FOUND. */
 enum store_rc alert_get(struct db *db, int64_t id, json_t **out);
@@ -56,6 +64,6 @@ enum store_rc alert_get(struct db *db, int64_t id, json_t **out);
  * "mtta_seconds","mail_dead"}. Each figure reads an index or a small table;
  * nothing scans the alerts.
  */
-enum store_rc alert_summary(struct db *db, json_t **out);
+enum store_rc alert_summary(struct db *db, json_t **out, struct read_meta *meta);
 
 #endif

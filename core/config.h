@@ -19,6 +19,8 @@ struct config {
 	int64_t threads;         /* GOLDWATCH_THREADS: API worker threads */
 	int64_t body_limit;      /* GOLDWATCH_BODY_LIMIT: request body bytes */
 	int64_t session_hours;   /* GOLDWATCH_SESSION_HOURS */
+	int64_t auth_cache_ms;   /* GOLDWATCH_AUTH_CACHE_MS: 0 = look up every time */
+	int64_t read_cache_kb;   /* GOLDWATCH_READ_CACHE_KB: 0 = no read cache */
 	int64_t db_timeout_s;    /* GOLDWATCH_DB_CONNECT_TIMEOUT */
 	int64_t statement_ms;    /* GOLDWATCH_STATEMENT_TIMEOUT_MS */
 	/* e-mail (names as in the original system) */

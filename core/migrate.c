@@ -89,7 +89,9 @@ static int apply_one(struct db *db, const char *dir, const char *name, int *appl
 	sql = file_read_all(path, NULL);
 	if (sql == NULL)
 		goto out;
-	if (db_begin(db) < 0)
+	/* a migration may build an index over millions of rows: no statement
+	 * timeout inside its transaction */
+	if (db_begin(db) < 0 || db_script(db, "SET LOCAL statement_timeout = 0") < 0)
 		goto out;
 	if (db_script(db, sql) < 0) {
 		log_err("migration %s failed; rolled back", name);

@@ -463,6 +463,78 @@ static void t_users(void)
 	http_free(&r);
 }
 
+/*
+ * The read cache (read_cache.h) keeps the summary and history pages only
+ * while they are exact: a change made any way (another process, plain SQL)
+ * shows at once, a change that does not move the read version (triggers
+ * off) stays unseen, which proves the answer was kept, and the summary's
+ * 24-hour window lets an alert go at the right moment.
+ */
+static void t_read_cache(void)
+{
+	const char *tok = fixture_users()->viewer;
+	struct http_resp r;
+	long long id, dead, resolved;
+	char sid[24], *sql;
+	int64_t t0;
+
+	r = api("GET", "/api/alerts/history?limit=1", tok, NULL);
+	EXPECT_STATUS(r, 200);
+	id = jint(&r, "items.0.id");
+	http_free(&r);
+	CU_ASSERT_TRUE_FATAL(id > 0);
+	snprintf(sid, sizeof(sid), "%lld", id);
+	test_exec("UPDATE alerts SET ack_note = 'before' WHERE id = $1::bigint", 1, TP(sid));
+	r = api("GET", "/api/alerts/history?limit=1", tok, NULL);
+	EXPECT_JSTR(r, "items.0.ack_note", "before");
+	http_free(&r);
+	/* unseen while the version stays: the page was kept */
+	sql = xasprintf("DO $$ BEGIN"
+	    " ALTER TABLE alerts DISABLE TRIGGER read_version_alerts_update;"
+	    " UPDATE alerts SET ack_note = 'behind its back' WHERE id = %lld;"
+	    " ALTER TABLE alerts ENABLE TRIGGER read_version_alerts_update; END $$", id);
+	test_exec(sql, 0, NULL);
+	free(sql);
+	r = api("GET", "/api/alerts/history?limit=1", tok, NULL);
+	EXPECT_JSTR(r, "items.0.ack_note", "before");
+	http_free(&r);
+	/* any change that moves the version shows on the next request */
+	test_exec("UPDATE alerts SET ack_note = 'after' WHERE id = $1::bigint", 1, TP(sid));
+	r = api("GET", "/api/alerts/history?limit=1", tok, NULL);
+	EXPECT_JSTR(r, "items.0.ack_note", "after");
+	http_free(&r);
+
+	/* dead mail, written by the mailer (another process), counts at once */
+	r = api("GET", "/api/alerts/summary", tok, NULL);
+	dead = jint(&r, "mail_dead");
+	http_free(&r);
+	test_exec("INSERT INTO mail_outbox (kind, recipient, subject, body_text, body_html, status)"
+	    " VALUES ('test', 'cache@shop.example', 'cache', 'x', 'x', 'dead')", 0, NULL);
+	r = api("GET", "/api/alerts/summary", tok, NULL);
+	CU_ASSERT_EQUAL(jint(&r, "mail_dead"), dead + 1);
+	http_free(&r);
+	test_exec("DELETE FROM mail_outbox WHERE recipient = 'cache@shop.example'", 0, NULL);
+
+	/* an alert resolved 24 hours less 1.5 s ago leaves resolved_24h on time */
+	test_exec("INSERT INTO alerts (rule_name, kpi_key, condition, threshold, value, severity,"
+	    " state, message, triggered_at, resolved_at) VALUES ('cache window', 't_ack', 'gt', 1,"
+	    " 2, 'info', 'resolved', 'm', now() - interval '25 hours',"
+	    " now() - interval '24 hours' + interval '1.5 seconds')", 0, NULL);
+	t0 = time_now_us();
+	r = api("GET", "/api/alerts/summary", tok, NULL);
+	resolved = jint(&r, "resolved_24h");
+	http_free(&r);
+	r = api("GET", "/api/alerts/summary", tok, NULL);
+	CU_ASSERT_EQUAL(jint(&r, "resolved_24h"), resolved);
+	http_free(&r);
+	while (time_now_us() < t0 + 1700000)
+		test_sleep_ms(50);
+	r = api("GET", "/api/alerts/summary", tok, NULL);
+	CU_ASSERT_EQUAL(jint(&r, "resolved_24h"), resolved - 1);
+	http_free(&r);
+	test_exec("DELETE FROM alerts WHERE rule_name = 'cache window'", 0, NULL);
+}
+
 void suite_api(void)
 {
 	static const struct test_case cases[] = {
@@ -477,6 +549,7 @@ void suite_api(void)
 		{"the audit log", t_audit},
 		{"text is stored and returned verbatim", t_text_verbatim},
 		{"user management", t_users},
+		{"the read cache answers only while exact", t_read_cache},
 		{NULL, NULL},
 	};
 	test_add_suite("api", NULL, NULL, cases);

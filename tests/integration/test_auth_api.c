@@ -231,6 +231,41 @@ static void t_disabled_user(void)
 	free(tok);
 }
 
+/*
+ * A credential ended outside this API process (another host, SQL) stops
+ * working within GOLDWATCH_AUTH_CACHE_MS (1 s by default; see
+ * cgi/auth_cache.h): polled, never sooner than the change, never later
+ * than the cache time and a margin.
+ */
+static void t_revoked_elsewhere(void)
+{
+	char *session;
+	struct http_resp r;
+	int64_t t0, took = -1;
+
+	test_user("elsewhere", "elsewhere-password-1", "viewer");
+	session = test_login("elsewhere", "elsewhere-password-1", NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(session);
+	r = api("GET", "/api/auth/me", session, NULL);
+	EXPECT_STATUS(r, 200);
+	http_free(&r);
+	test_exec("UPDATE users SET disabled = true WHERE username = 'elsewhere'", 0, NULL);
+	t0 = time_now_us();
+	while (time_now_us() - t0 < 3000000) {
+		r = api("GET", "/api/auth/me", session, NULL);
+		if (r.status == 401)
+			took = time_now_us() - t0;
+		http_free(&r);
+		if (took >= 0)
+			break;
+		test_sleep_ms(20);
+	}
+	CU_ASSERT_TRUE(took >= 0);
+	CU_ASSERT_TRUE(took < 1500000);
+	test_exec("UPDATE users SET disabled = false WHERE username = 'elsewhere'", 0, NULL);
+	free(session);
+}
+
 static void t_pages_login(void)
 {
 	struct http_resp r = http_do("GET", "/", NULL, NULL, 0);
@@ -308,6 +343,7 @@ void suite_auth_api(void)
 		{"logout ends the session", t_logout},
 		{"API tokens for other systems", t_api_token},
 		{"a disabled user's session and tokens stop at once", t_disabled_user},
+		{"a credential ended elsewhere stops within the cache time", t_revoked_elsewhere},
 		{"sign-in pages and the dashboard", t_pages_login},
 		{"sign-in is rate limited (429 JSON)", t_rate_limit},
 		{NULL, NULL},
