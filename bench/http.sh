@@ -10,6 +10,7 @@
 # hits all alike); the report gives the median req/s, p50 and p99.
 #
 #   bench/http.sh     (ALERTS=1000000 RULES=1000 ROUNDS=3 SECONDS_EACH=10)
+#   GOLDWATCH_READ_CACHE_KB=0 bench/http.sh     the same without the read cache
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

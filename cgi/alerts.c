@@ -9,6 +9,7 @@
 #include "app.h"
 #include "eval.h"
 #include "json_out.h"
+#include "log.h"
 #include "read_cache.h"
 
 static const struct vfield evaluate_fields[] = {
@@ -237,6 +238,8 @@ int alerts_summary(struct request *req)
 		return rc < 0 ? 500 : req_json_text(req, 200, &body);
 	if (alert_summary(req->db, &out, &meta) != ST_OK)
 		return 500;
+	log_debug("summary read at version %lld, true for %lld ms", (long long)meta.version,
+	    (long long)((meta.until_us - time_now_us()) / 1000));
 	text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	json_decref(out);
 	buf_puts(&body, text);

@@ -296,9 +296,11 @@ DB_STMT(q_summary,
     " UNION ALL"
     " SELECT 'ver', NULL, " READ_VERSION_SQL "::float8,"
     "        coalesce((extract(epoch FROM least("
-    "            (SELECT min(resolved_at) FROM alerts WHERE resolved_at > $1::timestamptz)"
+    "            (SELECT resolved_at FROM alerts WHERE state = 'resolved'"
+    "               AND resolved_at > $1::timestamptz ORDER BY resolved_at LIMIT 1)"
     "              + interval '24 hours',"
-    "            (SELECT min(acknowledged_at) FROM alerts WHERE acknowledged_at > $3::timestamptz)"
+    "            (SELECT acknowledged_at FROM alerts WHERE acknowledged_at > $3::timestamptz"
+    "               ORDER BY acknowledged_at LIMIT 1)"
     "              + interval '7 days')) * 1000000)::float8, -1), 0");
 
 #define HOUR_US (INT64_C(3600) * 1000000)
