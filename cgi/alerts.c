@@ -175,7 +175,7 @@ int alerts_history(struct request *req)
 		return rc;
 	f.limit = v > 500 ? 500 : (int)v;
 	buf_init(&body);
-	key = cache_key(req, "history");
+	key = read_cache_enabled() ? cache_key(req, "history") : NULL;
 	if ((rc = cached(req, key, &body)) != 0) {
 		free(key);
 		return rc < 0 ? 500 : req_json_text(req, 200, &body);
@@ -230,7 +230,6 @@ int alerts_summary(struct request *req)
 	struct read_meta meta;
 	struct buf body;
 	json_t *out = NULL;
-	char *text;
 	int rc;
 
 	buf_init(&body);
@@ -240,11 +239,9 @@ int alerts_summary(struct request *req)
 		return 500;
 	log_debug("summary read at version %lld, true for %lld ms", (long long)meta.version,
 	    (long long)((meta.until_us - time_now_us()) / 1000));
-	text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15));
-	json_decref(out);
-	buf_puts(&body, text);
-	free(text);
-	keep("summary", &meta, &body);
-	return req_json_text(req, 200, &body);
+	rc = req_json(req, 200, out);
+	if (rc == 200)
+		keep("summary", &meta, &req->resp_body);   /* the answer as written */
+	return rc;
 }
 

@@ -279,3 +279,21 @@ const char *page_form(const struct request *req, const char *key)
 	const char *v = req_form(req, key);
 	return v ? v : "";
 }
+
+void page_option(struct tpl_dict *d, const char *section, const char *value,
+    const char *label, const char *selected)
+{
+	struct tpl_dict *o = tpl_section(d, section);
+
+	tpl_set(o, "V", value);
+	if (label)
+		tpl_set(o, "LABEL", label);
+	if (selected && strcmp(selected, value) == 0)
+		tpl_show(o, "SEL");
+}
+
+void page_kpi_options(struct tpl_dict *d, const struct kpi_names *k, const char *selected)
+{
+	for (int i = 0; i < kpi_names_count(k); i++)
+		page_option(d, "KPI_OPT", kpi_names_key_at(k, i), kpi_names_name_at(k, i), selected);
+}

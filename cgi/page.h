@@ -43,6 +43,13 @@ void kpi_names_free(struct kpi_names *k);
 int kpi_names_count(const struct kpi_names *k);
 const char *kpi_names_key_at(const struct kpi_names *k, int i);
 const char *kpi_names_name_at(const struct kpi_names *k, int i);
+/*
+ * One <option> of a select: a SECTION with V, LABEL (unless NULL) and SEL
+ * when value is selected; page_kpi_options() adds every KPI as KPI_OPT.
+ */
+void page_option(struct tpl_dict *d, const char *section, const char *value,
+    const char *label, const char *selected);
+void page_kpi_options(struct tpl_dict *d, const struct kpi_names *k, const char *selected);
 
 /* Fills a dictionary (a table row, a card) with an alert's fields. */
 void page_alert(const struct request *req, struct tpl_dict *d, const json_t *a,

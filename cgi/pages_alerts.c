@@ -16,12 +16,8 @@
 static void options(struct tpl_dict *d, const char *section, const char *const *values,
     const char *selected)
 {
-	for (; *values; values++) {
-		struct tpl_dict *o = tpl_section(d, section);
-		tpl_set(o, "V", *values);
-		if (selected && strcmp(selected, *values) == 0)
-			tpl_show(o, "SEL");
-	}
+	for (; *values; values++)
+		page_option(d, section, *values, NULL, selected);
 }
 
 /* A date from the form ("2026-11-26") as the shop's midnight, in µs. */
@@ -133,13 +129,7 @@ int page_alerts(struct request *req)
 	page_begin(&p, req, "Alerts", "alerts.html.tpl", "ALERTS");
 	options(p.content, "STATE_OPT", states, f.state);
 	options(p.content, "SEV_OPT", sevs, f.severity);
-	for (int k = 0; k < kpi_names_count(names); k++) {
-		struct tpl_dict *o = tpl_section(p.content, "KPI_OPT");
-		tpl_set(o, "V", kpi_names_key_at(names, k));
-		tpl_set(o, "LABEL", kpi_names_name_at(names, k));
-		if (f.kpi && strcmp(f.kpi, kpi_names_key_at(names, k)) == 0)
-			tpl_show(o, "SEL");
-	}
+	page_kpi_options(p.content, names, f.kpi);
 	tpl_set(p.content, "SINCE", f.has_since ? since : "");
 	tpl_set(p.content, "UNTIL", f.has_until ? until : "");
 	if (f.rule_id)

@@ -279,26 +279,16 @@ static int silences_page(struct request *req, int status, const struct verror *e
 	tpl_show(p.content, strcmp(scope, "rule") == 0 ? "SCOPE_RULE" :
 	    strcmp(scope, "kpi") == 0 ? "SCOPE_KPI" : "SCOPE_ALL");
 	json_array_foreach(rules, i, s) {
-		struct tpl_dict *o = tpl_section(p.content, "RULE_OPT");
-		tpl_setf(o, "V", "%lld", (long long)json_integer_value(json_object_get(s, "id")));
-		tpl_set(o, "LABEL", json_string_value(json_object_get(s, "name")));
-		if (atoll(page_form(req, "rule_id")) == json_integer_value(json_object_get(s, "id")))
-			tpl_show(o, "SEL");
+		char id[24];
+		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(s, "id")));
+		page_option(p.content, "RULE_OPT", id, json_string_value(json_object_get(s, "name")),
+		    atoll(page_form(req, "rule_id")) == json_integer_value(json_object_get(s, "id")) ?
+		    id : NULL);
 	}
-	for (int k = 0; k < kpi_names_count(names); k++) {
-		struct tpl_dict *o = tpl_section(p.content, "KPI_OPT");
-		tpl_set(o, "V", kpi_names_key_at(names, k));
-		tpl_set(o, "LABEL", kpi_names_name_at(names, k));
-		if (strcmp(page_form(req, "kpi"), kpi_names_key_at(names, k)) == 0)
-			tpl_show(o, "SEL");
-	}
-	for (size_t k = 0; k < GW_ARRAY_LEN(durations); k++) {
-		struct tpl_dict *o = tpl_section(p.content, "DURATION");
-		tpl_set(o, "V", durations[k].v);
-		tpl_set(o, "LABEL", durations[k].label);
-		if (strcmp(*minutes ? minutes : "120", durations[k].v) == 0)
-			tpl_show(o, "SEL");
-	}
+	page_kpi_options(p.content, names, page_form(req, "kpi"));
+	for (size_t k = 0; k < GW_ARRAY_LEN(durations); k++)
+		page_option(p.content, "DURATION", durations[k].v, durations[k].label,
+		    *minutes ? minutes : "120");
 	tpl_set(p.content, "REASON_VALUE", page_form(req, "reason"));
 	if (err) {
 		char key[48];

@@ -244,26 +244,12 @@ static int rule_form(struct request *req, int status, const json_t *rule, int64_
 	}
 	tpl_set(p.content, "NAME", jstr(rule, "name"));
 	tpl_set(p.content, "DESCRIPTION", jstr(rule, "description"));
-	for (int k = 0; k < kpi_names_count(names); k++) {
-		struct tpl_dict *o = tpl_section(p.content, "KPI_OPT");
-		tpl_set(o, "V", kpi_names_key_at(names, k));
-		tpl_set(o, "LABEL", kpi_names_name_at(names, k));
-		if (strcmp(jstr(rule, "kpi"), kpi_names_key_at(names, k)) == 0)
-			tpl_show(o, "SEL");
-	}
-	for (size_t k = 0; k < GW_ARRAY_LEN(conds); k++) {
-		struct tpl_dict *o = tpl_section(p.content, "COND_OPT");
-		tpl_set(o, "V", conds[k][0]);
-		tpl_set(o, "LABEL", conds[k][1]);
-		if (strcmp(jstr(rule, "condition"), conds[k][0]) == 0)
-			tpl_show(o, "SEL");
-	}
-	for (size_t k = 0; k < GW_ARRAY_LEN(sevs); k++) {
-		struct tpl_dict *o = tpl_section(p.content, "SEV_OPT");
-		tpl_set(o, "V", sevs[k]);
-		if (strcmp(*jstr(rule, "severity") ? jstr(rule, "severity") : "warning", sevs[k]) == 0)
-			tpl_show(o, "SEL");
-	}
+	page_kpi_options(p.content, names, jstr(rule, "kpi"));
+	for (size_t k = 0; k < GW_ARRAY_LEN(conds); k++)
+		page_option(p.content, "COND_OPT", conds[k][0], conds[k][1], jstr(rule, "condition"));
+	for (size_t k = 0; k < GW_ARRAY_LEN(sevs); k++)
+		page_option(p.content, "SEV_OPT", sevs[k], NULL,
+		    *jstr(rule, "severity") ? jstr(rule, "severity") : "warning");
 	/* numbers: what was stored or typed (a typed non-number is kept as typed) */
 	{
 		static const char *const nums[] = {"threshold", "window_minutes", "window_samples",

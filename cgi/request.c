@@ -293,14 +293,20 @@ int req_json(struct request *req, int status, json_t *body)
 	return status;
 }
 
-int req_json_text(struct request *req, int status, struct buf *text)
+/* The answer is body (taken over: *body is left empty). */
+static int take_body(struct request *req, int status, const char *type, struct buf *body)
 {
 	req->status = status;
-	req->resp_type = "application/json";
+	req->resp_type = type;
 	buf_free(&req->resp_body);
-	req->resp_body = *text;
-	buf_init(text);
+	req->resp_body = *body;
+	buf_init(body);
 	return status;
+}
+
+int req_json_text(struct request *req, int status, struct buf *text)
+{
+	return take_body(req, status, "application/json", text);
 }
 
 int req_error(struct request *req, int status, const char *code,
@@ -326,12 +332,7 @@ int req_verror(struct request *req, const struct verror *e)
 
 int req_html(struct request *req, int status, struct buf *html)
 {
-	req->status = status;
-	req->resp_type = "text/html; charset=utf-8";
-	buf_free(&req->resp_body);
-	req->resp_body = *html;
-	buf_init(html);
-	return status;
+	return take_body(req, status, "text/html; charset=utf-8", html);
 }
 
 int req_redirect(struct request *req, const char *location)
