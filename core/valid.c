@@ -124,6 +124,14 @@ static const char *const type_names[V_TYPE__MAX] = {
 	[V_TIME] = "an ISO 8601 time string",
 };
 
+/* What a field of type t must be; a table that is not the type's is a bug, not a crash. */
+static const char *type_name(enum vtype t)
+{
+	if ((unsigned)t >= V_TYPE__MAX || type_names[t] == NULL)
+		return "of a known type";
+	return type_names[t];
+}
+
 static int check_string(const struct vfield *f, const char *name,
     const char *s, struct verror *err)
 {
@@ -248,8 +256,7 @@ static int check_value(const struct vfield *f, const char *name,
 		break;
 	}
 wrong_type:
-	verror_set(err, 422, "invalid_type", name, "%s must be %s", name,
-	    type_names[f->type]);
+	verror_set(err, 422, "invalid_type", name, "%s must be %s", name, type_name(f->type));
 	return -1;
 }
 

@@ -127,6 +127,24 @@ static void t_strict_json(void)
 	}
 }
 
+/* A table with a type past the known ones: an error that names the field, no read past type_names[]. */
+static void t_unknown_type(void)
+{
+	static const struct vfield sentinel[] = {{.name = "x", .type = V_TYPE__MAX}};
+	static const struct vfield past[] = {{.name = "y", .type = (enum vtype)15}};
+	json_t *o = json_pack("{si}", "x", 1);
+	struct verror e;
+
+	CU_ASSERT_EQUAL(valid_object(o, sentinel, 1, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.field, "x");
+	CU_ASSERT_STRING_EQUAL(e.message, "x must be of a known type");
+	json_object_del(o, "x");
+	json_object_set_new(o, "y", json_integer(2));
+	CU_ASSERT_EQUAL(valid_object(o, past, 1, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.message, "y must be of a known type");
+	json_decref(o);
+}
+
 void suite_valid(void)
 {
 	static const struct test_case cases[] = {
@@ -134,6 +152,7 @@ void suite_valid(void)
 		{"names, keys, passwords, roles", t_names},
 		{"valid_object field table", t_object},
 		{"strict JSON bodies", t_strict_json},
+		{"a field type past the table", t_unknown_type},
 		{NULL, NULL},
 	};
 	test_add_suite("valid", NULL, NULL, cases);
