@@ -434,7 +434,7 @@ int page_rule_enabled(struct request *req)
 int page_rule_delete(struct request *req)
 {
 	json_t *out = NULL;
-	enum store_rc rc = rule_delete(req->db, req->cfg, &req->who, req_param_id(req, "id"), &out);
+	enum store_rc rc = rule_delete_request(req, req_param_id(req, "id"), &out);
 	size_t resolved = json_array_size(json_object_get(out, "resolved"));
 
 	json_decref(out);

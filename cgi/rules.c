@@ -96,15 +96,19 @@ int rules_replace(struct request *req)
 	return store_answer(req, rc, 200, out, &err, "rule");
 }
 
+enum store_rc rule_delete_request(struct request *req, int64_t id, json_t **out)
+{
+	*out = NULL;
+	/* deleting a rule resolves its open alerts: their mail goes right after */
+	if (req_mail_after(req) < 0)
+		return ST_ERROR;
+	return rule_delete(req->db, req->cfg, &req->who, id, out);
+}
+
 int rules_delete(struct request *req)
 {
 	json_t *out = NULL;
-	enum store_rc rc;
-
-	/* deleting a rule resolves its open alerts: their mail goes right after */
-	if (req_mail_after(req) < 0)
-		return 500;
-	rc = rule_delete(req->db, req->cfg, &req->who, req_param_id(req, "id"), &out);
+	enum store_rc rc = rule_delete_request(req, req_param_id(req, "id"), &out);
 
 	return store_answer(req, rc, 200, out, NULL, "rule");
 }
