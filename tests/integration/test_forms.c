@@ -22,6 +22,9 @@
 #include "util.h"
 
 #define KPI "f_forms"
+#define RULE_FORM "id=\"rule-form\""
+#define SILENCE_FORM "action=\"/silences\" class=\"form\""
+#define FILTER_FORM "aria-label=\"Filter alerts\""
 
 /* ------------------------------------------------------------------ */
 /* a browser's reading of a form                                      */
@@ -118,15 +121,13 @@ static void add_field(struct form *fm, char *name, char *value)
 	}
 }
 
-/* The successful controls of the <form> with id, as HTML submits them. */
-static int read_form(const char *html, const char *id, struct form *fm)
+/* The successful controls of the <form> whose tag holds marker, as HTML submits them. */
+static int read_form(const char *html, const char *marker, struct form *fm)
 {
-	char pat[64];
 	const char *start, *stop, *p;
 
 	memset(fm, 0, sizeof(*fm));
-	snprintf(pat, sizeof(pat), "id=\"%s\"", id);
-	if ((start = strstr(html, pat)) == NULL || (stop = strstr(start, "</form>")) == NULL)
+	if ((start = strstr(html, marker)) == NULL || (stop = strstr(start, "</form>")) == NULL)
 		return -1;
 	while (start > html && strncmp(start, "<form", 5) != 0)
 		start--;
@@ -250,7 +251,7 @@ static int rule_edit_form(long long id, struct form *fm)
 	snprintf(path, sizeof(path), "/rules/%lld", id);
 	r = page_get(path);
 	EXPECT_STATUS(r, 200);
-	rc = r.body ? read_form(r.body, "rule-form", fm) : -1;
+	rc = r.body ? read_form(r.body, RULE_FORM, fm) : -1;
 	http_free(&r);
 	return rc;
 }
@@ -342,6 +343,52 @@ static void t_rule_edit_round_trip(void)
 	}
 }
 
+/*
+ * The new-rule form has the edit form's fields; filled with a rule's
+ * values it creates the same rule.
+ */
+static void t_rule_new_form(void)
+{
+	for (size_t i = 0; i < GW_ARRAY_LEN(full_rules); i++) {
+		long long id = forms_rule(full_rules[i]), copy;
+		json_t *want = rule_api(id), *got;
+		struct form edit, blank;
+		struct http_resp r;
+		char *body, *loc;
+
+		CU_ASSERT_EQUAL_FATAL(rule_edit_form(id, &edit), 0);
+		r = page_get("/rules/new");
+		EXPECT_STATUS(r, 200);
+		CU_ASSERT_EQUAL_FATAL(read_form(r.body ? r.body : "", RULE_FORM, &blank), 0);
+		http_free(&r);
+		CU_ASSERT_STRING_EQUAL(blank.action, "/rules");
+		for (int k = 0; k < edit.n; k++) {
+			/* unchecked boxes are not sent, so only text fields must all be there */
+			if (strcmp(edit.f[k].name, "enabled") && strcmp(edit.f[k].name, "notify_resolved"))
+				CU_ASSERT_PTR_NOT_NULL(form_get(&blank, edit.f[k].name));
+		}
+		body = form_body(&edit);
+		r = page_post("/rules", body);
+		free(body);
+		EXPECT_STATUS(r, 303);
+		loc = http_header(&r, "Location");
+		http_free(&r);
+		copy = loc && strncmp(loc, "/rules/", 7) == 0 ? atoll(loc + 7) : 0;
+		free(loc);
+		CU_ASSERT_TRUE_FATAL(copy > id);
+		got = rule_api(copy);
+		json_object_del(want, "id");
+		json_object_del(want, "created_at");
+		json_object_del(got, "id");
+		json_object_del(got, "created_at");
+		CU_ASSERT_TRUE(json_equal(want, got));
+		json_decref(want);
+		json_decref(got);
+		form_free(&edit);
+		form_free(&blank);
+	}
+}
+
 /* A failed submit shows every field as typed: correcting one field then saves all the rest. */
 static void t_rule_failed_submit_keeps_fields(void)
 {
@@ -357,7 +404,7 @@ static void t_rule_failed_submit_keeps_fields(void)
 	r = page_post(fm.action, body);
 	free(body);
 	EXPECT_STATUS(r, 422);
-	CU_ASSERT_EQUAL_FATAL(read_form(r.body ? r.body : "", "rule-form", &again), 0);
+	CU_ASSERT_EQUAL_FATAL(read_form(r.body ? r.body : "", RULE_FORM, &again), 0);
 	http_free(&r);
 	CU_ASSERT_EQUAL(again.n, fm.n);
 	for (int i = 0; i < fm.n; i++) {
@@ -420,7 +467,7 @@ static void t_rule_form_grammar(void)
 				    bad[i].value);
 			CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, pat) : NULL);
 			/* the typed value is shown as typed */
-			if (read_form(r.body ? r.body : "", "rule-form", &f2) == 0) {
+			if (read_form(r.body ? r.body : "", RULE_FORM, &f2) == 0) {
 				const char *v = form_get(&f2, bad[i].field);
 				CU_ASSERT_STRING_EQUAL(v ? v : "(missing)", bad[i].value);
 				form_free(&f2);
@@ -573,13 +620,124 @@ static void t_enable_keeps_concurrent_edit(void)
 	PQfinish(edit);
 }
 
+/* Asserts that the form read from a page holds exactly these fields. */
+static void expect_fields(const struct form *fm, const struct form *want)
+{
+	for (int i = 0; i < want->n; i++) {
+		const char *v = form_get(fm, want->f[i].name);
+		if (strcmp(want->f[i].name, "_csrf") == 0)
+			continue;
+		if (v == NULL || strcmp(v, want->f[i].value) != 0)
+			fprintf(stderr, "\n    %s: \"%s\", want \"%s\"\n", want->f[i].name,
+			    v ? v : "(missing)", want->f[i].value);
+		CU_ASSERT_STRING_EQUAL(v ? v : "(missing)", want->f[i].value);
+	}
+}
+
+/*
+ * The silence form: a failed submit shows every field as sent; sent again
+ * with a reason it makes the silence those fields say.
+ */
+static void t_silence_form_round_trip(void)
+{
+	long long rule = forms_rule(full_rules[1]);
+	char rid[24];
+	struct form fm, again;
+	struct http_resp r;
+	json_t *s = NULL;
+	char *body;
+
+	snprintf(rid, sizeof(rid), "%lld", rule);
+	for (int scope = 0; scope < 2; scope++) {
+		memset(&fm, 0, sizeof(fm));
+		form_set(&fm, "_csrf", fixture_users()->admin_csrf);
+		form_set(&fm, "scope", scope ? "rule" : "kpi");
+		form_set(&fm, "rule_id", scope ? rid : "");
+		form_set(&fm, "kpi", scope ? "" : KPI);
+		form_set(&fm, "minutes", "240");
+		form_set(&fm, "reason", "");
+		body = form_body(&fm);
+		r = page_post("/silences", body);
+		free(body);
+		EXPECT_STATUS(r, 422);
+		CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "id=\"err-reason\">reason") : NULL);
+		CU_ASSERT_EQUAL_FATAL(read_form(r.body ? r.body : "", SILENCE_FORM, &again), 0);
+		http_free(&r);
+		expect_fields(&again, &fm);
+		form_set(&again, "reason", "Stocktaking \"Q4\" & <recount> — Lager");
+		body = form_body(&again);
+		r = page_post("/silences", body);
+		free(body);
+		EXPECT_STATUS(r, 303);
+		http_free(&r);
+		r = api("GET", "/api/alerts/silences?status=active", fixture_users()->admin, NULL);
+		s = json_array_get(jget(r.json, "items"), 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(s, "scope")), scope ? "rule" : "kpi");
+		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(s, "reason")),
+		    "Stocktaking \"Q4\" & <recount> — Lager");
+		if (scope) {
+			CU_ASSERT_EQUAL(json_integer_value(json_object_get(s, "rule_id")), rule);
+		} else {
+			CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(s, "kpi")), KPI);
+		}
+		{
+			char sid[24];
+			snprintf(sid, sizeof(sid), "%lld", (long long)json_integer_value(json_object_get(s, "id")));
+			CU_ASSERT_EQUAL(SQL_INT("SELECT round(extract(epoch FROM ends_at - starts_at) / 60)"
+			    " FROM silences WHERE id = $1::bigint", sid), 240);
+		}
+		http_free(&r);
+		form_free(&fm);
+		form_free(&again);
+	}
+	/* a duration that is not one of the grammar's numbers is an error, not 2 hours */
+	body = xasprintf("_csrf=%s&scope=all&minutes=0x10&reason=x", fixture_users()->admin_csrf);
+	r = page_post("/silences", body);
+	free(body);
+	EXPECT_STATUS(r, 422);
+	CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "id=\"err-minutes\">minutes") : NULL);
+	http_free(&r);
+}
+
+/* The alerts page's filters come back as they were sent. */
+static void t_alert_filters_round_trip(void)
+{
+	long long rule = forms_rule(full_rules[1]);
+	char path[256];
+	struct form want, got;
+	struct http_resp r;
+
+	memset(&want, 0, sizeof(want));
+	form_set(&want, "state", "resolved");
+	form_set(&want, "severity", "critical");
+	form_set(&want, "kpi", KPI);
+	form_set(&want, "since", "2026-11-01");
+	form_set(&want, "until", "2026-11-30");
+	snprintf(path, sizeof(path), "%lld", rule);
+	form_set(&want, "rule_id", path);
+	snprintf(path, sizeof(path), "/alerts?state=resolved&severity=critical&kpi=" KPI
+	    "&since=2026-11-01&until=2026-11-30&rule_id=%lld", rule);
+	r = page_get(path);
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_EQUAL_FATAL(read_form(r.body ? r.body : "", FILTER_FORM, &got), 0);
+	http_free(&r);
+	expect_fields(&got, &want);
+	CU_ASSERT_EQUAL(got.n, want.n);
+	form_free(&want);
+	form_free(&got);
+}
+
 void suite_forms(void)
 {
 	static const struct test_case cases[] = {
 		{"the rule edit form round-trips every field", t_rule_edit_round_trip},
+		{"the new-rule form makes the rule its fields say", t_rule_new_form},
 		{"a failed submit keeps every field as typed", t_rule_failed_submit_keeps_fields},
 		{"the form's number and address grammars", t_rule_form_grammar},
 		{"query parameters: the same number grammar", t_query_grammar},
+		{"the silence form round-trips every field", t_silence_form_round_trip},
+		{"the alert filters round-trip", t_alert_filters_round_trip},
 		{"the enable switch changes only enabled", t_enable_changes_only_enabled},
 		{"the enable switch keeps a concurrent edit", t_enable_keeps_concurrent_edit},
 		{NULL, NULL},

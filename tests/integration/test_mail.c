@@ -1203,11 +1203,14 @@ static void t_ack_link_once(void)
 	EXPECT_STATUS(r, 403);
 	http_free(&r);
 	{
-		char *long_note = xcalloc(1002, 1);
-		memset(long_note, 'n', 1001);
+		/* too long: shown again as sent, its line break kept (sent as CRLF) */
+		char *long_note = xcalloc(1010, 1);
+		memcpy(long_note, "first\r\n", 7);
+		memset(long_note + 7, 'n', 1001);
 		r = form_post(path, token, long_note);
 		EXPECT_STATUS(r, 422);
 		CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "too long"));
+		CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, ">\nfirst\nnnnn"));
 		http_free(&r);
 		free(long_note);
 	}
