@@ -113,7 +113,7 @@ static void number_field(const struct request *req, json_t *obj, const char *fie
 	field_error(errs, nerr, &e);
 }
 
-/* An address textarea (valid_address_lines) as key of obj; a field error if it breaks the grammar. */
+/* An address textarea as a JSON array (valid_address_lines); NULL and a field error if it breaks the grammar. */
 static json_t *address_field(const struct request *req, const char *field,
     struct verror *errs, int *nerr)
 {

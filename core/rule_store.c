@@ -378,8 +378,8 @@ static int condition_changed(const json_t *a, const json_t *b)
 
 /*
  * The transaction of a change to rule id: its lock, then st (an UPDATE of
- * alert_rules r ... RETURNING RULE_COLUMNS, with params; $1 is not fixed),
- * a fresh pending count if the condition changed, the audit and the event.
+ * alert_rules r ... RETURNING RULE_COLUMNS; params in st's own order), a
+ * fresh pending count if the condition changed, the audit and the event.
  */
 static enum store_rc rule_update_locked(struct db *db, const struct principal *who, int64_t id,
     const struct db_stmt *st, int n, const char *const *params, json_t **out)

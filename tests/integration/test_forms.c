@@ -6,10 +6,13 @@
  * through the JSON API.
  *
  * Cases: every field of the rule edit form round-trips unchanged (lists of
- * addresses, multi-line text, numbers like 0.5, -3 and 1e3); the number and
- * address-list grammars (no hex, one address per line, the error at the
- * field); the enable switch changes only "enabled" and cannot undo an edit
- * made while it waits for the rule's lock.
+ * addresses, multi-line text, numbers like 0.5, -3 and 1e3), and the new
+ * form makes what its fields say; a refused submit of the rule, silence
+ * and sign-in forms shows every field as sent, and the alert filters come
+ * back as sent; the number and address-list grammars (no hex, one address
+ * per line, the error at the field; query parameters too); the enable
+ * switch changes only "enabled" and cannot undo an edit made while it
+ * waits for the rule's lock.
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -728,6 +731,36 @@ static void t_alert_filters_round_trip(void)
 	form_free(&got);
 }
 
+/* A refused sign-in shows the form as it was sent, the password excepted. */
+static void t_login_form_round_trip(void)
+{
+	struct http_resp r = http_do("GET", "/login?next=%2Falerts%3Fstate%3Dfiring", NULL, NULL, 0);
+	char cookie_h[256], *body;
+	const char *h[] = {cookie_h, "Content-Type: application/x-www-form-urlencoded", NULL};
+	const char *sc = r.headers ? strstr(r.headers, "Set-Cookie: gw_login=") : NULL;
+	struct form fm, again;
+
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	snprintf(cookie_h, sizeof(cookie_h), "Cookie: gw_login=%.*s", (int)strcspn(sc + 21, ";\r\n"),
+	    sc + 21);
+	CU_ASSERT_EQUAL_FATAL(read_form(r.body, "action=\"/login\"", &fm), 0);
+	http_free(&r);
+	CU_ASSERT_STRING_EQUAL(form_get(&fm, "next") ? form_get(&fm, "next") : "", "/alerts?state=firing");
+	form_set(&fm, "username", "no.such-user@shop");
+	form_set(&fm, "password", "not the password, 12+");
+	body = form_body(&fm);
+	r = http_do("POST", "/login", h, body, strlen(body));
+	free(body);
+	EXPECT_STATUS(r, 401);
+	CU_ASSERT_EQUAL_FATAL(read_form(r.body ? r.body : "", "action=\"/login\"", &again), 0);
+	http_free(&r);
+	form_set(&fm, "password", "");
+	expect_fields(&again, &fm);
+	form_free(&fm);
+	form_free(&again);
+}
+
 void suite_forms(void)
 {
 	static const struct test_case cases[] = {
@@ -738,6 +771,7 @@ void suite_forms(void)
 		{"query parameters: the same number grammar", t_query_grammar},
 		{"the silence form round-trips every field", t_silence_form_round_trip},
 		{"the alert filters round-trip", t_alert_filters_round_trip},
+		{"a refused sign-in keeps the form", t_login_form_round_trip},
 		{"the enable switch changes only enabled", t_enable_changes_only_enabled},
 		{"the enable switch keeps a concurrent edit", t_enable_keeps_concurrent_edit},
 		{NULL, NULL},
