@@ -65,6 +65,11 @@ int rules_create(struct request *req);
 int rules_get(struct request *req);
 int rules_replace(struct request *req);
 int rules_delete(struct request *req);
+/*
+ * Deletes rule id for the API and the rules page alike (rule_delete), the
+ * resolved mail of its open alerts delivered right after the response.
+ */
+enum store_rc rule_delete_request(struct request *req, int64_t id, json_t **out);
 /* Answers a core store result (store.h) with status or the error body. */
 int store_answer(struct request *req, enum store_rc rc, int status, json_t *out,
     const struct verror *err, const char *what);

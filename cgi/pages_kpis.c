@@ -282,8 +282,7 @@ static int silences_page(struct request *req, int status, const struct verror *e
 		char id[24];
 		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(s, "id")));
 		page_option(p.content, "RULE_OPT", id, json_string_value(json_object_get(s, "name")),
-		    atoll(page_form(req, "rule_id")) == json_integer_value(json_object_get(s, "id")) ?
-		    id : NULL);
+		    page_form(req, "rule_id"));
 	}
 	page_kpi_options(p.content, names, page_form(req, "kpi"));
 	for (size_t k = 0; k < GW_ARRAY_LEN(durations); k++)
@@ -294,7 +293,8 @@ static int silences_page(struct request *req, int status, const struct verror *e
 		char key[48];
 		const char *field = *err->field ? err->field : "scope";
 		snprintf(key, sizeof(key), "ERR_%s", strcmp(field, "rule_id") == 0 ? "RULE_ID" :
-		    strcmp(field, "kpi") == 0 ? "KPI" : strcmp(field, "reason") == 0 ? "REASON" : "SCOPE");
+		    strcmp(field, "kpi") == 0 ? "KPI" : strcmp(field, "reason") == 0 ? "REASON" :
+		    strcmp(field, "minutes") == 0 || strcmp(field, "ends_at") == 0 ? "MINUTES" : "SCOPE");
 		tpl_set(tpl_section(p.content, key), "MSG", err->message);
 	}
 	json_decref(list);
@@ -317,8 +317,12 @@ int page_silence_create(struct request *req)
 	char ends[40];
 	enum store_rc rc;
 
-	if (parse_int64(minutes, 1, 10080, &m) < 0)
-		m = 120;
+	if (parse_int64(minutes, 1, 10080, &m) < 0) {
+		verror_set(&err, 422, "invalid_value", "minutes",
+		    "minutes must be a whole number from 1 to 10080 (one of the durations offered)");
+		json_decref(in);
+		return silences_page(req, 422, &err);
+	}
 	time_format_iso(time_now_us() + m * 60 * INT64_C(1000000), ends, sizeof(ends));
 	json_object_set_new(in, "scope", json_string(scope));
 	json_object_set_new(in, "ends_at", json_string(ends));

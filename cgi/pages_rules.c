@@ -5,8 +5,6 @@
  * same core validation and transactions (rule_store.c).
  */
 #include <ctype.h>
-#include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,88 +79,80 @@ int page_rules(struct request *req)
 	return page_end(&p, req, 200);
 }
 
-/* Addresses from a textarea: one per line (commas too), blanks dropped. */
-static json_t *address_list(const char *text)
+static void field_error(struct verror *errs, int *nerr, const struct verror *e)
 {
-	json_t *list = json_array();
-	char *copy = xstrdup(text), *save = NULL;
-
-	for (char *tok = strtok_r(copy, ",;\r\n", &save); tok; tok = strtok_r(NULL, ",;\r\n", &save)) {
-		char *end;
-		while (isspace((unsigned char)*tok))
-			tok++;
-		end = tok + strlen(tok);
-		while (end > tok && isspace((unsigned char)end[-1]))
-			*--end = '\0';
-		if (*tok)
-			json_array_append_new(list, json_string(tok));
-	}
-	free(copy);
-	return list;
-}
-
-/* A number field: set in obj if given; a field error if not a number. */
-static void number_field(const struct request *req, json_t *obj, const char *field,
-    int integer, struct verror *errs, int *nerr)
-{
-	const char *v = page_form(req, field);
-	char *end;
-	double d;
-
-	while (isspace((unsigned char)*v))
-		v++;
-	if (*v == '\0')
-		return;
-	errno = 0;
-	d = strtod(v, &end);
-	while (isspace((unsigned char)*end))
-		end++;
-	if (*end != '\0' || errno != 0 || !isfinite(d) || (integer && d != floor(d))) {
-		if (*nerr < MAX_FIELD_ERRORS)
-			verror_set(&errs[(*nerr)++], 422, "invalid_type", field, "%s must be %s",
-			    field, integer ? "a whole number" : "a number");
-		return;
-	}
-	json_object_set_new(obj, field, integer ? json_integer((json_int_t)d) : json_real(d));
+	if (*nerr < MAX_FIELD_ERRORS)
+		errs[(*nerr)++] = *e;
 }
 
 /*
- * The form as the API's rule body. Number fields that are not numbers are
- * errors here; the rest is the core's validation.
+ * A number field in the API's grammar (parse_number, parse_int64): set in
+ * obj as key if given, a field error naming field if not such a number.
+ */
+static void number_field(const struct request *req, json_t *obj, const char *field,
+    const char *key, int integer, struct verror *errs, int *nerr)
+{
+	const char *v = page_form(req, field);
+	struct verror e;
+	int64_t i;
+	double d;
+
+	if (*v == '\0')
+		return;
+	if (integer && parse_int64(v, INT64_MIN, INT64_MAX, &i) == 0) {
+		json_object_set_new(obj, key, json_integer((json_int_t)i));
+		return;
+	}
+	if (!integer && parse_number(v, &d) == 0) {
+		json_object_set_new(obj, key, json_real(d));
+		return;
+	}
+	verror_set(&e, 422, "invalid_type", field, integer ?
+	    "%s must be a whole number, like 60 (digits, no spaces)" :
+	    "%s must be a decimal number, like 5000, -3, 0.5 or 1e3 (no spaces, no hex)", field);
+	field_error(errs, nerr, &e);
+}
+
+/* An address textarea as a JSON array (valid_address_lines); NULL and a field error if it breaks the grammar. */
+static json_t *address_field(const struct request *req, const char *field,
+    struct verror *errs, int *nerr)
+{
+	struct verror e;
+	json_t *list = valid_address_lines(page_form(req, field), field, &e);
+
+	if (list == NULL)
+		field_error(errs, nerr, &e);
+	return list;
+}
+
+/*
+ * The form as the API's rule body. Number and address fields that break
+ * their grammar are errors here; the rest is the core's validation.
  */
 static json_t *form_rule(const struct request *req, struct verror *errs, int *nerr)
 {
-	json_t *in = json_object(), *esc_rcpt;
+	static const char *const texts[] = {"name", "description", "kpi", "condition", "severity"};
+	static const char *const ints[] = {"window_minutes", "window_samples", "for_evaluations",
+	    "cooldown_minutes"};
+	json_t *in = json_object(), *rcpt, *esc_rcpt;
 	const char *esc_after = page_form(req, "escalation_after_minutes");
 
 	*nerr = 0;
-	json_object_set_new(in, "name", json_string(page_form(req, "name")));
-	json_object_set_new(in, "description", json_string(page_form(req, "description")));
-	json_object_set_new(in, "kpi", json_string(page_form(req, "kpi")));
-	json_object_set_new(in, "condition", json_string(page_form(req, "condition")));
-	json_object_set_new(in, "severity", json_string(page_form(req, "severity")));
-	number_field(req, in, "threshold", 0, errs, nerr);
-	number_field(req, in, "window_minutes", 1, errs, nerr);
-	number_field(req, in, "window_samples", 1, errs, nerr);
-	number_field(req, in, "for_evaluations", 1, errs, nerr);
-	number_field(req, in, "cooldown_minutes", 1, errs, nerr);
-	json_object_set_new(in, "recipients", address_list(page_form(req, "recipients")));
+	for (size_t k = 0; k < GW_ARRAY_LEN(texts); k++)
+		json_object_set_new(in, texts[k], json_string(page_form(req, texts[k])));
+	number_field(req, in, "threshold", "threshold", 0, errs, nerr);
+	for (size_t k = 0; k < GW_ARRAY_LEN(ints); k++)
+		number_field(req, in, ints[k], ints[k], 1, errs, nerr);
+	if ((rcpt = address_field(req, "recipients", errs, nerr)) != NULL)
+		json_object_set_new(in, "recipients", rcpt);
 	json_object_set_new(in, "notify_resolved", json_boolean(*page_form(req, "notify_resolved")));
 	json_object_set_new(in, "enabled", json_boolean(*page_form(req, "enabled")));
-	esc_rcpt = address_list(page_form(req, "escalation_recipients"));
-	if (*esc_after || json_array_size(esc_rcpt)) {
+	esc_rcpt = address_field(req, "escalation_recipients", errs, nerr);
+	if (*esc_after || esc_rcpt == NULL || json_array_size(esc_rcpt)) {
 		json_t *esc = json_object();
-		struct verror e;
-		int n = 0;
-		json_object_set_new(esc, "recipients", json_incref(esc_rcpt));
-		number_field(req, esc, "escalation_after_minutes", 1, &e, &n);
-		if (n) {
-			if (*nerr < MAX_FIELD_ERRORS)
-				errs[(*nerr)++] = e;
-		} else if (json_object_get(esc, "escalation_after_minutes")) {
-			json_object_set(esc, "after_minutes", json_object_get(esc, "escalation_after_minutes"));
-			json_object_del(esc, "escalation_after_minutes");
-		}
+		if (esc_rcpt)
+			json_object_set(esc, "recipients", esc_rcpt);
+		number_field(req, esc, "escalation_after_minutes", "after_minutes", 1, errs, nerr);
 		json_object_set_new(in, "escalation", esc);
 	}
 	json_decref(esc_rcpt);
@@ -187,6 +177,7 @@ static void upper_key(char *out, size_t len, const char *prefix, const char *fie
 	out[n] = '\0';
 }
 
+/* The lines of a textarea (valid_address_lines' grammar) for a list of addresses. */
 static void join_addresses(const json_t *list, struct buf *out)
 {
 	size_t i;
@@ -200,12 +191,54 @@ static void join_addresses(const json_t *list, struct buf *out)
 	}
 }
 
-/*
- * Renders the form with the values of rule (a stored rule, or the body a
- * failed submit made) and errs next to their fields.
- */
-static int rule_form(struct request *req, int status, const json_t *rule, int64_t id,
-    const struct verror *errs, int nerr)
+/* A stored number as the form shows it: the shortest text that reads back the same double. */
+static void number_text(const json_t *v, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (json_is_integer(v)) {
+		snprintf(out, len, "%lld", (long long)json_integer_value(v));
+	} else if (json_is_number(v)) {
+		double d = json_number_value(v);
+		snprintf(out, len, "%.15g", d);
+		if (strtod(out, NULL) != d)
+			snprintf(out, len, "%.17g", d);
+	}
+}
+
+/* A field as shown: after a failed submit what was typed, else the stored value. */
+static void show_field(const struct request *req, struct tpl_dict *d, const char *field,
+    const char *stored)
+{
+	const char *typed = req->route->method == M_POST ? req_form(req, field) : NULL;
+	char key[64];
+
+	upper_key(key, sizeof(key), "", field);
+	tpl_set(d, key, typed ? typed : stored);
+}
+
+static void show_number(const struct request *req, struct tpl_dict *d, const char *field,
+    const json_t *v)
+{
+	char text[40];
+
+	number_text(v, text, sizeof(text));
+	show_field(req, d, field, text);
+}
+
+static void show_addresses(const struct request *req, struct tpl_dict *d, const char *field,
+    const json_t *list)
+{
+	struct buf text;
+
+	buf_init(&text);
+	join_addresses(list, &text);
+	show_field(req, d, field, text.data ? text.data : "");
+	buf_free(&text);
+}
+
+/* Every field's value: the options selected, numbers and lists as typed back. */
+static void rule_form_values(const struct request *req, struct tpl_dict *d,
+    const struct kpi_names *names, const json_t *rule)
 {
 	static const char *const conds[][2] = {
 		{"gt", "above the threshold"}, {"gte", "at or above the threshold"},
@@ -216,15 +249,61 @@ static int rule_form(struct request *req, int status, const json_t *rule, int64_
 		{"zscore_gt", "unusual: more than threshold standard deviations from the mean"},
 	};
 	static const char *const sevs[] = {"info", "warning", "critical"};
+	static const char *const nums[] = {"threshold", "window_minutes", "window_samples",
+	    "for_evaluations", "cooldown_minutes"};
+	const json_t *esc = json_object_get(rule, "escalation");
+
+	tpl_set(d, "NAME", jstr(rule, "name"));
+	tpl_set(d, "DESCRIPTION", jstr(rule, "description"));
+	page_kpi_options(d, names, jstr(rule, "kpi"));
+	for (size_t k = 0; k < GW_ARRAY_LEN(conds); k++)
+		page_option(d, "COND_OPT", conds[k][0], conds[k][1], jstr(rule, "condition"));
+	for (size_t k = 0; k < GW_ARRAY_LEN(sevs); k++)
+		page_option(d, "SEV_OPT", sevs[k], NULL,
+		    *jstr(rule, "severity") ? jstr(rule, "severity") : "warning");
+	for (size_t k = 0; k < GW_ARRAY_LEN(nums); k++)
+		show_number(req, d, nums[k], json_object_get(rule, nums[k]));
+	show_addresses(req, d, "recipients", json_object_get(rule, "recipients"));
+	show_addresses(req, d, "escalation_recipients", json_object_get(esc, "recipients"));
+	show_number(req, d, "escalation_after_minutes", json_object_get(esc, "after_minutes"));
+	if (json_is_true(json_object_get(rule, "notify_resolved")))
+		tpl_show(d, "NOTIFY_RESOLVED");
+	if (json_is_true(json_object_get(rule, "enabled")))
+		tpl_show(d, "ENABLED");
+}
+
+static void rule_form_errors(struct tpl_dict *d, const struct verror *errs, int nerr)
+{
 	static const char *const fields[] = {"name", "description", "kpi", "condition",
 	    "threshold", "severity", "window_minutes", "window_samples", "for_evaluations",
 	    "cooldown_minutes", "recipients", "escalation_after_minutes",
 	    "escalation_recipients"};
-	struct kpi_names *names = kpi_names_load(req);
-	const json_t *esc = json_object_get(rule, "escalation");
-	struct page p;
-	struct buf text;
 	char key[64];
+
+	for (size_t k = 0; k < GW_ARRAY_LEN(fields); k++) {
+		upper_key(key, sizeof(key), "INVALID_", fields[k]);
+		tpl_set(d, key, "false");
+	}
+	for (int k = 0; k < nerr; k++) {
+		const char *field = form_field(errs[k].field);
+		upper_key(key, sizeof(key), "ERR_", field);
+		tpl_set(tpl_section(d, key), "MSG", errs[k].message);
+		upper_key(key, sizeof(key), "INVALID_", field);
+		tpl_set(d, key, "true");
+	}
+	if (nerr)
+		tpl_set_int(tpl_section(d, "HAS_ERRORS"), "ERROR_COUNT", nerr);
+}
+
+/*
+ * Renders the form with the values of rule (a stored rule, or the body a
+ * failed submit made) and errs next to their fields.
+ */
+static int rule_form(struct request *req, int status, const json_t *rule, int64_t id,
+    const struct verror *errs, int nerr)
+{
+	struct kpi_names *names = kpi_names_load(req);
+	struct page p;
 
 	if (names == NULL)
 		return 500;
@@ -242,62 +321,8 @@ static int rule_form(struct request *req, int status, const json_t *rule, int64_
 		tpl_set(p.content, "CRUMB", "New");
 		tpl_set(p.content, "SUBMIT", "Create rule");
 	}
-	tpl_set(p.content, "NAME", jstr(rule, "name"));
-	tpl_set(p.content, "DESCRIPTION", jstr(rule, "description"));
-	page_kpi_options(p.content, names, jstr(rule, "kpi"));
-	for (size_t k = 0; k < GW_ARRAY_LEN(conds); k++)
-		page_option(p.content, "COND_OPT", conds[k][0], conds[k][1], jstr(rule, "condition"));
-	for (size_t k = 0; k < GW_ARRAY_LEN(sevs); k++)
-		page_option(p.content, "SEV_OPT", sevs[k], NULL,
-		    *jstr(rule, "severity") ? jstr(rule, "severity") : "warning");
-	/* numbers: what was stored or typed (a typed non-number is kept as typed) */
-	{
-		static const char *const nums[] = {"threshold", "window_minutes", "window_samples",
-		    "for_evaluations", "cooldown_minutes"};
-		for (size_t k = 0; k < GW_ARRAY_LEN(nums); k++) {
-			const json_t *v = json_object_get(rule, nums[k]);
-			const char *typed = req->route->method == M_POST ? req_form(req, nums[k]) : NULL;
-			upper_key(key, sizeof(key), "", nums[k]);
-			if (typed)
-				tpl_set(p.content, key, typed);
-			else if (json_is_integer(v))
-				tpl_setf(p.content, key, "%lld", (long long)json_integer_value(v));
-			else if (json_is_number(v))
-				tpl_setf(p.content, key, "%.15g", json_number_value(v));
-		}
-	}
-	buf_init(&text);
-	join_addresses(json_object_get(rule, "recipients"), &text);
-	tpl_set(p.content, "RECIPIENTS", text.data ? text.data : "");
-	join_addresses(json_object_get(esc, "recipients"), &text);
-	tpl_set(p.content, "ESCALATION_RECIPIENTS", text.data ? text.data : "");
-	if (req->route->method == M_POST)
-		tpl_set(p.content, "ESCALATION_AFTER_MINUTES", page_form(req, "escalation_after_minutes"));
-	else if (json_is_integer(json_object_get(esc, "after_minutes")))
-		tpl_setf(p.content, "ESCALATION_AFTER_MINUTES", "%lld",
-		    (long long)json_integer_value(json_object_get(esc, "after_minutes")));
-	buf_free(&text);
-	if (json_is_true(json_object_get(rule, "notify_resolved")))
-		tpl_show(p.content, "NOTIFY_RESOLVED");
-	if (json_is_true(json_object_get(rule, "enabled")))
-		tpl_show(p.content, "ENABLED");
-	for (size_t k = 0; k < GW_ARRAY_LEN(fields); k++) {
-		upper_key(key, sizeof(key), "INVALID_", fields[k]);
-		tpl_set(p.content, key, "false");
-	}
-	for (int k = 0; k < nerr; k++) {
-		const char *field = form_field(errs[k].field);
-		struct tpl_dict *e;
-		upper_key(key, sizeof(key), "ERR_", field);
-		e = tpl_section(p.content, key);
-		tpl_set(e, "MSG", errs[k].message);
-		upper_key(key, sizeof(key), "INVALID_", field);
-		tpl_set(p.content, key, "true");
-	}
-	if (nerr) {
-		struct tpl_dict *h = tpl_section(p.content, "HAS_ERRORS");
-		tpl_set_int(h, "ERROR_COUNT", nerr);
-	}
+	rule_form_values(req, p.content, names, rule);
+	rule_form_errors(p.content, errs, nerr);
 	kpi_names_free(names);
 	return page_end(&p, req, status);
 }
@@ -328,6 +353,21 @@ int page_rule_edit(struct request *req)
 	return status;
 }
 
+/* Drops the errors of a form field that has one already (the form's own come first); the count left. */
+static int keep_first_per_field(struct verror *errs, int n)
+{
+	int kept = 0;
+
+	for (int i = 0; i < n; i++) {
+		int seen = 0;
+		for (int j = 0; j < kept && !seen; j++)
+			seen = strcmp(form_field(errs[j].field), form_field(errs[i].field)) == 0;
+		if (!seen)
+			errs[kept++] = errs[i];
+	}
+	return kept;
+}
+
 /* Create (id 0) or replace from the form; errors re-render it (422). */
 static int rule_save(struct request *req, int64_t id)
 {
@@ -336,7 +376,7 @@ static int rule_save(struct request *req, int64_t id)
 	json_t *in = form_rule(req, errs, &nerr), *out = NULL;
 	enum store_rc rc = rule_validate_all(req->db, in, errs + nerr, MAX_FIELD_ERRORS - nerr, &more);
 
-	nerr += more;
+	nerr = keep_first_per_field(errs, nerr + more);
 	if (rc == ST_ERROR) {
 		json_decref(in);
 		return 500;
@@ -394,7 +434,7 @@ int page_rule_enabled(struct request *req)
 int page_rule_delete(struct request *req)
 {
 	json_t *out = NULL;
-	enum store_rc rc = rule_delete(req->db, req->cfg, &req->who, req_param_id(req, "id"), &out);
+	enum store_rc rc = rule_delete_request(req, req_param_id(req, "id"), &out);
 	size_t resolved = json_array_size(json_object_get(out, "resolved"));
 
 	json_decref(out);

@@ -38,10 +38,32 @@ static const char *param(struct request *req, const char *name)
 }
 
 /*
- * Splits "a=1&b=2" into decoded pairs. Returns the count, or -1 for a bad
- * escape, too many pairs or a key given twice.
+ * Browsers send every line break of a form value as CRLF (HTML's form
+ * encoding), whatever the page showed: values are kept with LF, as the
+ * API stores text, so that an unchanged textarea submits what it showed.
  */
-static int parse_pairs(struct pool *pool, const char *s, struct kv **out)
+static void line_breaks_lf(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (*s == '\r') {
+			*o++ = '\n';
+			if (s[1] == '\n')
+				s++;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+/*
+ * Splits "a=1&b=2" into decoded pairs (form: values with LF line breaks).
+ * Returns the count, or -1 for a bad escape, too many pairs or a key given
+ * twice.
+ */
+static int parse_pairs(struct pool *pool, const char *s, int form, struct kv **out)
 {
 	struct kv *kv = pool_alloc(pool, sizeof(*kv) * MAX_PARAMS);
 	int n = 0;
@@ -62,6 +84,8 @@ static int parse_pairs(struct pool *pool, const char *s, struct kv **out)
 			*eq++ = '\0';
 		if (url_decode(pair) < 0 || (eq && url_decode(eq) < 0))
 			return -1;
+		if (form && eq)
+			line_breaks_lf(eq);
 		for (int i = 0; i < n; i++)
 			if (strcmp(kv[i].key, pair) == 0)
 				return -1;
@@ -108,7 +132,7 @@ void request_init(struct request *req, FCGX_Request *fcgx, const struct config *
 /* 0, or -1 if the query string is malformed (the caller answers 400). */
 static int parse_query(struct request *req)
 {
-	int n = parse_pairs(req->pool, param(req, "QUERY_STRING"), &req->query);
+	int n = parse_pairs(req->pool, param(req, "QUERY_STRING"), 0, &req->query);
 	if (n < 0)
 		return -1;
 	req->nquery = (size_t)n;
@@ -152,7 +176,7 @@ int request_parse_form(struct request *req)
 
 	if (!utf8_valid_text(req->body, req->body_len))
 		return -1;
-	n = parse_pairs(req->pool, req->body, &req->form);
+	n = parse_pairs(req->pool, req->body, 1, &req->form);
 	if (n < 0)
 		return -1;
 	req->nform = (size_t)n;

@@ -8,7 +8,11 @@
 #include "app.h"
 #include "rule_store.h"
 
-/* Answers a store result: the error body, or status with the JSON. */
+/*
+ * Answers a store result: the error body, or status with the JSON. err may
+ * be NULL for calls that give no reason (reads): a refusal is then answered
+ * with a generic 422 or 409 naming what.
+ */
 int store_answer(struct request *req, enum store_rc rc, int status, json_t *out,
     const struct verror *err, const char *what)
 {
@@ -18,7 +22,12 @@ int store_answer(struct request *req, enum store_rc rc, int status, json_t *out,
 	case ST_INVALID:
 	case ST_CONFLICT:
 		json_decref(out);
-		return req_verror(req, err);
+		if (err != NULL)
+			return req_verror(req, err);
+		if (rc == ST_INVALID)
+			return req_error(req, 422, "invalid_value", NULL, "the %s was refused", what);
+		return req_error(req, 409, "conflict", NULL,
+		    "the %s is in a state that does not allow this", what);
 	case ST_NOT_FOUND:
 		json_decref(out);
 		return req_error(req, 404, "not_found", NULL, "no such %s", what);
@@ -87,15 +96,19 @@ int rules_replace(struct request *req)
 	return store_answer(req, rc, 200, out, &err, "rule");
 }
 
+enum store_rc rule_delete_request(struct request *req, int64_t id, json_t **out)
+{
+	*out = NULL;
+	/* deleting a rule resolves its open alerts: their mail goes right after */
+	if (req_mail_after(req) < 0)
+		return ST_ERROR;
+	return rule_delete(req->db, req->cfg, &req->who, id, out);
+}
+
 int rules_delete(struct request *req)
 {
 	json_t *out = NULL;
-	enum store_rc rc;
-
-	/* deleting a rule resolves its open alerts: their mail goes right after */
-	if (req_mail_after(req) < 0)
-		return 500;
-	rc = rule_delete(req->db, req->cfg, &req->who, req_param_id(req, "id"), &out);
+	enum store_rc rc = rule_delete_request(req, req_param_id(req, "id"), &out);
 
 	return store_answer(req, rc, 200, out, NULL, "rule");
 }

@@ -376,25 +376,27 @@ static int condition_changed(const json_t *a, const json_t *b)
 	return 0;
 }
 
-static enum store_rc rule_write(struct db *db, const struct principal *who, int64_t id,
-    const json_t *in, json_t **out)
+/*
+ * The transaction of a change to rule id: its lock, then st (an UPDATE of
+ * alert_rules r ... RETURNING RULE_COLUMNS; params in st's own order), a
+ * fresh pending count if the condition changed, the audit and the event.
+ */
+static enum store_rc rule_update_locked(struct db *db, const struct principal *who, int64_t id,
+    const struct db_stmt *st, int n, const char *const *params, json_t **out)
 {
-	struct rule_params_sql p;
-	char uid[24], idb[24];
-	const char *params[17];
+	char idb[24];
 	PGresult *cur = NULL, *r = NULL;
 	json_t *before = NULL;
-	enum store_rc rc = ST_ERROR;
+	enum store_rc rc;
 
 	*out = NULL;
-	rule_params_sql(&p, in);
-	memcpy(params, p.v, sizeof(p.v));
-	params[15] = db_i64_param(who ? who->user_id : 0, uid);
-	params[16] = db_i64_param(id, idb);
+	db_i64_param(id, idb);
+	/* every change of a rule takes the state row's lock first: an edit in
+	 * progress finishes before this one reads or writes anything */
 	if ((rc = rule_begin_locked(db, idb, &cur, &before)) != ST_OK)
 		goto out;
 	rc = ST_ERROR;
-	if ((r = db_exec(db, &q_rule_update, 17, params)) == NULL || PQntuples(r) != 1)
+	if ((r = db_exec(db, st, n, params)) == NULL || PQntuples(r) != 1)
 		goto out;
 	*out = rule_json(r, 0);
 	if (condition_changed(before, *out) && DB_RUN(db, &q_state_reset, idb) < 0)
@@ -411,6 +413,22 @@ out:
 	PQclear(cur);
 	PQclear(r);
 	json_decref(before);
+	return rc;
+}
+
+static enum store_rc rule_write(struct db *db, const struct principal *who, int64_t id,
+    const json_t *in, json_t **out)
+{
+	struct rule_params_sql p;
+	char uid[24], idb[24];
+	const char *params[17];
+	enum store_rc rc;
+
+	rule_params_sql(&p, in);
+	memcpy(params, p.v, sizeof(p.v));
+	params[15] = db_i64_param(who ? who->user_id : 0, uid);
+	params[16] = db_i64_param(id, idb);
+	rc = rule_update_locked(db, who, id, &q_rule_update, 17, params, out);
 	rule_params_free(&p);
 	return rc;
 }
@@ -426,28 +444,19 @@ enum store_rc rule_replace(struct db *db, const struct principal *who, int64_t i
 	return rule_write(db, who, id, in, out);
 }
 
+DB_STMT(q_rule_set_enabled,
+    "UPDATE alert_rules r SET enabled = $2::boolean, updated_by = NULLIF($3::bigint, 0),"
+    "       updated_at = now()"
+    " WHERE r.id = $1::bigint RETURNING " RULE_COLUMNS);
+
 enum store_rc rule_set_enabled(struct db *db, const struct principal *who, int64_t id,
     int enabled, json_t **out)
 {
-	json_t *cur = NULL, *in;
-	const char *k;
-	json_t *v;
-	enum store_rc rc = rule_get(db, id, &cur);
+	char idb[24], uid[24];
+	const char *params[3] = {db_i64_param(id, idb), enabled ? "true" : "false",
+	    db_i64_param(who ? who->user_id : 0, uid)};
 
-	*out = NULL;
-	if (rc != ST_OK)
-		return rc;
-	/* the rule as a body: its fields but the read-only ones */
-	in = json_object();
-	json_object_foreach(cur, k, v) {
-		if (strcmp(k, "id") && strcmp(k, "created_at") && strcmp(k, "updated_at"))
-			json_object_set(in, k, v);
-	}
-	json_object_set_new(in, "enabled", json_boolean(enabled));
-	rc = rule_write(db, who, id, in, out);
-	json_decref(in);
-	json_decref(cur);
-	return rc;
+	return rule_update_locked(db, who, id, &q_rule_set_enabled, 3, params, out);
 }
 
 DB_STMT(q_rule_facts,

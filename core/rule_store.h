@@ -44,7 +44,11 @@ enum store_rc rule_create(struct db *db, const struct principal *who,
     const json_t *in, json_t **out, struct verror *err);
 enum store_rc rule_replace(struct db *db, const struct principal *who, int64_t id,
     const json_t *in, json_t **out, struct verror *err);
-/* Sets only "enabled" (the rules page's switch). */
+/*
+ * Sets only "enabled" (the rules page's switch): one UPDATE of that column
+ * under the rule's lock, so an edit made meanwhile is kept. Audited and
+ * announced like any change.
+ */
 enum store_rc rule_set_enabled(struct db *db, const struct principal *who, int64_t id,
     int enabled, json_t **out);
 /*

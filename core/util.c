@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,16 +374,71 @@ void time_format_iso(int64_t us, char *out, size_t outlen)
 	    tm.tm_sec, frac);
 }
 
+/*
+ * JSON's number grammar: optional minus, 0 or digits without a leading
+ * zero, optional fraction, optional exponent. 1 if all of s is one such
+ * number (*integer: it has neither fraction nor exponent), else 0.
+ */
+static int number_syntax(const char *s, int *integer)
+{
+	const char *p = s;
+
+	*integer = 1;
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (*p >= '0' && *p <= '9')
+			p++;
+	else
+		return 0;
+	if (*p == '.') {
+		*integer = 0;
+		if (!(*++p >= '0' && *p <= '9'))
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'e' || *p == 'E') {
+		*integer = 0;
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return *p == '\0';
+}
+
 int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
 	char *end;
 	long long v;
+	int integer;
 
-	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+	if (s == NULL || !number_syntax(s, &integer) || !integer)
 		return -1;
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_number(const char *s, double *out)
+{
+	int integer;
+	double v;
+
+	if (s == NULL || !number_syntax(s, &integer))
+		return -1;
+	/* the grammar leaves strtod nothing locale- or hex-dependent to read */
+	v = strtod(s, NULL);
+	if (!isfinite(v))
 		return -1;
 	*out = v;
 	return 0;

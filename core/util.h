@@ -74,8 +74,17 @@ int time_parse_iso(const char *s, int64_t *out_us);
 /* Writes "YYYY-MM-DDTHH:MM:SS.ffffffZ" (UTC) into out (at least 32 bytes). */
 void time_format_iso(int64_t us, char *out, size_t outlen);
 
-/* Parses a whole decimal integer in [min, max]. Returns 0 or -1. */
+/*
+ * The one number grammar of outside input (forms, query parameters,
+ * settings), the JSON API's: optional minus, digits (no leading zero),
+ * optional fraction, optional exponent ("16", "-3", "0.5", "1e3"). No hex,
+ * no '+', no inf or nan, no spaces. Each returns 0, or -1 if s is not such
+ * a number.
+ */
+/* A whole number (no fraction, no exponent) in [min, max]. */
 int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
+/* Any number of the grammar that is finite as a double. */
+int parse_number(const char *s, double *out);
 
 /* URL-safe base64 without padding. out must hold 4*ceil(n/3)+1 bytes. */
 void base64url_encode(const unsigned char *in, size_t n, char *out);

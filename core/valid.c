@@ -80,6 +80,36 @@ int valid_email(const char *s)
 	return dots > 0 || strcmp(at + 1, "localhost") == 0;
 }
 
+json_t *valid_address_lines(const char *text, const char *field, struct verror *err)
+{
+	json_t *list = json_array();
+	int line = 0;
+
+	for (const char *p = text; *p; ) {
+		size_t len = strcspn(p, "\n");
+		const char *start = p, *end = p + len;
+
+		line++;
+		p = *end ? end + 1 : end;
+		while (start < end && isspace((unsigned char)*start))
+			start++;
+		while (end > start && isspace((unsigned char)end[-1]))
+			end--;
+		if (start == end)
+			continue;
+		/* a comma could be a separator or part of a name: neither is guessed */
+		if (memchr(start, ',', (size_t)(end - start)) || memchr(start, ';', (size_t)(end - start))) {
+			verror_set(err, 422, "invalid_value", field,
+			    "%s takes one address per line: line %d holds a comma or semicolon",
+			    field, line);
+			json_decref(list);
+			return NULL;
+		}
+		json_array_append_new(list, json_stringn(start, (size_t)(end - start)));
+	}
+	return list;
+}
+
 int valid_username(const char *s)
 {
 	size_t n = strlen(s);
@@ -123,6 +153,14 @@ static const char *const type_names[V_TYPE__MAX] = {
 	[V_OBJECT] = "an object",
 	[V_TIME] = "an ISO 8601 time string",
 };
+
+/* What a field of type t must be; a table that is not the type's is a bug, not a crash. */
+static const char *type_name(enum vtype t)
+{
+	if ((unsigned)t >= V_TYPE__MAX || type_names[t] == NULL)
+		return "of a known type";
+	return type_names[t];
+}
 
 static int check_string(const struct vfield *f, const char *name,
     const char *s, struct verror *err)
@@ -248,8 +286,7 @@ static int check_value(const struct vfield *f, const char *name,
 		break;
 	}
 wrong_type:
-	verror_set(err, 422, "invalid_type", name, "%s must be %s", name,
-	    type_names[f->type]);
+	verror_set(err, 422, "invalid_type", name, "%s must be %s", name, type_name(f->type));
 	return -1;
 }
 

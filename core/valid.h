@@ -68,6 +68,15 @@ int valid_object_all(const json_t *obj, const struct vfield *f, size_t n,
  */
 json_t *valid_json_body(const char *body, size_t len, struct verror *err);
 
+/*
+ * The address-list grammar of every form: one address per line; blank
+ * lines and spaces around an address are ignored; a comma or semicolon in
+ * a line is an error (422 naming field), not a second address. Returns the
+ * addresses as a JSON array of strings (each still to be checked by the
+ * field table), or NULL with err.
+ */
+json_t *valid_address_lines(const char *text, const char *field, struct verror *err);
+
 /* Pure checks, 1 = valid. */
 int valid_email(const char *s);
 int valid_username(const char *s);

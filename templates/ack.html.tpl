@@ -16,7 +16,8 @@
     <input type="hidden" name="t" value="{{TOKEN}}">
     <div class="field">
       <label for="note">Note (optional): what you are doing about it</label>
-      <textarea id="note" name="note" rows="3" maxlength="1000">{{NOTE}}</textarea>
+      <textarea id="note" name="note" rows="3" maxlength="1000">
+{{NOTE:pre_escape}}</textarea>
     </div>
     <button type="submit" class="primary">Acknowledge as {{ACK_USER}}</button>
   </form>

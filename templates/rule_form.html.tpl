@@ -16,7 +16,8 @@
   </div>
   <div class="field">
     <label for="description">Description</label>
-    <textarea id="description" name="description" maxlength="2000" aria-invalid="{{INVALID_DESCRIPTION}}" aria-describedby="err-description">{{DESCRIPTION}}</textarea>
+    <textarea id="description" name="description" maxlength="2000" aria-invalid="{{INVALID_DESCRIPTION}}" aria-describedby="err-description">
+{{DESCRIPTION:pre_escape}}</textarea>
     <p class="field-error" id="err-description">{{#ERR_DESCRIPTION}}{{MSG}}{{/ERR_DESCRIPTION}}</p>
   </div>
   <div class="form-grid">
@@ -38,7 +39,7 @@
     <div class="field">
       <label for="threshold">Threshold</label>
       <input id="threshold" name="threshold" type="text" inputmode="decimal" value="{{THRESHOLD}}" aria-invalid="{{INVALID_THRESHOLD}}" aria-describedby="err-threshold hint-threshold">
-      <span class="hint" id="hint-threshold">In the KPI's unit; a percent for percent change; standard deviations for z-score.</span>
+      <span class="hint" id="hint-threshold">In the KPI's unit; a percent for percent change; standard deviations for z-score. A decimal number: 5000, -3, 0.5 or 1e3 (no spaces, no hex, no + sign).</span>
       <p class="field-error" id="err-threshold">{{#ERR_THRESHOLD}}{{MSG}}{{/ERR_THRESHOLD}}</p>
     </div>
     <div class="field">
@@ -50,43 +51,46 @@
     </div>
     <div class="field" data-conditions="pct_change_gt pct_change_lt">
       <label for="window_minutes">Compare with the value this many minutes ago</label>
-      <input id="window_minutes" name="window_minutes" type="number" min="1" max="43200" value="{{WINDOW_MINUTES}}" aria-invalid="{{INVALID_WINDOW_MINUTES}}" aria-describedby="err-window_minutes">
+      <input id="window_minutes" name="window_minutes" type="text" inputmode="numeric" value="{{WINDOW_MINUTES}}" aria-invalid="{{INVALID_WINDOW_MINUTES}}" aria-describedby="err-window_minutes">
       <span class="hint">Percent-change conditions only.</span>
       <p class="field-error" id="err-window_minutes">{{#ERR_WINDOW_MINUTES}}{{MSG}}{{/ERR_WINDOW_MINUTES}}</p>
     </div>
     <div class="field" data-conditions="zscore_gt">
       <label for="window_samples">Samples the mean is taken over</label>
-      <input id="window_samples" name="window_samples" type="number" min="2" max="1000" value="{{WINDOW_SAMPLES}}" aria-invalid="{{INVALID_WINDOW_SAMPLES}}" aria-describedby="err-window_samples">
+      <input id="window_samples" name="window_samples" type="text" inputmode="numeric" value="{{WINDOW_SAMPLES}}" aria-invalid="{{INVALID_WINDOW_SAMPLES}}" aria-describedby="err-window_samples">
       <span class="hint">z-score only.</span>
       <p class="field-error" id="err-window_samples">{{#ERR_WINDOW_SAMPLES}}{{MSG}}{{/ERR_WINDOW_SAMPLES}}</p>
     </div>
     <div class="field">
       <label for="for_evaluations">Evaluations in a row before firing</label>
-      <input id="for_evaluations" name="for_evaluations" type="number" min="1" max="100" value="{{FOR_EVALUATIONS}}" aria-invalid="{{INVALID_FOR_EVALUATIONS}}" aria-describedby="err-for_evaluations">
+      <input id="for_evaluations" name="for_evaluations" type="text" inputmode="numeric" value="{{FOR_EVALUATIONS}}" aria-invalid="{{INVALID_FOR_EVALUATIONS}}" aria-describedby="err-for_evaluations">
       <p class="field-error" id="err-for_evaluations">{{#ERR_FOR_EVALUATIONS}}{{MSG}}{{/ERR_FOR_EVALUATIONS}}</p>
     </div>
     <div class="field">
       <label for="cooldown_minutes">Quiet minutes after it fired</label>
-      <input id="cooldown_minutes" name="cooldown_minutes" type="number" min="0" max="10080" value="{{COOLDOWN_MINUTES}}" aria-invalid="{{INVALID_COOLDOWN_MINUTES}}" aria-describedby="err-cooldown_minutes">
+      <input id="cooldown_minutes" name="cooldown_minutes" type="text" inputmode="numeric" value="{{COOLDOWN_MINUTES}}" aria-invalid="{{INVALID_COOLDOWN_MINUTES}}" aria-describedby="err-cooldown_minutes">
       <p class="field-error" id="err-cooldown_minutes">{{#ERR_COOLDOWN_MINUTES}}{{MSG}}{{/ERR_COOLDOWN_MINUTES}}</p>
     </div>
   </div>
   <div class="field">
     <label for="recipients">Mail these addresses</label>
-    <textarea id="recipients" name="recipients" aria-invalid="{{INVALID_RECIPIENTS}}" aria-describedby="err-recipients hint-recipients">{{RECIPIENTS}}</textarea>
-    <span class="hint" id="hint-recipients">One address per line (at most 50).</span>
+    <textarea id="recipients" name="recipients" aria-invalid="{{INVALID_RECIPIENTS}}" aria-describedby="err-recipients hint-recipients">
+{{RECIPIENTS:pre_escape}}</textarea>
+    <span class="hint" id="hint-recipients">One address per line (at most 50); a comma or semicolon in a line is an error, not a second address.</span>
     <p class="field-error" id="err-recipients">{{#ERR_RECIPIENTS}}{{MSG}}{{/ERR_RECIPIENTS}}</p>
   </div>
   <div class="form-grid">
     <div class="field">
       <label for="escalation_after_minutes">Escalate after minutes unacknowledged</label>
-      <input id="escalation_after_minutes" name="escalation_after_minutes" type="number" min="1" max="10080" value="{{ESCALATION_AFTER_MINUTES}}" aria-invalid="{{INVALID_ESCALATION_AFTER_MINUTES}}" aria-describedby="err-escalation_after_minutes">
+      <input id="escalation_after_minutes" name="escalation_after_minutes" type="text" inputmode="numeric" value="{{ESCALATION_AFTER_MINUTES}}" aria-invalid="{{INVALID_ESCALATION_AFTER_MINUTES}}" aria-describedby="err-escalation_after_minutes">
       <span class="hint">Empty: no escalation.</span>
       <p class="field-error" id="err-escalation_after_minutes">{{#ERR_ESCALATION_AFTER_MINUTES}}{{MSG}}{{/ERR_ESCALATION_AFTER_MINUTES}}</p>
     </div>
     <div class="field">
       <label for="escalation_recipients">Escalate to</label>
-      <textarea id="escalation_recipients" name="escalation_recipients" aria-invalid="{{INVALID_ESCALATION_RECIPIENTS}}" aria-describedby="err-escalation_recipients">{{ESCALATION_RECIPIENTS}}</textarea>
+      <textarea id="escalation_recipients" name="escalation_recipients" aria-invalid="{{INVALID_ESCALATION_RECIPIENTS}}" aria-describedby="err-escalation_recipients hint-escalation_recipients">
+{{ESCALATION_RECIPIENTS:pre_escape}}</textarea>
+      <span class="hint" id="hint-escalation_recipients">One address per line, as above.</span>
       <p class="field-error" id="err-escalation_recipients">{{#ERR_ESCALATION_RECIPIENTS}}{{MSG}}{{/ERR_ESCALATION_RECIPIENTS}}</p>
     </div>
   </div>

@@ -56,9 +56,10 @@
       </div>
       <div class="field">
         <label for="minutes">For</label>
-        <select id="minutes" name="minutes">
+        <select id="minutes" name="minutes" aria-describedby="err-minutes">
           {{#DURATION}}<option value="{{V}}" {{#SEL}}selected{{/SEL}}>{{LABEL}}</option>{{/DURATION}}
         </select>
+        <p class="field-error" id="err-minutes">{{#ERR_MINUTES}}{{MSG}}{{/ERR_MINUTES}}</p>
       </div>
       <div class="field">
         <label for="reason">Why</label>

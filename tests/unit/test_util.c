@@ -1,4 +1,5 @@
 /* test_util.c - time parsing and formatting, encodings, buffers, pools. */
+#include <stdio.h>
 #include <string.h>
 
 #include "testlib.h"
@@ -117,6 +118,45 @@ static void t_parse_int(void)
 	CU_ASSERT_EQUAL(parse_int64(" 4", 0, 100, &v), -1);
 	CU_ASSERT_EQUAL(parse_int64("", 0, 100, &v), -1);
 	CU_ASSERT_EQUAL(parse_int64("99999999999999999999", 0, INT64_MAX, &v), -1);
+	CU_ASSERT_EQUAL(parse_int64("-3", -5, 5, &v), 0);
+	CU_ASSERT_EQUAL(v, -3);
+	CU_ASSERT_EQUAL(parse_int64("0", 0, 5, &v), 0);
+	/* the JSON grammar: no hex, '+', leading zeros, spaces, fraction or exponent */
+	static const char *const bad[] = {"0x10", "+5", "007", "4 ", "\t4", "1e3", "1.0", "-",
+	    "0x", "1_000", "１"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = 77;
+		CU_ASSERT_EQUAL(parse_int64(bad[i], INT64_MIN, INT64_MAX, &v), -1);
+		CU_ASSERT_EQUAL(v, 77);
+	}
+}
+
+/* One number grammar for forms and query parameters: JSON's. */
+static void t_parse_number(void)
+{
+	static const struct { const char *s; double v; } good[] = {
+		{"16", 16}, {"-3", -3}, {"0.5", 0.5}, {"1e3", 1000}, {"1E-2", 0.01}, {"-0", 0},
+		{"2.5e+2", 250}, {"0", 0}, {"1000000000000000", 1e15},
+	};
+	static const char *const bad[] = {"0x10", "0X1p4", "+5", " 5", "5 ", "inf", "-inf",
+	    "nan", "NaN", "Infinity", "1e999", "-1e999", ".5", "5.", "1e", "1e+", "--1", "05",
+	    "1,5", "", "-", "1.2.3", "5\n"};
+	double d;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		d = -1;
+		CU_ASSERT_EQUAL(parse_number(good[i].s, &d), 0);
+		CU_ASSERT_DOUBLE_EQUAL(d, good[i].v, 1e-12);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		d = 77;
+		int rc = parse_number(bad[i], &d);
+		if (rc != -1)
+			fprintf(stderr, "\n    parse_number accepted \"%s\"\n", bad[i]);
+		CU_ASSERT_EQUAL(rc, -1);
+		CU_ASSERT_EQUAL(d, 77);
+	}
+	CU_ASSERT_EQUAL(parse_number(NULL, &d), -1);
 }
 
 void suite_util(void)
@@ -129,6 +169,7 @@ void suite_util(void)
 		{"url_decode", t_url_decode},
 		{"buf and pool", t_buf_pool},
 		{"parse_int64", t_parse_int},
+		{"parse_number", t_parse_number},
 		{NULL, NULL},
 	};
 	test_add_suite("util", NULL, NULL, cases);

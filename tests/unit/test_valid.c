@@ -127,6 +127,47 @@ static void t_strict_json(void)
 	}
 }
 
+/* A table with a type past the known ones: an error that names the field, no read past type_names[]. */
+static void t_unknown_type(void)
+{
+	static const struct vfield sentinel[] = {{.name = "x", .type = V_TYPE__MAX}};
+	static const struct vfield past[] = {{.name = "y", .type = (enum vtype)15}};
+	json_t *o = json_pack("{si}", "x", 1);
+	struct verror e;
+
+	CU_ASSERT_EQUAL(valid_object(o, sentinel, 1, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.field, "x");
+	CU_ASSERT_STRING_EQUAL(e.message, "x must be of a known type");
+	json_object_del(o, "x");
+	json_object_set_new(o, "y", json_integer(2));
+	CU_ASSERT_EQUAL(valid_object(o, past, 1, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.message, "y must be of a known type");
+	json_decref(o);
+}
+
+/* One address per line; a comma is an error naming the field, never a split. */
+static void t_address_lines(void)
+{
+	struct verror e;
+	json_t *l = valid_address_lines("  a@shop.example \n\n\tb@shop.example\n", "recipients", &e);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	CU_ASSERT_EQUAL(json_array_size(l), 2);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(l, 0)), "a@shop.example");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(l, 1)), "b@shop.example");
+	json_decref(l);
+	l = valid_address_lines("", "recipients", &e);
+	CU_ASSERT_EQUAL(json_array_size(l), 0);
+	json_decref(l);
+	l = valid_address_lines("a@shop.example\nb@shop.example, c@shop.example", "escalation_recipients", &e);
+	CU_ASSERT_PTR_NULL(l);
+	CU_ASSERT_EQUAL(e.status, 422);
+	CU_ASSERT_STRING_EQUAL(e.field, "escalation_recipients");
+	CU_ASSERT_STRING_EQUAL(e.message, "escalation_recipients takes one address per line: "
+	    "line 2 holds a comma or semicolon");
+	CU_ASSERT_PTR_NULL(valid_address_lines("a@shop.example;b@shop.example", "recipients", &e));
+}
+
 void suite_valid(void)
 {
 	static const struct test_case cases[] = {
@@ -134,6 +175,8 @@ void suite_valid(void)
 		{"names, keys, passwords, roles", t_names},
 		{"valid_object field table", t_object},
 		{"strict JSON bodies", t_strict_json},
+		{"a field type past the table", t_unknown_type},
+		{"address lists: one per line", t_address_lines},
 		{NULL, NULL},
 	};
 	test_add_suite("valid", NULL, NULL, cases);
