@@ -5,7 +5,7 @@
  * sets GW_TEST_URL, GW_TEST_STACK, GW_TEST_BIN, DATABASE_URL and
  * GW_TEST_ADMIN_PASSWORD.
  *
- *   integration-tests [SUITE]
+ *   integration-tests [SUITE [TEST]]
  */
 #include "integration.h"
 #include "testlib.h"
