@@ -245,6 +245,7 @@ int main(int argc, char **argv)
 		return usage();
 	if (config_load(&cfg) < 0)
 		return 1;
+	log_init("goldwatch-admin", (enum log_level)cfg.log_level);
 	if (auth_init() < 0) {
 		config_free(&cfg);
 		return 1;

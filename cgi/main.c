@@ -176,8 +176,7 @@ int main(int argc, char **argv)
 	}
 	if (config_load(&srv.cfg) < 0)
 		return 1;
-	if (strcmp(srv.cfg.log_level, "debug") == 0)
-		log_init("goldwatch-api", LOG_LVL_DEBUG);
+	log_init("goldwatch-api", (enum log_level)srv.cfg.log_level);
 	read_cache_init((size_t)srv.cfg.read_cache_kb * 1024);
 	if (auth_init() < 0 || FCGX_Init() != 0)
 		goto out_cfg;

@@ -154,7 +154,8 @@ struct kpi_names {
 	PGresult *r;
 };
 
-DB_STMT(q_kpi_names, "SELECT key, name, unit FROM kpis ORDER BY key");
+/* in strcmp's order whatever the database's collation: kpi_row() bisects it */
+DB_STMT(q_kpi_names, "SELECT key, name, unit FROM kpis ORDER BY key COLLATE \"C\"");
 
 struct kpi_names *kpi_names_load(struct request *req)
 {

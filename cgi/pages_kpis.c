@@ -21,13 +21,17 @@ DB_STMT(q_catalogue,
     "                      ORDER BY s.sampled_at DESC, s.id DESC LIMIT 1) l ON true"
     " WHERE k.deleted_at IS NULL"
     " ORDER BY array_position(ARRAY['financial', 'operational', 'customer'], k.category), k.key");
-/* the sparklines: every KPI's samples of the last 24 hours, at most 96 each */
+/*
+ * The sparklines: every KPI's samples of the last 24 hours, at most 96
+ * each, by key in strcmp's order whatever the database's collation
+ * (spark_points() walks them with strcmp).
+ */
 DB_STMT(q_sparks,
     "SELECT kpi_key, t_us, value FROM ("
     "  SELECT kpi_key, (extract(epoch FROM sampled_at) * 1000000)::bigint AS t_us, value,"
     "         row_number() OVER (PARTITION BY kpi_key ORDER BY sampled_at DESC) AS n"
     "    FROM kpi_samples WHERE sampled_at > now() - interval '24 hours') s"
-    " WHERE n <= 96 ORDER BY kpi_key, t_us");
+    " WHERE n <= 96 ORDER BY kpi_key COLLATE \"C\", t_us");
 
 static const char *cat_title(const char *cat)
 {

@@ -18,7 +18,8 @@
 #define GW_DATADIR "/usr/local/share/goldwatch"
 #endif
 
-enum conf_type { CONF_STR, CONF_INT, CONF_BOOL, CONF_TYPE__MAX };
+/* CONF_WORD: one of a NULL-terminated word list, stored as its index */
+enum conf_type { CONF_STR, CONF_INT, CONF_BOOL, CONF_WORD, CONF_TYPE__MAX };
 
 struct conf_var {
 	const char *env;
@@ -26,12 +27,15 @@ struct conf_var {
 	size_t offset;
 	const char *def;
 	int64_t min, max;
+	const char *const *words;
 };
 
-#define STR(env, field, def) {env, CONF_STR, offsetof(struct config, field), def, 0, 0}
-#define BOOL(env, field, def) {env, CONF_BOOL, offsetof(struct config, field), def, 0, 0}
+#define STR(env, field, def) {env, CONF_STR, offsetof(struct config, field), def, 0, 0, NULL}
+#define BOOL(env, field, def) {env, CONF_BOOL, offsetof(struct config, field), def, 0, 0, NULL}
 #define INT(env, field, def, lo, hi) \
-	{env, CONF_INT, offsetof(struct config, field), def, lo, hi}
+	{env, CONF_INT, offsetof(struct config, field), def, lo, hi, NULL}
+#define WORD(env, field, def, words) \
+	{env, CONF_WORD, offsetof(struct config, field), def, 0, 0, words}
 
 static const struct conf_var conf_vars[] = {
 	STR("DATABASE_URL", database_url, ""),
@@ -39,7 +43,7 @@ static const struct conf_var conf_vars[] = {
 	STR("GOLDWATCH_DATA_DIR", data_dir, GW_DATADIR),
 	STR("GOLDWATCH_SOCKET", socket_path, "/run/goldwatch/api.sock"),
 	STR("GOLDWATCH_BASE_URL", base_url, "http://127.0.0.1:8080"),
-	STR("GOLDWATCH_LOG_LEVEL", log_level, "info"),
+	WORD("GOLDWATCH_LOG_LEVEL", log_level, "info", log_level_names),
 	INT("GOLDWATCH_THREADS", threads, "4", 1, 256),
 	INT("GOLDWATCH_BODY_LIMIT", body_limit, "1048576", 1024, 64 * 1048576),
 	INT("GOLDWATCH_SESSION_HOURS", session_hours, "12", 1, 24 * 90),
@@ -78,14 +82,26 @@ int config_bool(const char *v)
 	    strcasecmp(v, "yes") == 0 || strcasecmp(v, "on") == 0);
 }
 
-static int bool_word(const char *v)
+/* The index of v in the NULL-terminated words (any case), or -1. */
+static int word_index(const char *const *words, const char *v)
 {
-	static const char *const words[] = {"true", "false", "1", "0", "yes",
-	    "no", "on", "off"};
-	for (size_t i = 0; i < GW_ARRAY_LEN(words); i++)
+	for (int i = 0; words[i]; i++)
 		if (strcasecmp(v, words[i]) == 0)
-			return 1;
-	return 0;
+			return i;
+	return -1;
+}
+
+static const char *const bool_words[] = {"true", "false", "1", "0", "yes", "no", "on", "off",
+    NULL};
+
+/* "a, b, c" of a word list, for the error line. */
+static void word_list(const char *const *words, char *out, size_t len)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (int i = 0; words[i] && used < len; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "", words[i]);
 }
 
 /*
@@ -124,7 +140,7 @@ int config_load(struct config *cfg)
 			*(char **)field = xstrdup(val);
 			break;
 		case CONF_BOOL:
-			if (!bool_word(val)) {
+			if (word_index(bool_words, val) < 0) {
 				log_err("%s must be true or false", v->env);
 				goto fail;
 			}
@@ -137,6 +153,18 @@ int config_load(struct config *cfg)
 				goto fail;
 			}
 			break;
+		case CONF_WORD: {
+			int w = word_index(v->words, val);
+			char list[128];
+
+			if (w < 0) {
+				word_list(v->words, list, sizeof(list));
+				log_err("%s must be one of %s", v->env, list);
+				goto fail;
+			}
+			*(int64_t *)field = w;
+			break;
+		}
 		case CONF_TYPE__MAX:
 			break;
 		}

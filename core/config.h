@@ -15,7 +15,7 @@ struct config {
 	char *data_dir;          /* GOLDWATCH_DATA_DIR: templates/ static/ sql/ */
 	char *socket_path;       /* GOLDWATCH_SOCKET: FastCGI socket of the API */
 	char *base_url;          /* GOLDWATCH_BASE_URL: links in mail */
-	char *log_level;         /* GOLDWATCH_LOG_LEVEL: error warning info debug */
+	int64_t log_level;       /* GOLDWATCH_LOG_LEVEL: an enum log_level (log.h) */
 	int64_t threads;         /* GOLDWATCH_THREADS: API worker threads */
 	int64_t body_limit;      /* GOLDWATCH_BODY_LIMIT: request body bytes */
 	int64_t session_hours;   /* GOLDWATCH_SESSION_HOURS */

@@ -2,6 +2,9 @@
  * db.c - see db.h. Prepared statements are tracked per connection in a
  * small open-addressing table keyed by the address of the static
  * struct db_stmt, so a statement is parsed and planned once per connection.
+ * The table is never more than half full: statements past PREP_MAX run as
+ * the unnamed statement (parsed each time), so neither this process nor
+ * the server holds more than PREP_MAX plans per connection, whatever runs.
  */
 #include "db.h"
 
@@ -12,7 +15,8 @@
 
 #include "log.h"
 
-#define PREP_SLOTS 512 /* power of two, more than the statements we have */
+#define PREP_SLOTS 1024 /* power of two */
+#define PREP_MAX (PREP_SLOTS / 2) /* more than the statements we have */
 #define DB_RETRY_US 1000000
 #define DB_SLOW_CONNECT_US 100000
 
@@ -25,6 +29,7 @@ struct db {
 	char errmsg[256];
 	char statement_timeout[24];
 	int nprepared;
+	int full_logged;
 	int64_t retry_after_us;
 	int down_logged;
 	uint64_t generation;
@@ -249,27 +254,40 @@ static PGresult *checked(struct db *db, PGresult *r)
 	return r;
 }
 
+/* Prepares st under name ("" = the unnamed statement). 0 or -1 (noted). */
+static int prepare(struct db *db, const struct db_stmt *st, const char *name)
+{
+	PGresult *r = PQprepare(db->conn, name, st->sql, st->ntypes, st->types);
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		note_error(db, r, "prepare");
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	return 0;
+}
+
 static PGresult *exec_once(struct db *db, const struct db_stmt *st, int n,
     const char *const *params)
 {
 	char name[16];
 	size_t slot;
-	PGresult *r;
 
 	if (!find_prepared(db, st, &slot)) {
-		if (db->nprepared >= PREP_SLOTS / 2) {
-			/* far more statements than we have: a bug, not load */
-			log_err("prepared statement table full");
-			abort();
+		if (db->nprepared >= PREP_MAX) {
+			/* more statements than we ever have: each still runs, parsed every time */
+			if (!db->full_logged)
+				log_warn("more than %d statements on one connection: the rest run"
+				    " unprepared", PREP_MAX);
+			db->full_logged = 1;
+			if (prepare(db, st, "") < 0)
+				return NULL;
+			return checked(db, PQexecPrepared(db->conn, "", n, params, NULL, NULL, 0));
 		}
 		stmt_name(slot, name);
-		r = PQprepare(db->conn, name, st->sql, st->ntypes, st->types);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			note_error(db, r, "prepare");
-			PQclear(r);
+		if (prepare(db, st, name) < 0)
 			return NULL;
-		}
-		PQclear(r);
 		db->prepared[slot] = st;
 		db->nprepared++;
 	}

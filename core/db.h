@@ -1,7 +1,9 @@
 /*
  * db.h - PostgreSQL access through libpq. Every statement is a static
  * struct db_stmt with $n parameters; db_exec() prepares it once per
- * connection and runs it with text parameters. User data never enters SQL
+ * connection (the first 512 statements a connection runs; any further
+ * one is parsed each time, so nothing grows without bound and nothing
+ * aborts) and runs it with text parameters. User data never enters SQL
  * text. One struct db per thread: libpq connections are not shared.
  */
 #ifndef GW_DB_H

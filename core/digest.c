@@ -125,7 +125,7 @@ int digest_run(struct db *db, const struct config *cfg, int64_t now_us,
 {
 	char since[40], until[40];
 	struct outbox o;
-	PGresult *r;
+	PGresult *r = NULL;
 	int rc = -1, n, start = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -133,7 +133,7 @@ int digest_run(struct db *db, const struct config *cfg, int64_t now_us,
 	time_format_iso(now_us - INT64_C(86400) * 1000000, since, sizeof(since));
 	time_format_iso(now_us, until, sizeof(until));
 	if (db_begin(db) < 0)
-		return -1;
+		goto out;
 	r = DB_EXEC(db, &q_digest, since, until, cfg->timezone);
 	if (r == NULL)
 		goto out;
@@ -158,7 +158,7 @@ int digest_run(struct db *db, const struct config *cfg, int64_t now_us,
 		start = end;
 	}
 	/* a concurrent run that queued first wins: ON CONFLICT skips ours */
-	if (outbox_flush(db, &o) < 0 || db_commit(db) < 0)
+	if (outbox_flush(db, cfg, &o) < 0 || db_commit(db) < 0)
 		goto out;
 	rc = 0;
 out:

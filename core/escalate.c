@@ -112,7 +112,7 @@ static int escalate_batch(struct db *db, const struct config *cfg, const char *n
 		json_array_append_new(done, a);
 		count++;
 	}
-	if ((queued = outbox_flush(db, &o)) < 0)
+	if ((queued = outbox_flush(db, cfg, &o)) < 0)
 		goto out;
 	if (events_flush(db, &ev) < 0 || db_commit(db) < 0)
 		goto out;

@@ -333,7 +333,7 @@ static int write_changes(const struct run *run, const struct change *ch, int n)
 			goto out;
 	}
 	{
-		int queued = outbox_flush(db, &o);
+		int queued = outbox_flush(db, run->cfg, &o);
 		if (queued < 0)
 			goto out;
 		run->res->mails_queued += queued;

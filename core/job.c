@@ -61,8 +61,7 @@ int job_open(struct job *j, const char *name, int argc, char **argv,
 	}
 	if (config_load(&j->cfg) < 0)
 		return 1;
-	if (strcmp(j->cfg.log_level, "debug") == 0)
-		log_init(name, LOG_LVL_DEBUG);
+	log_init(name, (enum log_level)j->cfg.log_level);
 	if (auth_init() < 0)
 		return 1;
 	json_object_seed(0);

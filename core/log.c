@@ -10,11 +10,12 @@
 static const char *prog = "goldwatch";
 static enum log_level max_level = LOG_LVL_INFO;
 
-static const char *const level_names[LOG_LVL__MAX] = {
+const char *const log_level_names[LOG_LVL__MAX + 1] = {
 	[LOG_LVL_ERROR] = "error",
 	[LOG_LVL_WARN] = "warning",
 	[LOG_LVL_INFO] = "info",
 	[LOG_LVL_DEBUG] = "debug",
+	[LOG_LVL__MAX] = NULL,
 };
 
 void log_init(const char *progname, enum log_level max)
@@ -54,7 +55,7 @@ void log_msg(enum log_level lvl, const char *func, const char *fmt, ...)
 	if (lvl > max_level)
 		return;
 	buf_init(&b);
-	buf_printf(&b, "%s: %s: %s: ", prog, level_names[lvl], func);
+	buf_printf(&b, "%s: %s: %s: ", prog, log_level_names[lvl], func);
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);

@@ -14,6 +14,8 @@ extern "C" {
 #endif
 
 enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG, LOG_LVL__MAX };
+/* "error", "warning", "info", "debug" by level, then NULL (GOLDWATCH_LOG_LEVEL) */
+extern const char *const log_level_names[LOG_LVL__MAX + 1];
 
 /* Sets the program name used as prefix and the most verbose level shown. */
 void log_init(const char *progname, enum log_level max);

@@ -9,6 +9,7 @@
 
 #include "ack.h"
 #include "log.h"
+#include "mail_mime.h"
 #include "rule.h"
 #include "tpl.h"
 
@@ -202,15 +203,23 @@ void outbox_add(struct outbox *o, enum mail_kind kind, int64_t alert_id,
 	o->n++;
 }
 
+/*
+ * The id is drawn here (nextval in the subquery's target list runs once
+ * per row) so that the Message-ID can name it; $9 is its domain.
+ */
 DB_STMT(q_outbox_insert,
-    "INSERT INTO mail_outbox (kind, alert_id, rule_id, recipient, subject, body_text,"
-    "                         body_html, dedup_key)"
-    " SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],"
-    "                      $6::text[], $7::text[], $8::text[])"
+    "INSERT INTO mail_outbox (id, kind, alert_id, rule_id, recipient, subject, body_text,"
+    "                         body_html, dedup_key, message_id)"
+    " SELECT i, k, a, r, rc, s, t, h, d,"
+    "        format('<gw.%s.%s@%s>', i, left(md5(gen_random_uuid()::text), 16), $9::text)"
+    "   FROM (SELECT nextval('mail_outbox_id_seq') AS i, u.*"
+    "           FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],"
+    "                       $6::text[], $7::text[], $8::text[]) AS u(k, a, r, rc, s, t, h, d)) q"
     " ON CONFLICT (dedup_key) DO NOTHING");
 
-int outbox_flush(struct db *db, struct outbox *o)
+int outbox_flush(struct db *db, const struct config *cfg, struct outbox *o)
 {
+	char domain[256];
 	PGresult *r;
 	int n;
 
@@ -218,7 +227,8 @@ int outbox_flush(struct db *db, struct outbox *o)
 		return 0;
 	r = DB_EXEC(db, &q_outbox_insert, db_arr_end(&o->kind), db_arr_end(&o->alert_id),
 	    db_arr_end(&o->rule_id), db_arr_end(&o->recipient), db_arr_end(&o->subject),
-	    db_arr_end(&o->text), db_arr_end(&o->html), db_arr_end(&o->dedup));
+	    db_arr_end(&o->text), db_arr_end(&o->html), db_arr_end(&o->dedup),
+	    mime_message_domain(cfg->from_email, domain, sizeof(domain)));
 	outbox_free(o);
 	outbox_init(o);
 	if (r == NULL)
@@ -325,7 +335,7 @@ enum store_rc mail_queue_rule_test(struct db *db, const struct config *cfg, int6
 	m.latest = db_isnull(r, 0, "latest") ? NAN : db_f64(r, 0, "latest");
 	m.window_minutes = (int)db_i64(r, 0, "window_minutes");
 	m.window_samples = (int)db_i64(r, 0, "window_samples");
-	if (mail_queue_alert(db, cfg, &o, &m, rcpt, rule_id, NULL) < 0 || outbox_flush(db, &o) < 0)
+	if (mail_queue_alert(db, cfg, &o, &m, rcpt, rule_id, NULL) < 0 || outbox_flush(db, cfg, &o) < 0)
 		goto out;
 	*recipients = json_incref(rcpt);
 	rc = ST_OK;

@@ -61,9 +61,14 @@ void outbox_init(struct outbox *o);
 void outbox_add(struct outbox *o, enum mail_kind kind, int64_t alert_id,
     int64_t rule_id, const char *recipient, const struct mail_msg *m,
     const char *dedup_key);
-/* Inserts the gathered rows (rows whose dedup_key exists are skipped).
- * Returns the number inserted, or -1. */
-int outbox_flush(struct db *db, struct outbox *o);
+/*
+ * Inserts the gathered rows (rows whose dedup_key exists are skipped),
+ * each with its Message-ID "<gw.ID.RANDOM@domain of FROM_EMAIL>" fixed
+ * now: every delivery attempt of the row sends that one, so a message
+ * sent again after a mailer was killed mid-send is a recognisable
+ * duplicate. Returns the number inserted, or -1.
+ */
+int outbox_flush(struct db *db, const struct config *cfg, struct outbox *o);
 void outbox_free(struct outbox *o);
 
 /*

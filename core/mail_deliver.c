@@ -37,7 +37,7 @@ DB_STMT(q_claim_after, CLAIM_COLUMNS OUTBOX_DUE " AND id > $2::bigint"
 
 DB_STMT(q_sent,
     "UPDATE mail_outbox SET status = 'sent', sent_at = clock_timestamp(),"
-    "       attempts = attempts + 1, last_error = NULL, message_id = $2"
+    "       attempts = attempts + 1, last_error = NULL"
     " WHERE id = $1::bigint");
 
 /*
@@ -56,8 +56,7 @@ DB_STMT(q_sent,
 	"   extract(epoch FROM m.next_attempt_at" \
 	"           - COALESCE($5::timestamptz, clock_timestamp()))::int AS wait_s"
 
-DB_STMT(q_fail, "UPDATE mail_outbox m" FAIL_SET ", message_id = $8"
-    " WHERE m.id = $1::bigint" FAIL_RETURNING);
+DB_STMT(q_fail, "UPDATE mail_outbox m" FAIL_SET " WHERE m.id = $1::bigint" FAIL_RETURNING);
 /* The server is unusable: every other due row of the scope failed too. */
 DB_STMT(q_fail_due, "UPDATE mail_outbox m" FAIL_SET
     " WHERE m.id IN (SELECT id FROM mail_outbox WHERE status = 'queued'"
@@ -77,14 +76,14 @@ DB_STMT(q_mark, "SELECT COALESCE(max(id), 0) AS id FROM mail_outbox");
 DB_STMT(q_dead, "SELECT count(*) AS n FROM mail_outbox WHERE status = 'dead'");
 
 /* Builds the wire form of claimed row 0 of r. */
-static void build(const PGresult *r, const struct config *cfg, const char *message_id,
-    struct buf *out)
+static void build(const PGresult *r, const struct config *cfg, struct buf *out)
 {
 	struct mime_msg m = {
 		.from = cfg->from_email,
 		.to = db_str(r, 0, "recipient"),
 		.subject = db_str(r, 0, "subject"),
-		.message_id = message_id,
+		/* fixed when the row was queued: every attempt carries the same */
+		.message_id = db_str(r, 0, "message_id"),
 		.date_us = db_i64(r, 0, "created_us"),
 		.text = db_str(r, 0, "body_text"),
 		.html = db_str(r, 0, "body_html"),
@@ -101,8 +100,7 @@ static void build(const PGresult *r, const struct config *cfg, const char *messa
  * too). Returns 0 or -1.
  */
 static int record_failure(struct db *db, const struct config *cfg, const struct mail_pass *p,
-    const char *now, const char *id, const char *rcpt, const char *message_id,
-    enum mail_send_rc rc, const char *err, struct mail_pass_result *res)
+    const char *now, const char *id, const char *rcpt, enum mail_send_rc rc, const char *err, struct mail_pass_result *res)
 {
 	char max[24], base[24], cap[24], after[24];
 	PGresult *r;
@@ -112,7 +110,7 @@ static int record_failure(struct db *db, const struct config *cfg, const struct 
 	db_i64_param(MAIL_BACKOFF_BASE_S, base);
 	db_i64_param(MAIL_BACKOFF_CAP_S, cap);
 	r = DB_EXEC(db, &q_fail, id, err, rc == MAIL_REJECTED ? "true" : "false", max, now,
-	    base, cap, message_id);
+	    base, cap);
 	if (r == NULL)
 		return -1;
 	if (strcmp(db_str(r, 0, "status"), "dead") == 0) {
@@ -155,26 +153,20 @@ static int send_claimed(struct db *db, const struct config *cfg, const struct ma
 {
 	const char *id = db_str(r, 0, "id"), *rcpt = db_str(r, 0, "recipient");
 	char name[40], err[512];
-	char *message_id;
 	enum mail_send_rc sr;
 	int rc;
 
-	/* one Message-ID for all attempts: a client can drop a duplicate */
-	message_id = db_isnull(r, 0, "message_id") ?
-	    mime_message_id(mail_sender_from(s), db_i64(r, 0, "id")) :
-	    xstrdup(db_str(r, 0, "message_id"));
-	build(r, cfg, message_id, msg);
+	build(r, cfg, msg);
 	/* the spool file is named by the row: a retry overwrites, never doubles */
 	snprintf(name, sizeof(name), "goldwatch-%s", id);
 	sr = mail_sender_send(s, rcpt, name, msg, left_us > 0 ? left_us / 1000 + 1 : 0, err,
 	    sizeof(err));
 	if (sr == MAIL_SENT) {
-		rc = DB_RUN(db, &q_sent, id, message_id);
+		rc = DB_RUN(db, &q_sent, id);
 		res->sent += rc == 0;
 	} else {
-		rc = record_failure(db, cfg, p, now, id, rcpt, message_id, sr, err, res);
+		rc = record_failure(db, cfg, p, now, id, rcpt, sr, err, res);
 	}
-	free(message_id);
 	return rc < 0 ? -1 : (int)sr;
 }
 

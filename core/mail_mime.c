@@ -201,16 +201,15 @@ int mime_from_parse(const char *from, char *addr, size_t addrlen, char *name,
 	return addr_ok(addr) ? 0 : -1;
 }
 
-char *mime_message_id(const char *from_addr, int64_t outbox_id)
+const char *mime_message_domain(const char *from_email, char *out, size_t outlen)
 {
-	unsigned char raw[8];
-	char rnd[17];
-	const char *at = strchr(from_addr, '@');
+	char addr[256], name[256];
+	const char *at = NULL;
 
-	randombytes_buf(raw, sizeof(raw));
-	hex_encode(raw, sizeof(raw), rnd);
-	return xasprintf("<gw.%lld.%s@%s>", (long long)outbox_id, rnd,
-	    at && at[1] ? at + 1 : "localhost");
+	if (mime_from_parse(from_email, addr, sizeof(addr), name, sizeof(name)) == 0)
+		at = strchr(addr, '@');
+	snprintf(out, outlen, "%s", at && at[1] ? at + 1 : "localhost");
+	return out;
 }
 
 static void from_header(struct buf *out, const char *from)

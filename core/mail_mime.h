@@ -39,8 +39,12 @@ void mime_build(const struct mime_msg *m, struct buf *out);
 int mime_from_parse(const char *from, char *addr, size_t addrlen, char *name,
     size_t namelen);
 
-/* A new Message-ID "<gw.ID.RANDOM@domain-of-from_addr>"; caller frees. */
-char *mime_message_id(const char *from_addr, int64_t outbox_id);
+/*
+ * The right-hand part of the Message-IDs of mail from FROM_EMAIL: the
+ * domain of its address, "localhost" if it has none. The outbox INSERT
+ * fixes each row's Message-ID with it (mail.c).
+ */
+const char *mime_message_domain(const char *from_email, char *out, size_t outlen);
 
 /* "Tue, 05 Nov 2024 09:30:00 +0000" (RFC 5322 date, UTC) into out. */
 void mime_date(int64_t us, char *out, size_t outlen);

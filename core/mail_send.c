@@ -200,11 +200,6 @@ void mail_sender_free(struct mail_sender *s)
 	free(s);
 }
 
-const char *mail_sender_from(const struct mail_sender *s)
-{
-	return s->from_addr;
-}
-
 long mail_sender_connects(const struct mail_sender *s)
 {
 	return s->connects;

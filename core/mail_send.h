@@ -47,9 +47,6 @@ struct mail_sender *mail_sender_new(const struct config *cfg);
 /* Ends the SMTP session (QUIT) and frees the sender; NULL is fine. */
 void mail_sender_free(struct mail_sender *s);
 
-/* The envelope sender (the address of FROM_EMAIL). */
-const char *mail_sender_from(const struct mail_sender *s);
-
 /*
  * Sends message (a whole RFC 5322 message, CRLF line ends) to rcpt, or
  * writes it to the spool as NAME.eml (temporary file, fsync, rename).

@@ -133,6 +133,11 @@ int migrate_run(struct db *db, const char *dir, int *applied)
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(d);
+	/* nothing to apply is a wrong folder (GOLDWATCH_DATA_DIR), not a schema */
+	if (n == 0) {
+		log_err("no migrations (NNNN_name.sql) in %s: is GOLDWATCH_DATA_DIR right?", dir);
+		return -1;
+	}
 	qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 1; i < n; i++) {
 		if (strncmp(names[i - 1], names[i], 4) == 0) {

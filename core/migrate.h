@@ -11,7 +11,8 @@
 /*
  * Applies every migration in dir not yet recorded. Sets *applied to how
  * many ran. Returns 0, or -1 after logging the failing file (its
- * transaction is rolled back; earlier ones stay).
+ * transaction is rolled back; earlier ones stay). A folder without any
+ * migration is an error, refused before the database is touched.
  */
 int migrate_run(struct db *db, const char *dir, int *applied);
 

@@ -517,7 +517,7 @@ enum store_rc rule_delete(struct db *db, const struct config *cfg,
 				goto out;
 		}
 	}
-	if (outbox_flush(db, &o) < 0 || DB_RUN(db, &q_rule_delete, idb) < 0)
+	if (outbox_flush(db, cfg, &o) < 0 || DB_RUN(db, &q_rule_delete, idb) < 0)
 		goto out;
 	if (audit_record_id(db, who, "rule.delete", "rule", id, before, NULL) < 0)
 		goto out;

@@ -18,7 +18,8 @@
 int main(int argc, char **argv)
 {
 	struct job j;
-	struct escalate_result res;
+	/* freed on every path, also when job_mail_mark() fails before the run */
+	struct escalate_result res = {0};
 	char summary[128];
 	int rc, sent;
 

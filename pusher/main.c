@@ -202,8 +202,7 @@ int main(int argc, char **argv)
 	}
 	if (config_load(&cfg) < 0)
 		return 1;
-	if (strcmp(cfg.log_level, "debug") == 0)
-		log_init("goldwatch-pusher", LOG_LVL_DEBUG);
+	log_init("goldwatch-pusher", (enum log_level)cfg.log_level);
 	if (auth_init() < 0) {
 		config_free(&cfg);
 		return 1;

@@ -14,13 +14,15 @@
 # GOLDWATCH_ADMIN_PASSWORD (else one is generated and printed once),
 # STACK_FSYNC=off (throwaway clusters only), STACK_DEMO=0 (no demo shop),
 # STACK_QUIET=1, STACK_ACCESS_LOG=off, GOLDWATCH_LOGIN_RATE (10r/s),
-# GOLDWATCH_LOGIN_BURST (20). Other GOLDWATCH_*, SMTP_* and FROM_EMAIL
-# variables pass through to the processes.
+# GOLDWATCH_LOGIN_BURST (20), STACK_DB_LOCALE=icu (the goldwatch database
+# is created with ICU's en-US collation instead of the cluster's C.UTF-8,
+# as a production database may be). Other GOLDWATCH_*, SMTP_* and
+# FROM_EMAIL variables pass through to the processes.
 set -euo pipefail
 
 cmd=${1:-}
 dir_arg=${2:-}
-[ -n "$cmd" ] && [ -n "$dir_arg" ] || { sed -n '2,17p' "$0" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir_arg" ] || { sed -n '2,20p' "$0" >&2; exit 2; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/proc.sh"
@@ -120,7 +122,13 @@ pg_start() {
 		"${psql[@]}" -c "CREATE ROLE goldwatch LOGIN"
 	fi
 	if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'goldwatch'")" ]; then
-		"${psql[@]}" -c "CREATE DATABASE goldwatch OWNER goldwatch"
+		local create="CREATE DATABASE goldwatch OWNER goldwatch"
+		case "${STACK_DB_LOCALE:-}" in
+		"") ;;
+		icu) create+=" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'" ;;
+		*) die "STACK_DB_LOCALE must be icu or unset" ;;
+		esac
+		"${psql[@]}" -c "$create"
 	fi
 }
 
@@ -288,5 +296,5 @@ api-stop) stop_pid "$DIR/run/api.pid" goldwatch-api ;;
 api-start) load_env; api_start ;;
 pusher-stop) stop_pid "$DIR/run/pusher.pid" goldwatch-pusher ;;
 pusher-start) load_env; pusher_start ;;
-*) sed -n '2,17p' "$0" >&2; exit 2 ;;
+*) sed -n '2,20p' "$0" >&2; exit 2 ;;
 esac

@@ -15,6 +15,8 @@ void t_summary_recheck(void);
 void suite_mail(void);
 void suite_pusher(void);
 void suite_forms(void);
+void suite_db(void);
+void suite_collation(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {

@@ -5,7 +5,7 @@
  * sets GW_TEST_URL, GW_TEST_STACK, GW_TEST_BIN, DATABASE_URL and
  * GW_TEST_ADMIN_PASSWORD.
  *
- *   integration-tests [SUITE]
+ *   integration-tests [SUITE [TEST]]
  */
 #include "integration.h"
 #include "testlib.h"
@@ -15,6 +15,7 @@ int main(int argc, char **argv)
 	static const suite_fn suites[] = {
 		suite_http, suite_auth_api, suite_health, suite_engine, suite_mail, suite_api,
 		suite_badinput, suite_jobs, suite_roles, suite_pusher, suite_forms,
+		suite_db, suite_collation,
 	};
 	return test_main(argc, argv, suites, sizeof(suites) / sizeof(suites[0]));
 }

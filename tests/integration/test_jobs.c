@@ -216,17 +216,113 @@ static long long kill_when(pid_t pid, const char *sql, const char *param)
 	return test_sql_int(sql, 1, TP(param));
 }
 
+/*
+ * The escalation job when noting the outbox position fails (its statement
+ * times out on a table the test holds locked): a clean exit 1, nothing
+ * escalated, and nothing uninitialised read on the way out. Valgrind sees
+ * the last (the result freed before the run filled it); a sanitizer build
+ * (valgrind cannot run those) runs the job as it is, ASan sees wild frees.
+ */
+static void t_escalate_mark_fails(void)
+{
+	char *at = now_plus(120);
+	const char *bin = test_env("GW_TEST_BIN");
+	long long before = SQL_INT0("SELECT count(*) FROM events WHERE type = 'alert.escalated'");
+	int sanitized = test_system("grep -q -a __asan_init '%s/goldwatch-escalate'", bin) == 0;
+	int rc;
+
+	test_exec("BEGIN", 0, NULL);
+	test_exec("LOCK TABLE mail_outbox IN ACCESS EXCLUSIVE MODE", 0, NULL);
+	rc = test_system("GOLDWATCH_STATEMENT_TIMEOUT_MS=300 %s '%s/goldwatch-escalate' %s"
+	    " >>'%s/log/jobs-tests.log' 2>&1",
+	    sanitized ? "" : "valgrind -q --error-exitcode=99", bin, at,
+	    test_env("GW_TEST_STACK"));
+	test_exec("ROLLBACK", 0, NULL);
+	free(at);
+	CU_ASSERT_EQUAL(rc, 1);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM events WHERE type = 'alert.escalated'"),
+	    before);
+}
+
+/* The pid of the backend blocked by backend blocker, once there is one (else 0). */
+static long long wait_blocked_by(int blocker)
+{
+	char b[24];
+	long long pid = 0;
+
+	snprintf(b, sizeof(b), "%d", blocker);
+	for (int i = 0; i < 5000 && pid == 0; i++) {
+		pid = SQL_INT("SELECT COALESCE(max(pid), 0) FROM pg_stat_activity"
+		    " WHERE $1::int = ANY (pg_blocking_pids(pid))", b);
+		if (pid == 0)
+			test_sleep_ms(2);
+	}
+	return pid;
+}
+
+/* Waits until backend pid has ended (its transaction rolled back). */
+static void wait_backend_gone(long long pid)
+{
+	char p[24];
+
+	snprintf(p, sizeof(p), "%lld", pid);
+	for (int i = 0; i < 500 && SQL_INT("SELECT count(*) FROM pg_stat_activity"
+	    " WHERE pid = $1::int", p) > 0; i++)
+		test_sleep_ms(20);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int", p), 0);
+}
+
+/*
+ * Escalation killed at a point the test chooses, not when a poll happens
+ * to see a count: a transaction of the test holds an (uncommitted) outbox
+ * row with the dedup key of the mail the 700th alert's escalation queues.
+ * The job commits its batches before that alert's, then waits inside that
+ * batch on the test's row, and is killed while it waits. Whatever the
+ * batches before held, the killed one is undone whole.
+ */
 static void t_escalate_killed(void)
 {
-	char first[24], last[24], *at;
-	long long got;
+	char first[24], last[24], blocked[24], *at, *dedup;
+	long long got, backend;
+	PGconn *hold;
+	PGresult *r;
+	pid_t pid;
+	int st;
 
 	fire_escalating("t_esc_kill", 1500, first, last);
+	snprintf(blocked, sizeof(blocked), "%lld", SQL_INT("SELECT id FROM alerts"
+	    " WHERE kpi_key = $1 ORDER BY id OFFSET 699 LIMIT 1", "t_esc_kill"));
+	dedup = xasprintf("escalated:%s:1:boss@shop.example", blocked);
+	hold = PQconnectdb(test_env("DATABASE_URL"));
+	CU_ASSERT_EQUAL_FATAL(PQstatus(hold), CONNECTION_OK);
+	PQclear(PQexec(hold, "BEGIN"));
+	r = PQexecParams(hold, "INSERT INTO goldwatch.mail_outbox (kind, recipient, subject,"
+	    " body_text, body_html, dedup_key) VALUES ('escalated', 'boss@shop.example', 'held',"
+	    " 'held', 'held', $1)", 1, NULL, TP(dedup), NULL, NULL, 0);
+	CU_ASSERT_EQUAL(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+
 	at = now_plus(5);
-	got = kill_when(spawn_job("escalate", NULL, at),
-	    "SELECT count(*) FROM alerts WHERE kpi_key = $1 AND escalation_level = 1", "t_esc_kill");
+	pid = spawn_job("escalate", NULL, at);
+	backend = wait_blocked_by(PQbackendPID(hold));
+	CU_ASSERT_TRUE(backend > 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	CU_ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	PQclear(PQexec(hold, "ROLLBACK"));
+	PQfinish(hold);
+	free(dedup);
+	/* the killed job's server side ends and rolls its batch back */
+	if (backend > 0)
+		wait_backend_gone(backend);
+
+	got = SQL_INT("SELECT count(*) FROM alerts WHERE kpi_key = $1 AND escalation_level = 1",
+	    "t_esc_kill");
 	fprintf(stderr, "\n    escalate killed with %lld of 1500 escalated\n", got);
-	CU_ASSERT_TRUE(got > 0 && got < 1500);
+	/* batches before the blocked one committed; it and all after did not */
+	CU_ASSERT_TRUE(got > 0 && got < 700);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM alerts WHERE kpi_key = $1"
+	    " AND escalation_level > 0 AND id >= $2::bigint", "t_esc_kill", blocked), 0);
 	check_escalated_once("t_esc_kill", got);
 	CU_ASSERT_EQUAL(run_job("escalate", NULL, at), 0);
 	check_escalated_once("t_esc_kill", 1500);
@@ -442,6 +538,7 @@ void suite_jobs(void)
 	static const struct test_case cases[] = {
 		{"escalation levels over simulated time", t_escalation_levels},
 		{"two escalators at once mail each level once", t_two_escalators},
+		{"escalate: a failing start exits 1 cleanly", t_escalate_mark_fails},
 		{"escalate killed mid-run, then run again", t_escalate_killed},
 		{"cleanup: retention and batches while the API answers", t_cleanup_large},
 		{"cleanup killed mid-run, then run again", t_cleanup_killed},

@@ -748,6 +748,57 @@ static void t_outage_then_each_once(void)
 	CU_ASSERT_EQUAL(count_received(b, "outage"), 1);
 }
 
+/*
+ * A mailer killed after the server accepted a message and before its
+ * outcome committed leaves the row exactly as its queueing transaction
+ * wrote it: the next pass sends it again. Both copies must carry one
+ * Message-ID (docs/MAIL.md), so that a mail client can drop the second.
+ */
+static void t_killed_mid_send_one_message_id(void)
+{
+	const char *rcpt = "mid-kill@shop.example";
+	long long rule, id;
+	char args[64], ids[24], *queued_mid;
+	json_t *got;
+
+	mail_users();
+	rule = firing_rule("killed mid-send", "[\"mid-kill@shop.example\"]");
+	snprintf(args, sizeof(args), "--rule %lld", rule);
+	/* queued but not delivered: the job finds its mail settings unusable */
+	CU_ASSERT_EQUAL(run_evaluate("GOLDWATCH_SMTP_CA_FILE=/nonexistent/ca.pem", args), 0);
+	CU_ASSERT_EQUAL_FATAL(outbox_of(rule, "fired"), 1);
+	snprintf(ids, sizeof(ids), "%lld", rule);
+	id = SQL_INT("SELECT id FROM mail_outbox WHERE rule_id = $1::bigint", ids);
+	snprintf(ids, sizeof(ids), "%lld", id);
+	CU_ASSERT_EQUAL(row_int(id, "attempts"), 0);
+	test_exec("CREATE TEMP TABLE mid_kill_queued AS SELECT * FROM mail_outbox"
+	    " WHERE id = $1::bigint", 1, TP(ids));
+	queued_mid = row_str(id, "message_id");
+	/* the Message-ID exists from the queueing on */
+	CU_ASSERT_PTR_NOT_NULL(strstr(queued_mid, "@goldwatch.test>"));
+
+	CU_ASSERT_EQUAL(run_mailer(NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(row_int(id, "attempts"), 1);
+	/* the kill: what the pass committed is undone, as its rollback would */
+	test_exec("UPDATE mail_outbox m SET status = q.status, attempts = q.attempts,"
+	    " next_attempt_at = q.next_attempt_at, last_error = q.last_error,"
+	    " message_id = q.message_id, sent_at = q.sent_at"
+	    " FROM mid_kill_queued q WHERE m.id = q.id", 0, NULL);
+	test_exec("DROP TABLE mid_kill_queued", 0, NULL);
+	CU_ASSERT_EQUAL(run_mailer(NULL, NULL, NULL), 0);
+
+	got = wait_received(rcpt, "killed mid-send", 2, 10000);
+	CU_ASSERT_EQUAL_FATAL(json_array_size(got), 2);
+	CU_ASSERT_STRING_EQUAL(header_of(json_array_get(got, 0), "Message-ID"),
+	    header_of(json_array_get(got, 1), "Message-ID"));
+	CU_ASSERT_STRING_EQUAL(header_of(json_array_get(got, 0), "Message-ID"), queued_mid);
+	CU_ASSERT_STRING_EQUAL(header_of(json_array_get(got, 1), "Message-ID"), queued_mid);
+	json_decref(got);
+	free(queued_mid);
+	test_exec("UPDATE alert_rules SET enabled = false WHERE id = (SELECT rule_id FROM"
+	    " mail_outbox WHERE id = $1::bigint)", 1, TP(ids));
+}
+
 static void t_two_mailers_at_once(void)
 {
 	enum { ROWS = 300 };
@@ -1353,6 +1404,8 @@ void suite_mail(void)
 		{"goldwatch-evaluate delivers what it fired", t_evaluate_job_delivers},
 		{"the API answers before the SMTP server accepts", t_api_answers_before_smtp},
 		{"SMTP down: queued with backoff, then each sent once", t_outage_then_each_once},
+		{"a mailer killed mid-send: the copy has the same Message-ID",
+		    t_killed_mid_send_one_message_id},
 		{"two mailers at once send each row once", t_two_mailers_at_once},
 		{"one SMTP connection serves many messages", t_connection_reused},
 		{"a wrong password: a clear error and a retry", t_wrong_password},

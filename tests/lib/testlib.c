@@ -45,7 +45,17 @@ int test_main(int argc, char **argv, const suite_fn *suites, size_t n)
 			fprintf(stderr, "no suite %s\n", argv[1]);
 			return 2;
 		}
-		CU_basic_run_suite(s);
+		if (argc > 2) {
+			/* and one test of it: the name as the suite lists it */
+			CU_pTest t = CU_get_test(s, argv[2]);
+			if (t == NULL) {
+				fprintf(stderr, "no test \"%s\" in suite %s\n", argv[2], argv[1]);
+				return 2;
+			}
+			CU_basic_run_test(s, t);
+		} else {
+			CU_basic_run_suite(s);
+		}
 	} else {
 		CU_basic_run_tests();
 	}

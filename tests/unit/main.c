@@ -2,7 +2,7 @@
  * unit-tests - CUnit tests of the core library and the route table. No
  * server needed; GOLDWATCH_DATA_DIR points at the source tree (templates).
  *
- *   unit-tests [SUITE]
+ *   unit-tests [SUITE [TEST]]
  */
 #include "testlib.h"
 #include "unit.h"
@@ -12,6 +12,7 @@ int main(int argc, char **argv)
 	static const suite_fn suites[] = {
 		suite_util, suite_route, suite_valid, suite_auth, suite_tpl,
 		suite_routes, suite_rule, suite_mail_mime, suite_ring, suite_store_answer,
+		suite_config, suite_offline,
 	};
 	return test_main(argc, argv, suites, sizeof(suites) / sizeof(suites[0]));
 }

@@ -12,5 +12,7 @@ void suite_rule(void);
 void suite_mail_mime(void);
 void suite_ring(void);
 void suite_store_answer(void);
+void suite_config(void);
+void suite_offline(void);
 
 #endif
