@@ -3,7 +3,8 @@
 # for the normal build and again for the ASan+UBSan build, the unit tests,
 # then a throwaway stack (own PostgreSQL cluster, goldwatch-api, pusher,
 # nginx on free ports) and the integration tests against it. Sanitizer
-# reports in any log fail the run.
+# reports in any log fail the run. Before them, each fuzz target runs for
+# a few seconds (SKIP_FUZZ=1 leaves that out).
 #
 #   tests/run.sh [normal|san ...]     (default: normal san)
 set -uo pipefail
@@ -148,6 +149,12 @@ fi
 
 # what `make install` lays out: units verify, timers, sandboxing, nginx -t
 [ -n "${SKIP_DEPLOY:-}" ] || step "deploy: make install, units, timers, sandbox, nginx site" tests/deploy_check.sh
+
+# every libFuzzer target (built by `make fuzz-bins`) a few seconds over its
+# corpus; `make fuzz` runs them longer
+fuzz_seconds=${FUZZ_TEST_SECONDS:-3}
+[ -n "${SKIP_FUZZ:-}" ] || step "fuzz: every target for ${fuzz_seconds}s" \
+	env FUZZ_SECONDS="$fuzz_seconds" fuzz/run.sh
 
 for v in "${variants[@]}"; do
 	run_variant "$v"

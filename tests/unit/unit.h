@@ -11,5 +11,6 @@ void suite_routes(void);
 void suite_rule(void);
 void suite_mail_mime(void);
 void suite_ring(void);
+void suite_parsers(void);
 
 #endif
