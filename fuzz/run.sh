@@ -46,8 +46,8 @@ for name in "${names[@]}"; do
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
 	units=$(ls "$corpus" | wc -l)
 	if [ $rc -eq 0 ]; then
-		printf '%-18s ok: %s runs in %ss (%s/s), %s new inputs\n' "$name" "${runs:-?}" \
-			"$seconds" "${rate:-?}" "$units"
+		printf '%-18s ok: %s runs in %ss (%s/s), %s inputs found so far in %s\n' \
+			"$name" "${runs:-?}" "$seconds" "${rate:-?}" "$units" "$corpus"
 	else
 		printf '%-18s FAILED (exit %d), input in %s/:\n' "$name" "$rc" "$crashes"
 		grep -E -A 12 "ERROR: |runtime error|fuzz check failed|SUMMARY" "$log" | head -n 40
