@@ -4,7 +4,10 @@
 #   make run        install what is missing, build, start the private stack
 #   make stop       stop what make run started
 #   make test       install what is missing, build, run every test
-#                   (also the whole suite built with ASan + UBSan)
+#                   (also the whole suite built with ASan + UBSan, and
+#                   each fuzz target for a few seconds)
+#   make fuzz       build the libFuzzer targets (clang), run each for
+#                   FUZZ_SECONDS (60) over its corpus in fuzz/corpus/
 #   make bench      build the load clients, run bench/run.sh (see docs/BENCHMARKS.md)
 #   make install    DESTDIR, PREFIX as usual
 #   make clean
@@ -14,6 +17,13 @@
 PKG_CONFIG ?= pkg-config
 CC ?= cc
 CXX ?= g++
+# clang builds core/tpl.cc with its own clang++ unless CXX was chosen
+ifeq ($(origin CXX),default)
+ifneq ($(findstring clang,$(notdir $(CC))),)
+CXX = $(subst clang,clang++,$(CC))
+endif
+endif
+CC_IS_CLANG := $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n 1)),1)
 PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
@@ -47,14 +57,34 @@ ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
            -fno-sanitize-recover=all
 endif
+# the code under a fuzz target: coverage for libFuzzer, no main of its own
+ifeq ($(SAN),fuzz)
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=all
+endif
+# clang's UBSan checks C++ vptrs (core/tpl.cc); its C++ runtime must be
+# linked explicitly when the C driver links
+ifneq ($(SANFLAGS),)
+SANLINK = $(if $(CC_IS_CLANG),-fsanitize-link-c++-runtime)
+endif
 
 ALL_CPPFLAGS = -Icore -Icgi -Itests/lib -D_GNU_SOURCE -DGW_DATADIR='"$(DATADIR)"' $(DEP_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS = -std=c11 -pthread -MMD -MP $(WARN) $(SANFLAGS) $(CFLAGS)
 ALL_CXXFLAGS = -std=c++11 -pthread -MMD -MP $(CXXWARN) $(SANFLAGS) $(CXXFLAGS)
-ALL_LDFLAGS = -pthread $(SANFLAGS) $(LDFLAGS)
+ALL_LDFLAGS = -pthread $(SANFLAGS) $(SANLINK) $(LDFLAGS)
 LIBS = $(DEP_LIBS) -lstdc++ -lm
 
 -include Makefile.local
+
+# A build folder remembers the compilers and sanitizers that built it:
+# changing CC, CXX or SAN for it rebuilds everything instead of linking
+# objects of two compilers (or two sanitizer runtimes) together.
+BUILD_ID := $(CC) | $(CXX) | $(SAN)
+BUILD_STAMP = $(BUILD)/.build-id
+ifneq ($(BUILD_ID),$(file < $(BUILD_STAMP)))
+$(shell mkdir -p $(BUILD))
+$(file > $(BUILD_STAMP),$(BUILD_ID))
+endif
 
 CORE_SRC = $(wildcard core/*.c)
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/core/tpl.o
@@ -79,18 +109,21 @@ API_LIB_OBJ = $(filter-out $(BUILD)/cgi/main.o,$(API_OBJ))
 TEST_BINS = $(BUILD)/tests/unit-tests $(BUILD)/tests/integration-tests
 BENCH_BINS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/benchlib.c,$(wildcard bench/*.c)))
 
-.PHONY: all deps run stop test check-tests tests bench bench-bins install uninstall clean
+.PHONY: all deps run stop test check-tests tests bench bench-bins install uninstall clean \
+	fuzz fuzz-bins fuzz-targets
 .DEFAULT_GOAL := all
 
 all: $(BINS)
 
 tests: $(TEST_BINS)
 
-$(BUILD)/%.o: %.c
+$(BUILD_STAMP): ;
+
+$(BUILD)/%.o: %.c $(BUILD_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/core/tpl.o: core/tpl.cc
+$(BUILD)/core/tpl.o: core/tpl.cc $(BUILD_STAMP)
 	@mkdir -p $(@D)
 	$(CXX) $(ALL_CPPFLAGS) $(ALL_CXXFLAGS) -c -o $@ $<
 
@@ -110,7 +143,8 @@ $(BUILD)/goldwatch-pusher: $(PUSHER_OBJ) $(CORE_LIB)
 $(BUILD)/goldwatch-%: $(BUILD)/jobs/%.o $(CORE_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(TESTLIB_OBJ) $(API_LIB_OBJ) $(BUILD)/pusher/ring.o $(CORE_LIB)
+$(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(TESTLIB_OBJ) $(API_LIB_OBJ) $(BUILD)/pusher/ring.o \
+    $(BUILD)/pusher/after.o $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CUNIT_LIBS)
 
@@ -134,6 +168,26 @@ bench: deps
 	@$(MAKE) --no-print-directory all bench-bins
 	@BUILD=$(BUILD) bench/run.sh $(BENCH)
 
+# Fuzzing: fuzz/fuzz_NAME.c is one libFuzzer target per parser of outside
+# input, linked against the code under test built with coverage (SAN=fuzz,
+# clang only) in FUZZ_BUILD. fuzz/run.sh runs each over fuzz/corpus/NAME.
+FUZZ_CC ?= clang
+FUZZ_BUILD ?= build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES = $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
+FUZZ_OBJ = $(FUZZ_NAMES:%=$(BUILD)/fuzz/%.o)
+FUZZ_BINS = $(FUZZ_NAMES:%=$(BUILD)/%)
+$(FUZZ_OBJ): ALL_CPPFLAGS += -Ipusher
+$(BUILD)/fuzz_ws_after: $(BUILD)/pusher/after.o
+$(FUZZ_BINS): $(BUILD)/%: $(BUILD)/fuzz/%.o $(CORE_LIB)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(CORE_LIB) $(LIBS)
+
+fuzz-targets: $(FUZZ_BINS)
+fuzz-bins:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) SAN=fuzz CC=$(FUZZ_CC) fuzz-targets
+fuzz: deps fuzz-bins
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(FUZZ)
+
 # Installs the Debian packages that are missing (no-op when none is).
 deps:
 	@scripts/install-deps.sh
@@ -145,9 +199,16 @@ run: deps
 stop:
 	@scripts/stack.sh stop var
 
+# make test builds with both compilers without building anything twice:
+# the normal build with CC (gcc), the ASan+UBSan build with clang (whose
+# sanitizers also check what gcc's do not, e.g. C++ vptrs), and the fuzz
+# targets, which need clang anyway. A third, plain clang build would only
+# add minutes. `make test SAN_CC=gcc` runs the sanitizer pass with gcc's.
+SAN_CC ?= clang
 test: deps
 	@$(MAKE) --no-print-directory all tests
-	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 all tests
+	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=$(SAN_CC) all tests
+	@$(MAKE) --no-print-directory fuzz-bins
 	@tests/run.sh
 
 install: all
@@ -168,4 +229,4 @@ clean:
 	rm -rf build
 
 -include $(patsubst %.o,%.d,$(CORE_OBJ) $(API_OBJ) $(ADMIN_OBJ) $(PUSHER_OBJ) \
-	$(JOB_NAMES:%=$(BUILD)/jobs/%.o) $(TESTLIB_OBJ) $(UNIT_OBJ) $(INTEG_OBJ))
+	$(JOB_NAMES:%=$(BUILD)/jobs/%.o) $(TESTLIB_OBJ) $(UNIT_OBJ) $(INTEG_OBJ) $(FUZZ_OBJ))

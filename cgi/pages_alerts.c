@@ -65,6 +65,7 @@ int page_alerts(struct request *req)
 	struct page p;
 	size_t i;
 	int64_t rid = 0;
+	enum store_rc rc;
 
 	if (names == NULL)
 		return 500;
@@ -112,16 +113,13 @@ int page_alerts(struct request *req)
 			err = "The end date is not a date.";
 		}
 	}
-	switch (alert_history(req->db, &f, &items, &next)) {
-	case ST_OK:
-		break;
-	case ST_INVALID:
+	rc = alert_history(req->db, &f, &items, &next);
+	if (rc == ST_INVALID) {
 		err = "That page link is out of date; here are the newest alerts.";
 		f.cursor = NULL;
-		if (alert_history(req->db, &f, &items, &next) == ST_OK)
-			break;
-		/* fall through */
-	default:
+		rc = alert_history(req->db, &f, &items, &next);
+	}
+	if (rc != ST_OK) {
 		kpi_names_free(names);
 		return 500;
 	}

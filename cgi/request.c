@@ -11,8 +11,6 @@
 
 #include "log.h"
 
-#define MAX_PARAMS 64
-
 static const char *const method_names[METHOD__MAX] = {
 	[M_GET] = "GET", [M_HEAD] = "HEAD", [M_POST] = "POST", [M_PUT] = "PUT",
 	[M_PATCH] = "PATCH", [M_DELETE] = "DELETE", [M_OTHER] = "OTHER",
@@ -35,65 +33,6 @@ static const char *param(struct request *req, const char *name)
 {
 	const char *v = FCGX_GetParam(name, req->fcgx->envp);
 	return v ? v : "";
-}
-
-/*
- * Browsers send every line break of a form value as CRLF (HTML's form
- * encoding), whatever the page showed: values are kept with LF, as the
- * API stores text, so that an unchanged textarea submits what it showed.
- */
-static void line_breaks_lf(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (*s == '\r') {
-			*o++ = '\n';
-			if (s[1] == '\n')
-				s++;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-}
-
-/*
- * Splits "a=1&b=2" into decoded pairs (form: values with LF line breaks).
- * Returns the count, or -1 for a bad escape, too many pairs or a key given
- * twice.
- */
-static int parse_pairs(struct pool *pool, const char *s, int form, struct kv **out)
-{
-	struct kv *kv = pool_alloc(pool, sizeof(*kv) * MAX_PARAMS);
-	int n = 0;
-
-	*out = kv;
-	while (*s) {
-		const char *amp = strchr(s, '&');
-		size_t len = amp ? (size_t)(amp - s) : strlen(s);
-		char *pair = pool_strndup(pool, s, len), *eq;
-
-		s += len + (amp ? 1 : 0);
-		if (len == 0)
-			continue;
-		if (n >= MAX_PARAMS)
-			return -1;
-		eq = strchr(pair, '=');
-		if (eq)
-			*eq++ = '\0';
-		if (url_decode(pair) < 0 || (eq && url_decode(eq) < 0))
-			return -1;
-		if (form && eq)
-			line_breaks_lf(eq);
-		for (int i = 0; i < n; i++)
-			if (strcmp(kv[i].key, pair) == 0)
-				return -1;
-		kv[n].key = pair;
-		kv[n].value = eq ? eq : "";
-		n++;
-	}
-	return n;
 }
 
 void request_init(struct request *req, FCGX_Request *fcgx, const struct config *cfg,
@@ -132,7 +71,7 @@ void request_init(struct request *req, FCGX_Request *fcgx, const struct config *
 /* 0, or -1 if the query string is malformed (the caller answers 400). */
 static int parse_query(struct request *req)
 {
-	int n = parse_pairs(req->pool, param(req, "QUERY_STRING"), 0, &req->query);
+	int n = params_parse(req->pool, param(req, "QUERY_STRING"), &req->query);
 	if (n < 0)
 		return -1;
 	req->nquery = (size_t)n;
@@ -172,17 +111,11 @@ int request_read_body(struct request *req)
 
 int request_parse_form(struct request *req)
 {
-	int n;
+	int n = params_parse_form(req->pool, req->body, req->body_len, &req->form);
 
-	if (!utf8_valid_text(req->body, req->body_len))
-		return -1;
-	n = parse_pairs(req->pool, req->body, 1, &req->form);
 	if (n < 0)
 		return -1;
 	req->nform = (size_t)n;
-	for (size_t i = 0; i < req->nform; i++)
-		if (!utf8_valid_text(req->form[i].value, strlen(req->form[i].value)))
-			return -1;
 	return 0;
 }
 
@@ -196,42 +129,19 @@ void request_free(struct request *req)
 	req->pool = NULL;
 }
 
-static const char *kv_get(const struct kv *kv, size_t n, const char *key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(kv[i].key, key) == 0)
-			return kv[i].value;
-	return NULL;
-}
-
 const char *req_query(const struct request *req, const char *key)
 {
-	return kv_get(req->query, req->nquery, key);
+	return params_get(req->query, req->nquery, key);
 }
 
 const char *req_form(const struct request *req, const char *key)
 {
-	return kv_get(req->form, req->nform, key);
+	return params_get(req->form, req->nform, key);
 }
 
 const char *req_cookie(struct request *req, const char *name)
 {
-	size_t nl = strlen(name);
-	const char *p = req->cookies;
-
-	while (p && *p) {
-		while (*p == ' ' || *p == ';')
-			p++;
-		if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
-			const char *v = p + nl + 1;
-			size_t vl = strcspn(v, ";");
-			while (vl > 0 && v[vl - 1] == ' ')
-				vl--;
-			return pool_strndup(req->pool, v, vl);
-		}
-		p = strchr(p, ';');
-	}
-	return NULL;
+	return cookie_get(req->pool, req->cookies, name);
 }
 
 int req_query_allow(struct request *req, const char *const *names)

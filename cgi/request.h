@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "params.h"
 #include "route.h"
 #include "util.h"
 #include "valid.h"
@@ -29,11 +30,6 @@ enum body_kind {
 	BODY_JSON,  /* application/json */
 	BODY_FORM,  /* application/x-www-form-urlencoded (pages) */
 	BODY_KIND__MAX
-};
-
-struct kv {
-	const char *key;
-	const char *value;
 };
 
 struct route;

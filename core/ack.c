@@ -41,6 +41,72 @@ static void mac_of(const unsigned char key[crypto_auth_KEYBYTES], const char *pa
 	base64url_encode(mac, sizeof(mac), out);
 }
 
+void ack_token_sign(const unsigned char key[crypto_auth_KEYBYTES],
+    const struct ack_token *t, char *out, size_t outlen)
+{
+	char payload[ACK_TOKEN_MAX], mac[64];
+
+	snprintf(payload, sizeof(payload), "%lld.%lld.%lld.%s", (long long)t->alert_id,
+	    (long long)t->user_id, (long long)t->expires, t->nonce);
+	mac_of(key, payload, mac);
+	snprintf(out, outlen, "%s.%s", payload, mac);
+}
+
+/* A field of n digits (ours are never longer than 18: no overflow). */
+static int field_int(const char *s, size_t n, int64_t min, int64_t *out)
+{
+	int64_t v = 0;
+
+	if (n == 0 || n > 18)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return v < min ? -1 : 0;
+}
+
+int ack_token_parse(const char *token, struct ack_token *t)
+{
+	const char *p = token, *mac = token ? strrchr(token, '.') : NULL;
+	int64_t v[3];
+
+	memset(t, 0, sizeof(*t));
+	if (mac == NULL || strlen(token) >= ACK_TOKEN_MAX)
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		const char *dot = strchr(p, '.');
+		if (dot == mac || field_int(p, (size_t)(dot - p), i < 2 ? 1 : 0, &v[i]) < 0)
+			return -1;
+		p = dot + 1;
+	}
+	/* the nonce: 12 random bytes in base64url, so 16 characters, no dot */
+	if (mac - p != 16 || memchr(p, '.', 16) != NULL)
+		return -1;
+	memcpy(t->nonce, p, 16);
+	t->nonce[16] = '\0';
+	t->alert_id = v[0];
+	t->user_id = v[1];
+	t->expires = v[2];
+	return 0;
+}
+
+int ack_token_signed(const unsigned char key[crypto_auth_KEYBYTES], const char *token)
+{
+	char payload[ACK_TOKEN_MAX], mac[64];
+	const char *dot = strrchr(token, '.');
+
+	if (dot == NULL || (size_t)(dot - token) >= sizeof(payload))
+		return 0;
+	memcpy(payload, token, (size_t)(dot - token));
+	payload[dot - token] = '\0';
+	mac_of(key, payload, mac);
+	/* compare the macs in constant time */
+	return strlen(dot + 1) == strlen(mac) && sodium_memcmp(dot + 1, mac, strlen(mac)) == 0;
+}
+
 DB_STMT(q_user_by_email,
     "SELECT id FROM users WHERE lower(email) = lower($1) AND NOT disabled ORDER BY id LIMIT 1");
 DB_STMT(q_nonce_new,
@@ -51,9 +117,9 @@ int ack_link_for(struct db *db, const struct config *cfg, int64_t alert_id,
     const char *recipient, char **url)
 {
 	unsigned char key[crypto_auth_KEYBYTES], raw[12];
-	char nonce[32], payload[160], mac[64], aid[24], uid[24], exp[24];
+	char token[ACK_TOKEN_MAX], aid[24], uid[24], exp[24];
+	struct ack_token t = {.alert_id = alert_id};
 	PGresult *r;
-	int64_t user_id, expires;
 
 	*url = NULL;
 	r = DB_EXEC(db, &q_user_by_email, recipient);
@@ -63,22 +129,19 @@ int ack_link_for(struct db *db, const struct config *cfg, int64_t alert_id,
 		PQclear(r);
 		return 0; /* not a user: no link */
 	}
-	user_id = db_i64(r, 0, "id");
+	t.user_id = db_i64(r, 0, "id");
 	PQclear(r);
 	if (load_key(db, key) < 0)
 		return -1;
 	randombytes_buf(raw, sizeof(raw));
-	base64url_encode(raw, sizeof(raw), nonce);
-	expires = time_now_us() / 1000000 + cfg->ack_link_days * 86400;
-	snprintf(payload, sizeof(payload), "%lld.%lld.%lld.%s", (long long)alert_id,
-	    (long long)user_id, (long long)expires, nonce);
-	mac_of(key, payload, mac);
+	base64url_encode(raw, sizeof(raw), t.nonce);
+	t.expires = time_now_us() / 1000000 + cfg->ack_link_days * 86400;
+	ack_token_sign(key, &t, token, sizeof(token));
 	sodium_memzero(key, sizeof(key));
-	if (DB_RUN(db, &q_nonce_new, nonce, db_i64_param(alert_id, aid),
-	    db_i64_param(user_id, uid), db_i64_param(expires, exp)) < 0)
+	if (DB_RUN(db, &q_nonce_new, t.nonce, db_i64_param(alert_id, aid),
+	    db_i64_param(t.user_id, uid), db_i64_param(t.expires, exp)) < 0)
 		return -1;
-	*url = xasprintf("%s/alerts/%lld/ack?t=%s.%s", cfg->base_url, (long long)alert_id,
-	    payload, mac);
+	*url = xasprintf("%s/alerts/%lld/ack?t=%s", cfg->base_url, (long long)alert_id, token);
 	return 0;
 }
 
@@ -96,40 +159,27 @@ enum ack_check ack_verify(struct db *db, const char *token, int64_t alert_id,
     int64_t now_us, int lock, struct ack_token *t)
 {
 	unsigned char key[crypto_auth_KEYBYTES];
-	char payload[160], mac[64], aid[24], uid[24];
-	const char *dot;
-	long long a, u, e;
-	int used;
+	char aid[24], uid[24];
+	int used, signed_ok;
 	PGresult *r;
 	enum ack_check rc;
 
-	memset(t, 0, sizeof(*t));
-	if (token == NULL || strlen(token) >= sizeof(payload) + 60)
-		return ACK_FORGED;
-	dot = strrchr(token, '.');
-	if (dot == NULL || (size_t)(dot - token) >= sizeof(payload))
-		return ACK_FORGED;
-	memcpy(payload, token, (size_t)(dot - token));
-	payload[dot - token] = '\0';
-	if (sscanf(payload, "%lld.%lld.%lld.%31s", &a, &u, &e, t->nonce) != 4 ||
-	    a <= 0 || u <= 0 || strlen(t->nonce) != 16)
+	if (ack_token_parse(token, t) < 0)
 		return ACK_FORGED;
 	if (load_key(db, key) < 0)
 		return ACK_ERROR;
-	mac_of(key, payload, mac);
+	signed_ok = ack_token_signed(key, token);
 	sodium_memzero(key, sizeof(key));
-	/* compare the macs in constant time */
-	if (strlen(dot + 1) != strlen(mac) || sodium_memcmp(dot + 1, mac, strlen(mac)) != 0)
+	if (!signed_ok) {
+		memset(t, 0, sizeof(*t));
 		return ACK_FORGED;
-	t->alert_id = a;
-	t->user_id = u;
-	t->expires = e;
-	if (a != alert_id)
+	}
+	if (t->alert_id != alert_id)
 		return ACK_WRONG_ALERT;
-	if (now_us / 1000000 >= e)
+	if (now_us / 1000000 >= t->expires)
 		return ACK_EXPIRED;
 	r = DB_EXEC(db, lock ? &q_nonce_lock : &q_nonce_check, t->nonce,
-	    db_i64_param(a, aid), db_i64_param(u, uid));
+	    db_i64_param(t->alert_id, aid), db_i64_param(t->user_id, uid));
 	if (r == NULL)
 		return ACK_ERROR;
 	if (PQntuples(r) != 1) {

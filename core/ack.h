@@ -7,6 +7,8 @@
 #ifndef GW_ACK_H
 #define GW_ACK_H
 
+#include <sodium.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -38,6 +40,21 @@ struct ack_token {
 	char nonce[32];
 	char username[65];
 };
+
+/* Longest token text; a longer one is forged. */
+#define ACK_TOKEN_MAX 220
+
+/*
+ * The token text, pure (no database: the caller has the key), for
+ * ack_link_for() and ack_verify(). The token is
+ * "<alert>.<user>.<expires>.<nonce>.<mac>", the mac over what precedes it.
+ */
+void ack_token_sign(const unsigned char key[crypto_auth_KEYBYTES],
+    const struct ack_token *t, char *out, size_t outlen);
+/* Reads the fields into *t (the mac unchecked). 0, or -1 if malformed. */
+int ack_token_parse(const char *token, struct ack_token *t);
+/* 1 when the token's mac is key's over the rest (in constant time), else 0. */
+int ack_token_signed(const unsigned char key[crypto_auth_KEYBYTES], const char *token);
 
 /*
  * Checks token for the alert in the page's path at now_us. With lock set,

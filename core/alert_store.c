@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "cursor.h"
 #include "event.h"
 #include "read_cache.h"
 #include "util.h"
@@ -151,38 +152,6 @@ static void history_build(void)
 		history_stmts[m].ntypes = 9;
 		history_stmts[m].types = history_types;
 	}
-}
-
-/* A cursor is "<triggered_at in µs>.<id>" in URL-safe base64. */
-static char *cursor_make(int64_t t_us, int64_t id)
-{
-	char raw[48], *out = xmalloc(72);
-	int n = snprintf(raw, sizeof(raw), "%lld.%lld", (long long)t_us, (long long)id);
-
-	base64url_encode((const unsigned char *)raw, (size_t)n, out);
-	return out;
-}
-
-static int cursor_parse(const char *c, int64_t *t_us, int64_t *id)
-{
-	unsigned char raw[48];
-	long n = strlen(c) < 64 ? base64url_decode(c, raw, sizeof(raw) - 1) : -1;
-	char *dot, *end;
-
-	if (n <= 0)
-		return -1;
-	raw[n] = '\0';
-	dot = strchr((char *)raw, '.');
-	if (dot == NULL)
-		return -1;
-	*dot = '\0';
-	*t_us = strtoll((char *)raw, &end, 10);
-	if (*end != '\0' || end == (char *)raw)
-		return -1;
-	*id = strtoll(dot + 1, &end, 10);
-	if (*end != '\0' || *id <= 0)
-		return -1;
-	return 0;
 }
 
 enum store_rc alert_history_text(struct db *db, const struct history_filter *f,

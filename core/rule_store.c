@@ -95,11 +95,9 @@ static int add_error(struct verror *errs, int *n, int max, const char *field,
 	return 1;
 }
 
-enum store_rc rule_validate_all(struct db *db, const json_t *in, struct verror *errs,
-    int max, int *nerr)
+enum store_rc rule_check_body(const json_t *in, struct verror *errs, int max, int *nerr)
 {
 	enum cond c;
-	PGresult *r;
 	int n;
 
 	*nerr = 0;
@@ -128,6 +126,19 @@ enum store_rc rule_validate_all(struct db *db, const json_t *in, struct verror *
 			add_error(errs, &n, max, "threshold", "out_of_range",
 			    "a z-score threshold must be above 0 (3 is usual)%s", "");
 	}
+	*nerr = n;
+	return n > 0 ? ST_INVALID : ST_OK;
+}
+
+enum store_rc rule_validate_all(struct db *db, const json_t *in, struct verror *errs,
+    int max, int *nerr)
+{
+	PGresult *r;
+	int n;
+
+	if (rule_check_body(in, errs, max, nerr) == ST_INVALID && errs[0].status == 400)
+		return ST_INVALID;
+	n = *nerr;
 	if (valid_kpi_key(jstr(in, "kpi", ""))) {
 		r = DB_EXEC(db, &q_kpi_live, jstr(in, "kpi", ""));
 		if (r == NULL)

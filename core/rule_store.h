@@ -34,6 +34,8 @@ enum store_rc rule_validate(struct db *db, const json_t *in, struct verror *err)
 /* The same, collecting up to max errors (one per field) for forms. */
 enum store_rc rule_validate_all(struct db *db, const json_t *in, struct verror *errs,
     int max, int *nerr);
+/* What rule_validate_all() checks without the database (all but the KPI's existence). */
+enum store_rc rule_check_body(const json_t *in, struct verror *errs, int max, int *nerr);
 
 /* *out: the rule (caller decrefs). */
 enum store_rc rule_get(struct db *db, int64_t id, json_t **out);

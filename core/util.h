@@ -71,6 +71,13 @@ int64_t time_mono_us(void);
  * into microseconds since the epoch. Returns 0, or -1 if s is not such a time.
  */
 int time_parse_iso(const char *s, int64_t *out_us);
+/*
+ * The instants of the years it reads, 1900-01-01T00:00:00Z up to (not
+ * including) 10000-01-01T00:00:00Z, in µs: what time_format_iso() writes
+ * and PostgreSQL reads back as the same instant.
+ */
+#define TIME_FIRST_US (INT64_C(-2208988800) * 1000000)
+#define TIME_END_US (INT64_C(253402300800) * 1000000)
 /* Writes "YYYY-MM-DDTHH:MM:SS.ffffffZ" (UTC) into out (at least 32 bytes). */
 void time_format_iso(int64_t us, char *out, size_t outlen);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "after.h"
 #include "auth.h"
 #include "log.h"
 #include "pusher.h"
@@ -93,9 +94,7 @@ static int after_arg(struct lws *wsi, int64_t *after)
 	int rc = query_arg(wsi, "after=", v, sizeof(v));
 
 	*after = -1;
-	if (rc == 0)
-		return 0;
-	return rc < 0 ? -1 : parse_int64(v, 0, INT64_MAX, after);
+	return rc < 0 ? -1 : after_parse(rc > 0 ? v : NULL, after);
 }
 
 int handshake_confirm(struct pusher *p, struct lws *wsi, const char *upgrade)

@@ -8,6 +8,7 @@
  *
  *   main.c       configuration, the lws context and protocols, signals, loop
  *   handshake.c  who may open a socket (checked at the HTTP upgrade)
+ *   after.c      ?after= as text: the pure parser handshake.c uses
  *   feed.c       the LISTEN connection: notifications, catch-up, reconnect
  *   ring.c       the shared ring of serialized events
  *   frame.c      an event row as the JSON text of one message

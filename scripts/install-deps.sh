@@ -1,13 +1,16 @@
 #!/bin/sh
 # Install the Debian 12 packages goldwatch needs to build, run and test.
-# Called by `make run` and `make test` only when something is missing.
+# Called by `make run`, `make test` and `make fuzz` only when something is
+# missing. clang builds the sanitizer pass and the libFuzzer targets
+# (libclang-rt-14-dev holds its sanitizer and libFuzzer runtimes, llvm the
+# symbolizer that puts file:line into their reports).
 set -eu
 PKGS="build-essential g++ pkg-config ca-certificates openssl procps iproute2
 libfcgi-dev libpq-dev postgresql postgresql-client libctemplate-dev
 libcurl4-openssl-dev libwebsockets-dev libjansson-dev libsodium-dev
 libcunit1-dev nginx-light python3 python3-aiosmtpd python3-websockets wrk
 chromium systemd libuv1-dev
-valgrind"
+valgrind clang libclang-rt-14-dev llvm"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

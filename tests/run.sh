@@ -6,7 +6,8 @@
 # reports in any log fail the run. The icu variant runs the integration
 # tests of the normal build once more, on a stack whose database has ICU's
 # en-US collation (STACK_DB_LOCALE=icu) instead of C: nothing may depend
-# on the database ordering text the way strcmp does.
+# on the database ordering text the way strcmp does. Before them, each fuzz target runs for
+# a few seconds (SKIP_FUZZ=1 leaves that out).
 #
 #   tests/run.sh [normal|icu|san ...]     (default: normal icu san)
 set -uo pipefail
@@ -153,6 +154,12 @@ fi
 
 # what `make install` lays out: units verify, timers, sandboxing, nginx -t
 [ -n "${SKIP_DEPLOY:-}" ] || step "deploy: make install, units, timers, sandbox, nginx site" tests/deploy_check.sh
+
+# every libFuzzer target (built by `make fuzz-bins`) a few seconds over its
+# corpus; `make fuzz` runs them longer
+fuzz_seconds=${FUZZ_TEST_SECONDS:-3}
+[ -n "${SKIP_FUZZ:-}" ] || step "fuzz: every target for ${fuzz_seconds}s" \
+	env FUZZ_SECONDS="$fuzz_seconds" fuzz/run.sh
 
 for v in "${variants[@]}"; do
 	run_variant "$v"

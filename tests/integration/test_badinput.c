@@ -110,6 +110,12 @@ static const struct bad cases[] = {
 	{"GET", "/api/alerts/history?limit=ten", VIEWER, NULL, 400, "bad_parameter", "limit", NULL},
 	{"GET", "/api/alerts/history?cursor=garbage", VIEWER, NULL, 400, "bad_parameter", "cursor", NULL},
 	{"GET", "/api/alerts/history?cursor=MTIzLg", VIEWER, NULL, 400, "bad_parameter", "cursor", NULL},
+	/* found by fuzz_cursor: times no row has ("-99999999999999999999.1",
+	 * "9223372036854775807.1") were taken, the first overflowing */
+	{"GET", "/api/alerts/history?cursor=LTk5OTk5OTk5OTk5OTk5OTk5OTk5LjE", VIEWER, NULL, 400,
+	    "bad_parameter", "cursor", NULL},
+	{"GET", "/api/alerts/history?cursor=OTIyMzM3MjAzNjg1NDc3NTgwNy4x", VIEWER, NULL, 400,
+	    "bad_parameter", "cursor", NULL},
 	{"GET", "/api/alerts/history?kpi=DROP%20TABLE", VIEWER, NULL, 400, "bad_parameter", "kpi", NULL},
 	{"GET", "/api/alerts/history?page=2", VIEWER, NULL, 400, "unknown_parameter", "page", NULL},
 	{"GET", "/api/alerts/history?state=firing&state=resolved", VIEWER, NULL, 400, "bad_query", "", NULL},

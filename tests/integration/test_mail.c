@@ -614,9 +614,9 @@ static void t_subject_not_ascii(void)
 	raw = raw_of(msg);
 	CU_ASSERT_EQUAL(mime_parse(raw, &m), 0);
 	CU_ASSERT_TRUE(m.wire_ok); /* 7-bit, folded: encoded words of at most 76 */
-	CU_ASSERT_PTR_NOT_NULL(m.subject && strstr(m.subject, name));
+	CU_ASSERT(m.subject && strstr(m.subject, name));
 	CU_ASSERT_PTR_NOT_NULL(strstr(mime_get(&m, "Subject", h, sizeof(h)), "=?UTF-8?B?"));
-	CU_ASSERT_PTR_NOT_NULL(m.text && strstr(m.text, name));
+	CU_ASSERT(m.text && strstr(m.text, name));
 	mime_free(&m);
 	free(raw);
 	json_decref(got);
@@ -1225,8 +1225,8 @@ static void t_ack_link_once(void)
 	for (int i = 0; i < 2; i++) {
 		r = http_do("GET", path, NULL, NULL, 0);
 		EXPECT_STATUS(r, 200);
-		CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "Acknowledge as mail-alice"));
-		CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "ack by mail"));
+		CU_ASSERT(r.body && strstr(r.body, "Acknowledge as mail-alice"));
+		CU_ASSERT(r.body && strstr(r.body, "ack by mail"));
 		http_free(&r);
 	}
 	alert_state(alert, state, sizeof(state), &ev);
@@ -1245,7 +1245,7 @@ static void t_ack_link_once(void)
 	wrong = xasprintf("/alerts/%lld/ack?t=%s", other, token);
 	r = http_do("GET", wrong, NULL, NULL, 0);
 	EXPECT_STATUS(r, 403);
-	CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "another alert"));
+	CU_ASSERT(r.body && strstr(r.body, "another alert"));
 	http_free(&r);
 	r = form_post(wrong, token, "wrong alert");
 	EXPECT_STATUS(r, 403);
@@ -1260,8 +1260,8 @@ static void t_ack_link_once(void)
 		memset(long_note + 7, 'n', 1001);
 		r = form_post(path, token, long_note);
 		EXPECT_STATUS(r, 422);
-		CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "too long"));
-		CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, ">\nfirst\nnnnn") : NULL);
+		CU_ASSERT(r.body && strstr(r.body, "too long"));
+		CU_ASSERT(r.body && strstr(r.body, ">\nfirst\nnnnn"));
 		http_free(&r);
 		free(long_note);
 	}
@@ -1274,7 +1274,7 @@ static void t_ack_link_once(void)
 	/* the POST acknowledges as alice, with the note, one event */
 	r = form_post(path, token, "On it <b>& co</b>");
 	EXPECT_STATUS(r, 200);
-	CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "Acknowledged"));
+	CU_ASSERT(r.body && strstr(r.body, "Acknowledged"));
 	http_free(&r);
 	alert_state(alert, state, sizeof(state), &ev);
 	CU_ASSERT_STRING_EQUAL(state, "acknowledged|mail-alice|On it <b>& co</b>");
@@ -1283,7 +1283,7 @@ static void t_ack_link_once(void)
 	/* once only: a second POST or GET is refused and changes nothing */
 	r = form_post(path, token, "again");
 	EXPECT_STATUS(r, 410);
-	CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "already used"));
+	CU_ASSERT(r.body && strstr(r.body, "already used"));
 	http_free(&r);
 	r = http_do("GET", path, NULL, NULL, 0);
 	EXPECT_STATUS(r, 410);
@@ -1295,8 +1295,8 @@ static void t_ack_link_once(void)
 	/* bob's own link: nothing left to do */
 	r = http_do("GET", bob_path, NULL, NULL, 0);
 	EXPECT_STATUS(r, 409);
-	CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "mail-alice acknowledged"));
-	CU_ASSERT_PTR_NULL(r.body && strstr(r.body, "<form method=\"post\" action=\"/alerts/"));
+	CU_ASSERT(r.body && strstr(r.body, "mail-alice acknowledged"));
+	CU_ASSERT(r.body && !strstr(r.body, "<form method=\"post\" action=\"/alerts/"));
 	http_free(&r);
 	r = form_post(bob_path, strstr(bob_path, "?t=") + 3, NULL);
 	EXPECT_STATUS(r, 409);
@@ -1320,7 +1320,7 @@ static void t_ack_link_once(void)
 			const char *p = url + strlen(test_base_url());
 			r = http_do("GET", p, NULL, NULL, 0);
 			EXPECT_STATUS(r, 410);
-			CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "expired"));
+			CU_ASSERT(r.body && strstr(r.body, "expired"));
 			http_free(&r);
 			r = form_post(p, strstr(p, "?t=") + 3, NULL);
 			EXPECT_STATUS(r, 410);

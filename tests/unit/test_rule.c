@@ -149,7 +149,7 @@ static void t_lifecycle(void)
 static void t_names(void)
 {
 	for (int c = 0; c < COND__MAX; c++)
-		CU_ASSERT_EQUAL(cond_parse(cond_name((enum cond)c)), c);
+		CU_ASSERT_EQUAL(cond_parse(cond_name((enum cond)c)), (enum cond)c);
 	CU_ASSERT_EQUAL(cond_parse("ge"), COND__MAX);
 	CU_ASSERT_EQUAL(cond_parse(NULL), COND__MAX);
 	CU_ASSERT_EQUAL(severity_parse("critical"), SEV_CRITICAL);

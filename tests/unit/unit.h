@@ -14,5 +14,6 @@ void suite_ring(void);
 void suite_store_answer(void);
 void suite_config(void);
 void suite_offline(void);
+void suite_parsers(void);
 
 #endif
