@@ -4,7 +4,10 @@
 #   make run        install what is missing, build, start the private stack
 #   make stop       stop what make run started
 #   make test       install what is missing, build, run every test
-#                   (also the whole suite built with ASan + UBSan)
+#                   (also the whole suite built with ASan + UBSan, and the
+#                   integration suite once more with the clock at 09:59)
+#   make test-clock the unit and integration tests at five moments of the
+#                   clock (libfaketime; see tests/clock.sh)
 #   make bench      build the load clients, run bench/run.sh (see docs/BENCHMARKS.md)
 #   make install    DESTDIR, PREFIX as usual
 #   make clean
@@ -79,7 +82,7 @@ API_LIB_OBJ = $(filter-out $(BUILD)/cgi/main.o,$(API_OBJ))
 TEST_BINS = $(BUILD)/tests/unit-tests $(BUILD)/tests/integration-tests
 BENCH_BINS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/benchlib.c,$(wildcard bench/*.c)))
 
-.PHONY: all deps run stop test check-tests tests bench bench-bins install uninstall clean
+.PHONY: all deps run stop test test-clock check-tests tests bench bench-bins install uninstall clean
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -149,6 +152,11 @@ test: deps
 	@$(MAKE) --no-print-directory all tests
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 all tests
 	@tests/run.sh
+
+# the clock moved for every process of a throwaway stack, moment by moment
+test-clock: deps
+	@$(MAKE) --no-print-directory all tests
+	@SKIP_OPENAPI=1 SKIP_DEPLOY=1 tests/run.sh clock
 
 install: all
 	@DESTDIR="$(DESTDIR)" BINDIR="$(BINDIR)" DATADIR="$(DATADIR)" \

@@ -6,7 +6,7 @@ PKGS="build-essential g++ pkg-config ca-certificates openssl procps iproute2
 libfcgi-dev libpq-dev postgresql postgresql-client libctemplate-dev
 libcurl4-openssl-dev libwebsockets-dev libjansson-dev libsodium-dev
 libcunit1-dev nginx-light python3 python3-aiosmtpd python3-websockets wrk
-chromium systemd libuv1-dev"
+chromium systemd libuv1-dev faketime"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -3,17 +3,30 @@
 # for the normal build and again for the ASan+UBSan build, the unit tests,
 # then a throwaway stack (own PostgreSQL cluster, goldwatch-api, pusher,
 # nginx on free ports) and the integration tests against it. Sanitizer
-# reports in any log fail the run.
+# reports in any log fail the run. A clock variant runs the normal build's
+# unit and integration tests with every process's clock moved to a fixed
+# moment (tests/clock.sh: before opening, a month's end, a DST day, ...).
 #
-#   tests/run.sh [normal|san ...]     (default: normal san)
+#   tests/run.sh [normal|san|clock-MOMENT|clock ...]
+#       (default: normal san clock-0959shop; clock: every moment)
+#   TEST_SUITE=NAME: that integration suite only (tests/integration/main.c)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-variants=("$@")
-[ ${#variants[@]} -gt 0 ] || variants=(normal san)
+. tests/clock.sh
+variants=()
+for v in "$@"; do
+	if [ "$v" = clock ]; then
+		for m in $(clock_moments); do variants+=("clock-$m"); done
+	else
+		variants+=("$v")
+	fi
+done
+[ ${#variants[@]} -gt 0 ] || variants=(normal san clock-0959shop)
 failures=()
 export GOLDWATCH_DATA_DIR=$top
+trap clock_stop EXIT
 
 free_port() {
 	local p
@@ -80,6 +93,8 @@ run_variant() {
 	local variant=$1 build dir port log
 	case "$variant" in
 	normal) build=build ;;
+	clock-*) build=build
+	     clock_start "${variant#clock-}" || { failures+=("$variant: clock"); return; } ;;
 	san) build=build/san
 	     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
 	     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -110,7 +125,7 @@ run_variant() {
 		. "$dir/goldwatch.env"
 		set +a
 		export GW_TEST_URL=http://127.0.0.1:$port GW_TEST_STACK=$dir GW_TEST_BIN=$top/$build
-		"$top/$build/tests/integration-tests"
+		"$top/$build/tests/integration-tests" ${TEST_SUITE:-}
 	)
 	local rc=$?
 	if [ $rc -eq 0 ]; then echo "=== $variant: integration tests: ok"
@@ -151,6 +166,7 @@ fi
 
 for v in "${variants[@]}"; do
 	run_variant "$v"
+	clock_stop
 done
 
 echo
