@@ -12,8 +12,12 @@
 # minute or two (so 09:59 crosses opening time, 23:59:30 the new month).
 # Fixed dates, not "the next 03:00": a run at a moment is the same run
 # whenever it happens, and the tests' own dates (2030, 2099) stay ahead.
+# In the logs, PostgreSQL's postmaster stamps its own lines after start-up
+# with the real time (seen with libfaketime 0.9.10); its backends, and so
+# now() in SQL, read the moved clock, as every other process does.
 
-CLOCK_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+# Debian's faketime package, whatever the architecture
+CLOCK_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
 
 # NAME  moment (read in ZONE)  ZONE (GOLDWATCH_TIMEZONE)  TZ of the processes
 clock_table() {
@@ -36,10 +40,12 @@ clock_start() {
 	local name=$1 row target zone tz offset i
 	row=$(clock_table | awk -v n="$name" '$1 == n')
 	[ -n "$row" ] || { echo "clock: no moment $name (one of: $(clock_moments | tr '\n' ' '))"; return 1; }
-	[ -r "$CLOCK_LIB" ] || { echo "clock: $CLOCK_LIB missing (apt-get install faketime)"; return 1; }
+	[ -n "$CLOCK_LIB" ] || { echo "clock: libfaketime missing (apt-get install faketime)"; return 1; }
 	read -r _ target zone tz <<<"$row"
 	target=$(TZ=$zone date -d "${target/T/ }" +%s) || return 1
 	offset=$((target - $(date +%s)))
+	# the caller's zones (if any) come back at clock_stop
+	CLOCK_SAVED=$(declare -p GOLDWATCH_TIMEZONE TZ 2>/dev/null | sed 's/^declare -/declare -g/')
 	# libfaketime keeps its state in shared memory named after the first
 	# process that loads it: one holder lives for the whole variant and the
 	# others attach to it (postgres runs as another user: open it to all)
@@ -63,8 +69,9 @@ clock_start() {
 
 clock_stop() {
 	unset LD_PRELOAD FAKETIME FAKETIME_DONT_FAKE_MONOTONIC FAKETIME_CACHE_DURATION FAKETIME_SHARED
-	unset GOLDWATCH_TIMEZONE TZ
 	[ -n "${CLOCK_HOLDER:-}" ] || return 0
+	unset GOLDWATCH_TIMEZONE TZ
+	eval "${CLOCK_SAVED:-}"
 	kill "$CLOCK_HOLDER" 2>/dev/null
 	wait "$CLOCK_HOLDER" 2>/dev/null
 	rm -f /dev/shm/faketime_shm_$CLOCK_HOLDER /dev/shm/sem.faketime_sem_$CLOCK_HOLDER
