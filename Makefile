@@ -4,8 +4,11 @@
 #   make run        install what is missing, build, start the private stack
 #   make stop       stop what make run started
 #   make test       install what is missing, build, run every test
-#                   (also the whole suite built with ASan + UBSan, and
-#                   each fuzz target for a few seconds)
+#                   (also the whole suite built with ASan + UBSan, each
+#                   fuzz target for a few seconds, and the integration
+#                   suite once more with the clock at 09:59 in the shop)
+#   make test-clock the unit and integration tests at five moments of the
+#                   clock (libfaketime; see tests/clock.sh)
 #   make fuzz       build the libFuzzer targets (clang), run each for
 #                   FUZZ_SECONDS (60) over its corpus in fuzz/corpus/
 #   make bench      build the load clients, run bench/run.sh (see docs/BENCHMARKS.md)
@@ -109,8 +112,8 @@ API_LIB_OBJ = $(filter-out $(BUILD)/cgi/main.o,$(API_OBJ))
 TEST_BINS = $(BUILD)/tests/unit-tests $(BUILD)/tests/integration-tests
 BENCH_BINS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/benchlib.c,$(wildcard bench/*.c)))
 
-.PHONY: all deps run stop test check-tests tests bench bench-bins install uninstall clean \
-	fuzz fuzz-bins fuzz-targets
+.PHONY: all deps run stop test test-clock check-tests tests bench bench-bins install \
+	uninstall clean fuzz fuzz-bins fuzz-targets
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -210,6 +213,11 @@ test: deps
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=$(SAN_CC) all tests
 	@$(MAKE) --no-print-directory fuzz-bins
 	@tests/run.sh
+
+# the clock moved for every process of a throwaway stack, moment by moment
+test-clock: deps
+	@$(MAKE) --no-print-directory all tests
+	@SKIP_OPENAPI=1 SKIP_DEPLOY=1 tests/run.sh clock
 
 install: all
 	@DESTDIR="$(DESTDIR)" BINDIR="$(BINDIR)" DATADIR="$(DATADIR)" \

@@ -20,11 +20,16 @@ static void options(struct tpl_dict *d, const char *section, const char *const *
 		page_option(d, section, *values, NULL, selected);
 }
 
-/* A date from the form ("2026-11-26") as the shop's midnight, in µs. */
+/*
+ * A date from the form ("2026-11-26") as the shop's midnight that starts
+ * it (or, with end, ends it), in µs. The end is the next date's midnight,
+ * not 24 hours on: a day has 23 or 25 hours when the clocks change.
+ */
 DB_STMT(q_shop_midnight,
-    "SELECT (extract(epoch FROM ($1::date)::timestamp AT TIME ZONE $2) * 1000000)::bigint AS us");
+    "SELECT (extract(epoch FROM ($1::date + $3::int)::timestamp AT TIME ZONE $2)"
+    "        * 1000000)::bigint AS us");
 
-static int shop_midnight(struct request *req, const char *date, int64_t *us)
+static int shop_midnight(struct request *req, const char *date, int end, int64_t *us)
 {
 	PGresult *r;
 	int64_t check;
@@ -32,7 +37,8 @@ static int shop_midnight(struct request *req, const char *date, int64_t *us)
 	/* a date, and nothing else */
 	if (strlen(date) != 10 || time_parse_iso(date, &check) < 0)
 		return -1;
-	r = DB_EXEC(req->db, &q_shop_midnight, date, req->cfg->timezone);
+	r = DB_EXEC(req->db, &q_shop_midnight, date, req->cfg->timezone,
+	    end ? "1" : "0");
 	if (r == NULL)
 		return -1;
 	*us = db_i64(r, 0, "us");
@@ -99,15 +105,14 @@ int page_alerts(struct request *req)
 	if (rule && *rule && parse_int64(rule, 1, INT64_MAX, &rid) == 0)
 		f.rule_id = rid;
 	if (since && *since) {
-		if (shop_midnight(req, since, &f.since_us) == 0)
+		if (shop_midnight(req, since, 0, &f.since_us) == 0)
 			f.has_since = 1;
 		else
 			err = "The start date is not a date.";
 	}
 	if (until && *until) {
 		/* "to" includes that day */
-		if (shop_midnight(req, until, &f.until_us) == 0) {
-			f.until_us += INT64_C(86400) * 1000000;
+		if (shop_midnight(req, until, 1, &f.until_us) == 0) {
 			f.has_until = 1;
 		} else {
 			err = "The end date is not a date.";

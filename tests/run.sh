@@ -3,21 +3,37 @@
 # for the normal build and again for the ASan+UBSan build, the unit tests,
 # then a throwaway stack (own PostgreSQL cluster, goldwatch-api, pusher,
 # nginx on free ports) and the integration tests against it. Sanitizer
-# reports in any log fail the run. The icu variant runs the integration
-# tests of the normal build once more, on a stack whose database has ICU's
-# en-US collation (STACK_DB_LOCALE=icu) instead of C: nothing may depend
-# on the database ordering text the way strcmp does. Before them, each fuzz target runs for
+# reports in any log fail the run. Before them, each fuzz target runs for
 # a few seconds (SKIP_FUZZ=1 leaves that out).
+# A clock variant runs the normal build's unit and integration tests with
+# every process's clock moved to a fixed moment (tests/clock.sh: before
+# opening, a month's end, a DST day, ...). The icu variant runs the normal
+# build's integration tests on a stack whose database has ICU's en-US
+# collation (STACK_DB_LOCALE=icu) instead of C: nothing may depend on the
+# database ordering text the way strcmp does; VARIANT+icu does the same
+# for a clock variant (make test's extra run is both: before opening, on
+# ICU's collation).
 #
-#   tests/run.sh [normal|icu|san ...]     (default: normal icu san)
+#   tests/run.sh [normal|san|icu|clock-MOMENT[+icu]|clock ...]
+#       (default: normal san clock-0959shop+icu; clock: every moment)
+#   TEST_SUITE=NAME: that integration suite only (tests/integration/main.c)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-variants=("$@")
-[ ${#variants[@]} -gt 0 ] || variants=(normal icu san)
+. tests/clock.sh
+variants=()
+for v in "$@"; do
+	if [ "$v" = clock ]; then
+		for m in $(clock_moments); do variants+=("clock-$m"); done
+	else
+		variants+=("$v")
+	fi
+done
+[ ${#variants[@]} -gt 0 ] || variants=(normal san clock-0959shop+icu)
 failures=()
 export GOLDWATCH_DATA_DIR=$top
+trap clock_stop EXIT
 
 free_port() {
 	local p
@@ -81,10 +97,13 @@ step() {
 }
 
 run_variant() {
-	local variant=$1 build dir port log db_locale=""
+	local variant=$1 build dir port log db_locale="" moment
 	case "$variant" in
 	normal) build=build ;;
 	icu) build=build db_locale=icu ;;
+	clock-*) build=build moment=${variant#clock-}
+	     [ "${moment%+icu}" = "$moment" ] || db_locale=icu moment=${moment%+icu}
+	     clock_start "$moment" || { failures+=("$variant: clock"); return; } ;;
 	san) build=build/san
 	     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
 	     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -116,7 +135,7 @@ run_variant() {
 		. "$dir/goldwatch.env"
 		set +a
 		export GW_TEST_URL=http://127.0.0.1:$port GW_TEST_STACK=$dir GW_TEST_BIN=$top/$build
-		"$top/$build/tests/integration-tests"
+		"$top/$build/tests/integration-tests" ${TEST_SUITE:-}
 	)
 	local rc=$?
 	if [ $rc -eq 0 ]; then echo "=== $variant: integration tests: ok"
@@ -163,6 +182,7 @@ fuzz_seconds=${FUZZ_TEST_SECONDS:-3}
 
 for v in "${variants[@]}"; do
 	run_variant "$v"
+	clock_stop
 done
 
 echo

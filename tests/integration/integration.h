@@ -17,6 +17,7 @@ void suite_pusher(void);
 void suite_forms(void);
 void suite_db(void);
 void suite_collation(void);
+void suite_clock(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {

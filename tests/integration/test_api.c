@@ -376,7 +376,7 @@ static void t_text_verbatim(void)
 	    "'; DROP TABLE alerts; -- <script>alert(\"x\")</script> & \\ %s %n $1 \xe2\x82\xac \xd8\xb0\xd9\x87\xd8\xa8";
 	json_t *body = json_pack("{ss ss ss ss sf ss}", "name", text, "description", text,
 	    "kpi", "t_value", "condition", "gt", "threshold", 1.0, "severity", "info");
-	char *s = json_dumps(body, JSON_COMPACT), path[64];
+	char *s = json_dumps(body, JSON_COMPACT), path[64], ends[40];
 	struct http_resp r;
 	long long id;
 
@@ -394,7 +394,8 @@ static void t_text_verbatim(void)
 	free(s);
 	json_decref(body);
 	/* silence reasons, ack notes, KPI texts and token names the same */
-	body = json_pack("{ss ss ss}", "scope", "all", "ends_at", "2027-06-01T00:00:00Z", "reason", text);
+	time_format_iso(time_now_us() + INT64_C(30) * 86400 * 1000000, ends, sizeof(ends));
+	body = json_pack("{ss ss ss}", "scope", "all", "ends_at", ends, "reason", text);
 	s = json_dumps(body, JSON_COMPACT);
 	r = api("POST", "/api/alerts/silences", u->operator_, s);
 	EXPECT_STATUS(r, 201);

@@ -133,19 +133,19 @@ static const struct bad cases[] = {
 	{"POST", "/api/alerts/acknowledge", VIEWER, "{\"alert_ids\":[{alert}]}", 403, "forbidden", "", J},
 	{"POST", "/api/alerts/acknowledge", ANON, "{\"alert_ids\":[{alert}]}", 401, "unauthorized", "", J},
 	/* silences */
-	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"some\",\"ends_at\":\"2027-01-01T00:00:00Z\",\"reason\":\"r\"}", 422, "invalid_value", "scope", J},
-	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"rule\",\"ends_at\":\"2027-01-01T00:00:00Z\",\"reason\":\"r\"}", 422, "missing_field", "rule_id", J},
-	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"rule\",\"rule_id\":999999999,\"ends_at\":\"2027-01-01T00:00:00Z\",\"reason\":\"r\"}", 422, "unknown_rule", "rule_id", J},
-	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"all\",\"rule_id\":{rule},\"ends_at\":\"2027-01-01T00:00:00Z\",\"reason\":\"r\"}", 422, "not_applicable", "rule_id", J},
-	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"kpi\",\"ends_at\":\"2027-01-01T00:00:00Z\",\"reason\":\"r\"}", 422, "missing_field", "kpi", J},
-	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"kpi\",\"kpi\":\"nope_nope\",\"ends_at\":\"2027-01-01T00:00:00Z\",\"reason\":\"r\"}", 422, "unknown_kpi", "kpi", J},
+	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"some\",\"ends_at\":\"{soon}\",\"reason\":\"r\"}", 422, "invalid_value", "scope", J},
+	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"rule\",\"ends_at\":\"{soon}\",\"reason\":\"r\"}", 422, "missing_field", "rule_id", J},
+	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"rule\",\"rule_id\":999999999,\"ends_at\":\"{soon}\",\"reason\":\"r\"}", 422, "unknown_rule", "rule_id", J},
+	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"all\",\"rule_id\":{rule},\"ends_at\":\"{soon}\",\"reason\":\"r\"}", 422, "not_applicable", "rule_id", J},
+	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"kpi\",\"ends_at\":\"{soon}\",\"reason\":\"r\"}", 422, "missing_field", "kpi", J},
+	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"kpi\",\"kpi\":\"nope_nope\",\"ends_at\":\"{soon}\",\"reason\":\"r\"}", 422, "unknown_kpi", "kpi", J},
 	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"all\",\"ends_at\":\"2020-01-01T00:00:00Z\",\"reason\":\"r\"}", 422, "invalid_value", "ends_at", J},
 	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"all\",\"starts_at\":\"2026-12-20T00:00:00Z\",\"ends_at\":\"2026-12-10T00:00:00Z\",\"reason\":\"r\"}", 422, "invalid_value", "ends_at", J},
 	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"all\",\"ends_at\":\"next week\",\"reason\":\"r\"}", 422, "invalid_value", "ends_at", J},
-	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"all\",\"ends_at\":\"2031-01-01T00:00:00Z\",\"reason\":\"r\"}", 422, "out_of_range", "ends_at", J},
-	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"all\",\"ends_at\":\"2027-01-01T00:00:00Z\",\"reason\":\"\"}", 422, "invalid_value", "reason", J},
-	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"all\",\"ends_at\":\"2027-01-01T00:00:00Z\"}", 422, "missing_field", "reason", J},
-	{"POST", "/api/alerts/silences", VIEWER, "{\"scope\":\"all\",\"ends_at\":\"2027-01-01T00:00:00Z\",\"reason\":\"r\"}", 403, "forbidden", "", J},
+	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"all\",\"ends_at\":\"{toolong}\",\"reason\":\"r\"}", 422, "out_of_range", "ends_at", J},
+	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"all\",\"ends_at\":\"{soon}\",\"reason\":\"\"}", 422, "invalid_value", "reason", J},
+	{"POST", "/api/alerts/silences", OPERATOR, "{\"scope\":\"all\",\"ends_at\":\"{soon}\"}", 422, "missing_field", "reason", J},
+	{"POST", "/api/alerts/silences", VIEWER, "{\"scope\":\"all\",\"ends_at\":\"{soon}\",\"reason\":\"r\"}", 403, "forbidden", "", J},
 	{"DELETE", "/api/alerts/silences/999999999", OPERATOR, NULL, 404, "not_found", "", NULL},
 	{"GET", "/api/alerts/silences?status=soon", VIEWER, NULL, 400, "bad_parameter", "status", NULL},
 	/* KPIs */
@@ -200,7 +200,9 @@ static const struct bad cases[] = {
 	{"GET", "/api/alerts/evaluate", OPERATOR, NULL, 405, "method_not_allowed", "", NULL},
 };
 
-static char ids[5][24];
+/* {rule} {alert} {viewer} {admin}; then moments from the real clock, not
+ * dates that one day are past: {soon} (in 30 days), {toolong} (400) */
+static char ids[6][40];
 
 static void setup(void)
 {
@@ -217,13 +219,16 @@ static void setup(void)
 	http_free(&r);
 	snprintf(ids[2], sizeof(ids[2]), "%lld", SQL_INT0("SELECT id FROM users WHERE username = 'viewer1'"));
 	snprintf(ids[3], sizeof(ids[3]), "%lld", SQL_INT0("SELECT id FROM users WHERE username = 'admin'"));
+	time_format_iso(time_now_us() + INT64_C(30) * 86400 * 1000000, ids[4], sizeof(ids[4]));
+	time_format_iso(time_now_us() + INT64_C(400) * 86400 * 1000000, ids[5], sizeof(ids[5]));
 	(void)u;
 }
 
 /* path/body with {rule} {alert} {viewer} {admin} filled in */
 static char *fill(const char *s)
 {
-	static const char *const names[] = {"{rule}", "{alert}", "{viewer}", "{admin}"};
+	static const char *const names[] = {"{rule}", "{alert}", "{viewer}", "{admin}", "{soon}",
+	    "{toolong}"};
 	struct buf b;
 
 	if (s == NULL)
@@ -231,7 +236,7 @@ static char *fill(const char *s)
 	buf_init(&b);
 	while (*s) {
 		int done = 0;
-		for (int i = 0; i < 4; i++) {
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 			size_t n = strlen(names[i]);
 			if (strncmp(s, names[i], n) == 0) {
 				buf_puts(&b, ids[i]);

@@ -86,6 +86,12 @@ const char *test_top(void)
 	return test_env("GOLDWATCH_DATA_DIR");
 }
 
+const char *test_shop_zone(void)
+{
+	const char *tz = getenv("GOLDWATCH_TIMEZONE");
+	return tz && *tz ? tz : "UTC";
+}
+
 static size_t collect(char *data, size_t size, size_t nmemb, void *ud)
 {
 	buf_append(ud, data, size * nmemb);
@@ -280,6 +286,22 @@ long long test_sql_int(const char *sql, int n, const char *const *params)
 		v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
 	return v;
+}
+
+char *test_shop_moment(int days_back, const char *hh_mm)
+{
+	char back[24];
+
+	snprintf(back, sizeof(back), "%d", days_back);
+	/* local date and time, then the zone: right on a 23- or 25-hour day */
+	return test_sql_str("SELECT iso((((now() AT TIME ZONE $1)::date - $2::int) + $3::time)"
+	    " AT TIME ZONE $1)", 3, TP(test_shop_zone(), back, hh_mm));
+}
+
+char *test_shop_day(const char *iso)
+{
+	return test_sql_str("SELECT to_char($1::timestamptz AT TIME ZONE $2, 'YYYY-MM-DD')", 2,
+	    TP(iso, test_shop_zone()));
 }
 
 char *test_sql_str(const char *sql, int n, const char *const *params)

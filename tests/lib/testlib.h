@@ -31,6 +31,8 @@ int test_main(int argc, char **argv, const suite_fn *suites, size_t n);
 const char *test_env(const char *name); /* aborts if unset */
 const char *test_base_url(void);
 const char *test_top(void);      /* the source tree */
+/* The shop's time zone (GOLDWATCH_TIMEZONE of the stack, default UTC). */
+const char *test_shop_zone(void);
 
 /* HTTP */
 struct http_resp {
@@ -87,6 +89,14 @@ void test_exec(const char *sql, int n, const char *const *params);
 /* First column of the first row as a number / string ("" if NULL). */
 long long test_sql_int(const char *sql, int n, const char *const *params);
 char *test_sql_str(const char *sql, int n, const char *const *params);
+/*
+ * A moment the test fixes instead of reading the clock: days_back shop
+ * days before today, at the shop's local time hh_mm ("18:00"), as ISO 8601
+ * UTC; caller frees. The demo shop has trade 10:00-21:00 on every day.
+ */
+char *test_shop_moment(int days_back, const char *hh_mm);
+/* The shop's day (YYYY-MM-DD) of an ISO 8601 moment; caller frees. */
+char *test_shop_day(const char *iso);
 #define TP(...) ((const char *const[]){__VA_ARGS__})
 #define TN(...) ((int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)))
 #define SQL_INT(sql, ...) test_sql_int(sql, TN(__VA_ARGS__), TP(__VA_ARGS__))
