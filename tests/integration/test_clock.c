@@ -79,7 +79,7 @@ static void check_day(const char *kpi, const char *day)
 	snprintf(id, sizeof(id), "%lld", last);
 	shown = test_sql_str("SELECT to_char(triggered_at AT TIME ZONE $1, 'DD Mon YYYY HH24:MI')"
 	    " FROM alerts WHERE id = $2::bigint", 2, TP(test_shop_zone(), id));
-	CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, shown));
+	CU_ASSERT(r.body && strstr(r.body, shown));
 	CU_ASSERT_PTR_NOT_NULL(strstr(shown, "23:30"));
 	free(shown);
 	http_free(&r);
