@@ -33,6 +33,8 @@
 #define ALICE "alice@mail.goldwatch.test"
 #define BOB "bob@mail.goldwatch.test"
 #define OUTSIDER "outsider@elsewhere.example"
+#define VERA "vera@mail.goldwatch.test"     /* a viewer: may not acknowledge */
+#define DORA "dora@mail.goldwatch.test"     /* an operator, demoted in a test */
 #define EVIL_NAME "<script>alert(1)</script> & Co"
 
 /* ------------------------------------------------------------------ */
@@ -360,9 +362,13 @@ static void mail_users(void)
 		return;
 	done = 1;
 	test_user("mail-alice", "alice-password-1", "operator");
-	test_user("mail-bob", "bob-password-12", "viewer");
+	test_user("mail-bob", "bob-password-12", "operator");
+	test_user("mail-vera", "vera-password-12", "viewer");
+	test_user("mail-dora", "dora-password-12", "operator");
 	test_exec("UPDATE users SET email = $2 WHERE username = $1", 2, TP("mail-alice", ALICE));
 	test_exec("UPDATE users SET email = $2 WHERE username = $1", 2, TP("mail-bob", BOB));
+	test_exec("UPDATE users SET email = $2 WHERE username = $1", 2, TP("mail-vera", VERA));
+	test_exec("UPDATE users SET email = $2 WHERE username = $1", 2, TP("mail-dora", DORA));
 	make_push_kpi("m_mail", 0);
 	push_value("m_mail", 100, 0);
 }
@@ -497,18 +503,18 @@ static int suite_init(void)
 
 static void t_fired_reaches_every_recipient(void)
 {
-	const char *rcpts[] = {ALICE, BOB, OUTSIDER};
-	json_t *got[3];
+	const char *rcpts[] = {ALICE, BOB, OUTSIDER, VERA};
+	json_t *got[4];
 	long long rule, alert;
 	char alert_url[128], *raw;
 	struct mime m;
 	char h[512], sql_id[24];
 
 	mail_users();
-	rule = firing_rule(EVIL_NAME, "[\"" ALICE "\",\"" BOB "\",\"" OUTSIDER "\"]");
+	rule = firing_rule(EVIL_NAME, "[\"" ALICE "\",\"" BOB "\",\"" OUTSIDER "\",\"" VERA "\"]");
 	alert = fire(rule);
 	snprintf(alert_url, sizeof(alert_url), "%s/alerts/%lld", test_base_url(), alert);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		got[i] = wait_received(rcpts[i], EVIL_NAME, 1, 10000);
 		CU_ASSERT_EQUAL(json_array_size(got[i]), 1);
 	}
@@ -516,8 +522,8 @@ static void t_fired_reaches_every_recipient(void)
 	snprintf(sql_id, sizeof(sql_id), "%lld", alert);
 	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM mail_outbox WHERE alert_id = $1::bigint"
 	    " AND kind = 'fired' AND status = 'sent' AND attempts = 1 AND sent_at IS NOT NULL"
-	    " AND last_error IS NULL AND message_id IS NOT NULL", sql_id), 3);
-	for (int i = 0; i < 3; i++) {
+	    " AND last_error IS NULL AND message_id IS NOT NULL", sql_id), 4);
+	for (int i = 0; i < 4; i++) {
 		json_t *msg = json_array_get(got[i], 0);
 		const char *text, *html;
 		char *subject, *mid;
@@ -564,7 +570,8 @@ static void t_fired_reaches_every_recipient(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(text, alert_url));
 		CU_ASSERT_PTR_NOT_NULL(strstr(html, alert_url));
 		CU_ASSERT_PTR_NULL(strstr(html, "<script")); /* no script of ours either */
-		/* an acknowledge link for users only, each their own */
+		/* an acknowledge link for users who may acknowledge only (not the
+		 * outsider, not the viewer), each their own */
 		CU_ASSERT_EQUAL(strstr(text, "/ack?t=") != NULL, i < 2);
 		CU_ASSERT_EQUAL(strstr(html, "/ack?t=") != NULL, i < 2);
 	}
@@ -588,7 +595,7 @@ static void t_fired_reaches_every_recipient(void)
 		mime_free(&m);
 		free(raw);
 	}
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		json_decref(got[i]);
 }
 
@@ -1286,6 +1293,73 @@ static void t_ack_link_once(void)
 	json_decref(gb);
 }
 
+/*
+ * The link acts only for a user who may acknowledge when it is used: a
+ * viewer gets no link (fired or escalated: both are made by
+ * ack_link_for), and an operator demoted to viewer after the mail went
+ * out is refused on the page and on the POST, the token unspent; promoted
+ * again, the same link works.
+ */
+static void t_ack_link_role(void)
+{
+	long long rule, alert, ev;
+	json_t *gd, *gv;
+	char *path, *token, state[256], ids[24];
+	struct http_resp r;
+	struct config cfg;
+	struct db *db;
+	char *url = (char *)"unset";
+
+	mail_users();
+	rule = firing_rule("ack by role", "[\"" DORA "\",\"" VERA "\"]");
+	alert = fire(rule);
+	gd = wait_received(DORA, "ack by role -", 1, 10000);
+	gv = wait_received(VERA, "ack by role -", 1, 10000);
+	CU_ASSERT_EQUAL_FATAL(json_array_size(gd), 1);
+	CU_ASSERT_EQUAL_FATAL(json_array_size(gv), 1);
+	CU_ASSERT_PTR_NULL(strstr(part_body(json_array_get(gv, 0), 0), "/ack?t="));
+	CU_ASSERT_PTR_NULL(strstr(part_body(json_array_get(gv, 0), 1), "/ack?t="));
+	snprintf(ids, sizeof(ids), "%lld", alert);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM ack_tokens t JOIN users u ON u.id = t.user_id"
+	    " WHERE t.alert_id = $1::bigint AND u.username = 'mail-vera'", ids), 0);
+	CU_ASSERT_EQUAL_FATAL(config_load(&cfg), 0);
+	db = db_open(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	CU_ASSERT_EQUAL(ack_link_for(db, &cfg, alert, VERA, &url), 0);
+	CU_ASSERT_PTR_NULL(url);
+	db_close(db);
+	config_free(&cfg);
+
+	path = ack_path_in(json_array_get(gd, 0));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+	token = strstr(path, "?t=") + 3;
+	/* demoted after the mail went out: the page and the POST refuse */
+	test_exec("UPDATE users SET role = 'viewer' WHERE username = 'mail-dora'", 0, NULL);
+	r = http_do("GET", path, NULL, NULL, 0);
+	EXPECT_STATUS(r, 403);
+	CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "may no longer acknowledge"));
+	http_free(&r);
+	r = form_post(path, token, "as a viewer");
+	EXPECT_STATUS(r, 403);
+	http_free(&r);
+	alert_state(alert, state, sizeof(state), &ev);
+	CU_ASSERT_STRING_EQUAL(state, "firing||");
+	CU_ASSERT_EQUAL(ev, 0);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM ack_tokens WHERE alert_id = $1::bigint"
+	    " AND used_at IS NOT NULL", ids), 0);
+	/* an operator again: the same link acknowledges */
+	test_exec("UPDATE users SET role = 'operator' WHERE username = 'mail-dora'", 0, NULL);
+	r = form_post(path, token, "as an operator");
+	EXPECT_STATUS(r, 200);
+	http_free(&r);
+	alert_state(alert, state, sizeof(state), &ev);
+	CU_ASSERT_STRING_EQUAL(state, "acknowledged|mail-dora|as an operator");
+	CU_ASSERT_EQUAL(ev, 1);
+	free(path);
+	json_decref(gd);
+	json_decref(gv);
+}
+
 static int suite_clean(void)
 {
 	json_decref(seen);
@@ -1311,6 +1385,7 @@ void suite_mail(void)
 		{"without SMTP_SERVER mail goes to the spool", t_spool_without_server},
 		{"a rule's test message", t_rule_test_message},
 		{"the acknowledge link from a mail works once", t_ack_link_once},
+		{"the acknowledge link acts only for who may acknowledge now", t_ack_link_role},
 		{NULL, NULL},
 	};
 	test_add_suite("mail", suite_init, suite_clean, cases);
