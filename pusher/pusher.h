@@ -98,6 +98,7 @@ struct pusher_stats {
 
 struct pusher {
 	const struct config *cfg;
+	char origin[256];         /* of GOLDWATCH_BASE_URL: what a cookie must come from */
 	struct lws_context *ctx;
 	struct lws_vhost *vh;
 	struct db *db;            /* upgrade checks, replays, re-checks */
@@ -122,9 +123,10 @@ struct pusher *pusher_of(struct lws *wsi);
 
 /*
  * LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: checks the path, ?after= and the
- * credential (cookie gw_session or ?token=) against the database. Returns
- * 0 to let the upgrade go on (the result waits in p->handoff), or 1 after
- * answering 400, 401, 404 or 503 with a JSON error body.
+ * credential (cookie gw_session or ?token=) against the database, and that
+ * a cookie comes from the site's own Origin. Returns 0 to let the upgrade
+ * go on (the result waits in p->handoff), or 1 after answering 400, 401,
+ * 403, 404 or 503 with a JSON error body.
  */
 int handshake_confirm(struct pusher *p, struct lws *wsi, const char *upgrade);
 /* LWS_CALLBACK_HTTP (no upgrade): answers 426. Returns lws' verdict. */

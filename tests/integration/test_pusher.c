@@ -185,6 +185,63 @@ static void t_refused(void)
 	free(good);
 }
 
+/*
+ * A cookie is taken only with the site's own Origin (or none: not a
+ * browser); a page of another site gets 403. ?token= works from anywhere.
+ */
+static void t_origin(void)
+{
+	const struct fixture_users *u = fixture_users();
+	char *cookie = cookie_of(u->viewer), *q = xasprintf("token=%s", u->viewer);
+	char *other_port = xasprintf("%s0", test_base_url());
+	char *upper = xasprintf("HTTP://%s/", test_base_url() + strlen("http://"));
+	const char *foreign[] = {"https://elsewhere.example", "null", other_port,
+	    "http://127.0.0.1.elsewhere.example", "not a url"};
+	char oh[256], ch[512];
+	const char *headers[] = {"Connection: Upgrade", "Upgrade: websocket",
+	    "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+	    ch, oh, NULL};
+	struct ws_client *c;
+	struct http_resp r;
+	long status;
+
+	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
+		for (int via = WS_NGINX; via <= WS_DIRECT; via++) {
+			status = -1;
+			c = ws_open_origin((enum ws_via)via, NULL, cookie, foreign[i], &status);
+			if (c || status != 403)
+				fprintf(stderr, "\n    Origin %s: status %ld\n", foreign[i], status);
+			CU_ASSERT_PTR_NULL(c);
+			CU_ASSERT_EQUAL(status, 403);
+			ws_free(c);
+			/* the same Origin with the token: not a browser's cookie */
+			c = ws_open_origin((enum ws_via)via, q, NULL, foreign[i], &status);
+			CU_ASSERT_PTR_NOT_NULL(c);
+			ws_free(c);
+		}
+	}
+	/* the answer is the API's JSON error */
+	snprintf(ch, sizeof(ch), "Cookie: %s", cookie);
+	snprintf(oh, sizeof(oh), "Origin: https://elsewhere.example");
+	r = http_do("GET", "/api/alerts/ws", headers, NULL, 0);
+	EXPECT_ERROR(r, 403, "forbidden_origin");
+	http_free(&r);
+	/* the site's own Origin (in any case) and no Origin at all: open */
+	c = ws_open_origin(WS_NGINX, NULL, cookie, test_base_url(), &status);
+	CU_ASSERT_PTR_NOT_NULL(c);
+	ws_free(c);
+	c = ws_open_origin(WS_NGINX, NULL, cookie, upper, &status);
+	CU_ASSERT_PTR_NOT_NULL(c);
+	ws_free(c);
+	c = ws_open_origin(WS_DIRECT, NULL, cookie, NULL, &status);
+	CU_ASSERT_PTR_NOT_NULL(c);
+	ws_free(c);
+	free(other_port);
+	free(upper);
+	free(cookie);
+	free(q);
+}
+
 /* The next message about alert id, skipping others (samples, rules). */
 static json_t *next_about(struct ws_client *c, long long alert_id)
 {
@@ -530,6 +587,7 @@ void suite_pusher(void)
 {
 	static const struct test_case cases[] = {
 		{"refused without valid credentials (401 at the handshake)", t_refused},
+		{"a cookie only from the site's own Origin (403), a token from any", t_origin},
 		{"fired, acknowledged, resolved arrive in order", t_alert_lifecycle},
 		{"?after= replays exactly the missed events", t_after_replay},
 		{"database restart with clients connected loses nothing", t_database_restart},
