@@ -13,7 +13,8 @@
  *   frame.c      an event row as the JSON text of one message
  *   client.c     one socket: its position, writing, closing, the queue bound
  *   replay.c     ?after=: events read from the table until the ring has them
- *   recheck.c    the periodic batched re-check of every socket's credentials
+ *   recheck.c    the batched re-check of every socket's credentials: periodic,
+ *                and at once when the feed hears that a credential ended
  */
 #ifndef GW_PUSHER_H
 #define GW_PUSHER_H
@@ -80,6 +81,7 @@ struct feed {
 	struct lws *wsi;          /* the adopted duplicate of the libpq socket */
 	struct lws *in_rx;        /* wsi whose callback is running, if any */
 	uint64_t generation;      /* db_generation() LISTEN was issued on */
+	int64_t announced;        /* highest event id notified: read no further */
 	int ready;                /* the ring was filled once: clients may come */
 	int more;                 /* events may be waiting in the table */
 	int down;                 /* lost; reconnecting */
@@ -182,6 +184,12 @@ int replay_write(struct pusher *p, struct client *c);
 
 /* Schedules the periodic re-check of every socket's credentials. */
 void recheck_start(struct pusher *p);
+/*
+ * Re-checks every socket's credential now; ended ones are closed (4001)
+ * before anything more is written to them. 0, or -1 if the database could
+ * not be asked (nothing closed).
+ */
+int recheck_now(struct pusher *p);
 
 /* frame.c */
 
