@@ -14,6 +14,7 @@ void suite_jobs(void);
 void t_summary_recheck(void);
 void suite_mail(void);
 void suite_pusher(void);
+void suite_nginx(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {
