@@ -1147,7 +1147,7 @@ static void expect_link_refused(const char *path, const char *token, const char 
 	struct http_resp r = http_do("GET", path, NULL, NULL, 0);
 
 	EXPECT_STATUS(r, 403);
-	CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, why));
+	CU_ASSERT_TRUE(r.body && strstr(r.body, why));
 	http_free(&r);
 	r = form_post(path, token, "refused");
 	EXPECT_STATUS(r, 403);
