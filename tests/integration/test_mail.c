@@ -1361,6 +1361,32 @@ static void t_ack_link_role(void)
 	json_decref(gv);
 }
 
+/* The escalated mail too: a link for the operator, none for the viewer. */
+static void t_escalated_ack_link(void)
+{
+	long long rule, alert;
+	char at[64], ids[24], *to_viewer, *to_operator;
+
+	mail_users();
+	rule = make_rule("{\"name\":\"escalated by role\",\"kpi\":\"m_mail\",\"condition\":\"gt\","
+	    "\"threshold\":50,\"severity\":\"critical\",\"cooldown_minutes\":0,"
+	    "\"recipients\":[\"" DORA "\"],"
+	    "\"escalation\":{\"after_minutes\":10,\"recipients\":[\"" VERA "\",\"" DORA "\"]}}");
+	alert = fire(rule);
+	CU_ASSERT_EQUAL(test_system("'%s/goldwatch-escalate' %s >>'%s/log/jobs-tests.log' 2>&1",
+	    test_env("GW_TEST_BIN"), now_plus(11 * 60, at, sizeof(at)), test_env("GW_TEST_STACK")), 0);
+	snprintf(ids, sizeof(ids), "%lld", alert);
+	to_viewer = test_sql_str("SELECT body_text || body_html FROM mail_outbox"
+	    " WHERE alert_id = $1::bigint AND kind = 'escalated' AND recipient = $2", 2, TP(ids, VERA));
+	to_operator = test_sql_str("SELECT body_text || body_html FROM mail_outbox"
+	    " WHERE alert_id = $1::bigint AND kind = 'escalated' AND recipient = $2", 2, TP(ids, DORA));
+	CU_ASSERT_PTR_NOT_NULL(strstr(to_viewer, "Escalation level 1"));
+	CU_ASSERT_PTR_NULL(strstr(to_viewer, "/ack?t="));
+	CU_ASSERT_PTR_NOT_NULL(strstr(to_operator, "/ack?t="));
+	free(to_viewer);
+	free(to_operator);
+}
+
 static int suite_clean(void)
 {
 	json_decref(seen);
@@ -1387,6 +1413,7 @@ void suite_mail(void)
 		{"a rule's test message", t_rule_test_message},
 		{"the acknowledge link from a mail works once", t_ack_link_once},
 		{"the acknowledge link acts only for who may acknowledge now", t_ack_link_role},
+		{"an escalated mail has the link only for who may acknowledge", t_escalated_ack_link},
 		{NULL, NULL},
 	};
 	test_add_suite("mail", suite_init, suite_clean, cases);
