@@ -38,6 +38,7 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 API_SOCKET ?= /run/goldwatch/api.sock
 PUSHER_SOCKET ?= /run/goldwatch-pusher/pusher.sock
 DIGEST_TIME ?= 07:00
+NGINX_CONN_LIMIT ?= 100
 BUILD ?= build
 SAN ?=
 
@@ -224,6 +225,7 @@ install: all
 	  SYSCONFDIR="$(SYSCONFDIR)" UNITDIR="$(UNITDIR)" DOCDIR="$(DOCDIR)" \
 	  SYSUSERSDIR="$(SYSUSERSDIR)" API_SOCKET="$(API_SOCKET)" \
 	  PUSHER_SOCKET="$(PUSHER_SOCKET)" DIGEST_TIME="$(DIGEST_TIME)" BINS="$(BINS)" \
+	  NGINX_CONN_LIMIT="$(NGINX_CONN_LIMIT)" \
 	  scripts/install.sh
 
 uninstall:

@@ -28,6 +28,7 @@ static int refuse(struct request *req, enum ack_check c)
 	static const int status[ACK_CHECK__MAX] = {
 		[ACK_VALID] = 200, [ACK_FORGED] = 403, [ACK_WRONG_ALERT] = 403,
 		[ACK_EXPIRED] = 410, [ACK_USED] = 410, [ACK_USER_GONE] = 403,
+		[ACK_NOT_ALLOWED] = 403,
 		[ACK_ERROR] = 503,
 	};
 	return page_error(req, status[c], ack_check_message(c));

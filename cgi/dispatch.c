@@ -24,13 +24,70 @@ static int changes_state(enum method m)
 	return m == M_POST || m == M_PUT || m == M_PATCH || m == M_DELETE;
 }
 
-/* Matches "type/subtype" ignoring case and parameters (charset). */
+static int is_ows(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/*
+ * One parameter of a media type at *p ("name=token" or name="quoted"),
+ * moving *p past it. 1 when it names a charset other than UTF-8, 0 when
+ * it is fine, -1 when it is malformed.
+ */
+static int foreign_charset(const char **p)
+{
+	const char *name = *p, *v, *end;
+	size_t nlen, vlen;
+
+	while (**p && **p != '=' && **p != ';' && !is_ows(**p))
+		(*p)++;
+	nlen = (size_t)(*p - name);
+	if (nlen == 0 || **p != '=')
+		return -1;
+	v = ++(*p);
+	if (*v == '"') {
+		end = strchr(v + 1, '"');
+		if (end == NULL)
+			return -1;
+		v++;
+		vlen = (size_t)(end - v);
+		*p = end + 1;
+	} else {
+		while (**p && **p != ';' && !is_ows(**p))
+			(*p)++;
+		vlen = (size_t)(*p - v);
+	}
+	if (nlen != 7 || strncasecmp(name, "charset", 7) != 0)
+		return 0;
+	return vlen == 5 && strncasecmp(v, "utf-8", 5) == 0 ? 0 : 1;
+}
+
+/*
+ * Matches "type/subtype" ignoring case, with parameters; a charset
+ * parameter must say UTF-8 (the only encoding goldwatch reads), and
+ * malformed parameters refuse the type.
+ */
 static int content_type_is(const char *ct, const char *want)
 {
 	size_t n = strlen(want);
+	const char *p = ct + n;
+
 	if (strncasecmp(ct, want, n) != 0)
 		return 0;
-	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+	for (;;) {
+		while (is_ows(*p))
+			p++;
+		if (*p == '\0')
+			return 1;
+		if (*p++ != ';')
+			return 0;
+		while (is_ows(*p))
+			p++;
+		if (*p == '\0')
+			return 1;
+		if (foreign_charset(&p) != 0)
+			return 0;
+	}
 }
 
 static int fail(struct request *req, int status, const char *code, const char *msg)
@@ -115,7 +172,7 @@ static int check_body(struct request *req)
 			return 0;
 		if (!content_type_is(req->content_type, "application/json"))
 			return fail(req, 415, "unsupported_media_type",
-			    "send the body as application/json");
+			    "send the body as application/json (UTF-8, the only charset read)");
 		req->json = valid_json_body(req->body, req->body_len, &err);
 		if (req->json == NULL)
 			return req_verror(req, &err);
@@ -123,7 +180,7 @@ static int check_body(struct request *req)
 	case BODY_FORM:
 		if (!content_type_is(req->content_type, "application/x-www-form-urlencoded"))
 			return fail(req, 415, "unsupported_media_type",
-			    "send the form as application/x-www-form-urlencoded");
+			    "send the form as application/x-www-form-urlencoded (UTF-8)");
 		if (request_parse_form(req) < 0)
 			return fail(req, 400, "bad_form", "the form data is malformed");
 		return 0;

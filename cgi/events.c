@@ -5,14 +5,10 @@
 #include "app.h"
 #include "event.h"
 
-DB_STMT(q_events,
-    "SELECT " EVENT_COLUMNS " FROM events e WHERE e.id > $1::bigint ORDER BY e.id LIMIT $2::int");
-
 int events_list(struct request *req)
 {
 	static const char *const params[] = {"after", "limit", NULL};
 	int64_t after, limit, last;
-	char a[24], l[24];
 	PGresult *r;
 	json_t *items;
 	int rc;
@@ -21,7 +17,7 @@ int events_list(struct request *req)
 	    (rc = req_query_int(req, "after", 0, INT64_MAX, 0, &after)) != 0 ||
 	    (rc = req_query_int(req, "limit", 1, 1000, 100, &limit)) != 0)
 		return rc;
-	r = DB_EXEC(req->db, &q_events, db_i64_param(after, a), db_i64_param(limit, l));
+	r = events_after(req->db, after, INT64_MAX, limit);
 	if (r == NULL)
 		return 500;
 	items = json_array();

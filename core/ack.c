@@ -107,8 +107,13 @@ int ack_token_signed(const unsigned char key[crypto_auth_KEYBYTES], const char *
 	return strlen(dot + 1) == strlen(mac) && sodium_memcmp(dot + 1, mac, strlen(mac)) == 0;
 }
 
+/* Who may acknowledge (the API's operator role and up), in SQL. */
+#define MAY_ACK "u.role IN ('operator', 'admin') AND NOT u.disabled"
+
+/* A viewer's mail carries no link: it could not be used. */
 DB_STMT(q_user_by_email,
-    "SELECT id FROM users WHERE lower(email) = lower($1) AND NOT disabled ORDER BY id LIMIT 1");
+    "SELECT u.id FROM users u WHERE lower(u.email) = lower($1) AND " MAY_ACK
+    " ORDER BY u.id LIMIT 1");
 DB_STMT(q_nonce_new,
     "INSERT INTO ack_tokens (nonce, alert_id, user_id, expires_at)"
     " VALUES ($1, $2::bigint, $3::bigint, to_timestamp($4::bigint))");
@@ -145,15 +150,19 @@ int ack_link_for(struct db *db, const struct config *cfg, int64_t alert_id,
 	return 0;
 }
 
-DB_STMT(q_nonce_check,
-    "SELECT t.used_at IS NOT NULL AS used, u.disabled, u.username"
-    "  FROM ack_tokens t JOIN users u ON u.id = t.user_id"
-    " WHERE t.nonce = $1 AND t.alert_id = $2::bigint AND t.user_id = $3::bigint");
-DB_STMT(q_nonce_lock,
-    "SELECT t.used_at IS NOT NULL AS used, u.disabled, u.username"
-    "  FROM ack_tokens t JOIN users u ON u.id = t.user_id"
+/*
+ * The user is read as it is now, not as it was when the mail went out: a
+ * user demoted to viewer or disabled since can no longer use the link.
+ * The lock variant also locks the user row, so that a demotion cannot
+ * commit between this check and the acknowledgement.
+ */
+#define NONCE_CHECK \
+    "SELECT t.used_at IS NOT NULL AS used, u.disabled, u.username," \
+    "       (" MAY_ACK ") AS may_ack" \
+    "  FROM ack_tokens t JOIN users u ON u.id = t.user_id" \
     " WHERE t.nonce = $1 AND t.alert_id = $2::bigint AND t.user_id = $3::bigint"
-    " FOR UPDATE OF t");
+DB_STMT(q_nonce_check, NONCE_CHECK);
+DB_STMT(q_nonce_lock, NONCE_CHECK " FOR UPDATE OF t FOR SHARE OF u");
 
 enum ack_check ack_verify(struct db *db, const char *token, int64_t alert_id,
     int64_t now_us, int lock, struct ack_token *t)
@@ -188,7 +197,8 @@ enum ack_check ack_verify(struct db *db, const char *token, int64_t alert_id,
 	}
 	used = db_bool(r, 0, "used");
 	snprintf(t->username, sizeof(t->username), "%s", db_str(r, 0, "username"));
-	rc = used ? ACK_USED : db_bool(r, 0, "disabled") ? ACK_USER_GONE : ACK_VALID;
+	rc = used ? ACK_USED : db_bool(r, 0, "disabled") ? ACK_USER_GONE :
+	    !db_bool(r, 0, "may_ack") ? ACK_NOT_ALLOWED : ACK_VALID;
 	PQclear(r);
 	return rc;
 }
@@ -209,6 +219,8 @@ const char *ack_check_message(enum ack_check c)
 	case ACK_EXPIRED: return "This link has expired. Sign in to acknowledge the alert.";
 	case ACK_USED: return "This link was already used. Sign in to see the alert.";
 	case ACK_USER_GONE: return "The account this link was made for is disabled.";
+	case ACK_NOT_ALLOWED: return "The account this link was made for may no longer acknowledge"
+	    " alerts (its role is viewer). Ask an operator.";
 	default: return "The link could not be checked now. Try again shortly.";
 	}
 }

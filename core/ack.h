@@ -16,8 +16,8 @@
 
 /*
  * Makes the acknowledge link of alert_id for the user whose e-mail is
- * recipient: *url (caller frees), or *url = NULL when no enabled user has
- * that address. Records the nonce. Returns 0, or -1 on a database error.
+ * recipient: *url (caller frees), or *url = NULL when no enabled user who
+ * may acknowledge (operator or admin) has that address. Records the nonce. Returns 0, or -1 on a database error.
  */
 int ack_link_for(struct db *db, const struct config *cfg, int64_t alert_id,
     const char *recipient, char **url);
@@ -29,6 +29,7 @@ enum ack_check {
 	ACK_EXPIRED,
 	ACK_USED,        /* already spent, or unknown nonce */
 	ACK_USER_GONE,   /* the user was disabled */
+	ACK_NOT_ALLOWED, /* the user may not acknowledge now (a viewer) */
 	ACK_ERROR,       /* database error */
 	ACK_CHECK__MAX
 };

@@ -68,11 +68,13 @@ json_t *event_json(const PGresult *r, int row)
 }
 
 DB_STMT(q_events_after,
-    "SELECT " EVENT_COLUMNS " FROM events e WHERE e.id > $1::bigint ORDER BY e.id LIMIT $2::int");
+    "SELECT " EVENT_COLUMNS " FROM events e WHERE e.id > $1::bigint AND e.id <= $2::bigint"
+    " ORDER BY e.id LIMIT $3::int");
 
-PGresult *events_after(struct db *db, int64_t after, int64_t limit)
+PGresult *events_after(struct db *db, int64_t after, int64_t upto, int64_t limit)
 {
-	char a[24], l[24];
+	char a[24], u[24], l[24];
 
-	return DB_EXEC(db, &q_events_after, db_i64_param(after, a), db_i64_param(limit, l));
+	return DB_EXEC(db, &q_events_after, db_i64_param(after, a), db_i64_param(upto, u),
+	    db_i64_param(limit, l));
 }

@@ -36,11 +36,11 @@ int event_emit(struct db *db, const char *type, const json_t *data);
 json_t *event_json(const PGresult *r, int row);
 
 /*
- * Events with id > after, oldest first, at most limit rows of
- * EVENT_COLUMNS (the API's event log and the pusher's catch-up and replay
- * read the same way). Returns the result (caller clears it) or NULL
- * (logged by the db module).
+ * Events with after < id <= upto, oldest first, at most limit rows of
+ * EVENT_COLUMNS (the API's event log with upto INT64_MAX, and the pusher's
+ * catch-up and replay: upto is how far it may read, see pusher/feed.c). Returns the result (caller clears
+ * it) or NULL (logged by the db module).
  */
-PGresult *events_after(struct db *db, int64_t after, int64_t limit);
+PGresult *events_after(struct db *db, int64_t after, int64_t upto, int64_t limit);
 
 #endif

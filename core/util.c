@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static void oom(size_t n)
@@ -600,4 +601,68 @@ void url_encode(struct buf *b, const char *s)
 			buf_append(b, e, 3);
 		}
 	}
+}
+
+/* Host characters of an origin: a name, IPv4, or a bracketed IPv6. */
+static int origin_host_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    c == '-' || c == '.' || c == '[' || c == ']' || c == ':';
+}
+
+int url_origin(const char *url, char *out, size_t outlen)
+{
+	const char *host, *end, *hend, *p;
+	int https, n;
+	int64_t port = 0;
+	char portbuf[8];
+
+	if (strncasecmp(url, "http://", 7) == 0) {
+		https = 0;
+		host = url + 7;
+	} else if (strncasecmp(url, "https://", 8) == 0) {
+		https = 1;
+		host = url + 8;
+	} else {
+		return -1;
+	}
+	end = host + strcspn(host, "/?#");
+	if (*host == '[') {
+		hend = memchr(host, ']', (size_t)(end - host));
+		if (hend == NULL)
+			return -1;
+		hend++;
+	} else {
+		hend = memchr(host, ':', (size_t)(end - host));
+		if (hend == NULL)
+			hend = end;
+	}
+	if (hend == host)
+		return -1;
+	for (p = host; p < hend; p++)
+		if (!origin_host_char(*p))
+			return -1;
+	if (hend < end) {
+		size_t plen = (size_t)(end - hend - 1);
+		if (*hend != ':' || plen == 0 || plen >= sizeof(portbuf))
+			return -1;
+		memcpy(portbuf, hend + 1, plen);
+		portbuf[plen] = '\0';
+		if (parse_int64(portbuf, 1, 65535, &port) < 0)
+			return -1;
+		if (port == (https ? 443 : 80))
+			port = 0;
+	}
+	n = snprintf(out, outlen, "%s://%.*s", https ? "https" : "http", (int)(hend - host), host);
+	if (n < 0 || (size_t)n >= outlen)
+		return -1;
+	if (port) {
+		int m = snprintf(out + n, outlen - (size_t)n, ":%lld", (long long)port);
+		if (m < 0 || (size_t)m >= outlen - (size_t)n)
+			return -1;
+	}
+	for (char *q = out; *q; q++)
+		if (*q >= 'A' && *q <= 'Z')
+			*q = (char)(*q + 32);
+	return 0;
 }

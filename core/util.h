@@ -108,6 +108,14 @@ int utf8_valid_text(const char *s, size_t n);
 int url_decode(char *s);
 /* Appends s to b with everything but unreserved characters %-escaped. */
 void url_encode(struct buf *b, const char *s);
+/*
+ * The origin of an absolute http or https URL in the form browsers send
+ * in Origin: "scheme://host[:port]", scheme and host in lower case, the
+ * scheme's default port left out, no path. Returns 0, or -1 when url is
+ * no such URL (another scheme, user info, a bad port, "null") or the
+ * origin does not fit in out.
+ */
+int url_origin(const char *url, char *out, size_t outlen);
 
 #ifdef __cplusplus
 }

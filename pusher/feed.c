@@ -6,6 +6,15 @@
  * Event ids follow commit order (the events_serialize trigger), so that
  * read never skips an event, and a reconnect catches up the same way.
  *
+ * Ended credentials (migration 0006): the feed reads no event past the
+ * highest id a goldwatch_events notification has announced, and a
+ * goldwatch_auth notification (logout, a disabled user, a revoked token)
+ * re-checks every socket's credential before anything more is read. The
+ * notifications arrive in commit order, so an event committed after the
+ * change is announced after it, and never reaches a socket of the ended
+ * credential. Should that re-check fail, the feed drops its connection:
+ * nothing is relayed until a reconnect has re-checked.
+ *
  * When the connection breaks the socket stays readable (EOF) and would
  * spin the loop: the adopted wsi is closed at once, and a timer reconnects
  * with backoff, LISTENs again, adopts the new socket and catches up.
@@ -22,9 +31,11 @@
 #define FEED_RETRY_MIN_MS 100
 #define FEED_RETRY_MAX_MS 5000
 #define FEED_FULL_RETRY_US (20 * LWS_US_PER_MS) /* ring full: look again */
+#define FEED_AUTH_CHANNEL "goldwatch_auth"
 
 DB_STMT(q_latest,
     "SELECT " EVENT_COLUMNS " FROM events e ORDER BY e.id DESC LIMIT $1::int");
+DB_STMT(q_max_id, "SELECT coalesce(max(id), 0) AS id FROM events");
 
 static struct pusher *pusher_of_feed(struct feed *f)
 {
@@ -69,16 +80,32 @@ static void feed_notice(void *arg, const char *message)
 	log_warn("database: %s", message);
 }
 
-/* Frees the notifications libpq gathered; 1 if there was any. */
-static int drain_notifies(struct feed *f)
+/*
+ * Takes the notifications libpq gathered: an events one moves how far the
+ * feed may read, an auth one re-checks the sockets at once (before the
+ * feed reads on). Returns 1 if there was any, 0 if none, -1 when the
+ * re-check failed.
+ */
+static int drain_notifies(struct pusher *p)
 {
+	struct feed *f = &p->feed;
 	PGnotify *n;
-	int any = 0;
+	int any = 0, auth = 0;
 
 	while ((n = PQnotifies(db_conn(f->db))) != NULL) {
 		any = 1;
+		if (strcmp(n->relname, FEED_AUTH_CHANNEL) == 0) {
+			auth = 1;
+		} else {
+			/* no id: a schema before migration 0006; read all there is */
+			long long id = *n->extra ? strtoll(n->extra, NULL, 10) : INT64_MAX;
+			if (id > f->announced)
+				f->announced = id;
+		}
 		PQfreemem(n);
 	}
+	if (auth && recheck_now(p) < 0)
+		return -1;
 	return any;
 }
 
@@ -107,6 +134,29 @@ static int fill_ring(struct pusher *p)
 		ring_push(&p->ring, db_i64(r, i, "id"), buf, len);
 	}
 	PQclear(r);
+	p->feed.announced = p->ring.last_id;
+	return 0;
+}
+
+/*
+ * After a reconnect: what committed while the feed was away came without
+ * notifications. The newest id is read first, then every socket is
+ * re-checked: a credential that ended before any of those events did is
+ * closed before they are relayed; later ends are notified. 0, or -1.
+ */
+static int catch_up_bound(struct pusher *p)
+{
+	PGresult *r = DB_EXEC0(p->feed.db, &q_max_id);
+	int64_t newest;
+
+	if (r == NULL)
+		return -1;
+	newest = db_i64(r, 0, "id");
+	PQclear(r);
+	if (recheck_now(p) < 0)
+		return -1;
+	if (newest > p->feed.announced)
+		p->feed.announced = newest;
 	return 0;
 }
 
@@ -117,11 +167,12 @@ static void feed_subscribe(struct pusher *p)
 	lws_sock_file_fd_type fd;
 	uint64_t gen;
 
-	if (db_ensure(f->db) < 0 || db_script(f->db, "LISTEN goldwatch_events") < 0)
+	if (db_ensure(f->db) < 0 ||
+	    db_script(f->db, "LISTEN goldwatch_events; LISTEN " FEED_AUTH_CHANNEL) < 0)
 		goto lost;
 	gen = db_generation(f->db);
 	PQsetNoticeProcessor(db_conn(f->db), feed_notice, NULL);
-	if (!f->ready && fill_ring(p) < 0)
+	if (!f->ready ? fill_ring(p) < 0 : catch_up_bound(p) < 0)
 		goto lost;
 	if (db_generation(f->db) != gen || PQsocket(db_conn(f->db)) < 0)
 		goto lost;
@@ -171,7 +222,12 @@ void feed_pull(struct pusher *p)
 		uint64_t room = clients_room(p);
 		int64_t limit = room < FEED_BATCH ? (int64_t)room : FEED_BATCH;
 		PGresult *r;
-		int n;
+		int n, notified;
+
+		if (p->ring.last_id >= f->announced) {
+			f->more = 0;  /* nothing announced is left to read */
+			break;
+		}
 
 		if (room == 0) {
 			/* a client is a whole ring behind: give it time, or drop it */
@@ -179,7 +235,7 @@ void feed_pull(struct pusher *p)
 			    FEED_FULL_RETRY_US);
 			return;
 		}
-		r = events_after(f->db, p->ring.last_id, limit);
+		r = events_after(f->db, p->ring.last_id, f->announced, limit);
 		if (r == NULL || db_generation(f->db) != f->generation) {
 			/* failed, or db_exec reconnected: the LISTEN is gone */
 			PQclear(r);
@@ -194,8 +250,14 @@ void feed_pull(struct pusher *p)
 		}
 		PQclear(r);
 		p->stats.relayed += (uint64_t)n;
-		/* notifications that came during the query mean: read again */
-		f->more = n == limit || drain_notifies(f);
+		/* notifications that came during the query: an auth one closes
+		 * sockets before these events are written (in a later callback) */
+		notified = drain_notifies(p);
+		if (notified < 0) {
+			feed_lost(p);
+			return;
+		}
+		f->more = n == limit || notified;
 		if (n > 0)
 			clients_wake(p);
 	}
@@ -212,9 +274,14 @@ int feed_readable(struct pusher *p, struct lws *wsi)
 	if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK) {
 		feed_lost(p);
 	} else {
-		if (drain_notifies(f))
-			f->more = 1;
-		feed_pull(p);
+		int notified = drain_notifies(p);
+		if (notified < 0) {
+			feed_lost(p);
+		} else {
+			if (notified)
+				f->more = 1;
+			feed_pull(p);
+		}
 	}
 	f->in_rx = NULL;
 	return f->wsi == wsi ? 0 : -1;

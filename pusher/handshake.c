@@ -2,7 +2,8 @@
  * handshake.c - who may open a socket. At the HTTP upgrade, before any
  * WebSocket byte, the request must name /api/alerts/ws, carry a valid
  * ?after= if any, and a session cookie (gw_session) or ?token= that the
- * database accepts. Refusals are HTTP answers with the API's JSON error
+ * database accepts; with the cookie, an Origin of the site's own (or
+ * none). Refusals are HTTP answers with the API's JSON error
  * body, so nginx and browsers see the status (401, not a dropped socket).
  *
  * lws calls LWS_CALLBACK_HTTP_CONFIRM_UPGRADE, then (for the same wsi,
@@ -74,17 +75,39 @@ static int query_arg(struct lws *wsi, const char *name, char *out, size_t outlen
 	return 1;
 }
 
-/* The credential: ?token= wins over the cookie. 0, or -1 if there is none. */
-static int credential(struct lws *wsi, char *out, size_t outlen)
+enum credential_kind { CRED_NONE, CRED_TOKEN, CRED_COOKIE };
+
+/* The credential: ?token= wins over the cookie. */
+static enum credential_kind credential(struct lws *wsi, char *out, size_t outlen)
 {
 	size_t len = outlen;
 	int rc = query_arg(wsi, "token=", out, outlen);
 
 	if (rc != 0)
-		return rc > 0 && *out ? 0 : -1;
+		return rc > 0 && *out ? CRED_TOKEN : CRED_NONE;
 	if (lws_http_cookie_get(wsi, SESSION_COOKIE, out, &len) == 0 && *out)
+		return CRED_COOKIE;
+	return CRED_NONE;
+}
+
+/*
+ * A browser sends the cookie with a socket that a page of any site opens,
+ * and says which site in Origin: a cookie is taken only from the site's
+ * own origin (GOLDWATCH_BASE_URL), or without Origin (not a browser).
+ * ?token= is not checked: a page of another site cannot know the token.
+ * 1 when the request's Origin is foreign.
+ */
+static int foreign_origin(const struct pusher *p, struct lws *wsi)
+{
+	char sent[512], origin[sizeof(sent)];
+	int n = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
+
+	if (n <= 0)
 		return 0;
-	return -1;
+	if ((size_t)n >= sizeof(sent) || lws_hdr_copy(wsi, sent, (int)sizeof(sent),
+	    WSI_TOKEN_ORIGIN) < 0 || url_origin(sent, origin, sizeof(origin)) < 0)
+		return 1;
+	return strcmp(origin, p->origin) != 0;
 }
 
 /* ?after=ID: *after is -1 without it. 0, or -1 if it is not a whole number. */
@@ -101,6 +124,7 @@ int handshake_confirm(struct pusher *p, struct lws *wsi, const char *upgrade)
 {
 	char path[64], token[AUTH_TOKEN_MAX + 16];
 	struct principal who;
+	enum credential_kind kind;
 	int64_t after;
 	int rc;
 
@@ -115,9 +139,13 @@ int handshake_confirm(struct pusher *p, struct lws *wsi, const char *upgrade)
 	if (after_arg(wsi, &after) < 0)
 		return answer(wsi, 400, "invalid_parameter",
 		    "after must be a whole number: the last event id seen", "after");
-	if (credential(wsi, token, sizeof(token)) < 0)
+	kind = credential(wsi, token, sizeof(token));
+	if (kind == CRED_NONE)
 		return answer(wsi, 401, "unauthenticated",
 		    "sign in first: the session cookie or ?token= is required", NULL);
+	if (kind == CRED_COOKIE && foreign_origin(p, wsi))
+		return answer(wsi, 403, "forbidden_origin",
+		    "the session cookie is accepted only from this site's own pages", NULL);
 	if (!p->feed.ready)
 		return answer(wsi, 503, "service_unavailable",
 		    "live updates are starting; try again shortly", NULL);

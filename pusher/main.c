@@ -212,6 +212,12 @@ int main(int argc, char **argv)
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
 	memset(&p, 0, sizeof(p));
 	p.cfg = &cfg;
+	if (url_origin(cfg.base_url, p.origin, sizeof(p.origin)) < 0) {
+		log_err("GOLDWATCH_BASE_URL must be an http or https URL (the site's own origin): %s",
+		    cfg.base_url);
+		config_free(&cfg);
+		return 1;
+	}
 	p.db = db_new(&cfg);
 	p.feed.db = db_new(&cfg);
 	ring_init(&p.ring, (uint64_t)cfg.pusher_queue, LWS_PRE, 0);

@@ -14,7 +14,8 @@
  *   frame.c      an event row as the JSON text of one message
  *   client.c     one socket: its position, writing, closing, the queue bound
  *   replay.c     ?after=: events read from the table until the ring has them
- *   recheck.c    the periodic batched re-check of every socket's credentials
+ *   recheck.c    the batched re-check of every socket's credentials: periodic,
+ *                and at once when the feed hears that a credential ended
  */
 #ifndef GW_PUSHER_H
 #define GW_PUSHER_H
@@ -81,6 +82,7 @@ struct feed {
 	struct lws *wsi;          /* the adopted duplicate of the libpq socket */
 	struct lws *in_rx;        /* wsi whose callback is running, if any */
 	uint64_t generation;      /* db_generation() LISTEN was issued on */
+	int64_t announced;        /* highest event id notified: read no further */
 	int ready;                /* the ring was filled once: clients may come */
 	int more;                 /* events may be waiting in the table */
 	int down;                 /* lost; reconnecting */
@@ -99,6 +101,7 @@ struct pusher_stats {
 
 struct pusher {
 	const struct config *cfg;
+	char origin[256];         /* of GOLDWATCH_BASE_URL: what a cookie must come from */
 	struct lws_context *ctx;
 	struct lws_vhost *vh;
 	struct db *db;            /* upgrade checks, replays, re-checks */
@@ -123,9 +126,10 @@ struct pusher *pusher_of(struct lws *wsi);
 
 /*
  * LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: checks the path, ?after= and the
- * credential (cookie gw_session or ?token=) against the database. Returns
- * 0 to let the upgrade go on (the result waits in p->handoff), or 1 after
- * answering 400, 401, 404 or 503 with a JSON error body.
+ * credential (cookie gw_session or ?token=) against the database, and that
+ * a cookie comes from the site's own Origin. Returns 0 to let the upgrade
+ * go on (the result waits in p->handoff), or 1 after answering 400, 401,
+ * 403, 404 or 503 with a JSON error body.
  */
 int handshake_confirm(struct pusher *p, struct lws *wsi, const char *upgrade);
 /* LWS_CALLBACK_HTTP (no upgrade): answers 426. Returns lws' verdict. */
@@ -181,6 +185,12 @@ int replay_write(struct pusher *p, struct client *c);
 
 /* Schedules the periodic re-check of every socket's credentials. */
 void recheck_start(struct pusher *p);
+/*
+ * Re-checks every socket's credential now; ended ones are closed (4001)
+ * before anything more is written to them. 0, or -1 if the database could
+ * not be asked (nothing closed).
+ */
+int recheck_now(struct pusher *p);
 
 /* frame.c */
 

@@ -1,8 +1,10 @@
 /*
- * recheck.c - every GOLDWATCH_PUSHER_RECHECK seconds one query re-checks
- * the credentials of all open sockets, each session and token once; a
- * socket whose session ended (logout, expiry), whose token was revoked or
- * whose user was disabled is closed with 4001. While the database is
+ * recheck.c - one query re-checks the credentials of all open sockets,
+ * each session and token once; a socket whose session ended (logout,
+ * expiry), whose token was revoked or whose user was disabled is closed
+ * with 4001. It runs when the feed hears goldwatch_auth (feed.c), and
+ * every GOLDWATCH_PUSHER_RECHECK seconds as the net for what sends no
+ * notification (a session that simply expires). While the database is
  * down nothing is closed: sockets are not dropped for what cannot be
  * checked.
  */
@@ -36,14 +38,17 @@ static int holds(const int64_t *ids, size_t n, int64_t id)
 	return bsearch(&id, ids, n, sizeof(*ids), cmp_i64) != NULL;
 }
 
-static void recheck_run(lws_sorted_usec_list_t *sul)
+int recheck_now(struct pusher *p)
 {
-	struct pusher *p = lws_container_of(sul, struct pusher, sul_recheck);
 	size_t n = (size_t)p->clients.count, ns = 0, nt = 0;
-	int64_t *sessions = xmalloc((n + 1) * sizeof(int64_t));
-	int64_t *tokens = xmalloc((n + 1) * sizeof(int64_t));
+	int64_t *sessions, *tokens;
 	struct client *c;
+	int rc = 0;
 
+	if (n == 0)
+		return 0;
+	sessions = xmalloc(n * sizeof(int64_t));
+	tokens = xmalloc(n * sizeof(int64_t));
 	foreach_client(p, c) {
 		if (c->session_id)
 			sessions[ns++] = c->session_id;
@@ -52,7 +57,9 @@ static void recheck_run(lws_sorted_usec_list_t *sul)
 	}
 	ns = sort_unique(sessions, ns);
 	nt = sort_unique(tokens, nt);
-	if (ns + nt > 0 && auth_still_valid(p->db, sessions, &ns, tokens, &nt) == 0) {
+	if (auth_still_valid(p->db, sessions, &ns, tokens, &nt) < 0) {
+		rc = -1;
+	} else {
 		foreach_client(p, c) {
 			if (c->session_id ? !holds(sessions, ns, c->session_id) :
 			    !holds(tokens, nt, c->token_id))
@@ -61,6 +68,14 @@ static void recheck_run(lws_sorted_usec_list_t *sul)
 	}
 	free(sessions);
 	free(tokens);
+	return rc;
+}
+
+static void recheck_run(lws_sorted_usec_list_t *sul)
+{
+	struct pusher *p = lws_container_of(sul, struct pusher, sul_recheck);
+
+	(void)recheck_now(p);
 	recheck_start(p);
 }
 

@@ -32,7 +32,8 @@ int replay_write(struct pusher *p, struct client *c)
 			client_go_live(p, c);
 			return 0;
 		}
-		c->page = events_after(p->db, c->last_id, REPLAY_PAGE);
+		/* no further than the feed: it has re-checked credentials up to there */
+		c->page = events_after(p->db, c->last_id, p->ring.last_id, REPLAY_PAGE);
 		c->page_row = 0;
 		if (c->page == NULL) {
 			client_close(p, c, CLOSE_DB_DOWN);

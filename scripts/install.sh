@@ -7,8 +7,11 @@ set -eu
 
 : "${DESTDIR:=}" "${BINDIR:?}" "${DATADIR:?}" "${SYSCONFDIR:?}" "${UNITDIR:?}"
 : "${DOCDIR:?}" "${SYSUSERSDIR:?}" "${API_SOCKET:?}" "${PUSHER_SOCKET:?}"
-: "${DIGEST_TIME:?}" "${BINS:?}"
+: "${DIGEST_TIME:?}" "${BINS:?}" "${NGINX_CONN_LIMIT:=100}"
 
+case "$NGINX_CONN_LIMIT" in
+''|*[!0-9]*) echo "install: NGINX_CONN_LIMIT must be a number" >&2; exit 2 ;;
+esac
 case "$DIGEST_TIME" in
 [0-2][0-9]:[0-5][0-9]) ;;
 *) echo "install: DIGEST_TIME must be HH:MM" >&2; exit 2 ;;
@@ -21,7 +24,7 @@ subst() {
 	    -e "s|@API_SOCKET@|$API_SOCKET|g" -e "s|@PUSHER_SOCKET@|$PUSHER_SOCKET|g" \
 	    -e "s|@DIGEST_TIME@|$DIGEST_TIME|g" -e "s|@CONF_DIR@|$confdir/nginx|g" \
 	    -e "s|@STATIC_DIR@|$DATADIR/static|g" -e "s|@BODY_LIMIT@|1048576|g" \
-	    -e "s|@LOGIN_BURST@|20|g" \
+	    -e "s|@LOGIN_BURST@|20|g" -e "s|@CONN_LIMIT@|${NGINX_CONN_LIMIT:-100}|g" \
 	    -e '/@SANDBOX@/{r systemd/sandbox.conf' -e 'd;}' "$@"
 }
 
@@ -51,6 +54,7 @@ chmod 0640 "$DESTDIR$confdir/goldwatch.env.example"
 
 # nginx: the site and the locations it shares with the private stack
 subst nginx/site.conf.in > "$DESTDIR$SYSCONFDIR/nginx/sites-available/goldwatch"
+subst nginx/http.conf.in > "$DESTDIR$confdir/nginx/http.conf"
 subst nginx/locations.conf.in > "$DESTDIR$confdir/nginx/locations.conf"
 subst nginx/fastcgi.conf.in > "$DESTDIR$confdir/nginx/fastcgi.conf"
 

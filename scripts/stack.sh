@@ -9,15 +9,18 @@
 #   scripts/stack.sh pg-stop DIR | pg-start DIR     (for fault tests)
 #   scripts/stack.sh api-stop DIR | api-start DIR
 #   scripts/stack.sh pusher-stop DIR | pusher-start DIR
+#   scripts/stack.sh nginx-stop DIR | nginx-start DIR
 #
 # Environment: BUILD (binaries, default build), GOLDWATCH_PORT (8080),
 # GOLDWATCH_ADMIN_PASSWORD (else one is generated and printed once),
 # STACK_FSYNC=off (throwaway clusters only), STACK_DEMO=0 (no demo shop),
 # STACK_QUIET=1, STACK_ACCESS_LOG=off, GOLDWATCH_LOGIN_RATE (10r/s),
-# GOLDWATCH_LOGIN_BURST (20), STACK_DB_LOCALE=icu (the goldwatch database
-# is created with ICU's en-US collation instead of the cluster's C.UTF-8,
-# as a production database may be). Other GOLDWATCH_*, SMTP_* and
-# FROM_EMAIL variables pass through to the processes.
+# GOLDWATCH_LOGIN_BURST (20), GOLDWATCH_CONN_LIMIT (20000: connections
+# being served per client address; the benchmarks open 10,000 from
+# loopback, the production site allows 100), STACK_DB_LOCALE=icu (the
+# goldwatch database is created with ICU's en-US collation instead of the
+# cluster's C.UTF-8, as a production database may be). Other GOLDWATCH_*,
+# SMTP_* and FROM_EMAIL variables pass through to the processes.
 set -euo pipefail
 
 cmd=${1:-}
@@ -192,6 +195,8 @@ nginx_conf() {
 	# as root the workers would become nobody, who may not reach a clone
 	# under /root: in this private stack they run as the invoking user
 	[ "$(id -u)" = 0 ] && user_line="user root root;"
+	local access_log="${STACK_ACCESS_LOG:-$DIR/log/nginx-access.log} goldwatch"
+	[ "${STACK_ACCESS_LOG:-}" = off ] && access_log=off
 	local subst=(
 		-e "s|@USER_LINE@|$user_line|g"
 		-e "s|@DIR@|$DIR|g"
@@ -203,9 +208,11 @@ nginx_conf() {
 		-e "s|@BODY_LIMIT@|${GOLDWATCH_BODY_LIMIT:-1048576}|g"
 		-e "s|@LOGIN_RATE@|${GOLDWATCH_LOGIN_RATE:-10r/s}|g"
 		-e "s|@LOGIN_BURST@|${GOLDWATCH_LOGIN_BURST:-20}|g"
-		-e "s|@ACCESS_LOG@|${STACK_ACCESS_LOG:-$DIR/log/nginx-access.log}|g"
+		-e "s|@ACCESS_LOG@|$access_log|g"
+		-e "s|@CONN_LIMIT@|${GOLDWATCH_CONN_LIMIT:-20000}|g"
 	)
 	sed "${subst[@]}" "$top/nginx/dev.conf.in" > "$conf/nginx.conf"
+	sed "${subst[@]}" "$top/nginx/http.conf.in" > "$conf/http.conf"
 	sed "${subst[@]}" "$top/nginx/locations.conf.in" > "$conf/locations.conf"
 	sed "${subst[@]}" "$top/nginx/fastcgi.conf.in" > "$conf/fastcgi.conf"
 }
@@ -296,5 +303,7 @@ api-stop) stop_pid "$DIR/run/api.pid" goldwatch-api ;;
 api-start) load_env; api_start ;;
 pusher-stop) stop_pid "$DIR/run/pusher.pid" goldwatch-pusher ;;
 pusher-start) load_env; pusher_start ;;
+nginx-stop) stop_pid "$DIR/run/nginx.pid" nginx ;;
+nginx-start) load_env; nginx_start ;;
 *) sed -n '2,20p' "$0" >&2; exit 2 ;;
 esac

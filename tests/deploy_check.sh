@@ -69,6 +69,11 @@ http {
 }
 NGX
 out=$(/usr/sbin/nginx -t -p "$ngx" -c "$ngx/nginx.conf" 2>&1) || problem "nginx -t: $out"
+# the production site keeps the limit on connections and logs no query
+grep -q 'limit_conn goldwatch_conn 100;' "$root/etc/goldwatch/nginx/locations.conf" ||
+	problem "the production locations lack limit_conn"
+grep -Eq '^ *access_log [^ ]+ goldwatch;' "$ngx/site.conf" || problem "the site's access log is not masked"
+grep -Eq '^ *error_log [^ ]+ emerg;' "$ngx/site.conf" || problem "the site's error log would hold queries"
 echo "deploy: nginx -t: $(echo "$out" | tail -n 1)"
 
 exit $fail

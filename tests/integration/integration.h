@@ -18,6 +18,7 @@ void suite_forms(void);
 void suite_db(void);
 void suite_collation(void);
 void suite_clock(void);
+void suite_nginx(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {

@@ -41,6 +41,16 @@ static const struct bad cases[] = {
 	{"POST", "/api/alerts/rules", ADMIN, "{" RULE_OK ",\"condition\":\"gt\",\"threshold\":1}", 415, "unsupported_media_type", "", "text/plain"},
 	{"POST", "/api/alerts/rules", ADMIN, "name=x", 415, "unsupported_media_type", "", "application/x-www-form-urlencoded"},
 	{"POST", "/api/alerts/rules", ADMIN, "", 400, "malformed_json", "", J},
+	/* only UTF-8 is read: any other charset is refused, UTF-8 in any spelling passes on */
+	{"POST", "/api/alerts/rules", ADMIN, "{" RULE_OK ",\"condition\":\"gt\",\"threshold\":1}", 415, "unsupported_media_type", "", "application/json; charset=latin1"},
+	{"POST", "/api/alerts/rules", ADMIN, "{" RULE_OK ",\"condition\":\"gt\",\"threshold\":1}", 415, "unsupported_media_type", "", "application/json;charset=\"ISO-8859-1\""},
+	{"POST", "/api/alerts/rules", ADMIN, "{" RULE_OK ",\"condition\":\"gt\",\"threshold\":1}", 415, "unsupported_media_type", "", "application/json; charset=utf-8; charset=latin1"},
+	{"POST", "/api/alerts/rules", ADMIN, "{" RULE_OK ",\"condition\":\"gt\",\"threshold\":1}", 415, "unsupported_media_type", "", "application/json; charset"},
+	{"POST", "/api/alerts/rules", ADMIN, "{" RULE_OK ",\"condition\":\"gt\",\"threshold\":1}", 415, "unsupported_media_type", "", "application/json; charset=\"utf-8"},
+	{"POST", "/api/alerts/acknowledge", OPERATOR, "{\"alert_ids\":[1]}", 415, "unsupported_media_type", "", "application/json; charset=utf-16"},
+	{"POST", "/api/alerts/rules", ADMIN, "{" RULE_OK ",\"threshold\":1}", 422, "missing_field", "condition", "application/json; charset=utf-8"},
+	{"POST", "/api/alerts/rules", ADMIN, "{" RULE_OK ",\"threshold\":1}", 422, "missing_field", "condition", "application/json;charset=UTF-8"},
+	{"POST", "/api/alerts/rules", ADMIN, "{" RULE_OK ",\"threshold\":1}", 422, "missing_field", "condition", "Application/JSON ; Charset=\"utf-8\""},
 	/* rules: fields */
 	{"POST", "/api/alerts/rules", ADMIN, "{\"kpi\":\"t_bad\",\"condition\":\"gt\",\"threshold\":1,\"severity\":\"info\"}", 422, "missing_field", "name", J},
 	{"POST", "/api/alerts/rules", ADMIN, "{\"name\":\"\",\"kpi\":\"t_bad\",\"condition\":\"gt\",\"threshold\":1,\"severity\":\"info\"}", 422, "invalid_value", "name", J},

@@ -33,6 +33,8 @@
 #define ALICE "alice@mail.goldwatch.test"
 #define BOB "bob@mail.goldwatch.test"
 #define OUTSIDER "outsider@elsewhere.example"
+#define VERA "vera@mail.goldwatch.test"     /* a viewer: may not acknowledge */
+#define DORA "dora@mail.goldwatch.test"     /* an operator, demoted in a test */
 #define EVIL_NAME "<script>alert(1)</script> & Co"
 
 /* ------------------------------------------------------------------ */
@@ -360,9 +362,13 @@ static void mail_users(void)
 		return;
 	done = 1;
 	test_user("mail-alice", "alice-password-1", "operator");
-	test_user("mail-bob", "bob-password-12", "viewer");
+	test_user("mail-bob", "bob-password-12", "operator");
+	test_user("mail-vera", "vera-password-12", "viewer");
+	test_user("mail-dora", "dora-password-12", "operator");
 	test_exec("UPDATE users SET email = $2 WHERE username = $1", 2, TP("mail-alice", ALICE));
 	test_exec("UPDATE users SET email = $2 WHERE username = $1", 2, TP("mail-bob", BOB));
+	test_exec("UPDATE users SET email = $2 WHERE username = $1", 2, TP("mail-vera", VERA));
+	test_exec("UPDATE users SET email = $2 WHERE username = $1", 2, TP("mail-dora", DORA));
 	make_push_kpi("m_mail", 0);
 	push_value("m_mail", 100, 0);
 }
@@ -497,18 +503,18 @@ static int suite_init(void)
 
 static void t_fired_reaches_every_recipient(void)
 {
-	const char *rcpts[] = {ALICE, BOB, OUTSIDER};
-	json_t *got[3];
+	const char *rcpts[] = {ALICE, BOB, OUTSIDER, VERA};
+	json_t *got[4];
 	long long rule, alert;
 	char alert_url[128], *raw;
 	struct mime m;
 	char h[512], sql_id[24];
 
 	mail_users();
-	rule = firing_rule(EVIL_NAME, "[\"" ALICE "\",\"" BOB "\",\"" OUTSIDER "\"]");
+	rule = firing_rule(EVIL_NAME, "[\"" ALICE "\",\"" BOB "\",\"" OUTSIDER "\",\"" VERA "\"]");
 	alert = fire(rule);
 	snprintf(alert_url, sizeof(alert_url), "%s/alerts/%lld", test_base_url(), alert);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		got[i] = wait_received(rcpts[i], EVIL_NAME, 1, 10000);
 		CU_ASSERT_EQUAL(json_array_size(got[i]), 1);
 	}
@@ -516,8 +522,8 @@ static void t_fired_reaches_every_recipient(void)
 	snprintf(sql_id, sizeof(sql_id), "%lld", alert);
 	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM mail_outbox WHERE alert_id = $1::bigint"
 	    " AND kind = 'fired' AND status = 'sent' AND attempts = 1 AND sent_at IS NOT NULL"
-	    " AND last_error IS NULL AND message_id IS NOT NULL", sql_id), 3);
-	for (int i = 0; i < 3; i++) {
+	    " AND last_error IS NULL AND message_id IS NOT NULL", sql_id), 4);
+	for (int i = 0; i < 4; i++) {
 		json_t *msg = json_array_get(got[i], 0);
 		const char *text, *html;
 		char *subject, *mid;
@@ -564,7 +570,8 @@ static void t_fired_reaches_every_recipient(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(text, alert_url));
 		CU_ASSERT_PTR_NOT_NULL(strstr(html, alert_url));
 		CU_ASSERT_PTR_NULL(strstr(html, "<script")); /* no script of ours either */
-		/* an acknowledge link for users only, each their own */
+		/* an acknowledge link for users who may acknowledge only (not the
+		 * outsider, not the viewer), each their own */
 		CU_ASSERT_EQUAL(strstr(text, "/ack?t=") != NULL, i < 2);
 		CU_ASSERT_EQUAL(strstr(html, "/ack?t=") != NULL, i < 2);
 	}
@@ -588,7 +595,7 @@ static void t_fired_reaches_every_recipient(void)
 		mime_free(&m);
 		free(raw);
 	}
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		json_decref(got[i]);
 }
 
@@ -1185,6 +1192,19 @@ static struct http_resp form_post(const char *path, const char *token, const cha
 	return r;
 }
 
+/* The link's page and its POST both refuse with 403, the page saying why. */
+static void expect_link_refused(const char *path, const char *token, const char *why)
+{
+	struct http_resp r = http_do("GET", path, NULL, NULL, 0);
+
+	EXPECT_STATUS(r, 403);
+	CU_ASSERT_TRUE(r.body && strstr(r.body, why));
+	http_free(&r);
+	r = form_post(path, token, "refused");
+	EXPECT_STATUS(r, 403);
+	http_free(&r);
+}
+
 /* The state of alert id and its acknowledged events: nothing may change. */
 static void alert_state(long long id, char *state, size_t n, long long *events)
 {
@@ -1243,13 +1263,7 @@ static void t_ack_link_once(void)
 	EXPECT_STATUS(r, 403);
 	http_free(&r);
 	wrong = xasprintf("/alerts/%lld/ack?t=%s", other, token);
-	r = http_do("GET", wrong, NULL, NULL, 0);
-	EXPECT_STATUS(r, 403);
-	CU_ASSERT(r.body && strstr(r.body, "another alert"));
-	http_free(&r);
-	r = form_post(wrong, token, "wrong alert");
-	EXPECT_STATUS(r, 403);
-	http_free(&r);
+	expect_link_refused(wrong, token, "another alert");
 	r = form_post(path, "", NULL);
 	EXPECT_STATUS(r, 403);
 	http_free(&r);
@@ -1340,6 +1354,93 @@ static void t_ack_link_once(void)
 	json_decref(gb);
 }
 
+/*
+ * The link acts only for a user who may acknowledge when it is used: a
+ * viewer gets no link (fired or escalated: both are made by
+ * ack_link_for), and an operator demoted to viewer after the mail went
+ * out is refused on the page and on the POST, the token unspent; promoted
+ * again, the same link works.
+ */
+static void t_ack_link_role(void)
+{
+	long long rule, alert, ev;
+	json_t *gd, *gv;
+	char *path, *token, state[256], ids[24];
+	struct http_resp r;
+	struct config cfg;
+	struct db *db;
+	char *url = (char *)"unset";
+
+	mail_users();
+	rule = firing_rule("ack by role", "[\"" DORA "\",\"" VERA "\"]");
+	alert = fire(rule);
+	gd = wait_received(DORA, "ack by role -", 1, 10000);
+	gv = wait_received(VERA, "ack by role -", 1, 10000);
+	CU_ASSERT_EQUAL_FATAL(json_array_size(gd), 1);
+	CU_ASSERT_EQUAL_FATAL(json_array_size(gv), 1);
+	CU_ASSERT_PTR_NULL(strstr(part_body(json_array_get(gv, 0), 0), "/ack?t="));
+	CU_ASSERT_PTR_NULL(strstr(part_body(json_array_get(gv, 0), 1), "/ack?t="));
+	snprintf(ids, sizeof(ids), "%lld", alert);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM ack_tokens t JOIN users u ON u.id = t.user_id"
+	    " WHERE t.alert_id = $1::bigint AND u.username = 'mail-vera'", ids), 0);
+	CU_ASSERT_EQUAL_FATAL(config_load(&cfg), 0);
+	db = db_open(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	CU_ASSERT_EQUAL(ack_link_for(db, &cfg, alert, VERA, &url), 0);
+	CU_ASSERT_PTR_NULL(url);
+	db_close(db);
+	config_free(&cfg);
+
+	path = ack_path_in(json_array_get(gd, 0));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+	token = strstr(path, "?t=") + 3;
+	/* demoted after the mail went out: the page and the POST refuse */
+	test_exec("UPDATE users SET role = 'viewer' WHERE username = 'mail-dora'", 0, NULL);
+	expect_link_refused(path, token, "may no longer acknowledge");
+	alert_state(alert, state, sizeof(state), &ev);
+	CU_ASSERT_STRING_EQUAL(state, "firing||");
+	CU_ASSERT_EQUAL(ev, 0);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM ack_tokens WHERE alert_id = $1::bigint"
+	    " AND used_at IS NOT NULL", ids), 0);
+	/* an operator again: the same link acknowledges */
+	test_exec("UPDATE users SET role = 'operator' WHERE username = 'mail-dora'", 0, NULL);
+	r = form_post(path, token, "as an operator");
+	EXPECT_STATUS(r, 200);
+	http_free(&r);
+	alert_state(alert, state, sizeof(state), &ev);
+	CU_ASSERT_STRING_EQUAL(state, "acknowledged|mail-dora|as an operator");
+	CU_ASSERT_EQUAL(ev, 1);
+	free(path);
+	json_decref(gd);
+	json_decref(gv);
+}
+
+/* The escalated mail too: a link for the operator, none for the viewer. */
+static void t_escalated_ack_link(void)
+{
+	long long rule, alert;
+	char at[64], ids[24], *to_viewer, *to_operator;
+
+	mail_users();
+	rule = make_rule("{\"name\":\"escalated by role\",\"kpi\":\"m_mail\",\"condition\":\"gt\","
+	    "\"threshold\":50,\"severity\":\"critical\",\"cooldown_minutes\":0,"
+	    "\"recipients\":[\"" DORA "\"],"
+	    "\"escalation\":{\"after_minutes\":10,\"recipients\":[\"" VERA "\",\"" DORA "\"]}}");
+	alert = fire(rule);
+	CU_ASSERT_EQUAL(test_system("'%s/goldwatch-escalate' %s >>'%s/log/jobs-tests.log' 2>&1",
+	    test_env("GW_TEST_BIN"), now_plus(11 * 60, at, sizeof(at)), test_env("GW_TEST_STACK")), 0);
+	snprintf(ids, sizeof(ids), "%lld", alert);
+	to_viewer = test_sql_str("SELECT body_text || body_html FROM mail_outbox"
+	    " WHERE alert_id = $1::bigint AND kind = 'escalated' AND recipient = $2", 2, TP(ids, VERA));
+	to_operator = test_sql_str("SELECT body_text || body_html FROM mail_outbox"
+	    " WHERE alert_id = $1::bigint AND kind = 'escalated' AND recipient = $2", 2, TP(ids, DORA));
+	CU_ASSERT_PTR_NOT_NULL(strstr(to_viewer, "Escalation level 1"));
+	CU_ASSERT_PTR_NULL(strstr(to_viewer, "/ack?t="));
+	CU_ASSERT_PTR_NOT_NULL(strstr(to_operator, "/ack?t="));
+	free(to_viewer);
+	free(to_operator);
+}
+
 static int suite_clean(void)
 {
 	json_decref(seen);
@@ -1416,6 +1517,8 @@ void suite_mail(void)
 		{"a rule's test message", t_rule_test_message},
 		{"the acknowledge link from a mail works once", t_ack_link_once},
 		{"a rule deleted by the API or the page mails resolved", t_deleted_rule_mails_resolved},
+		{"the acknowledge link acts only for who may acknowledge now", t_ack_link_role},
+		{"an escalated mail has the link only for who may acknowledge", t_escalated_ack_link},
 		{NULL, NULL},
 	};
 	test_add_suite("mail", suite_init, suite_clean, cases);

@@ -185,6 +185,63 @@ static void t_refused(void)
 	free(good);
 }
 
+/*
+ * A cookie is taken only with the site's own Origin (or none: not a
+ * browser); a page of another site gets 403. ?token= works from anywhere.
+ */
+static void t_origin(void)
+{
+	const struct fixture_users *u = fixture_users();
+	char *cookie = cookie_of(u->viewer), *q = xasprintf("token=%s", u->viewer);
+	char *other_port = xasprintf("%s0", test_base_url());
+	char *upper = xasprintf("HTTP://%s/", test_base_url() + strlen("http://"));
+	const char *foreign[] = {"https://elsewhere.example", "null", other_port,
+	    "http://127.0.0.1.elsewhere.example", "not a url"};
+	char oh[256], ch[512];
+	const char *headers[] = {"Connection: Upgrade", "Upgrade: websocket",
+	    "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+	    ch, oh, NULL};
+	struct ws_client *c;
+	struct http_resp r;
+	long status;
+
+	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
+		for (int via = WS_NGINX; via <= WS_DIRECT; via++) {
+			status = -1;
+			c = ws_open_origin((enum ws_via)via, NULL, cookie, foreign[i], &status);
+			if (c || status != 403)
+				fprintf(stderr, "\n    Origin %s: status %ld\n", foreign[i], status);
+			CU_ASSERT_PTR_NULL(c);
+			CU_ASSERT_EQUAL(status, 403);
+			ws_free(c);
+			/* the same Origin with the token: not a browser's cookie */
+			c = ws_open_origin((enum ws_via)via, q, NULL, foreign[i], &status);
+			CU_ASSERT_PTR_NOT_NULL(c);
+			ws_free(c);
+		}
+	}
+	/* the answer is the API's JSON error */
+	snprintf(ch, sizeof(ch), "Cookie: %s", cookie);
+	snprintf(oh, sizeof(oh), "Origin: https://elsewhere.example");
+	r = http_do("GET", "/api/alerts/ws", headers, NULL, 0);
+	EXPECT_ERROR(r, 403, "forbidden_origin");
+	http_free(&r);
+	/* the site's own Origin (in any case) and no Origin at all: open */
+	c = ws_open_origin(WS_NGINX, NULL, cookie, test_base_url(), &status);
+	CU_ASSERT_PTR_NOT_NULL(c);
+	ws_free(c);
+	c = ws_open_origin(WS_NGINX, NULL, cookie, upper, &status);
+	CU_ASSERT_PTR_NOT_NULL(c);
+	ws_free(c);
+	c = ws_open_origin(WS_DIRECT, NULL, cookie, NULL, &status);
+	CU_ASSERT_PTR_NOT_NULL(c);
+	ws_free(c);
+	free(other_port);
+	free(upper);
+	free(cookie);
+	free(q);
+}
+
 /* The next message about alert id, skipping others (samples, rules). */
 static json_t *next_about(struct ws_client *c, long long alert_id)
 {
@@ -526,10 +583,105 @@ static void t_logout_and_expiry(void)
 	free(stays);
 }
 
+/* How a credential ends in t_ended_before_next_event. */
+enum ending { END_LOGOUT, END_DISABLED, END_TOKEN_REVOKED, END_SESSION_SHORTENED };
+
+/* Ends the credential of user (id uid, session token session, API token
+ * id token_id) the way e says. */
+static void end_credential(enum ending e, long long uid, const char *session,
+    long long token_id)
+{
+	char path[64], id[24];
+	struct http_resp r;
+
+	switch (e) {
+	case END_LOGOUT:
+		r = api("POST", "/api/auth/logout", session, NULL);
+		EXPECT_STATUS(r, 204);
+		http_free(&r);
+		break;
+	case END_DISABLED:
+		snprintf(path, sizeof(path), "/api/users/%lld", uid);
+		r = api("PATCH", path, fixture_users()->admin, "{\"disabled\":true}");
+		EXPECT_STATUS(r, 200);
+		http_free(&r);
+		break;
+	case END_TOKEN_REVOKED:
+		snprintf(id, sizeof(id), "%lld", token_id);
+		test_exec("UPDATE api_tokens SET revoked_at = now() WHERE id = $1::bigint", 1, TP(id));
+		break;
+	case END_SESSION_SHORTENED:
+		test_exec("UPDATE sessions SET expires_at = now() - interval '1 second'"
+		    " WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')", 1,
+		    TP(session));
+		break;
+	}
+}
+
+/*
+ * A socket whose credential ends is closed (4001) before any event
+ * committed after the end reaches it: the change NOTIFYs the pusher in
+ * its transaction, in commit order with the events. Without that, the
+ * next re-check (5 s) closed it, and every event until then went out.
+ */
+static void t_ended_before_next_event(void)
+{
+	static const char *const names[] = {"logout", "user disabled", "token revoked",
+	    "session shortened"};
+	char user[32], reason[128], *session, *q, *body, *m;
+	long long uid, token_id, next, last_seen, start = max_event_id();
+	struct http_resp r;
+	struct ws_client *c, *bystander;
+
+	bystander = open_ws(WS_NGINX, NULL, fixture_users()->viewer);
+	for (int e = END_LOGOUT; e <= END_SESSION_SHORTENED; e++) {
+		snprintf(user, sizeof(user), "ws-end-%d-%d", e, (int)getpid());
+		test_user(user, "ws-end-password-1", "viewer");
+		uid = test_sql_int("SELECT id FROM users WHERE username = $1", 1, TP(user));
+		session = test_login(user, "ws-end-password-1", NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(session);
+		body = xasprintf("{\"name\":\"ws %s\",\"user_id\":%lld}", user, uid);
+		r = api("POST", "/api/auth/tokens", fixture_users()->admin, body);
+		EXPECT_STATUS(r, 201);
+		token_id = jint(&r, "id");
+		q = xasprintf("token=%s", jstr(&r, "token") ? jstr(&r, "token") : "none");
+		http_free(&r);
+		free(body);
+		c = e == END_TOKEN_REVOKED ? open_ws(WS_NGINX, q, NULL) : open_ws(WS_NGINX, NULL, session);
+		/* live: an event before the end arrives */
+		insert_events(1, 0);
+		last_seen = expect_events(c, max_event_id() - 1, max_event_id());
+		end_credential((enum ending)e, uid, session, token_id);
+		insert_events(3, 0);
+		next = max_event_id() - 2;
+		if (ws_wait_closed(c, 3000, reason, sizeof(reason)) != 4001)
+			fprintf(stderr, "\n    %s: not closed with 4001 within 3 s\n", names[e]);
+		CU_ASSERT_EQUAL(ws_wait_closed(c, 0, NULL, 0), 4001);
+		while ((m = ws_recv(c, 0)) != NULL) {
+			json_t *j = json_loads(m, 0, NULL);
+			long long id = (long long)json_integer_value(json_object_get(j, "id"));
+			if (id >= next)
+				fprintf(stderr, "\n    %s: event %lld, committed after the end, reached"
+				    " the socket\n", names[e], id);
+			CU_ASSERT_TRUE(id > last_seen && id < next);
+			json_decref(j);
+			free(m);
+		}
+		ws_free(c);
+		free(q);
+		free(session);
+	}
+	/* the others' sockets go on and get every event */
+	expect_events(bystander, start, max_event_id());
+	CU_ASSERT_EQUAL(ws_wait_closed(bystander, 0, NULL, 0), -1);
+	ws_free(bystander);
+}
+
 void suite_pusher(void)
 {
 	static const struct test_case cases[] = {
 		{"refused without valid credentials (401 at the handshake)", t_refused},
+		{"a cookie only from the site's own Origin (403), a token from any", t_origin},
 		{"fired, acknowledged, resolved arrive in order", t_alert_lifecycle},
 		{"?after= replays exactly the missed events", t_after_replay},
 		{"database restart with clients connected loses nothing", t_database_restart},
@@ -538,6 +690,7 @@ void suite_pusher(void)
 		{"pings keep live clients, dead ones are dropped", t_ping_and_dead_clients},
 		{"unexpected or oversized frames close only that client", t_unexpected_frames},
 		{"logout and session expiry close the socket", t_logout_and_expiry},
+		{"an ended credential's socket closes before the next event", t_ended_before_next_event},
 		{NULL, NULL},
 	};
 	test_add_suite("pusher", NULL, NULL, cases);

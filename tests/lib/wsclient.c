@@ -165,6 +165,12 @@ static int tx_done(const struct ws_client *c)
 struct ws_client *ws_open(enum ws_via via, const char *query, const char *cookie,
     long *status)
 {
+	return ws_open_origin(via, query, cookie, test_base_url(), status);
+}
+
+struct ws_client *ws_open_origin(enum ws_via via, const char *query, const char *cookie,
+    const char *origin, long *status)
+{
 	struct ws_client *c = xcalloc(1, sizeof(*c));
 	struct lws_context_creation_info info;
 	struct lws_client_connect_info ci;
@@ -179,6 +185,8 @@ struct ws_client *ws_open(enum ws_via via, const char *query, const char *cookie
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = ws_protocols;
 	info.user = c;
+	/* Origin exactly as given, as a browser sends it */
+	info.options = LWS_SERVER_OPTION_JUST_USE_RAW_ORIGIN;
 	c->ctx = lws_create_context(&info);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c->ctx);
 	if (via == WS_NGINX) {
@@ -198,7 +206,7 @@ struct ws_client *ws_open(enum ws_via via, const char *query, const char *cookie
 	ci.port = port;
 	ci.path = path;
 	ci.host = host;
-	ci.origin = host;
+	ci.origin = origin;
 	ci.local_protocol_name = ws_protocols[0].name;
 	ci.pwsi = &c->wsi;
 	if (lws_client_connect_via_info(&ci) == NULL)

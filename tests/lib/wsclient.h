@@ -18,12 +18,16 @@ struct ws_client;
 
 /*
  * Opens /api/alerts/ws?query (query NULL or "" for none), sending cookie
- * ("name=value", or NULL). Returns the open client, or NULL when the
+ * ("name=value", or NULL) and the site's own Origin (GW_TEST_URL), like a
+ * page of goldwatch. Returns the open client, or NULL when the
  * upgrade failed; *status (if non-NULL) gets the HTTP status of the
  * answer: 101 when open, 401 and the like when refused, 0 for no answer.
  */
 struct ws_client *ws_open(enum ws_via via, const char *query, const char *cookie,
     long *status);
+/* The same with another Origin ("https://elsewhere.example"), or none (NULL). */
+struct ws_client *ws_open_origin(enum ws_via via, const char *query, const char *cookie,
+    const char *origin, long *status);
 
 /* The next text message (caller frees), or NULL after timeout_ms or on close. */
 char *ws_recv(struct ws_client *c, int timeout_ms);

@@ -159,6 +159,47 @@ static void t_parse_number(void)
 	CU_ASSERT_EQUAL(parse_number(NULL, &d), -1);
 }
 
+static void t_url_origin(void)
+{
+	static const struct {
+		const char *url, *origin;   /* origin NULL: refused */
+	} cases[] = {
+		{"http://127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{"http://127.0.0.1:8080/", "http://127.0.0.1:8080"},
+		{"HTTPS://Shop.Example.COM/alerts?x=1", "https://shop.example.com"},
+		{"https://shop.example.com:443", "https://shop.example.com"},
+		{"http://shop.example.com:80/", "http://shop.example.com"},
+		{"http://shop.example.com:443", "http://shop.example.com:443"},
+		{"https://[::1]:8443/x", "https://[::1]:8443"},
+		{"http://[::1]", "http://[::1]"},
+		{"null", NULL},
+		{"", NULL},
+		{"ftp://shop.example.com", NULL},
+		{"http://", NULL},
+		{"http://:80", NULL},
+		{"http://user@shop.example.com", NULL},
+		{"http://shop.example.com:", NULL},
+		{"http://shop.example.com:0", NULL},
+		{"http://shop.example.com:65536", NULL},
+		{"http://shop.example.com:8x", NULL},
+		{"http://shop example.com", NULL},
+		{"http://[::1", NULL},
+		{"http://[::1]x", NULL},
+	};
+	char out[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = url_origin(cases[i].url, out, sizeof(out));
+		if (cases[i].origin) {
+			CU_ASSERT_EQUAL(rc, 0);
+			CU_ASSERT_STRING_EQUAL(rc == 0 ? out : "(refused)", cases[i].origin);
+		} else {
+			CU_ASSERT_EQUAL(rc, -1);
+		}
+	}
+	CU_ASSERT_EQUAL(url_origin("https://a-very-long-host-name.example.com", out, 16), -1);
+}
+
 void suite_util(void)
 {
 	static const struct test_case cases[] = {
@@ -170,6 +211,7 @@ void suite_util(void)
 		{"buf and pool", t_buf_pool},
 		{"parse_int64", t_parse_int},
 		{"parse_number", t_parse_number},
+		{"url_origin", t_url_origin},
 		{NULL, NULL},
 	};
 	test_add_suite("util", NULL, NULL, cases);
