@@ -30,7 +30,9 @@ int params_parse(struct pool *pool, const char *s, struct kv **out)
 			if (strcmp(kv[i].key, pair) == 0)
 				return -1;
 		kv[n].key = pair;
-		kv[n].value = eq ? eq : "";
+		/* no '=': the empty string at the end of this pool copy, so every
+		 * value is the pool's own memory (params_parse_form edits them) */
+		kv[n].value = eq ? eq : pair + strlen(pair);
 		n++;
 	}
 	return n;

@@ -37,6 +37,10 @@ static void t_params(void)
 	CU_ASSERT_EQUAL(params_parse_form(pool, "note=%C3%28", 11, &kv), -1);
 	CU_ASSERT_EQUAL(params_parse_form(pool, "note=%01", 8, &kv), -1);
 	CU_ASSERT_EQUAL(params_parse_form(pool, "a=1\0b=2", 7, &kv), -1);
+	/* line breaks as LF; a key without '=' (once a write to a literal) */
+	CU_ASSERT_EQUAL(params_parse_form(pool, "d=a%0D%0Ab%0Dc&flag", 19, &kv), 2);
+	CU_ASSERT_STRING_EQUAL(params_get(kv, 2, "d"), "a\nb\nc");
+	CU_ASSERT_STRING_EQUAL(params_get(kv, 2, "flag"), "");
 	pool_free(pool);
 }
 
