@@ -188,13 +188,65 @@ static int check_string(const struct vfield *f, const char *name,
 	return 0;
 }
 
+/* A list field (V_STRINGS, V_INTS): its length, then every item. */
+static int check_list(const struct vfield *f, const char *name, const json_t *v,
+    struct verror *err)
+{
+	size_t i;
+	json_t *item;
+
+	if (json_array_size(v) < (size_t)f->min || json_array_size(v) > (size_t)f->max) {
+		verror_set(err, 422, "invalid_value", name,
+		    "%s must hold %lld to %lld items", name,
+		    (long long)f->min, (long long)f->max);
+		return -1;
+	}
+	json_array_foreach(v, i, item) {
+		if (f->type == V_INTS) {
+			if (!json_is_integer(item) || json_integer_value(item) < 1) {
+				verror_set(err, 422, "invalid_value", name,
+				    "%s must hold positive integers", name);
+				return -1;
+			}
+			continue;
+		}
+		if (!json_is_string(item)) {
+			verror_set(err, 422, "invalid_type", name,
+			    "%s must hold only strings", name);
+			return -1;
+		}
+		struct vfield each = *f;
+		each.min = each.max = 0;
+		if (check_string(&each, name, json_string_value(item), err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * A nested object field: its own table; a field at fault in it is named by
+ * its path (escalation.after_minutes).
+ */
+static int check_object(const struct vfield *f, const char *name, const json_t *v,
+    struct verror *err)
+{
+	char path[2 * sizeof(err->field) + 2];
+
+	if (valid_object(v, f->sub, f->nsub, err) == 0)
+		return 0;
+	if (err->field[0]) {
+		snprintf(path, sizeof(path), "%s.%s", name, err->field);
+		memcpy(err->field, path, sizeof(err->field) - 1);
+		err->field[sizeof(err->field) - 1] = '\0';
+	}
+	return -1;
+}
+
 static int check_value(const struct vfield *f, const char *name,
     const json_t *v, struct verror *err)
 {
 	int64_t iv;
 	double dv;
-	size_t i;
-	json_t *item;
 
 	switch (f->type) {
 	case V_STRING:
@@ -242,46 +294,11 @@ static int check_value(const struct vfield *f, const char *name,
 	case V_INTS:
 		if (!json_is_array(v))
 			goto wrong_type;
-		if (json_array_size(v) < (size_t)f->min ||
-		    json_array_size(v) > (size_t)f->max) {
-			verror_set(err, 422, "invalid_value", name,
-			    "%s must hold %lld to %lld items", name,
-			    (long long)f->min, (long long)f->max);
-			return -1;
-		}
-		json_array_foreach(v, i, item) {
-			if (f->type == V_INTS) {
-				if (!json_is_integer(item) || json_integer_value(item) < 1) {
-					verror_set(err, 422, "invalid_value", name,
-					    "%s must hold positive integers", name);
-					return -1;
-				}
-				continue;
-			}
-			if (!json_is_string(item)) {
-				verror_set(err, 422, "invalid_type", name,
-				    "%s must hold only strings", name);
-				return -1;
-			}
-			struct vfield each = *f;
-			each.min = each.max = 0;
-			if (check_string(&each, name, json_string_value(item), err) < 0)
-				return -1;
-		}
-		return 0;
+		return check_list(f, name, v, err);
 	case V_OBJECT:
 		if (!json_is_object(v))
 			goto wrong_type;
-		if (valid_object(v, f->sub, f->nsub, err) == 0)
-			return 0;
-		/* a field of the nested object is named by its path: escalation.after_minutes */
-		if (err->field[0]) {
-			char path[2 * sizeof(err->field) + 2];
-			snprintf(path, sizeof(path), "%s.%s", name, err->field);
-			memcpy(err->field, path, sizeof(err->field) - 1);
-			err->field[sizeof(err->field) - 1] = '\0';
-		}
-		return -1;
+		return check_object(f, name, v, err);
 	case V_TYPE__MAX:
 		break;
 	}
