@@ -1,6 +1,6 @@
 /*
  * pages_kpis.c - the KPI catalogue with sparklines, one KPI with its chart
- * and rules, and the silences page.
+ * and rules.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,6 @@
 #include "page.h"
 #include "rule.h"
 #include "rule_store.h"
-#include "silence_store.h"
 
 DB_STMT(q_catalogue,
     "SELECT " KPI_COLUMNS ", l.value AS latest_value, iso(l.sampled_at) AS latest_at"
@@ -211,158 +210,4 @@ out:
 	free(pts);
 	buf_free(&svg);
 	return rc;
-}
-
-/* "everything", "rule Till cash high", "KPI Revenue today" */
-static void scope_text(const json_t *s, const json_t *rules, struct kpi_names *names,
-    char *out, size_t len)
-{
-	const char *scope = json_string_value(json_object_get(s, "scope"));
-	size_t i;
-	const json_t *r;
-
-	if (strcmp(scope, "all") == 0) {
-		snprintf(out, len, "everything");
-		return;
-	}
-	if (strcmp(scope, "kpi") == 0) {
-		snprintf(out, len, "KPI %s", kpi_names_name(names,
-		    json_string_value(json_object_get(s, "kpi"))));
-		return;
-	}
-	snprintf(out, len, "rule #%lld", (long long)json_integer_value(json_object_get(s, "rule_id")));
-	json_array_foreach(rules, i, r)
-		if (json_equal(json_object_get(r, "id"), json_object_get(s, "rule_id")))
-			snprintf(out, len, "rule %s", json_string_value(json_object_get(r, "name")));
-}
-
-static int silences_page(struct request *req, int status, const struct verror *err)
-{
-	static const struct { const char *v, *label; } durations[] = {
-		{"60", "1 hour"}, {"120", "2 hours"}, {"240", "4 hours"}, {"480", "8 hours"},
-		{"1440", "1 day"}, {"4320", "3 days"}, {"10080", "1 week"},
-	};
-	struct kpi_names *names = kpi_names_load(req);
-	json_t *list = NULL, *rules = NULL, *s;
-	const char *scope = page_form(req, "scope"), *minutes = page_form(req, "minutes");
-	struct page p;
-	size_t i;
-	int nactive = 0, npast = 0;
-
-	if (names == NULL || silence_list(req->db, NULL, &list) != ST_OK ||
-	    rule_list(req->db, -1, NULL, &rules) != ST_OK) {
-		kpi_names_free(names);
-		json_decref(list);
-		return 500;
-	}
-	page_begin(&p, req, "Silences", "silences.html.tpl", "SILENCES");
-	json_array_foreach(list, i, s) {
-		int past = strcmp(json_string_value(json_object_get(s, "status")), "past") == 0;
-		struct tpl_dict *d = tpl_section(p.content, past ? "PAST" : "ACTIVE");
-		char what[256];
-		const json_t *by = json_object_get(s, "created_by");
-
-		scope_text(s, rules, names, what, sizeof(what));
-		tpl_setf(d, "ID", "%lld", (long long)json_integer_value(json_object_get(s, "id")));
-		tpl_set(d, "SCOPE_TEXT", what);
-		tpl_set(d, "STATUS", json_string_value(json_object_get(s, "status")));
-		tpl_set(d, "REASON", json_string_value(json_object_get(s, "reason")));
-		tpl_set(d, "BY", json_is_string(by) ? json_string_value(by) : "someone");
-		page_time(d, "STARTS", json_string_value(json_object_get(s, "starts_at")));
-		page_time(d, "ENDS", json_string_value(json_object_get(s, "ends_at")));
-		page_roles(req, d);   /* the row's End button sees the row's ID */
-		if (past)
-			npast++;
-		else
-			nactive++;
-	}
-	if (!nactive)
-		tpl_show(p.content, "NO_ACTIVE");
-	if (!npast)
-		tpl_show(p.content, "NO_PAST");
-	tpl_show(p.content, strcmp(scope, "rule") == 0 ? "SCOPE_RULE" :
-	    strcmp(scope, "kpi") == 0 ? "SCOPE_KPI" : "SCOPE_ALL");
-	json_array_foreach(rules, i, s) {
-		char id[24];
-		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(s, "id")));
-		page_option(p.content, "RULE_OPT", id, json_string_value(json_object_get(s, "name")),
-		    page_form(req, "rule_id"));
-	}
-	page_kpi_options(p.content, names, page_form(req, "kpi"));
-	for (size_t k = 0; k < GW_ARRAY_LEN(durations); k++)
-		page_option(p.content, "DURATION", durations[k].v, durations[k].label,
-		    *minutes ? minutes : "120");
-	tpl_set(p.content, "REASON_VALUE", page_form(req, "reason"));
-	if (err) {
-		char key[48];
-		const char *field = *err->field ? err->field : "scope";
-		snprintf(key, sizeof(key), "ERR_%s", strcmp(field, "rule_id") == 0 ? "RULE_ID" :
-		    strcmp(field, "kpi") == 0 ? "KPI" : strcmp(field, "reason") == 0 ? "REASON" :
-		    strcmp(field, "minutes") == 0 || strcmp(field, "ends_at") == 0 ? "MINUTES" : "SCOPE");
-		tpl_set(tpl_section(p.content, key), "MSG", err->message);
-	}
-	json_decref(list);
-	json_decref(rules);
-	kpi_names_free(names);
-	return page_end(&p, req, status);
-}
-
-int page_silences(struct request *req)
-{
-	return silences_page(req, 200, NULL);
-}
-
-int page_silence_create(struct request *req)
-{
-	const char *scope = page_form(req, "scope"), *minutes = page_form(req, "minutes");
-	json_t *in = json_object(), *out = NULL;
-	struct verror err;
-	int64_t m;
-	char ends[40];
-	enum store_rc rc;
-
-	if (parse_int64(minutes, 1, 10080, &m) < 0) {
-		verror_set(&err, 422, "invalid_value", "minutes",
-		    "minutes must be a whole number from 1 to 10080 (one of the durations offered)");
-		json_decref(in);
-		return silences_page(req, 422, &err);
-	}
-	time_format_iso(time_now_us() + m * 60 * INT64_C(1000000), ends, sizeof(ends));
-	json_object_set_new(in, "scope", json_string(scope));
-	json_object_set_new(in, "ends_at", json_string(ends));
-	json_object_set_new(in, "reason", json_string(page_form(req, "reason")));
-	if (strcmp(scope, "rule") == 0) {
-		int64_t rid;
-		if (parse_int64(page_form(req, "rule_id"), 1, INT64_MAX, &rid) == 0)
-			json_object_set_new(in, "rule_id", json_integer(rid));
-	} else if (strcmp(scope, "kpi") == 0 && *page_form(req, "kpi")) {
-		json_object_set_new(in, "kpi", json_string(page_form(req, "kpi")));
-	}
-	rc = silence_create(req->db, &req->who, in, &out, &err);
-	json_decref(in);
-	json_decref(out);
-	if (rc == ST_INVALID)
-		return silences_page(req, 422, &err);
-	if (rc != ST_OK)
-		return 500;
-	page_flash(req, "ok", "Silenced. Alerts are still recorded, but nobody is mailed.");
-	return req_redirect(req, "/silences");
-}
-
-int page_silence_end(struct request *req)
-{
-	json_t *out = NULL;
-	struct verror err;
-	enum store_rc rc = silence_end(req->db, &req->who, req_param_id(req, "id"), &out, &err);
-
-	json_decref(out);
-	if (rc == ST_NOT_FOUND)
-		return page_error(req, 404, "There is no such silence.");
-	if (rc == ST_CONFLICT)
-		page_flash(req, "error", "That silence had already ended.");
-	else if (rc != ST_OK)
-		return 500;
-	else
-		page_flash(req, "ok", "The silence has ended.");
-	return req_redirect(req, "/silences");
 }
