@@ -11,7 +11,7 @@
 #include "alert.h"
 #include "cursor.h"
 #include "event.h"
-#include "read_cache.h"
+#include "read_version.h"
 #include "util.h"
 
 /* Lock the named alerts in id order: one order for every locker. */
@@ -193,7 +193,7 @@ enum store_rc alert_history_text(struct db *db, const struct history_filter *f,
 	if (meta) {
 		/* an empty page does not say which version it was read at */
 		meta->version = n > 0 ? db_i64(r, 0, "read_version") : -1;
-		meta->until_us = READ_CACHE_FOREVER;
+		meta->until_us = READ_VERSION_FOREVER;
 	}
 	alert_cols(r, &cols);
 	buf_putc(items, '[');
@@ -307,7 +307,7 @@ enum store_rc alert_summary(struct db *db, json_t **out, struct read_meta *meta)
 			double until = db_f64(r, i, "b");
 			if (meta) {
 				meta->version = (int64_t)a;
-				meta->until_us = until < 0 ? READ_CACHE_FOREVER : (int64_t)until;
+				meta->until_us = until < 0 ? READ_VERSION_FOREVER : (int64_t)until;
 			}
 		} else if (strncmp(name, "open:", 5) == 0) {
 			/* open:<state>:<severity> */

@@ -39,8 +39,8 @@ struct history_filter {
 	int limit;             /* 1..500 */
 };
 
-/* What the read cache needs of an answer (see read_cache.h): the read
- * version it was read at (-1: unknown), and until when it stays true. */
+/* What a cache of an answer needs (see read_version.h): the read version
+ * it was read at (-1: unknown), and until when it stays true. */
 struct read_meta {
 	int64_t version;
 	int64_t until_us;

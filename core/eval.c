@@ -19,7 +19,7 @@
 
 #include "alert.h"
 #include "event.h"
-#include "job.h"
+#include "job_runs.h"
 #include "kpi.h"
 #include "log.h"
 #include "mail.h"

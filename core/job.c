@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "job_runs.h"
 #include "log.h"
 #include "mail_deliver.h"
 #include "mail_send.h"
@@ -106,18 +107,6 @@ const char *job_arg(const struct job *j, const char *name, int *i)
 		}
 	}
 	return NULL;
-}
-
-DB_STMT(q_job_record,
-    "INSERT INTO job_runs (job, started_at, finished_at, result)"
-    " VALUES ($1, $2::timestamptz, clock_timestamp(), $3::jsonb)"
-    " ON CONFLICT (job) DO UPDATE SET started_at = EXCLUDED.started_at,"
-    "   finished_at = EXCLUDED.finished_at, result = EXCLUDED.result");
-
-int job_runs_record(struct db *db, const char *job, const char *started_iso,
-    const char *result_json)
-{
-	return DB_RUN(db, &q_job_record, job, started_iso, result_json);
 }
 
 int job_record(struct job *j, const char *result_json)

@@ -34,9 +34,6 @@ int job_open(struct job *j, const char *name, int argc, char **argv,
 void job_close(struct job *j);
 /* Records the run in job_runs (name, start = --now, result). 0 or -1. */
 int job_record(struct job *j, const char *result_json);
-/* The same for any caller (the API's evaluate too). 0 or -1. */
-int job_runs_record(struct db *db, const char *job, const char *started_iso,
-    const char *result_json);
 /*
  * Mail the job queues goes out right after its commit, not a minute later
  * with the mailer: job_mail_mark() before the work notes the newest outbox

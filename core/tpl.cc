@@ -26,7 +26,7 @@ static int load_dir(const std::string &root, const std::string &sub, int depth)
 	std::string path = sub.empty() ? root : root + "/" + sub;
 	DIR *d = opendir(path.c_str());
 	struct dirent *e;
-	int rc = 0, n = 0;
+	int rc = 0;
 
 	if (d == NULL) {
 		log_err("cannot open template folder %s", path.c_str());
@@ -48,16 +48,20 @@ static int load_dir(const std::string &root, const std::string &sub, int depth)
 			log_err("template %s does not load", rel.c_str());
 			rc = -1;
 		}
-		n++;
 	}
 	closedir(d);
-	(void)n;
 	return rc;
 }
+
+// the folder the cache was loaded from and frozen with
+static std::string loaded;
 
 extern "C" int tpl_init(const char *dir)
 {
 	try {
+		// a frozen cache cannot load again; the same folder again is done
+		if (!loaded.empty())
+			return loaded == dir ? 0 : (log_err("templates already loaded from %s", loaded.c_str()), -1);
 		if (!ctemplate::mutable_default_template_cache()->SetTemplateRootDirectory(dir)) {
 			log_err("bad template folder %s", dir);
 			return -1;
@@ -65,6 +69,7 @@ extern "C" int tpl_init(const char *dir)
 		if (load_dir(dir, "", 1) < 0)
 			return -1;
 		ctemplate::mutable_default_template_cache()->Freeze();
+		loaded = dir;
 		return 0;
 	} catch (...) {
 		log_err("loading templates from %s failed", dir);

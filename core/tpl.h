@@ -18,7 +18,8 @@ struct tpl_dict;
 
 /*
  * Loads every *.tpl below dir (one level of sub-folders too) and freezes
- * the cache. Returns 0, or -1 after logging which template failed.
+ * the cache. Returns 0, or -1 after logging which template failed. Once
+ * loaded, the same dir again returns 0 and another is an error.
  */
 int tpl_init(const char *dir);
 

@@ -3,7 +3,8 @@
  * time and value axes, the rule's threshold as a dashed line and the
  * firing marked; and sparklines. No script, no inline style: colours come
  * from classes in static/css (the Content-Security-Policy allows no inline
- * style). Times are labelled in the process's local zone (goldwatch-api
+ * style). The markup is templates/chart.svg.tpl (auto-escaped like every
+ * page). Times are labelled in the process's local zone (goldwatch-api
  * sets TZ to the shop's zone).
  */
 #ifndef GW_CHART_H
@@ -31,15 +32,11 @@ struct chart {
 	const char *mark_label;
 };
 
-/* Appends the SVG of a line chart with axes. With no points, says so. */
-void chart_svg(struct buf *out, const struct chart *c);
-/* Appends a small sparkline (no axes) of the points. */
-void chart_sparkline(struct buf *out, const struct chart_point *pts, size_t n,
+/* Appends the SVG of a line chart with axes; with no points, says so.
+ * 0, or -1 (the template did not expand, logged). */
+int chart_svg(struct buf *out, const struct chart *c);
+/* Appends a small sparkline (no axes) of the points. 0 or -1. */
+int chart_sparkline(struct buf *out, const struct chart_point *pts, size_t n,
     int width, int height, const char *label);
-/*
- * "Nice" axis ticks covering [lo, hi]: fills ticks (at most max) and
- * returns how many. Exposed for tests.
- */
-int chart_ticks(double lo, double hi, int max, double *ticks);
 
 #endif

@@ -30,13 +30,6 @@ int read_cache_enabled(void)
 	return budget > 0;
 }
 
-DB_STMT(q_version, "SELECT n FROM read_version");
-
-int read_version(struct db *db, int64_t *version)
-{
-	return db_one_i64(db, &q_version, version);
-}
-
 static void drop(struct entry *e)
 {
 	held -= e->len;

@@ -3,11 +3,10 @@
  * show has changed: the summary and pages of the alert history.
  *
  * Exact, not "fresh enough": every transaction that changes what those
- * answers show also moves the read version (migration 0005, updated in
- * that same transaction), and an answer is kept with the version it was
- * read at. A request reads the version (one indexed row, as cheap as the
- * health check's query) and serves the kept answer only while it is the
- * same; an answer that depends on the clock (the summary's 24-hour and
+ * answers show also moves the read version (core/read_version.h), and an
+ * answer is kept with the version it was read at. A request reads the
+ * version (one indexed row, as cheap as the health check's query) and
+ * serves the kept answer only while it is the same; an answer that depends on the clock (the summary's 24-hour and
  * 7-day windows) also carries the moment it stops being true.
  *
  * One cache per process, shared by the worker threads (a mutex around a
@@ -19,18 +18,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "db.h"
+#include "read_version.h"
 #include "util.h"
-
-/* SQL that reads the version; a cached query selects it too. */
-#define READ_VERSION_SQL "(SELECT n FROM read_version)"
-#define READ_CACHE_FOREVER INT64_MAX
 
 /* Sets the memory budget in bytes (0: off). Call once before the threads. */
 void read_cache_init(size_t max_bytes);
 int read_cache_enabled(void);
-/* The read version now. 0, or -1 (database error, logged). */
-int read_version(struct db *db, int64_t *version);
 /*
  * When key was kept at version and is still true at now_us, appends the
  * answer to out and returns 1; otherwise 0 (and forgets a stale answer).

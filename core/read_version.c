@@ -1,0 +1,9 @@
+/* read_version.c - see read_version.h. */
+#include "read_version.h"
+
+DB_STMT(q_version, "SELECT n FROM read_version");
+
+int read_version(struct db *db, int64_t *version)
+{
+	return db_one_i64(db, &q_version, version);
+}

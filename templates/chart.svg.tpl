@@ -1,0 +1,13 @@
+{{%AUTOESCAPE context="HTML"}}
+{{#CHART}}<svg class="chart" viewBox="0 0 {{W}} {{H}}" role="img" aria-label="{{TITLE}}" xmlns="http://www.w3.org/2000/svg"><title>{{TITLE}}</title>
+{{#EMPTY}}<text class="chart-empty" x="{{X}}" y="{{Y}}" text-anchor="middle">No samples in this period</text>{{/EMPTY}}
+{{#GRID}}<line class="chart-grid" x1="{{X1}}" x2="{{X2}}" y1="{{Y}}" y2="{{Y}}"/><text class="chart-label" x="{{X}}" y="{{Y}}" text-anchor="end" dominant-baseline="middle">{{LABEL}}</text>{{/GRID}}
+{{#UNIT}}<text class="chart-unit" x="4" y="{{Y}}">{{TEXT}}</text>{{/UNIT}}
+{{#AXIS}}<line class="chart-axis" x1="{{X1}}" x2="{{X2}}" y1="{{Y}}" y2="{{Y}}"/>{{/AXIS}}
+{{#TIME}}<text class="chart-label" x="{{X}}" y="{{Y}}" text-anchor="{{ANCHOR}}">{{LABEL}}</text>{{/TIME}}
+{{#THRESHOLD}}<line class="chart-threshold" x1="{{X1}}" x2="{{X2}}" y1="{{Y}}" y2="{{Y}}"/><text class="chart-threshold-label" x="{{X}}" y="{{TY}}" text-anchor="start">threshold {{LABEL}}</text>{{/THRESHOLD}}
+{{#MARK}}<line class="chart-mark" x1="{{X}}" x2="{{X}}" y1="{{Y1}}" y2="{{Y2}}"/><text class="chart-mark-label" x="{{TX}}" y="{{TY}}" text-anchor="{{ANCHOR}}">{{LABEL}}</text>{{/MARK}}
+{{#LINE}}<polyline class="chart-line" points="{{POINTS}}"/>{{/LINE}}
+{{#DOT}}<circle class="chart-dot" cx="{{X}}" cy="{{Y}}" r="2.5"/>{{/DOT}}
+</svg>{{/CHART}}
+{{#SPARK}}<svg class="sparkline" viewBox="0 0 {{W}} {{H}}" role="img" aria-label="{{LABEL}}" xmlns="http://www.w3.org/2000/svg">{{#LINE}}<polyline class="spark-line" points="{{POINTS}}"/>{{/LINE}}</svg>{{/SPARK}}

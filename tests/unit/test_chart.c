@@ -1,0 +1,106 @@
+/* test_chart.c - the pages' SVG charts, drawn through templates/chart.svg.tpl. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chart.h"
+#include "testlib.h"
+#include "tpl.h"
+#include "unit.h"
+
+static int init(void)
+{
+	char *dir = xasprintf("%s/templates", test_top());
+	int rc = tpl_init(dir);
+	free(dir);
+	return rc;
+}
+
+static const struct chart_point pts[] = {
+	{INT64_C(1764583200000000), 10}, {INT64_C(1764583500000000), 25},
+	{INT64_C(1764583800000000), 15},
+};
+
+/* A title, unit or label is text of the page: escaped, never markup. */
+static void t_hostile_text(void)
+{
+	struct chart c = {.pts = pts, .n = 3, .width = 640, .height = 280,
+	    .title = "<script>alert(1)</script> & \"x\"", .unit = "<b>g</b>",
+	    .has_threshold = 1, .threshold = 20, .mark_us = INT64_C(1764583500000000),
+	    .mark_label = "fired <now>"};
+	struct buf out;
+
+	buf_init(&out);
+	CU_ASSERT_EQUAL(chart_svg(&out, &c), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out.data);
+	CU_ASSERT_PTR_NULL(strstr(out.data, "<script"));
+	CU_ASSERT_PTR_NULL(strstr(out.data, "<b>"));
+	CU_ASSERT_PTR_NULL(strstr(out.data, "<now>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data,
+	    "aria-label=\"&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data,
+	    "<title>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;</title>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "&lt;b&gt;g&lt;/b&gt;"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "fired &lt;now&gt;"));
+	buf_free(&out);
+	buf_init(&out);
+	CU_ASSERT_EQUAL(chart_sparkline(&out, pts, 3, 200, 36, "<i>24 h</i>"), 0);
+	CU_ASSERT_PTR_NULL(strstr(out.data, "<i>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "aria-label=\"&lt;i&gt;24 h&lt;/i&gt;\""));
+	buf_free(&out);
+}
+
+/* What the chart shows: the line, a dot per sample, the threshold, the mark. */
+static void t_parts(void)
+{
+	struct chart c = {.pts = pts, .n = 3, .width = 640, .height = 280, .title = "t",
+	    .has_threshold = 1, .threshold = 20, .mark_us = INT64_C(1764583500000000)};
+	struct buf out;
+	const char *p;
+	int dots = 0;
+
+	buf_init(&out);
+	CU_ASSERT_EQUAL(chart_svg(&out, &c), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out.data);
+	CU_ASSERT_EQUAL(strncmp(out.data, "<svg class=\"chart\" viewBox=\"0 0 640 280\"", 40), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "<polyline class=\"chart-line\" points=\""));
+	for (p = out.data; (p = strstr(p, "<circle class=\"chart-dot\"")) != NULL; p++)
+		dots++;
+	CU_ASSERT_EQUAL(dots, 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "class=\"chart-threshold\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, ">threshold 20<"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, ">fired<"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "</svg>"));
+	CU_ASSERT_PTR_NULL(strstr(out.data, "chart-empty"));
+	buf_free(&out);
+}
+
+/* No samples: the chart says so and draws nothing; a sparkline of one
+ * point has no line. */
+static void t_empty(void)
+{
+	struct chart c = {.pts = NULL, .n = 0, .width = 640, .height = 280, .title = "t"};
+	struct buf out;
+
+	buf_init(&out);
+	CU_ASSERT_EQUAL(chart_svg(&out, &c), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, ">No samples in this period</text>"));
+	CU_ASSERT_PTR_NULL(strstr(out.data, "<polyline"));
+	CU_ASSERT_PTR_NULL(strstr(out.data, "<line"));
+	buf_free(&out);
+	buf_init(&out);
+	CU_ASSERT_EQUAL(chart_sparkline(&out, pts, 1, 200, 36, "x"), 0);
+	CU_ASSERT_PTR_NULL(strstr(out.data, "<polyline"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "</svg>"));
+	buf_free(&out);
+}
+
+void suite_chart(void)
+{
+	static const struct test_case cases[] = {
+		{"chart text is escaped by the template", t_hostile_text},
+		{"a chart draws line, dots, threshold and mark", t_parts},
+		{"an empty chart says so", t_empty},
+		{NULL, NULL},
+	};
+	test_add_suite("chart", init, NULL, cases);
+}
