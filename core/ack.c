@@ -4,6 +4,7 @@
  */
 #include "ack.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,17 @@
 
 DB_STMT(q_key, "SELECT encode(value, 'hex') AS key FROM app_secrets WHERE name = 'ack_link_key'");
 
-static int load_key(struct db *db, unsigned char key[crypto_auth_KEYBYTES])
+/*
+ * The key, read once per process: goldwatch-admin migrate writes it once
+ * (ON CONFLICT DO NOTHING) and nothing changes it, so a run needs one
+ * read, not one per link or per check. A failed read is not kept: the
+ * next call tries again (say after migrate).
+ */
+static unsigned char the_key[crypto_auth_KEYBYTES];
+static int key_loaded;
+static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int read_key(struct db *db, unsigned char key[crypto_auth_KEYBYTES])
 {
 	PGresult *r = DB_EXEC0(db, &q_key);
 	const char *hex;
@@ -30,6 +41,22 @@ static int load_key(struct db *db, unsigned char key[crypto_auth_KEYBYTES])
 		rc = 0;
 	PQclear(r);
 	return rc;
+}
+
+/* The process's key, read on first use. NULL after a failed read (logged). */
+static const unsigned char *load_key(struct db *db)
+{
+	const unsigned char *key = NULL;
+
+	pthread_mutex_lock(&key_lock);
+	if (!key_loaded && read_key(db, the_key) == 0) {
+		key_loaded = 1;
+		log_debug("acknowledge key read");
+	}
+	if (key_loaded)
+		key = the_key;
+	pthread_mutex_unlock(&key_lock);
+	return key;
 }
 
 static void mac_of(const unsigned char key[crypto_auth_KEYBYTES], const char *payload,
@@ -121,7 +148,8 @@ DB_STMT(q_nonce_new,
 int ack_link_for(struct db *db, const struct config *cfg, int64_t alert_id,
     const char *recipient, char **url)
 {
-	unsigned char key[crypto_auth_KEYBYTES], raw[12];
+	const unsigned char *key;
+	unsigned char raw[12];
 	char token[ACK_TOKEN_MAX], aid[24], uid[24], exp[24];
 	struct ack_token t = {.alert_id = alert_id};
 	PGresult *r;
@@ -136,13 +164,12 @@ int ack_link_for(struct db *db, const struct config *cfg, int64_t alert_id,
 	}
 	t.user_id = db_i64(r, 0, "id");
 	PQclear(r);
-	if (load_key(db, key) < 0)
+	if ((key = load_key(db)) == NULL)
 		return -1;
 	randombytes_buf(raw, sizeof(raw));
 	base64url_encode(raw, sizeof(raw), t.nonce);
 	t.expires = time_now_us() / 1000000 + cfg->ack_link_days * 86400;
 	ack_token_sign(key, &t, token, sizeof(token));
-	sodium_memzero(key, sizeof(key));
 	if (DB_RUN(db, &q_nonce_new, t.nonce, db_i64_param(alert_id, aid),
 	    db_i64_param(t.user_id, uid), db_i64_param(t.expires, exp)) < 0)
 		return -1;
@@ -167,19 +194,17 @@ DB_STMT(q_nonce_lock, NONCE_CHECK " FOR UPDATE OF t FOR SHARE OF u");
 enum ack_check ack_verify(struct db *db, const char *token, int64_t alert_id,
     int64_t now_us, int lock, struct ack_token *t)
 {
-	unsigned char key[crypto_auth_KEYBYTES];
+	const unsigned char *key;
 	char aid[24], uid[24];
-	int used, signed_ok;
+	int used;
 	PGresult *r;
 	enum ack_check rc;
 
 	if (ack_token_parse(token, t) < 0)
 		return ACK_FORGED;
-	if (load_key(db, key) < 0)
+	if ((key = load_key(db)) == NULL)
 		return ACK_ERROR;
-	signed_ok = ack_token_signed(key, token);
-	sodium_memzero(key, sizeof(key));
-	if (!signed_ok) {
+	if (!ack_token_signed(key, token)) {
 		memset(t, 0, sizeof(*t));
 		return ACK_FORGED;
 	}

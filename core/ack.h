@@ -2,7 +2,8 @@
  * ack.h - one-click acknowledge links in mail: signed (HMAC-SHA-512-256
  * with the cluster's ack_link_key), bound to one alert and one user,
  * expiring, and single-use (a nonce row in ack_tokens, spent on use).
- * The link opens a confirmation page; only its POST acknowledges.
+ * The link opens a confirmation page; only its POST acknowledges. The key
+ * is read from the database once per process, at its first use.
  */
 #ifndef GW_ACK_H
 #define GW_ACK_H
@@ -17,7 +18,8 @@
 /*
  * Makes the acknowledge link of alert_id for the user whose e-mail is
  * recipient: *url (caller frees), or *url = NULL when no enabled user who
- * may acknowledge (operator or admin) has that address. Records the nonce. Returns 0, or -1 on a database error.
+ * may acknowledge (operator or admin) has that address. Records the
+ * nonce. Returns 0, or -1 on a database error.
  */
 int ack_link_for(struct db *db, const struct config *cfg, int64_t alert_id,
     const char *recipient, char **url);

@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include <sodium.h>
+
 static void oom(size_t n)
 {
 	fprintf(stderr, "goldwatch: out of memory allocating %lu bytes\n",
@@ -445,72 +447,28 @@ int parse_number(const char *s, double *out)
 	return 0;
 }
 
-static const char b64url[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
+/* libsodium's codecs: constant-time, and strict where it matters here (no
+ * padding, no foreign character, zero trailing bits: one text per value) */
 void base64url_encode(const unsigned char *in, size_t n, char *out)
 {
-	size_t i;
-	char *o = out;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		*o++ = b64url[in[i] >> 2];
-		*o++ = b64url[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
-		*o++ = b64url[((in[i + 1] & 15) << 2) | (in[i + 2] >> 6)];
-		*o++ = b64url[in[i + 2] & 63];
-	}
-	if (n - i == 1) {
-		*o++ = b64url[in[i] >> 2];
-		*o++ = b64url[(in[i] & 3) << 4];
-	} else if (n - i == 2) {
-		*o++ = b64url[in[i] >> 2];
-		*o++ = b64url[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
-		*o++ = b64url[(in[i + 1] & 15) << 2];
-	}
-	*o = '\0';
-}
-
-static int b64val(char c)
-{
-	const char *p = c ? strchr(b64url, c) : NULL;
-	return p ? (int)(p - b64url) : -1;
+	sodium_bin2base64(out, sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+	    in, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 long base64url_decode(const char *s, unsigned char *out, size_t outcap)
 {
-	size_t len = strlen(s), o = 0;
-	unsigned int acc = 0;
-	int bits = 0;
+	size_t len = 0;
 
-	if (len % 4 == 1)
+	/* without an end pointer, anything left unread is an error */
+	if (sodium_base642bin(out, outcap, s, strlen(s), NULL, &len, NULL,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
 		return -1;
-	for (size_t i = 0; i < len; i++) {
-		int v = b64val(s[i]);
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned int)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o >= outcap)
-				return -1;
-			out[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	/* leftover bits must be zero: one canonical encoding per value */
-	if (bits > 0 && (acc & ((1u << bits) - 1)) != 0)
-		return -1;
-	return (long)o;
+	return (long)len;
 }
 
 void hex_encode(const unsigned char *in, size_t n, char *out)
 {
-	static const char hx[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hx[in[i] >> 4];
-		out[2 * i + 1] = hx[in[i] & 15];
-	}
-	out[2 * n] = '\0';
+	sodium_bin2hex(out, 2 * n + 1, in, n);
 }
 
 int utf8_valid_text(const char *s, size_t n)

@@ -62,6 +62,33 @@ static void t_base64url(void)
 	/* non-canonical trailing bits are refused */
 	CU_ASSERT_EQUAL(base64url_decode("QR", out, sizeof(out)), -1);
 	CU_ASSERT_EQUAL(base64url_decode("QQ", out, sizeof(out)), 1);
+	/* no padding, no standard-alphabet characters, nothing after the text */
+	CU_ASSERT_EQUAL(base64url_decode("QQ==", out, sizeof(out)), -1);
+	CU_ASSERT_EQUAL(base64url_decode("ab/c", out, sizeof(out)), -1);
+	CU_ASSERT_EQUAL(base64url_decode("QQ QQ", out, sizeof(out)), -1);
+	CU_ASSERT_EQUAL(base64url_decode("", out, sizeof(out)), 0);
+	/* the decoded bytes must fit */
+	CU_ASSERT_EQUAL(base64url_decode("-_8A", out, 2), -1);
+	CU_ASSERT_EQUAL(base64url_decode("-_8A", out, 3), 3);
+	/* 12 bytes (an acknowledge nonce) are 16 characters */
+	{
+		char nonce[17];
+		memset(nonce, 'x', sizeof(nonce));
+		base64url_encode((const unsigned char *)"twelve bytes", 12, nonce);
+		CU_ASSERT_EQUAL(strlen(nonce), 16);
+	}
+}
+
+static void t_hex(void)
+{
+	unsigned char in[] = {0x00, 0x0f, 0xa5, 0xff};
+	char out[9];
+
+	memset(out, 'x', sizeof(out));
+	hex_encode(in, sizeof(in), out);
+	CU_ASSERT_STRING_EQUAL(out, "000fa5ff");
+	hex_encode(in, 0, out);
+	CU_ASSERT_STRING_EQUAL(out, "");
 }
 
 static void t_utf8(void)
@@ -206,6 +233,7 @@ void suite_util(void)
 		{"time_parse_iso", t_time_parse},
 		{"time_format_iso", t_time_format},
 		{"base64url", t_base64url},
+		{"hex_encode", t_hex},
 		{"utf8_valid_text", t_utf8},
 		{"url_decode", t_url_decode},
 		{"buf and pool", t_buf_pool},
