@@ -8,8 +8,11 @@
  *   goldwatch-admin demo [--seed N] [--days N] [--per-day N] [--now ISO]
  *                   [--reset | --if-empty]
  *
- * Exit status 0 on success, 1 on failure, 2 on a usage error.
+ * The commands are a table (commands[]: words, usage, options, handler);
+ * each command's options are read with getopt_long, in any order around
+ * its NAME. Exit status 0 on success, 1 on failure, 2 on a usage error.
  */
+#include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,37 +28,48 @@
 #include "util.h"
 #include "valid.h"
 
-static int usage(void)
-{
-	fprintf(stderr,
-	    "usage: goldwatch-admin migrate\n"
-	    "       goldwatch-admin user add NAME --role viewer|operator|admin"
-	    " [--email ADDR] [--if-absent]   (password on stdin)\n"
-	    "       goldwatch-admin demo [--seed N] [--days N] [--per-day N]"
-	    " [--now ISO8601] [--reset | --if-empty]\n");
-	return 2;
-}
+/* One option of a command: "--name VALUE" (or --name=VALUE), or a flag. */
+struct opt_spec {
+	const char *name;       /* without the dashes */
+	int has_value;
+};
 
-/* Value of "--name VALUE" or "--name=VALUE" in argv, or NULL. */
-static const char *opt_value(int argc, char **argv, const char *name)
+#define MAX_OPTS 8
+
+/* A command line read against its command's options. */
+struct args {
+	const char *value[MAX_OPTS];   /* by the index in the command's opts */
+	int given[MAX_OPTS];
+	char **pos;                    /* the words that are no option */
+	int npos;
+	const struct command *cmd;
+};
+
+struct command {
+	const char *words;             /* "user add" */
+	const char *usage;             /* what follows the words in the usage */
+	const struct opt_spec *opts;   /* ends with a NULL name */
+	int npos;                      /* words after the options it takes */
+	int needs_db;
+	int (*run)(struct db *db, const struct config *cfg, const struct args *a);
+};
+
+static int usage(void);
+
+/* The value of option name, or NULL when it was not given. */
+static const char *arg(const struct args *a, const char *name)
 {
-	size_t n = strlen(name);
-	for (int i = 0; i < argc; i++) {
-		if (strncmp(argv[i], name, n) != 0)
-			continue;
-		if (argv[i][n] == '=')
-			return argv[i] + n + 1;
-		if (argv[i][n] == '\0' && i + 1 < argc)
-			return argv[i + 1];
-	}
+	for (int i = 0; a->cmd->opts[i].name; i++)
+		if (strcmp(a->cmd->opts[i].name, name) == 0)
+			return a->given[i] ? a->value[i] : NULL;
 	return NULL;
 }
 
-static int opt_flag(int argc, char **argv, const char *name)
+static int flag(const struct args *a, const char *name)
 {
-	for (int i = 0; i < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return 1;
+	for (int i = 0; a->cmd->opts[i].name; i++)
+		if (strcmp(a->cmd->opts[i].name, name) == 0)
+			return a->given[i];
 	return 0;
 }
 
@@ -63,13 +77,14 @@ DB_STMT(q_secret,
     "INSERT INTO app_secrets (name, value) VALUES ($1, decode($2, 'hex'))"
     " ON CONFLICT (name) DO NOTHING");
 
-static int cmd_migrate(struct db *db, const struct config *cfg)
+static int cmd_migrate(struct db *db, const struct config *cfg, const struct args *a)
 {
 	char *dir = config_path(cfg, "sql", "migrations");
 	unsigned char key[32];
 	char hex[65];
 	int applied = 0, rc;
 
+	(void)a;
 	rc = migrate_run(db, dir, &applied);
 	free(dir);
 	if (rc < 0)
@@ -98,19 +113,20 @@ static int read_password(char *out, size_t cap)
 	return 0;
 }
 
-static int cmd_user_add(struct db *db, int argc, char **argv)
+static int cmd_user_add(struct db *db, const struct config *cfg, const struct args *a)
 {
-	const char *name, *role_s = opt_value(argc, argv, "--role");
-	const char *email = opt_value(argc, argv, "--email");
-	int if_absent = opt_flag(argc, argv, "--if-absent");
+	const char *name, *role_s = arg(a, "role");
+	const char *email = arg(a, "email");
+	int if_absent = flag(a, "if-absent");
 	char pw[1100];
 	enum role role;
 	int64_t id;
 	int rc;
 
-	if (argc < 3 || argv[2][0] == '-' || role_s == NULL)
+	(void)cfg;
+	if (a->npos != 1 || role_s == NULL)
 		return usage();
-	name = argv[2];
+	name = a->pos[0];
 	role = role_parse(role_s);
 	if (!valid_username(name)) {
 		log_err("user name must be 1-64 letters, digits or ._@-");
@@ -159,12 +175,12 @@ DB_STMT(q_generate,
     "SELECT customers, products, invoices, lines"
     "  FROM shop.generate_demo($1::float8, $2::int, $3::int, $4::timestamptz, $5::text)");
 
-static int cmd_demo(struct db *db, const struct config *cfg, int argc, char **argv)
+static int cmd_demo(struct db *db, const struct config *cfg, const struct args *a)
 {
-	const char *seed = opt_value(argc, argv, "--seed");
-	const char *days = opt_value(argc, argv, "--days");
-	const char *per_day = opt_value(argc, argv, "--per-day");
-	const char *now = opt_value(argc, argv, "--now");
+	const char *seed = arg(a, "seed");
+	const char *days = arg(a, "days");
+	const char *per_day = arg(a, "per-day");
+	const char *now = arg(a, "now");
 	int64_t v, now_us;
 	char nowbuf[40], *path, *sql;
 	PGresult *r;
@@ -190,7 +206,7 @@ static int cmd_demo(struct db *db, const struct config *cfg, int argc, char **ar
 		return 2;
 	}
 	time_format_iso(now_us, nowbuf, sizeof(nowbuf));
-	if (opt_flag(argc, argv, "--if-empty")) {
+	if (flag(a, "if-empty")) {
 		r = DB_EXEC0(db, &q_shop_empty);
 		if (r == NULL)
 			return 1;
@@ -209,7 +225,7 @@ static int cmd_demo(struct db *db, const struct config *cfg, int argc, char **ar
 	/* years of trade take longer than any request may */
 	if (db_begin(db) < 0 || db_script(db, "SET LOCAL statement_timeout = 0") < 0)
 		goto out;
-	if (opt_flag(argc, argv, "--reset") &&
+	if (flag(a, "reset") &&
 	    db_script(db, "TRUNCATE shop.payments, shop.invoice_lines, shop.invoices,"
 	        " shop.gold_prices, shop.products, shop.customers RESTART IDENTITY") < 0)
 		goto out;
@@ -234,15 +250,103 @@ out:
 	return rc;
 }
 
+static const struct opt_spec no_opts[] = {{NULL, 0}};
+static const struct opt_spec user_add_opts[] = {
+	{"role", 1}, {"email", 1}, {"if-absent", 0}, {NULL, 0},
+};
+static const struct opt_spec demo_opts[] = {
+	{"seed", 1}, {"days", 1}, {"per-day", 1}, {"now", 1}, {"reset", 0}, {"if-empty", 0},
+	{NULL, 0},
+};
+
+static const struct command commands[] = {
+	{"migrate", "", no_opts, 0, 1, cmd_migrate},
+	{"user add", " NAME --role viewer|operator|admin [--email ADDR] [--if-absent]"
+	    "   (password on stdin)", user_add_opts, 1, 1, cmd_user_add},
+	{"demo", " [--seed N] [--days N] [--per-day N] [--now ISO8601] [--reset | --if-empty]",
+	    demo_opts, 0, 1, cmd_demo},
+	{NULL, NULL, NULL, 0, 0, NULL},
+};
+
+static int usage(void)
+{
+	for (const struct command *c = commands; c->words; c++)
+		fprintf(stderr, "%s goldwatch-admin %s%s\n", c == commands ? "usage:" : "      ",
+		    c->words, c->usage);
+	return 2;
+}
+
+/* How many words of argv (after the program) name command c, or 0. */
+static int words_of(const struct command *c, int argc, char **argv)
+{
+	const char *w = c->words;
+	int n = 0;
+
+	while (*w) {
+		size_t len = strcspn(w, " ");
+		if (n + 1 >= argc || strlen(argv[n + 1]) != len || strncmp(argv[n + 1], w, len) != 0)
+			return 0;
+		n++;
+		w += len;
+		w += *w == ' ';
+	}
+	return n;
+}
+
+/* Reads the options after the command's words with getopt_long. 0, or -1
+ * (said, with the usage). */
+static int parse_args(const struct command *c, int argc, char **argv, struct args *a)
+{
+	struct option table[MAX_OPTS + 1];
+	int n = 0, opt, idx;
+
+	memset(a, 0, sizeof(*a));
+	memset(table, 0, sizeof(table));
+	a->cmd = c;
+	for (; c->opts[n].name; n++) {
+		table[n].name = c->opts[n].name;
+		table[n].has_arg = c->opts[n].has_value ? required_argument : no_argument;
+		table[n].val = 0x100 + n;
+	}
+	opterr = 0;
+	optind = 1;
+	/* ":": a missing value is told apart from an unknown option */
+	while ((opt = getopt_long(argc, argv, ":", table, &idx)) != -1) {
+		if (opt >= 0x100 && opt < 0x100 + n) {
+			a->given[opt - 0x100] = 1;
+			a->value[opt - 0x100] = optarg;
+			continue;
+		}
+		fprintf(stderr, "goldwatch-admin: %s %s\n", argv[optind - 1],
+		    opt == ':' ? "needs a value" : "is not an option of this command");
+		usage();
+		return -1;
+	}
+	a->pos = argv + optind;
+	a->npos = argc - optind;
+	if (a->npos != c->npos) {
+		usage();
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	const struct command *c = commands;
 	struct config cfg;
 	struct db *db = NULL;
-	int rc = 2;
+	struct args a;
+	int rc, nw = 0;
 
 	log_init("goldwatch-admin", LOG_LVL_INFO);
-	if (argc < 2)
+	while (c->words && (nw = words_of(c, argc, argv)) == 0)
+		c++;
+	if (c->words == NULL)
 		return usage();
+	/* getopt_long reads from argv[1]: the last word stands as argv[0] */
+	if (parse_args(c, argc - nw, argv + nw, &a) < 0)
+		return 2;
 	if (config_load(&cfg) < 0)
 		return 1;
 	log_init("goldwatch-admin", (enum log_level)cfg.log_level);
@@ -250,22 +354,11 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return 1;
 	}
-	if (strcmp(argv[1], "migrate") == 0 || strcmp(argv[1], "demo") == 0 ||
-	    (strcmp(argv[1], "user") == 0 && argc >= 3 && strcmp(argv[2], "add") == 0)) {
-		db = db_open(&cfg);
-		if (db == NULL) {
-			config_free(&cfg);
-			return 1;
-		}
+	if (c->needs_db && (db = db_open(&cfg)) == NULL) {
+		config_free(&cfg);
+		return 1;
 	}
-	if (strcmp(argv[1], "migrate") == 0)
-		rc = cmd_migrate(db, &cfg);
-	else if (strcmp(argv[1], "demo") == 0)
-		rc = cmd_demo(db, &cfg, argc, argv);
-	else if (db != NULL)
-		rc = cmd_user_add(db, argc - 1, argv + 1);
-	else
-		rc = usage();
+	rc = c->run(db, &cfg, &a);
 	db_close(db);
 	config_free(&cfg);
 	return rc;

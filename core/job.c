@@ -4,6 +4,7 @@
 #include "job.h"
 
 #include <curl/curl.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,49 +18,91 @@
 #include "tpl.h"
 #include "util.h"
 
-static int known(const char *arg, const char *const *own)
+/* The options every job takes, ahead of its own. */
+/* above every character getopt_long returns for itself (? : h) */
+enum { OPT_NOW = 0x100, OPT_JSON, OPT_HELP, OPT_OWN };
+static const struct option common[] = {
+	{"now", required_argument, NULL, OPT_NOW},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"help", no_argument, NULL, OPT_HELP},
+};
+#define N_COMMON ((int)GW_ARRAY_LEN(common))
+
+/* The option table: the common ones, then own[] ("--rule": each takes a
+ * value, as --rule VALUE or --rule=VALUE); getopt_long's NULL row last. */
+static struct option *options_of(const char *const *own)
 {
-	for (; own && *own; own++) {
-		size_t n = strlen(*own);
-		if (strncmp(arg, *own, n) == 0 && (arg[n] == '=' || arg[n] == '\0'))
-			return 1;
+	int n = 0;
+	struct option *t;
+
+	while (own && own[n])
+		n++;
+	t = xcalloc((size_t)(N_COMMON + n + 1), sizeof(*t));
+	memcpy(t, common, sizeof(common));
+	for (int k = 0; k < n; k++) {
+		t[N_COMMON + k].name = own[k] + 2;
+		t[N_COMMON + k].has_arg = required_argument;
+		t[N_COMMON + k].val = OPT_OWN + k;
 	}
-	return 0;
+	return t;
+}
+
+/* Reads argv into j: 0, or the exit status of a usage error (2, said). */
+static int parse_options(struct job *j, int argc, char **argv, const char *const *own,
+    const char *usage)
+{
+	struct option *table = options_of(own);
+	int c, idx, rc = 0;
+
+	opterr = 0;
+	optind = 1;
+	/* "+": stop at the first word that is no option; ":": tell a missing value */
+	while (rc == 0 && (c = getopt_long(argc, argv, "+:h", table, &idx)) != -1) {
+		if (c == OPT_NOW) {
+			if (time_parse_iso(optarg, &j->now_us) < 0) {
+				fprintf(stderr, "%s: --now must be an ISO 8601 time with a zone\n", j->name);
+				rc = 2;
+			}
+			j->now_given = 1;
+		} else if (c == OPT_JSON) {
+			j->json = 1;
+		} else if (c == OPT_HELP || c == 'h') {
+			fprintf(stdout, "usage: %s [--now=ISO8601] [--json]%s%s\n", j->name,
+			    usage ? " " : "", usage ? usage : "");
+			rc = 2;
+		} else if (c >= OPT_OWN) {
+			/* kept in order, as name and value, for job_arg() */
+			j->args[j->nargs++] = own[c - OPT_OWN];
+			j->args[j->nargs++] = optarg;
+		} else if (c == ':') {
+			fprintf(stderr, "%s: %s needs a value (try --help)\n", j->name, argv[optind - 1]);
+			rc = 2;
+		} else {
+			fprintf(stderr, "%s: unknown option %s (try --help)\n", j->name, argv[optind - 1]);
+			rc = 2;
+		}
+	}
+	if (rc == 0 && optind < argc) {
+		fprintf(stderr, "%s: unknown option %s (try --help)\n", j->name, argv[optind]);
+		rc = 2;
+	}
+	free(table);
+	return rc;
 }
 
 int job_open(struct job *j, const char *name, int argc, char **argv,
     const char *const *own, const char *usage)
 {
 	char *tpl_dir;
+	int rc;
 
 	memset(j, 0, sizeof(*j));
 	j->name = name;
 	log_init(name, LOG_LVL_INFO);
-	j->args = xcalloc((size_t)argc + 1, sizeof(char *));
+	j->args = xcalloc(2 * (size_t)argc + 1, sizeof(char *));
 	j->now_us = time_now_us();
-	for (int i = 1; i < argc; i++) {
-		if (strncmp(argv[i], "--now=", 6) == 0) {
-			if (time_parse_iso(argv[i] + 6, &j->now_us) < 0) {
-				fprintf(stderr, "%s: --now must be an ISO 8601 time with a zone\n", name);
-				return 2;
-			}
-			j->now_given = 1;
-		} else if (strcmp(argv[i], "--json") == 0) {
-			j->json = 1;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			fprintf(stdout, "usage: %s [--now=ISO8601] [--json]%s%s\n", name,
-			    usage ? " " : "", usage ? usage : "");
-			return 2;
-		} else if (known(argv[i], own)) {
-			j->args[j->nargs++] = argv[i];
-			/* "--rule 5": the value is the next argument */
-			if (strchr(argv[i], '=') == NULL && i + 1 < argc)
-				j->args[j->nargs++] = argv[++i];
-		} else {
-			fprintf(stderr, "%s: unknown option %s (try --help)\n", name, argv[i]);
-			return 2;
-		}
-	}
+	if ((rc = parse_options(j, argc, argv, own, usage)) != 0)
+		return rc;
 	if (config_load(&j->cfg) < 0)
 		return 1;
 	log_init(name, (enum log_level)j->cfg.log_level);
@@ -91,17 +134,8 @@ void job_close(struct job *j)
 
 const char *job_arg(const struct job *j, const char *name, int *i)
 {
-	size_t n = strlen(name);
-
-	for (; *i < j->nargs; (*i)++) {
-		const char *a = j->args[*i];
-		if (strncmp(a, name, n) != 0)
-			continue;
-		if (a[n] == '=') {
-			(*i)++;
-			return a + n + 1;
-		}
-		if (a[n] == '\0' && *i + 1 < j->nargs) {
+	for (; *i + 1 < j->nargs; *i += 2) {
+		if (strcmp(j->args[*i], name) == 0) {
 			*i += 2;
 			return j->args[*i - 1];
 		}

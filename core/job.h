@@ -1,7 +1,8 @@
 /*
  * job.h - what every timer job shares: options (--now=ISO8601 instead of
- * the clock, --help), configuration, templates, the database. A job's main
- * is: job_open, one core call, one summary line, job_close, exit status.
+ * the clock, --json, --help), configuration, templates, the database. A
+ * job's main is: job_open, one core call, one summary line, job_close,
+ * exit status. Binary plumbing: only jobs/ includes it.
  */
 #ifndef GW_JOB_H
 #define GW_JOB_H
@@ -18,16 +19,18 @@ struct job {
 	int64_t now_us;      /* --now, or the clock at start */
 	int now_given;
 	int json;            /* --json: print the result as JSON on stdout */
-	int nargs;           /* the job's own options, in order */
-	char **args;
+	int nargs;           /* the job's own options, in order: name, value, ... */
+	const char **args;
 	int64_t mail_mark;   /* the newest outbox id before the job's work */
 	int mail_ok;         /* the mail settings are usable */
 };
 
 /*
- * Parses argv (--now=, --json, --help; options in own[] are collected into
- * j->args for the job), loads config and templates, connects. Returns 0;
- * or prints one line and returns the exit status to use (1 failure, 2 usage).
+ * Parses argv with getopt_long: --now, --json, --help (-h) and the job's
+ * own options own[] ({"--rule", NULL}), each of which takes a value
+ * ("--rule 5" or "--rule=5") and is collected into j->args in order. Then
+ * loads config and templates and connects. Returns 0; or prints one line
+ * and returns the exit status to use (1 failure, 2 usage).
  */
 int job_open(struct job *j, const char *name, int argc, char **argv,
     const char *const *own, const char *usage);
