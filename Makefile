@@ -11,6 +11,7 @@
 #                   clock (libfaketime; see tests/clock.sh)
 #   make fuzz       build the libFuzzer targets (clang), run each for
 #                   FUZZ_SECONDS (60) over its corpus in fuzz/corpus/
+#   make check-layers  the includes of core/ point down its layers
 #   make bench      build the load clients, run bench/run.sh (see docs/BENCHMARKS.md)
 #   make install    DESTDIR, PREFIX as usual
 #   make clean
@@ -113,8 +114,8 @@ API_LIB_OBJ = $(filter-out $(BUILD)/cgi/main.o,$(API_OBJ))
 TEST_BINS = $(BUILD)/tests/unit-tests $(BUILD)/tests/integration-tests
 BENCH_BINS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/benchlib.c,$(wildcard bench/*.c)))
 
-.PHONY: all deps run stop test test-clock check-tests tests bench bench-bins install \
-	uninstall clean fuzz fuzz-bins fuzz-targets
+.PHONY: all deps run stop test test-clock check-tests check-layers tests bench bench-bins \
+	install uninstall clean fuzz fuzz-bins fuzz-targets
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -214,6 +215,10 @@ test: deps
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=$(SAN_CC) all tests
 	@$(MAKE) --no-print-directory fuzz-bins
 	@tests/run.sh
+
+# the includes of core/ point down its layers (tests/run.sh runs it too)
+check-layers:
+	@scripts/check-layers.sh
 
 # the clock moved for every process of a throwaway stack, moment by moment
 test-clock: deps

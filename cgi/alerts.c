@@ -1,5 +1,6 @@
 /*
- * alerts.c - /api/alerts: evaluate now, one alert.
+ * alerts.c - /api/alerts: evaluate now, one alert, the history and the
+ * summary (through the read cache), acknowledging.
  */
 #include <stdlib.h>
 #include <string.h>

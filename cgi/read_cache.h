@@ -6,8 +6,9 @@
  * answers show also moves the read version (core/read_version.h), and an
  * answer is kept with the version it was read at. A request reads the
  * version (one indexed row, as cheap as the health check's query) and
- * serves the kept answer only while it is the same; an answer that depends on the clock (the summary's 24-hour and
- * 7-day windows) also carries the moment it stops being true.
+ * serves the kept answer only while it is the same; an answer that depends
+ * on the clock (the summary's 24-hour and 7-day windows) also carries the
+ * moment it stops being true.
  *
  * One cache per process, shared by the worker threads (a mutex around a
  * small table), bounded by GOLDWATCH_READ_CACHE_KB (0 turns it off).

@@ -1,8 +1,8 @@
 /*
  * alert.h - alerts as JSON, the one shape used by the API, the events and
  * the pusher: id, rule_id, rule_name, kpi, condition, threshold, value,
- * severity, state, message, triggered_at, acknowledged_at, acknowledged_by,
- * ack_note, resolved_at, escalation_level.
+ * severity, state, message, silenced, triggered_at, acknowledged_at,
+ * acknowledged_by, ack_note, resolved_at, resolve_reason, escalation_level.
  */
 #ifndef GW_ALERT_H
 #define GW_ALERT_H
@@ -12,7 +12,7 @@
 
 #include "util.h"
 
-/* Select these (from alerts aliased a) to build alert_json(). */
+/* Select (or RETURN) these from alerts aliased a to build alert_json(). */
 #define ALERT_COLUMNS \
 	"a.id, a.rule_id, a.rule_name, a.kpi_key, a.condition, a.threshold, a.value," \
 	" a.severity, a.state, a.message, a.silenced," \
@@ -21,9 +21,6 @@
 	" a.acknowledged_by, a.ack_note," \
 	" (extract(epoch FROM a.resolved_at) * 1000000)::bigint AS resolved_us," \
 	" a.resolve_reason, a.escalation_level"
-
-/* The same columns for RETURNING from an UPDATE/INSERT on alerts a. */
-#define ALERT_RETURNING ALERT_COLUMNS
 
 /* Column numbers of ALERT_COLUMNS in a result, looked up once. */
 struct alert_cols {

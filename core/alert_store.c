@@ -21,7 +21,7 @@ DB_STMT(q_ack,
     "UPDATE alerts a SET state = 'acknowledged', acknowledged_at = now(),"
     "       acknowledged_by_id = $2::bigint, acknowledged_by = $3, ack_note = NULLIF($4, '')"
     " WHERE a.id = ANY($1::bigint[]) AND a.state = 'firing'"
-    " RETURNING " ALERT_RETURNING);
+    " RETURNING " ALERT_COLUMNS);
 
 static int has_id(const PGresult *r, int64_t id, const char **state)
 {

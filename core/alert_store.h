@@ -1,8 +1,8 @@
 /*
- * alert_store.h - changing alerts from outside the evaluator: acknowledge
- * (the API's bulk acknowledge, the pages' button and the one-click link in
- * mail all use this). State change, who, when, note and the
- * alert.acknowledged event commit together.
+ * alert_store.h - alerts outside the evaluator: acknowledging (the API's
+ * bulk acknowledge, the pages' button and the one-click link in mail all
+ * use this: state change, who, when, note and the alert.acknowledged event
+ * commit together), one alert, the history (keyset-paged) and the summary.
  */
 #ifndef GW_ALERT_STORE_H
 #define GW_ALERT_STORE_H

@@ -1,7 +1,8 @@
 /*
  * config.h - the whole configuration, read once from the environment at
- * start (systemd units read it from one EnvironmentFile). Nothing else in
- * goldwatch calls getenv(). libpq reads its own PG* variables, or
+ * start (systemd units read it from one EnvironmentFile). No other code
+ * reads a setting from the environment (goldwatch-api reads only systemd's
+ * LISTEN_PID and LISTEN_FDS). libpq reads its own PG* variables, or
  * DATABASE_URL when set.
  */
 #ifndef GW_CONFIG_H

@@ -46,7 +46,7 @@ DB_STMT(q_raise,
     "UPDATE alerts a SET escalation_level = a.escalation_level + 1,"
     "       escalated_at = $2::timestamptz"
     " WHERE a.id = $1::bigint AND a.escalation_level = $3::int AND a.state = 'firing'"
-    " RETURNING " ALERT_RETURNING);
+    " RETURNING " ALERT_COLUMNS);
 
 /* One batch in one transaction. Returns alerts escalated, or -1. */
 static int escalate_batch(struct db *db, const struct config *cfg, const char *now,

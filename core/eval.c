@@ -112,13 +112,13 @@ DB_STMT(q_fire,
     " SELECT u.*, $10::timestamptz"
     "   FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::float8[],"
     "               $6::float8[], $7::text[], $8::text[], $9::bool[]) AS u"
-    " RETURNING " ALERT_RETURNING);
+    " RETURNING " ALERT_COLUMNS);
 
 DB_STMT(q_resolve,
     "UPDATE alerts a SET state = 'resolved', resolved_at = $2::timestamptz,"
     "       resolve_reason = 'condition cleared'"
     " WHERE a.id = ANY($1::bigint[]) AND a.state IN ('firing', 'acknowledged')"
-    " RETURNING " ALERT_RETURNING);
+    " RETURNING " ALERT_COLUMNS);
 
 DB_STMT(q_compact, "SELECT compact_alert_stats()");
 
@@ -241,35 +241,30 @@ static int announce(const struct run *run, struct outbox *o, struct events *ev,
 	return 0;
 }
 
-/*
- * The write phase for changes[0..n): lock, read again, decide again on
- * the fresh state, write, commit. 0, or -1 (rolled back).
- */
-static int write_changes(const struct run *run, const struct change *ch, int n)
+/* Adds the firing of change c (fresh row i) to w. */
+static void add_fire(struct writes *w, const struct change *c, const PGresult *fresh, int i)
 {
-	struct db *db = run->db;
-	struct buf ids;
-	struct writes w;
-	struct outbox o;
-	struct events ev;
-	PGresult *lock = NULL, *fresh = NULL, *fired = NULL, *resolved = NULL;
-	json_t *fired_json = json_array(), *resolved_json = json_array();
-	int rc = -1;
+	char msg[512];
 
-	buf_init(&ids);
-	writes_init(&w);
-	outbox_init(&o);
-	events_init(&ev);
-	db_arr_begin(&ids);
-	for (int i = 0; i < n; i++)
-		db_arr_i64(&ids, ch[i].id);
-	db_arr_end(&ids);
-	if (db_begin(db) < 0)
-		goto out;
-	if ((lock = DB_EXEC(db, &q_lock, ids.data)) == NULL)
-		goto out;
-	if ((fresh = DB_EXEC(db, &q_fresh, ids.data, run->now)) == NULL)
-		goto out;
+	rule_message(c->cond, db_str(fresh, i, "kpi_name"), db_str(fresh, i, "kpi_unit"),
+	    c->latest, c->observed, c->threshold, (int)db_i64(fresh, i, "window_minutes"),
+	    (int)db_i64(fresh, i, "window_samples"), msg, sizeof(msg));
+	db_arr_i64(&w->f_rule, c->id);
+	db_arr_str(&w->f_name, db_str(fresh, i, "name"));
+	db_arr_str(&w->f_kpi, db_str(fresh, i, "kpi_key"));
+	db_arr_str(&w->f_cond, cond_name(c->cond));
+	db_arr_f64(&w->f_thr, c->threshold);
+	db_arr_f64(&w->f_val, c->observed);
+	db_arr_str(&w->f_sev, db_str(fresh, i, "severity"));
+	db_arr_str(&w->f_msg, msg);
+	db_arr_bool(&w->f_sil, db_bool(fresh, i, "silenced"));
+	w->n_fire++;
+}
+
+/* The lifecycle step of each change redone on its fresh (locked) state. */
+static void decide(const struct run *run, const struct change *ch, int n,
+    const PGresult *fresh, struct writes *w)
+{
 	for (int k = 0; k < n; k++) {
 		const struct change *c = &ch[k];
 		int i = row_of_rule(fresh, c->id), consecutive;
@@ -288,72 +283,111 @@ static int write_changes(const struct run *run, const struct change *ch, int n)
 		p.cooldown_minutes = (int)db_i64(fresh, i, "cooldown_minutes");
 		act = rule_step(c->cr, &st, &p, run->now_us, &consecutive);
 		if (consecutive != st.consecutive || act == ACT_FIRE) {
-			db_arr_i64(&w.st_id, c->id);
-			db_arr_i64(&w.st_c, consecutive);
-			db_arr_f64(&w.st_val, c->latest);
-			db_arr_bool(&w.st_fired, act == ACT_FIRE);
-			w.n_state++;
+			db_arr_i64(&w->st_id, c->id);
+			db_arr_i64(&w->st_c, consecutive);
+			db_arr_f64(&w->st_val, c->latest);
+			db_arr_bool(&w->st_fired, act == ACT_FIRE);
+			w->n_state++;
 		}
 		if (act == ACT_FIRE) {
-			char msg[512];
-			rule_message(c->cond, db_str(fresh, i, "kpi_name"), db_str(fresh, i, "kpi_unit"),
-			    c->latest, c->observed, c->threshold,
-			    (int)db_i64(fresh, i, "window_minutes"),
-			    (int)db_i64(fresh, i, "window_samples"), msg, sizeof(msg));
-			db_arr_i64(&w.f_rule, c->id);
-			db_arr_str(&w.f_name, db_str(fresh, i, "name"));
-			db_arr_str(&w.f_kpi, db_str(fresh, i, "kpi_key"));
-			db_arr_str(&w.f_cond, cond_name(c->cond));
-			db_arr_f64(&w.f_thr, c->threshold);
-			db_arr_f64(&w.f_val, c->observed);
-			db_arr_str(&w.f_sev, db_str(fresh, i, "severity"));
-			db_arr_str(&w.f_msg, msg);
-			db_arr_bool(&w.f_sil, db_bool(fresh, i, "silenced"));
-			w.n_fire++;
+			add_fire(w, c, fresh, i);
 		} else if (act == ACT_RESOLVE) {
-			db_arr_i64(&w.resolve_ids, db_i64(fresh, i, "open_id"));
-			w.n_resolve++;
+			db_arr_i64(&w->resolve_ids, db_i64(fresh, i, "open_id"));
+			w->n_resolve++;
 		}
 	}
-	if (w.n_state > 0 && DB_RUN(db, &q_state, db_arr_end(&w.st_id), db_arr_end(&w.st_c),
-	    db_arr_end(&w.st_val), db_arr_end(&w.st_fired), run->now) < 0)
+}
+
+/* What one write transaction makes besides its rows: mail, events, and
+ * the alerts it fired and resolved (for the result once it commits). */
+struct announced {
+	struct outbox o;
+	struct events ev;
+	json_t *fired, *resolved;
+};
+
+/*
+ * Writes what decide() put in w inside the open transaction: state,
+ * firings, resolutions, their mail and events (events last: their lock is
+ * then held only for the commit). 0 or -1.
+ */
+static int apply(const struct run *run, struct writes *w, const PGresult *fresh,
+    struct announced *an)
+{
+	struct db *db = run->db;
+	PGresult *fired = NULL, *resolved = NULL;
+	int rc = -1, queued;
+
+	if (w->n_state > 0 && DB_RUN(db, &q_state, db_arr_end(&w->st_id), db_arr_end(&w->st_c),
+	    db_arr_end(&w->st_val), db_arr_end(&w->st_fired), run->now) < 0)
 		goto out;
-	if (w.n_fire > 0) {
-		fired = DB_EXEC(db, &q_fire, db_arr_end(&w.f_rule), db_arr_end(&w.f_name),
-		    db_arr_end(&w.f_kpi), db_arr_end(&w.f_cond), db_arr_end(&w.f_thr),
-		    db_arr_end(&w.f_val), db_arr_end(&w.f_sev), db_arr_end(&w.f_msg),
-		    db_arr_end(&w.f_sil), run->now);
-		if (fired == NULL || announce(run, &o, &ev, fired, fresh, MAIL_FIRED, fired_json) < 0)
+	if (w->n_fire > 0) {
+		fired = DB_EXEC(db, &q_fire, db_arr_end(&w->f_rule), db_arr_end(&w->f_name),
+		    db_arr_end(&w->f_kpi), db_arr_end(&w->f_cond), db_arr_end(&w->f_thr),
+		    db_arr_end(&w->f_val), db_arr_end(&w->f_sev), db_arr_end(&w->f_msg),
+		    db_arr_end(&w->f_sil), run->now);
+		if (fired == NULL ||
+		    announce(run, &an->o, &an->ev, fired, fresh, MAIL_FIRED, an->fired) < 0)
 			goto out;
 	}
-	if (w.n_resolve > 0) {
-		resolved = DB_EXEC(db, &q_resolve, db_arr_end(&w.resolve_ids), run->now);
+	if (w->n_resolve > 0) {
+		resolved = DB_EXEC(db, &q_resolve, db_arr_end(&w->resolve_ids), run->now);
 		if (resolved == NULL ||
-		    announce(run, &o, &ev, resolved, fresh, MAIL_RESOLVED, resolved_json) < 0)
+		    announce(run, &an->o, &an->ev, resolved, fresh, MAIL_RESOLVED, an->resolved) < 0)
 			goto out;
 	}
-	{
-		int queued = outbox_flush(db, run->cfg, &o);
-		if (queued < 0)
-			goto out;
-		run->res->mails_queued += queued;
-	}
-	/* events last: their lock is then held only for the commit */
-	if (events_flush(db, &ev) < 0 || db_commit(db) < 0)
+	if ((queued = outbox_flush(db, run->cfg, &an->o)) < 0)
 		goto out;
-	json_array_extend(run->res->fired, fired_json);
-	json_array_extend(run->res->resolved, resolved_json);
+	run->res->mails_queued += queued;
+	rc = events_flush(db, &an->ev);
+out:
+	PQclear(fired);
+	PQclear(resolved);
+	return rc;
+}
+
+/*
+ * The write phase for changes[0..n): lock, read again, decide again on
+ * the fresh state, write, commit. 0, or -1 (rolled back).
+ */
+static int write_changes(const struct run *run, const struct change *ch, int n)
+{
+	struct db *db = run->db;
+	struct buf ids;
+	struct writes w;
+	struct announced an = {.fired = json_array(), .resolved = json_array()};
+	PGresult *lock = NULL, *fresh = NULL;
+	int rc = -1;
+
+	buf_init(&ids);
+	writes_init(&w);
+	outbox_init(&an.o);
+	events_init(&an.ev);
+	db_arr_begin(&ids);
+	for (int i = 0; i < n; i++)
+		db_arr_i64(&ids, ch[i].id);
+	db_arr_end(&ids);
+	if (db_begin(db) < 0)
+		goto out;
+	if ((lock = DB_EXEC(db, &q_lock, ids.data)) == NULL)
+		goto out;
+	if ((fresh = DB_EXEC(db, &q_fresh, ids.data, run->now)) == NULL)
+		goto out;
+	decide(run, ch, n, fresh, &w);
+	if (apply(run, &w, fresh, &an) < 0 || db_commit(db) < 0)
+		goto out;
+	json_array_extend(run->res->fired, an.fired);
+	json_array_extend(run->res->resolved, an.resolved);
 	rc = 0;
 out:
+	/* a no-op after the commit; otherwise the transaction ends here */
 	db_rollback(db);
 	PQclear(lock);
 	PQclear(fresh);
-	PQclear(fired);
-	PQclear(resolved);
-	json_decref(fired_json);
-	json_decref(resolved_json);
-	outbox_free(&o);
-	events_free(&ev);
+	json_decref(an.fired);
+	json_decref(an.resolved);
+	outbox_free(&an.o);
+	events_free(&an.ev);
 	writes_free(&w);
 	buf_free(&ids);
 	return rc;
@@ -395,6 +429,58 @@ static int64_t cell_i64(const PGresult *r, int row, int col)
 }
 
 /*
+ * Rule row i of the read phase, decided on the state read with it: 1 when
+ * it would change (filled into *out), 0 when not (quiet, still firing, or
+ * without data: then noted in the result).
+ */
+static int read_change(const struct run *run, const PGresult *r, int i,
+    const struct read_cols *c, struct change *out)
+{
+	const struct kpi_value *v = kpi_values_get(run->kv, PQgetvalue(r, i, c->kpi));
+	enum cond cond = cond_parse(PQgetvalue(r, i, c->cond));
+	struct cond_input in = {0};
+	struct rule_state st = {0};
+	struct rule_params p = {0};
+	double threshold = cell_f64(r, i, c->thr, NAN), observed = NAN;
+	enum cond_result cr;
+	enum rule_action act;
+	int consecutive;
+
+	in.has_latest = v && v->has;
+	in.latest = in.has_latest ? v->value : NAN;
+	in.has_ref = !PQgetisnull(r, i, c->ref);
+	in.ref = cell_f64(r, i, c->ref, NAN);
+	in.window = (long)cell_i64(r, i, c->wsamp);
+	in.n = (long)cell_i64(r, i, c->zn);
+	in.mean = cell_f64(r, i, c->zmean, NAN);
+	in.stddev = cell_f64(r, i, c->zsd, NAN);
+	st.consecutive = (int)cell_i64(r, i, c->consecutive);
+	st.has_open = !PQgetisnull(r, i, c->open);
+	st.last_fired_us = cell_i64(r, i, c->fired);
+	p.for_evaluations = (int)cell_i64(r, i, c->foreval);
+	p.cooldown_minutes = (int)cell_i64(r, i, c->cooldown);
+
+	cr = cond_eval(cond, threshold, &in, &observed);
+	act = rule_step(cr, &st, &p, run->now_us, &consecutive);
+	run->res->evaluated++;
+	if (act == ACT_NO_DATA) {
+		json_array_append_new(run->res->no_data, json_integer(cell_i64(r, i, c->id)));
+		return 0;
+	}
+	/* quiet rules and rules still firing change nothing: no lock, no write */
+	if (consecutive == st.consecutive && act != ACT_FIRE && act != ACT_RESOLVE)
+		return 0;
+	out->id = cell_i64(r, i, c->id);
+	out->updated_us = cell_i64(r, i, c->updated);
+	out->cr = cr;
+	out->cond = cond;
+	out->threshold = threshold;
+	out->observed = observed;
+	out->latest = in.latest;
+	return 1;
+}
+
+/*
  * The read phase over every rule, then the write phase for the changes in
  * chunks. 0, or -1 (chunks already committed stay).
  */
@@ -428,50 +514,8 @@ static int eval_rules(const struct run *run, const char *selected, int chunk)
 	log_debug("read %d rules in %lld us", n, (long long)(time_mono_us() - t));
 	read_cols(r, &c);
 	ch = xcalloc((size_t)n + 1, sizeof(*ch));
-	for (int i = 0; i < n; i++) {
-		const struct kpi_value *v = kpi_values_get(kv, PQgetvalue(r, i, c.kpi));
-		enum cond cond = cond_parse(PQgetvalue(r, i, c.cond));
-		struct cond_input in = {0};
-		struct rule_state st = {0};
-		struct rule_params p = {0};
-		double threshold = cell_f64(r, i, c.thr, NAN), observed = NAN;
-		enum cond_result cr;
-		enum rule_action act;
-		int consecutive;
-
-		in.has_latest = v && v->has;
-		in.latest = in.has_latest ? v->value : NAN;
-		in.has_ref = !PQgetisnull(r, i, c.ref);
-		in.ref = cell_f64(r, i, c.ref, NAN);
-		in.window = (long)cell_i64(r, i, c.wsamp);
-		in.n = (long)cell_i64(r, i, c.zn);
-		in.mean = cell_f64(r, i, c.zmean, NAN);
-		in.stddev = cell_f64(r, i, c.zsd, NAN);
-		st.consecutive = (int)cell_i64(r, i, c.consecutive);
-		st.has_open = !PQgetisnull(r, i, c.open);
-		st.last_fired_us = cell_i64(r, i, c.fired);
-		p.for_evaluations = (int)cell_i64(r, i, c.foreval);
-		p.cooldown_minutes = (int)cell_i64(r, i, c.cooldown);
-
-		cr = cond_eval(cond, threshold, &in, &observed);
-		act = rule_step(cr, &st, &p, run->now_us, &consecutive);
-		run->res->evaluated++;
-		if (act == ACT_NO_DATA) {
-			json_array_append_new(run->res->no_data, json_integer(cell_i64(r, i, c.id)));
-			continue;
-		}
-		/* quiet rules and rules still firing change nothing: no lock, no write */
-		if (consecutive == st.consecutive && act != ACT_FIRE && act != ACT_RESOLVE)
-			continue;
-		ch[nch].id = cell_i64(r, i, c.id);
-		ch[nch].updated_us = cell_i64(r, i, c.updated);
-		ch[nch].cr = cr;
-		ch[nch].cond = cond;
-		ch[nch].threshold = threshold;
-		ch[nch].observed = observed;
-		ch[nch].latest = in.latest;
-		nch++;
-	}
+	for (int i = 0; i < n; i++)
+		nch += read_change(run, r, i, &c, &ch[nch]);
 	log_debug("decided in %lld us: %d rules change", (long long)(time_mono_us() - t), nch);
 	for (int start = 0; start < nch; start += chunk) {
 		int m = nch - start < chunk ? nch - start : chunk;

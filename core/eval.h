@@ -1,11 +1,13 @@
 /*
  * eval.h - one evaluation: sample the KPIs, then evaluate the enabled
- * rules set-based, in chunks. For each chunk, one transaction locks the
- * rules' state rows in id order (no deadlock, no double fire: a second
- * evaluator waits, then sees the first one's alerts), reads everything the
- * conditions need in one statement, decides in C (rule.c), and writes the
- * state, the alerts, the outbox mail and the events together, or nothing.
- * goldwatch-evaluate and POST /api/alerts/evaluate both run this.
+ * rules set-based. One lock-free statement reads everything the
+ * conditions of every rule need and C decides (rule.c); only the rules
+ * whose state would change go on, in chunks: per chunk, one transaction
+ * locks their state rows in id order (no deadlock, no double fire: a
+ * second evaluator waits, then sees the first one's alerts), decides again
+ * on the fresh state, and writes the state, the alerts, the outbox mail
+ * and the events together, or nothing. goldwatch-evaluate and
+ * POST /api/alerts/evaluate both run this.
  */
 #ifndef GW_EVAL_H
 #define GW_EVAL_H

@@ -2,7 +2,7 @@
  * mail.h - e-mail: rendering messages from the templates under
  * templates/mail/ (plain text and HTML, every value escaped in the HTML)
  * and queueing them in the outbox, in the caller's transaction. Delivery
- * is goldwatch-mailer's (mail_send.c).
+ * is mail_deliver.h's.
  */
 #ifndef GW_MAIL_H
 #define GW_MAIL_H

@@ -482,7 +482,7 @@ DB_STMT(q_rule_facts,
 DB_STMT(q_rule_resolve_open,
     "UPDATE alerts a SET state = 'resolved', resolved_at = now(), resolve_reason = 'rule deleted'"
     " WHERE a.rule_id = $1::bigint AND a.state IN ('firing', 'acknowledged')"
-    " RETURNING " ALERT_RETURNING);
+    " RETURNING " ALERT_COLUMNS);
 DB_STMT(q_rule_delete, "DELETE FROM alert_rules WHERE id = $1::bigint");
 
 enum store_rc rule_delete(struct db *db, const struct config *cfg,

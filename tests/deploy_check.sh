@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/deploy_check.sh - what `make install` lays out is a working
 # installation: every unit passes `systemd-analyze verify`, each timer's
-# schedule has the interval SPEC §7 gives, every service's exposure score
+# schedule has the interval README.md gives, every service's exposure score
 # is low, and nginx accepts the production site (`nginx -t`, with a
 # throwaway certificate). Installs into build/install-check with its
 # own PREFIX so unit paths point at files that exist.
@@ -21,7 +21,7 @@ out=$(systemd-analyze verify "$units"/goldwatch-*.service "$units"/goldwatch-*.s
 	"$units"/goldwatch-*.timer 2>&1)
 [ -z "$out" ] || problem "systemd-analyze verify: $out"
 
-# 2. the timers fire at SPEC §7's intervals (seconds between runs)
+# 2. the timers fire at the intervals README.md gives (seconds between runs)
 interval() {
 	local cal next prev
 	cal=$(sed -n 's/^OnCalendar=//p' "$units/goldwatch-$1.timer")

@@ -171,6 +171,9 @@ if [ -z "${SKIP_OPENAPI:-}" ]; then
 	step "openapi: routes and documentation agree" node tests/openapi_check.mjs build/goldwatch-api
 fi
 
+# the includes of core/ point down its layers (base, domain, store, engine)
+step "layers: every include of core/ points down" scripts/check-layers.sh
+
 # what `make install` lays out: units verify, timers, sandboxing, nginx -t
 [ -n "${SKIP_DEPLOY:-}" ] || step "deploy: make install, units, timers, sandbox, nginx site" tests/deploy_check.sh
 
