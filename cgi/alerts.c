@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alert.h"
 #include "alert_store.h"
 #include "app.h"
 #include "eval.h"
 #include "json_out.h"
 #include "log.h"
 #include "read_cache.h"
+#include "read_version.h"
 
 static const struct vfield evaluate_fields[] = {
 	{.name = "rule_ids", .type = V_INTS, .min = 1, .max = 10000},

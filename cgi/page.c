@@ -10,7 +10,6 @@
 #include "rule.h"
 
 #include "app.h"
-#include "log.h"
 
 /* The same policy as the nginx site: no inline script, nothing foreign. */
 #define PAGE_CSP "default-src 'self'; script-src 'self'; style-src 'self'; " \

@@ -7,7 +7,6 @@
 #include "alert_store.h"
 #include "app.h"
 #include "event.h"
-#include "log.h"
 #include "page.h"
 #include "rule.h"
 

@@ -19,7 +19,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "read_version.h"
 #include "util.h"
 
 /* Sets the memory budget in bytes (0: off). Call once before the threads. */

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "log.h"
 
 static const char *const method_names[METHOD__MAX] = {
 	[M_GET] = "GET", [M_HEAD] = "HEAD", [M_POST] = "POST", [M_PUT] = "PUT",

@@ -7,8 +7,6 @@
 #ifndef GW_ROUTE_H
 #define GW_ROUTE_H
 
-#include <stdint.h>
-
 #define ROUTE_MAX_PARAMS 4
 #define ROUTE_PARAM_MAX 129
 

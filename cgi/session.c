@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "app.h"
-#include "log.h"
 
 void session_set_cookie(struct request *req, const char *token, int64_t max_age_s)
 {

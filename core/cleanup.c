@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "util.h"
 
 /* Each deletes at most $2 rows older than $1, by an index, oldest first. */

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "mail.h"
 #include "rule.h"
 #include "tpl.h"

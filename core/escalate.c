@@ -9,7 +9,6 @@
 
 #include "alert.h"
 #include "event.h"
-#include "log.h"
 #include "mail.h"
 #include "util.h"
 

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "ack.h"
-#include "log.h"
 #include "mail_mime.h"
 #include "rule.h"
 #include "tpl.h"

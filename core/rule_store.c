@@ -11,7 +11,6 @@
 #include "alert.h"
 #include "audit.h"
 #include "event.h"
-#include "log.h"
 #include "mail.h"
 #include "rule.h"
 #include "util.h"

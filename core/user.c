@@ -3,7 +3,6 @@
  */
 #include "user.h"
 
-#include "log.h"
 
 DB_STMT(q_user_new,
     "INSERT INTO users (username, password_hash, role, email)"
