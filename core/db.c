@@ -181,11 +181,6 @@ const char *db_sqlstate(const struct db *db)
 	return db->sqlstate;
 }
 
-const char *db_errmsg(const struct db *db)
-{
-	return db->errmsg;
-}
-
 int db_lost(const struct db *db)
 {
 	return db->lost;

@@ -76,8 +76,6 @@ int db_in_tx(const struct db *db);
 
 /* SQLSTATE of the last failed statement ("" if none). */
 const char *db_sqlstate(const struct db *db);
-/* Primary message of the last failed statement ("" if none). */
-const char *db_errmsg(const struct db *db);
 int db_lost(const struct db *db);
 /*
  * Counts the connections made so far (0 before the first): a caller that

@@ -148,11 +148,6 @@ extern "C" void tpl_show(struct tpl_dict *d, const char *name)
 	D(d)->ShowSection(name);
 }
 
-extern "C" void tpl_show_global(struct tpl_dict *d, const char *name)
-{
-	D(d)->ShowTemplateGlobalSection(name);
-}
-
 extern "C" struct tpl_dict *tpl_include(struct tpl_dict *d, const char *name,
     const char *file)
 {

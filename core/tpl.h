@@ -37,8 +37,6 @@ void tpl_set_global(struct tpl_dict *d, const char *key, const char *value);
 struct tpl_dict *tpl_section(struct tpl_dict *d, const char *name);
 /* Shows a section once with the parent's values. */
 void tpl_show(struct tpl_dict *d, const char *name);
-/* Shows a section wherever it appears in this template and its includes. */
-void tpl_show_global(struct tpl_dict *d, const char *name);
 /* Fills the include marker {{>name}} with file; returns its dictionary. */
 struct tpl_dict *tpl_include(struct tpl_dict *d, const char *name, const char *file);
 

@@ -77,7 +77,7 @@ void buf_init(struct buf *b)
 	b->cap = 0;
 }
 
-void buf_reserve(struct buf *b, size_t extra)
+static void buf_reserve(struct buf *b, size_t extra)
 {
 	size_t need = b->len + extra + 1;
 	size_t cap;
@@ -226,23 +226,16 @@ char *pool_printf(struct pool *p, const char *fmt, ...)
 	return r;
 }
 
-void pool_reset(struct pool *p)
-{
-	struct pool_block *b = p->head, *next;
-
-	while (b) {
-		next = b->next;
-		free(b);
-		b = next;
-	}
-	p->head = NULL;
-}
-
 void pool_free(struct pool *p)
 {
+	struct pool_block *b, *next;
+
 	if (p == NULL)
 		return;
-	pool_reset(p);
+	for (b = p->head; b; b = next) {
+		next = b->next;
+		free(b);
+	}
 	free(p);
 }
 

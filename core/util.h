@@ -37,7 +37,6 @@ struct buf {
 };
 
 void buf_init(struct buf *b);
-void buf_reserve(struct buf *b, size_t extra);
 void buf_append(struct buf *b, const char *s, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
@@ -58,7 +57,6 @@ void *pool_alloc(struct pool *p, size_t n);
 char *pool_strdup(struct pool *p, const char *s);
 char *pool_strndup(struct pool *p, const char *s, size_t n);
 char *pool_printf(struct pool *p, const char *fmt, ...) GW_PRINTF(2, 3);
-void pool_reset(struct pool *p);
 void pool_free(struct pool *p);
 
 /* Microseconds since the Unix epoch, wall clock and monotonic. */
