@@ -34,7 +34,8 @@ struct db;
 struct db *db_open(const struct config *cfg);
 /*
  * Like db_open() but never fails: the connection is made on first use and
- * remade after the server comes back (at most one attempt a second).
+ * remade after the server comes back (a refused attempt is tried again at
+ * the next use; one that hung until the connect timeout, not for a second).
  */
 struct db *db_new(const struct config *cfg);
 void db_close(struct db *db);
@@ -58,7 +59,8 @@ PGresult *db_exec(struct db *db, const struct db_stmt *st, int n,
 #define DB_NPARAMS(...) ((int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)))
 #define DB_EXEC(db, st, ...) db_exec(db, st, DB_NPARAMS(__VA_ARGS__), DB_PARAMS(__VA_ARGS__))
 #define DB_EXEC0(db, st) db_exec(db, st, 0, NULL)
-/* Runs st (no parameters), which returns one row of one bigint: *out. 0 or -1. */
+/* Runs st (no parameters), which returns one row of one bigint: *out. 0, or
+ * -1 (a database error, logged; or not one non-null value). */
 int db_one_i64(struct db *db, const struct db_stmt *st, int64_t *out);
 
 /* Runs a statement whose result only has a status; returns 0 or -1. */
