@@ -6,7 +6,6 @@
 #include "chart.h"
 
 #include <math.h>
-#include <string.h>
 #include <time.h>
 
 #include "rule.h"
