@@ -1,8 +1,9 @@
 /*
  * pages_rules.c - the rules pages: the list with enable/disable, the new
  * and edit forms (every field's message next to it, values kept), delete.
- * The forms become the same JSON body the API takes and go through the
- * same core validation and transactions (rule_store.c).
+ * The forms become the same JSON body the API takes, decoded by the same
+ * field table into a struct rule_input, and go through the same store
+ * (rule_store.c).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -329,9 +330,13 @@ static int rule_form(struct request *req, int status, const json_t *rule, int64_
 
 int page_rule_new(struct request *req)
 {
-	json_t *blank = json_pack("{ss ss sb sb si si}", "condition", "gt", "severity", "warning",
-	    "notify_resolved", 1, "enabled", 1, "for_evaluations", 1, "cooldown_minutes", 60);
-	int rc = rule_form(req, 200, blank, 0, NULL, 0);
+	/* the API's defaults, and the choices the form offers first */
+	json_t *blank = valid_defaults_json(rule_fields, rule_nfields);
+	int rc;
+
+	json_object_set_new(blank, "condition", json_string("gt"));
+	json_object_set_new(blank, "severity", json_string("warning"));
+	rc = rule_form(req, 200, blank, 0, NULL, 0);
 
 	json_decref(blank);
 	return rc;
@@ -372,22 +377,21 @@ static int keep_first_per_field(struct verror *errs, int n)
 static int rule_save(struct request *req, int64_t id)
 {
 	struct verror errs[MAX_FIELD_ERRORS];
+	struct rule_input rule;
 	int nerr = 0, more = 0, status;
 	json_t *in = form_rule(req, errs, &nerr), *out = NULL;
-	enum store_rc rc = rule_validate_all(req->db, in, errs + nerr, MAX_FIELD_ERRORS - nerr, &more);
+	enum store_rc rc;
 
+	rule_decode_all(in, &rule, errs + nerr, MAX_FIELD_ERRORS - nerr, &more);
 	nerr = keep_first_per_field(errs, nerr + more);
-	if (rc == ST_ERROR) {
-		json_decref(in);
-		return 500;
-	}
-	if (nerr > 0) {
-		status = rule_form(req, 422, in, id, errs, nerr);
+	/* the store checks what needs the database (the KPI exists) once, as it writes */
+	rc = nerr > 0 ? ST_INVALID : id ? rule_replace(req->db, &req->who, id, &rule, &out, &errs[0]) :
+	    rule_create(req->db, &req->who, &rule, &out, &errs[0]);
+	if (rc == ST_INVALID) {
+		status = rule_form(req, 422, in, id, errs, nerr > 0 ? nerr : 1);
 		json_decref(in);
 		return status;
 	}
-	rc = id ? rule_replace(req->db, &req->who, id, in, &out, &errs[0]) :
-	    rule_create(req->db, &req->who, in, &out, &errs[0]);
 	json_decref(in);
 	if (rc == ST_NOT_FOUND)
 		return page_error(req, 404, "There is no such rule.");

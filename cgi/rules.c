@@ -39,10 +39,13 @@ int rules_list(struct request *req)
 
 int rules_create(struct request *req)
 {
+	struct rule_input in;
 	struct verror err;
 	json_t *out = NULL;
-	enum store_rc rc = rule_create(req->db, &req->who, req->json, &out, &err);
+	enum store_rc rc = rule_decode(req->json, &in, &err);
 
+	if (rc == ST_OK)
+		rc = rule_create(req->db, &req->who, &in, &out, &err);
 	if (rc == ST_OK)
 		req_header(req, "Location: /api/alerts/rules/%lld",
 		    (long long)json_integer_value(json_object_get(out, "id")));
@@ -59,10 +62,13 @@ int rules_get(struct request *req)
 
 int rules_replace(struct request *req)
 {
+	struct rule_input in;
 	struct verror err;
 	json_t *out = NULL;
-	enum store_rc rc = rule_replace(req->db, &req->who, req_param_id(req, "id"), req->json,
-	    &out, &err);
+	enum store_rc rc = rule_decode(req->json, &in, &err);
+
+	if (rc == ST_OK)
+		rc = rule_replace(req->db, &req->who, req_param_id(req, "id"), &in, &out, &err);
 
 	return store_answer(req, rc, 200, out, &err, "rule");
 }
