@@ -199,29 +199,16 @@ int alerts_history(struct request *req)
 	return req_json_text(req, 200, &body);
 }
 
-static const struct vfield ack_fields[] = {
-	{.name = "alert_ids", .type = V_INTS, .flags = V_REQUIRED, .min = 1, .max = 500},
-	{.name = "note", .type = V_STRING, .flags = V_NULLABLE | V_MULTILINE, .min = 0, .max = 1000},
-};
-
 int alerts_acknowledge(struct request *req)
 {
+	struct ack_input in;
 	struct verror err;
-	const json_t *ids = json_object_get(req->json, "alert_ids"), *v;
-	const json_t *note = json_object_get(req->json, "note");
-	int64_t *list;
 	json_t *out = NULL;
 	enum store_rc rc;
-	size_t i;
 
-	if (valid_object(req->json, ack_fields, GW_ARRAY_LEN(ack_fields), &err) < 0)
+	if (valid_decode(req->json, ack_fields, ack_nfields, &in, &err) < 0)
 		return req_verror(req, &err);
-	list = xcalloc(json_array_size(ids), sizeof(*list));
-	json_array_foreach(ids, i, v)
-		list[i] = json_integer_value(v);
-	rc = alert_acknowledge(req->db, req->who.user_id, req->who.username, list,
-	    json_array_size(ids), json_is_string(note) ? json_string_value(note) : NULL, &out, NULL);
-	free(list);
+	rc = alert_acknowledge(req->db, req->who.user_id, req->who.username, &in, &out, NULL);
 	return store_answer(req, rc, 200, out, NULL, "alert");
 }
 
