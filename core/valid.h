@@ -91,7 +91,7 @@ struct vfield {
 	int64_t def;                 /* V_INT, V_BOOL: the default */
 	double ddef;                 /* V_NUMBER: the default */
 	const char *sdef;            /* V_STRING: the default (NULL: none) */
-	const char *column;          /* the schema's column if not .name */
+	const char *column;          /* the schema's column if not .name ("": none) */
 };
 
 struct verror {
