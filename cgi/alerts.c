@@ -87,14 +87,6 @@ int alerts_get(struct request *req)
 	return store_answer(req, rc, 200, out, NULL, "alert");
 }
 
-static int one_of(const char *v, const char *const *allowed)
-{
-	for (; *allowed; allowed++)
-		if (strcmp(v, *allowed) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * The read cache (read_cache.h) in front of the summary and the history:
  * cached() answers from it when what was kept is still exact (1; -1 on a
@@ -137,43 +129,22 @@ static char *cache_key(const struct request *req, const char *name)
 	return buf_detach(&k);
 }
 
-
 int alerts_history(struct request *req)
 {
-	static const char *const params[] = {"state", "severity", "rule_id", "kpi", "since",
-	    "until", "limit", "cursor", NULL};
-	static const char *const states[] = {"firing", "acknowledged", "resolved", NULL};
-	static const char *const severities[] = {"info", "warning", "critical", NULL};
-	struct history_filter f = {0};
+	struct history_filter f = {
+		.state = req->q.state, .severity = req->q.severity, .kpi = req->q.kpi,
+		.rule_id = req->q.rule_id, .cursor = req->q.cursor,
+		.has_since = req->q.has_since, .since_us = req->q.since_us,
+		.has_until = req->q.has_until, .until_us = req->q.until_us,
+		/* limit: 1 to 500; more is clamped to 500, not refused */
+		.limit = req->q.limit > 500 ? 500 : (int)req->q.limit,
+	};
 	struct read_meta meta;
-	int64_t v;
 	struct buf body;
 	char *next = NULL, *key;
 	enum store_rc src;
 	int rc;
 
-	if ((rc = req_query_allow(req, params)) != 0)
-		return rc;
-	f.state = req_query(req, "state");
-	f.severity = req_query(req, "severity");
-	f.kpi = req_query(req, "kpi");
-	f.cursor = req_query(req, "cursor");
-	if (f.state && !one_of(f.state, states))
-		return req_error(req, 400, "bad_parameter", "state",
-		    "state must be firing, acknowledged or resolved");
-	if (f.severity && !one_of(f.severity, severities))
-		return req_error(req, 400, "bad_parameter", "severity",
-		    "severity must be info, warning or critical");
-	if (f.kpi && !valid_kpi_key(f.kpi))
-		return req_error(req, 400, "bad_parameter", "kpi", "kpi is not a KPI key");
-	if ((rc = req_query_int(req, "rule_id", 1, INT64_MAX, 0, &f.rule_id)) != 0 ||
-	    (rc = req_query_time(req, "since", &f.since_us, &f.has_since)) != 0 ||
-	    (rc = req_query_time(req, "until", &f.until_us, &f.has_until)) != 0)
-		return rc;
-	/* limit: 1 to 500; more is clamped to 500, not refused */
-	if ((rc = req_query_int(req, "limit", 1, INT64_MAX, 50, &v)) != 0)
-		return rc;
-	f.limit = v > 500 ? 500 : (int)v;
 	buf_init(&body);
 	key = read_cache_enabled() ? cache_key(req, "history") : NULL;
 	if ((rc = cached(req, key, &body)) != 0) {

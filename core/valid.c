@@ -242,8 +242,7 @@ static int check_object(const struct vfield *f, const char *name, const json_t *
 	return -1;
 }
 
-/* The typed member at (an offset + 1, see V_AT) of out, or NULL. */
-static void *member(void *out, size_t at)
+void *valid_member(void *out, size_t at)
 {
 	return out && at ? (char *)out + at - 1 : NULL;
 }
@@ -260,7 +259,7 @@ int64_t vlist_int(const struct vlist *l, size_t i)
 
 static void set_flag(const struct vfield *f, void *out, int given)
 {
-	int *has = member(out, f->has);
+	int *has = valid_member(out, f->has);
 
 	if (has)
 		*has = given;
@@ -272,7 +271,7 @@ static void set_flag(const struct vfield *f, void *out, int given)
  */
 static void store(const struct vfield *f, const json_t *v, void *out)
 {
-	void *m = member(out, f->at);
+	void *m = valid_member(out, f->at);
 
 	set_flag(f, out, v != NULL);
 	if (m == NULL)
@@ -349,7 +348,7 @@ static int check_value(const struct vfield *f, const char *name,
 			goto wrong_type;
 		return check_string(f, name, json_string_value(v), err);
 	case V_TIME: {
-		int64_t us, *m = member(out, f->at);
+		int64_t us, *m = valid_member(out, f->at);
 		if (!json_is_string(v))
 			goto wrong_type;
 		if (time_parse_iso(json_string_value(v), &us) < 0) {
@@ -395,7 +394,7 @@ static int check_value(const struct vfield *f, const char *name,
 	case V_OBJECT:
 		if (!json_is_object(v))
 			goto wrong_type;
-		return check_object(f, name, v, member(out, f->at), err);
+		return check_object(f, name, v, valid_member(out, f->at), err);
 	case V_TYPE__MAX:
 		break;
 	}

@@ -124,6 +124,8 @@ int valid_object(const json_t *obj, const struct vfield *f, size_t n,
     struct verror *err);
 int valid_object_all(const json_t *obj, const struct vfield *f, size_t n,
     struct verror *errs, int max);
+/* The member at (a .at or .has: offset + 1) of out; NULL if at is 0. */
+void *valid_member(void *out, size_t at);
 /* The field named name in the table, or NULL. */
 const struct vfield *valid_field(const struct vfield *f, size_t n, const char *name);
 /*
