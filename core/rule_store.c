@@ -134,6 +134,22 @@ enum store_rc rule_decode(const json_t *in, struct rule_input *out, struct verro
 	return rule_decode_all(in, out, err, 1, &n);
 }
 
+enum store_rc rule_view(const json_t *rule, struct rule_input *out)
+{
+	/* shallow: the values stay rule's, only what the server adds is dropped */
+	json_t *body = json_copy((json_t *)rule);
+	struct verror errs[16];
+	enum store_rc rc;
+	int n;
+
+	json_object_del(body, "id");
+	json_object_del(body, "created_at");
+	json_object_del(body, "updated_at");
+	rc = rule_decode_all(body, out, errs, GW_ARRAY_LEN(errs), &n);
+	json_decref(body);
+	return rc;
+}
+
 json_t *rule_json(const PGresult *r, int row)
 {
 	json_t *o = json_object(), *esc = json_null();

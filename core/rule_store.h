@@ -68,6 +68,13 @@ enum store_rc rule_decode_all(const json_t *in, struct rule_input *out, struct v
 /* The same, stopping at the first error (the API). */
 enum store_rc rule_decode(const json_t *in, struct rule_input *out, struct verror *err);
 
+/*
+ * A stored rule (rule_json) as a struct rule_input, for showing it: its
+ * strings and lists point into rule, valid while it lives. ST_OK, or
+ * ST_INVALID if it no longer passes the table (what passed is still set).
+ */
+enum store_rc rule_view(const json_t *rule, struct rule_input *out);
+
 /* *out: the rule (caller decrefs). */
 enum store_rc rule_get(struct db *db, int64_t id, json_t **out);
 /* enabled: -1 any, 0, 1. kpi: NULL any. *out: JSON array. */
