@@ -312,29 +312,6 @@ void valid_defaults(const struct vfield *f, size_t n, void *out)
 		store(&f[i], NULL, out);
 }
 
-json_t *valid_defaults_json(const struct vfield *f, size_t n)
-{
-	json_t *o = json_object();
-
-	for (size_t i = 0; i < n; i++) {
-		json_t *v = NULL;
-
-		if (f[i].flags & (V_REQUIRED | V_NULLABLE))
-			continue;
-		if (f[i].type == V_INT)
-			v = json_integer((json_int_t)f[i].def);
-		else if (f[i].type == V_BOOL)
-			v = json_boolean(f[i].def);
-		else if (f[i].type == V_NUMBER)
-			v = json_real(f[i].ddef);
-		else if (f[i].type == V_STRING && f[i].sdef)
-			v = json_string(f[i].sdef);
-		if (v)
-			json_object_set_new(o, f[i].name, v);
-	}
-	return o;
-}
-
 /* Checks v against f; the parsed V_TIME and V_OBJECT values go into out's member. */
 static int check_value(const struct vfield *f, const char *name,
     const json_t *v, void *out, struct verror *err)
