@@ -14,7 +14,8 @@
  * bounds, default, into struct query (request.h). The gate refuses a
  * parameter not named here (400 unknown_parameter) and a value outside its
  * field (400 bad_parameter); the handler reads req->q. The pages read
- * their own (a link from mail may carry more than they use).
+ * their own (a link from mail may carry more than they use). V_NULLABLE
+ * marks a number whose absence (0) means "none", outside its bounds.
  */
 static int one_of(const char *v, const char *const *allowed)
 {
@@ -78,7 +79,8 @@ static const struct vfield q_history[] = {
 	{.name = "severity", .type = V_STRING, .check = severity,
 	    .what = "must be info, warning or critical", .at = Q(severity)},
 	Q_KPI,
-	{.name = "rule_id", .type = V_INT, .min = 1, .max = INT64_MAX, .at = Q(rule_id)},
+	{.name = "rule_id", .type = V_INT, .flags = V_NULLABLE, .min = 1, .max = INT64_MAX,
+	    .at = Q(rule_id)},
 	Q_SINCE,
 	Q_UNTIL,
 	Q_LIMIT(1, INT64_MAX, 50),
@@ -93,7 +95,8 @@ static const struct vfield q_events[] = {
 	Q_LIMIT(1, 1000, 100),
 };
 static const struct vfield q_audit[] = {
-	{.name = "before", .type = V_INT, .min = 1, .max = INT64_MAX, .at = Q(before)},
+	{.name = "before", .type = V_INT, .flags = V_NULLABLE, .min = 1, .max = INT64_MAX,
+	    .at = Q(before)},
 	Q_LIMIT(1, 500, 100),
 	{.name = "object_type", .type = V_STRING, .check = audit_object_type,
 	    .what = "must be rule, user, api_token, kpi or silence", .at = Q(object_type)},
@@ -101,7 +104,8 @@ static const struct vfield q_audit[] = {
 };
 static const struct vfield q_notifications[] = {
 	Q_LIMIT(1, 500, 50),
-	{.name = "cursor", .type = V_INT, .min = 1, .max = INT64_MAX, .at = Q(cursor_id)},
+	{.name = "cursor", .type = V_INT, .flags = V_NULLABLE, .min = 1, .max = INT64_MAX,
+	    .at = Q(cursor_id)},
 	{.name = "status", .type = V_STRING, .check = outbox_status,
 	    .what = "must be queued, sent or dead", .at = Q(status)},
 };
