@@ -22,6 +22,7 @@
 
 #include "engine.h"
 #include "integration.h"
+#include "rule_store.h"
 #include "util.h"
 
 #define KPI "f_forms"
@@ -390,6 +391,62 @@ static void t_rule_new_form(void)
 		form_free(&edit);
 		form_free(&blank);
 	}
+}
+
+/*
+ * The new-rule form starts from the API's defaults (rule_fields): each
+ * optional field shows its table default, and saved with only the required
+ * fields filled in, it makes the rule the API makes from those alone.
+ */
+static void t_rule_new_form_defaults(void)
+{
+	long long api_id = forms_rule("{\"name\":\"defaults\",\"kpi\":\"" KPI "\","
+	    "\"condition\":\"gt\",\"threshold\":5,\"severity\":\"warning\"}"), page_id;
+	json_t *want = rule_api(api_id), *got;
+	struct form blank;
+	struct http_resp r;
+	char *body, *loc;
+
+	r = page_get("/rules/new");
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_EQUAL_FATAL(read_form(r.body ? r.body : "", RULE_FORM, &blank), 0);
+	http_free(&r);
+	for (size_t i = 0; i < rule_nfields; i++) {
+		const struct vfield *f = &rule_fields[i];
+		char def[24];
+
+		if (f->flags & (V_REQUIRED | V_NULLABLE))
+			continue;
+		if (f->type == V_INT) {
+			snprintf(def, sizeof(def), "%lld", (long long)f->def);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(form_get(&blank, f->name));
+			CU_ASSERT_STRING_EQUAL(form_get(&blank, f->name), def);
+		} else if (f->type == V_BOOL) {
+			/* a box is sent only when checked */
+			CU_ASSERT_EQUAL(form_get(&blank, f->name) != NULL, f->def != 0);
+		}
+	}
+	form_set(&blank, "name", "defaults");
+	form_set(&blank, "kpi", KPI);
+	form_set(&blank, "threshold", "5");
+	body = form_body(&blank);
+	r = page_post("/rules", body);
+	free(body);
+	EXPECT_STATUS(r, 303);
+	loc = http_header(&r, "Location");
+	http_free(&r);
+	page_id = loc && strncmp(loc, "/rules/", 7) == 0 ? atoll(loc + 7) : 0;
+	free(loc);
+	CU_ASSERT_TRUE_FATAL(page_id > api_id);
+	got = rule_api(page_id);
+	json_object_del(want, "id");
+	json_object_del(want, "created_at");
+	json_object_del(got, "id");
+	json_object_del(got, "created_at");
+	CU_ASSERT_TRUE(json_equal(want, got));
+	json_decref(want);
+	json_decref(got);
+	form_free(&blank);
 }
 
 /* A failed submit shows every field as typed: correcting one field then saves all the rest. */
@@ -766,6 +823,7 @@ void suite_forms(void)
 	static const struct test_case cases[] = {
 		{"the rule edit form round-trips every field", t_rule_edit_round_trip},
 		{"the new-rule form makes the rule its fields say", t_rule_new_form},
+		{"the new-rule form starts from the API's defaults", t_rule_new_form_defaults},
 		{"a failed submit keeps every field as typed", t_rule_failed_submit_keeps_fields},
 		{"the form's number and address grammars", t_rule_form_grammar},
 		{"query parameters: the same number grammar", t_query_grammar},
