@@ -351,14 +351,41 @@ static void t_rule_edit_round_trip(void)
  * The new-rule form has the edit form's fields; filled with a rule's
  * values it creates the same rule.
  */
+/* Posts fm to /rules (the new-rule form): the new rule's id, 0 if it was not made. */
+static long long post_new_rule(const struct form *fm)
+{
+	char *body = form_body(fm), *loc;
+	struct http_resp r = page_post("/rules", body);
+	long long id;
+
+	free(body);
+	EXPECT_STATUS(r, 303);
+	loc = http_header(&r, "Location");
+	http_free(&r);
+	id = loc && strncmp(loc, "/rules/", 7) == 0 ? atoll(loc + 7) : 0;
+	free(loc);
+	return id;
+}
+
+/* Two rules (rule_api) are the same but for their id and times; takes both. */
+static void expect_same_rule(json_t *want, json_t *got)
+{
+	json_object_del(want, "id");
+	json_object_del(want, "created_at");
+	json_object_del(got, "id");
+	json_object_del(got, "created_at");
+	CU_ASSERT_TRUE(json_equal(want, got));
+	json_decref(want);
+	json_decref(got);
+}
+
 static void t_rule_new_form(void)
 {
 	for (size_t i = 0; i < GW_ARRAY_LEN(full_rules); i++) {
 		long long id = forms_rule(full_rules[i]), copy;
-		json_t *want = rule_api(id), *got;
+		json_t *want = rule_api(id);
 		struct form edit, blank;
 		struct http_resp r;
-		char *body, *loc;
 
 		CU_ASSERT_EQUAL_FATAL(rule_edit_form(id, &edit), 0);
 		r = page_get("/rules/new");
@@ -371,23 +398,9 @@ static void t_rule_new_form(void)
 			if (strcmp(edit.f[k].name, "enabled") && strcmp(edit.f[k].name, "notify_resolved"))
 				CU_ASSERT_PTR_NOT_NULL(form_get(&blank, edit.f[k].name));
 		}
-		body = form_body(&edit);
-		r = page_post("/rules", body);
-		free(body);
-		EXPECT_STATUS(r, 303);
-		loc = http_header(&r, "Location");
-		http_free(&r);
-		copy = loc && strncmp(loc, "/rules/", 7) == 0 ? atoll(loc + 7) : 0;
-		free(loc);
+		copy = post_new_rule(&edit);
 		CU_ASSERT_TRUE_FATAL(copy > id);
-		got = rule_api(copy);
-		json_object_del(want, "id");
-		json_object_del(want, "created_at");
-		json_object_del(got, "id");
-		json_object_del(got, "created_at");
-		CU_ASSERT_TRUE(json_equal(want, got));
-		json_decref(want);
-		json_decref(got);
+		expect_same_rule(want, rule_api(copy));
 		form_free(&edit);
 		form_free(&blank);
 	}
@@ -402,10 +415,9 @@ static void t_rule_new_form_defaults(void)
 {
 	long long api_id = forms_rule("{\"name\":\"defaults\",\"kpi\":\"" KPI "\","
 	    "\"condition\":\"gt\",\"threshold\":5,\"severity\":\"warning\"}"), page_id;
-	json_t *want = rule_api(api_id), *got;
+	json_t *want = rule_api(api_id);
 	struct form blank;
 	struct http_resp r;
-	char *body, *loc;
 
 	r = page_get("/rules/new");
 	EXPECT_STATUS(r, 200);
@@ -429,23 +441,9 @@ static void t_rule_new_form_defaults(void)
 	form_set(&blank, "name", "defaults");
 	form_set(&blank, "kpi", KPI);
 	form_set(&blank, "threshold", "5");
-	body = form_body(&blank);
-	r = page_post("/rules", body);
-	free(body);
-	EXPECT_STATUS(r, 303);
-	loc = http_header(&r, "Location");
-	http_free(&r);
-	page_id = loc && strncmp(loc, "/rules/", 7) == 0 ? atoll(loc + 7) : 0;
-	free(loc);
+	page_id = post_new_rule(&blank);
 	CU_ASSERT_TRUE_FATAL(page_id > api_id);
-	got = rule_api(page_id);
-	json_object_del(want, "id");
-	json_object_del(want, "created_at");
-	json_object_del(got, "id");
-	json_object_del(got, "created_at");
-	CU_ASSERT_TRUE(json_equal(want, got));
-	json_decref(want);
-	json_decref(got);
+	expect_same_rule(want, rule_api(page_id));
 	form_free(&blank);
 }
 
