@@ -41,22 +41,10 @@ static json_t *kpi_with_latest(const PGresult *r, int row)
 
 int kpis_list(struct request *req)
 {
-	static const char *const allowed[] = {"category", "include_deleted", NULL};
-	const char *cat = req_query(req, "category");
-	const char *del = req_query(req, "include_deleted");
-	PGresult *r;
+	PGresult *r = DB_EXEC(req->db, &q_kpi_list, req->q.include_deleted ? "true" : "false",
+	    req->q.category);
 	json_t *items;
-	int rc;
 
-	if ((rc = req_query_allow(req, allowed)) != 0)
-		return rc;
-	if (cat && strcmp(cat, "financial") && strcmp(cat, "operational") && strcmp(cat, "customer"))
-		return req_error(req, 400, "bad_parameter", "category",
-		    "category must be financial, operational or customer");
-	if (del && strcmp(del, "true") && strcmp(del, "false"))
-		return req_error(req, 400, "bad_parameter", "include_deleted",
-		    "include_deleted must be true or false");
-	r = DB_EXEC(req->db, &q_kpi_list, del && strcmp(del, "true") == 0 ? "true" : "false", cat);
 	if (r == NULL)
 		return 500;
 	items = json_array();
@@ -105,19 +93,13 @@ DB_STMT(q_samples,
 
 int kpis_samples(struct request *req)
 {
-	static const char *const allowed[] = {"since", "until", "limit", NULL};
 	const char *key = req_param(req, "key");
-	int64_t since = 0, until = 0, limit;
-	int has_since, has_until, rc;
+	int64_t since = req->q.since_us, until = req->q.until_us, limit = req->q.limit;
+	int has_since = req->q.has_since, has_until = req->q.has_until, rc;
 	char s_since[40], s_until[40], s_limit[24];
 	PGresult *r;
 	json_t *items;
 
-	if ((rc = req_query_allow(req, allowed)) != 0 ||
-	    (rc = req_query_time(req, "since", &since, &has_since)) != 0 ||
-	    (rc = req_query_time(req, "until", &until, &has_until)) != 0 ||
-	    (rc = req_query_int(req, "limit", 1, 5000, 500, &limit)) != 0)
-		return rc;
 	r = DB_EXEC(req->db, &q_kpi_exists, key);
 	if (r == NULL)
 		return 500;

@@ -22,6 +22,7 @@
 
 #include "engine.h"
 #include "integration.h"
+#include "rule_store.h"
 #include "util.h"
 
 #define KPI "f_forms"
@@ -350,14 +351,41 @@ static void t_rule_edit_round_trip(void)
  * The new-rule form has the edit form's fields; filled with a rule's
  * values it creates the same rule.
  */
+/* Posts fm to /rules (the new-rule form): the new rule's id, 0 if it was not made. */
+static long long post_new_rule(const struct form *fm)
+{
+	char *body = form_body(fm), *loc;
+	struct http_resp r = page_post("/rules", body);
+	long long id;
+
+	free(body);
+	EXPECT_STATUS(r, 303);
+	loc = http_header(&r, "Location");
+	http_free(&r);
+	id = loc && strncmp(loc, "/rules/", 7) == 0 ? atoll(loc + 7) : 0;
+	free(loc);
+	return id;
+}
+
+/* Two rules (rule_api) are the same but for their id and times; takes both. */
+static void expect_same_rule(json_t *want, json_t *got)
+{
+	json_object_del(want, "id");
+	json_object_del(want, "created_at");
+	json_object_del(got, "id");
+	json_object_del(got, "created_at");
+	CU_ASSERT_TRUE(json_equal(want, got));
+	json_decref(want);
+	json_decref(got);
+}
+
 static void t_rule_new_form(void)
 {
 	for (size_t i = 0; i < GW_ARRAY_LEN(full_rules); i++) {
 		long long id = forms_rule(full_rules[i]), copy;
-		json_t *want = rule_api(id), *got;
+		json_t *want = rule_api(id);
 		struct form edit, blank;
 		struct http_resp r;
-		char *body, *loc;
 
 		CU_ASSERT_EQUAL_FATAL(rule_edit_form(id, &edit), 0);
 		r = page_get("/rules/new");
@@ -370,26 +398,53 @@ static void t_rule_new_form(void)
 			if (strcmp(edit.f[k].name, "enabled") && strcmp(edit.f[k].name, "notify_resolved"))
 				CU_ASSERT_PTR_NOT_NULL(form_get(&blank, edit.f[k].name));
 		}
-		body = form_body(&edit);
-		r = page_post("/rules", body);
-		free(body);
-		EXPECT_STATUS(r, 303);
-		loc = http_header(&r, "Location");
-		http_free(&r);
-		copy = loc && strncmp(loc, "/rules/", 7) == 0 ? atoll(loc + 7) : 0;
-		free(loc);
+		copy = post_new_rule(&edit);
 		CU_ASSERT_TRUE_FATAL(copy > id);
-		got = rule_api(copy);
-		json_object_del(want, "id");
-		json_object_del(want, "created_at");
-		json_object_del(got, "id");
-		json_object_del(got, "created_at");
-		CU_ASSERT_TRUE(json_equal(want, got));
-		json_decref(want);
-		json_decref(got);
+		expect_same_rule(want, rule_api(copy));
 		form_free(&edit);
 		form_free(&blank);
 	}
+}
+
+/*
+ * The new-rule form starts from the API's defaults (rule_fields): each
+ * optional field shows its table default, and saved with only the required
+ * fields filled in, it makes the rule the API makes from those alone.
+ */
+static void t_rule_new_form_defaults(void)
+{
+	long long api_id = forms_rule("{\"name\":\"defaults\",\"kpi\":\"" KPI "\","
+	    "\"condition\":\"gt\",\"threshold\":5,\"severity\":\"warning\"}"), page_id;
+	json_t *want = rule_api(api_id);
+	struct form blank;
+	struct http_resp r;
+
+	r = page_get("/rules/new");
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_EQUAL_FATAL(read_form(r.body ? r.body : "", RULE_FORM, &blank), 0);
+	http_free(&r);
+	for (size_t i = 0; i < rule_nfields; i++) {
+		const struct vfield *f = &rule_fields[i];
+		char def[24];
+
+		if (f->flags & (V_REQUIRED | V_NULLABLE))
+			continue;
+		if (f->type == V_INT) {
+			snprintf(def, sizeof(def), "%lld", (long long)f->def);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(form_get(&blank, f->name));
+			CU_ASSERT_STRING_EQUAL(form_get(&blank, f->name), def);
+		} else if (f->type == V_BOOL) {
+			/* a box is sent only when checked */
+			CU_ASSERT_EQUAL(form_get(&blank, f->name) != NULL, f->def != 0);
+		}
+	}
+	form_set(&blank, "name", "defaults");
+	form_set(&blank, "kpi", KPI);
+	form_set(&blank, "threshold", "5");
+	page_id = post_new_rule(&blank);
+	CU_ASSERT_TRUE_FATAL(page_id > api_id);
+	expect_same_rule(want, rule_api(page_id));
+	form_free(&blank);
 }
 
 /* A failed submit shows every field as typed: correcting one field then saves all the rest. */
@@ -766,6 +821,7 @@ void suite_forms(void)
 	static const struct test_case cases[] = {
 		{"the rule edit form round-trips every field", t_rule_edit_round_trip},
 		{"the new-rule form makes the rule its fields say", t_rule_new_form},
+		{"the new-rule form starts from the API's defaults", t_rule_new_form_defaults},
 		{"a failed submit keeps every field as typed", t_rule_failed_submit_keeps_fields},
 		{"the form's number and address grammars", t_rule_form_grammar},
 		{"query parameters: the same number grammar", t_query_grammar},

@@ -1,6 +1,11 @@
 /* test_valid.c - field validators and strict JSON parsing. */
+#include <stddef.h>
 #include <string.h>
 
+#include "alert_store.h"
+#include "app.h"
+#include "rule_store.h"
+#include "silence_store.h"
 #include "testlib.h"
 #include "unit.h"
 #include "util.h"
@@ -145,6 +150,198 @@ static void t_unknown_type(void)
 	json_decref(o);
 }
 
+struct decoded {
+	const char *name;
+	int64_t count;
+	int has_count;
+	double ratio;
+	int on;
+	struct vlist mails;
+	struct { int64_t after; struct vlist ids; } esc;
+	int has_esc;
+	int64_t at_us;
+};
+
+#define DE(m) V_AT(struct decoded, m)
+static const struct vfield esc_fields[] = {
+	{.name = "after", .type = V_INT, .flags = V_REQUIRED, .min = 1, .max = 9,
+	    .at = V_AT(struct decoded, esc.after) - offsetof(struct decoded, esc)},
+	{.name = "ids", .type = V_INTS, .min = 0, .max = 3,
+	    .at = V_AT(struct decoded, esc.ids) - offsetof(struct decoded, esc)},
+};
+static const struct vfield typed[] = {
+	{.name = "name", .type = V_STRING, .min = 1, .max = 5, .sdef = "anon", .at = DE(name)},
+	{.name = "count", .type = V_INT, .flags = V_NULLABLE, .min = 0, .max = 10, .def = 7,
+	    .at = DE(count), .has = DE(has_count)},
+	{.name = "ratio", .type = V_NUMBER, .dmin = -1, .dmax = 1, .ddef = 0.25, .at = DE(ratio)},
+	{.name = "on", .type = V_BOOL, .def = 1, .at = DE(on)},
+	{.name = "mails", .type = V_STRINGS, .max = 2, .check = valid_email, .at = DE(mails)},
+	{.name = "esc", .type = V_OBJECT, .flags = V_NULLABLE, .sub = esc_fields, .nsub = 2,
+	    .at = DE(esc), .has = DE(has_esc)},
+	{.name = "at", .type = V_TIME, .at = DE(at_us)},
+};
+
+static int decode(const char *text, struct decoded *d, struct verror *e)
+{
+	static json_t *keep;   /* the strings live while their JSON does */
+	json_decref(keep);
+	keep = json_loads(text, 0, NULL);
+	memset(d, 0xa5, sizeof(*d));
+	return valid_decode(keep, VFIELDS(typed), d, e);
+}
+
+/* Validation yields typed values: given, defaulted, flagged, nested. */
+static void t_decode(void)
+{
+	struct decoded d;
+	struct verror e;
+
+	CU_ASSERT_EQUAL_FATAL(decode("{}", &d, &e), 0);
+	CU_ASSERT_STRING_EQUAL(d.name, "anon");
+	CU_ASSERT_EQUAL(d.count, 7);
+	CU_ASSERT_EQUAL(d.has_count, 0);
+	CU_ASSERT_DOUBLE_EQUAL(d.ratio, 0.25, 1e-12);
+	CU_ASSERT_EQUAL(d.on, 1);
+	CU_ASSERT_EQUAL(d.mails.n, 0);
+	CU_ASSERT_PTR_NULL(d.mails.items);
+	CU_ASSERT_EQUAL(d.has_esc, 0);
+	CU_ASSERT_EQUAL(d.esc.after, 0);
+	CU_ASSERT_EQUAL(d.at_us, 0);
+
+	CU_ASSERT_EQUAL_FATAL(decode("{\"name\":\"ab\",\"count\":0,\"ratio\":-0.5,\"on\":false,"
+	    "\"mails\":[\"a@b.example\",\"c@d.example\"],\"esc\":{\"after\":3,\"ids\":[4,5]},"
+	    "\"at\":\"2026-01-02T03:04:05.000006Z\"}", &d, &e), 0);
+	CU_ASSERT_STRING_EQUAL(d.name, "ab");
+	CU_ASSERT_EQUAL(d.count, 0);
+	CU_ASSERT_EQUAL(d.has_count, 1);
+	CU_ASSERT_DOUBLE_EQUAL(d.ratio, -0.5, 1e-12);
+	CU_ASSERT_EQUAL(d.on, 0);
+	CU_ASSERT_EQUAL_FATAL(d.mails.n, 2);
+	CU_ASSERT_STRING_EQUAL(vlist_str(&d.mails, 1), "c@d.example");
+	CU_ASSERT_EQUAL(d.has_esc, 1);
+	CU_ASSERT_EQUAL(d.esc.after, 3);
+	CU_ASSERT_EQUAL_FATAL(d.esc.ids.n, 2);
+	CU_ASSERT_EQUAL(vlist_int(&d.esc.ids, 0), 4);
+	CU_ASSERT_EQUAL(d.at_us, INT64_C(1767323045000006));
+
+	/* null where nullable: the default, not present */
+	CU_ASSERT_EQUAL_FATAL(decode("{\"count\":null,\"esc\":null}", &d, &e), 0);
+	CU_ASSERT_EQUAL(d.count, 7);
+	CU_ASSERT_EQUAL(d.has_count, 0);
+	CU_ASSERT_EQUAL(d.has_esc, 0);
+
+	/* a nested field at fault is named by its path */
+	CU_ASSERT_EQUAL(decode("{\"esc\":{\"after\":10}}", &d, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.field, "esc.after");
+	CU_ASSERT_STRING_EQUAL(e.code, "out_of_range");
+
+	/* the defaults alone, as a form shows them */
+	memset(&d, 0xa5, sizeof(d));
+	valid_defaults(VFIELDS(typed), &d);
+	CU_ASSERT_EQUAL(d.count, 7);
+	CU_ASSERT_EQUAL(d.on, 1);
+	CU_ASSERT_STRING_EQUAL(d.name, "anon");
+	CU_ASSERT_PTR_NOT_NULL(valid_field(VFIELDS(typed), "esc"));
+	CU_ASSERT_PTR_NULL(valid_field(VFIELDS(typed), "nope"));
+	decode("{}", &d, &e);   /* frees the kept JSON's predecessor */
+}
+
+/* A table's own sense: names once, a member for each, defaults within the bounds. */
+static int table_sound(const struct vfield *f, size_t n)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (valid_field(f, i, f[i].name) != NULL || f[i].at == 0)
+			bad++;
+		if (f[i].type == V_INT && !(f[i].flags & (V_REQUIRED | V_NULLABLE)) &&
+		    (f[i].def < f[i].min || f[i].def > f[i].max))
+			bad++;
+		if (f[i].type == V_OBJECT)
+			bad += table_sound(f[i].sub, f[i].nsub);
+	}
+	return bad;
+}
+
+static void t_tables_sound(void)
+{
+	size_t n;
+	const struct route *r = routes_table(&n);
+	int with_query = 0;
+
+	CU_ASSERT_EQUAL(table_sound(rule_fields, rule_nfields), 0);
+	CU_ASSERT_EQUAL(table_sound(silence_fields, silence_nfields), 0);
+	CU_ASSERT_EQUAL(table_sound(ack_fields, ack_nfields), 0);
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].query == NULL)
+			continue;
+		with_query++;
+		CU_ASSERT_EQUAL(table_sound(r[i].query, r[i].nquery), 0);
+	}
+	CU_ASSERT_TRUE(with_query >= 8);
+}
+
+/* The gate's query tables: typed values and defaults into req->q, or the 400 the handlers gave. */
+static int query(const char *route, const char *qs, struct request *req)
+{
+	static struct kv kv[8];
+	static char text[256];
+	struct route_params p;
+	char allow[64];
+	int status;
+	const struct route *r = routes_find(M_GET, route, &p, &status, allow, sizeof(allow));
+	size_t nkv = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	buf_free(&req->resp_body);
+	memset(req, 0, sizeof(*req));
+	snprintf(text, sizeof(text), "%s", qs);
+	for (char *save = NULL, *t = strtok_r(text, "&", &save); t && nkv < 8;
+	    t = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(t, '=');
+		*eq = '\0';
+		kv[nkv++] = (struct kv){t, eq + 1};
+	}
+	req->query = kv;
+	req->nquery = nkv;
+	return request_query_decode(req, r->query, r->nquery);
+}
+
+static void t_query_tables(void)
+{
+	struct request req = {0};
+
+	CU_ASSERT_EQUAL(query("/api/alerts/history", "", &req), 0);
+	CU_ASSERT_EQUAL(req.q.limit, 50);
+	CU_ASSERT_EQUAL(req.q.has_since, 0);
+	CU_ASSERT_PTR_NULL(req.q.state);
+	CU_ASSERT_EQUAL(query("/api/alerts/history",
+	    "state=firing&rule_id=7&since=2026-01-02T03:04:05Z&limit=900", &req), 0);
+	CU_ASSERT_STRING_EQUAL(req.q.state, "firing");
+	CU_ASSERT_EQUAL(req.q.rule_id, 7);
+	CU_ASSERT_EQUAL(req.q.has_since, 1);
+	CU_ASSERT_EQUAL(req.q.since_us, INT64_C(1767323045000000));
+	CU_ASSERT_EQUAL(req.q.limit, 900);   /* the handler clamps, the gate does not refuse */
+	CU_ASSERT_EQUAL(query("/api/alerts/history", "state=open", &req), 400);
+	CU_ASSERT_PTR_NOT_NULL(strstr(req.resp_body.data,
+	    "\"message\":\"state must be firing, acknowledged or resolved\""));
+	CU_ASSERT_EQUAL(query("/api/alerts/history", "page=2", &req), 400);
+	CU_ASSERT_PTR_NOT_NULL(strstr(req.resp_body.data, "\"code\":\"unknown_parameter\""));
+	CU_ASSERT_EQUAL(query("/api/events", "limit=1001", &req), 400);
+	CU_ASSERT_PTR_NOT_NULL(strstr(req.resp_body.data,
+	    "\"message\":\"limit must be a whole number from 1 to 1000\""));
+	CU_ASSERT_EQUAL(query("/api/events", "", &req), 0);
+	CU_ASSERT_EQUAL(req.q.limit, 100);
+	CU_ASSERT_EQUAL(query("/api/alerts/rules", "enabled=false", &req), 0);
+	CU_ASSERT_EQUAL(req.q.has_enabled, 1);
+	CU_ASSERT_EQUAL(req.q.enabled, 0);
+	CU_ASSERT_EQUAL(query("/api/alerts/rules", "enabled=maybe", &req), 400);
+	CU_ASSERT_EQUAL(query("/api/audit", "object_id=a%09b", &req), 0);
+	CU_ASSERT_EQUAL(query("/api/kpis/till_cash/samples", "since=yesterday", &req), 400);
+	CU_ASSERT_PTR_NOT_NULL(strstr(req.resp_body.data, "\"field\":\"since\""));
+	buf_free(&req.resp_body);
+}
+
 /* One address per line; a comma is an error naming the field, never a split. */
 static void t_address_lines(void)
 {
@@ -174,6 +371,9 @@ void suite_valid(void)
 		{"valid_email", t_email},
 		{"names, keys, passwords, roles", t_names},
 		{"valid_object field table", t_object},
+		{"valid_decode fills a typed struct", t_decode},
+		{"field and query tables: names once, defaults in bounds", t_tables_sound},
+		{"query tables: typed values, defaults, the handlers' 400s", t_query_tables},
 		{"strict JSON bodies", t_strict_json},
 		{"a field type past the table", t_unknown_type},
 		{"address lists: one per line", t_address_lines},
