@@ -7,7 +7,7 @@
 
 #include "app.h"
 #include "chart.h"
-#include "kpi.h"
+#include "kpi_store.h"
 #include "page.h"
 #include "rule.h"
 #include "rule_store.h"

@@ -1,0 +1,82 @@
+/*
+ * user_store.h - user accounts and API tokens: validation into typed
+ * inputs, listing, creating, changing, issuing tokens. Every change is
+ * audited in the transaction that makes it. The API and goldwatch-admin
+ * make the same calls, so both write the same audit rows.
+ */
+#ifndef GW_USER_STORE_H
+#define GW_USER_STORE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "db.h"
+#include "store.h"
+#include "valid.h"
+
+/* {"id","username","role","email","disabled","created_at","updated_at"}
+ * from a row of a query selecting USER_COLUMNS. */
+json_t *user_json(const PGresult *r, int row);
+#define USER_COLUMNS "id, username, role, email, disabled, iso(created_at) AS created_at, iso(updated_at) AS updated_at"
+
+/* A new user. Strings are borrowed (from the decoded JSON or argv). */
+struct user_input {
+	const char *username;
+	const char *password;
+	enum role role;
+	const char *email;      /* NULL: none */
+};
+
+/* A change of a user: only the fields named in set. */
+#define USER_SET_ROLE     0x1
+#define USER_SET_EMAIL    0x2
+#define USER_SET_PASSWORD 0x4
+#define USER_SET_DISABLED 0x8
+struct user_patch {
+	unsigned set;
+	enum role role;
+	const char *email;      /* NULL: remove the address */
+	const char *password;
+	int disabled;
+};
+
+/* A new API token. */
+struct token_input {
+	const char *name;
+	int64_t user_id;        /* 0: the caller's own */
+	int64_t expires_days;   /* 0: never expires */
+};
+
+/* The edge: a JSON body into the typed input. ST_OK or ST_INVALID (err). */
+enum store_rc user_input_decode(const json_t *in, struct user_input *out, struct verror *err);
+enum store_rc user_patch_decode(const json_t *in, struct user_patch *out, struct verror *err);
+enum store_rc token_input_decode(const json_t *in, struct token_input *out, struct verror *err);
+
+/* *out: JSON array of every user, by id. */
+enum store_rc user_list(struct db *db, json_t **out);
+/* 1 if a user with this name exists, 0 if not, -1 on error. */
+int user_exists(struct db *db, const char *username);
+
+/*
+ * Creates a user (the password hashed before the transaction opens).
+ * ST_CONFLICT (err) if the name is taken, whatever its case. *out: the user.
+ */
+enum store_rc user_create(struct db *db, const struct principal *who,
+    const struct user_input *in, json_t **out, struct verror *err);
+/*
+ * Changes a user. The last enabled admin can be neither demoted nor
+ * disabled (ST_CONFLICT, err). A new password or disabling ends the user's
+ * sessions in the same transaction. *out: the user after the change.
+ */
+enum store_rc user_update(struct db *db, const struct principal *who, int64_t id,
+    const struct user_patch *in, json_t **out, struct verror *err);
+/*
+ * Issues an API token for an enabled user, created by who. *out:
+ * {"id","name","user_id","created_at","expires_at","token"}; the token
+ * appears only there, never in the audit row.
+ */
+enum store_rc token_create(struct db *db, const struct principal *who,
+    const struct token_input *in, json_t **out, struct verror *err);
+
+#endif
