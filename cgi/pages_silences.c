@@ -114,6 +114,7 @@ int page_silence_create(struct request *req)
 {
 	const char *scope = page_form(req, "scope"), *minutes = page_form(req, "minutes");
 	json_t *in = json_object(), *out = NULL;
+	struct silence_input si;
 	struct verror err;
 	int64_t m;
 	char ends[40];
@@ -136,7 +137,9 @@ int page_silence_create(struct request *req)
 	} else if (strcmp(scope, "kpi") == 0 && *page_form(req, "kpi")) {
 		json_object_set_new(in, "kpi", json_string(page_form(req, "kpi")));
 	}
-	rc = silence_create(req->db, &req->who, in, &out, &err);
+	rc = ST_INVALID;
+	if (valid_decode(in, silence_fields, silence_nfields, &si, &err) == 0)
+		rc = silence_create(req->db, &req->who, &si, &out, &err);
 	json_decref(in);
 	json_decref(out);
 	if (rc == ST_INVALID)

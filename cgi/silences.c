@@ -27,10 +27,14 @@ int silences_list(struct request *req)
 
 int silences_create(struct request *req)
 {
+	struct silence_input in;
 	struct verror err;
 	json_t *out = NULL;
-	enum store_rc rc = silence_create(req->db, &req->who, req->json, &out, &err);
+	enum store_rc rc;
 
+	if (valid_decode(req->json, silence_fields, silence_nfields, &in, &err) < 0)
+		return req_verror(req, &err);
+	rc = silence_create(req->db, &req->who, &in, &out, &err);
 	if (rc == ST_OK)
 		req_header(req, "Location: /api/alerts/silences/%lld",
 		    (long long)json_integer_value(json_object_get(out, "id")));

@@ -55,27 +55,28 @@ static int valid_scope(const char *s)
 	return strcmp(s, "rule") == 0 || strcmp(s, "kpi") == 0 || strcmp(s, "all") == 0;
 }
 
-static const struct vfield silence_fields[] = {
+#define SI(m) V_AT(struct silence_input, m)
+const struct vfield silence_fields[] = {
 	{.name = "scope", .type = V_STRING, .flags = V_REQUIRED, .check = valid_scope,
-	    .what = "must be rule, kpi or all"},
-	{.name = "rule_id", .type = V_INT, .flags = V_NULLABLE, .min = 1, .max = INT64_MAX},
+	    .what = "must be rule, kpi or all", .at = SI(scope)},
+	{.name = "rule_id", .type = V_INT, .flags = V_NULLABLE, .min = 1, .max = INT64_MAX,
+	    .at = SI(rule_id), .has = SI(has_rule_id)},
 	{.name = "kpi", .type = V_STRING, .flags = V_NULLABLE, .check = valid_kpi_key,
-	    .what = "is not a KPI key"},
-	{.name = "starts_at", .type = V_TIME, .flags = V_NULLABLE},
-	{.name = "ends_at", .type = V_TIME, .flags = V_REQUIRED},
-	{.name = "reason", .type = V_STRING, .flags = V_REQUIRED | V_MULTILINE, .min = 1, .max = 1000},
+	    .what = "is not a KPI key", .at = SI(kpi), .column = "kpi_key"},
+	{.name = "starts_at", .type = V_TIME, .flags = V_NULLABLE, .at = SI(starts_at_us),
+	    .has = SI(has_starts_at)},
+	{.name = "ends_at", .type = V_TIME, .flags = V_REQUIRED, .at = SI(ends_at_us)},
+	{.name = "reason", .type = V_STRING, .flags = V_REQUIRED | V_MULTILINE, .min = 1, .max = 1000,
+	    .at = SI(reason)},
 };
-
-static const char *ostr(const json_t *o, const char *k)
-{
-	const json_t *v = json_object_get(o, k);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
+const size_t silence_nfields = GW_ARRAY_LEN(silence_fields);
 
 DB_STMT(q_silence_insert,
     "WITH s AS ("
     "  INSERT INTO silences (scope, rule_id, kpi_key, starts_at, ends_at, reason, created_by)"
-    "  SELECT $1, $2::bigint, $3, COALESCE($4::timestamptz, now()), $5::timestamptz, $6,"
+    "  SELECT $1, $2::bigint, $3, "
+    "         COALESCE('epoch'::timestamptz + $4::bigint * interval '1 microsecond', now()),"
+    "         'epoch'::timestamptz + $5::bigint * interval '1 microsecond', $6,"
     "         NULLIF($7::bigint, 0)"
     "   WHERE ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM alert_rules WHERE id = $2::bigint))"
     "     AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM kpis WHERE key = $3"
@@ -83,65 +84,53 @@ DB_STMT(q_silence_insert,
     "  RETURNING *)"
     " SELECT " SILENCE_COLUMNS " FROM s");
 
-enum store_rc silence_create(struct db *db, const struct principal *who, const json_t *in,
-    json_t **out, struct verror *err)
+/* What the table cannot say: the scope's own field and no other; a window ahead, within a year. */
+static int silence_check(const struct silence_input *in, int64_t now, struct verror *err)
 {
-	const char *scope, *starts, *ends;
-	const json_t *rule = json_object_get(in, "rule_id");
-	int64_t s_us, e_us, now = time_now_us();
-	char rid[24], uid[24], idb[24];
+	int rule = strcmp(in->scope, "rule") == 0, kpi = strcmp(in->scope, "kpi") == 0;
+	int64_t starts = in->has_starts_at ? in->starts_at_us : now;
+
+	if (rule && !in->has_rule_id)
+		verror_set(err, 422, "missing_field", "rule_id", "rule_id is required for scope rule");
+	else if (!rule && in->has_rule_id)
+		verror_set(err, 422, "not_applicable", "rule_id", "rule_id applies only to scope rule");
+	else if (kpi && !in->kpi)
+		verror_set(err, 422, "missing_field", "kpi", "kpi is required for scope kpi");
+	else if (!kpi && in->kpi)
+		verror_set(err, 422, "not_applicable", "kpi", "kpi applies only to scope kpi");
+	else if (in->ends_at_us <= starts)
+		verror_set(err, 422, "invalid_value", "ends_at", "ends_at must be after starts_at");
+	else if (in->ends_at_us <= now)
+		verror_set(err, 422, "invalid_value", "ends_at", "ends_at must be in the future");
+	else if (in->ends_at_us - now > INT64_C(366) * 86400 * 1000000)
+		verror_set(err, 422, "out_of_range", "ends_at", "a silence lasts at most a year");
+	else
+		return 0;
+	return -1;
+}
+
+enum store_rc silence_create(struct db *db, const struct principal *who,
+    const struct silence_input *in, json_t **out, struct verror *err)
+{
+	char rid[24], uid[24], idb[24], sb[24], eb[24];
 	PGresult *r;
 
 	*out = NULL;
-	if (valid_object(in, silence_fields, GW_ARRAY_LEN(silence_fields), err) < 0)
+	if (silence_check(in, time_now_us(), err) < 0)
 		return ST_INVALID;
-	scope = ostr(in, "scope");
-	if (strcmp(scope, "rule") == 0 && !json_is_integer(rule)) {
-		verror_set(err, 422, "missing_field", "rule_id", "rule_id is required for scope rule");
-		return ST_INVALID;
-	}
-	if (strcmp(scope, "rule") != 0 && json_is_integer(rule)) {
-		verror_set(err, 422, "not_applicable", "rule_id", "rule_id applies only to scope rule");
-		return ST_INVALID;
-	}
-	if (strcmp(scope, "kpi") == 0 && !ostr(in, "kpi")) {
-		verror_set(err, 422, "missing_field", "kpi", "kpi is required for scope kpi");
-		return ST_INVALID;
-	}
-	if (strcmp(scope, "kpi") != 0 && ostr(in, "kpi")) {
-		verror_set(err, 422, "not_applicable", "kpi", "kpi applies only to scope kpi");
-		return ST_INVALID;
-	}
-	starts = ostr(in, "starts_at");
-	ends = ostr(in, "ends_at");
-	s_us = now;
-	if (starts)
-		time_parse_iso(starts, &s_us);
-	time_parse_iso(ends, &e_us);
-	if (e_us <= s_us) {
-		verror_set(err, 422, "invalid_value", "ends_at", "ends_at must be after starts_at");
-		return ST_INVALID;
-	}
-	if (e_us <= now) {
-		verror_set(err, 422, "invalid_value", "ends_at", "ends_at must be in the future");
-		return ST_INVALID;
-	}
-	if (e_us - now > INT64_C(366) * 86400 * 1000000) {
-		verror_set(err, 422, "out_of_range", "ends_at", "a silence lasts at most a year");
-		return ST_INVALID;
-	}
 	if (db_begin(db) < 0)
 		return ST_ERROR;
-	r = DB_EXEC(db, &q_silence_insert, scope,
-	    json_is_integer(rule) ? db_i64_param(json_integer_value(rule), rid) : NULL,
-	    ostr(in, "kpi"), starts, ends, ostr(in, "reason"),
+	r = DB_EXEC(db, &q_silence_insert, in->scope,
+	    in->has_rule_id ? db_i64_param(in->rule_id, rid) : NULL, in->kpi,
+	    in->has_starts_at ? db_i64_param(in->starts_at_us, sb) : NULL,
+	    db_i64_param(in->ends_at_us, eb), in->reason,
 	    db_i64_param(who ? who->user_id : 0, uid));
 	if (r == NULL)
 		return ST_ERROR;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
 		db_rollback(db);
-		if (json_is_integer(rule))
+		if (in->has_rule_id)
 			verror_set(err, 422, "unknown_rule", "rule_id", "there is no such rule");
 		else
 			verror_set(err, 422, "unknown_kpi", "kpi", "there is no such KPI");

@@ -23,17 +23,35 @@
 
 json_t *silence_json(const PGresult *r, int row);
 
+/*
+ * A new silence, as silence_fields decodes it: scope (rule|kpi|all),
+ * rule_id (scope rule), kpi (scope kpi), starts_at (default now), ends_at,
+ * reason (1-1000 characters).
+ */
+struct silence_input {
+	const char *scope;
+	int64_t rule_id;
+	int has_rule_id;
+	const char *kpi;             /* NULL: not given */
+	int64_t starts_at_us;
+	int has_starts_at;           /* 0: now */
+	int64_t ends_at_us;
+	const char *reason;
+};
+extern const struct vfield silence_fields[];
+extern const size_t silence_nfields;
+
 /* One silence: ST_OK or ST_NOT_FOUND. */
 enum store_rc silence_get(struct db *db, int64_t id, json_t **out);
 /* which: "active" (incl. scheduled), "past", or NULL for all. */
 enum store_rc silence_list(struct db *db, const char *which, json_t **out);
 /*
- * Body: scope (rule|kpi|all), rule_id (scope rule), kpi (scope kpi),
- * starts_at (default now), ends_at (after start, in the future, at most a
- * year ahead), reason (1-1000 characters). Audited.
+ * Creates a silence from a decoded input: checks what the table cannot
+ * (the scope's own field and no other, ends_at after the start, in the
+ * future, at most a year ahead; the rule or KPI exists). Audited.
  */
-enum store_rc silence_create(struct db *db, const struct principal *who, const json_t *in,
-    json_t **out, struct verror *err);
+enum store_rc silence_create(struct db *db, const struct principal *who,
+    const struct silence_input *in, json_t **out, struct verror *err);
 /*
  * Ends a silence now (one not yet started is cancelled: its window shrinks
  * to the moment of cancelling). ST_CONFLICT if it had already ended. Audited.

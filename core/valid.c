@@ -228,11 +228,11 @@ static int check_list(const struct vfield *f, const char *name, const json_t *v,
  * its path (escalation.after_minutes).
  */
 static int check_object(const struct vfield *f, const char *name, const json_t *v,
-    struct verror *err)
+    void *out, struct verror *err)
 {
 	char path[2 * sizeof(err->field) + 2];
 
-	if (valid_object(v, f->sub, f->nsub, err) == 0)
+	if (valid_decode(v, f->sub, f->nsub, out, err) == 0)
 		return 0;
 	if (err->field[0]) {
 		snprintf(path, sizeof(path), "%s.%s", name, err->field);
@@ -242,8 +242,103 @@ static int check_object(const struct vfield *f, const char *name, const json_t *
 	return -1;
 }
 
+/* The typed member at (an offset + 1, see V_AT) of out, or NULL. */
+static void *member(void *out, size_t at)
+{
+	return out && at ? (char *)out + at - 1 : NULL;
+}
+
+const char *vlist_str(const struct vlist *l, size_t i)
+{
+	return json_string_value(json_array_get(l->items, i));
+}
+
+int64_t vlist_int(const struct vlist *l, size_t i)
+{
+	return json_integer_value(json_array_get(l->items, i));
+}
+
+static void set_flag(const struct vfield *f, void *out, int given)
+{
+	int *has = member(out, f->has);
+
+	if (has)
+		*has = given;
+}
+
+/*
+ * Puts v, a value that passed its checks (NULL: the field's default), into
+ * its member; V_TIME and V_OBJECT values were stored by their checks.
+ */
+static void store(const struct vfield *f, const json_t *v, void *out)
+{
+	void *m = member(out, f->at);
+
+	set_flag(f, out, v != NULL);
+	if (m == NULL)
+		return;
+	switch (f->type) {
+	case V_STRING:
+		*(const char **)m = v ? json_string_value(v) : f->sdef;
+		break;
+	case V_INT:
+		*(int64_t *)m = v ? json_integer_value(v) : f->def;
+		break;
+	case V_TIME:
+		if (v == NULL)
+			*(int64_t *)m = f->def;
+		break;
+	case V_NUMBER:
+		*(double *)m = v ? json_number_value(v) : f->ddef;
+		break;
+	case V_BOOL:
+		*(int *)m = v ? json_is_true(v) : f->def != 0;
+		break;
+	case V_STRINGS:
+	case V_INTS:
+		*(struct vlist *)m = (struct vlist){v, v ? json_array_size(v) : 0};
+		break;
+	case V_OBJECT:
+		if (v == NULL)
+			valid_defaults(f->sub, f->nsub, m);
+		break;
+	case V_TYPE__MAX:
+		break;
+	}
+}
+
+void valid_defaults(const struct vfield *f, size_t n, void *out)
+{
+	for (size_t i = 0; i < n; i++)
+		store(&f[i], NULL, out);
+}
+
+json_t *valid_defaults_json(const struct vfield *f, size_t n)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = NULL;
+
+		if (f[i].flags & (V_REQUIRED | V_NULLABLE))
+			continue;
+		if (f[i].type == V_INT)
+			v = json_integer((json_int_t)f[i].def);
+		else if (f[i].type == V_BOOL)
+			v = json_boolean(f[i].def);
+		else if (f[i].type == V_NUMBER)
+			v = json_real(f[i].ddef);
+		else if (f[i].type == V_STRING && f[i].sdef)
+			v = json_string(f[i].sdef);
+		if (v)
+			json_object_set_new(o, f[i].name, v);
+	}
+	return o;
+}
+
+/* Checks v against f; the parsed V_TIME and V_OBJECT values go into out's member. */
 static int check_value(const struct vfield *f, const char *name,
-    const json_t *v, struct verror *err)
+    const json_t *v, void *out, struct verror *err)
 {
 	int64_t iv;
 	double dv;
@@ -254,7 +349,7 @@ static int check_value(const struct vfield *f, const char *name,
 			goto wrong_type;
 		return check_string(f, name, json_string_value(v), err);
 	case V_TIME: {
-		int64_t us;
+		int64_t us, *m = member(out, f->at);
 		if (!json_is_string(v))
 			goto wrong_type;
 		if (time_parse_iso(json_string_value(v), &us) < 0) {
@@ -262,6 +357,8 @@ static int check_value(const struct vfield *f, const char *name,
 			    "%s must be an ISO 8601 time with a zone", name);
 			return -1;
 		}
+		if (m)
+			*m = us;
 		return 0;
 	}
 	case V_INT:
@@ -298,7 +395,7 @@ static int check_value(const struct vfield *f, const char *name,
 	case V_OBJECT:
 		if (!json_is_object(v))
 			goto wrong_type;
-		return check_object(f, name, v, err);
+		return check_object(f, name, v, member(out, f->at), err);
 	case V_TYPE__MAX:
 		break;
 	}
@@ -307,13 +404,24 @@ wrong_type:
 	return -1;
 }
 
-int valid_object_all(const json_t *obj, const struct vfield *f, size_t n,
+const struct vfield *valid_field(const struct vfield *f, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(f[i].name, name) == 0)
+			return &f[i];
+	return NULL;
+}
+
+int valid_decode_all(const json_t *obj, const struct vfield *f, size_t n, void *out,
     struct verror *errs, int max)
 {
 	const char *key;
 	json_t *v;
 	int count = 0;
 
+	/* every member defined, whatever fails: callers may look at the rest */
+	if (out)
+		valid_defaults(f, n, out);
 	if (max < 1)
 		return 0;
 	if (!json_is_object(obj)) {
@@ -321,11 +429,7 @@ int valid_object_all(const json_t *obj, const struct vfield *f, size_t n,
 		return 1;
 	}
 	json_object_foreach((json_t *)obj, key, v) {
-		size_t i;
-		for (i = 0; i < n; i++)
-			if (strcmp(f[i].name, key) == 0)
-				break;
-		if (i == n) {
+		if (valid_field(f, n, key) == NULL) {
 			verror_set(&errs[0], 400, "unknown_field", key, "unknown field %.64s", key);
 			return 1;
 		}
@@ -348,16 +452,30 @@ int valid_object_all(const json_t *obj, const struct vfield *f, size_t n,
 		}
 		if (json_is_null(v))
 			continue;
-		if (check_value(&f[i], f[i].name, v, err) < 0)
+		if (check_value(&f[i], f[i].name, v, out, err) < 0)
 			count++;
+		else
+			store(&f[i], v, out);
 	}
 	return count;
+}
+
+int valid_decode(const json_t *obj, const struct vfield *f, size_t n, void *out,
+    struct verror *err)
+{
+	return valid_decode_all(obj, f, n, out, err, 1) > 0 ? -1 : 0;
+}
+
+int valid_object_all(const json_t *obj, const struct vfield *f, size_t n,
+    struct verror *errs, int max)
+{
+	return valid_decode_all(obj, f, n, NULL, errs, max);
 }
 
 int valid_object(const json_t *obj, const struct vfield *f, size_t n,
     struct verror *err)
 {
-	return valid_object_all(obj, f, n, err, 1) > 0 ? -1 : 0;
+	return valid_decode(obj, f, n, NULL, err);
 }
 
 json_t *valid_json_body(const char *body, size_t len, struct verror *err)

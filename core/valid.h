@@ -1,10 +1,44 @@
 /*
- * valid.h - validation at the edge. Each input field is described by a
- * struct vfield (name, type, bounds, an optional pure check function), and
- * valid_object() checks a JSON object against such a table, so handlers
- * only ever see values that passed. Failures fill a struct verror whose
- * status is 400 for a malformed request (not an object, unknown field) and
- * 422 for a well-formed request with a bad value, naming the field.
+ * valid.h - validation at the edge (kcgi's keys[] + kvalid_*: validating
+ * yields parsed values). Each input field is described once, by a struct
+ * vfield: name, type, bounds, default, an optional pure check function,
+ * and where its parsed value goes in the resource's typed input struct.
+ * valid_decode() checks a JSON object against such a table and fills the
+ * struct, so stores and handlers only ever see typed values that passed.
+ * Failures fill a struct verror whose status is 400 for a malformed request
+ * (not an object, unknown field) and 422 for a well-formed request with a
+ * bad value, naming the field.
+ *
+ * The pattern for a resource (silence_store.[ch] is the example):
+ *
+ *   struct silence_input {                      -- in the store's header
+ *           const char *scope;                  -- V_STRING
+ *           int64_t rule_id; int has_rule_id;   -- nullable: a presence flag
+ *           int64_t starts_at_us; ...           -- V_TIME: microseconds
+ *   };
+ *   const struct vfield silence_fields[] = {    -- exported: pages and the
+ *           {.name = "rule_id", .type = V_INT,  -- schema test read it
+ *               .flags = V_NULLABLE, .min = 1, .max = INT64_MAX,
+ *               .at = V_AT(struct silence_input, rule_id),
+ *               .has = V_AT(struct silence_input, has_rule_id)},
+ *           ...
+ *   };
+ *   handler: valid_decode(req->json, VFIELDS(silence_fields), &in, &err),
+ *            then silence_create(db, who, &in, ...): the store takes the
+ *            struct, never json_t. A page maps its form to a JSON object
+ *            (form_json() in cgi/page.c), decodes it the same way and keeps
+ *            that object alive while it uses the struct.
+ *
+ * Typed members, by field type: V_STRING const char * (points into the
+ * decoded JSON: valid while it lives), V_INT int64_t, V_NUMBER double,
+ * V_BOOL int (0/1), V_TIME int64_t microseconds since the epoch, V_STRINGS
+ * and V_INTS struct vlist, V_OBJECT a nested struct whose own table's .at
+ * are relative to it. A field absent (or null where V_NULLABLE) gets its
+ * default (.def for V_INT and V_BOOL, .ddef, .sdef; zero/NULL otherwise)
+ * and its presence flag (.has, an int member) 0; given, the flag is 1.
+ * Defaults and bounds live only in the table: a page shows .def as the
+ * form's initial value, and tests/integration/test_schema.c checks that
+ * the tables agree with the schema's CHECKs and DEFAULTs.
  */
 #ifndef GW_VALID_H
 #define GW_VALID_H
@@ -29,6 +63,19 @@ enum vtype {
 #define V_NULLABLE  0x2 /* JSON null is accepted (means "unset") */
 #define V_MULTILINE 0x4 /* strings may hold newlines and tabs */
 
+/* Where a member of T goes: .at and .has hold its offset + 1 (0 = none). */
+#define V_AT(T, member) (offsetof(T, member) + 1)
+/* A table and its length, as the functions below take them. */
+#define VFIELDS(table) (table), (sizeof(table) / sizeof((table)[0]))
+
+/* A V_STRINGS or V_INTS value: the checked items, in the decoded JSON. */
+struct vlist {
+	const json_t *items; /* a JSON array, or NULL when absent (n = 0) */
+	size_t n;
+};
+const char *vlist_str(const struct vlist *l, size_t i);
+int64_t vlist_int(const struct vlist *l, size_t i);
+
 struct vfield {
 	const char *name;
 	enum vtype type;
@@ -39,6 +86,12 @@ struct vfield {
 	const char *what;            /* message when check fails */
 	const struct vfield *sub;    /* V_OBJECT: fields of the object */
 	size_t nsub;
+	size_t at;                   /* V_AT: the typed member, 0 = not stored */
+	size_t has;                  /* V_AT: its int presence flag, 0 = none */
+	int64_t def;                 /* V_INT, V_BOOL: the default */
+	double ddef;                 /* V_NUMBER: the default */
+	const char *sdef;            /* V_STRING: the default (NULL: none) */
+	const char *column;          /* the schema's column if not .name */
 };
 
 struct verror {
@@ -51,16 +104,38 @@ struct verror {
 void verror_set(struct verror *e, int status, const char *code,
     const char *field, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* Checks obj against the table. Returns 0, or -1 with *err filled. */
-int valid_object(const json_t *obj, const struct vfield *f, size_t n,
+/*
+ * Checks obj against the table and fills the typed struct out (may be NULL:
+ * check only). Returns 0, or -1 with *err filled; every member of out is
+ * then still defined (a field that failed holds its default).
+ */
+int valid_decode(const json_t *obj, const struct vfield *f, size_t n, void *out,
     struct verror *err);
 /*
  * The same, but goes on after a bad field (forms show every message next
  * to its field): fills at most max errors, one per field, and returns how
- * many. A malformed object or an unknown field is the only error.
+ * many (0: out is complete). A malformed object or an unknown field is the
+ * only error.
  */
+int valid_decode_all(const json_t *obj, const struct vfield *f, size_t n, void *out,
+    struct verror *errs, int max);
+/* Check only: valid_decode(obj, f, n, NULL, err). */
+int valid_object(const json_t *obj, const struct vfield *f, size_t n,
+    struct verror *err);
 int valid_object_all(const json_t *obj, const struct vfield *f, size_t n,
     struct verror *errs, int max);
+/* The field named name in the table, or NULL. */
+const struct vfield *valid_field(const struct vfield *f, size_t n, const char *name);
+/*
+ * The defaults of a table's optional fields as a JSON object (what a form
+ * shows before anything is typed); fields without one are left out.
+ */
+json_t *valid_defaults_json(const struct vfield *f, size_t n);
+/*
+ * Fills out with every field's default (presence flags 0), as a form shows
+ * before anything is typed: what valid_decode() gives for an empty object.
+ */
+void valid_defaults(const struct vfield *f, size_t n, void *out);
 
 /*
  * Parses a request body strictly: UTF-8, no duplicate keys, no NUL, numbers

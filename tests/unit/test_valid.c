@@ -1,4 +1,5 @@
 /* test_valid.c - field validators and strict JSON parsing. */
+#include <stddef.h>
 #include <string.h>
 
 #include "testlib.h"
@@ -145,6 +146,102 @@ static void t_unknown_type(void)
 	json_decref(o);
 }
 
+struct decoded {
+	const char *name;
+	int64_t count;
+	int has_count;
+	double ratio;
+	int on;
+	struct vlist mails;
+	struct { int64_t after; struct vlist ids; } esc;
+	int has_esc;
+	int64_t at_us;
+};
+
+#define DE(m) V_AT(struct decoded, m)
+static const struct vfield esc_fields[] = {
+	{.name = "after", .type = V_INT, .flags = V_REQUIRED, .min = 1, .max = 9,
+	    .at = V_AT(struct decoded, esc.after) - offsetof(struct decoded, esc)},
+	{.name = "ids", .type = V_INTS, .min = 0, .max = 3,
+	    .at = V_AT(struct decoded, esc.ids) - offsetof(struct decoded, esc)},
+};
+static const struct vfield typed[] = {
+	{.name = "name", .type = V_STRING, .min = 1, .max = 5, .sdef = "anon", .at = DE(name)},
+	{.name = "count", .type = V_INT, .flags = V_NULLABLE, .min = 0, .max = 10, .def = 7,
+	    .at = DE(count), .has = DE(has_count)},
+	{.name = "ratio", .type = V_NUMBER, .dmin = -1, .dmax = 1, .ddef = 0.25, .at = DE(ratio)},
+	{.name = "on", .type = V_BOOL, .def = 1, .at = DE(on)},
+	{.name = "mails", .type = V_STRINGS, .max = 2, .check = valid_email, .at = DE(mails)},
+	{.name = "esc", .type = V_OBJECT, .flags = V_NULLABLE, .sub = esc_fields, .nsub = 2,
+	    .at = DE(esc), .has = DE(has_esc)},
+	{.name = "at", .type = V_TIME, .at = DE(at_us)},
+};
+
+static int decode(const char *text, struct decoded *d, struct verror *e)
+{
+	static json_t *keep;   /* the strings live while their JSON does */
+	json_decref(keep);
+	keep = json_loads(text, 0, NULL);
+	memset(d, 0xa5, sizeof(*d));
+	return valid_decode(keep, VFIELDS(typed), d, e);
+}
+
+/* Validation yields typed values: given, defaulted, flagged, nested. */
+static void t_decode(void)
+{
+	struct decoded d;
+	struct verror e;
+
+	CU_ASSERT_EQUAL_FATAL(decode("{}", &d, &e), 0);
+	CU_ASSERT_STRING_EQUAL(d.name, "anon");
+	CU_ASSERT_EQUAL(d.count, 7);
+	CU_ASSERT_EQUAL(d.has_count, 0);
+	CU_ASSERT_DOUBLE_EQUAL(d.ratio, 0.25, 1e-12);
+	CU_ASSERT_EQUAL(d.on, 1);
+	CU_ASSERT_EQUAL(d.mails.n, 0);
+	CU_ASSERT_PTR_NULL(d.mails.items);
+	CU_ASSERT_EQUAL(d.has_esc, 0);
+	CU_ASSERT_EQUAL(d.esc.after, 0);
+	CU_ASSERT_EQUAL(d.at_us, 0);
+
+	CU_ASSERT_EQUAL_FATAL(decode("{\"name\":\"ab\",\"count\":0,\"ratio\":-0.5,\"on\":false,"
+	    "\"mails\":[\"a@b.example\",\"c@d.example\"],\"esc\":{\"after\":3,\"ids\":[4,5]},"
+	    "\"at\":\"2026-01-02T03:04:05.000006Z\"}", &d, &e), 0);
+	CU_ASSERT_STRING_EQUAL(d.name, "ab");
+	CU_ASSERT_EQUAL(d.count, 0);
+	CU_ASSERT_EQUAL(d.has_count, 1);
+	CU_ASSERT_DOUBLE_EQUAL(d.ratio, -0.5, 1e-12);
+	CU_ASSERT_EQUAL(d.on, 0);
+	CU_ASSERT_EQUAL_FATAL(d.mails.n, 2);
+	CU_ASSERT_STRING_EQUAL(vlist_str(&d.mails, 1), "c@d.example");
+	CU_ASSERT_EQUAL(d.has_esc, 1);
+	CU_ASSERT_EQUAL(d.esc.after, 3);
+	CU_ASSERT_EQUAL_FATAL(d.esc.ids.n, 2);
+	CU_ASSERT_EQUAL(vlist_int(&d.esc.ids, 0), 4);
+	CU_ASSERT_EQUAL(d.at_us, INT64_C(1767323045000006));
+
+	/* null where nullable: the default, not present */
+	CU_ASSERT_EQUAL_FATAL(decode("{\"count\":null,\"esc\":null}", &d, &e), 0);
+	CU_ASSERT_EQUAL(d.count, 7);
+	CU_ASSERT_EQUAL(d.has_count, 0);
+	CU_ASSERT_EQUAL(d.has_esc, 0);
+
+	/* a nested field at fault is named by its path */
+	CU_ASSERT_EQUAL(decode("{\"esc\":{\"after\":10}}", &d, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.field, "esc.after");
+	CU_ASSERT_STRING_EQUAL(e.code, "out_of_range");
+
+	/* the defaults alone, as a form shows them */
+	memset(&d, 0xa5, sizeof(d));
+	valid_defaults(VFIELDS(typed), &d);
+	CU_ASSERT_EQUAL(d.count, 7);
+	CU_ASSERT_EQUAL(d.on, 1);
+	CU_ASSERT_STRING_EQUAL(d.name, "anon");
+	CU_ASSERT_PTR_NOT_NULL(valid_field(VFIELDS(typed), "esc"));
+	CU_ASSERT_PTR_NULL(valid_field(VFIELDS(typed), "nope"));
+	decode("{}", &d, &e);   /* frees the kept JSON's predecessor */
+}
+
 /* One address per line; a comma is an error naming the field, never a split. */
 static void t_address_lines(void)
 {
@@ -174,6 +271,7 @@ void suite_valid(void)
 		{"valid_email", t_email},
 		{"names, keys, passwords, roles", t_names},
 		{"valid_object field table", t_object},
+		{"valid_decode fills a typed struct", t_decode},
 		{"strict JSON bodies", t_strict_json},
 		{"a field type past the table", t_unknown_type},
 		{"address lists: one per line", t_address_lines},
