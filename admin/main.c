@@ -144,9 +144,9 @@ static int cmd_user_add(struct db *db, int argc, char **argv)
 	sodium_memzero(pw, sizeof(pw));
 	if (body == NULL)
 		log_err("the user name, role and e-mail address must be UTF-8 text");
-	rc = body ? user_input_decode(body, &in, &err) : ST_ERROR;
-	if (rc == ST_OK)
-		rc = user_create(db, &admin_cli, &in, &out, &err);
+	rc = body == NULL ? ST_ERROR :
+	    valid_decode(body, user_fields, user_nfields, &in, &err) < 0 ? ST_INVALID :
+	    user_create(db, &admin_cli, &in, &out, &err);
 	body_free(body);
 	if (rc == ST_INVALID || rc == ST_CONFLICT)
 		log_err("user %s: %s", argv[2], err.message);

@@ -59,10 +59,11 @@ int kpis_create(struct request *req)
 	struct kpi_input in;
 	struct verror err;
 	json_t *out = NULL;
-	enum store_rc rc = kpi_input_decode(req->json, &in, &err);
+	enum store_rc rc;
 
-	if (rc == ST_OK)
-		rc = kpi_create(req->db, &req->who, &in, &out, &err);
+	if (valid_decode(req->json, kpi_fields, kpi_nfields, &in, &err) < 0)
+		return req_verror(req, &err);
+	rc = kpi_create(req->db, &req->who, &in, &out, &err);
 	if (rc == ST_OK)
 		req_header(req, "Location: /api/kpis/%s", in.key);
 	return store_answer(req, rc, 201, out, &err, "KPI");
@@ -73,10 +74,11 @@ int kpis_push_sample(struct request *req)
 	struct sample_input in;
 	struct verror err;
 	json_t *out = NULL;
-	enum store_rc rc = sample_input_decode(req->json, &in, &err);
+	enum store_rc rc;
 
-	if (rc == ST_OK)
-		rc = kpi_sample_push(req->db, req_param(req, "key"), &in, &out, &err);
+	if (valid_decode(req->json, sample_fields, sample_nfields, &in, &err) < 0)
+		return req_verror(req, &err);
+	rc = kpi_sample_push(req->db, req_param(req, "key"), &in, &out, &err);
 	return store_answer(req, rc, 201, out, &err, "KPI");
 }
 

@@ -20,10 +20,11 @@ int users_create(struct request *req)
 	struct user_input in;
 	struct verror err;
 	json_t *out = NULL;
-	enum store_rc rc = user_input_decode(req->json, &in, &err);
+	enum store_rc rc;
 
-	if (rc == ST_OK)
-		rc = user_create(req->db, &req->who, &in, &out, &err);
+	if (valid_decode(req->json, user_fields, user_nfields, &in, &err) < 0)
+		return req_verror(req, &err);
+	rc = user_create(req->db, &req->who, &in, &out, &err);
 	if (rc == ST_OK)
 		req_header(req, "Location: /api/users/%lld",
 		    (long long)json_integer_value(json_object_get(out, "id")));
@@ -47,9 +48,10 @@ int tokens_create(struct request *req)
 	struct token_input in;
 	struct verror err;
 	json_t *out = NULL;
-	enum store_rc rc = token_input_decode(req->json, &in, &err);
+	enum store_rc rc;
 
-	if (rc == ST_OK)
-		rc = token_create(req->db, &req->who, &in, &out, &err);
+	if (valid_decode(req->json, token_fields, token_nfields, &in, &err) < 0)
+		return req_verror(req, &err);
+	rc = token_create(req->db, &req->who, &in, &out, &err);
 	return store_answer(req, rc, 201, out, &err, "token");
 }

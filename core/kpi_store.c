@@ -33,58 +33,31 @@ int kpi_valid_category(const char *s)
 	    strcmp(s, "customer") == 0;
 }
 
-static const struct vfield kpi_fields[] = {
+#define KI(m) V_AT(struct kpi_input, m)
+const struct vfield kpi_fields[] = {
 	{.name = "key", .type = V_STRING, .flags = V_REQUIRED, .min = 1, .max = 64,
-	    .check = valid_kpi_key, .what = "must be lower-case letters, digits and _ (a letter first)"},
-	{.name = "name", .type = V_STRING, .flags = V_REQUIRED, .min = 1, .max = 200},
+	    .check = valid_kpi_key, .what = "must be lower-case letters, digits and _ (a letter first)",
+	    .at = KI(key)},
+	{.name = "name", .type = V_STRING, .flags = V_REQUIRED, .min = 1, .max = 200, .at = KI(name)},
 	{.name = "category", .type = V_STRING, .flags = V_REQUIRED, .check = kpi_valid_category,
-	    .what = "must be financial, operational or customer"},
-	{.name = "unit", .type = V_STRING, .min = 0, .max = 32},
-	{.name = "description", .type = V_STRING, .flags = V_MULTILINE, .min = 0, .max = 2000},
-	{.name = "recommendation", .type = V_STRING, .flags = V_MULTILINE, .min = 0, .max = 2000},
-	{.name = "max_age_minutes", .type = V_INT, .min = 1, .max = 525600},
+	    .what = "must be financial, operational or customer", .at = KI(category)},
+	{.name = "unit", .type = V_STRING, .min = 0, .max = 32, .sdef = "", .at = KI(unit)},
+	{.name = "description", .type = V_STRING, .flags = V_MULTILINE, .min = 0, .max = 2000,
+	    .sdef = "", .at = KI(description)},
+	{.name = "recommendation", .type = V_STRING, .flags = V_MULTILINE, .min = 0, .max = 2000,
+	    .sdef = "", .at = KI(recommendation)},
+	{.name = "max_age_minutes", .type = V_INT, .min = 1, .max = 525600, .def = 60,
+	    .at = KI(max_age_minutes)},
 };
+const size_t kpi_nfields = GW_ARRAY_LEN(kpi_fields);
 
-static const struct vfield sample_fields[] = {
-	{.name = "value", .type = V_NUMBER, .flags = V_REQUIRED, .dmin = -1e15, .dmax = 1e15},
-	{.name = "at", .type = V_TIME},
+#define SI(m) V_AT(struct sample_input, m)
+const struct vfield sample_fields[] = {
+	{.name = "value", .type = V_NUMBER, .flags = V_REQUIRED, .dmin = -1e15, .dmax = 1e15,
+	    .at = SI(value)},
+	{.name = "at", .type = V_TIME, .at = SI(at_us), .has = SI(has_at), .column = "sampled_at"},
 };
-
-/* A string member of a validated object, or def. */
-static const char *member_str(const json_t *o, const char *name, const char *def)
-{
-	const char *s = json_string_value(json_object_get(o, name));
-	return s ? s : def;
-}
-
-enum store_rc kpi_input_decode(const json_t *in, struct kpi_input *out, struct verror *err)
-{
-	const json_t *age = json_object_get(in, "max_age_minutes");
-
-	if (valid_object(in, kpi_fields, GW_ARRAY_LEN(kpi_fields), err) < 0)
-		return ST_INVALID;
-	out->key = member_str(in, "key", "");
-	out->name = member_str(in, "name", "");
-	out->category = member_str(in, "category", "");
-	out->unit = member_str(in, "unit", "");
-	out->description = member_str(in, "description", "");
-	out->recommendation = member_str(in, "recommendation", "");
-	out->max_age_minutes = age ? json_integer_value(age) : 60;
-	return ST_OK;
-}
-
-enum store_rc sample_input_decode(const json_t *in, struct sample_input *out,
-    struct verror *err)
-{
-	const char *at;
-
-	if (valid_object(in, sample_fields, GW_ARRAY_LEN(sample_fields), err) < 0)
-		return ST_INVALID;
-	out->value = json_number_value(json_object_get(in, "value"));
-	at = member_str(in, "at", NULL);
-	out->has_at = at != NULL && time_parse_iso(at, &out->at_us) == 0;
-	return ST_OK;
-}
+const size_t sample_nfields = GW_ARRAY_LEN(sample_fields);
 
 #define KPI_WITH_LATEST \
 	"SELECT " KPI_COLUMNS ", l.value AS latest_value, iso(l.sampled_at) AS latest_at" \

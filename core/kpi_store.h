@@ -25,19 +25,23 @@ json_t *kpi_json(const PGresult *r, int row);
 /* 1 for financial, operational or customer. */
 int kpi_valid_category(const char *s);
 
-/* A new push KPI. Strings are borrowed from the decoded JSON. */
+/* A new push KPI, as kpi_fields decode it (valid.h). */
 struct kpi_input {
 	const char *key, *name, *category;
 	const char *unit, *description, *recommendation;  /* "" when not given */
 	int64_t max_age_minutes;
 };
+extern const struct vfield kpi_fields[];
+extern const size_t kpi_nfields;
 
-/* A value for a push KPI. */
+/* A value for a push KPI, as sample_fields decode it. */
 struct sample_input {
 	double value;
+	int64_t at_us;          /* has_at: when it was measured; else now */
 	int has_at;
-	int64_t at_us;          /* has_at: when it was measured */
 };
+extern const struct vfield sample_fields[];
+extern const size_t sample_nfields;
 
 /* Which samples to read. */
 struct sample_range {
@@ -45,11 +49,6 @@ struct sample_range {
 	int64_t since_us, until_us;
 	int64_t limit;
 };
-
-/* The edge: a JSON body into the typed input. ST_OK or ST_INVALID (err). */
-enum store_rc kpi_input_decode(const json_t *in, struct kpi_input *out, struct verror *err);
-enum store_rc sample_input_decode(const json_t *in, struct sample_input *out,
-    struct verror *err);
 
 /*
  * *out: the catalogue as a JSON array, each with "latest" ({"value","at"}

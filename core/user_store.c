@@ -25,86 +25,60 @@ json_t *user_json(const PGresult *r, int row)
 	    "updated_at", db_str(r, row, "updated_at"));
 }
 
-static const struct vfield user_new_fields[] = {
+/*
+ * The fields a new user and a change share, once: bounds and messages.
+ * T is the struct they fill; the rest are more initializers (.has).
+ */
+#define ROLE_FIELD(fl, T, ...) {.name = "role", .type = V_STRING, .flags = (fl), \
+	.check = valid_role, .what = "must be viewer, operator or admin", \
+	.at = V_AT(T, role), __VA_ARGS__}
+#define EMAIL_FIELD(T) {.name = "email", .type = V_STRING, .flags = V_NULLABLE, \
+	.min = 3, .max = 254, .check = valid_email, .what = "is not a valid e-mail address", \
+	.at = V_AT(T, email)}
+#define PASSWORD_FIELD(fl, T, ...) {.name = "password", .type = V_STRING, .flags = (fl), \
+	.min = 12, .max = 1024, .check = valid_password, \
+	.what = "must be at least 12 characters", .at = V_AT(T, password), __VA_ARGS__}
+
+const struct vfield user_fields[] = {
 	{.name = "username", .type = V_STRING, .flags = V_REQUIRED, .min = 1, .max = 64,
-	    .check = valid_username, .what = "may hold only letters, digits and ._@-"},
-	{.name = "password", .type = V_STRING, .flags = V_REQUIRED, .min = 12, .max = 1024,
-	    .check = valid_password, .what = "must be at least 12 characters"},
-	{.name = "role", .type = V_STRING, .flags = V_REQUIRED, .check = valid_role,
-	    .what = "must be viewer, operator or admin"},
-	{.name = "email", .type = V_STRING, .flags = V_NULLABLE, .min = 3, .max = 254,
-	    .check = valid_email, .what = "is not a valid e-mail address"},
+	    .check = valid_username, .what = "may hold only letters, digits and ._@-",
+	    .at = V_AT(struct user_input, username)},
+	PASSWORD_FIELD(V_REQUIRED, struct user_input),
+	ROLE_FIELD(V_REQUIRED, struct user_input),
+	EMAIL_FIELD(struct user_input),
 };
+const size_t user_nfields = GW_ARRAY_LEN(user_fields);
 
+#define UP(m) V_AT(struct user_patch, m)
 static const struct vfield user_patch_fields[] = {
-	{.name = "role", .type = V_STRING, .check = valid_role,
-	    .what = "must be viewer, operator or admin"},
-	{.name = "email", .type = V_STRING, .flags = V_NULLABLE, .min = 3, .max = 254,
-	    .check = valid_email, .what = "is not a valid e-mail address"},
-	{.name = "password", .type = V_STRING, .min = 12, .max = 1024,
-	    .check = valid_password, .what = "must be at least 12 characters"},
-	{.name = "disabled", .type = V_BOOL},
+	ROLE_FIELD(0, struct user_patch, .has = UP(has_role)),
+	EMAIL_FIELD(struct user_patch),
+	PASSWORD_FIELD(0, struct user_patch, .has = UP(has_password)),
+	{.name = "disabled", .type = V_BOOL, .at = UP(disabled), .has = UP(has_disabled)},
 };
 
-static const struct vfield token_fields[] = {
-	{.name = "name", .type = V_STRING, .flags = V_REQUIRED, .min = 1, .max = 200},
-	{.name = "user_id", .type = V_INT, .min = 1, .max = INT64_MAX},
-	{.name = "expires_days", .type = V_INT, .min = 1, .max = 3650},
+#define TI(m) V_AT(struct token_input, m)
+const struct vfield token_fields[] = {
+	{.name = "name", .type = V_STRING, .flags = V_REQUIRED, .min = 1, .max = 200,
+	    .at = TI(name)},
+	{.name = "user_id", .type = V_INT, .min = 1, .max = INT64_MAX,
+	    .at = TI(user_id), .has = TI(has_user_id)},
+	{.name = "expires_days", .type = V_INT, .min = 1, .max = 3650,
+	    .at = TI(expires_days), .has = TI(has_expires_days)},
 };
-
-/* A string member of a validated object, or NULL (absent or null). */
-static const char *member_str(const json_t *o, const char *name)
-{
-	return json_string_value(json_object_get(o, name));
-}
-
-enum store_rc user_input_decode(const json_t *in, struct user_input *out, struct verror *err)
-{
-	if (valid_object(in, user_new_fields, GW_ARRAY_LEN(user_new_fields), err) < 0)
-		return ST_INVALID;
-	out->username = member_str(in, "username");
-	out->password = member_str(in, "password");
-	out->role = role_parse(member_str(in, "role"));
-	out->email = member_str(in, "email");
-	return ST_OK;
-}
+const size_t token_nfields = GW_ARRAY_LEN(token_fields);
 
 enum store_rc user_patch_decode(const json_t *in, struct user_patch *out, struct verror *err)
 {
-	if (valid_object(in, user_patch_fields, GW_ARRAY_LEN(user_patch_fields), err) < 0)
+	if (valid_decode(in, VFIELDS(user_patch_fields), out, err) < 0)
 		return ST_INVALID;
-	memset(out, 0, sizeof(*out));
-	if (json_object_get(in, "role")) {
-		out->set |= USER_SET_ROLE;
-		out->role = role_parse(member_str(in, "role"));
-	}
-	if (json_object_get(in, "email")) {
-		out->set |= USER_SET_EMAIL;
-		out->email = member_str(in, "email");
-	}
-	if (json_object_get(in, "password")) {
-		out->set |= USER_SET_PASSWORD;
-		out->password = member_str(in, "password");
-	}
-	if (json_object_get(in, "disabled")) {
-		out->set |= USER_SET_DISABLED;
-		out->disabled = json_is_true(json_object_get(in, "disabled"));
-	}
-	if (out->set == 0) {
+	/* null removes the address: given, though the table's flag says unset */
+	out->has_email = json_object_get(in, "email") != NULL;
+	if (!out->has_role && !out->has_email && !out->has_password && !out->has_disabled) {
 		verror_set(err, 422, "nothing_to_change", NULL,
 		    "give at least one of role, email, password, disabled");
 		return ST_INVALID;
 	}
-	return ST_OK;
-}
-
-enum store_rc token_input_decode(const json_t *in, struct token_input *out, struct verror *err)
-{
-	if (valid_object(in, token_fields, GW_ARRAY_LEN(token_fields), err) < 0)
-		return ST_INVALID;
-	out->name = member_str(in, "name");
-	out->user_id = json_integer_value(json_object_get(in, "user_id"));
-	out->expires_days = json_integer_value(json_object_get(in, "expires_days"));
 	return ST_OK;
 }
 
@@ -162,7 +136,7 @@ enum store_rc user_create(struct db *db, const struct principal *who,
 		return ST_ERROR;
 	if (db_begin(db) < 0)
 		return ST_ERROR;
-	r = DB_EXEC(db, &q_user_new, in->username, hash, role_name(in->role), in->email);
+	r = DB_EXEC(db, &q_user_new, in->username, hash, in->role, in->email);
 	sodium_memzero(hash, sizeof(hash));
 	if (r == NULL) {
 		db_rollback(db);
@@ -200,12 +174,12 @@ static enum store_rc keeps_an_admin(const PGresult *cur, const PGresult *admins,
     const struct user_patch *in, struct verror *err)
 {
 	int was_admin = strcmp(db_str(cur, 0, "role"), "admin") == 0 && !db_bool(cur, 0, "disabled");
-	int stays_admin = ((in->set & USER_SET_ROLE) ? in->role == ROLE_ADMIN : was_admin) &&
-	    !((in->set & USER_SET_DISABLED) && in->disabled);
+	int stays_admin = (in->has_role ? strcmp(in->role, "admin") == 0 : was_admin) &&
+	    !(in->has_disabled && in->disabled);
 
 	if (!was_admin || stays_admin || PQntuples(admins) > 1)
 		return ST_OK;
-	verror_set(err, 409, "last_admin", (in->set & USER_SET_ROLE) ? "role" : "disabled",
+	verror_set(err, 409, "last_admin", in->has_role ? "role" : "disabled",
 	    "this is the last active admin; make another admin first");
 	return ST_CONFLICT;
 }
@@ -214,15 +188,13 @@ static enum store_rc keeps_an_admin(const PGresult *cur, const PGresult *admins,
 static int user_write(struct db *db, const char *idb, const struct user_patch *in,
     const char *hash, PGresult **upd)
 {
-	*upd = DB_EXEC(db, &q_user_update, idb,
-	    (in->set & USER_SET_ROLE) ? role_name(in->role) : NULL,
-	    (in->set & USER_SET_EMAIL) ? "true" : "false", in->email,
-	    (in->set & USER_SET_PASSWORD) ? hash : NULL,
-	    (in->set & USER_SET_DISABLED) ? (in->disabled ? "true" : "false") : NULL);
+	*upd = DB_EXEC(db, &q_user_update, idb, in->has_role ? in->role : NULL,
+	    in->has_email ? "true" : "false", in->email, in->has_password ? hash : NULL,
+	    in->has_disabled ? (in->disabled ? "true" : "false") : NULL);
 	if (*upd == NULL)
 		return -1;
 	/* a new password or a disabled account: whoever holds a session is out */
-	if (((in->set & USER_SET_PASSWORD) || ((in->set & USER_SET_DISABLED) && in->disabled)) &&
+	if ((in->has_password || (in->has_disabled && in->disabled)) &&
 	    DB_RUN(db, &q_user_end_sessions, idb) < 0)
 		return -1;
 	return 0;
@@ -237,7 +209,7 @@ enum store_rc user_update(struct db *db, const struct principal *who, int64_t id
 	enum store_rc rc = ST_ERROR;
 
 	*out = NULL;
-	if ((in->set & USER_SET_PASSWORD) && auth_password_hash(in->password, hash) < 0)
+	if (in->has_password && auth_password_hash(in->password, hash) < 0)
 		return ST_ERROR;
 	db_i64_param(id, idb);
 	if (db_begin(db) < 0)
@@ -257,7 +229,7 @@ enum store_rc user_update(struct db *db, const struct principal *who, int64_t id
 	if (user_write(db, idb, in, hash, &upd) < 0)
 		goto out;
 	*out = user_json(upd, 0);
-	if (in->set & USER_SET_PASSWORD)
+	if (in->has_password)
 		json_object_set_new(*out, "password_changed", json_true());
 	rc = audit_commit(db, who, "user.update", "user", id, before, out);
 	if (*out)
@@ -303,8 +275,8 @@ enum store_rc token_create(struct db *db, const struct principal *who,
 	if (db_begin(db) < 0)
 		return ST_ERROR;
 	r = DB_EXEC(db, &q_token_new, in->name, hash,
-	    db_i64_param(in->user_id ? in->user_id : me_id, uid), db_i64_param(me_id, me),
-	    in->expires_days ? db_i64_param(in->expires_days, days) : NULL);
+	    db_i64_param(in->has_user_id ? in->user_id : me_id, uid), db_i64_param(me_id, me),
+	    in->has_expires_days ? db_i64_param(in->expires_days, days) : NULL);
 	if (r == NULL) {
 		db_rollback(db);
 		return ST_ERROR;

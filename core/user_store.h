@@ -20,38 +20,47 @@
 json_t *user_json(const PGresult *r, int row);
 #define USER_COLUMNS "id, username, role, email, disabled, iso(created_at) AS created_at, iso(updated_at) AS updated_at"
 
-/* A new user. Strings are borrowed (from the decoded JSON or argv). */
+/*
+ * A new user, as user_fields decode it (valid.h). Strings point into the
+ * decoded JSON. role is "viewer", "operator" or "admin" (checked).
+ */
 struct user_input {
 	const char *username;
 	const char *password;
-	enum role role;
+	const char *role;
 	const char *email;      /* NULL: none */
 };
+extern const struct vfield user_fields[];
+extern const size_t user_nfields;
 
-/* A change of a user: only the fields named in set. */
-#define USER_SET_ROLE     0x1
-#define USER_SET_EMAIL    0x2
-#define USER_SET_PASSWORD 0x4
-#define USER_SET_DISABLED 0x8
+/* A change of a user: only the fields whose has_ flag is set. */
 struct user_patch {
-	unsigned set;
-	enum role role;
+	const char *role;
+	int has_role;
 	const char *email;      /* NULL: remove the address */
+	int has_email;
 	const char *password;
+	int has_password;
 	int disabled;
+	int has_disabled;
 };
+/*
+ * The edge for a change: user_patch_fields, and "email": null (remove it)
+ * told from no "email" (keep it); an empty change is refused
+ * (nothing_to_change). ST_OK or ST_INVALID (err).
+ */
+enum store_rc user_patch_decode(const json_t *in, struct user_patch *out, struct verror *err);
 
-/* A new API token. */
+/* A new API token, as token_fields decode it. */
 struct token_input {
 	const char *name;
-	int64_t user_id;        /* 0: the caller's own */
-	int64_t expires_days;   /* 0: never expires */
+	int64_t user_id;        /* has_user_id 0: the caller's own */
+	int has_user_id;
+	int64_t expires_days;   /* has_expires_days 0: never expires */
+	int has_expires_days;
 };
-
-/* The edge: a JSON body into the typed input. ST_OK or ST_INVALID (err). */
-enum store_rc user_input_decode(const json_t *in, struct user_input *out, struct verror *err);
-enum store_rc user_patch_decode(const json_t *in, struct user_patch *out, struct verror *err);
-enum store_rc token_input_decode(const json_t *in, struct token_input *out, struct verror *err);
+extern const struct vfield token_fields[];
+extern const size_t token_nfields;
 
 /* *out: JSON array of every user, by id. */
 enum store_rc user_list(struct db *db, json_t **out);

@@ -176,10 +176,10 @@ static void expect_ended(struct db *db, enum store_rc got, enum store_rc want, j
 static void t_refused_writes_end_their_transaction(void)
 {
 	struct principal who = {.role = ROLE_ADMIN};
-	struct user_patch demote = {.set = USER_SET_ROLE, .role = ROLE_VIEWER};
+	struct user_patch demote = {.role = "viewer", .has_role = 1};
 	struct user_input taken = {.username = "ADMIN", .password = "long enough password",
-	    .role = ROLE_VIEWER};
-	struct token_input nobody = {.name = "x", .user_id = 999999999};
+	    .role = "viewer"};
+	struct token_input nobody = {.name = "x", .user_id = 999999999, .has_user_id = 1};
 	struct kpi_input exists = {.key = "revenue_today", .name = "n", .category = "customer",
 	    .unit = "", .description = "", .recommendation = "", .max_age_minutes = 60};
 	struct verror err;
