@@ -174,6 +174,51 @@ enum store_rc kpi_samples(struct db *db, const char *key, const struct sample_ra
 	return ST_OK;
 }
 
+DB_STMT(q_kpi_chart,
+    "SELECT (extract(epoch FROM sampled_at) * 1000000)::bigint AS t_us, value FROM ("
+    "  SELECT sampled_at, value FROM kpi_samples"
+    "   WHERE kpi_key = $1 AND sampled_at > now() - make_interval(hours => $2::int)"
+    "   ORDER BY sampled_at DESC LIMIT 600) s ORDER BY sampled_at");
+DB_STMT(q_sparks,
+    "SELECT kpi_key, t_us, value FROM ("
+    "  SELECT kpi_key, (extract(epoch FROM sampled_at) * 1000000)::bigint AS t_us, value,"
+    "         row_number() OVER (PARTITION BY kpi_key ORDER BY sampled_at DESC) AS n"
+    "    FROM kpi_samples WHERE sampled_at > now() - interval '24 hours') s"
+    " WHERE n <= 96 ORDER BY t_us");
+
+static json_t *chart_point(const PGresult *r, int row)
+{
+	return json_pack("[I f]", (json_int_t)db_i64(r, row, "t_us"), db_f64(r, row, "value"));
+}
+
+enum store_rc kpi_chart(struct db *db, const char *key, int hours, json_t **out)
+{
+	char h[24];
+
+	return store_rows(DB_EXEC(db, &q_kpi_chart, key, db_i64_param(hours, h)), chart_point,
+	    out);
+}
+
+enum store_rc kpi_sparklines(struct db *db, json_t **out)
+{
+	PGresult *r = DB_EXEC0(db, &q_sparks);
+
+	*out = NULL;
+	if (r == NULL)
+		return ST_ERROR;
+	*out = json_object();
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *key = db_str(r, i, "kpi_key");
+		json_t *pts = json_object_get(*out, key);
+
+		if (pts == NULL)
+			json_object_set_new(*out, key, pts = json_array());
+		json_array_append_new(pts, chart_point(r, i));
+	}
+	PQclear(r);
+	return ST_OK;
+}
+
 DB_STMT(q_kpi_insert,
     "INSERT INTO kpis AS k (key, name, category, unit, description, recommendation, source,"
     "                       max_age_minutes, created_by)"

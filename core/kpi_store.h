@@ -62,6 +62,17 @@ enum store_rc kpi_get(struct db *db, const char *key, json_t **out);
 enum store_rc kpi_samples(struct db *db, const char *key, const struct sample_range *q,
     json_t **out);
 
+/*
+ * The pages' charts: *out is [[t_us, value], ...] oldest first, the
+ * samples of key in the last hours (at most 600, the newest).
+ */
+enum store_rc kpi_chart(struct db *db, const char *key, int hours, json_t **out);
+/*
+ * The sparklines: *out maps every KPI key with samples in the last 24
+ * hours to its [[t_us, value], ...], at most 96 each, oldest first.
+ */
+enum store_rc kpi_sparklines(struct db *db, json_t **out);
+
 /* Defines a push KPI. ST_CONFLICT (err) if the key exists, deleted or not. */
 enum store_rc kpi_create(struct db *db, const struct principal *who,
     const struct kpi_input *in, json_t **out, struct verror *err);
