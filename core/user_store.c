@@ -37,7 +37,8 @@ json_t *user_json(const PGresult *r, int row)
 	.at = V_AT(T, email)}
 #define PASSWORD_FIELD(fl, T, ...) {.name = "password", .type = V_STRING, .flags = (fl), \
 	.min = 12, .max = 1024, .check = valid_password, \
-	.what = "must be at least 12 characters", .at = V_AT(T, password), __VA_ARGS__}
+	.what = "must be at least 12 characters", .at = V_AT(T, password), \
+	.column = "" /* stored only as its hash */, __VA_ARGS__}
 
 const struct vfield user_fields[] = {
 	{.name = "username", .type = V_STRING, .flags = V_REQUIRED, .min = 1, .max = 64,

@@ -214,6 +214,57 @@ static void t_refused_writes_end_their_transaction(void)
 	db_close(db);
 }
 
+/* The database's clock, in milliseconds: the clock now() reads at BEGIN. */
+static double db_clock_ms(const char *sql, const char *param)
+{
+	char *v = test_sql_str(sql, param ? 1 : 0, param ? TP(param) : NULL);
+	double ms = strtod(v, NULL);
+
+	free(v);
+	return ms;
+}
+#define CLOCK_NOW "SELECT extract(epoch FROM clock_timestamp()) * 1000"
+
+/*
+ * The password is hashed before BEGIN: the row's created_at / updated_at
+ * (now(), the transaction's start) comes a hash's time after the call
+ * began. Hashed inside the transaction, they would come at once.
+ */
+static void t_hash_before_transaction(void)
+{
+	struct principal who = {.role = ROLE_ADMIN};
+	struct user_input in = {.username = "hash_probe", .password = "hash-probe-password",
+	    .role = "viewer"};
+	struct user_patch pw = {.password = "hash-probe-password-2", .has_password = 1};
+	char hash[AUTH_PWHASH_MAX], idb[24];
+	int64_t fastest = INT64_MAX;
+	struct verror err;
+	json_t *out = NULL;
+	struct db *db = store_db();
+	double t0;
+
+	CU_ASSERT_EQUAL_FATAL(auth_init(), 0);
+	for (int i = 0; i < 3; i++) {
+		int64_t start = time_mono_us();
+		CU_ASSERT_EQUAL(auth_password_hash("hash-probe-password", hash), 0);
+		if (time_mono_us() - start < fastest)
+			fastest = time_mono_us() - start;
+	}
+	snprintf(who.username, sizeof(who.username), "admin");
+	t0 = db_clock_ms(CLOCK_NOW, NULL);
+	CU_ASSERT_EQUAL_FATAL(user_create(db, &who, &in, &out, &err), ST_OK);
+	snprintf(idb, sizeof(idb), "%lld", (long long)json_integer_value(json_object_get(out, "id")));
+	json_decref(out);
+	CU_ASSERT_TRUE(db_clock_ms("SELECT extract(epoch FROM created_at) * 1000 FROM users"
+	    " WHERE id = $1::bigint", idb) - t0 >= fastest / 2000.0);
+	t0 = db_clock_ms(CLOCK_NOW, NULL);
+	CU_ASSERT_EQUAL(user_update(db, &who, strtoll(idb, NULL, 10), &pw, &out, &err), ST_OK);
+	json_decref(out);
+	CU_ASSERT_TRUE(db_clock_ms("SELECT extract(epoch FROM updated_at) * 1000 FROM users"
+	    " WHERE id = $1::bigint", idb) - t0 >= fastest / 2000.0);
+	db_close(db);
+}
+
 void suite_stores(void)
 {
 	static const struct test_case cases[] = {
@@ -222,6 +273,7 @@ void suite_stores(void)
 		    t_last_admin_changes_nothing},
 		{"every refused store write ends its transaction",
 		    t_refused_writes_end_their_transaction},
+		{"passwords are hashed before the transaction opens", t_hash_before_transaction},
 		{NULL, NULL},
 	};
 	test_add_suite("stores", NULL, NULL, cases);
