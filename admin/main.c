@@ -118,6 +118,7 @@ static int cmd_user_add(struct db *db, int argc, char **argv)
 {
 	const char *role_s = opt_value(argc, argv, "--role");
 	const char *email = opt_value(argc, argv, "--email");
+	int if_absent = opt_flag(argc, argv, "--if-absent");
 	struct user_input in;
 	struct verror err;
 	char pw[1100];
@@ -127,12 +128,16 @@ static int cmd_user_add(struct db *db, int argc, char **argv)
 
 	if (argc < 3 || argv[2][0] == '-' || role_s == NULL)
 		return usage();
-	if ((exists = user_exists(db, argv[2])) != 0) {
-		if (exists > 0 && opt_flag(argc, argv, "--if-absent"))
-			log_line("user %s exists: unchanged", argv[2]);
-		else if (exists > 0)
-			log_err("user %s exists", argv[2]);
-		return exists < 0 || !opt_flag(argc, argv, "--if-absent");
+	/* before the password is asked for: --if-absent reads no stdin then */
+	if ((exists = user_exists(db, argv[2])) < 0)
+		return 1;
+	if (exists && if_absent) {
+		log_line("user %s exists: unchanged", argv[2]);
+		return 0;
+	}
+	if (exists) {
+		log_err("user %s exists", argv[2]);
+		return 1;
 	}
 	if (isatty(STDIN_FILENO))
 		fprintf(stderr, "password for %s (at least 12 characters): ", argv[2]);
