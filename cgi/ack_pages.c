@@ -16,8 +16,6 @@
 #include "page.h"
 #include "valid.h"
 
-#define ACK_NOTE_MAX 1000
-
 DB_STMT(q_ack_alert,
     "SELECT " ALERT_COLUMNS ", k.name AS kpi_name"
     "  FROM alerts a LEFT JOIN kpis k ON k.key = a.kpi_key WHERE a.id = $1::bigint");
@@ -123,36 +121,45 @@ int page_ack_submit(struct request *req)
 {
 	int64_t id = req_param_id(req, "id");
 	const char *token = req_form(req, "t"), *note = req_form(req, "note");
+	struct ack_input in;
 	struct ack_token t;
 	struct ack_view v = {0};
+	struct verror err;
+	char why[80];
 	enum ack_check c;
-	json_t *out = NULL;
+	json_t *body = NULL, *out = NULL;
 	int done;
 
-	if (note && utf8_len(note) > ACK_NOTE_MAX) {
+	if (ack_input_one(id, note, &in, &body, &err) < 0) {
+		json_decref(body);
 		c = ack_verify(req->db, token, id, time_now_us(), 0, &t);
 		if (c != ACK_VALID)
 			return refuse(req, c);
 		v.token = token;
 		v.user = t.username;
 		v.note = note;
-		v.error = "The note is too long: at most 1000 characters.";
+		v.error = page_note_refused(note, &err, why, sizeof(why));
 		return render(req, id, &v, 422);
 	}
 	/* one transaction: the token row is locked, spent, and the alert
 	 * acknowledged together, or nothing happens */
-	if (db_begin(req->db) < 0)
+	if (db_begin(req->db) < 0) {
+		json_decref(body);
 		return 500;
+	}
 	c = ack_verify(req->db, token, id, time_now_us(), 1, &t);
 	if (c != ACK_VALID) {
 		db_rollback(req->db);
+		json_decref(body);
 		return refuse(req, c);
 	}
 	if (ack_spend(req->db, &t) < 0 ||
-	    alert_acknowledge(req->db, t.user_id, t.username, &id, 1, note, &out, NULL) != ST_OK) {
+	    alert_acknowledge(req->db, t.user_id, t.username, &in, &out, NULL) != ST_OK) {
 		db_rollback(req->db);
+		json_decref(body);
 		return 500;
 	}
+	json_decref(body);
 	done = json_array_size(json_object_get(out, "acknowledged")) == 1;
 	json_decref(out);
 	if (!done) {

@@ -87,14 +87,6 @@ int alerts_get(struct request *req)
 	return store_answer(req, rc, 200, out, NULL, "alert");
 }
 
-static int one_of(const char *v, const char *const *allowed)
-{
-	for (; *allowed; allowed++)
-		if (strcmp(v, *allowed) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * The read cache (read_cache.h) in front of the summary and the history:
  * cached() answers from it when what was kept is still exact (1; -1 on a
@@ -137,43 +129,22 @@ static char *cache_key(const struct request *req, const char *name)
 	return buf_detach(&k);
 }
 
-
 int alerts_history(struct request *req)
 {
-	static const char *const params[] = {"state", "severity", "rule_id", "kpi", "since",
-	    "until", "limit", "cursor", NULL};
-	static const char *const states[] = {"firing", "acknowledged", "resolved", NULL};
-	static const char *const severities[] = {"info", "warning", "critical", NULL};
-	struct history_filter f = {0};
+	struct history_filter f = {
+		.state = req->q.state, .severity = req->q.severity, .kpi = req->q.kpi,
+		.rule_id = req->q.rule_id, .cursor = req->q.cursor,
+		.has_since = req->q.has_since, .since_us = req->q.since_us,
+		.has_until = req->q.has_until, .until_us = req->q.until_us,
+		/* limit: 1 to 500; more is clamped to 500, not refused */
+		.limit = req->q.limit > 500 ? 500 : (int)req->q.limit,
+	};
 	struct read_meta meta;
-	int64_t v;
 	struct buf body;
 	char *next = NULL, *key;
 	enum store_rc src;
 	int rc;
 
-	if ((rc = req_query_allow(req, params)) != 0)
-		return rc;
-	f.state = req_query(req, "state");
-	f.severity = req_query(req, "severity");
-	f.kpi = req_query(req, "kpi");
-	f.cursor = req_query(req, "cursor");
-	if (f.state && !one_of(f.state, states))
-		return req_error(req, 400, "bad_parameter", "state",
-		    "state must be firing, acknowledged or resolved");
-	if (f.severity && !one_of(f.severity, severities))
-		return req_error(req, 400, "bad_parameter", "severity",
-		    "severity must be info, warning or critical");
-	if (f.kpi && !valid_kpi_key(f.kpi))
-		return req_error(req, 400, "bad_parameter", "kpi", "kpi is not a KPI key");
-	if ((rc = req_query_int(req, "rule_id", 1, INT64_MAX, 0, &f.rule_id)) != 0 ||
-	    (rc = req_query_time(req, "since", &f.since_us, &f.has_since)) != 0 ||
-	    (rc = req_query_time(req, "until", &f.until_us, &f.has_until)) != 0)
-		return rc;
-	/* limit: 1 to 500; more is clamped to 500, not refused */
-	if ((rc = req_query_int(req, "limit", 1, INT64_MAX, 50, &v)) != 0)
-		return rc;
-	f.limit = v > 500 ? 500 : (int)v;
 	buf_init(&body);
 	key = read_cache_enabled() ? cache_key(req, "history") : NULL;
 	if ((rc = cached(req, key, &body)) != 0) {
@@ -199,29 +170,16 @@ int alerts_history(struct request *req)
 	return req_json_text(req, 200, &body);
 }
 
-static const struct vfield ack_fields[] = {
-	{.name = "alert_ids", .type = V_INTS, .flags = V_REQUIRED, .min = 1, .max = 500},
-	{.name = "note", .type = V_STRING, .flags = V_NULLABLE | V_MULTILINE, .min = 0, .max = 1000},
-};
-
 int alerts_acknowledge(struct request *req)
 {
+	struct ack_input in;
 	struct verror err;
-	const json_t *ids = json_object_get(req->json, "alert_ids"), *v;
-	const json_t *note = json_object_get(req->json, "note");
-	int64_t *list;
 	json_t *out = NULL;
 	enum store_rc rc;
-	size_t i;
 
-	if (valid_object(req->json, ack_fields, GW_ARRAY_LEN(ack_fields), &err) < 0)
+	if (valid_decode(req->json, ack_fields, ack_nfields, &in, &err) < 0)
 		return req_verror(req, &err);
-	list = xcalloc(json_array_size(ids), sizeof(*list));
-	json_array_foreach(ids, i, v)
-		list[i] = json_integer_value(v);
-	rc = alert_acknowledge(req->db, req->who.user_id, req->who.username, list,
-	    json_array_size(ids), json_is_string(note) ? json_string_value(note) : NULL, &out, NULL);
-	free(list);
+	rc = alert_acknowledge(req->db, req->who.user_id, req->who.username, &in, &out, NULL);
 	return store_answer(req, rc, 200, out, NULL, "alert");
 }
 

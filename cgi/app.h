@@ -23,14 +23,20 @@ struct route {
 	enum role role;       /* least role; ROLE_PUBLIC for everyone */
 	enum body_kind body;
 	unsigned flags;
+	const struct vfield *query; /* its query parameters (NULL: the handler's own) */
+	size_t nquery;
 };
 
 /*
  * Declares a route. The role is a required argument: there is no way to
  * write a route without one, and routes_check() refuses ROLE_INVALID.
+ * ROUTE_Q adds the table of its query parameters, which the gate checks
+ * into req->q before the handler runs.
  */
 #define ROUTE(m, pattern, handler, role, body, flags) \
-	{m, pattern, handler, role, body, flags}
+	{m, pattern, handler, role, body, flags, NULL, 0}
+#define ROUTE_Q(m, pattern, handler, role, body, flags, query) \
+	{m, pattern, handler, role, body, flags, query, GW_ARRAY_LEN(query)}
 
 const struct route *routes_table(size_t *n);
 /* Aborts start-up if a route lacks a role or a handler. 0 if all good. */

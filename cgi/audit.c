@@ -24,29 +24,12 @@ static json_t *json_or_null(const char *s)
 
 int audit_list(struct request *req)
 {
-	static const char *const params[] = {"before", "object_type", "object_id", "limit", NULL};
-	static const char *const types[] = {"rule", "user", "api_token", "kpi", "silence", NULL};
-	const char *type = req_query(req, "object_type");
-	const char *oid = req_query(req, "object_id");
-	int64_t before, limit;
 	char b[24], l[24];
 	PGresult *r;
 	json_t *items;
-	int rc, known = 0;
 
-	if ((rc = req_query_allow(req, params)) != 0 ||
-	    (rc = req_query_int(req, "before", 1, INT64_MAX, 0, &before)) != 0 ||
-	    (rc = req_query_int(req, "limit", 1, 500, 100, &limit)) != 0)
-		return rc;
-	for (const char *const *t = types; type && *t; t++)
-		known |= strcmp(*t, type) == 0;
-	if (type && !known)
-		return req_error(req, 400, "bad_parameter", "object_type",
-		    "object_type must be rule, user, api_token, kpi or silence");
-	if (oid && (strlen(oid) > 64 || !valid_text_line(oid)))
-		return req_error(req, 400, "bad_parameter", "object_id", "object_id is not valid");
-	r = DB_EXEC(req->db, &q_audit, before ? db_i64_param(before, b) : NULL, type, oid,
-	    db_i64_param(limit, l));
+	r = DB_EXEC(req->db, &q_audit, req->q.before ? db_i64_param(req->q.before, b) : NULL,
+	    req->q.object_type, req->q.object_id, db_i64_param(req->q.limit, l));
 	if (r == NULL)
 		return 500;
 	items = json_array();

@@ -243,6 +243,9 @@ static int run(struct request *req)
 		if ((rc = check_body(req)) != 0)
 			return rc;
 	}
+	if (req->route->query &&
+	    (rc = request_query_decode(req, req->route->query, req->route->nquery)) != 0)
+		return rc;
 	rc = req->route->handler(req);
 	/* a handler that lost the database mid-way answers 503, not 500 */
 	if (rc == 500 && db_lost(req->db))

@@ -7,17 +7,11 @@
 
 int events_list(struct request *req)
 {
-	static const char *const params[] = {"after", "limit", NULL};
-	int64_t after, limit, last;
+	int64_t after = req->q.after, last;
 	PGresult *r;
 	json_t *items;
-	int rc;
 
-	if ((rc = req_query_allow(req, params)) != 0 ||
-	    (rc = req_query_int(req, "after", 0, INT64_MAX, 0, &after)) != 0 ||
-	    (rc = req_query_int(req, "limit", 1, 1000, 100, &limit)) != 0)
-		return rc;
-	r = events_after(req->db, after, INT64_MAX, limit);
+	r = events_after(req->db, after, INT64_MAX, req->q.limit);
 	if (r == NULL)
 		return 500;
 	items = json_array();

@@ -23,23 +23,10 @@ int req_mail_after(struct request *req)
  */
 int notifications_list(struct request *req)
 {
-	static const char *const allowed[] = {"status", "limit", "cursor", NULL};
-	static const char *const statuses[] = {"queued", "sent", "dead"};
-	const char *status = req_query(req, "status");
-	int64_t limit, cursor;
 	json_t *out;
-	int rc, known = status == NULL;
 
-	if ((rc = req_query_allow(req, allowed)) != 0 ||
-	    (rc = req_query_int(req, "limit", 1, 500, 50, &limit)) != 0 ||
-	    (rc = req_query_int(req, "cursor", 1, INT64_MAX, 0, &cursor)) != 0)
-		return rc;
-	for (size_t i = 0; status && i < GW_ARRAY_LEN(statuses); i++)
-		known |= strcmp(status, statuses[i]) == 0;
-	if (!known)
-		return req_error(req, 400, "bad_parameter", "status",
-		    "status must be queued, sent or dead");
-	if (mail_outbox_list(req->db, status, (int)limit, cursor, &out) != ST_OK)
+	if (mail_outbox_list(req->db, req->q.status, (int)req->q.limit, req->q.cursor_id,
+	    &out) != ST_OK)
 		return 500;
 	return req_json(req, 200, out);
 }

@@ -9,6 +9,7 @@
 
 #include "rule.h"
 
+#include "alert_store.h"
 #include "app.h"
 #include "log.h"
 
@@ -273,6 +274,18 @@ void page_alert(const struct request *req, struct tpl_dict *d, const json_t *a,
 	if (strcmp(jstr(a, "state") ? jstr(a, "state") : "", "firing") == 0)
 		tpl_show(d, "IS_FIRING");
 	page_roles(req, d);
+}
+
+const char *page_note_refused(const char *note, const struct verror *err, char *buf,
+    size_t len)
+{
+	const struct vfield *f = valid_field(ack_fields, ack_nfields, "note");
+
+	if (utf8_valid_text(note, strlen(note)) && utf8_len(note) > (size_t)f->max) {
+		snprintf(buf, len, "The note is too long: at most %lld characters.", (long long)f->max);
+		return buf;
+	}
+	return err->message;
 }
 
 const char *page_form(const struct request *req, const char *key)

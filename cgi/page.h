@@ -63,5 +63,11 @@ void page_event_text(const json_t *e, struct buf *out);
 
 /* The form value of key, or "" (never NULL). */
 const char *page_form(const struct request *req, const char *key);
+/*
+ * Why an acknowledge's note was refused (ack_fields), in a page's words:
+ * mostly its length, then the table's bound; written into buf if needed.
+ */
+const char *page_note_refused(const char *note, const struct verror *err, char *buf,
+    size_t len);
 
 #endif

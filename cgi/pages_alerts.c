@@ -286,15 +286,19 @@ int page_alert_ack(struct request *req)
 {
 	int64_t id = req_param_id(req, "id");
 	const char *note = page_form(req, "note"), *back = req_form(req, "back");
-	json_t *out = NULL;
+	struct ack_input in;
+	struct verror err;
+	char why[80];
+	json_t *body = NULL, *out = NULL;
 	enum store_rc rc;
 
-	if (strlen(note) > 4000 || utf8_len(note) > 1000) {
-		page_flash(req, "error", "The note is longer than 1000 characters.");
+	if (ack_input_one(id, note, &in, &body, &err) < 0) {
+		json_decref(body);
+		page_flash(req, "error", page_note_refused(note, &err, why, sizeof(why)));
 		return req_redirect(req, page_local_path(back) ? back : "/alerts");
 	}
-	rc = alert_acknowledge(req->db, req->who.user_id, req->who.username, &id, 1,
-	    *note ? note : NULL, &out, NULL);
+	rc = alert_acknowledge(req->db, req->who.user_id, req->who.username, &in, &out, NULL);
+	json_decref(body);
 	if (rc != ST_OK)
 		return 500;
 	if (json_array_size(json_object_get(out, "acknowledged")) == 1)

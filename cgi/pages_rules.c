@@ -1,10 +1,12 @@
 /*
  * pages_rules.c - the rules pages: the list with enable/disable, the new
  * and edit forms (every field's message next to it, values kept), delete.
- * The forms become the same JSON body the API takes and go through the
- * same core validation and transactions (rule_store.c).
+ * The forms become the same JSON body the API takes, decoded by the same
+ * field table into a struct rule_input, and go through the same store
+ * (rule_store.c).
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,25 +17,25 @@
 
 #define MAX_FIELD_ERRORS 16
 
-static const char *jstr(const json_t *o, const char *k)
+static const char *or_empty(const char *s)
 {
-	const json_t *v = json_object_get(o, k);
-	return json_is_string(v) ? json_string_value(v) : "";
+	return s ? s : "";
 }
 
 /* "Revenue today below 5,000 USD" */
-static void condition_text(const json_t *rule, const char *unit, char *out, size_t len)
+static void condition_text(const struct rule_input *rule, const char *unit, char *out,
+    size_t len)
 {
-	enum cond c = cond_parse(jstr(rule, "condition"));
-	double t = json_number_value(json_object_get(rule, "threshold"));
+	enum cond c = cond_parse(or_empty(rule->condition));
+	double t = rule->threshold;
 	char v[64];
 
 	if (c == COND_PCT_CHANGE_GT || c == COND_PCT_CHANGE_LT)
 		snprintf(out, len, "%s %g%% in %lld min", cond_words(c), t,
-		    (long long)json_integer_value(json_object_get(rule, "window_minutes")));
+		    (long long)rule->window_minutes);
 	else if (c == COND_ZSCORE_GT)
 		snprintf(out, len, "z-score above %g over %lld samples", t,
-		    (long long)json_integer_value(json_object_get(rule, "window_samples")));
+		    (long long)rule->window_samples);
 	else {
 		fmt_value(t, unit, v, sizeof(v));
 		snprintf(out, len, "%s %s", cond_words(c), v);
@@ -54,19 +56,21 @@ int page_rules(struct request *req)
 	page_begin(&p, req, "Rules", "rules.html.tpl", "RULES");
 	json_array_foreach(rules, i, r) {
 		struct tpl_dict *d = tpl_section(p.content, "RULE");
-		int enabled = json_is_true(json_object_get(r, "enabled"));
+		struct rule_input v;
+		int enabled;
 		char cond[160];
 
+		rule_view(r, &v);
+		enabled = v.enabled;
 		tpl_setf(d, "ID", "%lld", (long long)json_integer_value(json_object_get(r, "id")));
-		tpl_set(d, "NAME", jstr(r, "name"));
-		if (*jstr(r, "description"))
-			tpl_set(tpl_section(d, "HAS_DESCRIPTION"), "DESCRIPTION", jstr(r, "description"));
-		tpl_set(d, "KPI_NAME", kpi_names_name(names, jstr(r, "kpi")));
-		condition_text(r, kpi_names_unit(names, jstr(r, "kpi")), cond, sizeof(cond));
+		tpl_set(d, "NAME", or_empty(v.name));
+		if (*or_empty(v.description))
+			tpl_set(tpl_section(d, "HAS_DESCRIPTION"), "DESCRIPTION", v.description);
+		tpl_set(d, "KPI_NAME", kpi_names_name(names, or_empty(v.kpi)));
+		condition_text(&v, kpi_names_unit(names, or_empty(v.kpi)), cond, sizeof(cond));
 		tpl_set(d, "CONDITION_TEXT", cond);
-		tpl_set(d, "SEVERITY", jstr(r, "severity"));
-		tpl_setf(d, "RECIPIENT_COUNT", "%lu",
-		    (unsigned long)json_array_size(json_object_get(r, "recipients")));
+		tpl_set(d, "SEVERITY", or_empty(v.severity));
+		tpl_setf(d, "RECIPIENT_COUNT", "%lu", (unsigned long)v.recipients.n);
 		tpl_set(d, "ENABLED_TEXT", enabled ? "on" : "off");
 		tpl_set(d, "TOGGLE_TO", enabled ? "0" : "1");
 		tpl_set(d, "TOGGLE_LABEL", enabled ? "disable" : "enable");
@@ -178,30 +182,13 @@ static void upper_key(char *out, size_t len, const char *prefix, const char *fie
 }
 
 /* The lines of a textarea (valid_address_lines' grammar) for a list of addresses. */
-static void join_addresses(const json_t *list, struct buf *out)
+static void join_addresses(const struct vlist *list, struct buf *out)
 {
-	size_t i;
-	const json_t *v;
-
 	buf_reset(out);
-	json_array_foreach(list, i, v) {
+	for (size_t i = 0; i < list->n; i++) {
 		if (i)
 			buf_putc(out, '\n');
-		buf_puts(out, json_string_value(v));
-	}
-}
-
-/* A stored number as the form shows it: the shortest text that reads back the same double. */
-static void number_text(const json_t *v, char *out, size_t len)
-{
-	out[0] = '\0';
-	if (json_is_integer(v)) {
-		snprintf(out, len, "%lld", (long long)json_integer_value(v));
-	} else if (json_is_number(v)) {
-		double d = json_number_value(v);
-		snprintf(out, len, "%.15g", d);
-		if (strtod(out, NULL) != d)
-			snprintf(out, len, "%.17g", d);
+		buf_puts(out, vlist_str(list, i));
 	}
 }
 
@@ -209,24 +196,40 @@ static void number_text(const json_t *v, char *out, size_t len)
 static void show_field(const struct request *req, struct tpl_dict *d, const char *field,
     const char *stored)
 {
-	const char *typed = req->route->method == M_POST ? req_form(req, field) : NULL;
 	char key[64];
 
 	upper_key(key, sizeof(key), "", field);
-	tpl_set(d, key, typed ? typed : stored);
+	tpl_set(d, key, req->route->method == M_POST ? page_form(req, field) : stored);
 }
 
+static void show_int(const struct request *req, struct tpl_dict *d, const char *field,
+    int has, int64_t v)
+{
+	char text[24] = "";
+
+	if (has)
+		snprintf(text, sizeof(text), "%lld", (long long)v);
+	show_field(req, d, field, text);
+}
+
+/* A stored number as the form shows it: the shortest text that reads back the same double. */
 static void show_number(const struct request *req, struct tpl_dict *d, const char *field,
-    const json_t *v)
+    double v)
 {
 	char text[40];
 
-	number_text(v, text, sizeof(text));
+	if (v == floor(v) && fabs(v) < 9e15)
+		snprintf(text, sizeof(text), "%.0f", v);
+	else {
+		snprintf(text, sizeof(text), "%.15g", v);
+		if (strtod(text, NULL) != v)
+			snprintf(text, sizeof(text), "%.17g", v);
+	}
 	show_field(req, d, field, text);
 }
 
 static void show_addresses(const struct request *req, struct tpl_dict *d, const char *field,
-    const json_t *list)
+    const struct vlist *list)
 {
 	struct buf text;
 
@@ -238,7 +241,7 @@ static void show_addresses(const struct request *req, struct tpl_dict *d, const 
 
 /* Every field's value: the options selected, numbers and lists as typed back. */
 static void rule_form_values(const struct request *req, struct tpl_dict *d,
-    const struct kpi_names *names, const json_t *rule)
+    const struct kpi_names *names, const struct rule_input *rule, int has_threshold)
 {
 	static const char *const conds[][2] = {
 		{"gt", "above the threshold"}, {"gte", "at or above the threshold"},
@@ -249,26 +252,29 @@ static void rule_form_values(const struct request *req, struct tpl_dict *d,
 		{"zscore_gt", "unusual: more than threshold standard deviations from the mean"},
 	};
 	static const char *const sevs[] = {"info", "warning", "critical"};
-	static const char *const nums[] = {"threshold", "window_minutes", "window_samples",
-	    "for_evaluations", "cooldown_minutes"};
-	const json_t *esc = json_object_get(rule, "escalation");
+	const struct rule_escalation *esc = &rule->escalation;
 
-	tpl_set(d, "NAME", jstr(rule, "name"));
-	tpl_set(d, "DESCRIPTION", jstr(rule, "description"));
-	page_kpi_options(d, names, jstr(rule, "kpi"));
+	show_field(req, d, "name", or_empty(rule->name));
+	show_field(req, d, "description", or_empty(rule->description));
+	page_kpi_options(d, names, or_empty(rule->kpi));
 	for (size_t k = 0; k < GW_ARRAY_LEN(conds); k++)
-		page_option(d, "COND_OPT", conds[k][0], conds[k][1], jstr(rule, "condition"));
+		page_option(d, "COND_OPT", conds[k][0], conds[k][1], or_empty(rule->condition));
 	for (size_t k = 0; k < GW_ARRAY_LEN(sevs); k++)
-		page_option(d, "SEV_OPT", sevs[k], NULL,
-		    *jstr(rule, "severity") ? jstr(rule, "severity") : "warning");
-	for (size_t k = 0; k < GW_ARRAY_LEN(nums); k++)
-		show_number(req, d, nums[k], json_object_get(rule, nums[k]));
-	show_addresses(req, d, "recipients", json_object_get(rule, "recipients"));
-	show_addresses(req, d, "escalation_recipients", json_object_get(esc, "recipients"));
-	show_number(req, d, "escalation_after_minutes", json_object_get(esc, "after_minutes"));
-	if (json_is_true(json_object_get(rule, "notify_resolved")))
+		page_option(d, "SEV_OPT", sevs[k], NULL, rule->severity ? rule->severity : "warning");
+	if (has_threshold)
+		show_number(req, d, "threshold", rule->threshold);
+	else
+		show_field(req, d, "threshold", "");
+	show_int(req, d, "window_minutes", rule->has_window_minutes, rule->window_minutes);
+	show_int(req, d, "window_samples", rule->has_window_samples, rule->window_samples);
+	show_int(req, d, "for_evaluations", 1, rule->for_evaluations);
+	show_int(req, d, "cooldown_minutes", 1, rule->cooldown_minutes);
+	show_addresses(req, d, "recipients", &rule->recipients);
+	show_addresses(req, d, "escalation_recipients", &esc->recipients);
+	show_int(req, d, "escalation_after_minutes", rule->has_escalation, esc->after_minutes);
+	if (rule->notify_resolved)
 		tpl_show(d, "NOTIFY_RESOLVED");
-	if (json_is_true(json_object_get(rule, "enabled")))
+	if (rule->enabled)
 		tpl_show(d, "ENABLED");
 }
 
@@ -296,22 +302,25 @@ static void rule_form_errors(struct tpl_dict *d, const struct verror *errs, int 
 }
 
 /*
- * Renders the form with the values of rule (a stored rule, or the body a
- * failed submit made) and errs next to their fields.
+ * Renders the form with the values of rule (a stored rule, or what a
+ * failed submit decoded: its text fields show what was typed) and errs
+ * next to their fields.
  */
-static int rule_form(struct request *req, int status, const json_t *rule, int64_t id,
+static int rule_form(struct request *req, int status, const struct rule_input *rule, int64_t id,
     const struct verror *errs, int nerr)
 {
 	struct kpi_names *names = kpi_names_load(req);
+	const char *name = req->route->method == M_POST ? page_form(req, "name") :
+	    or_empty(rule->name);
 	struct page p;
 
 	if (names == NULL)
 		return 500;
-	page_begin(&p, req, id ? jstr(rule, "name") : "New rule", "rule_form.html.tpl", "RULES");
+	page_begin(&p, req, id ? name : "New rule", "rule_form.html.tpl", "RULES");
 	if (id) {
 		tpl_setf(tpl_section(p.content, "EXISTING"), "ID", "%lld", (long long)id);
 		tpl_setf(p.content, "ACTION", "/rules/%lld", (long long)id);
-		tpl_set(p.content, "HEADING", *jstr(rule, "name") ? jstr(rule, "name") : "Rule");
+		tpl_set(p.content, "HEADING", *name ? name : "Rule");
 		tpl_set(p.content, "CRUMB", "Edit");
 		tpl_set(p.content, "SUBMIT", "Save");
 		tpl_setf(p.content, "ID", "%lld", (long long)id);
@@ -321,7 +330,7 @@ static int rule_form(struct request *req, int status, const json_t *rule, int64_
 		tpl_set(p.content, "CRUMB", "New");
 		tpl_set(p.content, "SUBMIT", "Create rule");
 	}
-	rule_form_values(req, p.content, names, rule);
+	rule_form_values(req, p.content, names, rule, id != 0);
 	rule_form_errors(p.content, errs, nerr);
 	kpi_names_free(names);
 	return page_end(&p, req, status);
@@ -329,17 +338,19 @@ static int rule_form(struct request *req, int status, const json_t *rule, int64_
 
 int page_rule_new(struct request *req)
 {
-	json_t *blank = json_pack("{ss ss sb sb si si}", "condition", "gt", "severity", "warning",
-	    "notify_resolved", 1, "enabled", 1, "for_evaluations", 1, "cooldown_minutes", 60);
-	int rc = rule_form(req, 200, blank, 0, NULL, 0);
+	struct rule_input blank;
 
-	json_decref(blank);
-	return rc;
+	/* the API's defaults, and the choices the form offers first */
+	valid_defaults(rule_fields, rule_nfields, &blank);
+	blank.condition = "gt";
+	blank.severity = "warning";
+	return rule_form(req, 200, &blank, 0, NULL, 0);
 }
 
 int page_rule_edit(struct request *req)
 {
 	int64_t id = req_param_id(req, "id");
+	struct rule_input view;
 	json_t *rule = NULL;
 	enum store_rc rc = rule_get(req->db, id, &rule);
 	int status;
@@ -348,7 +359,8 @@ int page_rule_edit(struct request *req)
 		return page_error(req, 404, "There is no such rule.");
 	if (rc != ST_OK)
 		return 500;
-	status = rule_form(req, 200, rule, id, NULL, 0);
+	rule_view(rule, &view);
+	status = rule_form(req, 200, &view, id, NULL, 0);
 	json_decref(rule);
 	return status;
 }
@@ -372,22 +384,21 @@ static int keep_first_per_field(struct verror *errs, int n)
 static int rule_save(struct request *req, int64_t id)
 {
 	struct verror errs[MAX_FIELD_ERRORS];
+	struct rule_input rule;
 	int nerr = 0, more = 0, status;
 	json_t *in = form_rule(req, errs, &nerr), *out = NULL;
-	enum store_rc rc = rule_validate_all(req->db, in, errs + nerr, MAX_FIELD_ERRORS - nerr, &more);
+	enum store_rc rc;
 
+	rule_decode_all(in, &rule, errs + nerr, MAX_FIELD_ERRORS - nerr, &more);
 	nerr = keep_first_per_field(errs, nerr + more);
-	if (rc == ST_ERROR) {
-		json_decref(in);
-		return 500;
-	}
-	if (nerr > 0) {
-		status = rule_form(req, 422, in, id, errs, nerr);
+	/* the store checks what needs the database (the KPI exists) once, as it writes */
+	rc = nerr > 0 ? ST_INVALID : id ? rule_replace(req->db, &req->who, id, &rule, &out, &errs[0]) :
+	    rule_create(req->db, &req->who, &rule, &out, &errs[0]);
+	if (rc == ST_INVALID) {
+		status = rule_form(req, 422, &rule, id, errs, nerr > 0 ? nerr : 1);
 		json_decref(in);
 		return status;
 	}
-	rc = id ? rule_replace(req->db, &req->who, id, in, &out, &errs[0]) :
-	    rule_create(req->db, &req->who, in, &out, &errs[0]);
 	json_decref(in);
 	if (rc == ST_NOT_FOUND)
 		return page_error(req, 404, "There is no such rule.");

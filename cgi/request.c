@@ -144,45 +144,59 @@ const char *req_cookie(struct request *req, const char *name)
 	return cookie_get(req->pool, req->cookies, name);
 }
 
-int req_query_allow(struct request *req, const char *const *names)
+/* One parameter's text into its member of req->q: 0, or the 400 answered. */
+static int query_value(struct request *req, const struct vfield *f, const char *v)
 {
-	for (size_t i = 0; i < req->nquery; i++) {
-		const char *const *n;
-		for (n = names; *n; n++)
-			if (strcmp(*n, req->query[i].key) == 0)
-				break;
-		if (*n == NULL)
+	void *m = valid_member(&req->q, f->at);
+	int *has = valid_member(&req->q, f->has);
+	int64_t i;
+
+	switch (f->type) {
+	case V_INT:
+		if (parse_int64(v, f->min, f->max, &i) < 0)
+			return req_error(req, 400, "bad_parameter", f->name,
+			    "%s must be a whole number from %lld to %lld", f->name,
+			    (long long)f->min, (long long)f->max);
+		*(int64_t *)m = i;
+		break;
+	case V_TIME:
+		if (time_parse_iso(v, (int64_t *)m) < 0)
+			return req_error(req, 400, "bad_parameter", f->name,
+			    "%s must be an ISO 8601 time with a zone, like 2026-11-26T10:00:00Z", f->name);
+		break;
+	case V_BOOL:
+		if (strcmp(v, "true") && strcmp(v, "false"))
+			return req_error(req, 400, "bad_parameter", f->name,
+			    "%s must be true or false", f->name);
+		*(int *)m = strcmp(v, "true") == 0;
+		break;
+	default:   /* V_STRING: its length and check, one message */
+		if ((f->max > 0 && (strlen(v) > (size_t)f->max || !valid_text_line(v))) ||
+		    (f->check && !f->check(v)))
+			return req_error(req, 400, "bad_parameter", f->name, "%s %s", f->name,
+			    f->what ? f->what : "is not valid");
+		*(const char **)m = v;
+		break;
+	}
+	if (has)
+		*has = 1;
+	return 0;
+}
+
+int request_query_decode(struct request *req, const struct vfield *f, size_t n)
+{
+	int rc;
+
+	valid_defaults(f, n, &req->q);
+	for (size_t i = 0; i < req->nquery; i++)
+		if (valid_field(f, n, req->query[i].key) == NULL)
 			return req_error(req, 400, "unknown_parameter", req->query[i].key,
 			    "unknown query parameter %.64s", req->query[i].key);
+	for (size_t i = 0; i < n; i++) {
+		const char *v = req_query(req, f[i].name);
+		if (v != NULL && (rc = query_value(req, &f[i], v)) != 0)
+			return rc;
 	}
-	return 0;
-}
-
-int req_query_int(struct request *req, const char *name, int64_t min, int64_t max,
-    int64_t def, int64_t *out)
-{
-	const char *v = req_query(req, name);
-
-	*out = def;
-	if (v == NULL)
-		return 0;
-	if (parse_int64(v, min, max, out) < 0)
-		return req_error(req, 400, "bad_parameter", name,
-		    "%s must be a whole number from %lld to %lld", name, (long long)min,
-		    (long long)max);
-	return 0;
-}
-
-int req_query_time(struct request *req, const char *name, int64_t *us, int *present)
-{
-	const char *v = req_query(req, name);
-
-	*present = v != NULL;
-	if (v == NULL)
-		return 0;
-	if (time_parse_iso(v, us) < 0)
-		return req_error(req, 400, "bad_parameter", name,
-		    "%s must be an ISO 8601 time with a zone, like 2026-11-26T10:00:00Z", name);
 	return 0;
 }
 

@@ -34,6 +34,26 @@ enum body_kind {
 
 struct route;
 
+/*
+ * The typed query parameters of a request: the gate (dispatch.c) fills
+ * them from the route's query table (routes.c) before the handler runs;
+ * a member a route's table does not name keeps its zero. Strings point
+ * into the request's pool.
+ */
+struct query {
+	const char *state, *severity, *kpi, *status, *category;
+	const char *cursor;          /* the history's opaque cursor */
+	const char *object_type, *object_id;
+	int64_t rule_id;             /* 0: any */
+	int64_t limit;
+	int64_t before, after;       /* audit, events: ids, 0 = none */
+	int64_t cursor_id;           /* the outbox's cursor (an id), 0 = none */
+	int64_t since_us, until_us;
+	int has_since, has_until;
+	int enabled, has_enabled;
+	int include_deleted;
+};
+
 struct request {
 	struct pool *pool;
 	FCGX_Request *fcgx;
@@ -54,6 +74,7 @@ struct request {
 	char *body;
 	size_t body_len;
 	json_t *json;              /* BODY_JSON routes: the parsed body */
+	struct query q;            /* routes with a query table: typed parameters */
 	const char *cookies;
 	const char *authorization;
 	const char *csrf_header;
@@ -97,14 +118,13 @@ int64_t req_param_id(const struct request *req, const char *name);
 const char *req_param(const struct request *req, const char *name);
 
 /*
- * Query parameter checks for handlers. Each returns 0, or an error status
- * after setting the 400 response that names the parameter.
+ * Checks the query string against the route's table (struct vfield: name,
+ * type, bounds, default; V_STRING, V_INT, V_BOOL "true"/"false", V_TIME)
+ * into req->q. Returns 0, or the status after setting the 400 answer
+ * (unknown_parameter, bad_parameter) that names the parameter. A route
+ * without a table (the pages) reads its parameters itself.
  */
-int req_query_allow(struct request *req, const char *const *names);
-int req_query_int(struct request *req, const char *name, int64_t min, int64_t max,
-    int64_t def, int64_t *out);
-/* An ISO 8601 time; *present says whether it was given. */
-int req_query_time(struct request *req, const char *name, int64_t *us, int *present);
+int request_query_decode(struct request *req, const struct vfield *f, size_t n);
 
 /* Adds a response header line ("Name: value"). */
 void req_header(struct request *req, const char *fmt, ...) GW_PRINTF(2, 3);

@@ -6,7 +6,114 @@
 #include <string.h>
 
 #include "app.h"
+#include "kpi_store.h"
 #include "log.h"
+#include "rule.h"
+
+/*
+ * The query parameters of each API route that takes any: name, type,
+ * bounds, default, into struct query (request.h). The gate refuses a
+ * parameter not named here (400 unknown_parameter) and a value outside its
+ * field (400 bad_parameter); the handler reads req->q. The pages read
+ * their own (a link from mail may carry more than they use). V_NULLABLE
+ * marks a number whose absence (0) means "none", outside its bounds.
+ */
+static int one_of(const char *v, const char *const *allowed)
+{
+	for (; *allowed; allowed++)
+		if (strcmp(v, *allowed) == 0)
+			return 1;
+	return 0;
+}
+
+static int alert_state(const char *s)
+{
+	static const char *const states[] = {"firing", "acknowledged", "resolved", NULL};
+	return one_of(s, states);
+}
+
+static int severity(const char *s)
+{
+	return severity_parse(s) != SEV__MAX;
+}
+
+static int silence_which(const char *s)
+{
+	static const char *const which[] = {"active", "past", "all", NULL};
+	return one_of(s, which);
+}
+
+static int outbox_status(const char *s)
+{
+	static const char *const statuses[] = {"queued", "sent", "dead", NULL};
+	return one_of(s, statuses);
+}
+
+static int audit_object_type(const char *s)
+{
+	static const char *const types[] = {"rule", "user", "api_token", "kpi", "silence", NULL};
+	return one_of(s, types);
+}
+
+#define Q(m) V_AT(struct query, m)
+#define Q_KPI {.name = "kpi", .type = V_STRING, .check = valid_kpi_key, \
+	.what = "is not a KPI key", .at = Q(kpi)}
+#define Q_SINCE {.name = "since", .type = V_TIME, .at = Q(since_us), .has = Q(has_since)}
+#define Q_UNTIL {.name = "until", .type = V_TIME, .at = Q(until_us), .has = Q(has_until)}
+#define Q_LIMIT(lo, hi, d) {.name = "limit", .type = V_INT, .min = lo, .max = hi, .def = d, \
+	.at = Q(limit)}
+
+static const struct vfield q_rules[] = {
+	{.name = "enabled", .type = V_BOOL, .at = Q(enabled), .has = Q(has_enabled)},
+	Q_KPI,
+};
+/* limit: more than 500 is clamped by the handler, not refused */
+static const struct vfield q_history[] = {
+	{.name = "state", .type = V_STRING, .check = alert_state,
+	    .what = "must be firing, acknowledged or resolved", .at = Q(state)},
+	{.name = "severity", .type = V_STRING, .check = severity,
+	    .what = "must be info, warning or critical", .at = Q(severity)},
+	Q_KPI,
+	{.name = "rule_id", .type = V_INT, .flags = V_NULLABLE, .min = 1, .max = INT64_MAX,
+	    .at = Q(rule_id)},
+	Q_SINCE,
+	Q_UNTIL,
+	Q_LIMIT(1, INT64_MAX, 50),
+	{.name = "cursor", .type = V_STRING, .at = Q(cursor)},
+};
+static const struct vfield q_silences[] = {
+	{.name = "status", .type = V_STRING, .check = silence_which,
+	    .what = "must be active, past or all", .at = Q(status)},
+};
+static const struct vfield q_events[] = {
+	{.name = "after", .type = V_INT, .min = 0, .max = INT64_MAX, .at = Q(after)},
+	Q_LIMIT(1, 1000, 100),
+};
+static const struct vfield q_audit[] = {
+	{.name = "before", .type = V_INT, .flags = V_NULLABLE, .min = 1, .max = INT64_MAX,
+	    .at = Q(before)},
+	Q_LIMIT(1, 500, 100),
+	{.name = "object_type", .type = V_STRING, .check = audit_object_type,
+	    .what = "must be rule, user, api_token, kpi or silence", .at = Q(object_type)},
+	{.name = "object_id", .type = V_STRING, .max = 64, .what = "is not valid", .at = Q(object_id)},
+};
+static const struct vfield q_notifications[] = {
+	Q_LIMIT(1, 500, 50),
+	{.name = "cursor", .type = V_INT, .flags = V_NULLABLE, .min = 1, .max = INT64_MAX,
+	    .at = Q(cursor_id)},
+	{.name = "status", .type = V_STRING, .check = outbox_status,
+	    .what = "must be queued, sent or dead", .at = Q(status)},
+};
+static const struct vfield q_kpis[] = {
+	{.name = "category", .type = V_STRING, .check = kpi_valid_category,
+	    .what = "must be financial, operational or customer", .at = Q(category)},
+	{.name = "include_deleted", .type = V_BOOL, .at = Q(include_deleted)},
+};
+static const struct vfield q_samples[] = {
+	Q_SINCE,
+	Q_UNTIL,
+	Q_LIMIT(1, 5000, 500),
+};
 
 static const struct route routes[] = {
 	/* JSON API */
@@ -19,7 +126,7 @@ static const struct route routes[] = {
 	ROUTE(M_POST, "/api/users", users_create, ROLE_ADMIN, BODY_JSON, 0),
 	ROUTE(M_PATCH, "/api/users/{id}", users_update, ROLE_ADMIN, BODY_JSON, 0),
 
-	ROUTE(M_GET, "/api/alerts/rules", rules_list, ROLE_VIEWER, BODY_NONE, 0),
+	ROUTE_Q(M_GET, "/api/alerts/rules", rules_list, ROLE_VIEWER, BODY_NONE, 0, q_rules),
 	ROUTE(M_POST, "/api/alerts/rules", rules_create, ROLE_ADMIN, BODY_JSON, 0),
 	ROUTE(M_GET, "/api/alerts/rules/{id}", rules_get, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE(M_PUT, "/api/alerts/rules/{id}", rules_replace, ROLE_ADMIN, BODY_JSON, 0),
@@ -27,24 +134,28 @@ static const struct route routes[] = {
 	ROUTE(M_POST, "/api/alerts/rules/{id}/test", rules_test, ROLE_ADMIN, BODY_NONE, 0),
 	ROUTE(M_POST, "/api/alerts/evaluate", alerts_evaluate, ROLE_OPERATOR, BODY_JSON,
 	    ROUTE_BODY_OPTIONAL),
-	ROUTE(M_GET, "/api/alerts/history", alerts_history, ROLE_VIEWER, BODY_NONE, 0),
+	ROUTE_Q(M_GET, "/api/alerts/history", alerts_history, ROLE_VIEWER, BODY_NONE, 0,
+	    q_history),
 	ROUTE(M_GET, "/api/alerts/summary", alerts_summary, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE(M_POST, "/api/alerts/acknowledge", alerts_acknowledge, ROLE_OPERATOR, BODY_JSON, 0),
-	ROUTE(M_GET, "/api/alerts/silences", silences_list, ROLE_VIEWER, BODY_NONE, 0),
+	ROUTE_Q(M_GET, "/api/alerts/silences", silences_list, ROLE_VIEWER, BODY_NONE, 0,
+	    q_silences),
 	ROUTE(M_POST, "/api/alerts/silences", silences_create, ROLE_OPERATOR, BODY_JSON, 0),
 	ROUTE(M_GET, "/api/alerts/silences/{id}", silences_get, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE(M_DELETE, "/api/alerts/silences/{id}", silences_delete, ROLE_OPERATOR, BODY_NONE, 0),
 	ROUTE(M_GET, "/api/alerts/{id}", alerts_get, ROLE_VIEWER, BODY_NONE, 0),
-	ROUTE(M_GET, "/api/events", events_list, ROLE_VIEWER, BODY_NONE, 0),
-	ROUTE(M_GET, "/api/audit", audit_list, ROLE_ADMIN, BODY_NONE, 0),
+	ROUTE_Q(M_GET, "/api/events", events_list, ROLE_VIEWER, BODY_NONE, 0, q_events),
+	ROUTE_Q(M_GET, "/api/audit", audit_list, ROLE_ADMIN, BODY_NONE, 0, q_audit),
 
-	ROUTE(M_GET, "/api/notifications", notifications_list, ROLE_ADMIN, BODY_NONE, 0),
+	ROUTE_Q(M_GET, "/api/notifications", notifications_list, ROLE_ADMIN, BODY_NONE, 0,
+	    q_notifications),
 
-	ROUTE(M_GET, "/api/kpis", kpis_list, ROLE_VIEWER, BODY_NONE, 0),
+	ROUTE_Q(M_GET, "/api/kpis", kpis_list, ROLE_VIEWER, BODY_NONE, 0, q_kpis),
 	ROUTE(M_POST, "/api/kpis", kpis_create, ROLE_ADMIN, BODY_JSON, 0),
 	ROUTE(M_GET, "/api/kpis/{key}", kpis_get, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE(M_DELETE, "/api/kpis/{key}", kpis_delete, ROLE_ADMIN, BODY_NONE, 0),
-	ROUTE(M_GET, "/api/kpis/{key}/samples", kpis_samples, ROLE_VIEWER, BODY_NONE, 0),
+	ROUTE_Q(M_GET, "/api/kpis/{key}/samples", kpis_samples, ROLE_VIEWER, BODY_NONE, 0,
+	    q_samples),
 	ROUTE(M_POST, "/api/kpis/{key}/samples", kpis_push_sample, ROLE_OPERATOR, BODY_JSON, 0),
 
 	/* staff pages */
@@ -93,6 +204,12 @@ int routes_check(void)
 			    (unsigned long)i, r->pattern ? r->pattern : "?");
 			return -1;
 		}
+		for (size_t k = 0; k < r->nquery; k++)
+			if (r->query[k].at == 0) {
+				log_err("route %s: query parameter %s has no member in struct query",
+				    r->pattern, r->query[k].name);
+				return -1;
+			}
 	}
 	return 0;
 }

@@ -23,6 +23,24 @@ DB_STMT(q_ack,
     " WHERE a.id = ANY($1::bigint[]) AND a.state = 'firing'"
     " RETURNING " ALERT_RETURNING);
 
+#define AI(m) V_AT(struct ack_input, m)
+const struct vfield ack_fields[] = {
+	{.name = "alert_ids", .type = V_INTS, .flags = V_REQUIRED, .min = 1, .max = 500,
+	    .at = AI(alert_ids), .column = ""},
+	{.name = "note", .type = V_STRING, .flags = V_NULLABLE | V_MULTILINE, .min = 0, .max = 1000,
+	    .at = AI(note), .column = "ack_note"},
+};
+const size_t ack_nfields = GW_ARRAY_LEN(ack_fields);
+
+int ack_input_one(int64_t id, const char *note, struct ack_input *in, json_t **body,
+    struct verror *err)
+{
+	*body = json_pack("{s[I]}", "alert_ids", (json_int_t)id);
+	if (note && *note)
+		json_object_set_new(*body, "note", json_string(note));
+	return valid_decode(*body, ack_fields, ack_nfields, in, err);
+}
+
 static int has_id(const PGresult *r, int64_t id, const char **state)
 {
 	for (int i = 0; i < PQntuples(r); i++)
@@ -34,8 +52,9 @@ static int has_id(const PGresult *r, int64_t id, const char **state)
 }
 
 enum store_rc alert_acknowledge(struct db *db, int64_t user_id, const char *username,
-    const int64_t *ids, size_t n, const char *note, json_t **out, json_t **alerts)
+    const struct ack_input *in, json_t **out, json_t **alerts)
 {
+	const struct vlist *ids = &in->alert_ids;
 	struct buf lit;
 	struct events ev;
 	PGresult *locked = NULL, *done = NULL;
@@ -51,15 +70,15 @@ enum store_rc alert_acknowledge(struct db *db, int64_t user_id, const char *user
 	buf_init(&lit);
 	events_init(&ev);
 	db_arr_begin(&lit);
-	for (size_t i = 0; i < n; i++)
-		db_arr_i64(&lit, ids[i]);
+	for (size_t i = 0; i < ids->n; i++)
+		db_arr_i64(&lit, vlist_int(ids, i));
 	db_arr_end(&lit);
 	if (own_tx && db_begin(db) < 0)
 		goto out;
 	if ((locked = DB_EXEC(db, &q_ack_lock, lit.data)) == NULL)
 		goto out;
 	if ((done = DB_EXEC(db, &q_ack, lit.data, db_i64_param(user_id, uid), username,
-	    note ? note : "")) == NULL)
+	    in->note ? in->note : "")) == NULL)
 		goto out;
 	for (int i = 0; i < PQntuples(done); i++) {
 		json_t *a = alert_json(done, i);
@@ -69,21 +88,22 @@ enum store_rc alert_acknowledge(struct db *db, int64_t user_id, const char *user
 	if (events_flush(db, &ev) < 0 || (own_tx && db_commit(db) < 0))
 		goto out;
 	/* sort the request's ids into the three answers, each id once */
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < ids->n; i++) {
 		const char *state = NULL;
+		int64_t id = vlist_int(ids, i);
 		json_t *target;
 		int dup = 0;
 		for (size_t j = 0; j < i; j++)
-			dup |= ids[j] == ids[i];
+			dup |= vlist_int(ids, j) == id;
 		if (dup)
 			continue;
-		if (!has_id(locked, ids[i], &state))
+		if (!has_id(locked, id, &state))
 			target = missing;
 		else if (strcmp(state, "firing") == 0)
 			target = acked;
 		else
 			target = already;
-		json_array_append_new(target, json_integer(ids[i]));
+		json_array_append_new(target, json_integer(id));
 	}
 	*out = json_pack("{sO sO sO}", "acknowledged", acked, "already", already,
 	    "not_found", missing);

@@ -14,10 +14,28 @@
 #include "db.h"
 #include "store.h"
 #include "util.h"
+#include "valid.h"
+
+/* An acknowledge, as ack_fields decodes it (the API's body, the pages' forms). */
+struct ack_input {
+	struct vlist alert_ids;  /* 1-500 alert ids */
+	const char *note;        /* at most 1000 characters; NULL or "": none */
+};
+extern const struct vfield ack_fields[];
+extern const size_t ack_nfields;
 
 /*
- * Acknowledges the firing alerts among ids as user (user_id, username),
- * with note (may be NULL). *out: {"acknowledged":[ids],"already":[ids],
+ * One alert's acknowledge from a form: {"alert_ids":[id],"note":note}
+ * decoded by ack_fields into *in (note NULL or "": none). *body holds
+ * what *in points into (the caller decrefs it, also on failure). 0, or -1
+ * with err (the note breaks the table).
+ */
+int ack_input_one(int64_t id, const char *note, struct ack_input *in, json_t **body,
+    struct verror *err);
+
+/*
+ * Acknowledges the firing alerts among in->alert_ids as user (user_id,
+ * username), with in->note. *out: {"acknowledged":[ids],"already":[ids],
  * "not_found":[ids]} where already = acknowledged or resolved before.
  * With alerts non-NULL, *alerts gets the acknowledged alerts as JSON.
  * Returns ST_OK or ST_ERROR. Called inside a transaction, it works in
@@ -25,7 +43,7 @@
  * link spends its token in the same transaction); else in its own.
  */
 enum store_rc alert_acknowledge(struct db *db, int64_t user_id, const char *username,
-    const int64_t *ids, size_t n, const char *note, json_t **out, json_t **alerts);
+    const struct ack_input *in, json_t **out, json_t **alerts);
 
 /* Filters of the alert history; unset fields are NULL / 0. */
 struct history_filter {

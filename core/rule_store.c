@@ -4,6 +4,7 @@
 #include "rule_store.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,60 +27,52 @@ static int valid_severity(const char *s)
 	return severity_parse(s) != SEV__MAX;
 }
 
-static const struct vfield escalation_fields[] = {
-	{.name = "after_minutes", .type = V_INT, .flags = V_REQUIRED, .min = 1, .max = 10080},
+#define RE(m) (offsetof(struct rule_escalation, m) + 1)
+const struct vfield rule_escalation_fields[] = {
+	{.name = "after_minutes", .type = V_INT, .flags = V_REQUIRED, .min = 1, .max = 10080,
+	    .at = RE(after_minutes), .column = "escalation_after_minutes"},
 	{.name = "recipients", .type = V_STRINGS, .flags = V_REQUIRED, .min = 1, .max = 50,
-	    .check = valid_email, .what = "must hold valid e-mail addresses"},
+	    .check = valid_email, .what = "must hold valid e-mail addresses",
+	    .at = RE(recipients), .column = "escalation_recipients"},
 };
+const size_t rule_escalation_nfields = GW_ARRAY_LEN(rule_escalation_fields);
 
-static const struct vfield rule_fields[] = {
-	{.name = "name", .type = V_STRING, .flags = V_REQUIRED, .min = 1, .max = 200},
+#define RI(m) V_AT(struct rule_input, m)
+/*
+ * window_minutes and window_samples are narrower than the schema's CHECKs
+ * (525600, 10000): the API has always refused more, and a month of minutes
+ * or a thousand samples is already more than one query should read.
+ */
+const struct vfield rule_fields[] = {
+	{.name = "name", .type = V_STRING, .flags = V_REQUIRED, .min = 1, .max = 200, .at = RI(name)},
 	{.name = "description", .type = V_STRING, .flags = V_NULLABLE | V_MULTILINE,
-	    .min = 0, .max = 2000},
+	    .min = 0, .max = 2000, .sdef = "", .at = RI(description)},
 	{.name = "kpi", .type = V_STRING, .flags = V_REQUIRED, .check = valid_kpi_key,
-	    .what = "is not a KPI key"},
+	    .what = "is not a KPI key", .at = RI(kpi), .column = "kpi_key"},
 	{.name = "condition", .type = V_STRING, .flags = V_REQUIRED, .check = valid_condition,
-	    .what = "must be one of gt, gte, lt, lte, eq, neq, pct_change_gt, pct_change_lt, zscore_gt"},
-	{.name = "threshold", .type = V_NUMBER, .flags = V_REQUIRED, .dmin = -1e15, .dmax = 1e15},
+	    .what = "must be one of gt, gte, lt, lte, eq, neq, pct_change_gt, pct_change_lt, zscore_gt",
+	    .at = RI(condition)},
+	{.name = "threshold", .type = V_NUMBER, .flags = V_REQUIRED, .dmin = -1e15, .dmax = 1e15,
+	    .at = RI(threshold)},
 	{.name = "severity", .type = V_STRING, .flags = V_REQUIRED, .check = valid_severity,
-	    .what = "must be info, warning or critical"},
-	{.name = "cooldown_minutes", .type = V_INT, .min = 0, .max = 10080},
-	{.name = "for_evaluations", .type = V_INT, .min = 1, .max = 100},
-	{.name = "window_minutes", .type = V_INT, .flags = V_NULLABLE, .min = 1, .max = 43200},
-	{.name = "window_samples", .type = V_INT, .flags = V_NULLABLE, .min = 2, .max = 1000},
+	    .what = "must be info, warning or critical", .at = RI(severity)},
+	{.name = "cooldown_minutes", .type = V_INT, .min = 0, .max = 10080, .def = 60,
+	    .at = RI(cooldown_minutes)},
+	{.name = "for_evaluations", .type = V_INT, .min = 1, .max = 100, .def = 1,
+	    .at = RI(for_evaluations)},
+	{.name = "window_minutes", .type = V_INT, .flags = V_NULLABLE, .min = 1, .max = 43200,
+	    .at = RI(window_minutes), .has = RI(has_window_minutes)},
+	{.name = "window_samples", .type = V_INT, .flags = V_NULLABLE, .min = 2, .max = 1000,
+	    .at = RI(window_samples), .has = RI(has_window_samples)},
 	{.name = "recipients", .type = V_STRINGS, .min = 0, .max = 50, .check = valid_email,
-	    .what = "must hold valid e-mail addresses"},
-	{.name = "notify_resolved", .type = V_BOOL},
-	{.name = "escalation", .type = V_OBJECT, .flags = V_NULLABLE, .sub = escalation_fields,
-	    .nsub = sizeof(escalation_fields) / sizeof(escalation_fields[0])},
-	{.name = "enabled", .type = V_BOOL},
+	    .what = "must hold valid e-mail addresses", .at = RI(recipients)},
+	{.name = "notify_resolved", .type = V_BOOL, .def = 1, .at = RI(notify_resolved)},
+	{.name = "escalation", .type = V_OBJECT, .flags = V_NULLABLE, .sub = rule_escalation_fields,
+	    .nsub = GW_ARRAY_LEN(rule_escalation_fields), .at = RI(escalation),
+	    .has = RI(has_escalation)},
+	{.name = "enabled", .type = V_BOOL, .def = 1, .at = RI(enabled)},
 };
-
-static const char *jstr(const json_t *o, const char *k, const char *def)
-{
-	const json_t *v = json_object_get(o, k);
-	return json_is_string(v) ? json_string_value(v) : def;
-}
-
-static int64_t jint(const json_t *o, const char *k, int64_t def)
-{
-	const json_t *v = json_object_get(o, k);
-	return json_is_integer(v) ? json_integer_value(v) : def;
-}
-
-static int jbool(const json_t *o, const char *k, int def)
-{
-	const json_t *v = json_object_get(o, k);
-	return json_is_boolean(v) ? json_is_true(v) : def;
-}
-
-static int present(const json_t *o, const char *k)
-{
-	const json_t *v = json_object_get(o, k);
-	return v != NULL && !json_is_null(v);
-}
-
-DB_STMT(q_kpi_live, "SELECT 1 FROM kpis WHERE key = $1 AND deleted_at IS NULL");
+const size_t rule_nfields = GW_ARRAY_LEN(rule_fields);
 
 /* Adds an error for field unless it already has one; 1 if added. */
 static int add_error(struct verror *errs, int *n, int max, const char *field,
@@ -95,71 +88,65 @@ static int add_error(struct verror *errs, int *n, int max, const char *field,
 	return 1;
 }
 
-enum store_rc rule_check_body(const json_t *in, struct verror *errs, int max, int *nerr)
+/* What the table cannot say: the window fields each condition needs and refuses. */
+static void rule_check_condition(const struct rule_input *in, struct verror *errs, int max,
+    int *n)
 {
-	enum cond c;
-	int n;
+	enum cond c = cond_parse(in->condition ? in->condition : "");
 
-	*nerr = 0;
-	n = valid_object_all(in, rule_fields, sizeof(rule_fields) / sizeof(rule_fields[0]),
-	    errs, max);
+	if (c == COND__MAX)
+		return;
+	if (cond_needs_window_minutes(c) && !in->has_window_minutes)
+		add_error(errs, n, max, "window_minutes", "missing_field",
+		    "window_minutes is required for %s", cond_name(c));
+	if (!cond_needs_window_minutes(c) && in->has_window_minutes)
+		add_error(errs, n, max, "window_minutes", "not_applicable",
+		    "window_minutes applies only to pct_change_gt and pct_change_lt%s", "");
+	if (cond_needs_window_samples(c) && !in->has_window_samples)
+		add_error(errs, n, max, "window_samples", "missing_field",
+		    "window_samples is required for zscore_gt%s", "");
+	if (!cond_needs_window_samples(c) && in->has_window_samples)
+		add_error(errs, n, max, "window_samples", "not_applicable",
+		    "window_samples applies only to zscore_gt%s", "");
+	if (c == COND_ZSCORE_GT && in->threshold <= 0)
+		add_error(errs, n, max, "threshold", "out_of_range",
+		    "a z-score threshold must be above 0 (3 is usual)%s", "");
+}
+
+enum store_rc rule_decode_all(const json_t *in, struct rule_input *out, struct verror *errs,
+    int max, int *nerr)
+{
+	int n = valid_decode_all(in, rule_fields, rule_nfields, out, errs, max);
+
 	if (n > 0 && errs[0].status == 400) {
 		*nerr = 1;
 		return ST_INVALID;
 	}
-	c = cond_parse(jstr(in, "condition", ""));
-	if (c != COND__MAX) {
-		if (cond_needs_window_minutes(c) && !present(in, "window_minutes"))
-			add_error(errs, &n, max, "window_minutes", "missing_field",
-			    "window_minutes is required for %s", cond_name(c));
-		if (!cond_needs_window_minutes(c) && present(in, "window_minutes"))
-			add_error(errs, &n, max, "window_minutes", "not_applicable",
-			    "window_minutes applies only to pct_change_gt and pct_change_lt%s", "");
-		if (cond_needs_window_samples(c) && !present(in, "window_samples"))
-			add_error(errs, &n, max, "window_samples", "missing_field",
-			    "window_samples is required for zscore_gt%s", "");
-		if (!cond_needs_window_samples(c) && present(in, "window_samples"))
-			add_error(errs, &n, max, "window_samples", "not_applicable",
-			    "window_samples applies only to zscore_gt%s", "");
-		if (c == COND_ZSCORE_GT && json_is_number(json_object_get(in, "threshold")) &&
-		    json_number_value(json_object_get(in, "threshold")) <= 0)
-			add_error(errs, &n, max, "threshold", "out_of_range",
-			    "a z-score threshold must be above 0 (3 is usual)%s", "");
-	}
+	rule_check_condition(out, errs, max, &n);
 	*nerr = n;
 	return n > 0 ? ST_INVALID : ST_OK;
 }
 
-enum store_rc rule_validate_all(struct db *db, const json_t *in, struct verror *errs,
-    int max, int *nerr)
+enum store_rc rule_decode(const json_t *in, struct rule_input *out, struct verror *err)
 {
-	PGresult *r;
 	int n;
 
-	if (rule_check_body(in, errs, max, nerr) == ST_INVALID && errs[0].status == 400)
-		return ST_INVALID;
-	n = *nerr;
-	if (valid_kpi_key(jstr(in, "kpi", ""))) {
-		r = DB_EXEC(db, &q_kpi_live, jstr(in, "kpi", ""));
-		if (r == NULL)
-			return ST_ERROR;
-		if (PQntuples(r) != 1)
-			add_error(errs, &n, max, "kpi", "unknown_kpi", "there is no KPI %.64s",
-			    jstr(in, "kpi", ""));
-		PQclear(r);
-	}
-	*nerr = n;
-	return n > 0 ? ST_INVALID : ST_OK;
+	return rule_decode_all(in, out, err, 1, &n);
 }
 
-enum store_rc rule_validate(struct db *db, const json_t *in, struct verror *err)
+enum store_rc rule_view(const json_t *rule, struct rule_input *out)
 {
+	/* shallow: the values stay rule's, only what the server adds is dropped */
+	json_t *body = json_copy((json_t *)rule);
 	struct verror errs[16];
+	enum store_rc rc;
 	int n;
-	enum store_rc rc = rule_validate_all(db, in, errs, 16, &n);
 
-	if (rc == ST_INVALID)
-		*err = errs[0];
+	json_object_del(body, "id");
+	json_object_del(body, "created_at");
+	json_object_del(body, "updated_at");
+	rc = rule_decode_all(body, out, errs, GW_ARRAY_LEN(errs), &n);
+	json_decref(body);
 	return rc;
 }
 
@@ -224,51 +211,46 @@ enum store_rc rule_list(struct db *db, int enabled, const char *kpi, json_t **ou
 	return ST_OK;
 }
 
-/* The text[] literal of a JSON array of strings (NULL: empty). */
-static void str_array(struct buf *b, const json_t *arr)
+/* The text[] literal of a list of strings. */
+static void str_array(struct buf *b, const struct vlist *l)
 {
-	size_t i;
-	const json_t *v;
-
 	db_arr_begin(b);
-	json_array_foreach(arr, i, v)
-		db_arr_str(b, json_string_value(v));
+	for (size_t i = 0; i < l->n; i++)
+		db_arr_str(b, vlist_str(l, i));
 	db_arr_end(b);
 }
 
-/* The parameters of a validated rule body, in the order of $1..$15. */
+/* The parameters of a decoded rule, in the order of $1..$15. */
 struct rule_params_sql {
 	char threshold[32], cooldown[24], foreval[24], wmin[24], wsamp[24], escafter[24];
 	struct buf rcpt, escrcpt;
 	const char *v[15];
 };
 
-static void rule_params_sql(struct rule_params_sql *p, const json_t *in)
+static void rule_params_sql(struct rule_params_sql *p, const struct rule_input *in)
 {
-	const json_t *esc = json_object_get(in, "escalation");
-	int has_esc = json_is_object(esc);
+	static const struct vlist none;
 
 	buf_init(&p->rcpt);
 	buf_init(&p->escrcpt);
-	str_array(&p->rcpt, json_object_get(in, "recipients"));
-	str_array(&p->escrcpt, has_esc ? json_object_get(esc, "recipients") : NULL);
-	p->v[0] = jstr(in, "name", "");
-	p->v[1] = jstr(in, "description", "");
-	p->v[2] = jstr(in, "kpi", "");
-	p->v[3] = jstr(in, "condition", "");
-	p->v[4] = db_f64_param(json_number_value(json_object_get(in, "threshold")), p->threshold);
-	p->v[5] = jstr(in, "severity", "");
-	p->v[6] = db_i64_param(jint(in, "cooldown_minutes", 60), p->cooldown);
-	p->v[7] = db_i64_param(jint(in, "for_evaluations", 1), p->foreval);
-	p->v[8] = present(in, "window_minutes") ?
-	    db_i64_param(jint(in, "window_minutes", 0), p->wmin) : NULL;
-	p->v[9] = present(in, "window_samples") ?
-	    db_i64_param(jint(in, "window_samples", 0), p->wsamp) : NULL;
+	str_array(&p->rcpt, &in->recipients);
+	str_array(&p->escrcpt, in->has_escalation ? &in->escalation.recipients : &none);
+	p->v[0] = in->name;
+	p->v[1] = in->description;
+	p->v[2] = in->kpi;
+	p->v[3] = in->condition;
+	p->v[4] = db_f64_param(in->threshold, p->threshold);
+	p->v[5] = in->severity;
+	p->v[6] = db_i64_param(in->cooldown_minutes, p->cooldown);
+	p->v[7] = db_i64_param(in->for_evaluations, p->foreval);
+	p->v[8] = in->has_window_minutes ? db_i64_param(in->window_minutes, p->wmin) : NULL;
+	p->v[9] = in->has_window_samples ? db_i64_param(in->window_samples, p->wsamp) : NULL;
 	p->v[10] = p->rcpt.data;
-	p->v[11] = jbool(in, "notify_resolved", 1) ? "true" : "false";
-	p->v[12] = has_esc ? db_i64_param(jint(esc, "after_minutes", 0), p->escafter) : NULL;
+	p->v[11] = in->notify_resolved ? "true" : "false";
+	p->v[12] = in->has_escalation ?
+	    db_i64_param(in->escalation.after_minutes, p->escafter) : NULL;
 	p->v[13] = p->escrcpt.data;
-	p->v[14] = jbool(in, "enabled", 1) ? "true" : "false";
+	p->v[14] = in->enabled ? "true" : "false";
 }
 
 static void rule_params_free(struct rule_params_sql *p)
@@ -307,8 +289,27 @@ static int announce(struct db *db, const struct principal *who, const char *acti
 	return rc;
 }
 
+DB_STMT(q_kpi_live, "SELECT 1 FROM kpis WHERE key = $1 AND deleted_at IS NULL");
+
+/* The rule's KPI exists and is not deleted: ST_OK, ST_INVALID (err), ST_ERROR. */
+static enum store_rc rule_kpi_live(struct db *db, const struct rule_input *in,
+    struct verror *err)
+{
+	PGresult *r = DB_EXEC(db, &q_kpi_live, in->kpi);
+	enum store_rc rc = ST_OK;
+
+	if (r == NULL)
+		return ST_ERROR;
+	if (PQntuples(r) != 1) {
+		verror_set(err, 422, "unknown_kpi", "kpi", "there is no KPI %.64s", in->kpi);
+		rc = ST_INVALID;
+	}
+	PQclear(r);
+	return rc;
+}
+
 enum store_rc rule_create(struct db *db, const struct principal *who,
-    const json_t *in, json_t **out, struct verror *err)
+    const struct rule_input *in, json_t **out, struct verror *err)
 {
 	struct rule_params_sql p;
 	char uid[24];
@@ -317,7 +318,7 @@ enum store_rc rule_create(struct db *db, const struct principal *who,
 	enum store_rc rc;
 
 	*out = NULL;
-	if ((rc = rule_validate(db, in, err)) != ST_OK)
+	if ((rc = rule_kpi_live(db, in, err)) != ST_OK)
 		return rc;
 	rule_params_sql(&p, in);
 	memcpy(params, p.v, sizeof(p.v));
@@ -428,7 +429,7 @@ out:
 }
 
 static enum store_rc rule_write(struct db *db, const struct principal *who, int64_t id,
-    const json_t *in, json_t **out)
+    const struct rule_input *in, json_t **out)
 {
 	struct rule_params_sql p;
 	char uid[24], idb[24];
@@ -445,12 +446,12 @@ static enum store_rc rule_write(struct db *db, const struct principal *who, int6
 }
 
 enum store_rc rule_replace(struct db *db, const struct principal *who, int64_t id,
-    const json_t *in, json_t **out, struct verror *err)
+    const struct rule_input *in, json_t **out, struct verror *err)
 {
 	enum store_rc rc;
 
 	*out = NULL;
-	if ((rc = rule_validate(db, in, err)) != ST_OK)
+	if ((rc = rule_kpi_live(db, in, err)) != ST_OK)
 		return rc;
 	return rule_write(db, who, id, in, out);
 }

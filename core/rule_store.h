@@ -25,27 +25,70 @@
 
 json_t *rule_json(const PGresult *r, int row);
 
+/* A rule body (create or full replace), as rule_fields decodes it. */
+struct rule_escalation {
+	int64_t after_minutes;
+	struct vlist recipients;
+};
+
+struct rule_input {
+	const char *name;
+	const char *description;     /* "" when not given */
+	const char *kpi;
+	const char *condition;
+	double threshold;
+	const char *severity;
+	int64_t cooldown_minutes;
+	int64_t for_evaluations;
+	int64_t window_minutes;
+	int has_window_minutes;
+	int64_t window_samples;
+	int has_window_samples;
+	struct vlist recipients;
+	int notify_resolved;
+	struct rule_escalation escalation;
+	int has_escalation;
+	int enabled;
+};
+/* The field table: types, bounds, defaults (the rule form shows them too). */
+extern const struct vfield rule_fields[];
+extern const size_t rule_nfields;
+extern const struct vfield rule_escalation_fields[];
+extern const size_t rule_escalation_nfields;
+
 /*
- * Validates a rule body (create or full replace): field types and ranges,
- * the fields each condition needs and refuses, the KPI exists. Returns
- * ST_OK, ST_INVALID (err: 400 for unknown fields, else 422), ST_ERROR.
+ * Decodes a rule body into *out: field types, ranges and defaults, then the
+ * fields each condition needs and refuses. Collects up to max errors (one
+ * per field; a malformed body or an unknown field is the only one, 400)
+ * and returns ST_OK or ST_INVALID with *nerr set. No database: whether the
+ * KPI exists is rule_create's and rule_replace's to say.
  */
-enum store_rc rule_validate(struct db *db, const json_t *in, struct verror *err);
-/* The same, collecting up to max errors (one per field) for forms. */
-enum store_rc rule_validate_all(struct db *db, const json_t *in, struct verror *errs,
+enum store_rc rule_decode_all(const json_t *in, struct rule_input *out, struct verror *errs,
     int max, int *nerr);
-/* What rule_validate_all() checks without the database (all but the KPI's existence). */
-enum store_rc rule_check_body(const json_t *in, struct verror *errs, int max, int *nerr);
+/* The same, stopping at the first error (the API). */
+enum store_rc rule_decode(const json_t *in, struct rule_input *out, struct verror *err);
+
+/*
+ * A stored rule (rule_json) as a struct rule_input, for showing it: its
+ * strings and lists point into rule, valid while it lives. ST_OK, or
+ * ST_INVALID if it no longer passes the table (what passed is still set).
+ */
+enum store_rc rule_view(const json_t *rule, struct rule_input *out);
 
 /* *out: the rule (caller decrefs). */
 enum store_rc rule_get(struct db *db, int64_t id, json_t **out);
 /* enabled: -1 any, 0, 1. kpi: NULL any. *out: JSON array. */
 enum store_rc rule_list(struct db *db, int enabled, const char *kpi, json_t **out);
 
+/*
+ * Create or replace with a decoded body (rule_decode*): ST_INVALID (err:
+ * 422 unknown_kpi) when its KPI does not exist or is deleted, checked in
+ * the writing transaction; ST_NOT_FOUND (replace) if there is no rule id.
+ */
 enum store_rc rule_create(struct db *db, const struct principal *who,
-    const json_t *in, json_t **out, struct verror *err);
+    const struct rule_input *in, json_t **out, struct verror *err);
 enum store_rc rule_replace(struct db *db, const struct principal *who, int64_t id,
-    const json_t *in, json_t **out, struct verror *err);
+    const struct rule_input *in, json_t **out, struct verror *err);
 /*
  * Sets only "enabled" (the rules page's switch): one UPDATE of that column
  * under the rule's lock, so an edit made meanwhile is kept. Audited and

@@ -242,8 +242,7 @@ static int check_object(const struct vfield *f, const char *name, const json_t *
 	return -1;
 }
 
-/* The typed member at (an offset + 1, see V_AT) of out, or NULL. */
-static void *member(void *out, size_t at)
+void *valid_member(void *out, size_t at)
 {
 	return out && at ? (char *)out + at - 1 : NULL;
 }
@@ -260,7 +259,7 @@ int64_t vlist_int(const struct vlist *l, size_t i)
 
 static void set_flag(const struct vfield *f, void *out, int given)
 {
-	int *has = member(out, f->has);
+	int *has = valid_member(out, f->has);
 
 	if (has)
 		*has = given;
@@ -272,7 +271,7 @@ static void set_flag(const struct vfield *f, void *out, int given)
  */
 static void store(const struct vfield *f, const json_t *v, void *out)
 {
-	void *m = member(out, f->at);
+	void *m = valid_member(out, f->at);
 
 	set_flag(f, out, v != NULL);
 	if (m == NULL)
@@ -313,29 +312,6 @@ void valid_defaults(const struct vfield *f, size_t n, void *out)
 		store(&f[i], NULL, out);
 }
 
-json_t *valid_defaults_json(const struct vfield *f, size_t n)
-{
-	json_t *o = json_object();
-
-	for (size_t i = 0; i < n; i++) {
-		json_t *v = NULL;
-
-		if (f[i].flags & (V_REQUIRED | V_NULLABLE))
-			continue;
-		if (f[i].type == V_INT)
-			v = json_integer((json_int_t)f[i].def);
-		else if (f[i].type == V_BOOL)
-			v = json_boolean(f[i].def);
-		else if (f[i].type == V_NUMBER)
-			v = json_real(f[i].ddef);
-		else if (f[i].type == V_STRING && f[i].sdef)
-			v = json_string(f[i].sdef);
-		if (v)
-			json_object_set_new(o, f[i].name, v);
-	}
-	return o;
-}
-
 /* Checks v against f; the parsed V_TIME and V_OBJECT values go into out's member. */
 static int check_value(const struct vfield *f, const char *name,
     const json_t *v, void *out, struct verror *err)
@@ -349,7 +325,7 @@ static int check_value(const struct vfield *f, const char *name,
 			goto wrong_type;
 		return check_string(f, name, json_string_value(v), err);
 	case V_TIME: {
-		int64_t us, *m = member(out, f->at);
+		int64_t us, *m = valid_member(out, f->at);
 		if (!json_is_string(v))
 			goto wrong_type;
 		if (time_parse_iso(json_string_value(v), &us) < 0) {
@@ -395,7 +371,7 @@ static int check_value(const struct vfield *f, const char *name,
 	case V_OBJECT:
 		if (!json_is_object(v))
 			goto wrong_type;
-		return check_object(f, name, v, member(out, f->at), err);
+		return check_object(f, name, v, valid_member(out, f->at), err);
 	case V_TYPE__MAX:
 		break;
 	}

@@ -16,18 +16,22 @@
  *           int64_t rule_id; int has_rule_id;   -- nullable: a presence flag
  *           int64_t starts_at_us; ...           -- V_TIME: microseconds
  *   };
- *   const struct vfield silence_fields[] = {    -- exported: pages and the
- *           {.name = "rule_id", .type = V_INT,  -- schema test read it
- *               .flags = V_NULLABLE, .min = 1, .max = INT64_MAX,
+ *   const struct vfield silence_fields[] = {    -- exported with its length
+ *           {.name = "rule_id", .type = V_INT,  -- (silence_nfields): pages
+ *               .flags = V_NULLABLE,            -- and the schema test read it
+ *               .min = 1, .max = INT64_MAX,
  *               .at = V_AT(struct silence_input, rule_id),
  *               .has = V_AT(struct silence_input, has_rule_id)},
  *           ...
  *   };
- *   handler: valid_decode(req->json, VFIELDS(silence_fields), &in, &err),
+ *   handler: valid_decode(req->json, silence_fields, silence_nfields, &in,
+ *            &err) (VFIELDS(t) where the table's size is in scope),
  *            then silence_create(db, who, &in, ...): the store takes the
  *            struct, never json_t. A page maps its form to a JSON object
- *            (form_json() in cgi/page.c), decodes it the same way and keeps
- *            that object alive while it uses the struct.
+ *            (pages_silences.c, pages_rules.c), decodes it the same way and
+ *            keeps that object alive while it uses the struct.
+ *   query:   the same tables, per route in cgi/routes.c (ROUTE_Q), decoded
+ *            from the query string into struct query by the gate.
  *
  * Typed members, by field type: V_STRING const char * (points into the
  * decoded JSON: valid while it lives), V_INT int64_t, V_NUMBER double,
@@ -36,9 +40,9 @@
  * are relative to it. A field absent (or null where V_NULLABLE) gets its
  * default (.def for V_INT and V_BOOL, .ddef, .sdef; zero/NULL otherwise)
  * and its presence flag (.has, an int member) 0; given, the flag is 1.
- * Defaults and bounds live only in the table: a page shows .def as the
- * form's initial value, and tests/integration/test_schema.c checks that
- * the tables agree with the schema's CHECKs and DEFAULTs.
+ * Defaults and bounds live only in the table: a form starts from
+ * valid_defaults(), and tests/integration/test_schema.c checks that the
+ * tables agree with the schema's CHECKs and DEFAULTs.
  */
 #ifndef GW_VALID_H
 #define GW_VALID_H
@@ -91,7 +95,7 @@ struct vfield {
 	int64_t def;                 /* V_INT, V_BOOL: the default */
 	double ddef;                 /* V_NUMBER: the default */
 	const char *sdef;            /* V_STRING: the default (NULL: none) */
-	const char *column;          /* the schema's column if not .name */
+	const char *column;          /* the schema's column if not .name ("": none) */
 };
 
 struct verror {
@@ -124,13 +128,10 @@ int valid_object(const json_t *obj, const struct vfield *f, size_t n,
     struct verror *err);
 int valid_object_all(const json_t *obj, const struct vfield *f, size_t n,
     struct verror *errs, int max);
+/* The member at (a .at or .has: offset + 1) of out; NULL if at is 0. */
+void *valid_member(void *out, size_t at);
 /* The field named name in the table, or NULL. */
 const struct vfield *valid_field(const struct vfield *f, size_t n, const char *name);
-/*
- * The defaults of a table's optional fields as a JSON object (what a form
- * shows before anything is typed); fields without one are left out.
- */
-json_t *valid_defaults_json(const struct vfield *f, size_t n);
 /*
  * Fills out with every field's default (presence flags 0), as a form shows
  * before anything is typed: what valid_decode() gives for an empty object.

@@ -280,14 +280,17 @@ static void acknowledge(long long alert_id)
 {
 	struct config cfg;
 	struct db *db;
-	int64_t ids[1] = {alert_id};
-	json_t *out = NULL;
+	struct ack_input in;
+	struct verror err;
+	json_t *body = NULL, *out = NULL;
 
 	CU_ASSERT_EQUAL_FATAL(config_load(&cfg), 0);
 	db = db_open(&cfg);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	CU_ASSERT_EQUAL_FATAL(ack_input_one(alert_id, "on it", &in, &body, &err), 0);
 	CU_ASSERT_EQUAL(alert_acknowledge(db, SQL_INT0("SELECT id FROM users WHERE username = 'operator1'"),
-	    "operator1", ids, 1, "on it", &out, NULL), ST_OK);
+	    "operator1", &in, &out, NULL), ST_OK);
+	json_decref(body);
 	CU_ASSERT_EQUAL(json_array_size(json_object_get(out, "acknowledged")), 1);
 	json_decref(out);
 	db_close(db);

@@ -2,6 +2,10 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "alert_store.h"
+#include "app.h"
+#include "rule_store.h"
+#include "silence_store.h"
 #include "testlib.h"
 #include "unit.h"
 #include "util.h"
@@ -242,6 +246,102 @@ static void t_decode(void)
 	decode("{}", &d, &e);   /* frees the kept JSON's predecessor */
 }
 
+/* A table's own sense: names once, a member for each, defaults within the bounds. */
+static int table_sound(const struct vfield *f, size_t n)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (valid_field(f, i, f[i].name) != NULL || f[i].at == 0)
+			bad++;
+		if (f[i].type == V_INT && !(f[i].flags & (V_REQUIRED | V_NULLABLE)) &&
+		    (f[i].def < f[i].min || f[i].def > f[i].max))
+			bad++;
+		if (f[i].type == V_OBJECT)
+			bad += table_sound(f[i].sub, f[i].nsub);
+	}
+	return bad;
+}
+
+static void t_tables_sound(void)
+{
+	size_t n;
+	const struct route *r = routes_table(&n);
+	int with_query = 0;
+
+	CU_ASSERT_EQUAL(table_sound(rule_fields, rule_nfields), 0);
+	CU_ASSERT_EQUAL(table_sound(silence_fields, silence_nfields), 0);
+	CU_ASSERT_EQUAL(table_sound(ack_fields, ack_nfields), 0);
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].query == NULL)
+			continue;
+		with_query++;
+		CU_ASSERT_EQUAL(table_sound(r[i].query, r[i].nquery), 0);
+	}
+	CU_ASSERT_TRUE(with_query >= 8);
+}
+
+/* The gate's query tables: typed values and defaults into req->q, or the 400 the handlers gave. */
+static int query(const char *route, const char *qs, struct request *req)
+{
+	static struct kv kv[8];
+	static char text[256];
+	struct route_params p;
+	char allow[64];
+	int status;
+	const struct route *r = routes_find(M_GET, route, &p, &status, allow, sizeof(allow));
+	size_t nkv = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	buf_free(&req->resp_body);
+	memset(req, 0, sizeof(*req));
+	snprintf(text, sizeof(text), "%s", qs);
+	for (char *save = NULL, *t = strtok_r(text, "&", &save); t && nkv < 8;
+	    t = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(t, '=');
+		*eq = '\0';
+		kv[nkv++] = (struct kv){t, eq + 1};
+	}
+	req->query = kv;
+	req->nquery = nkv;
+	return request_query_decode(req, r->query, r->nquery);
+}
+
+static void t_query_tables(void)
+{
+	struct request req = {0};
+
+	CU_ASSERT_EQUAL(query("/api/alerts/history", "", &req), 0);
+	CU_ASSERT_EQUAL(req.q.limit, 50);
+	CU_ASSERT_EQUAL(req.q.has_since, 0);
+	CU_ASSERT_PTR_NULL(req.q.state);
+	CU_ASSERT_EQUAL(query("/api/alerts/history",
+	    "state=firing&rule_id=7&since=2026-01-02T03:04:05Z&limit=900", &req), 0);
+	CU_ASSERT_STRING_EQUAL(req.q.state, "firing");
+	CU_ASSERT_EQUAL(req.q.rule_id, 7);
+	CU_ASSERT_EQUAL(req.q.has_since, 1);
+	CU_ASSERT_EQUAL(req.q.since_us, INT64_C(1767323045000000));
+	CU_ASSERT_EQUAL(req.q.limit, 900);   /* the handler clamps, the gate does not refuse */
+	CU_ASSERT_EQUAL(query("/api/alerts/history", "state=open", &req), 400);
+	CU_ASSERT_PTR_NOT_NULL(strstr(req.resp_body.data,
+	    "\"message\":\"state must be firing, acknowledged or resolved\""));
+	CU_ASSERT_EQUAL(query("/api/alerts/history", "page=2", &req), 400);
+	CU_ASSERT_PTR_NOT_NULL(strstr(req.resp_body.data, "\"code\":\"unknown_parameter\""));
+	CU_ASSERT_EQUAL(query("/api/events", "limit=1001", &req), 400);
+	CU_ASSERT_PTR_NOT_NULL(strstr(req.resp_body.data,
+	    "\"message\":\"limit must be a whole number from 1 to 1000\""));
+	CU_ASSERT_EQUAL(query("/api/events", "", &req), 0);
+	CU_ASSERT_EQUAL(req.q.limit, 100);
+	CU_ASSERT_EQUAL(query("/api/alerts/rules", "enabled=false", &req), 0);
+	CU_ASSERT_EQUAL(req.q.has_enabled, 1);
+	CU_ASSERT_EQUAL(req.q.enabled, 0);
+	CU_ASSERT_EQUAL(query("/api/alerts/rules", "enabled=maybe", &req), 400);
+	CU_ASSERT_EQUAL(query("/api/audit", "object_id=a%09b", &req), 0);
+	CU_ASSERT_EQUAL(query("/api/kpis/till_cash/samples", "since=yesterday", &req), 400);
+	CU_ASSERT_PTR_NOT_NULL(strstr(req.resp_body.data, "\"field\":\"since\""));
+	buf_free(&req.resp_body);
+}
+
 /* One address per line; a comma is an error naming the field, never a split. */
 static void t_address_lines(void)
 {
@@ -272,6 +372,8 @@ void suite_valid(void)
 		{"names, keys, passwords, roles", t_names},
 		{"valid_object field table", t_object},
 		{"valid_decode fills a typed struct", t_decode},
+		{"field and query tables: names once, defaults in bounds", t_tables_sound},
+		{"query tables: typed values, defaults, the handlers' 400s", t_query_tables},
 		{"strict JSON bodies", t_strict_json},
 		{"a field type past the table", t_unknown_type},
 		{"address lists: one per line", t_address_lines},
