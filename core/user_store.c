@@ -51,12 +51,13 @@ const struct vfield user_fields[] = {
 const size_t user_nfields = GW_ARRAY_LEN(user_fields);
 
 #define UP(m) V_AT(struct user_patch, m)
-static const struct vfield user_patch_fields[] = {
+const struct vfield user_patch_fields[] = {
 	ROLE_FIELD(0, struct user_patch, .has = UP(has_role)),
 	EMAIL_FIELD(struct user_patch),
 	PASSWORD_FIELD(0, struct user_patch, .has = UP(has_password)),
 	{.name = "disabled", .type = V_BOOL, .at = UP(disabled), .has = UP(has_disabled)},
 };
+const size_t user_patch_nfields = GW_ARRAY_LEN(user_patch_fields);
 
 #define TI(m) V_AT(struct token_input, m)
 const struct vfield token_fields[] = {
@@ -71,7 +72,7 @@ const size_t token_nfields = GW_ARRAY_LEN(token_fields);
 
 enum store_rc user_patch_decode(const json_t *in, struct user_patch *out, struct verror *err)
 {
-	if (valid_decode(in, VFIELDS(user_patch_fields), out, err) < 0)
+	if (valid_decode(in, user_patch_fields, user_patch_nfields, out, err) < 0)
 		return ST_INVALID;
 	/* null removes the address: given, though the table's flag says unset */
 	out->has_email = json_object_get(in, "email") != NULL;

@@ -44,6 +44,8 @@ struct user_patch {
 	int disabled;
 	int has_disabled;
 };
+extern const struct vfield user_patch_fields[];
+extern const size_t user_patch_nfields;
 /*
  * The edge for a change: user_patch_fields, and "email": null (remove it)
  * told from no "email" (keep it); an empty change is refused
