@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "kpi_store.h"
 #include "log.h"
 #include "rule.h"
 
@@ -40,12 +41,6 @@ static int silence_which(const char *s)
 {
 	static const char *const which[] = {"active", "past", "all", NULL};
 	return one_of(s, which);
-}
-
-static int kpi_category(const char *s)
-{
-	static const char *const categories[] = {"financial", "operational", "customer", NULL};
-	return one_of(s, categories);
 }
 
 static int outbox_status(const char *s)
@@ -110,7 +105,7 @@ static const struct vfield q_notifications[] = {
 	    .what = "must be queued, sent or dead", .at = Q(status)},
 };
 static const struct vfield q_kpis[] = {
-	{.name = "category", .type = V_STRING, .check = kpi_category,
+	{.name = "category", .type = V_STRING, .check = kpi_valid_category,
 	    .what = "must be financial, operational or customer", .at = Q(category)},
 	{.name = "include_deleted", .type = V_BOOL, .at = Q(include_deleted)},
 };

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alert.h"
 #include "log.h"
 #include "util.h"
 
@@ -153,22 +152,4 @@ void kpi_values_free(struct kpi_values *kv)
 {
 	free(kv->v);
 	memset(kv, 0, sizeof(*kv));
-}
-
-json_t *kpi_json(const PGresult *r, int row)
-{
-	const char *deleted = db_str(r, row, "deleted_at");
-	json_t *k = json_pack("{ss ss ss ss ss ss ss ss}",
-	    "key", db_str(r, row, "key"), "name", db_str(r, row, "name"),
-	    "category", db_str(r, row, "category"), "unit", db_str(r, row, "unit"),
-	    "description", db_str(r, row, "description"),
-	    "recommendation", db_str(r, row, "recommendation"),
-	    "source", db_str(r, row, "source"), "created_at", db_str(r, row, "created_at"));
-
-	if (strcmp(db_str(r, row, "source"), "push") == 0)
-		json_object_set_new(k, "max_age_minutes",
-		    json_integer(db_i64(r, row, "max_age_minutes")));
-	if (deleted)
-		json_object_set_new(k, "deleted_at", json_string(deleted));
-	return k;
 }

@@ -1,13 +1,12 @@
 /*
- * kpi.h - the KPI catalogue and sampling. An evaluation computes each KPI
- * it needs exactly once: sql KPIs by running their catalogue query (with
+ * kpi.h - sampling the KPIs (the catalogue is kpi_store.h's). An
+ * evaluation computes each KPI it needs exactly once: sql KPIs by running their catalogue query (with
  * the evaluation time and the shop's time zone), push KPIs by taking their
  * latest sample that is still fresh (max_age_minutes).
  */
 #ifndef GW_KPI_H
 #define GW_KPI_H
 
-#include <jansson.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -38,11 +37,5 @@ int kpi_sample(struct db *db, const struct config *cfg, int64_t now_us,
     const char *rule_ids, struct kpi_values *out);
 const struct kpi_value *kpi_values_get(const struct kpi_values *kv, const char *key);
 void kpi_values_free(struct kpi_values *kv);
-
-/* Catalogue entries as JSON: select KPI_COLUMNS from kpis k. */
-#define KPI_COLUMNS \
-	"k.key, k.name, k.category, k.unit, k.description, k.recommendation, k.source," \
-	" k.max_age_minutes, iso(k.created_at) AS created_at, iso(k.deleted_at) AS deleted_at"
-json_t *kpi_json(const PGresult *r, int row);
 
 #endif

@@ -29,3 +29,16 @@ enum store_rc store_get_by_id(struct db *db, const struct db_stmt *st, int64_t i
 	PQclear(r);
 	return rc;
 }
+
+enum store_rc store_rows(PGresult *r, json_t *(*to_json)(const PGresult *r, int row),
+    json_t **out)
+{
+	*out = NULL;
+	if (r == NULL)
+		return ST_ERROR;
+	*out = json_array();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(*out, to_json(r, i));
+	PQclear(r);
+	return ST_OK;
+}

@@ -30,4 +30,11 @@ int store_status(enum store_rc rc);
 enum store_rc store_get_by_id(struct db *db, const struct db_stmt *st, int64_t id,
     json_t *(*to_json)(const PGresult *r, int row), json_t **out);
 
+/*
+ * Makes *out a JSON array of r's rows with to_json and clears r; r NULL
+ * (its statement failed) is ST_ERROR.
+ */
+enum store_rc store_rows(PGresult *r, json_t *(*to_json)(const PGresult *r, int row),
+    json_t **out);
+
 #endif

@@ -22,6 +22,7 @@ void suite_nginx(void);
 void suite_ack_key(void);
 void suite_options(void);
 void suite_schema(void);
+void suite_stores(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {

@@ -17,9 +17,11 @@
 #include "config.h"
 #include "db.h"
 #include "integration.h"
+#include "kpi_store.h"
 #include "rule_store.h"
 #include "silence_store.h"
 #include "testlib.h"
+#include "user_store.h"
 #include "util.h"
 #include "valid.h"
 
@@ -30,6 +32,8 @@ static const struct schema_table {
 } tables[] = {
 	{"alert_rules", rule_fields, &rule_nfields},
 	{"silences", silence_fields, &silence_nfields},
+	{"users", user_fields, &user_nfields},
+	{"kpis", kpi_fields, &kpi_nfields},
 };
 
 /*

@@ -4,10 +4,12 @@
 
 #include "alert_store.h"
 #include "app.h"
+#include "kpi_store.h"
 #include "rule_store.h"
 #include "silence_store.h"
 #include "testlib.h"
 #include "unit.h"
+#include "user_store.h"
 #include "util.h"
 #include "valid.h"
 
@@ -272,6 +274,10 @@ static void t_tables_sound(void)
 	CU_ASSERT_EQUAL(table_sound(rule_fields, rule_nfields), 0);
 	CU_ASSERT_EQUAL(table_sound(silence_fields, silence_nfields), 0);
 	CU_ASSERT_EQUAL(table_sound(ack_fields, ack_nfields), 0);
+	CU_ASSERT_EQUAL(table_sound(user_fields, user_nfields), 0);
+	CU_ASSERT_EQUAL(table_sound(user_patch_fields, user_patch_nfields), 0);
+	CU_ASSERT_EQUAL(table_sound(kpi_fields, kpi_nfields), 0);
+	CU_ASSERT_EQUAL(table_sound(sample_fields, sample_nfields), 0);
 	for (size_t i = 0; i < n; i++) {
 		if (r[i].query == NULL)
 			continue;

@@ -1,0 +1,301 @@
+/*
+ * user_store.c - see user_store.h.
+ */
+#include "user_store.h"
+
+#include <string.h>
+
+#include <sodium.h>
+
+#include "audit.h"
+#include "log.h"
+#include "util.h"
+
+json_t *user_json(const PGresult *r, int row)
+{
+	const char *email = db_str(r, row, "email");
+
+	return json_pack("{sI ss ss so sb ss ss}",
+	    "id", (json_int_t)db_i64(r, row, "id"),
+	    "username", db_str(r, row, "username"),
+	    "role", db_str(r, row, "role"),
+	    "email", email ? json_string(email) : json_null(),
+	    "disabled", db_bool(r, row, "disabled"),
+	    "created_at", db_str(r, row, "created_at"),
+	    "updated_at", db_str(r, row, "updated_at"));
+}
+
+/*
+ * The fields a new user and a change share, once: bounds and messages.
+ * T is the struct they fill; the rest are more initializers (.has).
+ */
+#define ROLE_FIELD(fl, T, ...) {.name = "role", .type = V_STRING, .flags = (fl), \
+	.check = valid_role, .what = "must be viewer, operator or admin", \
+	.at = V_AT(T, role), __VA_ARGS__}
+#define EMAIL_FIELD(T) {.name = "email", .type = V_STRING, .flags = V_NULLABLE, \
+	.min = 3, .max = 254, .check = valid_email, .what = "is not a valid e-mail address", \
+	.at = V_AT(T, email)}
+#define PASSWORD_FIELD(fl, T, ...) {.name = "password", .type = V_STRING, .flags = (fl), \
+	.min = 12, .max = 1024, .check = valid_password, \
+	.what = "must be at least 12 characters", .at = V_AT(T, password), \
+	.column = "" /* stored only as its hash */, __VA_ARGS__}
+
+const struct vfield user_fields[] = {
+	{.name = "username", .type = V_STRING, .flags = V_REQUIRED, .min = 1, .max = 64,
+	    .check = valid_username, .what = "may hold only letters, digits and ._@-",
+	    .at = V_AT(struct user_input, username)},
+	PASSWORD_FIELD(V_REQUIRED, struct user_input),
+	ROLE_FIELD(V_REQUIRED, struct user_input),
+	EMAIL_FIELD(struct user_input),
+};
+const size_t user_nfields = GW_ARRAY_LEN(user_fields);
+
+#define UP(m) V_AT(struct user_patch, m)
+const struct vfield user_patch_fields[] = {
+	ROLE_FIELD(0, struct user_patch, .has = UP(has_role)),
+	EMAIL_FIELD(struct user_patch),
+	PASSWORD_FIELD(0, struct user_patch, .has = UP(has_password)),
+	{.name = "disabled", .type = V_BOOL, .at = UP(disabled), .has = UP(has_disabled)},
+};
+const size_t user_patch_nfields = GW_ARRAY_LEN(user_patch_fields);
+
+#define TI(m) V_AT(struct token_input, m)
+const struct vfield token_fields[] = {
+	{.name = "name", .type = V_STRING, .flags = V_REQUIRED, .min = 1, .max = 200,
+	    .at = TI(name)},
+	{.name = "user_id", .type = V_INT, .min = 1, .max = INT64_MAX,
+	    .at = TI(user_id), .has = TI(has_user_id)},
+	{.name = "expires_days", .type = V_INT, .min = 1, .max = 3650,
+	    .at = TI(expires_days), .has = TI(has_expires_days)},
+};
+const size_t token_nfields = GW_ARRAY_LEN(token_fields);
+
+enum store_rc user_patch_decode(const json_t *in, struct user_patch *out, struct verror *err)
+{
+	if (valid_decode(in, user_patch_fields, user_patch_nfields, out, err) < 0)
+		return ST_INVALID;
+	/* null removes the address: given, though the table's flag says unset */
+	out->has_email = json_object_get(in, "email") != NULL;
+	if (!out->has_role && !out->has_email && !out->has_password && !out->has_disabled) {
+		verror_set(err, 422, "nothing_to_change", NULL,
+		    "give at least one of role, email, password, disabled");
+		return ST_INVALID;
+	}
+	return ST_OK;
+}
+
+DB_STMT(q_users_list, "SELECT " USER_COLUMNS " FROM users ORDER BY id");
+
+enum store_rc user_list(struct db *db, json_t **out)
+{
+	return store_rows(DB_EXEC0(db, &q_users_list), user_json, out);
+}
+
+DB_STMT(q_user_exists, "SELECT 1 FROM users WHERE lower(username) = lower($1)");
+
+int user_exists(struct db *db, const char *username)
+{
+	PGresult *r = DB_EXEC(db, &q_user_exists, username);
+	int rc;
+
+	if (r == NULL)
+		return -1;
+	rc = PQntuples(r) > 0;
+	PQclear(r);
+	return rc;
+}
+
+/*
+ * Audits the change *out records and commits; on failure rolls back and
+ * drops *out. The one ending of every store transaction here.
+ */
+static enum store_rc audit_commit(struct db *db, const struct principal *who,
+    const char *action, const char *type, int64_t id, const json_t *before, json_t **out)
+{
+	if (audit_record_id(db, who, action, type, id, before, *out) == 0 &&
+	    db_commit(db) == 0)
+		return ST_OK;
+	db_rollback(db);
+	json_decref(*out);
+	*out = NULL;
+	return ST_ERROR;
+}
+
+DB_STMT(q_user_new,
+    "INSERT INTO users (username, password_hash, role, email)"
+    " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING " USER_COLUMNS);
+
+enum store_rc user_create(struct db *db, const struct principal *who,
+    const struct user_input *in, json_t **out, struct verror *err)
+{
+	char hash[AUTH_PWHASH_MAX];
+	PGresult *r;
+	int taken;
+
+	*out = NULL;
+	/* argon2id takes ~100 ms: never while holding a transaction open */
+	if (auth_password_hash(in->password, hash) < 0)
+		return ST_ERROR;
+	if (db_begin(db) < 0)
+		return ST_ERROR;
+	r = DB_EXEC(db, &q_user_new, in->username, hash, in->role, in->email);
+	sodium_memzero(hash, sizeof(hash));
+	if (r == NULL) {
+		db_rollback(db);
+		return ST_ERROR;
+	}
+	taken = PQntuples(r) == 0;
+	if (!taken)
+		*out = user_json(r, 0);
+	PQclear(r);
+	if (taken) {
+		db_rollback(db);
+		verror_set(err, 409, "conflict", "username", "that user name is taken");
+		return ST_CONFLICT;
+	}
+	return audit_commit(db, who, "user.create", "user",
+	    json_integer_value(json_object_get(*out, "id")), NULL, out);
+}
+
+DB_STMT(q_admins_lock,
+    "SELECT id FROM users WHERE role = 'admin' AND NOT disabled ORDER BY id FOR UPDATE");
+DB_STMT(q_user_lock, "SELECT " USER_COLUMNS " FROM users WHERE id = $1::bigint FOR UPDATE");
+DB_STMT(q_user_update,
+    "UPDATE users SET role = COALESCE($2, role),"
+    "       email = CASE WHEN $3::boolean THEN $4 ELSE email END,"
+    "       password_hash = COALESCE($5, password_hash),"
+    "       disabled = COALESCE($6::boolean, disabled), updated_at = now()"
+    " WHERE id = $1::bigint RETURNING " USER_COLUMNS);
+DB_STMT(q_user_end_sessions, "DELETE FROM sessions WHERE user_id = $1::bigint");
+
+/*
+ * The last-admin rule: cur is the user's locked row, admins the locked
+ * active admins. ST_OK, or ST_CONFLICT with err.
+ */
+static enum store_rc keeps_an_admin(const PGresult *cur, const PGresult *admins,
+    const struct user_patch *in, struct verror *err)
+{
+	int was_admin = strcmp(db_str(cur, 0, "role"), "admin") == 0 && !db_bool(cur, 0, "disabled");
+	int stays_admin = (in->has_role ? strcmp(in->role, "admin") == 0 : was_admin) &&
+	    !(in->has_disabled && in->disabled);
+
+	if (!was_admin || stays_admin || PQntuples(admins) > 1)
+		return ST_OK;
+	verror_set(err, 409, "last_admin", in->has_role ? "role" : "disabled",
+	    "this is the last active admin; make another admin first");
+	return ST_CONFLICT;
+}
+
+/* The UPDATE of user_update, on the locked row: *upd or -1. */
+static int user_write(struct db *db, const char *idb, const struct user_patch *in,
+    const char *hash, PGresult **upd)
+{
+	*upd = DB_EXEC(db, &q_user_update, idb, in->has_role ? in->role : NULL,
+	    in->has_email ? "true" : "false", in->email, in->has_password ? hash : NULL,
+	    in->has_disabled ? (in->disabled ? "true" : "false") : NULL);
+	if (*upd == NULL)
+		return -1;
+	/* a new password or a disabled account: whoever holds a session is out */
+	if ((in->has_password || (in->has_disabled && in->disabled)) &&
+	    DB_RUN(db, &q_user_end_sessions, idb) < 0)
+		return -1;
+	return 0;
+}
+
+enum store_rc user_update(struct db *db, const struct principal *who, int64_t id,
+    const struct user_patch *in, json_t **out, struct verror *err)
+{
+	char hash[AUTH_PWHASH_MAX], idb[24];
+	PGresult *admins = NULL, *cur = NULL, *upd = NULL;
+	json_t *before = NULL;
+	enum store_rc rc = ST_ERROR;
+
+	*out = NULL;
+	if (in->has_password && auth_password_hash(in->password, hash) < 0)
+		return ST_ERROR;
+	db_i64_param(id, idb);
+	if (db_begin(db) < 0)
+		goto out;
+	/* lock the active admins first, then the user: one order, no deadlock */
+	if ((admins = DB_EXEC0(db, &q_admins_lock)) == NULL ||
+	    (cur = DB_EXEC(db, &q_user_lock, idb)) == NULL)
+		goto out;
+	if (PQntuples(cur) != 1) {
+		rc = ST_NOT_FOUND;
+		goto out;
+	}
+	if ((rc = keeps_an_admin(cur, admins, in, err)) != ST_OK)
+		goto out;
+	rc = ST_ERROR;
+	before = user_json(cur, 0);
+	if (user_write(db, idb, in, hash, &upd) < 0)
+		goto out;
+	*out = user_json(upd, 0);
+	if (in->has_password)
+		json_object_set_new(*out, "password_changed", json_true());
+	rc = audit_commit(db, who, "user.update", "user", id, before, out);
+	if (*out)
+		json_object_del(*out, "password_changed");
+out:
+	db_rollback(db);
+	sodium_memzero(hash, sizeof(hash));
+	PQclear(admins);
+	PQclear(cur);
+	PQclear(upd);
+	json_decref(before);
+	return rc;
+}
+
+DB_STMT(q_token_new,
+    "INSERT INTO api_tokens (name, token_hash, user_id, created_by, expires_at)"
+    " SELECT $1, $2, u.id, NULLIF($4::bigint, 0),"
+    "        CASE WHEN $5::int IS NULL THEN NULL ELSE now() + make_interval(days => $5::int) END"
+    "   FROM users u WHERE u.id = $3::bigint AND NOT u.disabled"
+    " RETURNING id, name, user_id, iso(created_at) AS created_at, iso(expires_at) AS expires_at");
+
+static json_t *token_json(const PGresult *r)
+{
+	const char *exp = db_str(r, 0, "expires_at");
+
+	return json_pack("{sI ss sI ss so}", "id", (json_int_t)db_i64(r, 0, "id"),
+	    "name", db_str(r, 0, "name"), "user_id", (json_int_t)db_i64(r, 0, "user_id"),
+	    "created_at", db_str(r, 0, "created_at"),
+	    "expires_at", exp ? json_string(exp) : json_null());
+}
+
+enum store_rc token_create(struct db *db, const struct principal *who,
+    const struct token_input *in, json_t **out, struct verror *err)
+{
+	char token[AUTH_TOKEN_MAX], hash[AUTH_HASH_HEX], uid[24], me[24], days[24];
+	int64_t me_id = who ? who->user_id : 0;
+	enum store_rc rc;
+	PGresult *r;
+
+	*out = NULL;
+	auth_token_new("gwt_", token);
+	auth_token_hash(token, hash);
+	if (db_begin(db) < 0)
+		return ST_ERROR;
+	r = DB_EXEC(db, &q_token_new, in->name, hash,
+	    db_i64_param(in->has_user_id ? in->user_id : me_id, uid), db_i64_param(me_id, me),
+	    in->has_expires_days ? db_i64_param(in->expires_days, days) : NULL);
+	if (r == NULL) {
+		db_rollback(db);
+		return ST_ERROR;
+	}
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		db_rollback(db);
+		verror_set(err, 422, "invalid_value", "user_id", "user_id names no active user");
+		return ST_INVALID;
+	}
+	*out = token_json(r);
+	PQclear(r);
+	/* the audit keeps what the token is, never the token itself */
+	rc = audit_commit(db, who, "token.create", "api_token",
+	    json_integer_value(json_object_get(*out, "id")), NULL, out);
+	if (rc == ST_OK)
+		json_object_set_new(*out, "token", json_string(token));
+	sodium_memzero(token, sizeof(token));
+	return rc;
+}
