@@ -10,7 +10,7 @@ int events_list(struct request *req)
 	static const char *const params[] = {"after", "limit", NULL};
 	int64_t after, limit, last;
 	PGresult *r;
-	json_t *items;
+	struct buf body;
 	int rc;
 
 	if ((rc = req_query_allow(req, params)) != 0 ||
@@ -20,12 +20,18 @@ int events_list(struct request *req)
 	r = events_after(req->db, after, INT64_MAX, limit);
 	if (r == NULL)
 		return 500;
-	items = json_array();
+	buf_init(&body);
+	buf_puts(&body, "{\"items\":[");
 	last = after;
 	for (int i = 0; i < PQntuples(r); i++) {
-		json_array_append_new(items, event_json(r, i));
+		if (i > 0)
+			buf_putc(&body, ',');
+		event_write(&body, r, i);
 		last = db_i64(r, i, "id");
 	}
 	PQclear(r);
-	return req_json(req, 200, json_pack("{so sI}", "items", items, "last_id", (json_int_t)last));
+	buf_printf(&body, "],\"last_id\":%lld}", (long long)last);
+	rc = req_json_text(req, 200, &body);
+	buf_free(&body);
+	return rc;
 }

@@ -11,7 +11,7 @@
 #include "chart.h"
 #include "event.h"
 #include "page.h"
-#include "rule.h"
+#include "fmt.h"
 
 static void options(struct tpl_dict *d, const char *section, const char *const *values,
     const char *selected)
@@ -182,12 +182,6 @@ DB_STMT(q_alert_samples,
     "   WHERE kpi_key = $1 AND sampled_at >= to_timestamp($2::bigint / 1e6) - interval '3 hours'"
     "     AND sampled_at <= to_timestamp($3::bigint / 1e6) + interval '1 hour'"
     "   ORDER BY sampled_at DESC LIMIT 500) s ORDER BY sampled_at");
-DB_STMT(q_alert_events,
-    "SELECT " EVENT_COLUMNS " FROM events e"
-    " WHERE (e.data->>'id')::bigint = $1::bigint"
-    "   AND e.type IN ('alert.fired', 'alert.acknowledged', 'alert.resolved', 'alert.escalated')"
-    " ORDER BY e.id");
-
 int page_alert_detail(struct request *req)
 {
 	int64_t id = req_param_id(req, "id");
@@ -213,7 +207,7 @@ int page_alert_detail(struct request *req)
 		goto out;
 	samples = DB_EXEC(req->db, &q_alert_samples, json_string_value(json_object_get(a, "kpi")),
 	    db_str(facts, 0, "t_us"), db_str(facts, 0, "end_us"));
-	if (samples == NULL || (events = DB_EXEC(req->db, &q_alert_events, idb)) == NULL)
+	if (samples == NULL || (events = events_of_alert(req->db, id)) == NULL)
 		goto out;
 	n = PQntuples(samples);
 	pts = xcalloc((size_t)n + 1, sizeof(*pts));
@@ -255,20 +249,7 @@ int page_alert_detail(struct request *req)
 		tpl_show(p.content, "HAS_NOTE");
 	if (!json_is_string(json_object_get(a, "resolved_at")))
 		tpl_show(p.content, "NOT_RESOLVED");
-	for (int i = 0; i < PQntuples(events); i++) {
-		json_t *e = event_json(events, i);
-		struct tpl_dict *d = tpl_section(p.content, "EVENT");
-		const char *type = json_string_value(json_object_get(e, "type"));
-		struct buf text;
-
-		buf_init(&text);
-		page_event_text(e, &text);
-		tpl_set(d, "EVENT_TEXT", text.data ? text.data : "");
-		tpl_set(d, "EVENT_KIND", strchr(type, '.') + 1);
-		page_time(d, "AT", json_string_value(json_object_get(e, "at")));
-		buf_free(&text);
-		json_decref(e);
-	}
+	page_events(p.content, events);
 	rc = page_end(&p, req, 200);
 out:
 	json_decref(a);

@@ -9,7 +9,7 @@
 #include "chart.h"
 #include "kpi.h"
 #include "page.h"
-#include "rule.h"
+#include "fmt.h"
 #include "rule_store.h"
 
 DB_STMT(q_catalogue,

@@ -10,7 +10,7 @@
 
 #include "app.h"
 #include "page.h"
-#include "rule.h"
+#include "fmt.h"
 #include "rule_store.h"
 
 #define MAX_FIELD_ERRORS 16
@@ -19,25 +19,6 @@ static const char *jstr(const json_t *o, const char *k)
 {
 	const json_t *v = json_object_get(o, k);
 	return json_is_string(v) ? json_string_value(v) : "";
-}
-
-/* "Revenue today below 5,000 USD" */
-static void condition_text(const json_t *rule, const char *unit, char *out, size_t len)
-{
-	enum cond c = cond_parse(jstr(rule, "condition"));
-	double t = json_number_value(json_object_get(rule, "threshold"));
-	char v[64];
-
-	if (c == COND_PCT_CHANGE_GT || c == COND_PCT_CHANGE_LT)
-		snprintf(out, len, "%s %g%% in %lld min", cond_words(c), t,
-		    (long long)json_integer_value(json_object_get(rule, "window_minutes")));
-	else if (c == COND_ZSCORE_GT)
-		snprintf(out, len, "z-score above %g over %lld samples", t,
-		    (long long)json_integer_value(json_object_get(rule, "window_samples")));
-	else {
-		fmt_value(t, unit, v, sizeof(v));
-		snprintf(out, len, "%s %s", cond_words(c), v);
-	}
 }
 
 int page_rules(struct request *req)
@@ -62,7 +43,10 @@ int page_rules(struct request *req)
 		if (*jstr(r, "description"))
 			tpl_set(tpl_section(d, "HAS_DESCRIPTION"), "DESCRIPTION", jstr(r, "description"));
 		tpl_set(d, "KPI_NAME", kpi_names_name(names, jstr(r, "kpi")));
-		condition_text(r, kpi_names_unit(names, jstr(r, "kpi")), cond, sizeof(cond));
+		fmt_rule_condition(cond_parse(jstr(r, "condition")),
+		    json_number_value(json_object_get(r, "threshold")), kpi_names_unit(names, jstr(r, "kpi")),
+		    (long long)json_integer_value(json_object_get(r, "window_minutes")),
+		    (long long)json_integer_value(json_object_get(r, "window_samples")), cond, sizeof(cond));
 		tpl_set(d, "CONDITION_TEXT", cond);
 		tpl_set(d, "SEVERITY", jstr(r, "severity"));
 		tpl_setf(d, "RECIPIENT_COUNT", "%lu",

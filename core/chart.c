@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "json_out.h"
-#include "rule.h"
+#include "fmt.h"
 
 /* Text in SVG: escaped like HTML (& < > " '). */
 static void svg_text(struct buf *b, const char *s)
