@@ -15,5 +15,6 @@ void suite_store_answer(void);
 void suite_config(void);
 void suite_offline(void);
 void suite_parsers(void);
+void suite_fmt(void);
 
 #endif
