@@ -10,13 +10,9 @@
 #include "fmt.h"
 
 #include "app.h"
+#include "csp.h"
 #include "event.h"
 #include "log.h"
-
-/* The same policy as the nginx site: no inline script, nothing foreign. */
-#define PAGE_CSP "default-src 'self'; script-src 'self'; style-src 'self'; " \
-	"img-src 'self' data:; connect-src 'self'; object-src 'none'; " \
-	"base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 
 /* Where the live connection of the page starts: the log's end as rendered. */
 DB_STMT(q_page_last_event, "SELECT coalesce(max(id), 0) AS id FROM events");

@@ -19,6 +19,7 @@ void suite_db(void);
 void suite_collation(void);
 void suite_clock(void);
 void suite_nginx(void);
+void suite_words(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {
