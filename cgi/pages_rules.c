@@ -224,14 +224,6 @@ static void show_addresses(const struct request *req, struct tpl_dict *d, const 
 static void rule_form_values(const struct request *req, struct tpl_dict *d,
     const struct kpi_names *names, const json_t *rule)
 {
-	static const char *const conds[][2] = {
-		{"gt", "above the threshold"}, {"gte", "at or above the threshold"},
-		{"lt", "below the threshold"}, {"lte", "at or below the threshold"},
-		{"eq", "equal to the threshold"}, {"neq", "not equal to the threshold"},
-		{"pct_change_gt", "rose by more than threshold % (percent change)"},
-		{"pct_change_lt", "changed by less than threshold % (a fall: negative)"},
-		{"zscore_gt", "unusual: more than threshold standard deviations from the mean"},
-	};
 	static const char *const sevs[] = {"info", "warning", "critical"};
 	static const char *const nums[] = {"threshold", "window_minutes", "window_samples",
 	    "for_evaluations", "cooldown_minutes"};
@@ -240,8 +232,9 @@ static void rule_form_values(const struct request *req, struct tpl_dict *d,
 	tpl_set(d, "NAME", jstr(rule, "name"));
 	tpl_set(d, "DESCRIPTION", jstr(rule, "description"));
 	page_kpi_options(d, names, jstr(rule, "kpi"));
-	for (size_t k = 0; k < GW_ARRAY_LEN(conds); k++)
-		page_option(d, "COND_OPT", conds[k][0], conds[k][1], jstr(rule, "condition"));
+	for (int c = 0; c < COND__MAX; c++)
+		page_option(d, "COND_OPT", cond_name((enum cond)c), cond_label((enum cond)c),
+		    jstr(rule, "condition"));
 	for (size_t k = 0; k < GW_ARRAY_LEN(sevs); k++)
 		page_option(d, "SEV_OPT", sevs[k], NULL,
 		    *jstr(rule, "severity") ? jstr(rule, "severity") : "warning");

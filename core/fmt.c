@@ -15,9 +15,23 @@ static const char *const cond_word[COND__MAX] = {
 	[COND_ZSCORE_GT] = "unusually far from its recent mean: z-score above",
 };
 
+static const char *const cond_labels[COND__MAX] = {
+	[COND_GT] = "above the threshold", [COND_GTE] = "at or above the threshold",
+	[COND_LT] = "below the threshold", [COND_LTE] = "at or below the threshold",
+	[COND_EQ] = "equal to the threshold", [COND_NEQ] = "not equal to the threshold",
+	[COND_PCT_CHANGE_GT] = "rose by more than threshold % (percent change)",
+	[COND_PCT_CHANGE_LT] = "changed by less than threshold % (a fall: negative)",
+	[COND_ZSCORE_GT] = "unusual: more than threshold standard deviations from the mean",
+};
+
 const char *cond_words(enum cond c)
 {
 	return c < COND__MAX ? cond_word[c] : "?";
+}
+
+const char *cond_label(enum cond c)
+{
+	return c < COND__MAX ? cond_labels[c] : "?";
 }
 
 static int is_pct(enum cond c)

@@ -16,6 +16,8 @@
 
 /* "above", "at or below", ... */
 const char *cond_words(enum cond c);
+/* The rule form's choice of c: "below the threshold", ... */
+const char *cond_label(enum cond c);
 
 /*
  * A number with its unit for people: "12,345.50 USD", "18.4%", "3 invoices";

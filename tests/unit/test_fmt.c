@@ -51,6 +51,11 @@ static void t_condition_words(void)
 	for (int c = 0; c < COND__MAX; c++)
 		CU_ASSERT_STRING_EQUAL(cond_words((enum cond)c), want[c]);
 	CU_ASSERT_STRING_EQUAL(cond_words(COND__MAX), "?");
+	/* the rule form's choices: each names the threshold it compares with */
+	for (int c = 0; c < COND__MAX; c++)
+		CU_ASSERT_PTR_NOT_NULL(strstr(cond_label((enum cond)c), "threshold"));
+	CU_ASSERT_STRING_EQUAL(cond_label(COND_LT), "below the threshold");
+	CU_ASSERT_STRING_EQUAL(cond_label(COND__MAX), "?");
 }
 
 static void t_observed_values(void)
