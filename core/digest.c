@@ -9,7 +9,6 @@
 
 #include "log.h"
 #include "mail.h"
-#include "rule.h"
 #include "tpl.h"
 #include "util.h"
 
