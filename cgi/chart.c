@@ -8,7 +8,7 @@
 #include <math.h>
 #include <time.h>
 
-#include "rule.h"
+#include "fmt.h"
 #include "tpl.h"
 
 #define CHART_TPL "chart.svg.tpl"

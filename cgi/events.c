@@ -9,17 +9,24 @@ int events_list(struct request *req)
 {
 	int64_t after = req->q.after, last;
 	PGresult *r;
-	json_t *items;
+	struct buf body;
+	int rc;
 
 	r = events_after(req->db, after, INT64_MAX, req->q.limit);
 	if (r == NULL)
 		return 500;
-	items = json_array();
+	buf_init(&body);
+	buf_puts(&body, "{\"items\":[");
 	last = after;
 	for (int i = 0; i < PQntuples(r); i++) {
-		json_array_append_new(items, event_json(r, i));
+		if (i > 0)
+			buf_putc(&body, ',');
+		event_write(&body, r, i);
 		last = db_i64(r, i, "id");
 	}
 	PQclear(r);
-	return req_json(req, 200, json_pack("{so sI}", "items", items, "last_id", (json_int_t)last));
+	buf_printf(&body, "],\"last_id\":%lld}", (long long)last);
+	rc = req_json_text(req, 200, &body);
+	buf_free(&body);
+	return rc;
 }

@@ -7,15 +7,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "rule.h"
+#include "fmt.h"
 
 #include "alert_store.h"
 #include "app.h"
-
-/* The same policy as the nginx site: no inline script, nothing foreign. */
-#define PAGE_CSP "default-src 'self'; script-src 'self'; style-src 'self'; " \
-	"img-src 'self' data:; connect-src 'self'; object-src 'none'; " \
-	"base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+#include "csp.h"
+#include "event.h"
 
 /* Where the live connection of the page starts: the log's end as rendered. */
 DB_STMT(q_page_last_event, "SELECT coalesce(max(id), 0) AS id FROM events");
@@ -225,7 +222,7 @@ void page_alert(const struct request *req, struct tpl_dict *d, const json_t *a,
 {
 	const char *kpi = jstr(a, "kpi"), *cond = jstr(a, "condition");
 	enum cond c = cond_parse(cond);
-	char value[64], threshold[64];
+	struct fmt_observed shown;
 	const json_t *rule = json_object_get(a, "rule_id");
 
 	tpl_setf(d, "ALERT_ID", "%lld", (long long)json_integer_value(json_object_get(a, "id")));
@@ -240,23 +237,10 @@ void page_alert(const struct request *req, struct tpl_dict *d, const json_t *a,
 	tpl_set(d, "STATE", jstr(a, "state"));
 	tpl_set(d, "MESSAGE", jstr(a, "message"));
 	tpl_set(d, "CONDITION", cond);
-	tpl_set(d, "CONDITION_WORDS", cond_words(c));
-	if (c == COND_PCT_CHANGE_GT || c == COND_PCT_CHANGE_LT) {
-		snprintf(value, sizeof(value), "%+.1f%%", json_number_value(json_object_get(a, "value")));
-		snprintf(threshold, sizeof(threshold), "%g%%",
-		    json_number_value(json_object_get(a, "threshold")));
-	} else if (c == COND_ZSCORE_GT) {
-		snprintf(value, sizeof(value), "z %.2f", json_number_value(json_object_get(a, "value")));
-		snprintf(threshold, sizeof(threshold), "z %g",
-		    json_number_value(json_object_get(a, "threshold")));
-	} else {
-		fmt_value(json_number_value(json_object_get(a, "value")), kpi_names_unit(k, kpi),
-		    value, sizeof(value));
-		fmt_value(json_number_value(json_object_get(a, "threshold")), kpi_names_unit(k, kpi),
-		    threshold, sizeof(threshold));
-	}
-	tpl_set(d, "VALUE", value);
-	tpl_set(d, "THRESHOLD", threshold);
+	fmt_observed(c, json_number_value(json_object_get(a, "value")),
+	    json_number_value(json_object_get(a, "threshold")), kpi_names_unit(k, kpi), &shown);
+	tpl_set(d, "VALUE", shown.value);
+	tpl_set(d, "THRESHOLD", shown.threshold);
 	page_time(d, "TRIGGERED", jstr(a, "triggered_at"));
 	page_time(d, "ACKNOWLEDGED", jstr(a, "acknowledged_at"));
 	page_time(d, "RESOLVED", jstr(a, "resolved_at"));
@@ -285,6 +269,20 @@ const char *page_note_refused(const char *note, const struct verror *err, char *
 		return buf;
 	}
 	return err->message;
+}
+
+void page_events(struct tpl_dict *d, const PGresult *events)
+{
+	for (int i = 0; i < PQntuples(events); i++) {
+		json_t *e = event_json(events, i);
+		struct tpl_dict *s = tpl_section(d, "EVENT");
+		const char *type = json_string_value(json_object_get(e, "type"));
+
+		tpl_set(s, "EVENT_TEXT", json_string_value(json_object_get(e, "text")));
+		tpl_set(s, "EVENT_KIND", strchr(type, '.') ? strchr(type, '.') + 1 : type);
+		page_time(s, "AT", json_string_value(json_object_get(e, "at")));
+		json_decref(e);
+	}
 }
 
 const char *page_form(const struct request *req, const char *key)

@@ -58,8 +58,11 @@ void page_alert(const struct request *req, struct tpl_dict *d, const json_t *a,
  * (sections are shown per dictionary: a table row needs its own). */
 void page_roles(const struct request *req, struct tpl_dict *d);
 
-/* The words of the live feed for an event ("Fired (critical): ..."). */
-void page_event_text(const json_t *e, struct buf *out);
+/*
+ * An EVENT section of d for each row of events (a result of EVENT_COLUMNS):
+ * EVENT_TEXT (the event's own words), EVENT_KIND and AT.
+ */
+void page_events(struct tpl_dict *d, const PGresult *events);
 
 /* The form value of key, or "" (never NULL). */
 const char *page_form(const struct request *req, const char *key);

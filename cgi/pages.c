@@ -8,7 +8,6 @@
 #include "app.h"
 #include "event.h"
 #include "page.h"
-#include "rule.h"
 
 #define LOGIN_COOKIE "gw_login"
 
@@ -82,41 +81,6 @@ int page_logout(struct request *req)
 	return req_redirect(req, "/login");
 }
 
-/* A line of the live feed for an event (the same words as the page's JS). */
-void page_event_text(const json_t *e, struct buf *out)
-{
-	const char *type = json_string_value(json_object_get(e, "type"));
-	const json_t *d = json_object_get(e, "data");
-	const char *name = json_string_value(json_object_get(d, "rule_name"));
-	const char *sev = json_string_value(json_object_get(d, "severity"));
-	const char *by = json_string_value(json_object_get(d, "acknowledged_by"));
-
-	if (type == NULL)
-		return;
-	if (strcmp(type, "alert.fired") == 0)
-		buf_printf(out, "Fired (%s): %s", sev ? sev : "?", name ? name : "?");
-	else if (strcmp(type, "alert.acknowledged") == 0)
-		buf_printf(out, "Acknowledged by %s: %s", by ? by : "?", name ? name : "?");
-	else if (strcmp(type, "alert.resolved") == 0)
-		buf_printf(out, "Resolved: %s", name ? name : "?");
-	else if (strcmp(type, "alert.escalated") == 0)
-		buf_printf(out, "Escalated to level %lld: %s",
-		    (long long)json_integer_value(json_object_get(d, "escalation_level")),
-		    name ? name : "?");
-	else if (strcmp(type, "rule.changed") == 0)
-		buf_printf(out, "Rule %sd: %s",
-		    json_string_value(json_object_get(d, "action")) ?
-		    json_string_value(json_object_get(d, "action")) : "change",
-		    json_string_value(json_object_get(json_object_get(d, "rule"), "name")) ?
-		    json_string_value(json_object_get(json_object_get(d, "rule"), "name")) : "?");
-	else
-		buf_puts(out, type);
-}
-
-DB_STMT(q_feed,
-    "SELECT " EVENT_COLUMNS " FROM events e WHERE e.type <> 'kpi.sampled'"
-    " ORDER BY e.id DESC LIMIT 15");
-
 int page_dashboard(struct request *req)
 {
 	struct history_filter f = {.state = "open", .limit = 100};
@@ -130,7 +94,7 @@ int page_dashboard(struct request *req)
 
 	if (names == NULL || alert_summary(req->db, &summary, NULL) != ST_OK ||
 	    alert_history(req->db, &f, &open, &next) != ST_OK ||
-	    (feed = DB_EXEC0(req->db, &q_feed)) == NULL)
+	    (feed = events_recent(req->db, 15)) == NULL)
 		goto out;
 	page_begin(&p, req, "Dashboard", "dashboard.html.tpl", "DASHBOARD");
 	tpl_setf(p.content, "FIRING", "%lld", (long long)json_integer_value(json_object_get(summary, "firing")));
@@ -162,20 +126,7 @@ int page_dashboard(struct request *req)
 	tpl_show(p.content, json_array_size(open) ? "HAS_OPEN" : "NO_OPEN");
 	json_array_foreach(open, i, a)
 		page_alert(req, tpl_section(p.content, "ALERT"), a, names);
-	for (int r = 0; r < PQntuples(feed); r++) {
-		json_t *e = event_json(feed, r);
-		struct tpl_dict *d = tpl_section(p.content, "EVENT");
-		struct buf text;
-		const char *type = json_string_value(json_object_get(e, "type"));
-
-		buf_init(&text);
-		page_event_text(e, &text);
-		tpl_set(d, "EVENT_TEXT", text.data ? text.data : "");
-		tpl_set(d, "EVENT_KIND", strchr(type, '.') ? strchr(type, '.') + 1 : type);
-		page_time(d, "AT", json_string_value(json_object_get(e, "at")));
-		buf_free(&text);
-		json_decref(e);
-	}
+	page_events(p.content, feed);
 	if (PQntuples(feed) > 0)
 		tpl_show(p.content, "HAS_EVENTS");
 	rc = page_end(&p, req, 200);

@@ -11,7 +11,7 @@
 #include "chart.h"
 #include "event.h"
 #include "page.h"
-#include "rule.h"
+#include "fmt.h"
 
 static void options(struct tpl_dict *d, const char *section, const char *const *values,
     const char *selected)
@@ -56,68 +56,109 @@ static void append_param(struct buf *b, const char *key, const char *value)
 	url_encode(b, value);
 }
 
+/*
+ * The history's filters from the query: an empty select means "any"; a
+ * value that is not one gives *err and is left out. since and until are
+ * the dates as given.
+ */
+static void alerts_filter(struct request *req, struct history_filter *f, const char **err)
+{
+	const char *since = req_query(req, "since"), *until = req_query(req, "until");
+	const char *rule = req_query(req, "rule_id");
+	int64_t rid = 0;
+
+	f->state = req_query(req, "state");
+	f->severity = req_query(req, "severity");
+	f->kpi = req_query(req, "kpi");
+	f->cursor = req_query(req, "cursor");
+	if (f->state && (!*f->state || !strcmp(f->state, "open")))
+		f->state = NULL;
+	if (f->severity && !*f->severity)
+		f->severity = NULL;
+	if (f->kpi && !*f->kpi)
+		f->kpi = NULL;
+	if (f->cursor && !*f->cursor)
+		f->cursor = NULL;
+	if (f->state && strcmp(f->state, "firing") && strcmp(f->state, "acknowledged") &&
+	    strcmp(f->state, "resolved")) {
+		*err = "Unknown state.";
+		f->state = NULL;
+	}
+	if (f->severity && strcmp(f->severity, "info") && strcmp(f->severity, "warning") &&
+	    strcmp(f->severity, "critical")) {
+		*err = "Unknown severity.";
+		f->severity = NULL;
+	}
+	if (f->kpi && !valid_kpi_key(f->kpi)) {
+		*err = "Unknown KPI.";
+		f->kpi = NULL;
+	}
+	if (rule && *rule && parse_int64(rule, 1, INT64_MAX, &rid) == 0)
+		f->rule_id = rid;
+	if (since && *since) {
+		if (shop_midnight(req, since, 0, &f->since_us) == 0)
+			f->has_since = 1;
+		else
+			*err = "The start date is not a date.";
+	}
+	/* "to" includes that day */
+	if (until && *until) {
+		if (shop_midnight(req, until, 1, &f->until_us) == 0)
+			f->has_until = 1;
+		else
+			*err = "The end date is not a date.";
+	}
+}
+
+/* The filters as the page's form and live rows keep them, and its links. */
+static void alerts_links(struct request *req, struct tpl_dict *d,
+    const struct history_filter *f, const char *next)
+{
+	struct buf url;
+
+	tpl_set(d, "SINCE", f->has_since ? req_query(req, "since") : "");
+	tpl_set(d, "UNTIL", f->has_until ? req_query(req, "until") : "");
+	if (f->rule_id)
+		tpl_setf(tpl_section(d, "RULE_FILTER"), "RULE_ID", "%lld", (long long)f->rule_id);
+	/* live rows only on the first page, where new alerts belong */
+	tpl_set(d, "LIVE", f->cursor || f->has_until ? "0" : "1");
+	tpl_set(d, "F_STATE", f->state ? f->state : "");
+	tpl_set(d, "F_SEVERITY", f->severity ? f->severity : "");
+	tpl_set(d, "F_KPI", f->kpi ? f->kpi : "");
+	tpl_setf(d, "F_RULE", "%lld", (long long)f->rule_id);
+	buf_init(&url);
+	append_param(&url, "state", f->state);
+	append_param(&url, "severity", f->severity);
+	append_param(&url, "kpi", f->kpi);
+	append_param(&url, "since", f->has_since ? req_query(req, "since") : NULL);
+	append_param(&url, "until", f->has_until ? req_query(req, "until") : NULL);
+	append_param(&url, "rule_id", f->rule_id ? req_query(req, "rule_id") : NULL);
+	tpl_setf(d, "FIRST_URL", "/alerts%s", url.data ? url.data : "");
+	if (f->cursor)
+		tpl_show(d, "NOT_FIRST");
+	if (next) {
+		append_param(&url, "cursor", next);
+		tpl_setf(tpl_section(d, "MORE"), "NEXT_URL", "/alerts%s", url.data);
+	}
+	buf_free(&url);
+}
+
 int page_alerts(struct request *req)
 {
 	static const char *const states[] = {"firing", "acknowledged", "resolved", NULL};
 	static const char *const sevs[] = {"info", "warning", "critical", NULL};
 	struct history_filter f = {.limit = 50};
-	const char *since = req_query(req, "since"), *until = req_query(req, "until");
-	const char *rule = req_query(req, "rule_id");
 	struct kpi_names *names = kpi_names_load(req);
 	json_t *items = NULL, *a;
 	char *next = NULL;
 	const char *err = NULL;
-	struct buf url;
 	struct page p;
 	size_t i;
-	int64_t rid = 0;
 	enum store_rc rc;
 
 	if (names == NULL)
 		return 500;
-	f.state = req_query(req, "state");
-	f.severity = req_query(req, "severity");
-	f.kpi = req_query(req, "kpi");
-	f.cursor = req_query(req, "cursor");
-	/* an empty select means "any" */
-	if (f.state && (!*f.state || !strcmp(f.state, "open")))
-		f.state = NULL;
-	if (f.severity && !*f.severity)
-		f.severity = NULL;
-	if (f.kpi && !*f.kpi)
-		f.kpi = NULL;
-	if (f.cursor && !*f.cursor)
-		f.cursor = NULL;
-	if (f.state && strcmp(f.state, "firing") && strcmp(f.state, "acknowledged") &&
-	    strcmp(f.state, "resolved")) {
-		err = "Unknown state.";
-		f.state = NULL;
-	}
-	if (f.severity && strcmp(f.severity, "info") && strcmp(f.severity, "warning") &&
-	    strcmp(f.severity, "critical")) {
-		err = "Unknown severity.";
-		f.severity = NULL;
-	}
-	if (f.kpi && !valid_kpi_key(f.kpi)) {
-		err = "Unknown KPI.";
-		f.kpi = NULL;
-	}
-	if (rule && *rule && parse_int64(rule, 1, INT64_MAX, &rid) == 0)
-		f.rule_id = rid;
-	if (since && *since) {
-		if (shop_midnight(req, since, 0, &f.since_us) == 0)
-			f.has_since = 1;
-		else
-			err = "The start date is not a date.";
-	}
-	if (until && *until) {
-		/* "to" includes that day */
-		if (shop_midnight(req, until, 1, &f.until_us) == 0) {
-			f.has_until = 1;
-		} else {
-			err = "The end date is not a date.";
-		}
-	}
+	alerts_filter(req, &f, &err);
 	rc = alert_history(req->db, &f, &items, &next);
 	if (rc == ST_INVALID) {
 		err = "That page link is out of date; here are the newest alerts.";
@@ -133,37 +174,13 @@ int page_alerts(struct request *req)
 	options(p.content, "STATE_OPT", states, f.state);
 	options(p.content, "SEV_OPT", sevs, f.severity);
 	page_kpi_options(p.content, names, f.kpi);
-	tpl_set(p.content, "SINCE", f.has_since ? since : "");
-	tpl_set(p.content, "UNTIL", f.has_until ? until : "");
-	if (f.rule_id)
-		tpl_setf(tpl_section(p.content, "RULE_FILTER"), "RULE_ID", "%lld", (long long)f.rule_id);
 	if (err)
 		tpl_set(tpl_section(p.content, "FILTER_ERROR"), "FILTER_ERROR_TEXT", err);
 	json_array_foreach(items, i, a)
 		page_alert(req, tpl_section(p.content, "ALERT"), a, names);
 	if (json_array_size(items) == 0)
 		tpl_show(p.content, "NONE");
-	/* live rows only on the first page, where new alerts belong */
-	tpl_set(p.content, "LIVE", f.cursor || f.has_until ? "0" : "1");
-	tpl_set(p.content, "F_STATE", f.state ? f.state : "");
-	tpl_set(p.content, "F_SEVERITY", f.severity ? f.severity : "");
-	tpl_set(p.content, "F_KPI", f.kpi ? f.kpi : "");
-	tpl_setf(p.content, "F_RULE", "%lld", (long long)f.rule_id);
-	buf_init(&url);
-	append_param(&url, "state", f.state);
-	append_param(&url, "severity", f.severity);
-	append_param(&url, "kpi", f.kpi);
-	append_param(&url, "since", f.has_since ? since : NULL);
-	append_param(&url, "until", f.has_until ? until : NULL);
-	append_param(&url, "rule_id", f.rule_id ? rule : NULL);
-	tpl_setf(p.content, "FIRST_URL", "/alerts%s", url.data ? url.data : "");
-	if (f.cursor)
-		tpl_show(p.content, "NOT_FIRST");
-	if (next) {
-		append_param(&url, "cursor", next);
-		tpl_setf(tpl_section(p.content, "MORE"), "NEXT_URL", "/alerts%s", url.data);
-	}
-	buf_free(&url);
+	alerts_links(req, p.content, &f, next);
 	free(next);
 	json_decref(items);
 	kpi_names_free(names);
@@ -182,12 +199,6 @@ DB_STMT(q_alert_samples,
     "   WHERE kpi_key = $1 AND sampled_at >= to_timestamp($2::bigint / 1e6) - interval '3 hours'"
     "     AND sampled_at <= to_timestamp($3::bigint / 1e6) + interval '1 hour'"
     "   ORDER BY sampled_at DESC LIMIT 500) s ORDER BY sampled_at");
-DB_STMT(q_alert_events,
-    "SELECT " EVENT_COLUMNS " FROM events e"
-    " WHERE (e.data->>'id')::bigint = $1::bigint"
-    "   AND e.type IN ('alert.fired', 'alert.acknowledged', 'alert.resolved', 'alert.escalated')"
-    " ORDER BY e.id");
-
 int page_alert_detail(struct request *req)
 {
 	int64_t id = req_param_id(req, "id");
@@ -213,7 +224,7 @@ int page_alert_detail(struct request *req)
 		goto out;
 	samples = DB_EXEC(req->db, &q_alert_samples, json_string_value(json_object_get(a, "kpi")),
 	    db_str(facts, 0, "t_us"), db_str(facts, 0, "end_us"));
-	if (samples == NULL || (events = DB_EXEC(req->db, &q_alert_events, idb)) == NULL)
+	if (samples == NULL || (events = events_of_alert(req->db, id)) == NULL)
 		goto out;
 	n = PQntuples(samples);
 	pts = xcalloc((size_t)n + 1, sizeof(*pts));
@@ -255,20 +266,7 @@ int page_alert_detail(struct request *req)
 		tpl_show(p.content, "HAS_NOTE");
 	if (!json_is_string(json_object_get(a, "resolved_at")))
 		tpl_show(p.content, "NOT_RESOLVED");
-	for (int i = 0; i < PQntuples(events); i++) {
-		json_t *e = event_json(events, i);
-		struct tpl_dict *d = tpl_section(p.content, "EVENT");
-		const char *type = json_string_value(json_object_get(e, "type"));
-		struct buf text;
-
-		buf_init(&text);
-		page_event_text(e, &text);
-		tpl_set(d, "EVENT_TEXT", text.data ? text.data : "");
-		tpl_set(d, "EVENT_KIND", strchr(type, '.') + 1);
-		page_time(d, "AT", json_string_value(json_object_get(e, "at")));
-		buf_free(&text);
-		json_decref(e);
-	}
+	page_events(p.content, events);
 	rc = page_end(&p, req, 200);
 out:
 	json_decref(a);

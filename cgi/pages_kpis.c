@@ -7,9 +7,9 @@
 
 #include "app.h"
 #include "chart.h"
+#include "fmt.h"
 #include "kpi_store.h"
 #include "page.h"
-#include "rule.h"
 
 /* The catalogue's categories in the page's order, with their headings. */
 static const struct { const char *cat, *title; } categories[] = {

@@ -12,7 +12,7 @@
 
 #include "app.h"
 #include "page.h"
-#include "rule.h"
+#include "fmt.h"
 #include "rule_store.h"
 
 #define MAX_FIELD_ERRORS 16
@@ -20,26 +20,6 @@
 static const char *or_empty(const char *s)
 {
 	return s ? s : "";
-}
-
-/* "Revenue today below 5,000 USD" */
-static void condition_text(const struct rule_input *rule, const char *unit, char *out,
-    size_t len)
-{
-	enum cond c = cond_parse(or_empty(rule->condition));
-	double t = rule->threshold;
-	char v[64];
-
-	if (c == COND_PCT_CHANGE_GT || c == COND_PCT_CHANGE_LT)
-		snprintf(out, len, "%s %g%% in %lld min", cond_words(c), t,
-		    (long long)rule->window_minutes);
-	else if (c == COND_ZSCORE_GT)
-		snprintf(out, len, "z-score above %g over %lld samples", t,
-		    (long long)rule->window_samples);
-	else {
-		fmt_value(t, unit, v, sizeof(v));
-		snprintf(out, len, "%s %s", cond_words(c), v);
-	}
 }
 
 int page_rules(struct request *req)
@@ -67,7 +47,9 @@ int page_rules(struct request *req)
 		if (*or_empty(v.description))
 			tpl_set(tpl_section(d, "HAS_DESCRIPTION"), "DESCRIPTION", v.description);
 		tpl_set(d, "KPI_NAME", kpi_names_name(names, or_empty(v.kpi)));
-		condition_text(&v, kpi_names_unit(names, or_empty(v.kpi)), cond, sizeof(cond));
+		fmt_rule_condition(cond_parse(or_empty(v.condition)), v.threshold,
+		    kpi_names_unit(names, or_empty(v.kpi)), (long long)v.window_minutes,
+		    (long long)v.window_samples, cond, sizeof(cond));
 		tpl_set(d, "CONDITION_TEXT", cond);
 		tpl_set(d, "SEVERITY", or_empty(v.severity));
 		tpl_setf(d, "RECIPIENT_COUNT", "%lu", (unsigned long)v.recipients.n);
@@ -243,22 +225,15 @@ static void show_addresses(const struct request *req, struct tpl_dict *d, const 
 static void rule_form_values(const struct request *req, struct tpl_dict *d,
     const struct kpi_names *names, const struct rule_input *rule, int has_threshold)
 {
-	static const char *const conds[][2] = {
-		{"gt", "above the threshold"}, {"gte", "at or above the threshold"},
-		{"lt", "below the threshold"}, {"lte", "at or below the threshold"},
-		{"eq", "equal to the threshold"}, {"neq", "not equal to the threshold"},
-		{"pct_change_gt", "rose by more than threshold % (percent change)"},
-		{"pct_change_lt", "changed by less than threshold % (a fall: negative)"},
-		{"zscore_gt", "unusual: more than threshold standard deviations from the mean"},
-	};
 	static const char *const sevs[] = {"info", "warning", "critical"};
 	const struct rule_escalation *esc = &rule->escalation;
 
 	show_field(req, d, "name", or_empty(rule->name));
 	show_field(req, d, "description", or_empty(rule->description));
 	page_kpi_options(d, names, or_empty(rule->kpi));
-	for (size_t k = 0; k < GW_ARRAY_LEN(conds); k++)
-		page_option(d, "COND_OPT", conds[k][0], conds[k][1], or_empty(rule->condition));
+	for (int c = 0; c < COND__MAX; c++)
+		page_option(d, "COND_OPT", cond_name((enum cond)c), cond_label((enum cond)c),
+		    or_empty(rule->condition));
 	for (size_t k = 0; k < GW_ARRAY_LEN(sevs); k++)
 		page_option(d, "SEV_OPT", sevs[k], NULL, rule->severity ? rule->severity : "warning");
 	if (has_threshold)

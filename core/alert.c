@@ -3,21 +3,12 @@
  */
 #include "alert.h"
 
-#include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "db.h"
 #include "json_out.h"
 #include "util.h"
-
-json_t *json_num(double v)
-{
-	if (!isfinite(v))
-		return json_null();
-	if (v == floor(v) && fabs(v) < 9e15)
-		return json_integer((json_int_t)v);
-	return json_real(v);
-}
 
 void alert_cols(const PGresult *r, struct alert_cols *c)
 {
@@ -41,75 +32,107 @@ void alert_cols(const PGresult *r, struct alert_cols *c)
 	c->escalation_level = db_col(r, "escalation_level");
 }
 
+/*
+ * The alert's members in order, each with its column and its kind: the
+ * one description of the shape, walked by the text writer and by the
+ * jansson builder alike.
+ */
+enum alert_kind { K_ID, K_ID_OR_NULL, K_STR, K_NUM, K_BOOL, K_TIME };
+
+static const struct {
+	const char *key;
+	size_t col;            /* offset of its column number in struct alert_cols */
+	enum alert_kind kind;
+} alert_members[] = {
+#define M(key, field, kind) {key, offsetof(struct alert_cols, field), kind}
+	M("id", id, K_ID), M("rule_id", rule_id, K_ID_OR_NULL),
+	M("rule_name", rule_name, K_STR), M("kpi", kpi, K_STR),
+	M("condition", condition, K_STR), M("threshold", threshold, K_NUM),
+	M("value", value, K_NUM), M("severity", severity, K_STR), M("state", state, K_STR),
+	M("message", message, K_STR), M("silenced", silenced, K_BOOL),
+	M("triggered_at", triggered, K_TIME), M("acknowledged_at", acknowledged, K_TIME),
+	M("acknowledged_by", acknowledged_by, K_STR), M("ack_note", ack_note, K_STR),
+	M("resolved_at", resolved, K_TIME), M("resolve_reason", resolve_reason, K_STR),
+	M("escalation_level", escalation_level, K_ID),
+#undef M
+};
+
+#define N_MEMBERS (sizeof(alert_members) / sizeof(alert_members[0]))
+
+static int member_col(const struct alert_cols *c, size_t i)
+{
+	return *(const int *)(const void *)((const char *)c + alert_members[i].col);
+}
+
 static const char *cell(const PGresult *r, int row, int col)
 {
 	return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
 }
 
-static void put_time_col(struct buf *b, const PGresult *r, int row, int col)
-{
-	const char *v = cell(r, row, col);
-
-	if (v == NULL)
-		buf_puts(b, "null");
-	else
-		json_put_time(b, strtoll(v, NULL, 10));
-}
-
 void alert_write(struct buf *b, const PGresult *r, int row, const struct alert_cols *c)
 {
-	const char *v;
+	buf_putc(b, '{');
+	for (size_t i = 0; i < N_MEMBERS; i++) {
+		const char *v = cell(r, row, member_col(c, i));
 
-	buf_puts(b, "{\"id\":");
-	buf_puts(b, PQgetvalue(r, row, c->id));
-	json_put_key(b, "rule_id", 0);
-	v = cell(r, row, c->rule_id);
-	buf_puts(b, v ? v : "null");
-	json_put_key(b, "rule_name", 0);
-	json_put_str(b, cell(r, row, c->rule_name));
-	json_put_key(b, "kpi", 0);
-	json_put_str(b, cell(r, row, c->kpi));
-	json_put_key(b, "condition", 0);
-	json_put_str(b, cell(r, row, c->condition));
-	json_put_key(b, "threshold", 0);
-	json_put_num(b, strtod(PQgetvalue(r, row, c->threshold), NULL));
-	json_put_key(b, "value", 0);
-	json_put_num(b, strtod(PQgetvalue(r, row, c->value), NULL));
-	json_put_key(b, "severity", 0);
-	json_put_str(b, cell(r, row, c->severity));
-	json_put_key(b, "state", 0);
-	json_put_str(b, cell(r, row, c->state));
-	json_put_key(b, "message", 0);
-	json_put_str(b, cell(r, row, c->message));
-	json_put_key(b, "silenced", 0);
-	buf_puts(b, PQgetvalue(r, row, c->silenced)[0] == 't' ? "true" : "false");
-	json_put_key(b, "triggered_at", 0);
-	put_time_col(b, r, row, c->triggered);
-	json_put_key(b, "acknowledged_at", 0);
-	put_time_col(b, r, row, c->acknowledged);
-	json_put_key(b, "acknowledged_by", 0);
-	json_put_str(b, cell(r, row, c->acknowledged_by));
-	json_put_key(b, "ack_note", 0);
-	json_put_str(b, cell(r, row, c->ack_note));
-	json_put_key(b, "resolved_at", 0);
-	put_time_col(b, r, row, c->resolved);
-	json_put_key(b, "resolve_reason", 0);
-	json_put_str(b, cell(r, row, c->resolve_reason));
-	json_put_key(b, "escalation_level", 0);
-	buf_puts(b, PQgetvalue(r, row, c->escalation_level));
+		json_put_key(b, alert_members[i].key, i == 0);
+		switch (alert_members[i].kind) {
+		case K_ID:
+		case K_ID_OR_NULL:
+			buf_puts(b, v ? v : "null");
+			break;
+		case K_STR:
+			json_put_str(b, v);
+			break;
+		case K_NUM:
+			json_put_num(b, strtod(v ? v : "nan", NULL));
+			break;
+		case K_BOOL:
+			buf_puts(b, v && v[0] == 't' ? "true" : "false");
+			break;
+		case K_TIME:
+			if (v == NULL)
+				buf_puts(b, "null");
+			else
+				json_put_time(b, strtoll(v, NULL, 10));
+			break;
+		}
+	}
 	buf_putc(b, '}');
 }
 
 json_t *alert_json(const PGresult *r, int row)
 {
 	struct alert_cols c;
-	struct buf b;
-	json_t *a;
+	json_t *a = json_object();
+	char t[40];
 
 	alert_cols(r, &c);
-	buf_init(&b);
-	alert_write(&b, r, row, &c);
-	a = json_loadb(b.data, b.len, 0, NULL);
-	buf_free(&b);
-	return a ? a : json_object();
+	for (size_t i = 0; i < N_MEMBERS; i++) {
+		const char *v = cell(r, row, member_col(&c, i));
+		json_t *j;
+
+		switch (alert_members[i].kind) {
+		case K_ID:
+		case K_ID_OR_NULL:
+			j = v ? json_integer(strtoll(v, NULL, 10)) : json_null();
+			break;
+		case K_STR:
+			j = v ? json_string(v) : json_null();
+			break;
+		case K_NUM:
+			j = json_num(strtod(v ? v : "nan", NULL));
+			break;
+		case K_BOOL:
+			j = json_boolean(v && v[0] == 't');
+			break;
+		default:
+			if (v)
+				time_format_iso(strtoll(v, NULL, 10), t, sizeof(t));
+			j = v ? json_string(t) : json_null();
+			break;
+		}
+		json_object_set_new(a, alert_members[i].key, j);
+	}
+	return a;
 }

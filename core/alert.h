@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "json_out.h"
 #include "util.h"
 
 /* Select (or RETURN) these from alerts aliased a to build alert_json(). */
@@ -30,12 +31,13 @@ struct alert_cols {
 };
 
 void alert_cols(const PGresult *r, struct alert_cols *c);
-/* Appends the alert of row as JSON text (the hot path: history pages). */
+/*
+ * Appends the alert of row as JSON text (the hot path: history pages).
+ * alert_json() gives the same alert as a jansson value, built from the
+ * columns (not parsed from this text); one table in alert.c lists the
+ * members for both, so the shape is written once.
+ */
 void alert_write(struct buf *b, const PGresult *r, int row, const struct alert_cols *c);
-/* The same alert as a jansson value (parsed from alert_write: one shape). */
 json_t *alert_json(const PGresult *r, int row);
-
-/* JSON number for a double that is always finite in the database. */
-json_t *json_num(double v);
 
 #endif

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "mail.h"
-#include "rule.h"
 #include "tpl.h"
 #include "util.h"
 

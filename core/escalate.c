@@ -10,6 +10,7 @@
 #include "alert.h"
 #include "event.h"
 #include "mail.h"
+#include "silence_store.h"
 #include "util.h"
 
 #define ESCALATE_BATCH 100
@@ -21,15 +22,10 @@
  * the run's later batches), even if it is overdue for more.
  */
 DB_STMT(q_due,
-    "SELECT a.id, a.escalation_level, r.id AS rule_id, r.description,"
-    "       r.window_minutes, r.window_samples,"
+    "SELECT a.id, a.escalation_level, r.id AS rule_id, " MAIL_FACT_COLUMNS ","
     "       to_json(r.escalation_recipients)::text AS recipients,"
-    "       k.name AS kpi_name, k.unit AS kpi_unit, k.recommendation,"
-    "       to_char($1::timestamptz AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') || ' ' || $3"
-    "         AS now_local,"
-    "       EXISTS (SELECT 1 FROM silences si WHERE si.starts_at <= $1::timestamptz"
-    "                  AND si.ends_at > $1::timestamptz AND (si.scope = 'all'"
-    "                  OR si.rule_id = r.id OR si.kpi_key = r.kpi_key)) AS silenced"
+    "       " MAIL_WHEN_SQL("$1::timestamptz", "$3") " AS now_local,"
+    "       " SILENCED_SQL("$1::timestamptz") " AS silenced"
     "  FROM alerts a"
     "  JOIN alert_rules r ON r.id = a.rule_id"
     "  JOIN kpis k ON k.key = r.kpi_key"
@@ -83,19 +79,10 @@ static int escalate_batch(struct db *db, const struct config *cfg, const char *n
 		events_add(&ev, "alert.escalated", a);
 		rcpt = json_loads(db_str(due, i, "recipients"), 0, NULL);
 		if (!db_bool(due, i, "silenced") && rcpt) {
-			struct mail_alert m = {
-				.kind = MAIL_ESCALATED, .alert = a,
-				.kpi_name = db_str(due, i, "kpi_name"),
-				.kpi_unit = db_str(due, i, "kpi_unit"),
-				.recommendation = db_str(due, i, "recommendation"),
-				.rule_description = db_str(due, i, "description"),
-				.when_local = db_str(due, i, "now_local"),
-				.latest = json_number_value(json_object_get(a, "value")),
-				.window_minutes = (int)db_i64(due, i, "window_minutes"),
-				.window_samples = (int)db_i64(due, i, "window_samples"),
-				.escalation_level = (int)json_integer_value(
-				    json_object_get(a, "escalation_level")),
-			};
+			struct mail_alert m;
+
+			mail_alert_of(&m, MAIL_ESCALATED, a, due, i, db_str(due, i, "now_local"),
+			    json_number_value(json_object_get(a, "value")));
 			/* alert and level in the key: a level is mailed once */
 			snprintf(prefix, sizeof(prefix), "escalated:%lld:%d",
 			    (long long)json_integer_value(json_object_get(a, "id")),

@@ -19,18 +19,19 @@
 
 #include "alert.h"
 #include "event.h"
+#include "fmt.h"
 #include "job_runs.h"
 #include "kpi.h"
 #include "log.h"
 #include "mail.h"
 #include "rule.h"
+#include "silence_store.h"
 #include "util.h"
 
 #define EVAL_CHUNK 2000
 
 DB_STMT(q_prelude,
-    "SELECT to_char($1::timestamptz AT TIME ZONE $2, 'YYYY-MM-DD HH24:MI') || ' ' || $2"
-    "       AS now_local");
+    "SELECT " MAIL_WHEN_SQL("$1::timestamptz", "$2") " AS now_local");
 
 /*
  * The read phase: each enabled rule (all, or those in $1) with what its
@@ -80,9 +81,7 @@ DB_STMT(q_lock,
 
 /* The write phase: the locked rules' fresh state and what mail needs. */
 DB_STMT(q_fresh,
-    "WITH sil AS (SELECT scope, rule_id, kpi_key FROM silences"
-    "              WHERE starts_at <= $2::timestamptz AND ends_at > $2::timestamptz)"
-    " SELECT r.id, r.name, r.description, r.kpi_key, r.severity, r.notify_resolved,"
+    "SELECT r.id, r.name, r.description, r.kpi_key, r.severity, r.notify_resolved,"
     "        r.enabled, r.window_minutes, r.window_samples, r.cooldown_minutes,"
     "        r.for_evaluations, to_json(r.recipients)::text AS recipients,"
     "        (extract(epoch FROM r.updated_at) * 1000000)::bigint AS updated_us,"
@@ -91,8 +90,7 @@ DB_STMT(q_fresh,
     "        k.name AS kpi_name, k.unit AS kpi_unit, k.recommendation,"
     "        (SELECT a.id FROM alerts a WHERE a.rule_id = r.id"
     "            AND a.state IN ('firing', 'acknowledged')) AS open_id,"
-    "        EXISTS (SELECT 1 FROM sil WHERE sil.scope = 'all' OR sil.rule_id = r.id"
-    "                                     OR sil.kpi_key = r.kpi_key) AS silenced"
+    "        " SILENCED_SQL("$2::timestamptz") " AS silenced"
     "   FROM alert_rules r"
     "   JOIN rule_state s ON s.rule_id = r.id"
     "   JOIN kpis k ON k.key = r.kpi_key"
@@ -190,23 +188,14 @@ static int row_of_rule(const PGresult *r, int64_t rule_id)
 	return -1;
 }
 
-/* The mail facts of fresh row i about alert a. */
+/* The mail of kind about alert a, with the facts of fresh row i. */
 static void mail_facts(struct mail_alert *m, enum mail_kind kind, const PGresult *fresh,
     int i, const json_t *a, const struct run *run)
 {
 	const struct kpi_value *v = kpi_values_get(run->kv, db_str(fresh, i, "kpi_key"));
 
-	memset(m, 0, sizeof(*m));
-	m->kind = kind;
-	m->alert = a;
-	m->kpi_name = db_str(fresh, i, "kpi_name");
-	m->kpi_unit = db_str(fresh, i, "kpi_unit");
-	m->recommendation = db_str(fresh, i, "recommendation");
-	m->rule_description = db_str(fresh, i, "description");
-	m->when_local = run->now_local;
-	m->latest = v && v->has ? v->value : json_number_value(json_object_get(a, "value"));
-	m->window_minutes = (int)db_i64(fresh, i, "window_minutes");
-	m->window_samples = (int)db_i64(fresh, i, "window_samples");
+	mail_alert_of(m, kind, a, fresh, i, run->now_local,
+	    v && v->has ? v->value : json_number_value(json_object_get(a, "value")));
 }
 
 /* Events and mail of the alerts just fired or resolved. 0 or -1. */

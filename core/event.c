@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
+
 void events_init(struct events *e)
 {
 	memset(e, 0, sizeof(*e));
@@ -58,13 +60,83 @@ int event_emit(struct db *db, const char *type, const json_t *data)
 	return rc;
 }
 
+/* The texts of an event of type with data about a KPI of unit, into ev. */
+static void event_texts(json_t *ev, const char *type, const json_t *data, const char *unit)
+{
+	struct buf text;
+	char value[64];
+
+	buf_init(&text);
+	fmt_event_text(type, data, &text);
+	json_object_set_new(ev, "text", json_string(text.data ? text.data : ""));
+	buf_free(&text);
+	if (strncmp(type, "alert.", 6) == 0) {
+		struct fmt_observed shown;
+
+		fmt_observed(cond_parse(json_string_value(json_object_get(data, "condition"))),
+		    json_number_value(json_object_get(data, "value")),
+		    json_number_value(json_object_get(data, "threshold")), unit, &shown);
+		json_object_set_new(ev, "value_text", json_string(shown.value));
+		json_object_set_new(ev, "threshold_text", json_string(shown.threshold));
+	} else if (strcmp(type, "kpi.sampled") == 0) {
+		fmt_value(json_number_value(json_object_get(data, "value")), unit, value,
+		    sizeof(value));
+		json_object_set_new(ev, "value_text", json_string(value));
+	}
+}
+
 json_t *event_json(const PGresult *r, int row)
 {
 	json_t *data = json_loads(db_str(r, row, "data"), JSON_DECODE_ANY, NULL);
+	const char *type = db_str(r, row, "type");
+	json_t *ev;
 
-	return json_pack("{sI ss ss so}", "id", (json_int_t)db_i64(r, row, "id"),
-	    "type", db_str(r, row, "type"), "at", db_str(r, row, "at"),
-	    "data", data ? data : json_object());
+	if (data == NULL)
+		data = json_object();
+	ev = json_pack("{sI ss ss sO}", "id", (json_int_t)db_i64(r, row, "id"),
+	    "type", type, "at", db_str(r, row, "at"), "data", data);
+	event_texts(ev, type, data, db_str(r, row, "unit"));
+	json_decref(data);
+	return ev;
+}
+
+/* jansson's output callback: appends to the buf of data */
+static int write_buf(const char *s, size_t n, void *data)
+{
+	buf_append(data, s, n);
+	return 0;
+}
+
+void event_write(struct buf *b, const PGresult *r, int row)
+{
+	json_t *ev = event_json(r, row);
+
+	json_dump_callback(ev, write_buf, b, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	json_decref(ev);
+}
+
+DB_STMT(q_events_recent,
+    "SELECT " EVENT_COLUMNS " FROM events e WHERE e.type <> 'kpi.sampled'"
+    " ORDER BY e.id DESC LIMIT $1::int");
+
+PGresult *events_recent(struct db *db, int64_t limit)
+{
+	char l[24];
+
+	return DB_EXEC(db, &q_events_recent, db_i64_param(limit, l));
+}
+
+DB_STMT(q_events_of_alert,
+    "SELECT " EVENT_COLUMNS " FROM events e"
+    " WHERE (e.data->>'id')::bigint = $1::bigint"
+    "   AND e.type IN ('alert.fired', 'alert.acknowledged', 'alert.resolved', 'alert.escalated')"
+    " ORDER BY e.id");
+
+PGresult *events_of_alert(struct db *db, int64_t id)
+{
+	char i[24];
+
+	return DB_EXEC(db, &q_events_of_alert, db_i64_param(id, i));
 }
 
 DB_STMT(q_events_after,

@@ -31,9 +31,23 @@ void events_free(struct events *e);
 /* One event, at once. 0, or -1. */
 int event_emit(struct db *db, const char *type, const json_t *data);
 
-/* Events as JSON ({"id","type","at","data"}): select EVENT_COLUMNS. */
-#define EVENT_COLUMNS "e.id, e.type, iso(e.at) AS at, e.data::text AS data"
+/*
+ * Events as JSON: {"id","type","at","data","text"}, and for alert.* and
+ * kpi.sampled events "value_text" (and for alert.* "threshold_text"): the
+ * words the pages, the mail and the browser show (fmt.h), so that the
+ * browser carries no copy of them. Select EVENT_COLUMNS (the unit is
+ * the KPI's, read with the event).
+ */
+#define EVENT_COLUMNS "e.id, e.type, iso(e.at) AS at, e.data::text AS data," \
+	" (SELECT k.unit FROM kpis k WHERE k.key = e.data->>'kpi') AS unit"
 json_t *event_json(const PGresult *r, int row);
+/* The same event appended as JSON text: the one serialisation of a frame. */
+void event_write(struct buf *b, const PGresult *r, int row);
+
+/* The latest limit events but kpi.sampled, newest first (the dashboard's feed). */
+PGresult *events_recent(struct db *db, int64_t limit);
+/* The events about alert id, oldest first (its timeline). */
+PGresult *events_of_alert(struct db *db, int64_t id);
 
 /*
  * Events with after < id <= upto, oldest first, at most limit rows of

@@ -49,14 +49,29 @@ void json_put_str(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
+/* Integral and small enough to be exact: written without a fraction. */
+static int integral(double v)
+{
+	return v == floor(v) && fabs(v) < 9e15;
+}
+
 void json_put_num(struct buf *b, double v)
 {
 	if (!isfinite(v))
 		buf_puts(b, "null");
-	else if (v == floor(v) && fabs(v) < 9e15)
+	else if (integral(v))
 		buf_printf(b, "%" PRId64, (int64_t)v);
 	else
 		buf_printf(b, "%.15g", v);
+}
+
+json_t *json_num(double v)
+{
+	if (!isfinite(v))
+		return json_null();
+	if (integral(v))
+		return json_integer((json_int_t)v);
+	return json_real(v);
 }
 
 void json_put_i64(struct buf *b, int64_t v)

@@ -6,6 +6,7 @@
 #ifndef GW_JSON_OUT_H
 #define GW_JSON_OUT_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "util.h"
@@ -19,6 +20,8 @@ void json_put_str(struct buf *b, const char *s);
 /* A number as the API writes it: integral values without a fraction,
  * others with 15 significant digits; null when not finite. */
 void json_put_num(struct buf *b, double v);
+/* The same number as a jansson value (integer, real or null). */
+json_t *json_num(double v);
 void json_put_i64(struct buf *b, int64_t v);
 /* "2026-11-26T10:00:00.000000Z" from microseconds since the epoch. */
 void json_put_time(struct buf *b, int64_t us);

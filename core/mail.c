@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "ack.h"
+#include "fmt.h"
 #include "mail_mime.h"
-#include "rule.h"
 #include "tpl.h"
 
 static const char *const kind_names[MAIL_KIND__MAX] = {
@@ -60,105 +60,136 @@ static char *one_line(const char *s)
 	return r;
 }
 
-int mail_render_alert(const struct config *cfg, const struct mail_alert *m,
-    const char *ack_url, struct mail_msg *out)
+void mail_alert_of(struct mail_alert *m, enum mail_kind kind, const json_t *a,
+    const PGresult *facts, int row, const char *when_local, double latest)
+{
+	memset(m, 0, sizeof(*m));
+	m->kind = kind;
+	m->alert = a;
+	m->kpi_name = db_str(facts, row, "kpi_name");
+	m->kpi_unit = db_str(facts, row, "kpi_unit");
+	m->recommendation = db_str(facts, row, "recommendation");
+	m->rule_description = db_str(facts, row, "description");
+	m->when_local = when_local;
+	m->latest = latest;
+	m->escalation_level = (int)json_integer_value(json_object_get(a, "escalation_level"));
+}
+
+/* What the subject and the body say, worked out once for both. */
+struct mail_words {
+	const char *sev;
+	char sevup[16];
+	char latest[64];
+	char headline[160];
+	struct fmt_observed shown;
+};
+
+static void mail_words(const struct mail_alert *m, struct mail_words *w)
 {
 	const json_t *a = m->alert;
-	const char *sev = jstring(a, "severity");
-	enum cond c = cond_parse(jstring(a, "condition"));
-	char value[64], threshold[64], latest[64], headline[160], sevup[16];
-	struct tpl_dict *d;
-	int rc = -1;
-	long long id = (long long)json_integer_value(json_object_get(a, "id"));
-	char *subject;
 
-	memset(out, 0, sizeof(*out));
-	buf_init(&out->text);
-	buf_init(&out->html);
-	fmt_value(m->latest, m->kpi_unit, latest, sizeof(latest));
-	if (c == COND_PCT_CHANGE_GT || c == COND_PCT_CHANGE_LT) {
-		snprintf(value, sizeof(value), "%+.1f%%", jnumber(a, "value"));
-		snprintf(threshold, sizeof(threshold), "%g%% over %d minutes",
-		    jnumber(a, "threshold"), m->window_minutes);
-	} else if (c == COND_ZSCORE_GT) {
-		snprintf(value, sizeof(value), "z = %.2f", jnumber(a, "value"));
-		snprintf(threshold, sizeof(threshold), "z > %g over the last %d samples",
-		    jnumber(a, "threshold"), m->window_samples);
-	} else {
-		fmt_value(jnumber(a, "value"), m->kpi_unit, value, sizeof(value));
-		fmt_value(jnumber(a, "threshold"), m->kpi_unit, threshold, sizeof(threshold));
-	}
-	snprintf(sevup, sizeof(sevup), "%s", sev);
-	for (char *p = sevup; *p; p++)
+	w->sev = jstring(a, "severity");
+	snprintf(w->sevup, sizeof(w->sevup), "%s", w->sev);
+	for (char *p = w->sevup; *p; p++)
 		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+	fmt_value(m->latest, m->kpi_unit, w->latest, sizeof(w->latest));
+	fmt_observed(cond_parse(jstring(a, "condition")), jnumber(a, "value"),
+	    jnumber(a, "threshold"), m->kpi_unit, &w->shown);
+}
+
+/* The headline of the body and the subject (malloc'd, one line). */
+static char *mail_subject(const struct mail_alert *m, struct mail_words *w)
+{
+	const char *rule = jstring(m->alert, "rule_name");
+	char *subject, *line;
+
 	switch (m->kind) {
 	case MAIL_RESOLVED:
-		snprintf(headline, sizeof(headline), "Resolved");
-		subject = xasprintf("[goldwatch] Resolved: %s", jstring(a, "rule_name"));
+		snprintf(w->headline, sizeof(w->headline), "Resolved");
+		subject = xasprintf("[goldwatch] Resolved: %s", rule);
 		break;
 	case MAIL_ESCALATED:
-		snprintf(headline, sizeof(headline), "Escalated: nobody has acknowledged this %s alert",
-		    sev);
+		snprintf(w->headline, sizeof(w->headline),
+		    "Escalated: nobody has acknowledged this %s alert", w->sev);
 		subject = xasprintf("[goldwatch] ESCALATED (level %d) %s: %s - %s %s",
-		    m->escalation_level, sevup, jstring(a, "rule_name"), m->kpi_name, latest);
+		    m->escalation_level, w->sevup, rule, m->kpi_name, w->latest);
 		break;
 	case MAIL_TEST:
-		snprintf(headline, sizeof(headline), "Test message: this is how an alert of this rule looks");
-		subject = xasprintf("[goldwatch] Test: %s", jstring(a, "rule_name"));
+		snprintf(w->headline, sizeof(w->headline),
+		    "Test message: this is how an alert of this rule looks");
+		subject = xasprintf("[goldwatch] Test: %s", rule);
 		break;
 	default:
-		snprintf(headline, sizeof(headline), "%s alert", sevup);
-		subject = xasprintf("[goldwatch] %s: %s - %s %s", sevup, jstring(a, "rule_name"),
-		    m->kpi_name, latest);
+		snprintf(w->headline, sizeof(w->headline), "%s alert", w->sevup);
+		subject = xasprintf("[goldwatch] %s: %s - %s %s", w->sevup, rule, m->kpi_name,
+		    w->latest);
 		break;
 	}
-	out->subject = one_line(subject);
+	line = one_line(subject);
 	free(subject);
+	return line;
+}
 
-	d = tpl_dict_new("mail");
-	tpl_set(d, "HEADLINE", headline);
-	tpl_set(d, "SUBJECT", out->subject);
-	tpl_set(d, "SEVERITY", sev);
-	tpl_set(d, "SEVERITY_UPPER", sevup);
-	tpl_set(d, "SEVERITY_COLOUR", severity_colour(sev));
-	tpl_set(d, "RULE_NAME", jstring(a, "rule_name"));
-	tpl_set(d, "RULE_DESCRIPTION", m->rule_description ? m->rule_description : "");
-	tpl_set(d, "KPI_NAME", m->kpi_name);
-	tpl_set(d, "KPI_VALUE", latest);
-	tpl_set(d, "VALUE", value);
-	tpl_set(d, "THRESHOLD", threshold);
-	tpl_set(d, "CONDITION_WORDS", cond_words(c));
-	tpl_set(d, "MESSAGE", jstring(a, "message"));
-	tpl_set(d, "WHEN", m->when_local);
-	tpl_set(d, "RECOMMENDATION", m->recommendation ? m->recommendation : "");
+/* The sections of the templates that depend on the kind and the facts. */
+static void mail_sections(const struct config *cfg, const struct mail_alert *m,
+    const char *ack_url, struct tpl_dict *d)
+{
+	const json_t *a = m->alert;
+
 	if (m->kind == MAIL_TEST) {
 		/* no alert exists: the link goes to the rule */
 		tpl_setf(d, "ALERT_URL", "%s/rules/%lld", cfg->base_url,
 		    (long long)json_integer_value(json_object_get(a, "rule_id")));
 		tpl_set(d, "LINK_TEXT", "See the rule");
 	} else {
-		tpl_setf(d, "ALERT_URL", "%s/alerts/%lld", cfg->base_url, id);
+		tpl_setf(d, "ALERT_URL", "%s/alerts/%lld", cfg->base_url,
+		    (long long)json_integer_value(json_object_get(a, "id")));
 		tpl_set(d, "LINK_TEXT", "See the alert");
 		tpl_show(d, "HAS_VALUE");
 	}
-	tpl_setf(d, "ALERT_ID", "%lld", id);
-	tpl_set(d, "KIND", mail_kind_name(m->kind));
-	if (m->kind == MAIL_RESOLVED)
-		tpl_show(d, "RESOLVED");
-	else
-		tpl_show(d, "OPEN");
-	if (m->kind == MAIL_ESCALATED) {
-		struct tpl_dict *e = tpl_section(d, "ESCALATED");
-		tpl_set_int(e, "LEVEL", m->escalation_level);
-	}
+	tpl_show(d, m->kind == MAIL_RESOLVED ? "RESOLVED" : "OPEN");
+	if (m->kind == MAIL_ESCALATED)
+		tpl_set_int(tpl_section(d, "ESCALATED"), "LEVEL", m->escalation_level);
 	if (m->rule_description && *m->rule_description)
 		tpl_show(d, "HAS_DESCRIPTION");
 	if (m->recommendation && *m->recommendation)
 		tpl_show(d, "HAS_RECOMMENDATION");
-	if (ack_url) {
-		struct tpl_dict *k = tpl_section(d, "ACK");
-		tpl_set(k, "ACK_URL", ack_url);
-	}
+	if (ack_url)
+		tpl_set(tpl_section(d, "ACK"), "ACK_URL", ack_url);
+}
+
+int mail_render_alert(const struct config *cfg, const struct mail_alert *m,
+    const char *ack_url, struct mail_msg *out)
+{
+	const json_t *a = m->alert;
+	struct mail_words w;
+	struct tpl_dict *d;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&out->text);
+	buf_init(&out->html);
+	mail_words(m, &w);
+	out->subject = mail_subject(m, &w);
+
+	d = tpl_dict_new("mail");
+	tpl_set(d, "HEADLINE", w.headline);
+	tpl_set(d, "SUBJECT", out->subject);
+	tpl_set(d, "SEVERITY", w.sev);
+	tpl_set(d, "SEVERITY_UPPER", w.sevup);
+	tpl_set(d, "SEVERITY_COLOUR", severity_colour(w.sev));
+	tpl_set(d, "RULE_NAME", jstring(a, "rule_name"));
+	tpl_set(d, "RULE_DESCRIPTION", m->rule_description ? m->rule_description : "");
+	tpl_set(d, "KPI_NAME", m->kpi_name);
+	tpl_set(d, "KPI_VALUE", w.latest);
+	tpl_set(d, "VALUE", w.shown.value);
+	tpl_set(d, "THRESHOLD", w.shown.threshold);
+	tpl_set(d, "MESSAGE", jstring(a, "message"));
+	tpl_set(d, "WHEN", m->when_local);
+	tpl_set(d, "RECOMMENDATION", m->recommendation ? m->recommendation : "");
+	tpl_setf(d, "ALERT_ID", "%lld", (long long)json_integer_value(json_object_get(a, "id")));
+	tpl_set(d, "KIND", mail_kind_name(m->kind));
+	mail_sections(cfg, m, ack_url, d);
 	if (tpl_expand("mail/alert.txt.tpl", d, &out->text) == 0 &&
 	    tpl_expand("mail/alert.html.tpl", d, &out->html) == 0)
 		rc = 0;
@@ -283,12 +314,11 @@ int mail_queue_alert(struct db *db, const struct config *cfg, struct outbox *o,
 }
 
 DB_STMT(q_rule_for_test,
-    "SELECT r.id, r.name, r.description, r.kpi_key, r.condition, r.threshold, r.severity,"
-    "       r.window_minutes, r.window_samples, to_json(r.recipients)::text AS recipients,"
-    "       k.name AS kpi_name, k.unit AS kpi_unit, k.recommendation,"
+    "SELECT r.id, r.name, r.kpi_key, r.condition, r.threshold, r.severity,"
+    "       to_json(r.recipients)::text AS recipients, " MAIL_FACT_COLUMNS ","
     "       (SELECT s.value FROM kpi_samples s WHERE s.kpi_key = r.kpi_key"
     "         ORDER BY s.sampled_at DESC, s.id DESC LIMIT 1) AS latest,"
-    "       to_char(now() AT TIME ZONE $2, 'YYYY-MM-DD HH24:MI') || ' ' || $2 AS now_local"
+    "       " MAIL_WHEN_SQL("now()", "$2") " AS now_local"
     "  FROM alert_rules r JOIN kpis k ON k.key = r.kpi_key WHERE r.id = $1::bigint");
 
 enum store_rc mail_queue_rule_test(struct db *db, const struct config *cfg, int64_t rule_id,
@@ -323,17 +353,8 @@ enum store_rc mail_queue_rule_test(struct db *db, const struct config *cfg, int6
 	    "kpi", db_str(r, 0, "kpi_key"), "condition", db_str(r, 0, "condition"),
 	    "threshold", db_f64(r, 0, "threshold"), "value", 0.0,
 	    "severity", db_str(r, 0, "severity"), "message", msg);
-	memset(&m, 0, sizeof(m));
-	m.kind = MAIL_TEST;
-	m.alert = alert;
-	m.kpi_name = db_str(r, 0, "kpi_name");
-	m.kpi_unit = db_str(r, 0, "kpi_unit");
-	m.recommendation = db_str(r, 0, "recommendation");
-	m.rule_description = db_str(r, 0, "description");
-	m.when_local = db_str(r, 0, "now_local");
-	m.latest = db_isnull(r, 0, "latest") ? NAN : db_f64(r, 0, "latest");
-	m.window_minutes = (int)db_i64(r, 0, "window_minutes");
-	m.window_samples = (int)db_i64(r, 0, "window_samples");
+	mail_alert_of(&m, MAIL_TEST, alert, r, 0, db_str(r, 0, "now_local"),
+	    db_isnull(r, 0, "latest") ? NAN : db_f64(r, 0, "latest"));
 	if (mail_queue_alert(db, cfg, &o, &m, rcpt, rule_id, NULL) < 0 || outbox_flush(db, cfg, &o) < 0)
 		goto out;
 	*recipients = json_incref(rcpt);

@@ -29,9 +29,30 @@ struct mail_alert {
 	const char *rule_description;
 	const char *when_local;       /* the event time in the shop's zone */
 	double latest;                /* the KPI's value */
-	int window_minutes, window_samples;
 	int escalation_level;
 };
+
+/*
+ * The facts of a message about an alert of rule r on KPI k: select these
+ * (every statement behind a mail_alert names them so) for mail_alert_of().
+ */
+#define MAIL_FACT_COLUMNS \
+	"r.description, k.name AS kpi_name, k.unit AS kpi_unit, k.recommendation"
+
+/*
+ * A moment as the mails show it, "2026-11-26 17:52 Europe/Zurich": ts
+ * and tz are SQL expressions (a timestamptz and the zone's parameter).
+ */
+#define MAIL_WHEN_SQL(ts, tz) \
+	"to_char(" ts " AT TIME ZONE " tz ", 'YYYY-MM-DD HH24:MI') || ' ' || " tz
+
+/*
+ * The message of kind about alert a, with the facts of row of a result
+ * of MAIL_FACT_COLUMNS, the moment when_local and the KPI's value latest.
+ * m borrows all of them.
+ */
+void mail_alert_of(struct mail_alert *m, enum mail_kind kind, const json_t *a,
+    const PGresult *facts, int row, const char *when_local, double latest);
 
 struct mail_msg {
 	char *subject;

@@ -14,14 +14,6 @@ static const char *const cond_names[COND__MAX] = {
 	[COND_ZSCORE_GT] = "zscore_gt",
 };
 
-static const char *const cond_word[COND__MAX] = {
-	[COND_GT] = "above", [COND_GTE] = "at or above", [COND_LT] = "below",
-	[COND_LTE] = "at or below", [COND_EQ] = "equal to", [COND_NEQ] = "not equal to",
-	[COND_PCT_CHANGE_GT] = "changed by more than",
-	[COND_PCT_CHANGE_LT] = "changed by less than",
-	[COND_ZSCORE_GT] = "unusually far from its recent mean: z-score above",
-};
-
 static const char *const sev_names[SEV__MAX] = {
 	[SEV_INFO] = "info", [SEV_WARNING] = "warning", [SEV_CRITICAL] = "critical",
 };
@@ -60,11 +52,6 @@ int cond_needs_window_minutes(enum cond c)
 int cond_needs_window_samples(enum cond c)
 {
 	return c == COND_ZSCORE_GT;
-}
-
-const char *cond_words(enum cond c)
-{
-	return c < COND__MAX ? cond_word[c] : "?";
 }
 
 /* Equality of KPI values: exact up to rounding noise of sums in SQL. */
@@ -150,63 +137,4 @@ enum rule_action rule_step(enum cond_result res, const struct rule_state *st,
 	    now_us < st->last_fired_us + (int64_t)p->cooldown_minutes * 60 * 1000000)
 		return ACT_COOLDOWN;
 	return ACT_FIRE;
-}
-
-void fmt_value(double v, const char *unit, char *out, size_t outlen)
-{
-	char num[48], grouped[64];
-	const char *p;
-	size_t n, o = 0, intlen;
-	int decimals;
-
-	if (!isfinite(v)) {
-		snprintf(out, outlen, "n/a");
-		return;
-	}
-	/* whole numbers stay whole; money and ratios get two decimals */
-	decimals = (v == floor(v) && fabs(v) < 1e15) ? 0 : 2;
-	snprintf(num, sizeof(num), "%.*f", decimals, v);
-	p = num;
-	if (*p == '-')
-		grouped[o++] = *p++;
-	intlen = strcspn(p, ".");
-	for (n = 0; n < intlen; n++) {
-		if (n > 0 && (intlen - n) % 3 == 0)
-			grouped[o++] = ',';
-		grouped[o++] = p[n];
-	}
-	snprintf(grouped + o, sizeof(grouped) - o, "%s", p + intlen);
-	if (unit == NULL || *unit == '\0')
-		snprintf(out, outlen, "%s", grouped);
-	else if (strcmp(unit, "%") == 0)
-		snprintf(out, outlen, "%s%%", grouped);
-	else
-		snprintf(out, outlen, "%s %s", grouped, unit);
-}
-
-void rule_message(enum cond c, const char *kpi_name, const char *unit,
-    double latest, double observed, double threshold, int window_minutes,
-    int window_samples, char *out, size_t outlen)
-{
-	char v[64], t[64];
-
-	fmt_value(latest, unit, v, sizeof(v));
-	switch (c) {
-	case COND_PCT_CHANGE_GT:
-	case COND_PCT_CHANGE_LT:
-		snprintf(out, outlen, "%s is %s, a change of %+.1f%% over %d minutes "
-		    "(threshold: %s %g%%).", kpi_name, v, observed, window_minutes,
-		    c == COND_PCT_CHANGE_GT ? "more than" : "less than", threshold);
-		return;
-	case COND_ZSCORE_GT:
-		snprintf(out, outlen, "%s is %s, %.1f standard deviations from the mean "
-		    "of the last %d samples (threshold: %g).", kpi_name, v, observed,
-		    window_samples, threshold);
-		return;
-	default:
-		fmt_value(threshold, unit, t, sizeof(t));
-		snprintf(out, outlen, "%s is %s, %s the threshold of %s.", kpi_name, v,
-		    cond_words(c), t);
-		return;
-	}
 }

@@ -1,7 +1,7 @@
 /*
- * rule.h - the rule engine's pure parts: conditions, the lifecycle step of
- * one rule per evaluation, and the words for them. No I/O here: eval.c
- * feeds these with what it read from the database.
+ * rule.h - the rule engine's pure parts: conditions and the lifecycle step
+ * of one rule per evaluation (their words for people are in fmt.h). No I/O
+ * here: eval.c feeds these with what it read from the database.
  */
 #ifndef GW_RULE_H
 #define GW_RULE_H
@@ -79,22 +79,5 @@ enum rule_action {
  */
 enum rule_action rule_step(enum cond_result res, const struct rule_state *st,
     const struct rule_params *p, int64_t now_us, int *consecutive);
-
-/* "above", "at or below", ... for mail and pages. */
-const char *cond_words(enum cond c);
-/*
- * A number with its unit for people: "12,345.50 USD", "18.4%", "3 invoices".
- * out should hold 64 bytes.
- */
-void fmt_value(double v, const char *unit, char *out, size_t outlen);
-
-/*
- * The one-line message of an alert, e.g. "Revenue today is 1,234.50 USD,
- * below the threshold of 5,000 USD." latest is the KPI value, observed
- * what was compared with the threshold (percent change, z-score).
- */
-void rule_message(enum cond c, const char *kpi_name, const char *unit,
-    double latest, double observed, double threshold, int window_minutes,
-    int window_samples, char *out, size_t outlen);
 
 #endif

@@ -14,6 +14,7 @@
 #include "event.h"
 #include "mail.h"
 #include "rule.h"
+#include "silence_store.h"
 #include "util.h"
 
 static int valid_condition(const char *s)
@@ -471,13 +472,9 @@ enum store_rc rule_set_enabled(struct db *db, const struct principal *who, int64
 }
 
 DB_STMT(q_rule_facts,
-    "SELECT r.id, r.description, r.notify_resolved, r.window_minutes, r.window_samples,"
-    "       to_json(r.recipients)::text AS recipients, k.name AS kpi_name, k.unit AS kpi_unit,"
-    "       k.recommendation,"
-    "       to_char(now() AT TIME ZONE $2, 'YYYY-MM-DD HH24:MI') || ' ' || $2 AS now_local,"
-    "       EXISTS (SELECT 1 FROM silences si WHERE si.starts_at <= now() AND si.ends_at > now()"
-    "                  AND (si.scope = 'all' OR si.rule_id = r.id OR si.kpi_key = r.kpi_key))"
-    "         AS silenced"
+    "SELECT r.id, r.notify_resolved, to_json(r.recipients)::text AS recipients,"
+    "       " MAIL_FACT_COLUMNS ", " MAIL_WHEN_SQL("now()", "$2") " AS now_local,"
+    "       " SILENCED_SQL("now()") " AS silenced"
     "  FROM alert_rules r JOIN kpis k ON k.key = r.kpi_key WHERE r.id = $1::bigint");
 DB_STMT(q_rule_resolve_open,
     "UPDATE alerts a SET state = 'resolved', resolved_at = now(), resolve_reason = 'rule deleted'"
@@ -513,17 +510,10 @@ enum store_rc rule_delete(struct db *db, const struct config *cfg,
 		json_array_append_new(resolved, a);
 		events_add(&ev, "alert.resolved", a);
 		if (db_bool(facts, 0, "notify_resolved") && !db_bool(facts, 0, "silenced") && rcpt) {
-			struct mail_alert m = {
-				.kind = MAIL_RESOLVED, .alert = a,
-				.kpi_name = db_str(facts, 0, "kpi_name"),
-				.kpi_unit = db_str(facts, 0, "kpi_unit"),
-				.recommendation = db_str(facts, 0, "recommendation"),
-				.rule_description = db_str(facts, 0, "description"),
-				.when_local = db_str(facts, 0, "now_local"),
-				.latest = json_number_value(json_object_get(a, "value")),
-				.window_minutes = (int)db_i64(facts, 0, "window_minutes"),
-				.window_samples = (int)db_i64(facts, 0, "window_samples"),
-			};
+			struct mail_alert m;
+
+			mail_alert_of(&m, MAIL_RESOLVED, a, facts, 0, db_str(facts, 0, "now_local"),
+			    json_number_value(json_object_get(a, "value")));
 			if (mail_queue_alert(db, cfg, &o, &m, rcpt, id, NULL) < 0)
 				goto out;
 		}

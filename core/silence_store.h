@@ -21,6 +21,15 @@
 	" CASE WHEN s.ends_at <= now() THEN 'past' WHEN s.starts_at > now() THEN 'scheduled'" \
 	"      ELSE 'active' END AS status"
 
+/*
+ * Whether a silence mutes rule r (of alert_rules r) at ts, an SQL
+ * expression: the one test of "silenced" for every statement.
+ */
+#define SILENCED_SQL(ts) \
+	"EXISTS (SELECT 1 FROM silences si WHERE si.starts_at <= " ts \
+	" AND si.ends_at > " ts " AND (si.scope = 'all' OR si.rule_id = r.id" \
+	" OR si.kpi_key = r.kpi_key))"
+
 json_t *silence_json(const PGresult *r, int row);
 
 /*

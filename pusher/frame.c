@@ -1,9 +1,7 @@
 /*
  * frame.c - an event row as the text of one WebSocket message:
- * {"id","type","at","data"}, the JSON the API's event log gives.
+ * the JSON the API's event log gives (event_write).
  */
-#include <jansson.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "event.h"
@@ -12,20 +10,14 @@
 
 unsigned char *frame_event(const PGresult *r, int row, size_t *len)
 {
-	json_t *ev = event_json(r, row);
-	char *text = json_dumps(ev, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	struct buf text;
 	unsigned char *buf;
-	size_t n;
 
-	json_decref(ev);
-	if (text == NULL) {
-		/* only out of memory: as xmalloc would */
-		abort();
-	}
-	n = strlen(text);
-	buf = xmalloc(LWS_PRE + n);
-	memcpy(buf + LWS_PRE, text, n);
-	free(text);
-	*len = n;
+	buf_init(&text);
+	event_write(&text, r, row);
+	buf = xmalloc(LWS_PRE + text.len);
+	memcpy(buf + LWS_PRE, text.data, text.len);
+	*len = text.len;
+	buf_free(&text);
 	return buf;
 }

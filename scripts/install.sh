@@ -18,6 +18,9 @@ case "$DIGEST_TIME" in
 esac
 
 confdir=$SYSCONFDIR/goldwatch
+# the pages' Content-Security-Policy, from the one place it is written
+csp=$(sed -n 's/^#define PAGE_CSP "\(.*\)"$/\1/p' cgi/csp.h)
+[ -n "$csp" ] || { echo "install: no PAGE_CSP line in cgi/csp.h" >&2; exit 2; }
 subst() {
 	sed -e "s|@BINDIR@|$BINDIR|g" -e "s|@DATADIR@|$DATADIR|g" \
 	    -e "s|@SYSCONFDIR@|$SYSCONFDIR|g" -e "s|@DOCDIR@|$DOCDIR|g" \
@@ -25,6 +28,7 @@ subst() {
 	    -e "s|@DIGEST_TIME@|$DIGEST_TIME|g" -e "s|@CONF_DIR@|$confdir/nginx|g" \
 	    -e "s|@STATIC_DIR@|$DATADIR/static|g" -e "s|@BODY_LIMIT@|1048576|g" \
 	    -e "s|@LOGIN_BURST@|20|g" -e "s|@CONN_LIMIT@|${NGINX_CONN_LIMIT:-100}|g" \
+	    -e "s|@CSP@|$csp|g" \
 	    -e '/@SANDBOX@/{r systemd/sandbox.conf' -e 'd;}' "$@"
 }
 

@@ -18,7 +18,7 @@
     <dl class="facts">
       <dt>KPI</dt><dd><a href="/kpis/{{KPI}}">{{KPI_NAME}}</a></dd>
       <dt>Value</dt><dd>{{VALUE}}</dd>
-      <dt>Threshold</dt><dd>{{CONDITION_WORDS}} {{THRESHOLD}}</dd>
+      <dt>Threshold</dt><dd>{{THRESHOLD}}</dd>
       <dt>Rule</dt><dd>{{#HAS_RULE}}<a href="/rules/{{RULE_ID}}">{{RULE_NAME}}</a>{{/HAS_RULE}}{{#NO_RULE}}{{RULE_NAME}} (deleted){{/NO_RULE}}</dd>
       <dt>Triggered</dt><dd><time datetime="{{TRIGGERED_ISO}}">{{TRIGGERED}}</time></dd>
       <dt>Acknowledged</dt><dd id="ack-info">{{#WAS_ACKED}}by {{ACKNOWLEDGED_BY}}, <time datetime="{{ACKNOWLEDGED_ISO}}">{{ACKNOWLEDGED}}</time>{{/WAS_ACKED}}{{#NOT_ACKED}}not yet{{/NOT_ACKED}}</dd>

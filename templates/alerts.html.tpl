@@ -48,7 +48,7 @@
       <td><time datetime="{{TRIGGERED_ISO}}">{{TRIGGERED}}</time></td>
       <td><span class="sev sev-{{SEVERITY}}">{{SEVERITY}}</span></td>
       <td><a href="/alerts/{{ALERT_ID}}">{{RULE_NAME}}</a><span class="sub">{{KPI_NAME}}</span></td>
-      <td>{{VALUE}}<span class="sub">{{CONDITION_WORDS}} {{THRESHOLD}}</span></td>
+      <td>{{VALUE}}<span class="sub">{{THRESHOLD}}</span></td>
       <td><span class="state state-{{STATE}}" data-field="state">{{STATE}}</span>{{#SILENCED}} <span class="tag">silenced</span>{{/SILENCED}}</td>
       <td data-field="acknowledged_by">{{ACKNOWLEDGED_BY}}</td>
     </tr>

@@ -29,7 +29,7 @@
       <tr data-alert-id="{{ALERT_ID}}" class="sev-row-{{SEVERITY}}">
         <td><span class="sev sev-{{SEVERITY}}">{{SEVERITY}}</span></td>
         <td><a href="/alerts/{{ALERT_ID}}">{{RULE_NAME}}</a><span class="sub">{{KPI_NAME}}</span></td>
-        <td>{{VALUE}}<span class="sub">{{CONDITION_WORDS}} {{THRESHOLD}}</span></td>
+        <td>{{VALUE}}<span class="sub">{{THRESHOLD}}</span></td>
         <td class="hide-narrow"><time datetime="{{TRIGGERED_ISO}}">{{TRIGGERED}}</time></td>
         <td><span class="state state-{{STATE}}" data-field="state">{{STATE}}</span></td>
         {{#CAN_OPERATE}}<td>{{#IS_FIRING}}<form method="post" action="/alerts/{{ALERT_ID}}/acknowledge" class="ack-form inline">

@@ -47,30 +47,10 @@
     return p.day + ' ' + p.month.slice(0, 3) + ' ' + p.year + ' ' + p.hour + ':' + p.minute;
   }
 
-  function fmt(v, unit) {
-    if (typeof v !== 'number' || !isFinite(v)) return 'n/a';
-    var s = v.toLocaleString('en-US', { maximumFractionDigits: Number.isInteger(v) ? 0 : 2,
-      minimumFractionDigits: Number.isInteger(v) ? 0 : 2 });
-    if (!unit) return s;
-    return unit === '%' ? s + '%' : s + ' ' + unit;
-  }
-
-  var words = { gt: 'above', gte: 'at or above', lt: 'below', lte: 'at or below', eq: 'equal to',
-    neq: 'not equal to', pct_change_gt: 'changed by more than', pct_change_lt: 'changed by less than',
-    zscore_gt: 'unusually far from its recent mean: z-score above' };
-
-  /* The feed's words, as the server writes them (pages.c: page_event_text). */
-  function eventText(ev) {
-    var d = ev.data || {};
-    switch (ev.type) {
-      case 'alert.fired': return 'Fired (' + d.severity + '): ' + d.rule_name;
-      case 'alert.acknowledged': return 'Acknowledged by ' + d.acknowledged_by + ': ' + d.rule_name;
-      case 'alert.resolved': return 'Resolved: ' + d.rule_name;
-      case 'alert.escalated': return 'Escalated to level ' + d.escalation_level + ': ' + d.rule_name;
-      case 'rule.changed': return 'Rule ' + d.action + 'd: ' + ((d.rule && d.rule.name) || '?');
-      default: return ev.type;
-    }
-  }
+  /*
+   * Words come with the events (value_text, threshold_text, text), written
+   * by the server as its pages and mails write them: no copy lives here.
+   */
 
   /* ---- confirmations (CSP: no inline handlers) ---- */
   $all('form[data-confirm]').forEach(function (f) {
@@ -146,19 +126,15 @@
     return f;
   }
 
-  function alertCells(a, kind) {
+  function alertCells(ev, kind) {
+    var a = ev.data;
     var tr = el('tr', { 'data-alert-id': a.id, 'class': 'fresh sev-row-' + a.severity });
-    var unit = unitOf(a.kpi);
-    var value = a.condition.indexOf('pct_change') === 0 ? (a.value >= 0 ? '+' : '') + a.value.toFixed(1) + '%'
-      : a.condition === 'zscore_gt' ? 'z ' + a.value.toFixed(2) : fmt(a.value, unit);
-    var threshold = a.condition.indexOf('pct_change') === 0 ? a.threshold + '%'
-      : a.condition === 'zscore_gt' ? 'z ' + a.threshold : fmt(a.threshold, unit);
     function td(child) { var c = el('td'); if (child) c.appendChild(child); tr.appendChild(c); return c; }
     var sev = el('span', { 'class': 'sev sev-' + a.severity }, a.severity);
     var link = el('a', { href: '/alerts/' + a.id }, a.rule_name);
     var valueCell = el('td');
-    valueCell.appendChild(document.createTextNode(value));
-    valueCell.appendChild(el('span', { 'class': 'sub' }, (words[a.condition] || a.condition) + ' ' + threshold));
+    valueCell.appendChild(document.createTextNode(ev.value_text || ''));
+    valueCell.appendChild(el('span', { 'class': 'sub' }, ev.threshold_text || ''));
     var time = el('time', { datetime: a.triggered_at }, when(a.triggered_at));
     if (kind === 'history') {
       td(time);
@@ -180,15 +156,14 @@
     return tr;
   }
 
-  /* KPI names and units: from the filter's options, or the key itself */
+  /* KPI names: from the filter's options, or the key itself */
   var kpiInfo = {};
   $all('#f-kpi option, #kpi option').forEach(function (o) { if (o.value) kpiInfo[o.value] = { name: o.textContent }; });
   function kpiName(key) { return (kpiInfo[key] && kpiInfo[key].name) || key; }
-  function unitOf(key) { return (kpiInfo[key] && kpiInfo[key].unit) || ''; }
   function loadKpis() {
     return fetch('/api/kpis', { credentials: 'same-origin' })
       .then(function (r) { return r.ok ? r.json() : { items: [] }; })
-      .then(function (j) { j.items.forEach(function (k) { kpiInfo[k.key] = { name: k.name, unit: k.unit }; }); })
+      .then(function (j) { j.items.forEach(function (k) { kpiInfo[k.key] = { name: k.name }; }); })
       .catch(function () {});
   }
 
@@ -211,7 +186,7 @@
     if (open) {
       var row = $('tr[data-alert-id="' + a.id + '"]', open);
       if (ev.type === 'alert.fired' && !row) {
-        $('tbody', open).prepend(alertCells(a, 'open'));
+        $('tbody', open).prepend(alertCells(ev, 'open'));
       } else if (row && a.state === 'resolved') {
         row.remove();
       } else if (row) {
@@ -231,7 +206,7 @@
         (!f.filterKpi || f.filterKpi === a.kpi) &&
         (f.filterRule === '0' || String(a.rule_id) === f.filterRule);
       if (ev.type === 'alert.fired' && !hrow && f.live === '1' && matches) {
-        $('tbody', hist).prepend(alertCells(a, 'history'));
+        $('tbody', hist).prepend(alertCells(ev, 'history'));
       } else if (hrow) {
         updateRow(hrow, a);
       }
@@ -251,7 +226,7 @@
       if (a.state !== 'firing' && $('#ack-form')) $('#ack-form').remove();
       var li = el('li', { 'class': 'ev-' + ev.type.split('.')[1] });
       li.appendChild(el('time', { datetime: ev.at }, when(ev.at)));
-      li.appendChild(el('span', { 'class': 'what' }, eventText(ev)));
+      li.appendChild(el('span', { 'class': 'what' }, ev.text));
       $('#timeline').appendChild(li);
     }
     refreshCounters();
@@ -262,7 +237,7 @@
     var d = ev.data || {};
     $all('.kpi[data-kpi="' + (window.CSS && CSS.escape ? CSS.escape(d.kpi) : d.kpi) + '"]').forEach(function (card) {
       var v = $('[data-field="value"]', card);
-      if (v) v.textContent = fmt(d.value, card.dataset.unit);
+      if (v) v.textContent = ev.value_text;
       var w = $('[data-field="when"]', card);
       if (w) { w.textContent = ''; w.appendChild(el('time', { datetime: d.at }, when(d.at))); }
       card.classList.remove('updated');
@@ -276,7 +251,7 @@
     if (!feed || ev.type === 'kpi.sampled') return;
     var li = el('li', { 'class': 'feed-' + ev.type.split('.')[1] });
     li.appendChild(el('time', { datetime: ev.at }, when(ev.at)));
-    li.appendChild(el('span', { 'class': 'what' }, eventText(ev)));
+    li.appendChild(el('span', { 'class': 'what' }, ev.text));
     feed.prepend(li);
     while (feed.children.length > 30) feed.lastElementChild.remove();
     var empty = $('#feed-empty');

@@ -21,7 +21,7 @@
 <tr><td style="color:#6b6b66;width:120px;border-bottom:1px solid #eee;">Severity</td><td style="border-bottom:1px solid #eee;"><strong style="color:{{SEVERITY_COLOUR}};">{{SEVERITY_UPPER}}</strong></td></tr>
 <tr><td style="color:#6b6b66;border-bottom:1px solid #eee;">KPI</td><td style="border-bottom:1px solid #eee;">{{KPI_NAME}}: <strong>{{KPI_VALUE}}</strong></td></tr>
 {{#HAS_VALUE}}<tr><td style="color:#6b6b66;border-bottom:1px solid #eee;">Value</td><td style="border-bottom:1px solid #eee;">{{VALUE}}</td></tr>{{/HAS_VALUE}}
-<tr><td style="color:#6b6b66;border-bottom:1px solid #eee;">Threshold</td><td style="border-bottom:1px solid #eee;">{{CONDITION_WORDS}} {{THRESHOLD}}</td></tr>
+<tr><td style="color:#6b6b66;border-bottom:1px solid #eee;">Threshold</td><td style="border-bottom:1px solid #eee;">{{THRESHOLD}}</td></tr>
 <tr><td style="color:#6b6b66;">When</td><td>{{WHEN}}</td></tr>
 </table>
 {{#HAS_DESCRIPTION}}<p style="margin:16px 0 0 0;font-size:14px;color:#444;">{{RULE_DESCRIPTION}}</p>{{/HAS_DESCRIPTION}}

@@ -5,7 +5,7 @@ Rule:       {{RULE_NAME}}
 Severity:   {{SEVERITY}}
 KPI:        {{KPI_NAME}} = {{KPI_VALUE}}
 {{#HAS_VALUE}}Value:      {{VALUE}}
-{{/HAS_VALUE}}Threshold:  {{CONDITION_WORDS}} {{THRESHOLD}}
+{{/HAS_VALUE}}Threshold:  {{THRESHOLD}}
 When:       {{WHEN}}
 
 {{MESSAGE}}

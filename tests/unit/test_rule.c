@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "rule.h"
 #include "testlib.h"
 #include "unit.h"

@@ -16,5 +16,7 @@ void suite_config(void);
 void suite_offline(void);
 void suite_parsers(void);
 void suite_chart(void);
+void suite_fmt(void);
+void suite_alert(void);
 
 #endif

@@ -1,0 +1,157 @@
+/*
+ * fmt.c - see fmt.h.
+ */
+#include "fmt.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const cond_word[COND__MAX] = {
+	[COND_GT] = "above", [COND_GTE] = "at or above", [COND_LT] = "below",
+	[COND_LTE] = "at or below", [COND_EQ] = "equal to", [COND_NEQ] = "not equal to",
+	[COND_PCT_CHANGE_GT] = "changed by more than",
+	[COND_PCT_CHANGE_LT] = "changed by less than",
+	[COND_ZSCORE_GT] = "unusually far from its recent mean: z-score above",
+};
+
+static const char *const cond_labels[COND__MAX] = {
+	[COND_GT] = "above the threshold", [COND_GTE] = "at or above the threshold",
+	[COND_LT] = "below the threshold", [COND_LTE] = "at or below the threshold",
+	[COND_EQ] = "equal to the threshold", [COND_NEQ] = "not equal to the threshold",
+	[COND_PCT_CHANGE_GT] = "rose by more than threshold % (percent change)",
+	[COND_PCT_CHANGE_LT] = "changed by less than threshold % (a fall: negative)",
+	[COND_ZSCORE_GT] = "unusual: more than threshold standard deviations from the mean",
+};
+
+const char *cond_words(enum cond c)
+{
+	return c < COND__MAX ? cond_word[c] : "?";
+}
+
+const char *cond_label(enum cond c)
+{
+	return c < COND__MAX ? cond_labels[c] : "?";
+}
+
+static int is_pct(enum cond c)
+{
+	return c == COND_PCT_CHANGE_GT || c == COND_PCT_CHANGE_LT;
+}
+
+void fmt_value(double v, const char *unit, char *out, size_t outlen)
+{
+	char num[48], grouped[64];
+	const char *p;
+	size_t n, o = 0, intlen;
+	int decimals;
+
+	if (!isfinite(v)) {
+		snprintf(out, outlen, "n/a");
+		return;
+	}
+	/* whole numbers stay whole; money and ratios get two decimals */
+	decimals = (v == floor(v) && fabs(v) < 1e15) ? 0 : 2;
+	snprintf(num, sizeof(num), "%.*f", decimals, v);
+	p = num;
+	if (*p == '-')
+		grouped[o++] = *p++;
+	intlen = strcspn(p, ".");
+	for (n = 0; n < intlen; n++) {
+		if (n > 0 && (intlen - n) % 3 == 0)
+			grouped[o++] = ',';
+		grouped[o++] = p[n];
+	}
+	snprintf(grouped + o, sizeof(grouped) - o, "%s", p + intlen);
+	if (unit == NULL || *unit == '\0')
+		snprintf(out, outlen, "%s", grouped);
+	else if (strcmp(unit, "%") == 0)
+		snprintf(out, outlen, "%s%%", grouped);
+	else
+		snprintf(out, outlen, "%s %s", grouped, unit);
+}
+
+void fmt_observed(enum cond c, double value, double threshold, const char *unit,
+    struct fmt_observed *out)
+{
+	char t[64];
+
+	if (is_pct(c)) {
+		snprintf(out->value, sizeof(out->value), "%+.1f%%", value);
+		snprintf(t, sizeof(t), "%g%%", threshold);
+	} else if (c == COND_ZSCORE_GT) {
+		snprintf(out->value, sizeof(out->value), "z = %.2f", value);
+		snprintf(t, sizeof(t), "%g", threshold);
+	} else {
+		fmt_value(value, unit, out->value, sizeof(out->value));
+		fmt_value(threshold, unit, t, sizeof(t));
+	}
+	snprintf(out->threshold, sizeof(out->threshold), "%s %s", cond_words(c), t);
+}
+
+void rule_message(enum cond c, const char *kpi_name, const char *unit,
+    double latest, double observed, double threshold, int window_minutes,
+    int window_samples, char *out, size_t outlen)
+{
+	char v[64], t[64];
+
+	fmt_value(latest, unit, v, sizeof(v));
+	if (is_pct(c)) {
+		snprintf(out, outlen, "%s is %s, a change of %+.1f%% over %d minutes "
+		    "(threshold: %s %g%%).", kpi_name, v, observed, window_minutes,
+		    c == COND_PCT_CHANGE_GT ? "more than" : "less than", threshold);
+	} else if (c == COND_ZSCORE_GT) {
+		snprintf(out, outlen, "%s is %s, %.1f standard deviations from the mean "
+		    "of the last %d samples (threshold: %g).", kpi_name, v, observed,
+		    window_samples, threshold);
+	} else {
+		fmt_value(threshold, unit, t, sizeof(t));
+		snprintf(out, outlen, "%s is %s, %s the threshold of %s.", kpi_name, v,
+		    cond_words(c), t);
+	}
+}
+
+void fmt_rule_condition(enum cond c, double threshold, const char *unit,
+    long long window_minutes, long long window_samples, char *out, size_t outlen)
+{
+	char v[64];
+
+	if (is_pct(c)) {
+		snprintf(out, outlen, "%s %g%% in %lld min", cond_words(c), threshold,
+		    window_minutes);
+	} else if (c == COND_ZSCORE_GT) {
+		snprintf(out, outlen, "z-score above %g over %lld samples", threshold,
+		    window_samples);
+	} else {
+		fmt_value(threshold, unit, v, sizeof(v));
+		snprintf(out, outlen, "%s %s", cond_words(c), v);
+	}
+}
+
+static const char *str_or(const json_t *o, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : dflt;
+}
+
+void fmt_event_text(const char *type, const json_t *d, struct buf *out)
+{
+	const char *name = str_or(d, "rule_name", "?");
+
+	if (type == NULL)
+		return;
+	if (strcmp(type, "alert.fired") == 0)
+		buf_printf(out, "Fired (%s): %s", str_or(d, "severity", "?"), name);
+	else if (strcmp(type, "alert.acknowledged") == 0)
+		buf_printf(out, "Acknowledged by %s: %s", str_or(d, "acknowledged_by", "?"), name);
+	else if (strcmp(type, "alert.resolved") == 0)
+		buf_printf(out, "Resolved: %s", name);
+	else if (strcmp(type, "alert.escalated") == 0)
+		buf_printf(out, "Escalated to level %lld: %s",
+		    (long long)json_integer_value(json_object_get(d, "escalation_level")), name);
+	else if (strcmp(type, "rule.changed") == 0)
+		buf_printf(out, "Rule %sd: %s", str_or(d, "action", "change"),
+		    str_or(json_object_get(d, "rule"), "name", "?"));
+	else
+		buf_puts(out, type);
+}

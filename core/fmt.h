@@ -1,0 +1,65 @@
+/*
+ * fmt.h - the words and numbers people read, in one place: a value with
+ * its unit, the condition words, the observed value and threshold of an
+ * alert, an alert's message and the line of an event. Mail, pages and
+ * the live events (which carry these texts to the browser) all write
+ * them with these functions, so they cannot drift apart.
+ */
+#ifndef GW_FMT_H
+#define GW_FMT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "rule.h"
+#include "util.h"
+
+/* "above", "at or below", ... */
+const char *cond_words(enum cond c);
+/* The rule form's choice of c: "below the threshold", ... */
+const char *cond_label(enum cond c);
+
+/*
+ * A number with its unit for people: "12,345.50 USD", "18.4%", "3 invoices";
+ * whole numbers without decimals, others with two; "n/a" when not finite.
+ * out should hold 64 bytes.
+ */
+void fmt_value(double v, const char *unit, char *out, size_t outlen);
+
+/* What an alert shows of its condition. */
+struct fmt_observed {
+	char value[64];       /* "4,200 USD", "+12.5%", "z = 3.10" */
+	char threshold[160];  /* "below 5,000 USD", "changed by more than 10%" */
+};
+
+/*
+ * The observed value (what was compared: the KPI's value, the percent
+ * change or the z-score) and the condition with its threshold, for an
+ * alert of condition c on a KPI of unit.
+ */
+void fmt_observed(enum cond c, double value, double threshold, const char *unit,
+    struct fmt_observed *out);
+
+/*
+ * The one-line message of an alert, e.g. "Revenue today is 1,234.50 USD,
+ * below the threshold of 5,000 USD." latest is the KPI value, observed
+ * what was compared with the threshold (percent change, z-score).
+ */
+void rule_message(enum cond c, const char *kpi_name, const char *unit,
+    double latest, double observed, double threshold, int window_minutes,
+    int window_samples, char *out, size_t outlen);
+
+/*
+ * A rule's condition as the rule list shows it: "below 5,000 USD",
+ * "changed by more than 10% in 60 min", "z-score above 3 over 20 samples".
+ */
+void fmt_rule_condition(enum cond c, double threshold, const char *unit,
+    long long window_minutes, long long window_samples, char *out, size_t outlen);
+
+/*
+ * The line of the live feed and the timelines for an event of type with
+ * data: "Fired (critical): Low revenue", "Rule created: Low revenue".
+ */
+void fmt_event_text(const char *type, const json_t *data, struct buf *out);
+
+#endif
