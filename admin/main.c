@@ -158,8 +158,11 @@ static int cmd_user_add(struct db *db, const struct config *cfg, const struct ar
 	}
 	if (isatty(STDIN_FILENO))
 		fprintf(stderr, "password for %s (at least 12 characters): ", name);
-	if (read_password(pw, sizeof(pw)) < 0)
-		pw[0] = '\0';
+	if (read_password(pw, sizeof(pw)) < 0 || !valid_password(pw)) {
+		sodium_memzero(pw, sizeof(pw));
+		log_err("the password (first line of stdin) must be 12 to 1024 characters");
+		return 1;
+	}
 	/* the API's field table checks what the API's body would carry */
 	body = json_pack("{ss ss ss so}", "username", name, "password", pw,
 	    "role", role_s, "email", email ? json_string(email) : json_null());

@@ -39,9 +39,9 @@ const size_t rule_escalation_nfields = GW_ARRAY_LEN(rule_escalation_fields);
 
 #define RI(m) V_AT(struct rule_input, m)
 /*
- * window_minutes and window_samples are narrower than the schema's CHECKs
- * (525600, 10000): the API has always refused more, and a month of minutes
- * or a thousand samples is already more than one query should read.
+ * window_minutes and window_samples: a month of minutes or a thousand
+ * samples is already more than one query should read (migration 0009 holds
+ * the schema to the same bounds).
  */
 const struct vfield rule_fields[] = {
 	{.name = "name", .type = V_STRING, .flags = V_REQUIRED, .min = 1, .max = 200, .at = RI(name)},
