@@ -11,8 +11,6 @@
 
 #include "auth.h"
 #include "log.h"
-#include "mail_deliver.h"
-#include "mail_send.h"
 #include "tpl.h"
 #include "util.h"
 
@@ -127,20 +125,4 @@ int job_record(struct job *j, const char *result_json)
 
 	time_format_iso(j->now_us, now, sizeof(now));
 	return job_runs_record(j->db, short_name, now, result_json);
-}
-
-int job_mail_mark(struct job *j)
-{
-	j->mail_ok = mail_config_check(&j->cfg) == 0;
-	return mail_outbox_mark(j->db, &j->mail_mark);
-}
-
-int job_mail_deliver(struct job *j, int queued)
-{
-	struct mail_pass_result res = {0};
-
-	if (queued <= 0 || !j->mail_ok)
-		return 0;
-	mail_deliver_after(j->db, &j->cfg, j->mail_mark, &res);
-	return res.sent;
 }

@@ -20,8 +20,6 @@ struct job {
 	int json;            /* --json: print the result as JSON on stdout */
 	int nargs;           /* the job's own options, in order */
 	char **args;
-	int64_t mail_mark;   /* the newest outbox id before the job's work */
-	int mail_ok;         /* the mail settings are usable */
 };
 
 /*
@@ -37,16 +35,6 @@ int job_record(struct job *j, const char *result_json);
 /* The same for any caller (the API's evaluate too). 0 or -1. */
 int job_runs_record(struct db *db, const char *job, const char *started_iso,
     const char *result_json);
-/*
- * Mail the job queues goes out right after its commit, not a minute later
- * with the mailer: job_mail_mark() before the work notes the newest outbox
- * row (and checks the mail settings once, logging what is wrong);
- * job_mail_deliver() after the commit delivers the rows queued since, for
- * at most MAIL_AFTER_COMMIT_US, and returns how many went (what fails or is
- * left stays queued for goldwatch-mailer). 0/-1, and the count.
- */
-int job_mail_mark(struct job *j);
-int job_mail_deliver(struct job *j, int queued);
 /* The value of own option name ("--rule") at or after index *i, or NULL. */
 const char *job_arg(const struct job *j, const char *name, int *i);
 
