@@ -146,8 +146,8 @@ static void build(const PGresult *r, int i, const struct config *cfg, struct buf
 
 static void lease_lost(const char *id)
 {
-	log_warn("mail %s: its lease ran out before the outcome was recorded;"
-	    " another mailer may send it again", id);
+	log_warn("mail %s: outcome not recorded: the row is gone, or its lease ran out"
+	    " (another mailer may send it again)", id);
 }
 
 /* Counts the failed rows of r as dead or retry. */
