@@ -80,36 +80,19 @@ DB_STMT(q_fail_due, "UPDATE mail_outbox m" FAIL_SET
     "                   AND id <> $1::bigint FOR UPDATE SKIP LOCKED)" FAIL_RETURNING);
 
 /*
- * Claims and outcomes are committed without waiting for the WAL flush:
- * losing an outcome in a database crash means the message is sent again
- * later (the same as a mailer killed mid-send), losing a claim only frees
- * the row early; never is a message lost, and a pass does not wait for a
- * disk flush per message. The row itself was committed durably by the
- * transaction that queued it.
+ * Each claim and each outcome is one statement, its own transaction
+ * (autocommit: nothing stays open, one round trip), committed without
+ * waiting for the WAL flush: losing an outcome in a database crash means
+ * the message is sent again later (the same as a mailer killed mid-send),
+ * losing a claim only frees the row early; never is a message lost, and a
+ * pass does not wait for a disk flush per message. The row itself was
+ * committed durably by the transaction that queued it. The setting is the
+ * session's: the mailer's connection serves delivery only (a connection
+ * made again mid-pass commits synchronously: slower, not less safe).
  */
-DB_STMT(q_async_commit, "SELECT set_config('synchronous_commit', 'off', true)");
+DB_STMT(q_async_commit, "SELECT set_config('synchronous_commit', 'off', false)");
 
 DB_STMT(q_dead, "SELECT count(*) AS n FROM mail_outbox WHERE status = 'dead'");
-
-/*
- * Runs st as a transaction of its own, committed asynchronously. Returns
- * the result (caller PQclear()s), or NULL after logging; nothing is left
- * open on any path.
- */
-static PGresult *short_tx(struct db *db, const struct db_stmt *st, int n,
-    const char *const *params)
-{
-	PGresult *r = NULL;
-
-	if (db_begin(db) < 0 || DB_RUN(db, &q_async_commit) < 0 ||
-	    (r = db_exec(db, st, n, params)) == NULL || db_commit(db) < 0) {
-		PQclear(r);
-		db_rollback(db);
-		return NULL;
-	}
-	return r;
-}
-#define SHORT_TX(db, st, ...) short_tx(db, st, DB_NPARAMS(__VA_ARGS__), DB_PARAMS(__VA_ARGS__))
 
 /* What one pass works with: its settings, its claim, its sender. */
 struct pass_ctx {
@@ -175,7 +158,7 @@ static int record_failure(struct pass_ctx *c, const char *id, const char *rcpt,
 	db_i64_param(c->cfg->mail_max_attempts, max);
 	db_i64_param(MAIL_BACKOFF_BASE_S, base);
 	db_i64_param(MAIL_BACKOFF_CAP_S, cap);
-	r = SHORT_TX(c->db, &q_fail, id, c->owner, err, refused, max, c->now, base, cap);
+	r = DB_EXEC(c->db, &q_fail, id, c->owner, err, refused, max, c->now, base, cap);
 	if (r == NULL)
 		return -1;
 	if (PQntuples(r) == 0)
@@ -190,7 +173,7 @@ static int record_failure(struct pass_ctx *c, const char *id, const char *rcpt,
 	PQclear(r);
 	if (rc != MAIL_SERVER_DOWN)
 		return 0;
-	r = SHORT_TX(c->db, &q_fail_due, id, c->owner, err, "false", max, c->now, base, cap);
+	r = DB_EXEC(c->db, &q_fail_due, id, c->owner, err, "false", max, c->now, base, cap);
 	if (r == NULL)
 		return -1;
 	count_failed(r, c->res);
@@ -218,7 +201,7 @@ static int send_claimed(struct pass_ctx *c, const PGresult *r, int i, int64_t le
 	    err, sizeof(err));
 	if (sr != MAIL_SENT)
 		return record_failure(c, id, rcpt, sr, err) < 0 ? -1 : (int)sr;
-	if ((done = SHORT_TX(c->db, &q_sent, id, c->owner)) == NULL)
+	if ((done = DB_EXEC(c->db, &q_sent, id, c->owner)) == NULL)
 		return -1;
 	if (PQntuples(done) == 0)
 		lease_lost(id);
@@ -240,10 +223,12 @@ static int release(struct pass_ctx *c, const PGresult *r, int from)
 	db_arr_begin(&ids);
 	for (int i = from; i < PQntuples(r); i++)
 		db_arr_i64(&ids, db_i64(r, i, "id"));
-	x = SHORT_TX(c->db, &q_release, db_arr_end(&ids), c->owner);
+	x = DB_EXEC(c->db, &q_release, db_arr_end(&ids), c->owner);
 	buf_free(&ids);
+	if (x == NULL)
+		return -1;
 	PQclear(x);
-	return x ? 0 : -1;
+	return 0;
 }
 
 /* Time left of the pass's budget: > 0, 0 without one, -1 when spent. */
@@ -294,7 +279,7 @@ static PGresult *claim(struct pass_ctx *c, int want)
 
 	/* long enough to send every claimed row at the longest timeout */
 	db_i64_param(MAIL_LEASE_SLACK_S + (int64_t)want * c->cfg->smtp_timeout_s, lease);
-	return SHORT_TX(c->db, &q_claim, c->now, db_i64_param(want, lim), lease, c->owner);
+	return DB_EXEC(c->db, &q_claim, c->now, db_i64_param(want, lim), lease, c->owner);
 }
 
 static void pass_begin(struct pass_ctx *c, struct db *db, const struct config *cfg,
@@ -334,6 +319,8 @@ int mail_deliver(struct db *db, const struct config *cfg, const struct mail_pass
 	if (c.s == NULL)
 		goto out;
 	connects0 = mail_sender_connects(c.s);
+	if (DB_RUN(db, &q_async_commit) < 0)
+		goto out;
 	while (!end) {
 		int want = MAIL_CLAIM_BATCH;
 		PGresult *r;
