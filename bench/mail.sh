@@ -1,12 +1,13 @@
 #!/bin/bash
 # E-mail delivery benchmarks (docs/BENCHMARKS.md, "E-mail delivery"):
-# a private stack (PostgreSQL with fsync on, goldwatch-api, nginx) on a free
-# port and the test SMTP server (tests/smtp: aiosmtpd, STARTTLS, AUTH),
-# then build/bench/mail_bench:
+# a private stack (PostgreSQL with fsync on, goldwatch-api, the delivery
+# service goldwatch-mailer --serve, nginx) on a free port and the test SMTP
+# server (tests/smtp: aiosmtpd, STARTTLS, AUTH), then build/bench/mail_bench:
 #   (a) latency 100     one alert, two recipients, fired 100 times in a row
 #   (b) burst 100 5     100 alerts fired by one evaluation, 5 rounds
-#   (c) backlog 10000 3 10,000 queued mails, one goldwatch-mailer, 3 rounds
-# each of (a) and (b) through the API and through goldwatch-evaluate.
+#   (c) backlog 10000 3 10,000 mails queued at once, 3 rounds
+# each of (a) and (b) through the API and through goldwatch-evaluate; the
+# API and the job only queue, the service delivers (fired -> accepted).
 #
 #   bench/mail.sh            everything
 #   bench/mail.sh a|b|c      one of them

@@ -65,10 +65,6 @@ int alerts_evaluate(struct request *req)
 			PQclear(r);
 		}
 	}
-	if (req_mail_after(req) < 0) {
-		free(ids);
-		return 500;
-	}
 	if (eval_run(req->db, req->cfg, &opts, &res) < 0) {
 		eval_result_free(&res);
 		free(ids);

@@ -83,11 +83,6 @@ int store_answer(struct request *req, enum store_rc rc, int status, json_t *out,
 /* notifications.c */
 int notifications_list(struct request *req);
 int rules_test(struct request *req);
-/*
- * A handler that is about to queue mail calls this: after the response,
- * the worker delivers the mail queued from now on. 0, or -1 (answer 500).
- */
-int req_mail_after(struct request *req);
 
 /* ack_pages.c: the one-click acknowledge link from mail */
 int page_ack_form(struct request *req);

@@ -2,10 +2,10 @@
  * goldwatch-api - the FastCGI application behind nginx: JSON API and staff
  * pages. N worker threads each accept on the shared socket (FCGX_Accept_r)
  * with their own libpq connection; nothing else is shared but read-only
- * configuration and the frozen template cache. A request that queued mail
- * (evaluate, a rule's test message, a rule deleted with open alerts) is
- * answered first (FCGX_Finish_r ends the response); then the same thread
- * runs a bounded delivery pass for that mail (mail_deliver_after).
+ * configuration and the frozen template cache. A request that decides to
+ * mail (evaluate, a rule's test message, a rule deleted with open alerts)
+ * only queues it: the goldwatch-mailer service sends it, so no worker
+ * ever waits on SMTP.
  *
  *   goldwatch-api            serve on GOLDWATCH_SOCKET
  *   goldwatch-api --routes   print the route table (method path role body)
@@ -21,15 +21,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "app.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
-#include "mail_deliver.h"
-#include "mail_send.h"
 #include "read_cache.h"
 #include "tpl.h"
 
@@ -37,7 +34,6 @@ struct server {
 	struct config cfg;
 	int listen_fd;
 	int from_systemd;  /* the socket is systemd's: do not unlink it */
-	int mail_ok;     /* the mail settings passed mail_config_check() */
 };
 
 struct worker {
@@ -73,9 +69,6 @@ static void *worker_main(void *arg)
 	}
 	while (!stopping) {
 		struct request req;
-		struct mail_pass_result mail;
-		int64_t mark;
-		int deliver;
 
 		if (FCGX_Accept_r(&fcgx) < 0)
 			break;
@@ -83,14 +76,8 @@ static void *worker_main(void *arg)
 		 * answers 503 while the database is down, and recovers */
 		request_init(&req, &fcgx, &w->srv->cfg, db);
 		dispatch(&req);
-		deliver = req.deliver_mail && w->srv->mail_ok;
-		mark = req.mail_mark;
 		request_free(&req);
 		FCGX_Finish_r(&fcgx);
-		/* the client has its answer; now this thread delivers the mail
-		 * the request queued (bounded: the mailer's timer does the rest) */
-		if (deliver)
-			mail_deliver_after(db, &w->srv->cfg, mark, &mail);
 	}
 	FCGX_Free(&fcgx, 1);
 	db_close(db);
@@ -181,7 +168,6 @@ int main(int argc, char **argv)
 	if (auth_init() < 0 || FCGX_Init() != 0)
 		goto out_cfg;
 	json_object_seed(0);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	/* pages show times in the shop's zone: localtime_r() follows TZ (set
 	 * here, before any thread starts; the API's JSON is always UTC) */
 	setenv("TZ", srv.cfg.timezone, 1);
@@ -189,14 +175,12 @@ int main(int argc, char **argv)
 	tpl_dir = config_path(&srv.cfg, "templates", "");
 	if (tpl_init(tpl_dir) < 0) {
 		free(tpl_dir);
-		goto out_curl;
+		goto out_cfg;
 	}
 	free(tpl_dir);
 	srv.from_systemd = 0;
 	if (open_socket(&srv) < 0)
-		goto out_curl;
-	/* a bad mail setting is logged once; mail then waits for goldwatch-mailer */
-	srv.mail_ok = mail_config_check(&srv.cfg) == 0;
+		goto out_cfg;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -227,8 +211,6 @@ int main(int argc, char **argv)
 		unlink(srv.cfg.socket_path);
 	log_info("stopped");
 	rc = 0;
-out_curl:
-	curl_global_cleanup();
 out_cfg:
 	config_free(&srv.cfg);
 	return rc;

@@ -1,21 +1,13 @@
 /*
  * notifications.c - /api/notifications (the outbox: queued, sent and dead
  * mail) and a rule's test message. Mail a request queues is delivered by
- * the worker thread right after the response (see main.c).
+ * the goldwatch-mailer service.
  */
 #include <string.h>
 
 #include "app.h"
 #include "mail.h"
 #include "mail_deliver.h"
-
-int req_mail_after(struct request *req)
-{
-	if (mail_outbox_mark(req->db, &req->mail_mark) < 0)
-		return -1;
-	req->deliver_mail = 1;
-	return 0;
-}
 
 /*
  * GET /api/notifications?status=queued|sent|dead&limit=N&cursor=ID (admin):
@@ -33,15 +25,13 @@ int notifications_list(struct request *req)
 
 /*
  * POST /api/alerts/rules/{id}/test (admin): queues a test message to the
- * rule's recipients (422 when it has none); 202, delivered right after.
+ * rule's recipients (422 when it has none); 202, the mailer sends it.
  */
 int rules_test(struct request *req)
 {
 	json_t *rcpt = NULL;
 	enum store_rc rc;
 
-	if (req_mail_after(req) < 0)
-		return 500;
 	rc = mail_queue_rule_test(req->db, req->cfg, req_param_id(req, "id"), &rcpt);
 	switch (rc) {
 	case ST_OK:

@@ -88,10 +88,6 @@ struct request {
 	int authenticated;
 	const char *session_token; /* from the cookie or bearer, if a session */
 
-	/* after the response: deliver the mail queued after mail_mark */
-	int deliver_mail;
-	int64_t mail_mark;
-
 	/* the response */
 	int status;
 	const char *resp_type;

@@ -54,9 +54,6 @@ int rules_replace(struct request *req)
 enum store_rc rule_delete_request(struct request *req, int64_t id, json_t **out)
 {
 	*out = NULL;
-	/* deleting a rule resolves its open alerts: their mail goes right after */
-	if (req_mail_after(req) < 0)
-		return ST_ERROR;
 	return rule_delete(req->db, req->cfg, &req->who, id, out);
 }
 

@@ -13,8 +13,6 @@
 #include "auth.h"
 #include "job_runs.h"
 #include "log.h"
-#include "mail_deliver.h"
-#include "mail_send.h"
 #include "tpl.h"
 #include "util.h"
 
@@ -28,27 +26,26 @@ static const struct option common[] = {
 };
 #define N_COMMON ((int)GW_ARRAY_LEN(common))
 
-/* The option table: the common ones, then own[] ("--rule": each takes a
- * value, as --rule VALUE or --rule=VALUE); getopt_long's NULL row last. */
-static struct option *options_of(const char *const *own)
+/* The option table: the common ones, then own[]; getopt_long's NULL row last. */
+static struct option *options_of(const struct job_opt *own)
 {
 	int n = 0;
 	struct option *t;
 
-	while (own && own[n])
+	while (own && own[n].name)
 		n++;
 	t = xcalloc((size_t)(N_COMMON + n + 1), sizeof(*t));
 	memcpy(t, common, sizeof(common));
 	for (int k = 0; k < n; k++) {
-		t[N_COMMON + k].name = own[k] + 2;
-		t[N_COMMON + k].has_arg = required_argument;
+		t[N_COMMON + k].name = own[k].name + 2;
+		t[N_COMMON + k].has_arg = own[k].flag ? no_argument : required_argument;
 		t[N_COMMON + k].val = OPT_OWN + k;
 	}
 	return t;
 }
 
 /* Reads argv into j: 0, or the exit status of a usage error (2, said). */
-static int parse_options(struct job *j, int argc, char **argv, const char *const *own,
+static int parse_options(struct job *j, int argc, char **argv, const struct job_opt *own,
     const char *usage)
 {
 	struct option *table = options_of(own);
@@ -72,8 +69,8 @@ static int parse_options(struct job *j, int argc, char **argv, const char *const
 			rc = 2;
 		} else if (c >= OPT_OWN) {
 			/* kept in order, as name and value, for job_arg() */
-			j->args[j->nargs++] = own[c - OPT_OWN];
-			j->args[j->nargs++] = optarg;
+			j->args[j->nargs++] = own[c - OPT_OWN].name;
+			j->args[j->nargs++] = optarg ? optarg : "";
 		} else if (c == ':') {
 			fprintf(stderr, "%s: %s needs a value (try --help)\n", j->name, argv[optind - 1]);
 			rc = 2;
@@ -91,7 +88,7 @@ static int parse_options(struct job *j, int argc, char **argv, const char *const
 }
 
 int job_open(struct job *j, const char *name, int argc, char **argv,
-    const char *const *own, const char *usage)
+    const struct job_opt *own, const char *usage)
 {
 	char *tpl_dir;
 	int rc;
@@ -150,20 +147,4 @@ int job_record(struct job *j, const char *result_json)
 
 	time_format_iso(j->now_us, now, sizeof(now));
 	return job_runs_record(j->db, short_name, now, result_json);
-}
-
-int job_mail_mark(struct job *j)
-{
-	j->mail_ok = mail_config_check(&j->cfg) == 0;
-	return mail_outbox_mark(j->db, &j->mail_mark);
-}
-
-int job_mail_deliver(struct job *j, int queued)
-{
-	struct mail_pass_result res = {0};
-
-	if (queued <= 0 || !j->mail_ok)
-		return 0;
-	mail_deliver_after(j->db, &j->cfg, j->mail_mark, &res);
-	return res.sent;
 }

@@ -6,249 +6,346 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
 
 #include "log.h"
 #include "mail_mime.h"
 #include "mail_send.h"
 #include "util.h"
 
-#define OUTBOX_DUE \
-	" FROM mail_outbox WHERE status = 'queued'" \
-	"   AND next_attempt_at <= COALESCE($1::timestamptz, clock_timestamp())"
-#define CLAIM_COLUMNS \
-	"SELECT id, kind, alert_id, recipient, subject, body_text, body_html, message_id," \
-	"       (extract(epoch FROM created_at) * 1000000)::bigint AS created_us"
+/*
+ * Due rows nobody holds a live lease on, oldest due first (the partial
+ * index gives rows queued together in insertion order; only the few
+ * claimed are sorted, for the order of sending), leased to owner $4 for
+ * $3 seconds. The row locks last only as long as this statement's
+ * transaction: the lease is what keeps other mailers off while it sends.
+ */
+DB_STMT(q_claim,
+    "WITH c AS (SELECT id FROM mail_outbox"
+    "            WHERE status = 'queued'"
+    "              AND next_attempt_at <= COALESCE($1::timestamptz, clock_timestamp())"
+    "              AND (lease_until IS NULL OR lease_until <= clock_timestamp())"
+    "            ORDER BY next_attempt_at LIMIT $2::int FOR UPDATE SKIP LOCKED),"
+    "     u AS (UPDATE mail_outbox m"
+    "              SET lease_until = clock_timestamp() + make_interval(secs => $3::float8),"
+    "                  lease_owner = $4"
+    "             FROM c WHERE m.id = c.id"
+    "           RETURNING m.id, m.kind, m.alert_id, m.recipient, m.subject, m.body_text,"
+    "                     m.body_html, m.message_id, m.next_attempt_at,"
+    "                     (extract(epoch FROM m.created_at) * 1000000)::bigint AS created_us)"
+    " SELECT * FROM u ORDER BY next_attempt_at, id");
 
-/*
- * The row due longest that nobody else holds, locked until this pass commits.
- * Only next_attempt_at orders (rows queued together tie; the index gives
- * them in insertion order): an id tie-break would sort every tied row on
- * each claim.
- */
-DB_STMT(q_claim, CLAIM_COLUMNS OUTBOX_DUE
-    " ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED");
-/*
- * The next of the rows a job just queued, after the last one this pass
- * claimed (the primary key finds it at once; rows before it are sent,
- * waiting for a retry, or another pass's).
- */
-DB_STMT(q_claim_after, CLAIM_COLUMNS OUTBOX_DUE " AND id > $2::bigint"
-    " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED");
+/* The outcomes below change a row only while its lease is this pass's. */
+#define MINE " AND m.lease_owner = $2"
+#define UNLEASE " lease_until = NULL, lease_owner = NULL"
 
 DB_STMT(q_sent,
-    "UPDATE mail_outbox SET status = 'sent', sent_at = clock_timestamp(),"
-    "       attempts = attempts + 1, last_error = NULL"
-    " WHERE id = $1::bigint");
+    "UPDATE mail_outbox m SET status = 'sent', sent_at = clock_timestamp(),"
+    "       attempts = attempts + 1, last_error = NULL," UNLEASE
+    " WHERE m.id = $1::bigint" MINE " RETURNING m.id");
+
+/* Claimed rows this pass will not send (stopped): free for anyone again. */
+DB_STMT(q_release, "UPDATE mail_outbox m SET" UNLEASE
+    " WHERE m.id = ANY ($1::bigint[])" MINE);
 
 /*
- * A failed attempt: $1 rows, $2 error, $3 refused for good, $4 max
- * attempts, $5 now, $6 backoff base, $7 cap. Backoff and jitter per row.
+ * A failed attempt: $1 row, $2 owner, $3 error, $4 refused for good, $5
+ * max attempts, $6 now, $7 backoff base, $8 cap. Backoff and jitter per
+ * row.
  */
 #define FAIL_SET \
-	" SET attempts = m.attempts + 1, last_error = $2," \
-	"     status = CASE WHEN $3::bool OR m.attempts + 1 >= $4::int" \
+	" SET attempts = m.attempts + 1, last_error = $3," UNLEASE "," \
+	"     status = CASE WHEN $4::bool OR m.attempts + 1 >= $5::int" \
 	"                   THEN 'dead' ELSE 'queued' END," \
-	"     next_attempt_at = COALESCE($5::timestamptz, clock_timestamp())" \
-	"       + make_interval(secs => least($6::float8 * 2 ^ m.attempts, $7::float8)" \
+	"     next_attempt_at = COALESCE($6::timestamptz, clock_timestamp())" \
+	"       + make_interval(secs => least($7::float8 * 2 ^ m.attempts, $8::float8)" \
 	"                               * (0.5 + random() / 2))"
 #define FAIL_RETURNING \
 	" RETURNING m.status, m.attempts," \
 	"   extract(epoch FROM m.next_attempt_at" \
-	"           - COALESCE($5::timestamptz, clock_timestamp()))::int AS wait_s"
+	"           - COALESCE($6::timestamptz, clock_timestamp()))::int AS wait_s"
 
-DB_STMT(q_fail, "UPDATE mail_outbox m" FAIL_SET " WHERE m.id = $1::bigint" FAIL_RETURNING);
-/* The server is unusable: every other due row of the scope failed too. */
+DB_STMT(q_fail, "UPDATE mail_outbox m" FAIL_SET " WHERE m.id = $1::bigint" MINE FAIL_RETURNING);
+/*
+ * The server is unusable: every other due row failed too, except those
+ * another mailer holds a live lease on.
+ */
 DB_STMT(q_fail_due, "UPDATE mail_outbox m" FAIL_SET
     " WHERE m.id IN (SELECT id FROM mail_outbox WHERE status = 'queued'"
-    "                   AND next_attempt_at <= COALESCE($5::timestamptz, clock_timestamp())"
-    "                   AND id > $1::bigint FOR UPDATE SKIP LOCKED)" FAIL_RETURNING);
+    "                   AND next_attempt_at <= COALESCE($6::timestamptz, clock_timestamp())"
+    "                   AND (lease_until IS NULL OR lease_until <= clock_timestamp()"
+    "                        OR lease_owner = $2)"
+    "                   AND id <> $1::bigint FOR UPDATE SKIP LOCKED)" FAIL_RETURNING);
 
 /*
- * The outcome of a send is committed without waiting for the WAL flush:
- * losing it in a database crash means the message is sent again later
- * (the same as a mailer killed mid-send), never that it is lost, and a
+ * Each claim and each outcome is one statement, its own transaction
+ * (autocommit: nothing stays open, one round trip), committed without
+ * waiting for the WAL flush: losing an outcome in a database crash means
+ * the message is sent again later (the same as a mailer killed mid-send),
+ * losing a claim only frees the row early; never is a message lost, and a
  * pass does not wait for a disk flush per message. The row itself was
- * committed durably by the transaction that queued it.
+ * committed durably by the transaction that queued it. The setting is the
+ * session's: the mailer's connection serves delivery only (a connection
+ * made again mid-pass commits synchronously: slower, not less safe).
  */
-DB_STMT(q_async_commit, "SELECT set_config('synchronous_commit', 'off', true)");
+DB_STMT(q_async_commit, "SELECT set_config('synchronous_commit', 'off', false)");
 
-DB_STMT(q_mark, "SELECT COALESCE(max(id), 0) AS id FROM mail_outbox");
 DB_STMT(q_dead, "SELECT count(*) AS n FROM mail_outbox WHERE status = 'dead'");
 
-/* Builds the wire form of claimed row 0 of r. */
-static void build(const PGresult *r, const struct config *cfg, struct buf *out)
+/* What one pass works with: its settings, its claim, its sender. */
+struct pass_ctx {
+	struct db *db;
+	const struct config *cfg;
+	const struct mail_pass *p;
+	const char *now;         /* ISO time of p->now_us, or NULL: the clock */
+	char owner[96];          /* the lease owner: host, pid, random */
+	struct mail_sender *s;
+	struct buf msg;
+	int64_t t0;
+	struct mail_pass_result *res;
+};
+
+/* Builds the wire form of claimed row i of r. */
+static void build(const PGresult *r, int i, const struct config *cfg, struct buf *out)
 {
 	struct mime_msg m = {
 		.from = cfg->from_email,
-		.to = db_str(r, 0, "recipient"),
-		.subject = db_str(r, 0, "subject"),
+		.to = db_str(r, i, "recipient"),
+		.subject = db_str(r, i, "subject"),
 		/* fixed when the row was queued: every attempt carries the same */
-		.message_id = db_str(r, 0, "message_id"),
-		.date_us = db_i64(r, 0, "created_us"),
-		.text = db_str(r, 0, "body_text"),
-		.html = db_str(r, 0, "body_html"),
-		.kind = db_str(r, 0, "kind"),
-		.alert_id = db_i64(r, 0, "alert_id"),
+		.message_id = db_str(r, i, "message_id"),
+		.date_us = db_i64(r, i, "created_us"),
+		.text = db_str(r, i, "body_text"),
+		.html = db_str(r, i, "body_html"),
+		.kind = db_str(r, i, "kind"),
+		.alert_id = db_i64(r, i, "alert_id"),
 	};
 
 	buf_reset(out);
 	mime_build(&m, out);
 }
 
-/*
- * Records a failure of the row (with rest set: of every due row in scope
- * too). Returns 0 or -1.
- */
-static int record_failure(struct db *db, const struct config *cfg, const struct mail_pass *p,
-    const char *now, const char *id, const char *rcpt, enum mail_send_rc rc, const char *err, struct mail_pass_result *res)
+static void lease_lost(const char *id)
 {
-	char max[24], base[24], cap[24], after[24];
-	PGresult *r;
-	int n;
+	log_warn("mail %s: outcome not recorded: the row is gone, or its lease ran out"
+	    " (another mailer may send it again)", id);
+}
 
-	db_i64_param(cfg->mail_max_attempts, max);
-	db_i64_param(MAIL_BACKOFF_BASE_S, base);
-	db_i64_param(MAIL_BACKOFF_CAP_S, cap);
-	r = DB_EXEC(db, &q_fail, id, err, rc == MAIL_REJECTED ? "true" : "false", max, now,
-	    base, cap);
-	if (r == NULL)
-		return -1;
-	if (strcmp(db_str(r, 0, "status"), "dead") == 0) {
-		res->dead++;
-		log_warn("mail %s to %s is dead after %lld attempt(s): %s", id, rcpt,
-		    (long long)db_i64(r, 0, "attempts"), err);
-	} else {
-		res->retry++;
-		if (rc != MAIL_SERVER_DOWN)
-			log_warn("mail %s to %s failed, next try in %llds: %s", id, rcpt,
-			    (long long)db_i64(r, 0, "wait_s"), err);
-	}
-	PQclear(r);
-	if (rc != MAIL_SERVER_DOWN)
-		return 0;
-	r = DB_EXEC(db, &q_fail_due, db_i64_param(p->after_id, after), err, "false", max, now,
-	    base, cap);
-	if (r == NULL)
-		return -1;
-	n = PQntuples(r);
-	for (int i = 0; i < n; i++) {
+/* Counts the failed rows of r as dead or retry. */
+static void count_failed(const PGresult *r, struct mail_pass_result *res)
+{
+	for (int i = 0; i < PQntuples(r); i++) {
 		if (strcmp(db_str(r, i, "status"), "dead") == 0)
 			res->dead++;
 		else
 			res->retry++;
 	}
+}
+
+/*
+ * Records a failure of the row (for a server that cannot be used: of
+ * every due row nobody else holds too). Returns 0 or -1.
+ */
+static int record_failure(struct pass_ctx *c, const char *id, const char *rcpt,
+    enum mail_send_rc rc, const char *err)
+{
+	char max[24], base[24], cap[24];
+	const char *refused = rc == MAIL_REJECTED ? "true" : "false";
+	PGresult *r;
+
+	db_i64_param(c->cfg->mail_max_attempts, max);
+	db_i64_param(MAIL_BACKOFF_BASE_S, base);
+	db_i64_param(MAIL_BACKOFF_CAP_S, cap);
+	r = DB_EXEC(c->db, &q_fail, id, c->owner, err, refused, max, c->now, base, cap);
+	if (r == NULL)
+		return -1;
+	if (PQntuples(r) == 0)
+		lease_lost(id);
+	else if (strcmp(db_str(r, 0, "status"), "dead") == 0)
+		log_warn("mail %s to %s is dead after %lld attempt(s): %s", id, rcpt,
+		    (long long)db_i64(r, 0, "attempts"), err);
+	else if (rc != MAIL_SERVER_DOWN)
+		log_warn("mail %s to %s failed, next try in %llds: %s", id, rcpt,
+		    (long long)db_i64(r, 0, "wait_s"), err);
+	count_failed(r, c->res);
 	PQclear(r);
-	log_err("%s (this and %d more due mail(s) wait for the next try)", err, n);
+	if (rc != MAIL_SERVER_DOWN)
+		return 0;
+	r = DB_EXEC(c->db, &q_fail_due, id, c->owner, err, "false", max, c->now, base, cap);
+	if (r == NULL)
+		return -1;
+	count_failed(r, c->res);
+	log_err("%s (this and %d more due mail(s) wait for the next try)", err, PQntuples(r));
+	PQclear(r);
 	return 0;
 }
 
 /*
- * Sends the claimed row (row 0 of r) with s and records the outcome in
- * the open transaction. left_us > 0 caps the send. Returns the outcome,
- * or -1 on a database error.
+ * Sends claimed row i of r, with no transaction open, and records the
+ * outcome. left_us > 0 caps the send. Returns the outcome, or -1 on a
+ * database error.
  */
-static int send_claimed(struct db *db, const struct config *cfg, const struct mail_pass *p,
-    const char *now, struct mail_sender *s, const PGresult *r, int64_t left_us,
-    struct buf *msg, struct mail_pass_result *res)
+static int send_claimed(struct pass_ctx *c, const PGresult *r, int i, int64_t left_us)
 {
-	const char *id = db_str(r, 0, "id"), *rcpt = db_str(r, 0, "recipient");
+	const char *id = db_str(r, i, "id"), *rcpt = db_str(r, i, "recipient");
 	char name[40], err[512];
 	enum mail_send_rc sr;
-	int rc;
+	PGresult *done;
 
-	build(r, cfg, msg);
+	build(r, i, c->cfg, &c->msg);
 	/* the spool file is named by the row: a retry overwrites, never doubles */
 	snprintf(name, sizeof(name), "goldwatch-%s", id);
-	sr = mail_sender_send(s, rcpt, name, msg, left_us > 0 ? left_us / 1000 + 1 : 0, err,
-	    sizeof(err));
-	if (sr == MAIL_SENT) {
-		rc = DB_RUN(db, &q_sent, id);
-		res->sent += rc == 0;
-	} else {
-		rc = record_failure(db, cfg, p, now, id, rcpt, sr, err, res);
+	sr = mail_sender_send(c->s, rcpt, name, &c->msg, left_us > 0 ? left_us / 1000 + 1 : 0,
+	    err, sizeof(err));
+	if (sr != MAIL_SENT)
+		return record_failure(c, id, rcpt, sr, err) < 0 ? -1 : (int)sr;
+	if ((done = DB_EXEC(c->db, &q_sent, id, c->owner)) == NULL)
+		return -1;
+	if (PQntuples(done) == 0)
+		lease_lost(id);
+	else
+		c->res->sent++;
+	PQclear(done);
+	return (int)sr;
+}
+
+/* Frees rows from..n-1 of claim r for the next pass. 0 or -1. */
+static int release(struct pass_ctx *c, const PGresult *r, int from)
+{
+	struct buf ids;
+	PGresult *x;
+
+	if (from >= PQntuples(r))
+		return 0;
+	buf_init(&ids);
+	db_arr_begin(&ids);
+	for (int i = from; i < PQntuples(r); i++)
+		db_arr_i64(&ids, db_i64(r, i, "id"));
+	x = DB_EXEC(c->db, &q_release, db_arr_end(&ids), c->owner);
+	buf_free(&ids);
+	if (x == NULL)
+		return -1;
+	PQclear(x);
+	return 0;
+}
+
+/* Time left of the pass's budget: > 0, 0 without one, -1 when spent. */
+static int64_t budget_left(const struct pass_ctx *c)
+{
+	int64_t left;
+
+	if (c->p->budget_us <= 0)
+		return 0;
+	left = c->p->budget_us - (time_mono_us() - c->t0);
+	return left > 0 ? left : -1;
+}
+
+static int stopping(const struct pass_ctx *c)
+{
+	return (c->p->stop && *c->p->stop) || budget_left(c) < 0;
+}
+
+/*
+ * Sends the rows of claim r in order. Returns 1 when the pass should end
+ * (stopped, the server unusable), 0 to claim more, -1 on a database error.
+ */
+static int send_batch(struct pass_ctx *c, const PGresult *r)
+{
+	for (int i = 0; i < PQntuples(r); i++) {
+		int sr;
+
+		if (stopping(c))
+			return release(c, r, i) < 0 ? -1 : 1;
+		sr = send_claimed(c, r, i, budget_left(c));
+		if (sr < 0) {
+			release(c, r, i + 1);
+			return -1;
+		}
+		if (sr == MAIL_SERVER_DOWN) {
+			/* the rest of the claim was recorded as failed with it */
+			c->res->server_down = 1;
+			return 1;
+		}
 	}
-	return rc < 0 ? -1 : (int)sr;
+	return 0;
+}
+
+/* Claims the next rows (at most want). NULL on a database error. */
+static PGresult *claim(struct pass_ctx *c, int want)
+{
+	char lim[24], lease[24];
+
+	/* long enough to send every claimed row at the longest timeout */
+	db_i64_param(MAIL_LEASE_SLACK_S + (int64_t)want * c->cfg->smtp_timeout_s, lease);
+	return DB_EXEC(c->db, &q_claim, c->now, db_i64_param(want, lim), lease, c->owner);
+}
+
+static void pass_begin(struct pass_ctx *c, struct db *db, const struct config *cfg,
+    const struct mail_pass *p, char *nowbuf, size_t nowlen, struct mail_pass_result *res)
+{
+	unsigned char rnd[8];
+	char hex[17], host[64] = "";
+
+	memset(res, 0, sizeof(*res));
+	memset(c, 0, sizeof(*c));
+	c->db = db;
+	c->cfg = cfg;
+	c->p = p;
+	c->res = res;
+	c->t0 = time_mono_us();
+	buf_init(&c->msg);
+	if (p->now_us) {
+		time_format_iso(p->now_us, nowbuf, nowlen);
+		c->now = nowbuf;
+	}
+	randombytes_buf(rnd, sizeof(rnd));
+	hex_encode(rnd, sizeof(rnd), hex);
+	gethostname(host, sizeof(host) - 1);
+	snprintf(c->owner, sizeof(c->owner), "%s/%d/%s", host, (int)getpid(), hex);
 }
 
 int mail_deliver(struct db *db, const struct config *cfg, const struct mail_pass *p,
     struct mail_pass_result *res)
 {
-	struct mail_sender *s = NULL;
-	struct buf msg;
-	char nowbuf[40], after[24];
-	const char *now = NULL;
-	int64_t t0 = time_mono_us();
-	int rc = -1, claimed = 0;
+	struct pass_ctx c;
+	char nowbuf[40];
+	long connects0 = 0;
+	int rc = -1, claimed = 0, end = 0;
 
-	memset(res, 0, sizeof(*res));
-	buf_init(&msg);
-	if (p->now_us) {
-		time_format_iso(p->now_us, nowbuf, sizeof(nowbuf));
-		now = nowbuf;
-	}
-	db_i64_param(p->after_id, after);
-	for (;;) {
+	pass_begin(&c, db, cfg, p, nowbuf, sizeof(nowbuf), res);
+	c.s = p->sender ? p->sender : mail_sender_new(cfg);
+	if (c.s == NULL)
+		goto out;
+	connects0 = mail_sender_connects(c.s);
+	if (DB_RUN(db, &q_async_commit) < 0)
+		goto out;
+	while (!end) {
+		int want = MAIL_CLAIM_BATCH;
 		PGresult *r;
-		int64_t left = 0;
-		int sr;
 
-		if (p->limit > 0 && claimed >= p->limit)
+		if (p->limit > 0 && p->limit - claimed < want)
+			want = p->limit - claimed;
+		if (want <= 0 || stopping(&c))
 			break;
-		if (p->budget_us > 0) {
-			left = p->budget_us - (time_mono_us() - t0);
-			if (left <= 0)
-				break;
-		}
-		/* one transaction per row: claim (locked), send, record, commit */
-		if (db_begin(db) < 0 || DB_RUN(db, &q_async_commit) < 0)
+		if ((r = claim(&c, want)) == NULL)
 			goto out;
-		r = p->after_id ? DB_EXEC(db, &q_claim_after, now, after) : DB_EXEC(db, &q_claim, now);
-		if (r == NULL)
-			goto out;
-		if (PQntuples(r) == 0) {
-			PQclear(r);
-			if (db_commit(db) < 0)
-				goto out;
-			break;
-		}
-		claimed++;
-		if (s == NULL && (s = mail_sender_new(cfg)) == NULL) {
-			PQclear(r);
-			goto out; /* the rollback leaves the row as it was */
-		}
-		if (p->after_id)
-			snprintf(after, sizeof(after), "%s", db_str(r, 0, "id"));
-		sr = send_claimed(db, cfg, p, now, s, r, left, &msg, res);
+		claimed += PQntuples(r);
+		end = PQntuples(r) == 0 ? 1 : send_batch(&c, r);
 		PQclear(r);
-		if (sr < 0 || db_commit(db) < 0)
+		if (end < 0)
 			goto out;
-		if (sr == MAIL_SERVER_DOWN) {
-			res->server_down = 1;
-			break;
-		}
 	}
 	rc = 0;
 out:
-	db_rollback(db);
-	if (s)
-		res->connections = mail_sender_connects(s);
-	mail_sender_free(s);
-	buf_free(&msg);
-	res->us = time_mono_us() - t0;
+	if (c.s)
+		res->connections = mail_sender_connects(c.s) - connects0;
+	if (p->sender == NULL)
+		mail_sender_free(c.s);
+	buf_free(&c.msg);
+	res->us = time_mono_us() - c.t0;
 	return rc;
-}
-
-int mail_outbox_mark(struct db *db, int64_t *mark)
-{
-	return db_one_i64(db, &q_mark, mark);
-}
-
-int mail_deliver_after(struct db *db, const struct config *cfg, int64_t mark,
-    struct mail_pass_result *res)
-{
-	struct mail_pass p = {.after_id = mark, .budget_us = MAIL_AFTER_COMMIT_US};
-
-	return mail_deliver(db, cfg, &p, res);
 }
 
 json_t *mail_pass_json(const struct mail_pass_result *res)

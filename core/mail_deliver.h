@@ -2,26 +2,29 @@
  * mail_deliver.h - delivering the outbox (mail_outbox rows, written by the
  * transactions that decided to send them; see mail.h) and reading it.
  *
- * A delivery pass claims one due row at a time with SELECT ... FOR UPDATE
- * SKIP LOCKED inside a short transaction, sends it, records the outcome
- * (sent time, attempts, last error) and commits: any number of passes
- * (mailers, jobs, API threads, hosts) run at once and never send one row
- * twice; a pass killed mid-send rolls back, and that one message is sent
- * again later (SMTP cannot be atomic with a database; at most one
- * duplicate per killed pass, never a loss). Failures retry with
- * exponential backoff and jitter; after GOLDWATCH_MAIL_MAX_ATTEMPTS, or
- * at once when the server refuses the message for good (5xx), the row is
+ * A delivery pass claims due rows with a lease (a short transaction:
+ * SELECT ... FOR UPDATE SKIP LOCKED sets lease_until and lease_owner, and
+ * commits), sends them with no transaction open and no row lock held, and
+ * records each outcome (sent time, attempts, last error) in a short
+ * transaction of its own, only while the lease is still the pass's. Any
+ * number of passes (mailers, hosts) run at once and never send one row
+ * twice while leases hold; a pass killed mid-send leaves its lease to run
+ * out, and the row is sent again after that (SMTP cannot be atomic with a
+ * database: at most one duplicate, never a loss). Failures retry with
+ * exponential backoff and jitter; after GOLDWATCH_MAIL_MAX_ATTEMPTS, or at
+ * once when the server refuses the message for good (5xx), the row is
  * dead. When the server itself is unusable (connection, TLS, login), the
- * pass records that failure on every due row in its scope and stops.
+ * pass records that failure on every due row nobody else holds, and stops.
  *
- * goldwatch-mailer runs passes over everything due. A job or a request
- * that queued mail runs mail_deliver_after() right after its commit, for
- * the rows it queued, bounded in time; the mailer's timer does the rest.
+ * goldwatch-mailer runs passes: one (a timer, a test, by hand), or as the
+ * delivery service (mail_service.h) whenever mail is queued or falls due.
+ * Whoever queues mail only queues it.
  */
 #ifndef GW_MAIL_DELIVER_H
 #define GW_MAIL_DELIVER_H
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -32,14 +35,21 @@
  * times a random factor in [0.5, 1] so retries do not come in waves. */
 #define MAIL_BACKOFF_BASE_S 60
 #define MAIL_BACKOFF_CAP_S 3600
-/* How long the pass after a commit may take (the API thread is busy). */
-#define MAIL_AFTER_COMMIT_US 5000000
+/* Rows claimed at once, and the lease beyond their longest send time. */
+#define MAIL_CLAIM_BATCH 8
+#define MAIL_LEASE_SLACK_S 60
+
+struct mail_sender;
 
 struct mail_pass {
 	int64_t now_us;     /* what counts as now for "due"; 0: the clock */
-	int64_t after_id;   /* only rows with a larger id; 0: every row */
-	int64_t budget_us;  /* claim no row after this long; 0: no limit */
+	int64_t budget_us;  /* send no row after this long; 0: no limit */
 	int limit;          /* claim at most this many rows; 0: no limit */
+	/* a sender kept between passes (its connection stays open); NULL:
+	 * the pass makes its own and ends it */
+	struct mail_sender *sender;
+	/* set (by a signal): send no further row, free the claimed ones */
+	volatile sig_atomic_t *stop;
 };
 
 struct mail_pass_result {
@@ -52,24 +62,12 @@ struct mail_pass_result {
 };
 
 /*
- * Runs one pass. Returns 0 (even when messages failed: their rows say
- * why), or -1 on a database error or when no sender can be made (logged;
- * the rows are untouched).
+ * Runs one pass: claims and sends until nothing is due (or the limit, the
+ * budget or stop says so). Returns 0 (even when messages failed: their
+ * rows say why), or -1 on a database error or when no sender can be made
+ * (logged; rows it could not finish keep their lease until it runs out).
  */
 int mail_deliver(struct db *db, const struct config *cfg, const struct mail_pass *p,
-    struct mail_pass_result *res);
-
-/*
- * The newest outbox id now (0 if none). A job or request reads it before
- * it queues mail, and passes it to mail_deliver_after(). 0 or -1.
- */
-int mail_outbox_mark(struct db *db, int64_t *mark);
-
-/*
- * The pass after a commit: the rows queued after mark, for at most
- * MAIL_AFTER_COMMIT_US. Returns what mail_deliver() returns.
- */
-int mail_deliver_after(struct db *db, const struct config *cfg, int64_t mark,
     struct mail_pass_result *res);
 
 /* {"sent","retry","dead","server_down","connections","duration_ms"} */

@@ -17,14 +17,14 @@ int main(int argc, char **argv)
 	struct job j;
 	struct digest_result res;
 	char summary[160];
-	int rc, sent;
+	int rc;
 
 	rc = job_open(&j, "goldwatch-digest", argc, argv, NULL, NULL);
 	if (rc != 0) {
 		job_close(&j);
 		return rc;
 	}
-	if (job_mail_mark(&j) < 0 || digest_run(j.db, &j.cfg, j.now_us, &res) < 0) {
+	if (digest_run(j.db, &j.cfg, j.now_us, &res) < 0) {
 		log_line("digest failed (see the error above); nothing was queued");
 		job_close(&j);
 		return 1;
@@ -35,9 +35,8 @@ int main(int argc, char **argv)
 	rc = job_record(&j, summary) < 0;
 	if (j.json)
 		printf("%s\n", summary);
-	sent = job_mail_deliver(&j, res.queued);
-	log_line("digests: %d queued (%d sent), %d with nothing to report, %d already sent today"
-	    " (%d recipients)", res.queued, sent, res.skipped, res.already, res.recipients);
+	log_line("digests: %d queued for goldwatch-mailer, %d with nothing to report, %d already"
+	    " sent today (%d recipients)", res.queued, res.skipped, res.already, res.recipients);
 	job_close(&j);
 	return rc;
 }

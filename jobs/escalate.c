@@ -1,8 +1,8 @@
 /*
  * goldwatch-escalate - the 15-minute timer job: alerts still firing past
  * their rule's escalation.after_minutes go up one level and mail the
- * escalation recipients (see escalate.h); the mail goes right after the
- * commits, and goldwatch-mailer retries what could not.
+ * escalation recipients (see escalate.h); the mail is queued with the
+ * commits, and the goldwatch-mailer service delivers it.
  *
  *   goldwatch-escalate [--now=ISO8601] [--json]
  *
@@ -18,17 +18,17 @@
 int main(int argc, char **argv)
 {
 	struct job j;
-	/* freed on every path, also when job_mail_mark() fails before the run */
+	/* freed on every path, also when the run fails before it filled it */
 	struct escalate_result res = {0};
 	char summary[128];
-	int rc, sent;
+	int rc;
 
 	rc = job_open(&j, "goldwatch-escalate", argc, argv, NULL, NULL);
 	if (rc != 0) {
 		job_close(&j);
 		return rc;
 	}
-	if (job_mail_mark(&j) < 0 || escalate_run(j.db, &j.cfg, j.now_us, &res) < 0) {
+	if (escalate_run(j.db, &j.cfg, j.now_us, &res) < 0) {
 		log_line("escalation failed (see the error above); batches already done stay done");
 		escalate_result_free(&res);
 		job_close(&j);
@@ -45,9 +45,8 @@ int main(int argc, char **argv)
 		printf("%s\n", s);
 		free(s);
 	}
-	sent = job_mail_deliver(&j, res.mails);
-	log_line("escalated %d alerts, %d mails queued, %d sent%s", res.escalated, res.mails, sent,
-	    res.mails > sent ? " (goldwatch-mailer delivers the rest)" : "");
+	log_line("escalated %d alerts, %d mails queued for goldwatch-mailer", res.escalated,
+	    res.mails);
 	escalate_result_free(&res);
 	job_close(&j);
 	return 0;

@@ -1,16 +1,15 @@
 /*
  * goldwatch-evaluate - the 5-minute timer job: sample every KPI, evaluate
- * every enabled rule, queue the mail (see eval.h), deliver what it queued
- * right after the commits (a bounded pass: goldwatch-mailer's timer
- * delivers what is left and retries), print one summary line.
+ * every enabled rule, queue the mail (see eval.h; the goldwatch-mailer
+ * service, woken by the commit, delivers it), print one summary line.
  *
  *   goldwatch-evaluate [--now=ISO8601] [--json] [--rule ID ...] [--chunk N]
  *
  * --chunk sets how many rules share one transaction (default 2000).
  *
  * Exit status 0 on success, 1 on failure (database down, bad config).
- * Mail that cannot be delivered now stays queued and does not fail the
- * evaluation: goldwatch-mailer reports on it.
+ * Mail is only queued here: goldwatch-mailer sends it and reports on what
+ * could not go.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,13 +21,13 @@
 
 int main(int argc, char **argv)
 {
-	static const char *const own[] = {"--rule", "--chunk", NULL};
+	static const struct job_opt own[] = {{"--rule", 0}, {"--chunk", 0}, {NULL, 0}};
 	struct job j;
 	struct eval_opts opts = {0};
 	struct eval_result res = {0};
 	int64_t *ids = NULL;
 	const char *v;
-	int rc, i = 0, sent;
+	int rc, i = 0;
 
 	rc = job_open(&j, "goldwatch-evaluate", argc, argv, own, "[--rule ID ...] [--chunk N]");
 	if (rc != 0) {
@@ -58,8 +57,7 @@ int main(int argc, char **argv)
 	}
 	opts.rule_ids = opts.n_rule_ids ? ids : NULL;
 	opts.now_us = j.now_us;
-	/* a bad mail setting is logged here once; the evaluation still runs */
-	if (job_mail_mark(&j) < 0 || eval_run(j.db, &j.cfg, &opts, &res) < 0) {
+	if (eval_run(j.db, &j.cfg, &opts, &res) < 0) {
 		log_line("evaluation failed (see the error above); nothing half-written was kept");
 		eval_result_free(&res);
 		free(ids);
@@ -73,14 +71,12 @@ int main(int argc, char **argv)
 		free(s);
 		json_decref(out);
 	}
-	sent = job_mail_deliver(&j, res.mails_queued);
 	log_line("evaluated %d rules: %lu fired, %lu resolved, %lu no data; %d KPIs sampled"
-	    " in %.1f ms, rules in %.1f ms, %d mails queued, %d sent%s",
+	    " in %.1f ms, rules in %.1f ms, %d mails queued for goldwatch-mailer",
 	    res.evaluated, (unsigned long)json_array_size(res.fired),
 	    (unsigned long)json_array_size(res.resolved),
 	    (unsigned long)json_array_size(res.no_data), res.kpis_sampled,
-	    (double)res.sample_us / 1000.0, (double)res.rules_us / 1000.0, res.mails_queued,
-	    sent, res.mails_queued > sent ? " (goldwatch-mailer delivers the rest)" : "");
+	    (double)res.sample_us / 1000.0, (double)res.rules_us / 1000.0, res.mails_queued);
 	eval_result_free(&res);
 	free(ids);
 	job_close(&j);

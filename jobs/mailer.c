@@ -1,11 +1,15 @@
 /*
- * goldwatch-mailer - the 1-minute timer job: deliver the due mail of the
- * outbox (SMTP, or the spool folder without SMTP_SERVER), retry failures
- * with backoff, give up after GOLDWATCH_MAIL_MAX_ATTEMPTS (see
- * mail_deliver.h), print one summary line.
+ * goldwatch-mailer - delivers the mail of the outbox (SMTP, or the spool
+ * folder without SMTP_SERVER), retries failures with backoff, gives up
+ * after GOLDWATCH_MAIL_MAX_ATTEMPTS (see mail_deliver.h).
  *
+ *   goldwatch-mailer --serve
  *   goldwatch-mailer [--now=ISO8601] [--json] [--limit N] [--max-seconds S]
  *
+ * --serve: the delivery service (systemd goldwatch-mailer.service): it
+ * delivers mail as it is queued and retries when due, until SIGTERM
+ * (mail_service.h); exit 0 then, 1 on a bad mail configuration.
+ * Otherwise one pass over what is due, and one summary line:
  * --now moves the clock that decides what is due (a retry's backoff).
  * --limit and --max-seconds stop claiming mail after N mails or S seconds.
  * Any number of mailers may run at once: each row is sent by one of them.
@@ -15,13 +19,16 @@
  * error, or a mail server that could not be used (connect, TLS, login),
  * 2 on bad usage.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "job.h"
 #include "log.h"
 #include "mail_deliver.h"
 #include "mail_send.h"
+#include "mail_service.h"
 #include "util.h"
 
 static int own_int(struct job *j, const char *name, int64_t max, int64_t *out)
@@ -39,16 +46,41 @@ static int own_int(struct job *j, const char *name, int64_t max, int64_t *out)
 	return 0;
 }
 
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* --serve: until SIGTERM or SIGINT (no SA_RESTART: a wait ends at once). */
+static int serve(struct job *j)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return mail_service_run(j->db, &j->cfg, &stop) < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
-	static const char *const own[] = {"--limit", "--max-seconds", NULL};
+	static const struct job_opt own[] = {
+		{"--limit", 0}, {"--max-seconds", 0}, {"--serve", 1}, {NULL, 0},
+	};
 	struct job j;
 	struct mail_pass p = {0};
 	struct mail_pass_result res;
 	int64_t limit = 0, seconds = 0, dead = 0;
-	int rc;
+	int rc, serving, at = 0;
 
-	rc = job_open(&j, "goldwatch-mailer", argc, argv, own, "[--limit N] [--max-seconds S]");
+	rc = job_open(&j, "goldwatch-mailer", argc, argv, own,
+	    "[--limit N] [--max-seconds S] | --serve");
 	if (rc != 0) {
 		job_close(&j);
 		return rc;
@@ -62,6 +94,12 @@ int main(int argc, char **argv)
 	if (mail_config_check(&j.cfg) < 0) {
 		job_close(&j);
 		return 1;
+	}
+	serving = job_arg(&j, "--serve", &at) != NULL;
+	if (serving) {
+		rc = serve(&j);
+		job_close(&j);
+		return rc;
 	}
 	p.now_us = j.now_given ? j.now_us : 0;
 	p.limit = (int)limit;

@@ -40,11 +40,15 @@ rm -rf "$DESTDIR$DATADIR/templates" "$DESTDIR$DATADIR/static" "$DESTDIR$DATADIR/
 cp -R templates static sql "$DESTDIR$DATADIR/"
 chmod -R u=rwX,go=rX "$DESTDIR$DATADIR"
 
-# systemd: the API's socket and service, the pusher, a service and a timer per job
+# systemd: the API's socket and service, the pusher, the mail delivery
+# service (its timer only restarts it if it is down), a service and a
+# timer per job
 subst systemd/goldwatch-api.socket.in > "$DESTDIR$UNITDIR/goldwatch-api.socket"
 subst systemd/goldwatch-api.service.in > "$DESTDIR$UNITDIR/goldwatch-api.service"
 subst systemd/goldwatch-pusher.service.in > "$DESTDIR$UNITDIR/goldwatch-pusher.service"
-for job in evaluate escalate cleanup digest mailer; do
+subst systemd/goldwatch-mailer.service.in > "$DESTDIR$UNITDIR/goldwatch-mailer.service"
+subst systemd/goldwatch-mailer.timer.in > "$DESTDIR$UNITDIR/goldwatch-mailer.timer"
+for job in evaluate escalate cleanup digest; do
 	subst systemd/goldwatch-job.service.in | sed "s|@JOB@|$job|g" \
 		> "$DESTDIR$UNITDIR/goldwatch-$job.service"
 	subst "systemd/goldwatch-$job.timer.in" > "$DESTDIR$UNITDIR/goldwatch-$job.timer"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The private goldwatch stack: PostgreSQL cluster, goldwatch-api, the
-# pusher (when built) and nginx, all under one folder, all on 127.0.0.1 or
-# unix sockets, each recorded by pid so that `stop` stops exactly them.
+# pusher (when built), the mail delivery service (goldwatch-mailer --serve)
+# and nginx, all under one folder, all on 127.0.0.1 or unix sockets, each
+# recorded by pid so that `stop` stops exactly them.
 #
 #   scripts/stack.sh start DIR     start (or restart what is down), print URL
 #   scripts/stack.sh stop DIR      stop what start started
@@ -9,6 +10,7 @@
 #   scripts/stack.sh pg-stop DIR | pg-start DIR     (for fault tests)
 #   scripts/stack.sh api-stop DIR | api-start DIR
 #   scripts/stack.sh pusher-stop DIR | pusher-start DIR
+#   scripts/stack.sh mailer-stop DIR | mailer-start DIR
 #   scripts/stack.sh nginx-stop DIR | nginx-start DIR
 #
 # Environment: BUILD (binaries, default build), GOLDWATCH_PORT (8080),
@@ -25,7 +27,7 @@ set -euo pipefail
 
 cmd=${1:-}
 dir_arg=${2:-}
-[ -n "$cmd" ] && [ -n "$dir_arg" ] || { sed -n '2,20p' "$0" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir_arg" ] || { sed -n '2,22p' "$0" >&2; exit 2; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/proc.sh"
@@ -190,6 +192,22 @@ start_daemon() {
 api_start() { start_daemon goldwatch-api; }
 pusher_start() { start_daemon goldwatch-pusher optional; }
 
+# The delivery service has no socket to wait for: it is up when it still
+# runs a moment after the start (a bad mail setting ends it at once).
+# Mail queued before it LISTENs is found by its first pass.
+mailer_start() {
+	local name=goldwatch-mailer i
+	[ -x "$bin/$name" ] || die "$bin/$name is not built (make)"
+	alive "$DIR/run/mailer.pid" "$name" && return 0
+	setsid "$bin/$name" --serve >>"$DIR/log/mailer.log" 2>&1 < /dev/null &
+	echo $! > "$DIR/run/mailer.pid"
+	for i in $(seq 1 10); do
+		sleep 0.05
+		kill -0 "$(cat "$DIR/run/mailer.pid")" 2>/dev/null ||
+			die "$name did not start: see $DIR/log/mailer.log"
+	done
+}
+
 nginx_conf() {
 	local user_line="" conf=$DIR/nginx
 	# as root the workers would become nobody, who may not reach a clone
@@ -265,6 +283,7 @@ start() {
 	admin_bootstrap
 	api_start
 	pusher_start
+	mailer_start
 	nginx_start
 	if [ -x "$bin/goldwatch-evaluate" ] && [ "${STACK_EVALUATE:-1}" = 1 ]; then
 		"$bin/goldwatch-evaluate" >>"$DIR/log/evaluate.log" 2>&1 ||
@@ -280,6 +299,7 @@ start() {
 stop() {
 	stop_pid "$DIR/run/nginx.pid" nginx
 	stop_pid "$DIR/run/pusher.pid" goldwatch-pusher
+	stop_pid "$DIR/run/mailer.pid" goldwatch-mailer
 	stop_pid "$DIR/run/api.pid" goldwatch-api
 	[ -f "$PGDATA_DIR/PG_VERSION" ] && pg_stop
 	say "goldwatch stopped ($DIR)"
@@ -290,6 +310,7 @@ status() {
 	pg_running && s=up || s=down; echo "postgres: $s"
 	alive "$DIR/run/api.pid" goldwatch-api && s=up || s=down; echo "api: $s"
 	alive "$DIR/run/pusher.pid" goldwatch-pusher && s=up || s=down; echo "pusher: $s"
+	alive "$DIR/run/mailer.pid" goldwatch-mailer && s=up || s=down; echo "mailer: $s"
 	alive "$DIR/run/nginx.pid" nginx && s=up || s=down; echo "nginx: $s"
 }
 
@@ -303,7 +324,9 @@ api-stop) stop_pid "$DIR/run/api.pid" goldwatch-api ;;
 api-start) load_env; api_start ;;
 pusher-stop) stop_pid "$DIR/run/pusher.pid" goldwatch-pusher ;;
 pusher-start) load_env; pusher_start ;;
+mailer-stop) stop_pid "$DIR/run/mailer.pid" goldwatch-mailer ;;
+mailer-start) load_env; mailer_start ;;
 nginx-stop) stop_pid "$DIR/run/nginx.pid" nginx ;;
 nginx-start) load_env; nginx_start ;;
-*) sed -n '2,20p' "$0" >&2; exit 2 ;;
+*) sed -n '2,22p' "$0" >&2; exit 2 ;;
 esac

@@ -7,19 +7,31 @@
  * the tests read both, and parse the .eml with their own small MIME reader.
  *
  * Cases: a fired alert reaches every recipient, as proper MIME, escaped in
- * HTML and intact in text; the API answers before SMTP; an outage keeps
+ * HTML and intact in text; the API answers before SMTP, and stays fast
+ * while the SMTP server accepts connections and never answers; an outage keeps
  * the rows queued with backoff and delivers each once afterwards; two
  * mailers at once; a wrong password; permanent and temporary refusals and
  * dead letters in the API; certificate checks; the spool; the rule's test
  * message; the acknowledge link from a received mail.
+ *
+ * The stack runs the delivery service (goldwatch-mailer --serve). The
+ * cases that run goldwatch-mailer by hand, and need their passes to be
+ * the only ones, form the suite "mail-by-hand", which stops the service
+ * while it runs.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <signal.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ack.h"
@@ -664,7 +676,10 @@ static void t_evaluate_job_delivers(void)
 	rule = firing_rule("fired by the job", "[\"job-a@shop.example\",\"job-b@shop.example\"]");
 	snprintf(args, sizeof(args), "--rule %lld", rule);
 	CU_ASSERT_EQUAL(run_evaluate(NULL, args), 0);
-	/* delivered before the job exited: no mailer ran */
+	/* the job only queued: the stack's delivery service, woken by its
+	 * commit, delivers each once */
+	json_decref(wait_received("job-a@shop.example", "fired by the job", 1, 10000));
+	json_decref(wait_received("job-b@shop.example", "fired by the job", 1, 10000));
 	CU_ASSERT_EQUAL(count_received("job-a@shop.example", "fired by the job"), 1);
 	CU_ASSERT_EQUAL(count_received("job-b@shop.example", "fired by the job"), 1);
 	CU_ASSERT_EQUAL(outbox_of(rule, "fired"), 2);
@@ -1448,6 +1463,173 @@ static int suite_clean(void)
 	return 0;
 }
 
+/* The cases that run goldwatch-mailer by hand: the service is stopped. */
+static int by_hand_init(void)
+{
+	return test_stack("mailer-stop") != 0 || suite_init() != 0;
+}
+
+static int by_hand_clean(void)
+{
+	suite_clean();
+	return test_stack("mailer-start") != 0;
+}
+
+/*
+ * An SMTP server that accepts TCP connections and never says a word: a
+ * socket that listens and is never read (the kernel completes each
+ * handshake). Returns the socket; *port its port.
+ */
+static int silent_server(int *port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 64) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* Points the API and the delivery service at env's SMTP settings. */
+static int stack_smtp(const char *env)
+{
+	return test_stack_env(env, "mailer-stop") || test_stack_env(env, "api-stop") ||
+	    test_stack_env(env, "api-start") || test_stack_env(env, "mailer-start");
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * GET /api/health every 20 ms from PINGERS threads at once, PINGS times
+ * in all: a stalled worker pool holds up every thread, not one sample.
+ */
+#define PINGERS 4
+#define PINGS 200
+
+struct pinger {
+	pthread_t th;
+	int n, failed;
+	int64_t *us;
+};
+
+static void *ping_health(void *arg)
+{
+	struct pinger *p = arg;
+
+	for (int i = 0; i < p->n; i++) {
+		int64_t t0 = time_mono_us();
+		struct http_resp r = http_do("GET", "/api/health", NULL, NULL, 0);
+		p->us[i] = time_mono_us() - t0;
+		p->failed += r.status != 200;
+		http_free(&r);
+		test_sleep_ms(20);
+	}
+	return NULL;
+}
+
+/* Starts the pingers into us[PINGS]. 0, or -1 if a thread did not start. */
+static int pingers_start(struct pinger *p, int64_t *us)
+{
+	for (int i = 0; i < PINGERS; i++) {
+		p[i] = (struct pinger){.n = PINGS / PINGERS, .us = us + i * (PINGS / PINGERS)};
+		if (pthread_create(&p[i].th, NULL, ping_health, &p[i]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Waits for the pingers; the 99th percentile in microseconds, *failed. */
+static int64_t pingers_p99(struct pinger *p, int64_t *us, int *failed)
+{
+	int64_t p99;
+
+	*failed = 0;
+	for (int i = 0; i < PINGERS; i++) {
+		pthread_join(p[i].th, NULL);
+		*failed += p[i].failed;
+	}
+	qsort(us, PINGS, sizeof(*us), cmp_i64);
+	p99 = us[(PINGS * 99 + 99) / 100 - 1];
+	fprintf(stderr, "\n    GET /api/health meanwhile: p50 %.1f ms, p99 %.1f ms, max %.1f ms"
+	    " over %d", (double)us[PINGS / 2] / 1000.0, (double)p99 / 1000.0,
+	    (double)us[PINGS - 1] / 1000.0, PINGS);
+	return p99;
+}
+
+#define SILENT_ALERTS 8
+#define SILENT_SQL "SELECT count(*) FROM mail_outbox WHERE recipient LIKE 'silent-%@shop.example'"
+
+/*
+ * The whole stack's SMTP server accepts connections and never answers:
+ * eight alerts fired through the API, and the API stays fast meanwhile
+ * (no request thread waits on SMTP); then the real server is back and
+ * every mail arrives exactly once.
+ */
+static void t_silent_server_api_stays_fast(void)
+{
+	char env[128], rcpt[64], name[64];
+	int port = 0, fd = silent_server(&port);
+	struct pinger ping[PINGERS];
+	int64_t us[PINGS];
+	long long rules[SILENT_ALERTS];
+	int failed;
+
+	CU_ASSERT_TRUE_FATAL(fd >= 0);
+	/* long enough to be stuck through all the requests below */
+	snprintf(env, sizeof(env), "SMTP_PORT=%d GOLDWATCH_SMTP_TIMEOUT=10", port);
+	CU_ASSERT_EQUAL_FATAL(stack_smtp(env), 0);
+	mail_users();
+	for (int i = 0; i < SILENT_ALERTS; i++) {
+		snprintf(name, sizeof(name), "silent server %d", i);
+		snprintf(rcpt, sizeof(rcpt), "[\"silent-%d@shop.example\"]", i);
+		rules[i] = firing_rule(name, rcpt);
+	}
+	/* the pings run while the alerts fire, and for a while after */
+	CU_ASSERT_EQUAL_FATAL(pingers_start(ping, us), 0);
+	for (int i = 0; i < SILENT_ALERTS; i++)
+		fire(rules[i]);
+	CU_ASSERT_TRUE(pingers_p99(ping, us, &failed) < 50000);
+	CU_ASSERT_EQUAL(failed, 0);
+	/* all that time the service was stuck in a conversation: nothing went */
+	CU_ASSERT_EQUAL(SQL_INT0(SILENT_SQL), SILENT_ALERTS);
+	CU_ASSERT_EQUAL(SQL_INT0(SILENT_SQL " AND (status <> 'queued' OR attempts > 0)"), 0);
+	CU_ASSERT_TRUE(SQL_INT0(SILENT_SQL " AND lease_until IS NOT NULL") > 0);
+	/* the service gives up after the timeout: every row retries later */
+	for (int i = 0; i < 400 && SQL_INT0(SILENT_SQL " AND attempts = 1 AND lease_until IS NULL")
+	    < SILENT_ALERTS; i++)
+		test_sleep_ms(50);
+	CU_ASSERT_EQUAL(SQL_INT0(SILENT_SQL " AND attempts = 1 AND status = 'queued'"),
+	    SILENT_ALERTS);
+	close(fd);
+	/* the real server again, and the backoff has passed */
+	snprintf(env, sizeof(env), "SMTP_PORT=%s", test_env("GW_TEST_SMTP_PORT"));
+	test_exec("UPDATE mail_outbox SET next_attempt_at = now()"
+	    " WHERE recipient LIKE 'silent-%@shop.example'", 0, NULL);
+	CU_ASSERT_EQUAL_FATAL(stack_smtp(env), 0);
+	for (int i = 0; i < SILENT_ALERTS; i++) {
+		snprintf(rcpt, sizeof(rcpt), "silent-%d@shop.example", i);
+		json_decref(wait_received(rcpt, "silent server", 1, 10000));
+	}
+	for (int i = 0; i < 50 && SQL_INT0(SILENT_SQL " AND status = 'sent'") < SILENT_ALERTS; i++)
+		test_sleep_ms(50);
+	for (int i = 0; i < SILENT_ALERTS; i++) {
+		snprintf(rcpt, sizeof(rcpt), "silent-%d@shop.example", i);
+		CU_ASSERT_EQUAL(count_received(rcpt, "silent server"), 1);
+	}
+	CU_ASSERT_EQUAL(SQL_INT0(SILENT_SQL " AND status = 'sent' AND attempts = 2"), SILENT_ALERTS);
+}
+
 /*
  * Deleting a rule resolves its open alerts; the resolved mail goes out
  * right after the answer, whether the API or the rules page deleted it.
@@ -1496,6 +1678,73 @@ static void t_deleted_rule_mails_resolved(void)
 	}
 }
 
+/* goldwatch-mailer (one pass) with SMTP_PORT=port, in the background. */
+static pid_t spawn_mailer(int port)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *bin = xasprintf("%s/goldwatch-mailer", test_env("GW_TEST_BIN"));
+		char *log = xasprintf("%s/log/mailer-lease.log", test_env("GW_TEST_STACK"));
+		char p[16];
+		FILE *f = freopen(log, "a", stderr);
+		(void)f;
+		snprintf(p, sizeof(p), "%d", port);
+		setenv("SMTP_PORT", p, 1);
+		setenv("GOLDWATCH_SMTP_TIMEOUT", "60", 1);
+		execl(bin, bin, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/*
+ * A lease keeps every other mailer off a row while its mailer sends, and
+ * a mailer killed mid-send leaves it to run out: then the row is sent
+ * again, once.
+ */
+static void t_lease_then_killed(void)
+{
+	const char *rcpt = "lease-test@shop.example";
+	long long id = queue_row(rcpt);
+	int port = 0, fd = silent_server(&port), st;
+	char *owner, *still;
+	pid_t pid;
+
+	CU_ASSERT_TRUE_FATAL(fd >= 0);
+	pid = spawn_mailer(port);
+	for (int i = 0; i < 200 && row_int(id, "(lease_until IS NOT NULL)::int") == 0; i++)
+		test_sleep_ms(50);
+	CU_ASSERT_EQUAL(row_int(id, "(lease_until > now() + interval '5 minutes')::int"), 1);
+	owner = row_str(id, "lease_owner");
+	CU_ASSERT_PTR_NOT_NULL(owner);
+	/* another mailer, the real server: the leased row is not its to send */
+	CU_ASSERT_EQUAL(run_mailer(NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(row_int(id, "attempts"), 0);
+	CU_ASSERT_EQUAL(count_received(rcpt, NULL), 0);
+	/* killed mid-send: nothing recorded, the lease stays until it runs out */
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	close(fd);
+	CU_ASSERT_EQUAL(run_mailer(NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(row_int(id, "attempts"), 0);
+	CU_ASSERT_EQUAL(row_int(id, "(status = 'queued')::int"), 1);
+	CU_ASSERT_EQUAL(count_received(rcpt, NULL), 0);
+	still = row_str(id, "lease_owner");
+	CU_ASSERT_STRING_EQUAL(still ? still : "-", owner ? owner : "");
+	free(still);
+	free(owner);
+	/* the lease has run out (moved, not waited for): sent, once */
+	test_exec("UPDATE mail_outbox SET lease_until = now() - interval '1 second'"
+	    " WHERE recipient = 'lease-test@shop.example'", 0, NULL);
+	CU_ASSERT_EQUAL(run_mailer(NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(row_int(id, "(status = 'sent')::int"), 1);
+	CU_ASSERT_EQUAL(row_int(id, "attempts"), 1);
+	CU_ASSERT_EQUAL(row_int(id, "(lease_until IS NULL AND lease_owner IS NULL)::int"), 1);
+	json_decref(wait_received(rcpt, NULL, 1, 5000));
+	CU_ASSERT_EQUAL(count_received(rcpt, NULL), 1);
+}
+
 void suite_mail(void)
 {
 	static const struct test_case cases[] = {
@@ -1504,7 +1753,17 @@ void suite_mail(void)
 		{"a built-in KPI's recommendation is in the mail", t_recommendation},
 		{"goldwatch-evaluate delivers what it fired", t_evaluate_job_delivers},
 		{"the API answers before the SMTP server accepts", t_api_answers_before_smtp},
+		{"an SMTP server that never answers: the API stays fast",
+		    t_silent_server_api_stays_fast},
 		{"SMTP down: queued with backoff, then each sent once", t_outage_then_each_once},
+		{"a rule's test message", t_rule_test_message},
+		{"the acknowledge link from a mail works once", t_ack_link_once},
+		{"a rule deleted by the API or the page mails resolved", t_deleted_rule_mails_resolved},
+		{"the acknowledge link acts only for who may acknowledge now", t_ack_link_role},
+		{"an escalated mail has the link only for who may acknowledge", t_escalated_ack_link},
+		{NULL, NULL},
+	};
+	static const struct test_case by_hand[] = {
 		{"a mailer killed mid-send: the copy has the same Message-ID",
 		    t_killed_mid_send_one_message_id},
 		{"two mailers at once send each row once", t_two_mailers_at_once},
@@ -1514,12 +1773,10 @@ void suite_mail(void)
 		{"a bad configuration: one line, nothing touched", t_bad_configuration},
 		{"the server's certificate is checked", t_certificate_checked},
 		{"without SMTP_SERVER mail goes to the spool", t_spool_without_server},
-		{"a rule's test message", t_rule_test_message},
-		{"the acknowledge link from a mail works once", t_ack_link_once},
-		{"a rule deleted by the API or the page mails resolved", t_deleted_rule_mails_resolved},
-		{"the acknowledge link acts only for who may acknowledge now", t_ack_link_role},
-		{"an escalated mail has the link only for who may acknowledge", t_escalated_ack_link},
+		{"a lease keeps other mailers off; killed mid-send, sent once later",
+		    t_lease_then_killed},
 		{NULL, NULL},
 	};
 	test_add_suite("mail", suite_init, suite_clean, cases);
+	test_add_suite("mail-by-hand", by_hand_init, by_hand_clean, by_hand);
 }
