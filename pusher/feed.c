@@ -222,7 +222,8 @@ static void fill_ring(struct pusher *p, PGresult *r)
 		unsigned char *buf = frame_event(r, i, &len);
 		ring_push(&p->ring, db_i64(r, i, "id"), buf, len);
 	}
-	p->feed.announced = p->ring.last_id;
+	if (p->ring.last_id > p->feed.announced)
+		p->feed.announced = p->ring.last_id;
 }
 
 /* Subscribed and caught up: relaying. */
@@ -291,6 +292,8 @@ void feed_rechecked(struct pusher *p, enum recheck_why why, int ok)
 		return;
 	}
 	if (why == RECHECK_CATCH_UP) {
+		if (f->subscribing || f->retrying)
+			return;  /* lost again meanwhile: the next reconnect catches up */
 		if (f->catch_up_to > f->announced)
 			f->announced = f->catch_up_to;
 		feed_up(p);

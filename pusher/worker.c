@@ -173,10 +173,10 @@ static void *worker_main(void *arg)
 			pthread_mutex_lock(&w->lock);
 			w->running = 0;
 			pthread_mutex_unlock(&w->lock);
+			worker_reply(w, j);
 			/* notifications gathered during the job go out after its answer */
 			if (w->input)
 				w->input->readable(w->input_arg, w, w->db, 0);
-			worker_reply(w, j);
 			continue;
 		}
 		pthread_mutex_lock(&w->lock);
