@@ -12,7 +12,6 @@
  * the socket.
  */
 #include <sodium.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,13 +69,20 @@ static void lookup_done(struct pusher *p, struct job *j)
 	lookup_free(l);
 }
 
-void check_start(struct pusher *p, struct client *c, const char *token)
+int check_open(struct pusher *p, struct client *c, struct lws *wsi)
 {
-	struct lookup *l = xcalloc(1, sizeof(*l));
+	struct handoff h;
+	struct lookup *l;
 
+	if (handshake_claim(p, wsi, &h) < 0)
+		return -1;
+	client_open(p, c, wsi, h.after);
+	l = xcalloc(1, sizeof(*l));
 	l->cj.job.run = lookup_run;
 	l->cj.job.done = lookup_done;
 	l->epoch = p->auth_epoch;
-	snprintf(l->token, sizeof(l->token), "%s", token);
+	memcpy(l->token, h.token, sizeof(l->token));
+	sodium_memzero(h.token, sizeof(h.token));
 	client_post(p, c, &l->cj);
+	return 0;
 }

@@ -12,7 +12,6 @@
  * clients do, and a stuck client delays the others by CLIENT_STALL_US at
  * the very most, only when it is the one that filled the ring.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -91,23 +90,16 @@ void client_start(struct pusher *p, struct client *c)
 	}
 }
 
-int client_open(struct pusher *p, struct client *c, struct lws *wsi)
+void client_open(struct pusher *p, struct client *c, struct lws *wsi, int64_t after)
 {
-	struct handoff h;
-
-	if (handshake_claim(p, wsi, &h) < 0)
-		return -1;
 	memset(c, 0, sizeof(*c));
 	c->wsi = wsi;
 	c->progress_us = time_mono_us();
 	/* where it starts is fixed now; it goes there once its credential passed */
-	c->last_id = h.after < 0 ? p->ring.last_id : h.after;
+	c->last_id = after < 0 ? p->ring.last_id : after;
 	c->mode = CLIENT_CHECKING;
 	lws_dll2_add_tail(&c->node, &p->clients);
 	p->stats.sockets++;
-	check_start(p, c, h.token);
-	sodium_memzero(h.token, sizeof(h.token));
-	return 0;
 }
 
 void client_post(struct pusher *p, struct client *c, struct client_job *cj)

@@ -63,6 +63,7 @@ static struct pusher *pusher_of_feed(struct feed *f)
 }
 
 static void feed_subscribe(struct pusher *p);
+static void feed_rechecked(struct pusher *p, enum recheck_why why, int ok);
 
 static void feed_retry(lws_sorted_usec_list_t *sul)
 {
@@ -265,7 +266,7 @@ static void subscribe_done(struct pusher *p, struct job *jj)
 		 */
 		f->catch_up_to = j->newest;
 		f->rechecks++;
-		recheck_post(p, RECHECK_CATCH_UP);
+		recheck_post(p, RECHECK_CATCH_UP, feed_rechecked);
 	}
 	PQclear(j->r);
 	free(j);
@@ -282,7 +283,8 @@ static void feed_subscribe(struct pusher *p)
 	worker_post(f->worker, &j->job);
 }
 
-void feed_rechecked(struct pusher *p, enum recheck_why why, int ok)
+/* A re-check the feed waited for came back: ok, or not (-1). */
+static void feed_rechecked(struct pusher *p, enum recheck_why why, int ok)
 {
 	struct feed *f = &p->feed;
 
@@ -313,7 +315,7 @@ static void note_done(struct pusher *p, struct job *jj)
 		/* sockets are re-checked before the feed reads on */
 		p->auth_epoch++;
 		f->rechecks++;
-		recheck_post(p, RECHECK_AUTH);
+		recheck_post(p, RECHECK_AUTH, feed_rechecked);
 	}
 	if (n->lost) {
 		feed_lost(p);

@@ -64,7 +64,7 @@ static int on_socket(struct lws *wsi, enum lws_callback_reasons reason, void *us
 		/* only an upgrade handshake_confirm() let through */
 		return p->handoff.wsi == wsi ? 0 : -1;
 	case LWS_CALLBACK_ESTABLISHED:
-		return client_open(p, c, wsi);
+		return check_open(p, c, wsi);
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return client_writeable(p, c);
 	case LWS_CALLBACK_RECEIVE:

@@ -211,11 +211,12 @@ int handshake_claim(struct pusher *p, struct lws *wsi, struct handoff *out);
 /* check.c */
 
 /*
- * Looks c's credential up on the query thread; c sends nothing until the
+ * LWS_CALLBACK_ESTABLISHED: opens c with what the upgrade let through and
+ * looks its credential up on the query thread; c sends nothing until the
  * answer, then starts where it would have at the upgrade, or closes (4001,
- * or 1013 when the database cannot say).
+ * or 1013 when the database cannot say). 0, or -1 to refuse.
  */
-void check_start(struct pusher *p, struct client *c, const char *token);
+int check_open(struct pusher *p, struct client *c, struct lws *wsi);
 
 /* feed.c */
 
@@ -223,14 +224,12 @@ void check_start(struct pusher *p, struct client *c, const char *token);
 int feed_start(struct pusher *p);
 /* Reads waiting events into the ring while it has room; wakes the clients. */
 void feed_pull(struct pusher *p);
-/* A re-check the feed waited for (why) came back: ok, or not (-1). */
-void feed_rechecked(struct pusher *p, enum recheck_why why, int ok);
 void feed_stop(struct pusher *p);
 
 /* client.c */
 
-/* LWS_CALLBACK_ESTABLISHED: 0, or -1 to refuse. */
-int client_open(struct pusher *p, struct client *c, struct lws *wsi);
+/* Sets c up for wsi; it starts after the id after (-1: the newest relayed). */
+void client_open(struct pusher *p, struct client *c, struct lws *wsi, int64_t after);
 /* LWS_CALLBACK_SERVER_WRITEABLE: one message at most. 0, or -1 to close. */
 int client_writeable(struct pusher *p, struct client *c);
 /* LWS_CALLBACK_RECEIVE: clients send nothing; anything closes the socket. */
@@ -269,13 +268,15 @@ int replay_write(struct pusher *p, struct client *c);
 
 /* Schedules the periodic re-check of every socket's credentials. */
 void recheck_start(struct pusher *p);
+/* Told how a re-check ended: ok 0, or -1 when the database could not say. */
+typedef void (*recheck_then)(struct pusher *p, enum recheck_why why, int ok);
 /*
  * Re-checks every socket's credential on the query thread; ended ones are
- * closed (4001) before anything more is written to them. Unless why is
- * RECHECK_PERIODIC, feed_rechecked() hears the outcome (at once when no
- * socket holds a credential); after a failure nothing is closed.
+ * closed (4001) before anything more is written to them, then then (if
+ * not NULL) hears the outcome (at once when no socket holds a credential).
+ * After a failure nothing is closed.
  */
-void recheck_post(struct pusher *p, enum recheck_why why);
+void recheck_post(struct pusher *p, enum recheck_why why, recheck_then then);
 
 /* frame.c */
 

@@ -22,6 +22,7 @@
 struct recheck {
 	struct job job;
 	enum recheck_why why;
+	recheck_then then;           /* told the outcome, unless NULL */
 	size_t ns, nt;               /* the credentials asked about: */
 	int64_t *sessions, *tokens;  /* sorted, each once */
 	size_t vs, vt;               /* those still valid (a prefix of valid) */
@@ -94,8 +95,8 @@ static void recheck_done(struct pusher *p, struct job *j)
 	}
 	if (r->why == RECHECK_PERIODIC)
 		p->periodic_inflight = 0;
-	else
-		feed_rechecked(p, r->why, ok ? 0 : -1);
+	if (r->then)
+		r->then(p, r->why, ok ? 0 : -1);
 	free(r->sessions);
 	free(r->tokens);
 	free(r->valid_s);
@@ -103,7 +104,7 @@ static void recheck_done(struct pusher *p, struct job *j)
 	free(r);
 }
 
-void recheck_post(struct pusher *p, enum recheck_why why)
+void recheck_post(struct pusher *p, enum recheck_why why, recheck_then then)
 {
 	size_t n = (size_t)p->clients.count;
 	struct recheck *r;
@@ -113,6 +114,7 @@ void recheck_post(struct pusher *p, enum recheck_why why)
 	r->job.run = recheck_run;
 	r->job.done = recheck_done;
 	r->why = why;
+	r->then = then;
 	r->sessions = xmalloc((n ? n : 1) * sizeof(int64_t));
 	r->tokens = xmalloc((n ? n : 1) * sizeof(int64_t));
 	foreach_client(p, c) {
@@ -142,7 +144,7 @@ static void recheck_tick(lws_sorted_usec_list_t *sul)
 
 	/* one at a time: a slow database does not pile them up */
 	if (!p->periodic_inflight)
-		recheck_post(p, RECHECK_PERIODIC);
+		recheck_post(p, RECHECK_PERIODIC, NULL);
 	recheck_start(p);
 }
 
