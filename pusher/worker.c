@@ -168,8 +168,10 @@ static void *worker_main(void *arg)
 		int stop;
 
 		if (j) {
-			j->run(w->db, j);
+			/* connected first, so that a stuck query can be cancelled */
+			(void)db_ensure(w->db);
 			refresh_cancel(w);
+			j->run(w->db, j);
 			pthread_mutex_lock(&w->lock);
 			w->running = 0;
 			pthread_mutex_unlock(&w->lock);

@@ -807,6 +807,39 @@ static void t_slow_database(void)
 	pusher_restart("");
 }
 
+/*
+ * A stop while a query is stuck is still clean and quick: the waiting
+ * socket gets 1001 with where to resume, as every socket does; the stuck
+ * query is cancelled rather than waited for.
+ */
+static void t_stop_while_stuck(void)
+{
+	char *fresh = test_login("viewer1", PASSWORD_VIEWER, NULL);
+	char *cookie = cookie_of(fresh ? fresh : "none"), reason[128];
+	struct ws_client *c;
+	PGconn *locker;
+	int64_t t0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fresh);
+	locker = lock_table("sessions");
+	c = ws_open(WS_DIRECT, NULL, cookie, NULL);
+	CU_ASSERT_PTR_NOT_NULL(c);
+	t0 = time_mono_us();
+	CU_ASSERT_EQUAL(test_stack("pusher-stop"), 0);
+	if ((time_mono_us() - t0) / 1000 >= 2000)
+		fprintf(stderr, "\n    the stop took %lld ms\n", (long long)(time_mono_us() - t0) / 1000);
+	CU_ASSERT_TRUE((time_mono_us() - t0) / 1000 < 2000);
+	if (c) {
+		CU_ASSERT_EQUAL(ws_wait_closed(c, RECV_MS, reason, sizeof(reason)), 1001);
+		CU_ASSERT_PTR_NOT_NULL(strstr(reason, "after="));
+	}
+	unlock_table(locker);
+	CU_ASSERT_EQUAL_FATAL(test_stack("pusher-start"), 0);
+	ws_free(c);
+	free(cookie);
+	free(fresh);
+}
+
 void suite_pusher(void)
 {
 	static const struct test_case cases[] = {
@@ -822,6 +855,7 @@ void suite_pusher(void)
 		{"logout and session expiry close the socket", t_logout_and_expiry},
 		{"an ended credential's socket closes before the next event", t_ended_before_next_event},
 		{"a stuck query stalls only its socket: 100 others get events and pings", t_slow_database},
+		{"a stop while a query is stuck is clean and quick", t_stop_while_stuck},
 		{NULL, NULL},
 	};
 	test_add_suite("pusher", NULL, NULL, cases);
