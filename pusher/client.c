@@ -1,7 +1,8 @@
 /*
  * client.c - one socket's life: where it starts reading (live, the ring,
- * or the table for an old ?after=), one message per writeable callback in
- * id order with nothing sent twice, and how it ends.
+ * or the table for an old ?after=; fixed at the upgrade, gone to once its
+ * credential passed), one message per writeable callback in id order with
+ * nothing sent twice, and how it ends.
  *
  * The queue bound: a live client's queue is the part of the ring it has
  * not sent yet, at most GOLDWATCH_PUSHER_QUEUE events. The feed never
