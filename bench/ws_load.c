@@ -44,12 +44,14 @@
 #define WAVE 256                 /* handshakes in flight at once */
 #define TICK_MS 10               /* the loop wakes at least this often */
 #define DRAIN_US (10 * LWS_US_PER_SEC) /* after the last event, wait this long at most */
+#define WARM_US (60 * LWS_US_PER_SEC)  /* the warm-up event may take this long */
 
 enum mode { MODE_FANOUT, MODE_E2E, MODE__MAX };
 enum via { VIA_UNIX, VIA_NGINX, VIA__MAX };
 
 struct bclient {
 	int open;
+	int warm;                    /* messages before the measured events */
 	int n;                       /* samples recorded */
 	int64_t *t;                  /* when each message came (mono us) */
 	int64_t *id;                 /* its event id (fanout) or alert id (e2e) */
@@ -69,6 +71,7 @@ struct bench {
 	/* written by the injector, read after it is joined */
 	int64_t *t_sent, *t_done, *ev_id;
 	int injected;
+	int measuring;               /* the warm-up event reached every client */
 	atomic_int injector_done;
 	char *url, *admin_token, *kpi;
 	int64_t rule_id;
@@ -94,6 +97,10 @@ static void on_message(struct bench *b, struct bclient *c, const char *in, size_
 	json_t *m;
 	const char *type;
 
+	if (!b->measuring) {
+		c->warm++;
+		return;
+	}
 	if (b->mode == MODE_FANOUT) {
 		/* {"id":123,... : the id is all that is needed */
 		if (len > 6 && memcmp(in, "{\"id\":", 6) == 0)
@@ -398,15 +405,63 @@ static int parse_args(struct bench *b, int argc, char **argv)
 	return b->nclients > 0 && b->nevents > 0 ? 0 : -1;
 }
 
+/*
+ * One event before the measured ones, waited for by every open client: a
+ * socket is open before the pusher has looked its credential up, and the
+ * measured events should find every client live. Returns the time it took.
+ */
+static int64_t warm_up(struct bench *b)
+{
+	struct db *db = db_open(&b->cfg);
+	int64_t t0 = time_mono_us();
+	int all = 0;
+
+	if (db)
+		PQclear(DB_EXEC(db, &q_event, "-1"));
+	db_close(db);
+	while (!all && time_mono_us() - t0 < WARM_US) {
+		service(b);
+		all = 1;
+		for (int i = 0; i < b->nclients && all; i++)
+			all = !b->c[i].open || b->c[i].warm > 0;
+	}
+	if (!all)
+		fprintf(stderr, "ws_load: not every client had the warm-up event\n");
+	return time_mono_us() - t0;
+}
+
+/* Injects the events and takes the messages until every client had them. */
+static void measure(struct bench *b)
+{
+	pthread_t injector;
+	int64_t deadline = 0;
+
+	b->measuring = 1;
+	pthread_create(&injector, NULL, inject, b);
+	for (;;) {
+		if (service(b) < 0)
+			break;
+		if (atomic_load(&b->injector_done)) {
+			int all = 1;
+			if (deadline == 0)
+				deadline = time_mono_us() + DRAIN_US;
+			for (int i = 0; i < b->nclients && all; i++)
+				all = !b->c[i].open || b->c[i].n >= b->nevents;
+			if (all || time_mono_us() > deadline)
+				break;
+		}
+	}
+	pthread_join(injector, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	struct bench b;
 	struct lws_context_creation_info info;
 	struct rlimit rl;
-	pthread_t injector;
 	void *loops[1];
 	pid_t pid = getenv("BENCH_PUSHER_PID") ? atoi(getenv("BENCH_PUSHER_PID")) : 0;
-	int64_t t0, connect_us, deadline = 0;
+	int64_t t0, connect_us, warm_us;
 	long rss0, rss1;
 
 	memset(&b, 0, sizeof(b));
@@ -455,25 +510,14 @@ int main(int argc, char **argv)
 	while (b.opened + b.failed < b.nclients && service(&b) >= 0)
 		;
 	connect_us = time_mono_us() - t0;
+	warm_us = warm_up(&b);
 	/* let the pusher settle, then weigh it */
 	for (int64_t until = time_mono_us() + LWS_US_PER_SEC; time_mono_us() < until;)
 		service(&b);
 	rss1 = rss_kib(pid);
-	pthread_create(&injector, NULL, inject, &b);
-	for (;;) {
-		if (service(&b) < 0)
-			break;
-		if (atomic_load(&b.injector_done)) {
-			int all = 1;
-			if (deadline == 0)
-				deadline = time_mono_us() + DRAIN_US;
-			for (int i = 0; i < b.nclients && all; i++)
-				all = !b.c[i].open || b.c[i].n >= b.nevents;
-			if (all || time_mono_us() > deadline)
-				break;
-		}
-	}
-	pthread_join(injector, NULL);
+	measure(&b);
+	printf("warm-up: every client had the first event %.2f s after all opened\n",
+	    (double)warm_us / 1e6);
 	report(&b, connect_us, rss0, rss1);
 	/* lws closes its handles through the loop, then clears b.ctx */
 	lws_context_destroy(b.ctx);

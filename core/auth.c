@@ -260,3 +260,22 @@ int auth_check_password(struct db *db, const char *username, const char *pw,
 	PQclear(r);
 	return ok;
 }
+
+int auth_token_wellformed(const char *token)
+{
+	/* what auth_token_new() writes: 32 bytes are 43 base64url characters */
+	size_t n = (AUTH_TOKEN_BYTES * 4 + 2) / 3;
+
+	if (token == NULL || (strncmp(token, "gws_", 4) != 0 && strncmp(token, "gwt_", 4) != 0))
+		return 0;
+	token += 4;
+	if (strlen(token) != n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = token[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}

@@ -34,6 +34,11 @@ int auth_init(void);
 
 /* prefix: "gws_" session, "gwt_" API token, "" CSRF. */
 void auth_token_new(const char *prefix, char out[AUTH_TOKEN_MAX]);
+/*
+ * 1 if token has the shape auth_token_new() gives a session ("gws_") or an
+ * API token ("gwt_"): anything else is unknown without asking the database.
+ */
+int auth_token_wellformed(const char *token);
 /* SHA-256 of the token, hex: what the database stores. */
 void auth_token_hash(const char *token, char out[AUTH_HASH_HEX]);
 /* Constant-time equality of two NUL-terminated strings. */

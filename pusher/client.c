@@ -1,7 +1,8 @@
 /*
  * client.c - one socket's life: where it starts reading (live, the ring,
- * or the table for an old ?after=), one message per writeable callback in
- * id order with nothing sent twice, and how it ends.
+ * or the table for an old ?after=; fixed at the upgrade, gone to once its
+ * credential passed), one message per writeable callback in id order with
+ * nothing sent twice, and how it ends.
  *
  * The queue bound: a live client's queue is the part of the ring it has
  * not sent yet, at most GOLDWATCH_PUSHER_QUEUE events. The feed never
@@ -28,6 +29,7 @@ static const struct {
 	[CLOSE_NONE] = {LWS_CLOSE_STATUS_NORMAL, "bye"},
 	[CLOSE_TOO_SLOW] = {4008, "too slow: fell a whole queue behind; reconnect with ?after=%lld"},
 	[CLOSE_AUTH_ENDED] = {4001, "the session ended or the token was revoked: sign in again"},
+	[CLOSE_AUTH_UNKNOWN] = {4001, "the session or token is unknown, expired or revoked"},
 	[CLOSE_UNEXPECTED] = {LWS_CLOSE_STATUS_POLICY_VIOLATION,
 	    "unexpected message: this socket only sends"},
 	[CLOSE_TOO_BIG] = {LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
@@ -79,32 +81,42 @@ void client_go_live(struct pusher *p, struct client *c)
 		lws_callback_on_writable(c->wsi);
 }
 
-int client_open(struct pusher *p, struct client *c, struct lws *wsi)
+void client_start(struct pusher *p, struct client *c)
 {
-	struct handoff h;
-
-	if (handshake_claim(p, wsi, &h) < 0)
-		return -1;
-	memset(c, 0, sizeof(*c));
-	c->wsi = wsi;
-	c->session_id = h.session_id;
-	c->token_id = h.token_id;
-	c->progress_us = time_mono_us();
-	lws_dll2_add_tail(&c->node, &p->clients);
-	p->stats.sockets++;
-	if (h.after < 0) {
-		/* live events only: from the newest relayed */
-		c->last_id = p->ring.last_id;
-		client_go_live(p, c);
-	} else if (ring_covers(&p->ring, h.after)) {
-		c->last_id = h.after;
+	if (ring_covers(&p->ring, c->last_id)) {
 		client_go_live(p, c);
 	} else {
-		c->last_id = h.after;
 		c->mode = CLIENT_REPLAY;
-		lws_callback_on_writable(wsi);
+		lws_callback_on_writable(c->wsi);
 	}
-	return 0;
+}
+
+void client_open(struct pusher *p, struct client *c, struct lws *wsi, int64_t after)
+{
+	memset(c, 0, sizeof(*c));
+	c->wsi = wsi;
+	c->progress_us = time_mono_us();
+	/* where it starts is fixed now; it goes there once its credential passed */
+	c->last_id = after < 0 ? p->ring.last_id : after;
+	c->mode = CLIENT_CHECKING;
+	lws_dll2_add_tail(&c->node, &p->clients);
+	p->stats.sockets++;
+}
+
+void client_post(struct pusher *p, struct client *c, struct client_job *cj)
+{
+	cj->c = c;
+	c->job = cj;
+	worker_post(p->queries, &cj->job);
+}
+
+struct client *client_of_answer(struct client_job *cj)
+{
+	struct client *c = cj->c;
+
+	if (c)
+		c->job = NULL;
+	return c;
 }
 
 /* Sends the next event of the ring (LIVE). 0, or -1 to close. */
@@ -140,6 +152,8 @@ int client_writeable(struct pusher *p, struct client *c)
 {
 	if (c->closing)
 		return send_close(c);
+	if (c->mode == CLIENT_CHECKING)
+		return 0;
 	if (c->mode == CLIENT_REPLAY)
 		return replay_write(p, c);
 	return write_live(p, c);
@@ -160,6 +174,10 @@ void client_closed(struct pusher *p, struct client *c)
 	if (c->wsi == NULL)
 		return;  /* refused before it was set up */
 	lws_dll2_remove(&c->node);
+	/* an answer still on its way finds no socket */
+	if (c->job)
+		c->job->c = NULL;
+	c->job = NULL;
 	PQclear(c->page);
 	c->page = NULL;
 	c->wsi = NULL;

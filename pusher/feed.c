@@ -1,10 +1,11 @@
 /*
- * feed.c - the LISTEN connection, driven by the lws loop. A duplicate of
- * the libpq socket is adopted as a raw file (lws closes what it adopts):
- * when it turns readable, libpq consumes the input and any notification
- * on goldwatch_events means "read the table after the last id relayed".
- * Event ids follow commit order (the events_serialize trigger), so that
- * read never skips an event, and a reconnect catches up the same way.
+ * feed.c - the LISTEN connection. Its own database thread (worker.c) owns
+ * it: between queries the thread waits on the connection's socket, and a
+ * notification on goldwatch_events means "read the table after the last
+ * id relayed". The reads run on that thread too; the lws thread keeps the
+ * state, puts what comes back into the ring and wakes the clients. Event
+ * ids follow commit order (the events_serialize trigger), so that read
+ * never skips an event, and a reconnect catches up the same way.
  *
  * Ended credentials (migration 0006): the feed reads no event past the
  * highest id a goldwatch_events notification has announced, and a
@@ -15,17 +16,17 @@
  * credential. Should that re-check fail, the feed drops its connection:
  * nothing is relayed until a reconnect has re-checked.
  *
- * When the connection breaks the socket stays readable (EOF) and would
- * spin the loop: the adopted wsi is closed at once, and a timer reconnects
- * with backoff, LISTENs again, adopts the new socket and catches up.
+ * When the connection breaks, its thread stops waiting on the socket (an
+ * EOF socket stays readable and would spin), and a timer reconnects with
+ * backoff, LISTENs again and catches up.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "event.h"
 #include "log.h"
 #include "pusher.h"
+#include "util.h"
 
 #define FEED_BATCH 256                 /* events read per query at most */
 #define FEED_RETRY_MIN_MS 100
@@ -37,25 +38,57 @@ DB_STMT(q_latest,
     "SELECT " EVENT_COLUMNS " FROM events e ORDER BY e.id DESC LIMIT $1::int");
 DB_STMT(q_max_id, "SELECT coalesce(max(id), 0) AS id FROM events");
 
+/* A query of the feed: (re)subscribing, or reading events. */
+struct feed_job {
+	struct job job;
+	struct feed *f;
+	int first;                /* subscribe: fill the ring (else: newest id) */
+	int64_t after, upto, limit; /* read */
+	PGresult *r;
+	int64_t newest;
+	int failed;
+};
+
+/* What the feed's thread heard on the connection. */
+struct feed_note {
+	struct job job;
+	int64_t announced;        /* highest id notified, 0 if none */
+	int auth;                 /* a goldwatch_auth notification */
+	int lost;                 /* the connection broke */
+};
+
 static struct pusher *pusher_of_feed(struct feed *f)
 {
 	return lws_container_of(f, struct pusher, feed);
 }
 
-static void feed_retry(lws_sorted_usec_list_t *sul);
-static void feed_pull_later(lws_sorted_usec_list_t *sul);
+static void feed_subscribe(struct pusher *p);
+static void feed_rechecked(struct pusher *p, enum recheck_why why, int ok);
 
-/* Drops the connection's socket from the loop and schedules a reconnect. */
+static void feed_retry(lws_sorted_usec_list_t *sul)
+{
+	struct feed *f = lws_container_of(sul, struct feed, sul_retry);
+
+	f->retrying = 0;
+	feed_subscribe(pusher_of_feed(f));
+}
+
+static void feed_pull_later(lws_sorted_usec_list_t *sul)
+{
+	struct feed *f = lws_container_of(sul, struct feed, sul_pull);
+
+	feed_pull(pusher_of_feed(f));
+}
+
+/* Stops relaying and schedules a reconnect (once, whoever noticed). */
 static void feed_lost(struct pusher *p)
 {
 	struct feed *f = &p->feed;
 
-	/* the wsi whose callback runs now is closed by its return value */
-	if (f->wsi && f->wsi != f->in_rx)
-		lws_set_timeout(f->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
-	f->wsi = NULL;
-	f->generation = 0;
+	f->up = 0;
 	lws_sul_cancel(&f->sul_pull);
+	if (f->subscribing || f->retrying)
+		return;  /* a reconnect is on its way */
 	if (!f->down) {
 		f->down = 1;
 		f->down_since_us = time_mono_us();
@@ -69,6 +102,7 @@ static void feed_lost(struct pusher *p)
 		f->backoff_ms = f->backoff_ms * 2 > FEED_RETRY_MAX_MS ? FEED_RETRY_MAX_MS :
 		    f->backoff_ms * 2;
 	}
+	f->retrying = 1;
 	lws_sul_schedule(p->ctx, 0, &f->sul_retry, feed_retry,
 	    f->backoff_ms * LWS_US_PER_MS);
 }
@@ -80,50 +114,106 @@ static void feed_notice(void *arg, const char *message)
 	log_warn("database: %s", message);
 }
 
-/*
- * Takes the notifications libpq gathered: an events one moves how far the
- * feed may read, an auth one re-checks the sockets at once (before the
- * feed reads on). Returns 1 if there was any, 0 if none, -1 when the
- * re-check failed.
- */
-static int drain_notifies(struct pusher *p)
+/* Feed thread: the LISTEN socket while the connection LISTENs, else -1. */
+static int feed_watch(void *arg, struct db *db)
 {
-	struct feed *f = &p->feed;
-	PGnotify *n;
-	int any = 0, auth = 0;
+	struct feed *f = arg;
 
-	while ((n = PQnotifies(db_conn(f->db))) != NULL) {
-		any = 1;
-		if (strcmp(n->relname, FEED_AUTH_CHANNEL) == 0) {
-			auth = 1;
+	if (f->listen_gen == 0 || f->listen_gen != db_generation(db) || db_conn(db) == NULL)
+		return -1;
+	return PQsocket(db_conn(db));
+}
+
+static void note_done(struct pusher *p, struct job *j);
+
+/* Feed thread: takes the input and the notifications libpq gathered. */
+static void feed_input(void *arg, struct worker *w, struct db *db, int readable)
+{
+	struct feed *f = arg;
+	PGconn *conn = db_conn(db);
+	struct feed_note *n;
+	PGnotify *pn;
+
+	if (f->listen_gen == 0 || f->listen_gen != db_generation(db) || conn == NULL)
+		return;
+	n = xcalloc(1, sizeof(*n));
+	if (readable && (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK)) {
+		f->listen_gen = 0;
+		n->lost = 1;
+	}
+	while ((pn = PQnotifies(conn)) != NULL) {
+		if (strcmp(pn->relname, FEED_AUTH_CHANNEL) == 0) {
+			n->auth = 1;
 		} else {
 			/* no id: a schema before migration 0006; read all there is */
-			long long id = *n->extra ? strtoll(n->extra, NULL, 10) : INT64_MAX;
-			if (id > f->announced)
-				f->announced = id;
+			long long id = *pn->extra ? strtoll(pn->extra, NULL, 10) : INT64_MAX;
+			if (id > n->announced)
+				n->announced = id;
 		}
-		PQfreemem(n);
+		PQfreemem(pn);
 	}
-	if (auth && recheck_now(p) < 0)
-		return -1;
-	return any;
+	if (n->lost || n->auth || n->announced) {
+		n->job.done = note_done;
+		worker_reply(w, &n->job);
+	} else {
+		free(n);
+	}
+}
+
+static const struct worker_input feed_listen = {feed_watch, feed_input};
+
+static struct feed_job *feed_job_new(struct feed *f, void (*run)(struct db *, struct job *),
+    void (*done)(struct pusher *, struct job *))
+{
+	struct feed_job *j = xcalloc(1, sizeof(*j));
+
+	j->f = f;
+	j->job.run = run;
+	j->job.done = done;
+	j->failed = 1;
+	return j;
+}
+
+/* Feed thread: connects if needed, LISTENs, and reads where to start. */
+static void subscribe_run(struct db *db, struct job *jj)
+{
+	struct feed_job *j = lws_container_of(jj, struct feed_job, job);
+	char lim[24];
+	uint64_t gen;
+
+	j->f->listen_gen = 0;
+	if (db_ensure(db) < 0 ||
+	    db_script(db, "LISTEN goldwatch_events; LISTEN " FEED_AUTH_CHANNEL) < 0)
+		return;
+	gen = db_generation(db);
+	PQsetNoticeProcessor(db_conn(db), feed_notice, NULL);
+	if (j->first) {
+		j->r = DB_EXEC(db, &q_latest, db_i64_param(j->limit, lim));
+		if (j->r == NULL)
+			return;
+	} else if (db_one_i64(db, &q_max_id, &j->newest) < 0) {
+		return;
+	}
+	if (db_generation(db) != gen || PQsocket(db_conn(db)) < 0) {
+		/* db_exec reconnected: the LISTEN is gone */
+		PQclear(j->r);
+		j->r = NULL;
+		return;
+	}
+	j->f->listen_gen = gen;
+	j->failed = 0;
 }
 
 /*
  * First connection: the ring starts with the newest events (clients that
  * reconnect with a recent ?after= need no query), and live-only clients
- * start after the newest. 0, or -1.
+ * start after the newest.
  */
-static int fill_ring(struct pusher *p)
+static void fill_ring(struct pusher *p, PGresult *r)
 {
-	char lim[24];
-	PGresult *r = DB_EXEC(p->feed.db, &q_latest, db_i64_param((int64_t)p->ring.cap, lim));
 	uint64_t cap = p->ring.cap;
-	int n;
+	int n = PQntuples(r);
 
-	if (r == NULL)
-		return -1;
-	n = PQntuples(r);
 	ring_free(&p->ring);
 	/* a full page may not reach back to the oldest event: cover from it */
 	ring_init(&p->ring, cap, LWS_PRE,
@@ -133,58 +223,15 @@ static int fill_ring(struct pusher *p)
 		unsigned char *buf = frame_event(r, i, &len);
 		ring_push(&p->ring, db_i64(r, i, "id"), buf, len);
 	}
-	PQclear(r);
-	p->feed.announced = p->ring.last_id;
-	return 0;
+	if (p->ring.last_id > p->feed.announced)
+		p->feed.announced = p->ring.last_id;
 }
 
-/*
- * After a reconnect: what committed while the feed was away came without
- * notifications. The newest id is read first, then every socket is
- * re-checked: a credential that ended before any of those events did is
- * closed before they are relayed; later ends are notified. 0, or -1.
- */
-static int catch_up_bound(struct pusher *p)
-{
-	PGresult *r = DB_EXEC0(p->feed.db, &q_max_id);
-	int64_t newest;
-
-	if (r == NULL)
-		return -1;
-	newest = db_i64(r, 0, "id");
-	PQclear(r);
-	if (recheck_now(p) < 0)
-		return -1;
-	if (newest > p->feed.announced)
-		p->feed.announced = newest;
-	return 0;
-}
-
-/* Connects if needed, LISTENs, adopts the socket and catches up. */
-static void feed_subscribe(struct pusher *p)
+/* Subscribed and caught up: relaying. */
+static void feed_up(struct pusher *p)
 {
 	struct feed *f = &p->feed;
-	lws_sock_file_fd_type fd;
-	uint64_t gen;
 
-	if (db_ensure(f->db) < 0 ||
-	    db_script(f->db, "LISTEN goldwatch_events; LISTEN " FEED_AUTH_CHANNEL) < 0)
-		goto lost;
-	gen = db_generation(f->db);
-	PQsetNoticeProcessor(db_conn(f->db), feed_notice, NULL);
-	if (!f->ready ? fill_ring(p) < 0 : catch_up_bound(p) < 0)
-		goto lost;
-	if (db_generation(f->db) != gen || PQsocket(db_conn(f->db)) < 0)
-		goto lost;
-	fd.filefd = dup(PQsocket(db_conn(f->db)));
-	if (fd.filefd < 0)
-		goto lost;
-	/* on failure lws closes the descriptor */
-	f->wsi = lws_adopt_descriptor_vhost(p->vh, LWS_ADOPT_RAW_FILE_DESC, fd,
-	    PUSHER_FEED_PROTOCOL, NULL);
-	if (f->wsi == NULL)
-		goto lost;
-	f->generation = gen;
 	if (!f->ready)
 		log_info("relaying events after id %lld", (long long)p->ring.last_id);
 	else if (f->down)
@@ -193,117 +240,176 @@ static void feed_subscribe(struct pusher *p)
 		    (long long)p->ring.last_id);
 	f->ready = 1;
 	f->down = 0;
+	f->up = 1;
 	f->more = 1;
 	feed_pull(p);
-	return;
-lost:
-	feed_lost(p);
 }
 
-static void feed_retry(lws_sorted_usec_list_t *sul)
+static void subscribe_done(struct pusher *p, struct job *jj)
 {
-	struct feed *f = lws_container_of(sul, struct feed, sul_retry);
+	struct feed_job *j = lws_container_of(jj, struct feed_job, job);
+	struct feed *f = &p->feed;
 
-	feed_subscribe(pusher_of_feed(f));
+	f->subscribing = 0;
+	if (jj->cancelled || j->failed) {
+		feed_lost(p);
+	} else if (j->first) {
+		fill_ring(p, j->r);
+		feed_up(p);
+	} else {
+		/*
+		 * After a reconnect: what committed while the feed was away came
+		 * without notifications. The newest id was read first; now every
+		 * socket is re-checked: a credential that ended before any of
+		 * those events did is closed before they are relayed; later ends
+		 * are notified.
+		 */
+		f->catch_up_to = j->newest;
+		f->rechecks++;
+		recheck_post(p, RECHECK_CATCH_UP, feed_rechecked);
+	}
+	PQclear(j->r);
+	free(j);
 }
 
-static void feed_pull_later(lws_sorted_usec_list_t *sul)
+static void feed_subscribe(struct pusher *p)
 {
-	struct feed *f = lws_container_of(sul, struct feed, sul_pull);
+	struct feed *f = &p->feed;
+	struct feed_job *j = feed_job_new(f, subscribe_run, subscribe_done);
 
-	feed_pull(pusher_of_feed(f));
+	j->first = !f->ready;
+	j->limit = (int64_t)p->ring.cap;
+	f->subscribing = 1;
+	worker_post(f->worker, &j->job);
+}
+
+/* A re-check the feed waited for came back: ok, or not (-1). */
+static void feed_rechecked(struct pusher *p, enum recheck_why why, int ok)
+{
+	struct feed *f = &p->feed;
+
+	f->rechecks--;
+	if (ok < 0) {
+		feed_lost(p);
+		return;
+	}
+	if (why == RECHECK_CATCH_UP) {
+		if (f->subscribing || f->retrying)
+			return;  /* lost again meanwhile: the next reconnect catches up */
+		if (f->catch_up_to > f->announced)
+			f->announced = f->catch_up_to;
+		feed_up(p);
+		return;
+	}
+	feed_pull(p);
+}
+
+static void note_done(struct pusher *p, struct job *jj)
+{
+	struct feed_note *n = lws_container_of(jj, struct feed_note, job);
+	struct feed *f = &p->feed;
+
+	if (n->announced > f->announced)
+		f->announced = n->announced;
+	if (n->auth) {
+		/* sockets are re-checked before the feed reads on */
+		p->auth_epoch++;
+		f->rechecks++;
+		recheck_post(p, RECHECK_AUTH, feed_rechecked);
+	}
+	if (n->lost) {
+		feed_lost(p);
+	} else {
+		f->more = 1;
+		feed_pull(p);
+	}
+	free(n);
+}
+
+/* Feed thread: events (after, upto], limit of them. */
+static void read_run(struct db *db, struct job *jj)
+{
+	struct feed_job *j = lws_container_of(jj, struct feed_job, job);
+
+	j->r = events_after(db, j->after, j->upto, j->limit);
+	if (j->r == NULL || db_generation(db) != j->f->listen_gen) {
+		/* failed, or db_exec reconnected: the LISTEN is gone */
+		PQclear(j->r);
+		j->r = NULL;
+		j->f->listen_gen = 0;
+		return;
+	}
+	j->failed = 0;
+}
+
+static void read_done(struct pusher *p, struct job *jj)
+{
+	struct feed_job *j = lws_container_of(jj, struct feed_job, job);
+	struct feed *f = &p->feed;
+	int n;
+
+	f->reading = 0;
+	if (jj->cancelled || j->failed) {
+		free(j);
+		feed_lost(p);
+		return;
+	}
+	n = PQntuples(j->r);
+	for (int i = 0; i < n; i++) {
+		size_t len;
+		unsigned char *buf = frame_event(j->r, i, &len);
+		ring_push(&p->ring, db_i64(j->r, i, "id"), buf, len);
+	}
+	PQclear(j->r);
+	p->stats.relayed += (uint64_t)n;
+	f->more = n == j->limit || f->announced > j->upto;
+	free(j);
+	if (n > 0)
+		clients_wake(p);
+	feed_pull(p);
 }
 
 void feed_pull(struct pusher *p)
 {
 	struct feed *f = &p->feed;
+	struct feed_job *j;
+	uint64_t room;
 
-	while (f->more && f->wsi) {
-		uint64_t room = clients_room(p);
-		int64_t limit = room < FEED_BATCH ? (int64_t)room : FEED_BATCH;
-		PGresult *r;
-		int n, notified;
-
-		if (p->ring.last_id >= f->announced) {
-			f->more = 0;  /* nothing announced is left to read */
-			break;
-		}
-
-		if (room == 0) {
-			/* a client is a whole ring behind: give it time, or drop it */
-			lws_sul_schedule(p->ctx, 0, &f->sul_pull, feed_pull_later,
-			    FEED_FULL_RETRY_US);
-			return;
-		}
-		r = events_after(f->db, p->ring.last_id, f->announced, limit);
-		if (r == NULL || db_generation(f->db) != f->generation) {
-			/* failed, or db_exec reconnected: the LISTEN is gone */
-			PQclear(r);
-			feed_lost(p);
-			return;
-		}
-		n = PQntuples(r);
-		for (int i = 0; i < n; i++) {
-			size_t len;
-			unsigned char *buf = frame_event(r, i, &len);
-			ring_push(&p->ring, db_i64(r, i, "id"), buf, len);
-		}
-		PQclear(r);
-		p->stats.relayed += (uint64_t)n;
-		/* notifications that came during the query: an auth one closes
-		 * sockets before these events are written (in a later callback) */
-		notified = drain_notifies(p);
-		if (notified < 0) {
-			feed_lost(p);
-			return;
-		}
-		f->more = n == limit || notified;
-		if (n > 0)
-			clients_wake(p);
+	/* one read at a time, none while a re-check it waits for is out */
+	if (!f->up || f->reading || f->rechecks > 0 || !f->more)
+		return;
+	if (p->ring.last_id >= f->announced) {
+		f->more = 0;  /* nothing announced is left to read */
+		return;
 	}
+	room = clients_room(p);
+	if (room == 0) {
+		/* a client is a whole ring behind: give it time, or drop it */
+		lws_sul_schedule(p->ctx, 0, &f->sul_pull, feed_pull_later, FEED_FULL_RETRY_US);
+		return;
+	}
+	j = feed_job_new(f, read_run, read_done);
+	j->after = p->ring.last_id;
+	j->upto = f->announced;
+	j->limit = room < FEED_BATCH ? (int64_t)room : FEED_BATCH;
+	f->reading = 1;
+	worker_post(f->worker, &j->job);
 }
 
-int feed_readable(struct pusher *p, struct lws *wsi)
+int feed_start(struct pusher *p)
 {
 	struct feed *f = &p->feed;
-	PGconn *conn = db_conn(f->db);
 
-	if (wsi != f->wsi)
-		return -1;  /* a socket of a connection that is gone */
-	f->in_rx = wsi;
-	if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK) {
-		feed_lost(p);
-	} else {
-		int notified = drain_notifies(p);
-		if (notified < 0) {
-			feed_lost(p);
-		} else {
-			if (notified)
-				f->more = 1;
-			feed_pull(p);
-		}
-	}
-	f->in_rx = NULL;
-	return f->wsi == wsi ? 0 : -1;
-}
-
-void feed_closed(struct pusher *p, struct lws *wsi)
-{
-	/* lws closed the socket itself (hang-up): the connection is gone */
-	if (wsi == p->feed.wsi) {
-		p->feed.wsi = NULL;
-		feed_lost(p);
-	}
-}
-
-void feed_start(struct pusher *p)
-{
+	f->worker = worker_new("feed", f->db, &feed_listen, f);
+	if (worker_start(f->worker, p->ctx) < 0)
+		return -1;
 	feed_subscribe(p);
+	return 0;
 }
 
 void feed_stop(struct pusher *p)
 {
 	lws_sul_cancel(&p->feed.sul_retry);
 	lws_sul_cancel(&p->feed.sul_pull);
-	p->feed.wsi = NULL;
+	worker_stop(p->feed.worker);
 }

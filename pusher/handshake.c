@@ -1,10 +1,15 @@
 /*
  * handshake.c - who may open a socket. At the HTTP upgrade, before any
  * WebSocket byte, the request must name /api/alerts/ws, carry a valid
- * ?after= if any, and a session cookie (gw_session) or ?token= that the
- * database accepts; with the cookie, an Origin of the site's own (or
- * none). Refusals are HTTP answers with the API's JSON error
- * body, so nginx and browsers see the status (401, not a dropped socket).
+ * ?after= if any, and a session cookie (gw_session) or ?token= of the
+ * shape goldwatch gives out; with the cookie, an Origin of the site's own
+ * (or none). Refusals are HTTP answers with the API's JSON error body, so
+ * nginx and browsers see the status (401, not a dropped socket).
+ *
+ * Whether the database knows the credential is not asked here: lws must
+ * answer the upgrade within this callback, and the lws thread never waits
+ * on PostgreSQL. The socket opens and says nothing until check.c has the
+ * answer; an unknown credential then gets 4001 instead of a 401.
  *
  * lws calls LWS_CALLBACK_HTTP_CONFIRM_UPGRADE, then (for the same wsi,
  * within the same call) FILTER_PROTOCOL_CONNECTION and ESTABLISHED; the
@@ -12,13 +17,13 @@
  * waits in p->handoff for the socket it let through.
  */
 #include <jansson.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "after.h"
 #include "auth.h"
-#include "log.h"
 #include "pusher.h"
 #include "util.h"
 
@@ -123,10 +128,8 @@ static int after_arg(struct lws *wsi, int64_t *after)
 int handshake_confirm(struct pusher *p, struct lws *wsi, const char *upgrade)
 {
 	char path[64], token[AUTH_TOKEN_MAX + 16];
-	struct principal who;
 	enum credential_kind kind;
 	int64_t after;
-	int rc;
 
 	p->handoff.wsi = NULL;
 	p->stats.refused++;
@@ -149,19 +152,16 @@ int handshake_confirm(struct pusher *p, struct lws *wsi, const char *upgrade)
 	if (!p->feed.ready)
 		return answer(wsi, 503, "service_unavailable",
 		    "live updates are starting; try again shortly", NULL);
-	rc = auth_lookup(p->db, token, &who);
-	if (rc < 0)
-		return answer(wsi, 503, "database_unavailable",
-		    "the database cannot be reached; try again shortly", NULL);
-	if (rc == 0 || who.role < ROLE_VIEWER)
+	if (!auth_token_wellformed(token)) {
+		sodium_memzero(token, sizeof(token));
 		return answer(wsi, 401, "unauthenticated",
 		    "the session or token is unknown, expired or revoked", NULL);
+	}
 	p->stats.refused--;
 	p->handoff.wsi = wsi;
-	p->handoff.session_id = who.session_id;
-	p->handoff.token_id = who.token_id;
 	p->handoff.after = after;
-	log_debug("user %s connects (after %lld)", who.username, (long long)after);
+	memcpy(p->handoff.token, token, strlen(token) + 1);
+	sodium_memzero(token, sizeof(token));
 	return 0;
 }
 
@@ -179,5 +179,6 @@ int handshake_claim(struct pusher *p, struct lws *wsi, struct handoff *out)
 		return -1;
 	*out = p->handoff;
 	p->handoff.wsi = NULL;
+	sodium_memzero(p->handoff.token, sizeof(p->handoff.token));
 	return 0;
 }

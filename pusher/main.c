@@ -42,6 +42,12 @@ struct pusher *pusher_of(struct lws *wsi)
 	return lws_context_user(lws_get_context(wsi));
 }
 
+/* Runs what the database threads answered; the count. */
+static int pusher_deliver(struct pusher *p)
+{
+	return worker_deliver(p->feed.worker, p) + worker_deliver(p->queries, p);
+}
+
 /* The WebSocket protocol; lws' HTTP handling for the rest. */
 static int on_socket(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len)
@@ -58,7 +64,7 @@ static int on_socket(struct lws *wsi, enum lws_callback_reasons reason, void *us
 		/* only an upgrade handshake_confirm() let through */
 		return p->handoff.wsi == wsi ? 0 : -1;
 	case LWS_CALLBACK_ESTABLISHED:
-		return client_open(p, c, wsi);
+		return check_open(p, c, wsi);
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return client_writeable(p, c);
 	case LWS_CALLBACK_RECEIVE:
@@ -66,33 +72,18 @@ static int on_socket(struct lws *wsi, enum lws_callback_reasons reason, void *us
 	case LWS_CALLBACK_CLOSED:
 		client_closed(p, c);
 		return 0;
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		/* a database thread has answers */
+		pusher_deliver(p);
+		return 0;
 	default:
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
-	}
-}
-
-/* The adopted libpq socket of the LISTEN connection. */
-static int on_feed(struct lws *wsi, enum lws_callback_reasons reason, void *user,
-    void *in, size_t len)
-{
-	(void)user;
-	(void)in;
-	(void)len;
-	switch (reason) {
-	case LWS_CALLBACK_RAW_RX_FILE:
-		return feed_readable(pusher_of(wsi), wsi);
-	case LWS_CALLBACK_RAW_CLOSE_FILE:
-		feed_closed(pusher_of(wsi), wsi);
-		return 0;
-	default:
-		return 0;
 	}
 }
 
 /* Clients that name no subprotocol bind to the first. */
 static const struct lws_protocols protocols[] = {
 	{PUSHER_PROTOCOL, on_socket, sizeof(struct client), PUSHER_RX_BUFFER, 0, NULL, 0},
-	{PUSHER_FEED_PROTOCOL, on_feed, 0, 0, 0, NULL, 0},
 	{NULL, NULL, 0, 0, 0, NULL, 0}
 };
 
@@ -166,8 +157,12 @@ static int serve(struct pusher *p, long fds)
 	log_info("listening on %s: queue %lld events, ping %lld s, re-check %lld s, %ld fds",
 	    cfg->pusher_socket, (long long)cfg->pusher_queue, (long long)cfg->pusher_ping_s,
 	    (long long)cfg->pusher_recheck_s, fds);
-	feed_start(p);
-	recheck_start(p);
+	p->queries = worker_new("queries", p->db, NULL, NULL);
+	if (worker_start(p->queries, p->ctx) < 0 || feed_start(p) < 0) {
+		stopping = 1;
+	} else {
+		recheck_start(p);
+	}
 	while (!stopping && lws_service(p->ctx, 0) >= 0)
 		;
 	/* say goodbye with the id to resume from, briefly */
@@ -180,6 +175,12 @@ static int serve(struct pusher *p, long fds)
 			break;
 	}
 	lws_sul_cancel(&tick);
+	lws_sul_cancel(&p->sul_recheck);
+	feed_stop(p);
+	worker_stop(p->queries);
+	/* what was still queued comes back cancelled (and may cancel more) */
+	while (pusher_deliver(p) > 0)
+		;
 	lws_sul_cancel(&p->sul_recheck);
 	feed_stop(p);
 	signal_ctx = NULL;
@@ -229,6 +230,8 @@ int main(int argc, char **argv)
 	    (unsigned long long)p.stats.closed[CLOSE_TOO_SLOW],
 	    (unsigned long long)p.stats.closed[CLOSE_AUTH_ENDED]);
 	ring_free(&p.ring);
+	worker_free(p.queries);
+	worker_free(p.feed.worker);
 	db_close(p.db);
 	db_close(p.feed.db);
 	config_free(&cfg);

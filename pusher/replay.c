@@ -7,14 +7,71 @@
  * does not wait for it). At the seam nothing is missed (the ring covers
  * every id after its floor) and nothing is sent twice (the ring's events
  * up to the last id sent are skipped).
+ *
+ * Pages are read on the query thread: the socket waits for its page while
+ * the others go on.
  */
 #include <stdlib.h>
 
 #include "event.h"
 #include "log.h"
 #include "pusher.h"
+#include "util.h"
 
 #define REPLAY_PAGE 32
+
+struct page {
+	struct client_job cj;
+	int64_t after, upto;
+	PGresult *r;
+};
+
+static void page_run(struct db *db, struct job *j)
+{
+	struct page *pg = lws_container_of(j, struct page, cj.job);
+
+	pg->r = events_after(db, pg->after, pg->upto, REPLAY_PAGE);
+}
+
+static void page_done(struct pusher *p, struct job *j)
+{
+	struct page *pg = lws_container_of(j, struct page, cj.job);
+	struct client *c = client_of_answer(&pg->cj);
+	int64_t floor = p->ring.floor_id;
+
+	if (c == NULL || c->closing) {
+		PQclear(pg->r);
+	} else if (j->cancelled || pg->r == NULL) {
+		client_close(p, c, CLOSE_DB_DOWN);
+	} else if (PQntuples(pg->r) == 0) {
+		/*
+		 * Removed by the retention clean-up: go on with what is left,
+		 * from the ring's floor unless the ring moved past the page
+		 */
+		PQclear(pg->r);
+		if (floor > c->last_id)
+			c->last_id = floor < pg->upto ? floor : pg->upto;
+		lws_callback_on_writable(c->wsi);
+	} else {
+		c->page = pg->r;
+		c->page_row = 0;
+		lws_callback_on_writable(c->wsi);
+	}
+	free(pg);
+}
+
+/* Asks for the page after c->last_id, no further than the feed has read. */
+static void page_ask(struct pusher *p, struct client *c)
+{
+	struct page *pg = xcalloc(1, sizeof(*pg));
+
+	pg->cj.job.run = page_run;
+	pg->cj.job.done = page_done;
+	pg->after = c->last_id;
+	/* no further than the feed: it has re-checked credentials up to there */
+	pg->upto = p->ring.last_id;
+	client_post(p, c, &pg->cj);
+}
 
 int replay_write(struct pusher *p, struct client *c)
 {
@@ -23,30 +80,18 @@ int replay_write(struct pusher *p, struct client *c)
 	int64_t id;
 	int rc;
 
+	if (c->job)
+		return 0;  /* its page is on its way */
 	if (c->page && c->page_row >= PQntuples(c->page)) {
 		PQclear(c->page);
 		c->page = NULL;
 	}
 	if (c->page == NULL) {
-		if (ring_covers(&p->ring, c->last_id)) {
+		if (ring_covers(&p->ring, c->last_id))
 			client_go_live(p, c);
-			return 0;
-		}
-		/* no further than the feed: it has re-checked credentials up to there */
-		c->page = events_after(p->db, c->last_id, p->ring.last_id, REPLAY_PAGE);
-		c->page_row = 0;
-		if (c->page == NULL) {
-			client_close(p, c, CLOSE_DB_DOWN);
-			return 0;
-		}
-		if (PQntuples(c->page) == 0) {
-			/* removed by the retention clean-up: go on with what is left */
-			PQclear(c->page);
-			c->page = NULL;
-			c->last_id = p->ring.floor_id;
-			client_go_live(p, c);
-			return 0;
-		}
+		else
+			page_ask(p, c);
+		return 0;
 	}
 	id = db_i64(c->page, c->page_row, "id");
 	buf = frame_event(c->page, c->page_row, &len);

@@ -680,6 +680,172 @@ static void t_ended_before_next_event(void)
 	ws_free(bystander);
 }
 
+#define SLOW_CLIENTS 100
+#define SLOW_HOLD_MS 6000   /* how long the database is stuck */
+#define SLOW_LATENCY_MS 1000 /* the most an event may take to every client */
+
+/* A connection of its own that holds LOCK TABLE table until released. */
+static PGconn *lock_table(const char *table)
+{
+	PGconn *c = PQconnectdb(test_env("DATABASE_URL"));
+	char *sql = xasprintf("SET search_path = goldwatch, public; BEGIN;"
+	    " LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", table);
+	PGresult *r = PQexec(c, sql);
+
+	CU_ASSERT_EQUAL_FATAL(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	free(sql);
+	return c;
+}
+
+static void unlock_table(PGconn *c)
+{
+	PQclear(PQexec(c, "ROLLBACK"));
+	PQfinish(c);
+}
+
+/*
+ * One event inserted; every client gets it (and nothing else) within
+ * SLOW_LATENCY_MS of its commit. Returns the slowest time in ms.
+ */
+static long long one_event_to_all(struct ws_client **cs, int n)
+{
+	int64_t t0, worst = 0;
+	long long id;
+
+	insert_events(1, 10);
+	t0 = time_mono_us();
+	id = max_event_id();
+	for (int i = 0; i < n; i++) {
+		int64_t left = SLOW_LATENCY_MS - (time_mono_us() - t0) / 1000;
+		json_t *m = ws_recv_json(cs[i], left > 0 ? (int)left : 0);
+		long long got = m ? (long long)json_integer_value(json_object_get(m, "id")) : -1;
+
+		if (got != id)
+			fprintf(stderr, "\n    client %d: got %lld, want event %lld within %d ms\n", i,
+			    got, id, SLOW_LATENCY_MS);
+		CU_ASSERT_EQUAL(got, id);
+		json_decref(m);
+		if (time_mono_us() - t0 > worst)
+			worst = time_mono_us() - t0;
+	}
+	return (long long)(worst / 1000);
+}
+
+/*
+ * The database is stuck for a new socket (its credential lookup, and the
+ * replay behind it, wait on a lock the test holds) while 100 connected
+ * clients keep getting every event within a second and keep answering
+ * pings (1 s; a socket without a pong for 2 s is dropped). Once the lock
+ * goes, the waiting sockets get exactly what they were owed. On a pusher
+ * whose lws thread queries the database, everything stalls instead.
+ */
+static void t_slow_database(void)
+{
+	const struct fixture_users *u = fixture_users();
+	char *fresh = test_login("viewer1", PASSWORD_VIEWER, NULL);
+	char *cookie = cookie_of(fresh ? fresh : "none"), q[64];
+	struct ws_client *cs[SLOW_CLIENTS], *stuck, *replayer;
+	long long start, old, worst = 0;
+	int64_t t0;
+	long status = 0;
+	PGconn *locker;
+	int rounds = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fresh);
+	pusher_restart("GOLDWATCH_PUSHER_PING=1 GOLDWATCH_PUSHER_QUEUE=16");
+	for (int i = 0; i < SLOW_CLIENTS; i++)
+		cs[i] = open_ws(i % 4 ? WS_DIRECT : WS_NGINX, NULL, u->viewer);
+	insert_events(40, 10);
+	old = max_event_id() - 40;  /* older than the ring: read from the table */
+	for (int i = 0; i < SLOW_CLIENTS; i++)
+		expect_events(cs[i], old, max_event_id());
+	start = max_event_id();
+	/* every query about credentials waits for this lock */
+	locker = lock_table("sessions");
+	t0 = time_mono_us();
+	stuck = ws_open(WS_NGINX, NULL, cookie, &status);
+	snprintf(q, sizeof(q), "after=%lld", old);
+	replayer = ws_open(WS_DIRECT, q, cookie, &status);
+	/* the upgrades are answered at once; what they need waits */
+	CU_ASSERT_PTR_NOT_NULL(stuck);
+	CU_ASSERT_PTR_NOT_NULL(replayer);
+	CU_ASSERT_TRUE((time_mono_us() - t0) / 1000 < SLOW_LATENCY_MS);
+	/* 10 events at least, whatever the upgrades took */
+	while ((time_mono_us() - t0) / 1000 < SLOW_HOLD_MS || rounds < 10) {
+		long long w = one_event_to_all(cs, SLOW_CLIENTS);
+		if (w > worst)
+			worst = w;
+		rounds++;
+		/* the waiting sockets answer pings too, are open, and get nothing */
+		for (int i = 0; i < 2; i++) {
+			struct ws_client *w1 = i ? replayer : stuck;
+			if (w1 == NULL)
+				continue;
+			CU_ASSERT_EQUAL(ws_wait_closed(w1, 1, NULL, 0), -1);
+			CU_ASSERT_EQUAL(ws_queued(w1), 0);
+		}
+		test_sleep_ms(200);
+	}
+	fprintf(stderr, "(%d events, slowest to all %d clients %lld ms) ", rounds,
+	    SLOW_CLIENTS, worst);
+	for (int i = 0; i < SLOW_CLIENTS; i++)
+		CU_ASSERT_EQUAL(ws_wait_closed(cs[i], 0, NULL, 0), -1);
+	unlock_table(locker);
+	/* then each gets what it was owed: nothing missed, nothing twice */
+	if (stuck) {
+		expect_events(stuck, start, max_event_id());
+		expect_quiet(stuck);
+	}
+	if (replayer) {
+		expect_events(replayer, old, max_event_id());
+		expect_quiet(replayer);
+	}
+	for (int i = 0; i < SLOW_CLIENTS; i++)
+		ws_free(cs[i]);
+	ws_free(stuck);
+	ws_free(replayer);
+	free(cookie);
+	free(fresh);
+	pusher_restart("");
+}
+
+#define STOP_MS 5000  /* a stop, the sanitizer build on a busy machine too */
+
+/*
+ * A stop while a query is stuck is still clean and quick: the waiting
+ * socket gets 1001 with where to resume, as every socket does; the stuck
+ * query is cancelled rather than waited for.
+ */
+static void t_stop_while_stuck(void)
+{
+	char *fresh = test_login("viewer1", PASSWORD_VIEWER, NULL);
+	char *cookie = cookie_of(fresh ? fresh : "none"), reason[128];
+	struct ws_client *c;
+	PGconn *locker;
+	int64_t t0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fresh);
+	locker = lock_table("sessions");
+	c = ws_open(WS_DIRECT, NULL, cookie, NULL);
+	CU_ASSERT_PTR_NOT_NULL(c);
+	t0 = time_mono_us();
+	CU_ASSERT_EQUAL(test_stack("pusher-stop"), 0);
+	/* well inside the 10 s after which the stop kills it (and waits no more) */
+	if ((time_mono_us() - t0) / 1000 >= STOP_MS)
+		fprintf(stderr, "\n    the stop took %lld ms\n", (long long)(time_mono_us() - t0) / 1000);
+	CU_ASSERT_TRUE((time_mono_us() - t0) / 1000 < STOP_MS);
+	if (c) {
+		CU_ASSERT_EQUAL(ws_wait_closed(c, RECV_MS, reason, sizeof(reason)), 1001);
+		CU_ASSERT_PTR_NOT_NULL(strstr(reason, "after="));
+	}
+	unlock_table(locker);
+	CU_ASSERT_EQUAL_FATAL(test_stack("pusher-start"), 0);
+	ws_free(c);
+	free(cookie);
+	free(fresh);
+}
+
 void suite_pusher(void)
 {
 	static const struct test_case cases[] = {
@@ -694,6 +860,8 @@ void suite_pusher(void)
 		{"unexpected or oversized frames close only that client", t_unexpected_frames},
 		{"logout and session expiry close the socket", t_logout_and_expiry},
 		{"an ended credential's socket closes before the next event", t_ended_before_next_event},
+		{"a stuck query stalls only its socket: 100 others get events and pings", t_slow_database},
+		{"a stop while a query is stuck is clean and quick", t_stop_while_stuck},
 		{NULL, NULL},
 	};
 	test_add_suite("pusher", NULL, NULL, cases);
