@@ -11,6 +11,7 @@
 
 #include "alert_store.h"
 #include "app.h"
+#include "json_out.h"
 #include "csp.h"
 #include "event.h"
 
@@ -211,50 +212,44 @@ void kpi_names_free(struct kpi_names *k)
 		PQclear(k->r);
 }
 
-static const char *jstr(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 void page_alert(const struct request *req, struct tpl_dict *d, const json_t *a,
     const struct kpi_names *k)
 {
-	const char *kpi = jstr(a, "kpi"), *cond = jstr(a, "condition");
+	const char *kpi = json_str_or(a, "kpi", NULL), *cond = json_str_or(a, "condition", NULL);
 	enum cond c = cond_parse(cond);
 	struct fmt_observed shown;
 	const json_t *rule = json_object_get(a, "rule_id");
 
 	tpl_setf(d, "ALERT_ID", "%lld", (long long)json_integer_value(json_object_get(a, "id")));
-	tpl_set(d, "RULE_NAME", jstr(a, "rule_name"));
+	tpl_set(d, "RULE_NAME", json_str_or(a, "rule_name", NULL));
 	if (json_is_integer(rule)) {
 		struct tpl_dict *l = tpl_section(d, "HAS_RULE");
 		tpl_setf(l, "RULE_ID", "%lld", (long long)json_integer_value(rule));
 	}
 	tpl_set(d, "KPI", kpi);
 	tpl_set(d, "KPI_NAME", kpi_names_name(k, kpi));
-	tpl_set(d, "SEVERITY", jstr(a, "severity"));
-	tpl_set(d, "STATE", jstr(a, "state"));
-	tpl_set(d, "MESSAGE", jstr(a, "message"));
+	tpl_set(d, "SEVERITY", json_str_or(a, "severity", NULL));
+	tpl_set(d, "STATE", json_str_or(a, "state", NULL));
+	tpl_set(d, "MESSAGE", json_str_or(a, "message", NULL));
 	tpl_set(d, "CONDITION", cond);
 	fmt_observed(c, json_number_value(json_object_get(a, "value")),
 	    json_number_value(json_object_get(a, "threshold")), kpi_names_unit(k, kpi), &shown);
 	tpl_set(d, "VALUE", shown.value);
 	tpl_set(d, "THRESHOLD", shown.threshold);
-	page_time(d, "TRIGGERED", jstr(a, "triggered_at"));
-	page_time(d, "ACKNOWLEDGED", jstr(a, "acknowledged_at"));
-	page_time(d, "RESOLVED", jstr(a, "resolved_at"));
-	tpl_set(d, "ACKNOWLEDGED_BY", jstr(a, "acknowledged_by"));
-	tpl_set(d, "ACK_NOTE", jstr(a, "ack_note"));
+	page_time(d, "TRIGGERED", json_str_or(a, "triggered_at", NULL));
+	page_time(d, "ACKNOWLEDGED", json_str_or(a, "acknowledged_at", NULL));
+	page_time(d, "RESOLVED", json_str_or(a, "resolved_at", NULL));
+	tpl_set(d, "ACKNOWLEDGED_BY", json_str_or(a, "acknowledged_by", NULL));
+	tpl_set(d, "ACK_NOTE", json_str_or(a, "ack_note", NULL));
 	tpl_setf(d, "ESCALATION_LEVEL", "%lld",
 	    (long long)json_integer_value(json_object_get(a, "escalation_level")));
-	if (jstr(a, "acknowledged_by"))
+	if (json_str_or(a, "acknowledged_by", NULL))
 		tpl_show(d, "WAS_ACKED");
-	if (jstr(a, "resolved_at"))
+	if (json_str_or(a, "resolved_at", NULL))
 		tpl_show(d, "WAS_RESOLVED");
 	if (json_is_true(json_object_get(a, "silenced")))
 		tpl_show(d, "SILENCED");
-	if (strcmp(jstr(a, "state") ? jstr(a, "state") : "", "firing") == 0)
+	if (strcmp(json_str_or(a, "state", NULL) ? json_str_or(a, "state", NULL) : "", "firing") == 0)
 		tpl_show(d, "IS_FIRING");
 	page_roles(req, d);
 }

@@ -74,6 +74,13 @@ json_t *json_num(double v)
 	return json_real(v);
 }
 
+const char *json_str_or(const json_t *o, const char *key, const char *def)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : def;
+}
+
 void json_put_i64(struct buf *b, int64_t v)
 {
 	buf_printf(b, "%" PRId64, v);

@@ -9,6 +9,7 @@
 
 #include "ack.h"
 #include "fmt.h"
+#include "json_out.h"
 #include "mail_mime.h"
 #include "tpl.h"
 
@@ -28,12 +29,6 @@ void mail_msg_free(struct mail_msg *m)
 	m->subject = NULL;
 	buf_free(&m->text);
 	buf_free(&m->html);
-}
-
-static const char *jstring(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : "";
 }
 
 static double jnumber(const json_t *o, const char *key)
@@ -88,19 +83,19 @@ static void mail_words(const struct mail_alert *m, struct mail_words *w)
 {
 	const json_t *a = m->alert;
 
-	w->sev = jstring(a, "severity");
+	w->sev = json_str_or(a, "severity", "");
 	snprintf(w->sevup, sizeof(w->sevup), "%s", w->sev);
 	for (char *p = w->sevup; *p; p++)
 		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
 	fmt_value(m->latest, m->kpi_unit, w->latest, sizeof(w->latest));
-	fmt_observed(cond_parse(jstring(a, "condition")), jnumber(a, "value"),
+	fmt_observed(cond_parse(json_str_or(a, "condition", "")), jnumber(a, "value"),
 	    jnumber(a, "threshold"), m->kpi_unit, &w->shown);
 }
 
 /* The headline of the body and the subject (malloc'd, one line). */
 static char *mail_subject(const struct mail_alert *m, struct mail_words *w)
 {
-	const char *rule = jstring(m->alert, "rule_name");
+	const char *rule = json_str_or(m->alert, "rule_name", "");
 	char *subject, *line;
 
 	switch (m->kind) {
@@ -178,13 +173,13 @@ int mail_render_alert(const struct config *cfg, const struct mail_alert *m,
 	tpl_set(d, "SEVERITY", w.sev);
 	tpl_set(d, "SEVERITY_UPPER", w.sevup);
 	tpl_set(d, "SEVERITY_COLOUR", severity_colour(w.sev));
-	tpl_set(d, "RULE_NAME", jstring(a, "rule_name"));
+	tpl_set(d, "RULE_NAME", json_str_or(a, "rule_name", ""));
 	tpl_set(d, "RULE_DESCRIPTION", m->rule_description ? m->rule_description : "");
 	tpl_set(d, "KPI_NAME", m->kpi_name);
 	tpl_set(d, "KPI_VALUE", w.latest);
 	tpl_set(d, "VALUE", w.shown.value);
 	tpl_set(d, "THRESHOLD", w.shown.threshold);
-	tpl_set(d, "MESSAGE", jstring(a, "message"));
+	tpl_set(d, "MESSAGE", json_str_or(a, "message", ""));
 	tpl_set(d, "WHEN", m->when_local);
 	tpl_set(d, "RECOMMENDATION", m->recommendation ? m->recommendation : "");
 	tpl_setf(d, "ALERT_ID", "%lld", (long long)json_integer_value(json_object_get(a, "id")));
