@@ -2,7 +2,6 @@
  * pages_alerts.c - the alert history (/alerts), one alert (/alerts/{id})
  * with its KPI chart and timeline, and acknowledging from a page.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -79,7 +79,6 @@ static void catalogue_kpi(struct tpl_dict *cat, const struct kpi_view *k, const 
 
 	tpl_set(d, "KEY", k->key);
 	tpl_set(d, "NAME", k->name);
-	tpl_set(d, "UNIT", k->unit);
 	if (strcmp(k->source, "push") == 0)
 		tpl_show(d, "PUSH");
 	latest(d, k);

@@ -81,11 +81,6 @@ const char *json_str_or(const json_t *o, const char *key, const char *def)
 	return json_is_string(v) ? json_string_value(v) : def;
 }
 
-void json_put_i64(struct buf *b, int64_t v)
-{
-	buf_printf(b, "%" PRId64, v);
-}
-
 void json_put_time(struct buf *b, int64_t us)
 {
 	char t[40];

@@ -26,7 +26,6 @@ json_t *json_num(double v);
  * wrote itself (an alert, a rule), never outside input, which its field
  * table decodes. */
 const char *json_str_or(const json_t *o, const char *key, const char *def);
-void json_put_i64(struct buf *b, int64_t v);
 /* "2026-11-26T10:00:00.000000Z" from microseconds since the epoch. */
 void json_put_time(struct buf *b, int64_t us);
 /* ,"key": (the comma unless first) */

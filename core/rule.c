@@ -31,11 +31,6 @@ enum cond cond_parse(const char *s)
 	return COND__MAX;
 }
 
-const char *severity_name(enum severity s)
-{
-	return s < SEV__MAX ? sev_names[s] : "?";
-}
-
 enum severity severity_parse(const char *s)
 {
 	for (int i = 0; s && i < SEV__MAX; i++)

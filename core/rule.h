@@ -20,7 +20,6 @@ enum severity { SEV_INFO, SEV_WARNING, SEV_CRITICAL, SEV__MAX };
 /* Name <-> enum; parse returns COND__MAX / SEV__MAX for unknown names. */
 const char *cond_name(enum cond c);
 enum cond cond_parse(const char *s);
-const char *severity_name(enum severity s);
 enum severity severity_parse(const char *s);
 int cond_needs_window_minutes(enum cond c);
 int cond_needs_window_samples(enum cond c);

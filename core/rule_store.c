@@ -3,7 +3,6 @@
  */
 #include "rule_store.h"
 
-#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>

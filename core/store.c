@@ -3,15 +3,6 @@
  */
 #include "store.h"
 
-int store_status(enum store_rc rc)
-{
-	static const int status[ST__MAX] = {
-		[ST_OK] = 200, [ST_INVALID] = 422, [ST_NOT_FOUND] = 404,
-		[ST_CONFLICT] = 409, [ST_ERROR] = 500,
-	};
-	return rc < ST__MAX ? status[rc] : 500;
-}
-
 enum store_rc store_get_by_id(struct db *db, const struct db_stmt *st, int64_t id,
     json_t *(*to_json)(const PGresult *r, int row), json_t **out)
 {

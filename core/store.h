@@ -20,9 +20,6 @@ enum store_rc {
 	ST__MAX
 };
 
-/* The HTTP status for rc (error cases only). */
-int store_status(enum store_rc rc);
-
 /*
  * Runs st (one $1::bigint parameter, the id) and makes *out from its only
  * row with to_json: ST_OK, ST_NOT_FOUND or ST_ERROR.

@@ -8,7 +8,7 @@
   <h2 id="cat-{{CAT}}">{{CAT_TITLE}}</h2>
   <div class="kpi-grid">
     {{#KPI}}
-    <a class="kpi" href="/kpis/{{KEY}}" data-kpi="{{KEY}}" data-unit="{{UNIT}}">
+    <a class="kpi" href="/kpis/{{KEY}}" data-kpi="{{KEY}}">
       <span class="name">{{NAME}}{{#PUSH}} <span class="tag">pushed</span>{{/PUSH}}</span>
       <span class="value" data-field="value">{{VALUE}}</span>
       <span class="when" data-field="when">{{#HAS_AT}}<time datetime="{{AT_ISO}}">{{AT}}</time>{{/HAS_AT}}{{#NO_AT}}no value yet{{/NO_AT}}</span>

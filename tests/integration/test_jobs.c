@@ -242,7 +242,7 @@ static long long wait_blocked_by(int blocker)
 }
 
 /*
- * The escalation job when noting the outbox position fails (the test holds
+ * The escalation job when its first outbox statement fails (the test holds
  * the table locked and cancels the job's statement once it waits there):
  * a clean exit 1, nothing escalated, and nothing uninitialised read on the
  * way out. Valgrind sees the last (the result freed before the run filled
@@ -251,7 +251,7 @@ static long long wait_blocked_by(int blocker)
  * timeout: the server's timeouts do not fire under a moved clock
  * (tests/clock.sh).
  */
-static void t_escalate_mark_fails(void)
+static void t_escalate_outbox_fails(void)
 {
 	char *at = now_plus(120), *cmd;
 	const char *bin = test_env("GW_TEST_BIN");
@@ -584,7 +584,7 @@ void suite_jobs(void)
 	static const struct test_case cases[] = {
 		{"escalation levels over simulated time", t_escalation_levels},
 		{"two escalators at once mail each level once", t_two_escalators},
-		{"escalate: a failing start exits 1 cleanly", t_escalate_mark_fails},
+		{"escalate: a failing start exits 1 cleanly", t_escalate_outbox_fails},
 		{"escalate killed mid-run, then run again", t_escalate_killed},
 		{"cleanup: retention and batches while the API answers", t_cleanup_large},
 		{"cleanup killed mid-run, then run again", t_cleanup_killed},
