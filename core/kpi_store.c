@@ -186,7 +186,7 @@ DB_STMT(q_sparks,
     "    FROM kpi_samples WHERE sampled_at > now() - interval '24 hours') s"
     " WHERE n <= 96 ORDER BY t_us");
 
-static json_t *chart_point(const PGresult *r, int row)
+static json_t *sample_point(const PGresult *r, int row)
 {
 	return json_pack("[I f]", (json_int_t)db_i64(r, row, "t_us"), db_f64(r, row, "value"));
 }
@@ -195,7 +195,7 @@ enum store_rc kpi_chart(struct db *db, const char *key, int hours, json_t **out)
 {
 	char h[24];
 
-	return store_rows(DB_EXEC(db, &q_kpi_chart, key, db_i64_param(hours, h)), chart_point,
+	return store_rows(DB_EXEC(db, &q_kpi_chart, key, db_i64_param(hours, h)), sample_point,
 	    out);
 }
 
@@ -213,7 +213,7 @@ enum store_rc kpi_sparklines(struct db *db, json_t **out)
 
 		if (pts == NULL)
 			json_object_set_new(*out, key, pts = json_array());
-		json_array_append_new(pts, chart_point(r, i));
+		json_array_append_new(pts, sample_point(r, i));
 	}
 	PQclear(r);
 	return ST_OK;
