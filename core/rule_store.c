@@ -197,17 +197,8 @@ DB_STMT(q_rule_list,
 
 enum store_rc rule_list(struct db *db, int enabled, const char *kpi, json_t **out)
 {
-	PGresult *r = DB_EXEC(db, &q_rule_list,
-	    enabled < 0 ? NULL : enabled ? "true" : "false", kpi);
-
-	*out = NULL;
-	if (r == NULL)
-		return ST_ERROR;
-	*out = json_array();
-	for (int i = 0; i < PQntuples(r); i++)
-		json_array_append_new(*out, rule_json(r, i));
-	PQclear(r);
-	return ST_OK;
+	return store_rows(DB_EXEC(db, &q_rule_list,
+	    enabled < 0 ? NULL : enabled ? "true" : "false", kpi), rule_json, out);
 }
 
 /* The text[] literal of a list of strings. */

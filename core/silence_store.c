@@ -31,16 +31,7 @@ DB_STMT(q_silence_list,
 
 enum store_rc silence_list(struct db *db, const char *which, json_t **out)
 {
-	PGresult *r = DB_EXEC(db, &q_silence_list, which);
-
-	*out = NULL;
-	if (r == NULL)
-		return ST_ERROR;
-	*out = json_array();
-	for (int i = 0; i < PQntuples(r); i++)
-		json_array_append_new(*out, silence_json(r, i));
-	PQclear(r);
-	return ST_OK;
+	return store_rows(DB_EXEC(db, &q_silence_list, which), silence_json, out);
 }
 
 DB_STMT(q_silence_get, "SELECT " SILENCE_COLUMNS " FROM silences s WHERE s.id = $1::bigint");
