@@ -3,7 +3,12 @@
  * it: between queries the thread waits on the connection's socket, and a
  * notification on goldwatch_events means "read the table after the last
  * id relayed". The reads run on that thread too; the lws thread keeps the
- * state, puts what comes back into the ring and wakes the clients. Event
+ * state, puts what comes back into the ring and wakes the clients. So that
+ * a notification costs one hand-over, not three, the feed thread reads
+ * the announced events at once when it hears of them (after the ring's
+ * last id as the lws thread published it) and sends them with the news;
+ * the lws thread takes them if they still fit (no gap, room in the ring,
+ * relaying, no re-check pending), else it reads the usual way. Event
  * ids follow commit order (the events_serialize trigger), so that read
  * never skips an event, and a reconnect catches up the same way.
  *
@@ -55,6 +60,8 @@ struct feed_note {
 	int64_t announced;        /* highest id notified, 0 if none */
 	int auth;                 /* a goldwatch_auth notification */
 	int lost;                 /* the connection broke */
+	PGresult *rows;           /* read ahead: events after `after`, or NULL */
+	int64_t after;
 };
 
 static struct pusher *pusher_of_feed(struct feed *f)
@@ -126,17 +133,36 @@ static int feed_watch(void *arg, struct db *db)
 
 static void note_done(struct pusher *p, struct job *j);
 
-/* Feed thread: takes the input and the notifications libpq gathered. */
-static void feed_input(void *arg, struct worker *w, struct db *db, int readable)
+/*
+ * Feed thread: reads what a notification announced, unless an auth
+ * re-check is pending (nothing past a goldwatch_auth notification is read
+ * before its re-check; notifications come in commit order, so what this
+ * batch announced committed before any later credential change).
+ */
+static void read_ahead(struct feed *f, struct db *db, struct feed_note *n)
 {
-	struct feed *f = arg;
-	PGconn *conn = db_conn(db);
-	struct feed_note *n;
+	int64_t after = atomic_load(&f->ring_last);
+
+	if (n->lost || n->auth || atomic_load(&f->auth_pending) > 0 || f->seen <= after)
+		return;
+	n->rows = events_after(db, after, f->seen, FEED_BATCH);
+	if (n->rows == NULL || db_generation(db) != f->listen_gen) {
+		/* failed, or db_exec reconnected: the LISTEN is gone */
+		PQclear(n->rows);
+		n->rows = NULL;
+		f->listen_gen = 0;
+		n->lost = 1;
+		return;
+	}
+	n->after = after;
+}
+
+/* Feed thread: the notifications libpq gathered, as a note, or NULL. */
+static struct feed_note *feed_gather(struct feed *f, PGconn *conn, int readable)
+{
+	struct feed_note *n = xcalloc(1, sizeof(*n));
 	PGnotify *pn;
 
-	if (f->listen_gen == 0 || f->listen_gen != db_generation(db) || conn == NULL)
-		return;
-	n = xcalloc(1, sizeof(*n));
 	if (readable && (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK)) {
 		f->listen_gen = 0;
 		n->lost = 1;
@@ -152,11 +178,38 @@ static void feed_input(void *arg, struct worker *w, struct db *db, int readable)
 		}
 		PQfreemem(pn);
 	}
-	if (n->lost || n->auth || n->announced) {
+	if (n->lost || n->auth || n->announced)
+		return n;
+	free(n);
+	return NULL;
+}
+
+/*
+ * Feed thread: takes the input and the notifications libpq gathered. A
+ * read ahead is a query, during which more notifications may come in:
+ * libpq keeps them (the socket will not turn readable for them), so they
+ * are gathered again until none is left.
+ */
+static void feed_input(void *arg, struct worker *w, struct db *db, int readable)
+{
+	struct feed *f = arg;
+	struct feed_note *n;
+
+	for (;;) {
+		PGconn *conn = db_conn(db);
+
+		if (f->listen_gen == 0 || f->listen_gen != db_generation(db) || conn == NULL)
+			return;
+		if ((n = feed_gather(f, conn, readable)) == NULL)
+			return;
+		readable = 0;
+		if (n->auth)
+			atomic_fetch_add(&f->auth_pending, 1);
+		if (n->announced > f->seen)
+			f->seen = n->announced;
+		read_ahead(f, db, n);
 		n->job.done = note_done;
 		worker_reply(w, &n->job);
-	} else {
-		free(n);
 	}
 }
 
@@ -225,6 +278,37 @@ static void fill_ring(struct pusher *p, PGresult *r)
 	}
 	if (p->ring.last_id > p->feed.announced)
 		p->feed.announced = p->ring.last_id;
+	atomic_store(&p->feed.ring_last, p->ring.last_id);
+}
+
+/*
+ * Puts the events of r (those after `after`, in id order) that the ring
+ * lacks into it and wakes the clients. -1 when r does not join the ring
+ * (a gap after its last id) or when the new ones would not fit in the room
+ * the slowest client leaves: then nothing is taken and the caller reads
+ * the usual way.
+ */
+static int feed_take(struct pusher *p, PGresult *r, int64_t after)
+{
+	int n = PQntuples(r), first = 0;
+
+	if (after > p->ring.last_id)
+		return -1;
+	while (first < n && db_i64(r, first, "id") <= p->ring.last_id)
+		first++;
+	if (first == n)
+		return 0;
+	if ((uint64_t)(n - first) > clients_room(p))
+		return -1;
+	for (int i = first; i < n; i++) {
+		size_t len;
+		unsigned char *buf = frame_event(r, i, &len);
+		ring_push(&p->ring, db_i64(r, i, "id"), buf, len);
+	}
+	atomic_store(&p->feed.ring_last, p->ring.last_id);
+	p->stats.relayed += (uint64_t)(n - first);
+	clients_wake(p);
+	return n - first;
 }
 
 /* Subscribed and caught up: relaying. */
@@ -289,6 +373,8 @@ static void feed_rechecked(struct pusher *p, enum recheck_why why, int ok)
 	struct feed *f = &p->feed;
 
 	f->rechecks--;
+	if (why == RECHECK_AUTH)
+		atomic_fetch_sub(&f->auth_pending, 1);
 	if (ok < 0) {
 		feed_lost(p);
 		return;
@@ -320,9 +406,13 @@ static void note_done(struct pusher *p, struct job *jj)
 	if (n->lost) {
 		feed_lost(p);
 	} else {
+		/* what was read ahead counts only while reads may go */
+		if (n->rows && f->up && f->rechecks == 0)
+			feed_take(p, n->rows, n->after);
 		f->more = 1;
 		feed_pull(p);
 	}
+	PQclear(n->rows);
 	free(n);
 }
 
@@ -355,17 +445,10 @@ static void read_done(struct pusher *p, struct job *jj)
 		return;
 	}
 	n = PQntuples(j->r);
-	for (int i = 0; i < n; i++) {
-		size_t len;
-		unsigned char *buf = frame_event(j->r, i, &len);
-		ring_push(&p->ring, db_i64(j->r, i, "id"), buf, len);
-	}
+	/* what was read ahead meanwhile may have filled the room it had */
+	f->more = feed_take(p, j->r, j->after) < 0 || n == j->limit || f->announced > j->upto;
 	PQclear(j->r);
-	p->stats.relayed += (uint64_t)n;
-	f->more = n == j->limit || f->announced > j->upto;
 	free(j);
-	if (n > 0)
-		clients_wake(p);
 	feed_pull(p);
 }
 

@@ -25,6 +25,7 @@
 #define GW_PUSHER_H
 
 #include <libwebsockets.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "auth.h"
@@ -139,6 +140,15 @@ struct feed {
 	int down;                 /* lost; reconnecting */
 	int64_t backoff_ms;
 	int64_t down_since_us;
+	/*
+	 * Shared with the feed thread, which reads ahead (feed.c feed_input):
+	 * the ring's last id as the lws thread last published it, and how many
+	 * goldwatch_auth notifications wait for their re-check (none may be
+	 * read past while one does).
+	 */
+	_Atomic int64_t ring_last;
+	atomic_int auth_pending;
+	int64_t seen;             /* feed thread: highest id notified so far */
 	lws_sorted_usec_list_t sul_retry;  /* reconnect after backoff */
 	lws_sorted_usec_list_t sul_pull;   /* read more once the ring has room */
 };
