@@ -15,6 +15,11 @@ long long make_simple_rule(const char *name, const char *kpi, const char *condit
     double threshold, const char *extra);
 /* Records a value for a push KPI, at minutes_ago before now (0 = now). */
 void push_value(const char *kpi, double value, int minutes_ago);
+/* Six samples 50..0 minutes ago whose last lies far out: mean 100, sample
+ * stddev 1.58 over the five before it, z = 18.97. */
+void push_z_series(const char *kpi);
+/* GET /api/audit?object_type=TYPE&object_id=ID as the admin (200 checked). */
+struct http_resp audit_of(const char *object_type, long long object_id);
 /* POST /api/alerts/evaluate for these rules; caller frees the response. */
 struct http_resp evaluate_rules(const long long *ids, int n);
 struct http_resp evaluate_rule(long long id);

@@ -65,6 +65,26 @@ void push_value(const char *kpi, double value, int minutes_ago)
 	http_free(&r);
 }
 
+void push_z_series(const char *kpi)
+{
+	static const double v[] = {100, 102, 98, 101, 99, 130};
+
+	for (int i = 0; i < 6; i++)
+		push_value(kpi, v[i], 50 - 10 * i);
+}
+
+struct http_resp audit_of(const char *object_type, long long object_id)
+{
+	char path[128];
+	struct http_resp r;
+
+	snprintf(path, sizeof(path), "/api/audit?object_type=%s&object_id=%lld", object_type,
+	    object_id);
+	r = api("GET", path, fixture_users()->admin, NULL);
+	EXPECT_STATUS(r, 200);
+	return r;
+}
+
 struct http_resp evaluate_rules(const long long *ids, int n)
 {
 	struct buf b;

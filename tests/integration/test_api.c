@@ -348,9 +348,7 @@ static void t_audit(void)
 	    "\"condition\":\"gt\",\"threshold\":2,\"severity\":\"info\"}");
 	EXPECT_STATUS(r, 200);
 	http_free(&r);
-	snprintf(path, sizeof(path), "/api/audit?object_type=rule&object_id=%lld", id);
-	r = api("GET", path, u->admin, NULL);
-	EXPECT_STATUS(r, 200);
+	r = audit_of("rule", id);
 	CU_ASSERT_EQUAL(json_array_size(jget(r.json, "items")), 2);
 	EXPECT_JSTR(r, "items.0.action", "rule.update");
 	EXPECT_JSTR(r, "items.0.actor", "admin");

@@ -94,12 +94,7 @@ static void t_every_condition(void)
 	check_quiet("t_drop", "pct_change_lt", -25, "\"window_minutes\":600");
 
 	make_push_kpi("t_z", 0);
-	push_value("t_z", 100, 50);
-	push_value("t_z", 102, 40);
-	push_value("t_z", 98, 30);
-	push_value("t_z", 101, 20);
-	push_value("t_z", 99, 10);
-	push_value("t_z", 130, 0);
+	push_z_series("t_z");
 	/* mean 100, sample stddev 1.58: z = 18.97 */
 	check_fires("t_z", "zscore_gt", 3, "\"window_samples\":5", 18.973665961010276);
 	/* fewer samples than the window: no fire */

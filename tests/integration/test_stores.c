@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "engine.h"
 #include "integration.h"
 #include "kpi_store.h"
 #include "testlib.h"
@@ -47,7 +48,7 @@ static void t_admin_user_add_audited(void)
 {
 	const struct fixture_users *u = fixture_users();
 	long long cli_id, api_id, before;
-	char idb[24], path[128];
+	char idb[24];
 	char *cli_keys, *api_keys;
 	struct http_resp r;
 
@@ -83,9 +84,7 @@ static void t_admin_user_add_audited(void)
 	free(cli_keys);
 	free(api_keys);
 	/* and the audit API reads it as valid JSON */
-	snprintf(path, sizeof(path), "/api/audit?object_type=user&object_id=%lld", cli_id);
-	r = api("GET", path, u->admin, NULL);
-	EXPECT_STATUS(r, 200);
+	r = audit_of("user", cli_id);
 	CU_ASSERT_EQUAL(json_array_size(jget(r.json, "items")), 1);
 	EXPECT_JSTR(r, "items.0.actor", "goldwatch-admin");
 	EXPECT_JSTR(r, "items.0.action", "user.create");

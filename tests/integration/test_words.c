@@ -114,12 +114,7 @@ static void t_one_sentence(void)
 	    "changed by more than 10%");
 
 	make_push_kpi("w_z", 0);
-	push_value("w_z", 100, 50);
-	push_value("w_z", 102, 40);
-	push_value("w_z", 98, 30);
-	push_value("w_z", 101, 20);
-	push_value("w_z", 99, 10);
-	push_value("w_z", 130, 0);
+	push_z_series("w_z");
 	/* mean 100, sample stddev 1.58: z = 18.97 */
 	one_sentence("Words z", "w_z", "zscore_gt", 3, "\"window_samples\":5", "z = 18.97",
 	    "unusually far from its recent mean: z-score above 3");
