@@ -38,7 +38,8 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 API_SOCKET ?= /run/goldwatch/api.sock
 PUSHER_SOCKET ?= /run/goldwatch-pusher/pusher.sock
-DIGEST_TIME ?= 07:00
+# HH:MM (host's time) of the daily digest; empty: core/schedule.h's 07:00
+DIGEST_TIME ?=
 NGINX_CONN_LIMIT ?= 100
 BUILD ?= build
 SAN ?=
@@ -230,6 +231,7 @@ install: all
 	  SYSCONFDIR="$(SYSCONFDIR)" UNITDIR="$(UNITDIR)" DOCDIR="$(DOCDIR)" \
 	  SYSUSERSDIR="$(SYSUSERSDIR)" API_SOCKET="$(API_SOCKET)" \
 	  PUSHER_SOCKET="$(PUSHER_SOCKET)" DIGEST_TIME="$(DIGEST_TIME)" BINS="$(BINS)" \
+	  ADMIN="$(BUILD)/goldwatch-admin" \
 	  NGINX_CONN_LIMIT="$(NGINX_CONN_LIMIT)" \
 	  scripts/install.sh
 
