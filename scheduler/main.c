@@ -61,6 +61,16 @@ static void add_entry(struct scheduler *s, const struct options *o, const char *
 	e->log_path = xasprintf("%s/%s.log", o->log_dir, name);
 }
 
+static void entries_free(struct scheduler *s)
+{
+	for (int i = 0; i < s->n; i++) {
+		for (int k = 0; s->e[i].argv[k]; k++)
+			free(s->e[i].argv[k]);
+		free(s->e[i].log_path);
+	}
+	s->n = 0;
+}
+
 /* --every NAME=SECONDS over the entries: 0, or -1 (said). */
 static int apply_every(struct scheduler *s, const struct options *o)
 {
@@ -226,18 +236,23 @@ int main(int argc, char **argv)
 	s.grace_s = (int)o.grace_s;
 	if (o.log_dir == NULL)
 		o.log_dir = ".";
-	if (build_entries(&s, &o) < 0)
+	if (build_entries(&s, &o) < 0) {
+		entries_free(&s);
 		return 2;
+	}
 	if (o.list) {
 		char words[40];
 		for (int i = 0; i < s.n; i++) {
 			schedule_describe(&s.e[i].when, words, sizeof(words));
 			printf("%s %s\n", s.e[i].name, words);
 		}
+		entries_free(&s);
 		return 0;
 	}
-	if (config_load(&cfg) < 0)
+	if (config_load(&cfg) < 0) {
+		entries_free(&s);
 		return 1;
+	}
 	log_init("goldwatch-scheduler", (enum log_level)cfg.log_level);
 	/* the signals are taken by sigtimedwait(), never by a handler */
 	sigemptyset(&block);
@@ -254,6 +269,7 @@ int main(int argc, char **argv)
 	}
 	loop(&s);
 	run_stop(&s);
+	entries_free(&s);
 	config_free(&cfg);
 	return 0;
 }
