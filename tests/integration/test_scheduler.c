@@ -4,7 +4,8 @@
  * order, each logged with its summary line and recorded in job_runs; one
  * run of a job at a time (fake jobs slower than their period); SIGTERM
  * lets a short run finish and kills a long one; a restart catches up a
- * slot missed since the last run, and only then.
+ * slot missed since the last run, and only then. The dashboard's "watching"
+ * line: enabled rules, the last evaluation, the evaluate timer's next slot.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "integration.h"
 #include "testlib.h"
 #include "util.h"
@@ -273,6 +275,48 @@ static void t_restart_resumes(void)
 	free(dir);
 }
 
+/* The next 5-minute slot after us, as page_time() is given it. */
+static void five_after(int64_t us, char out[40])
+{
+	int64_t s = us / 1000000;
+	time_format_iso((s - s % 300 + 300) * INT64_C(1000000), out, 40);
+}
+
+static void t_dashboard_watching(void)
+{
+	const char *h[2] = {NULL, NULL};
+	char cookie[256], want[40], want2[40], words[64], *at;
+	struct http_resp r;
+	long long enabled;
+	int64_t before;
+
+	make_push_kpi("t_watching", 0);
+	make_simple_rule("watching quietly", "t_watching", "gt", 1e9, "");
+	enabled = SQL_INT0("SELECT count(*) FROM alert_rules WHERE enabled");
+	snprintf(cookie, sizeof(cookie), "Cookie: gw_session=%s", fixture_users()->admin);
+	h[0] = cookie;
+	before = time_now_us();
+	r = http_do("GET", "/", h, NULL, 0);
+	five_after(before, want);
+	five_after(time_now_us(), want2);
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r.body);
+	snprintf(words, sizeof(words), ">%lld %s watching.<", enabled,
+	    enabled == 1 ? "rule is" : "rules are");
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, words));
+	/* the stack evaluated once at start: its time is shown */
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "Last evaluation: <time datetime=\""));
+	at = strstr(r.body, "\" id=\"next-eval\"");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	CU_ASSERT(at - r.body > 40);
+	*at = '\0';
+	at = strrchr(r.body, '"') + 1;
+	if (strcmp(at, want) != 0 && strcmp(at, want2) != 0)
+		fprintf(stderr, "\n    next evaluation %s, want %s\n", at, want);
+	CU_ASSERT(strcmp(at, want) == 0 || strcmp(at, want2) == 0);
+	http_free(&r);
+}
+
 void suite_scheduler(void)
 {
 	static const struct test_case cases[] = {
@@ -280,6 +324,7 @@ void suite_scheduler(void)
 		{"one run of a job at a time; SIGTERM lets it finish, kills a stuck one",
 		    t_one_run_and_term},
 		{"a restart catches up a missed slot, and only then", t_restart_resumes},
+		{"the dashboard: rules watching, last and next evaluation", t_dashboard_watching},
 		{NULL, NULL},
 	};
 	test_add_suite("scheduler", NULL, NULL, cases);
