@@ -24,7 +24,7 @@
       {{#ALL_QUIET}}<p>Nothing is firing. All quiet.</p>{{/ALL_QUIET}}
       {{#WATCHING}}<p>Nothing is firing. <span id="watching">{{WATCHING_N}} {{RULES_ARE}} watching.</span></p>
       <p class="meta">Last evaluation: {{#WATCH_LAST}}<time datetime="{{WATCH_LAST_ISO}}">{{WATCH_LAST}}</time>{{/WATCH_LAST}}{{#WATCH_NEVER}}never{{/WATCH_NEVER}}
-        · next: <time datetime="{{NEXT_EVAL_ISO}}" id="next-eval">{{NEXT_EVAL}}</time></p>{{/WATCHING}}
+        · next evaluation: <time datetime="{{NEXT_EVAL_ISO}}" id="next-eval">{{NEXT_EVAL}}</time></p>{{/WATCHING}}
     </div>
     <div class="table-wrap">
     <table class="alerts" id="open-alerts" {{#NO_OPEN}}hidden{{/NO_OPEN}}>
