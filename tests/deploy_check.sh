@@ -59,6 +59,8 @@ grep -qx 'OnCalendar=\*-\*-\* 18:45:00' "$late/usr/lib/systemd/system/goldwatch-
 make -s install PREFIX="$late/usr" SYSCONFDIR="$late/etc" DIGEST_TIME=24:00 >/dev/null 2>&1 &&
 	problem "make install took DIGEST_TIME=24:00"
 rm -rf "$late"
+# production runs the timers: make run's scheduler is not installed
+[ ! -e "$root/usr/bin/goldwatch-scheduler" ] || problem "make install installed goldwatch-scheduler"
 
 # 3. sandboxing: systemd's exposure score of each service
 for s in "$units"/goldwatch-*.service; do
