@@ -38,7 +38,8 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 API_SOCKET ?= /run/goldwatch/api.sock
 PUSHER_SOCKET ?= /run/goldwatch-pusher/pusher.sock
-DIGEST_TIME ?= 07:00
+# HH:MM (host's time) of the daily digest; empty: core/schedule.h's 07:00
+DIGEST_TIME ?=
 NGINX_CONN_LIMIT ?= 100
 BUILD ?= build
 SAN ?=
@@ -100,6 +101,9 @@ ADMIN_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard admin/*.c))
 JOB_NAMES = $(basename $(notdir $(wildcard jobs/*.c)))
 JOB_BINS = $(JOB_NAMES:%=$(BUILD)/goldwatch-%)
 PUSHER_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard pusher/*.c))
+# the `make run` stack's stand-in for the timers: built, never installed
+SCHEDULER_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard scheduler/*.c))
+SCHEDULER = $(BUILD)/goldwatch-scheduler
 
 BINS = $(BUILD)/goldwatch-api $(BUILD)/goldwatch-admin $(JOB_BINS)
 ifneq ($(PUSHER_OBJ),)
@@ -118,7 +122,7 @@ BENCH_BINS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/benchlib.c
 	install uninstall clean fuzz fuzz-bins fuzz-targets
 .DEFAULT_GOAL := all
 
-all: $(BINS)
+all: $(BINS) $(SCHEDULER)
 
 tests: $(TEST_BINS)
 
@@ -143,6 +147,9 @@ $(BUILD)/goldwatch-admin: $(ADMIN_OBJ) $(CORE_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/goldwatch-pusher: $(PUSHER_OBJ) $(CORE_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(SCHEDULER): $(SCHEDULER_OBJ) $(CORE_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/goldwatch-%: $(BUILD)/jobs/%.o $(CORE_LIB)
@@ -199,7 +206,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	@BUILD=$(BUILD) scripts/stack.sh start var
+	@BUILD=$(BUILD) STACK_LIVE=1 DIGEST_TIME=$(DIGEST_TIME) scripts/stack.sh start var
 
 stop:
 	@scripts/stack.sh stop var
@@ -230,6 +237,7 @@ install: all
 	  SYSCONFDIR="$(SYSCONFDIR)" UNITDIR="$(UNITDIR)" DOCDIR="$(DOCDIR)" \
 	  SYSUSERSDIR="$(SYSUSERSDIR)" API_SOCKET="$(API_SOCKET)" \
 	  PUSHER_SOCKET="$(PUSHER_SOCKET)" DIGEST_TIME="$(DIGEST_TIME)" BINS="$(BINS)" \
+	  ADMIN="$(BUILD)/goldwatch-admin" \
 	  NGINX_CONN_LIMIT="$(NGINX_CONN_LIMIT)" \
 	  scripts/install.sh
 
@@ -243,5 +251,5 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(patsubst %.o,%.d,$(CORE_OBJ) $(API_OBJ) $(ADMIN_OBJ) $(PUSHER_OBJ) \
+-include $(patsubst %.o,%.d,$(CORE_OBJ) $(API_OBJ) $(ADMIN_OBJ) $(PUSHER_OBJ) $(SCHEDULER_OBJ) \
 	$(JOB_NAMES:%=$(BUILD)/jobs/%.o) $(TESTLIB_OBJ) $(UNIT_OBJ) $(INTEG_OBJ) $(FUZZ_OBJ))

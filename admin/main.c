@@ -7,6 +7,8 @@
  *                   (the password is read from the first line of stdin)
  *   goldwatch-admin demo [--seed N] [--days N] [--per-day N] [--now ISO]
  *                   [--reset | --if-empty]
+ *   goldwatch-admin schedule [--digest-time HH:MM]
+ *                   (the jobs' timers: one "JOB ONCALENDAR" line each)
  *
  * The commands are a table (commands[]: words, usage, options, handler);
  * each command's options are read with getopt_long, in any order around
@@ -24,6 +26,7 @@
 #include "db.h"
 #include "log.h"
 #include "migrate.h"
+#include "schedule.h"
 #include "user_store.h"
 #include "util.h"
 #include "valid.h"
@@ -264,7 +267,27 @@ out:
 	return rc;
 }
 
+/* install.sh writes each timer's OnCalendar= from these lines */
+static int cmd_schedule(struct db *db, const struct config *cfg, const struct args *a)
+{
+	struct schedule s;
+	char cal[40];
+
+	(void)db;
+	(void)cfg;
+	if (schedule_init(&s, arg(a, "digest-time")) < 0) {
+		fprintf(stderr, "goldwatch-admin: --digest-time must be HH:MM (00:00-23:59)\n");
+		return 2;
+	}
+	for (int i = 0; i < SCHEDULE_JOBS; i++) {
+		schedule_calendar(&s.jobs[i], cal, sizeof(cal));
+		printf("%s %s\n", s.jobs[i].job, cal);
+	}
+	return 0;
+}
+
 static const struct opt_spec no_opts[] = {{NULL, 0}};
+static const struct opt_spec schedule_opts[] = {{"digest-time", 1}, {NULL, 0}};
 static const struct opt_spec user_add_opts[] = {
 	{"role", 1}, {"email", 1}, {"if-absent", 0}, {NULL, 0},
 };
@@ -279,6 +302,7 @@ static const struct command commands[] = {
 	    "   (password on stdin)", user_add_opts, 1, 1, cmd_user_add},
 	{"demo", " [--seed N] [--days N] [--per-day N] [--now ISO8601] [--reset | --if-empty]",
 	    demo_opts, 0, 1, cmd_demo},
+	{"schedule", " [--digest-time HH:MM]", schedule_opts, 0, 0, cmd_schedule},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };
 

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "event.h"
 #include "page.h"
+#include "schedule.h"
 
 #define LOGIN_COOKIE "gw_login"
 
@@ -81,6 +82,37 @@ int page_logout(struct request *req)
 	return req_redirect(req, "/login");
 }
 
+/*
+ * What the dashboard says when nothing is firing: with rules, how many are
+ * watching, when the last evaluation ran and when the next one will (the
+ * evaluate timer's next slot: core/schedule.c).
+ */
+static void dashboard_quiet(struct tpl_dict *content, json_t *summary)
+{
+	json_t *rules = json_object_get(summary, "rules");
+	json_int_t enabled = json_integer_value(json_object_get(rules, "enabled"));
+	const char *last = json_string_value(json_object_get(summary, "last_evaluation_at"));
+	struct schedule s;
+	struct tpl_dict *w;
+	char next[40];
+
+	if (json_integer_value(json_object_get(rules, "total")) == 0 ||
+	    schedule_init(&s, NULL) < 0) {
+		tpl_show(content, "ALL_QUIET");
+		return;
+	}
+	w = tpl_section(content, "WATCHING");
+	tpl_setf(w, "WATCHING_N", "%lld", (long long)enabled);
+	tpl_set(w, "RULES_ARE", enabled == 1 ? "rule is" : "rules are");
+	if (last)
+		page_time(tpl_section(w, "WATCH_LAST"), "WATCH_LAST", last);
+	else
+		tpl_show(w, "WATCH_NEVER");
+	time_format_iso(schedule_next(schedule_find(&s, "evaluate"), time_now_us()), next,
+	    sizeof(next));
+	page_time(w, "NEXT_EVAL", next);
+}
+
 int page_dashboard(struct request *req)
 {
 	struct history_filter f = {.state = "open", .limit = 100};
@@ -124,6 +156,7 @@ int page_dashboard(struct request *req)
 	else
 		tpl_show(p.content, "NO_EVAL");
 	tpl_show(p.content, json_array_size(open) ? "HAS_OPEN" : "NO_OPEN");
+	dashboard_quiet(p.content, summary);
 	json_array_foreach(open, i, a)
 		page_alert(req, tpl_section(p.content, "ALERT"), a, names);
 	page_events(p.content, feed);

@@ -12,3 +12,17 @@ int job_runs_record(struct db *db, const char *job, const char *started_iso,
 {
 	return DB_RUN(db, &q_job_record, job, started_iso, result_json);
 }
+
+DB_STMT(q_job_last_start,
+    "SELECT (extract(epoch FROM started_at) * 1000000)::int8 AS us FROM job_runs WHERE job = $1");
+
+int job_runs_last_start(struct db *db, const char *job, int64_t *started_us)
+{
+	PGresult *r = DB_EXEC(db, &q_job_last_start, job);
+
+	if (r == NULL)
+		return -1;
+	*started_us = PQntuples(r) > 0 ? db_i64(r, 0, "us") : -1;
+	PQclear(r);
+	return 0;
+}

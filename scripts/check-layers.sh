@@ -6,7 +6,7 @@
 # Every file of core/ is listed below with its layer (by its name without
 # .c/.h/.cc). A core file may include the headers of its own layer and of
 # the layers below it, never one of a higher layer nor a header of a
-# binary's folder (cgi/, pusher/, jobs/, admin/). `bin` is the binaries'
+# binary's folder (cgi/, pusher/, jobs/, admin/, scheduler/). `bin` is the binaries'
 # plumbing that lives in core/ (job.c: what jobs/ shares). A core file
 # missing from the table fails the check: a new module says where it
 # belongs. A binary includes core and its own folder, never another
@@ -25,6 +25,7 @@ declare -A layer=(
 	[tpl]=base [mail_mime]=base [mail_send]=base
 	# domain: what conditions, values and inputs mean, no table of its own
 	[rule]=domain [fmt]=domain [valid]=domain [auth]=domain [alert]=domain
+	[schedule]=domain
 	# stores: one per resource, each with its transactions
 	[store]=store [rule_store]=store [silence_store]=store [alert_store]=store
 	[user_store]=store [kpi_store]=store [audit]=store
@@ -36,7 +37,7 @@ declare -A layer=(
 	[job]=bin
 )
 declare -A rank=([base]=0 [domain]=1 [store]=2 [engine]=3 [bin]=4)
-bins=(cgi pusher jobs admin)
+bins=(cgi pusher jobs admin scheduler)
 bad=0
 
 say() {

@@ -7,17 +7,22 @@ set -eu
 
 : "${DESTDIR:=}" "${BINDIR:?}" "${DATADIR:?}" "${SYSCONFDIR:?}" "${UNITDIR:?}"
 : "${DOCDIR:?}" "${SYSUSERSDIR:?}" "${API_SOCKET:?}" "${PUSHER_SOCKET:?}"
-: "${DIGEST_TIME:?}" "${BINS:?}" "${NGINX_CONN_LIMIT:=100}"
+: "${DIGEST_TIME:=}" "${BINS:?}" "${ADMIN:?}" "${NGINX_CONN_LIMIT:=100}"
 
 case "$NGINX_CONN_LIMIT" in
 ''|*[!0-9]*) echo "install: NGINX_CONN_LIMIT must be a number" >&2; exit 2 ;;
 esac
-case "$DIGEST_TIME" in
-[0-2][0-9]:[0-5][0-9]) ;;
-*) echo "install: DIGEST_TIME must be HH:MM" >&2; exit 2 ;;
-esac
 
 confdir=$SYSCONFDIR/goldwatch
+# the timers' schedules, from the one table (core/schedule.c), read in a
+# clean environment: the installer's own GOLDWATCH_* settings play no part
+schedule=$(env -i "$ADMIN" schedule ${DIGEST_TIME:+--digest-time "$DIGEST_TIME"}) ||
+	{ echo "install: $ADMIN schedule failed" >&2; exit 2; }
+on_calendar() {
+	cal=$(printf '%s\n' "$schedule" | sed -n "s/^$1 //p")
+	[ -n "$cal" ] || { echo "install: the schedule has no $1" >&2; exit 2; }
+	printf '%s\n' "$cal"
+}
 # the pages' Content-Security-Policy, from the one place it is written
 csp=$(sed -n 's/^#define PAGE_CSP "\(.*\)"$/\1/p' cgi/csp.h)
 [ -n "$csp" ] || { echo "install: no PAGE_CSP line in cgi/csp.h" >&2; exit 2; }
@@ -25,7 +30,7 @@ subst() {
 	sed -e "s|@BINDIR@|$BINDIR|g" -e "s|@DATADIR@|$DATADIR|g" \
 	    -e "s|@SYSCONFDIR@|$SYSCONFDIR|g" -e "s|@DOCDIR@|$DOCDIR|g" \
 	    -e "s|@API_SOCKET@|$API_SOCKET|g" -e "s|@PUSHER_SOCKET@|$PUSHER_SOCKET|g" \
-	    -e "s|@DIGEST_TIME@|$DIGEST_TIME|g" -e "s|@CONF_DIR@|$confdir/nginx|g" \
+	    -e "s|@CONF_DIR@|$confdir/nginx|g" \
 	    -e "s|@STATIC_DIR@|$DATADIR/static|g" -e "s|@BODY_LIMIT@|1048576|g" \
 	    -e "s|@LOGIN_BURST@|20|g" -e "s|@CONN_LIMIT@|${NGINX_CONN_LIMIT:-100}|g" \
 	    -e "s|@CSP@|$csp|g" \
@@ -47,11 +52,13 @@ subst systemd/goldwatch-api.socket.in > "$DESTDIR$UNITDIR/goldwatch-api.socket"
 subst systemd/goldwatch-api.service.in > "$DESTDIR$UNITDIR/goldwatch-api.service"
 subst systemd/goldwatch-pusher.service.in > "$DESTDIR$UNITDIR/goldwatch-pusher.service"
 subst systemd/goldwatch-mailer.service.in > "$DESTDIR$UNITDIR/goldwatch-mailer.service"
-subst systemd/goldwatch-mailer.timer.in > "$DESTDIR$UNITDIR/goldwatch-mailer.timer"
+subst systemd/goldwatch-mailer.timer.in | sed "s|@ON_CALENDAR@|$(on_calendar mailer)|" \
+	> "$DESTDIR$UNITDIR/goldwatch-mailer.timer"
 for job in evaluate escalate cleanup digest; do
 	subst systemd/goldwatch-job.service.in | sed "s|@JOB@|$job|g" \
 		> "$DESTDIR$UNITDIR/goldwatch-$job.service"
-	subst "systemd/goldwatch-$job.timer.in" > "$DESTDIR$UNITDIR/goldwatch-$job.timer"
+	subst "systemd/goldwatch-$job.timer.in" | sed "s|@ON_CALENDAR@|$(on_calendar "$job")|" \
+		> "$DESTDIR$UNITDIR/goldwatch-$job.timer"
 done
 chmod 0644 "$DESTDIR$UNITDIR"/goldwatch-*
 install -m 0644 systemd/goldwatch.sysusers "$DESTDIR$SYSUSERSDIR/goldwatch.conf"

@@ -23,11 +23,13 @@
 # goldwatch database is created with ICU's en-US collation instead of the
 # cluster's C.UTF-8, as a production database may be). Other GOLDWATCH_*,
 # SMTP_* and FROM_EMAIL variables pass through to the processes.
+# STACK_LIVE=1 (make run): also goldwatch-scheduler, which runs the jobs on
+# the timers' schedule and the demo trade (DIGEST_TIME=HH:MM: the digest's).
 set -euo pipefail
 
 cmd=${1:-}
 dir_arg=${2:-}
-[ -n "$cmd" ] && [ -n "$dir_arg" ] || { sed -n '2,22p' "$0" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir_arg" ] || { sed -n '2,24p' "$0" >&2; exit 2; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/proc.sh"
@@ -208,6 +210,31 @@ mailer_start() {
 	done
 }
 
+# The jobs on their schedule (make run only: the tests run jobs themselves).
+scheduler_args=()
+scheduler_start() {
+	local name=goldwatch-scheduler
+	[ -x "$bin/$name" ] || die "$bin/$name is not built (make)"
+	scheduler_args=(--log-dir "$DIR/log" --demo-trade ${DIGEST_TIME:+--digest-time "$DIGEST_TIME"})
+	alive "$DIR/run/scheduler.pid" "$name" && return 0
+	setsid "$bin/$name" "${scheduler_args[@]}" >>"$DIR/log/scheduler.log" 2>&1 < /dev/null &
+	echo $! > "$DIR/run/scheduler.pid"
+}
+
+# The banner's lines on the jobs and on where mail goes.
+live_banner() {
+	local jobs
+	jobs=$("$bin/goldwatch-scheduler" "${scheduler_args[@]}" --list | sed 's/ /: /' | paste -sd, - |
+		sed 's/,/, /g')
+	say "  jobs on their schedule: $jobs"
+	say "    (each run's summary line in $DIR/log/JOB.log)"
+	if [ -n "${SMTP_SERVER:-}" ]; then
+		say "  mail: sent to the SMTP server $SMTP_SERVER:${SMTP_PORT:-587}"
+	else
+		say "  mail: no SMTP_SERVER set, written as .eml files to $GOLDWATCH_SPOOL_DIR"
+	fi
+}
+
 nginx_conf() {
 	local user_line="" conf=$DIR/nginx
 	# as root the workers would become nobody, who may not reach a clone
@@ -289,14 +316,17 @@ start() {
 		"$bin/goldwatch-evaluate" >>"$DIR/log/evaluate.log" 2>&1 ||
 			say "note: the first evaluation failed: see $DIR/log/evaluate.log"
 	fi
+	[ "${STACK_LIVE:-0}" = 1 ] && scheduler_start
 	say ""
 	say "goldwatch is running: http://127.0.0.1:$PORT/"
 	say "  sign in as: admin"
 	say "  $ADMIN_NOTE"
+	[ "${STACK_LIVE:-0}" = 1 ] && live_banner
 	say "  logs: $DIR/log/   stop: make stop"
 }
 
 stop() {
+	stop_pid "$DIR/run/scheduler.pid" goldwatch-scheduler
 	stop_pid "$DIR/run/nginx.pid" nginx
 	stop_pid "$DIR/run/pusher.pid" goldwatch-pusher
 	stop_pid "$DIR/run/mailer.pid" goldwatch-mailer
@@ -312,6 +342,7 @@ status() {
 	alive "$DIR/run/pusher.pid" goldwatch-pusher && s=up || s=down; echo "pusher: $s"
 	alive "$DIR/run/mailer.pid" goldwatch-mailer && s=up || s=down; echo "mailer: $s"
 	alive "$DIR/run/nginx.pid" nginx && s=up || s=down; echo "nginx: $s"
+	alive "$DIR/run/scheduler.pid" goldwatch-scheduler && s=up || s=down; echo "scheduler: $s"
 }
 
 case "$cmd" in
@@ -328,5 +359,5 @@ mailer-stop) stop_pid "$DIR/run/mailer.pid" goldwatch-mailer ;;
 mailer-start) load_env; mailer_start ;;
 nginx-stop) stop_pid "$DIR/run/nginx.pid" nginx ;;
 nginx-start) load_env; nginx_start ;;
-*) sed -n '2,22p' "$0" >&2; exit 2 ;;
+*) sed -n '2,24p' "$0" >&2; exit 2 ;;
 esac

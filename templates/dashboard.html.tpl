@@ -20,7 +20,12 @@
 <div class="grid-2">
   <section class="card" aria-labelledby="open-title">
     <h2 id="open-title">Open alerts</h2>
-    <p class="empty" id="open-empty" {{#HAS_OPEN}}hidden{{/HAS_OPEN}}>Nothing is firing. All quiet.</p>
+    <div class="empty" id="open-empty" {{#HAS_OPEN}}hidden{{/HAS_OPEN}}>
+      {{#ALL_QUIET}}<p>Nothing is firing. All quiet.</p>{{/ALL_QUIET}}
+      {{#WATCHING}}<p>Nothing is firing. <span id="watching">{{WATCHING_N}} {{RULES_ARE}} watching.</span></p>
+      <p class="meta">Last evaluation: {{#WATCH_LAST}}<time datetime="{{WATCH_LAST_ISO}}">{{WATCH_LAST}}</time>{{/WATCH_LAST}}{{#WATCH_NEVER}}never{{/WATCH_NEVER}}
+        · next evaluation: <time datetime="{{NEXT_EVAL_ISO}}" id="next-eval">{{NEXT_EVAL}}</time></p>{{/WATCHING}}
+    </div>
     <div class="table-wrap">
     <table class="alerts" id="open-alerts" {{#NO_OPEN}}hidden{{/NO_OPEN}}>
       <thead><tr><th scope="col">Severity</th><th scope="col">Alert</th><th scope="col">Value</th><th scope="col" class="hide-narrow">Since</th><th scope="col">State</th>{{#CAN_OPERATE}}<th scope="col"><span class="sr-only">Actions</span></th>{{/CAN_OPERATE}}</tr></thead>

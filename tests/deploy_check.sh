@@ -1,8 +1,8 @@
 #!/bin/bash
 # tests/deploy_check.sh - what `make install` lays out is a working
 # installation: every unit passes `systemd-analyze verify`, each timer's
-# schedule has the interval README.md gives, every service's exposure score
-# is low, and nginx accepts the production site (`nginx -t`, with a
+# schedule has the interval README.md gives and is the one the schedule
+# table (core/schedule.c) gives, every service's exposure score is low, and nginx accepts the production site (`nginx -t`, with a
 # throwaway certificate). Installs into build/install-check with its
 # own PREFIX so unit paths point at files that exist.
 set -uo pipefail
@@ -36,6 +36,31 @@ for spec in evaluate:300 escalate:900 mailer:60 cleanup:86400 digest:86400; do
 	[ "$got" = "$want" ] || problem "goldwatch-$job.timer runs every ${got:-?} s, want $want"
 	grep -q '^Persistent=true' "$units/goldwatch-$job.timer" || problem "goldwatch-$job.timer is not Persistent"
 done
+
+# 2b. the timers say what the schedule table says (core/schedule.c, through
+# goldwatch-admin schedule), the digest at make install's DIGEST_TIME
+timers_agree() {
+	local units_dir=$1 job cal got
+	shift
+	while read -r job cal; do
+		got=$(sed -n 's/^OnCalendar=//p' "$units_dir/goldwatch-$job.timer")
+		[ "$got" = "$cal" ] || problem "goldwatch-$job.timer says OnCalendar=$got, the table $cal"
+	done < <(env -i build/goldwatch-admin schedule "$@")
+}
+timers_agree "$units"
+[ "$(build/goldwatch-admin schedule | wc -l)" = 5 ] || problem "the schedule table does not list the five timers"
+late=$root-1845
+rm -rf "$late"
+make -s install PREFIX="$late/usr" SYSCONFDIR="$late/etc" DIGEST_TIME=18:45 >/dev/null ||
+	problem "make install DIGEST_TIME=18:45 failed"
+timers_agree "$late/usr/lib/systemd/system" --digest-time 18:45
+grep -qx 'OnCalendar=\*-\*-\* 18:45:00' "$late/usr/lib/systemd/system/goldwatch-digest.timer" ||
+	problem "DIGEST_TIME=18:45 did not reach goldwatch-digest.timer"
+make -s install PREFIX="$late/usr" SYSCONFDIR="$late/etc" DIGEST_TIME=24:00 >/dev/null 2>&1 &&
+	problem "make install took DIGEST_TIME=24:00"
+rm -rf "$late"
+# production runs the timers: make run's scheduler is not installed
+[ ! -e "$root/usr/bin/goldwatch-scheduler" ] || problem "make install installed goldwatch-scheduler"
 
 # 3. sandboxing: systemd's exposure score of each service
 for s in "$units"/goldwatch-*.service; do

@@ -18,5 +18,6 @@ void suite_parsers(void);
 void suite_chart(void);
 void suite_fmt(void);
 void suite_alert(void);
+void suite_schedule(void);
 
 #endif
