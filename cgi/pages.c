@@ -8,6 +8,7 @@
 #include "app.h"
 #include "event.h"
 #include "page.h"
+#include "rule_store.h"
 
 #define LOGIN_COOKIE "gw_login"
 
@@ -89,10 +90,12 @@ int page_dashboard(struct request *req)
 	PGresult *feed = NULL;
 	char *next = NULL;
 	struct page p;
+	int64_t nrules = 0;
 	size_t i;
 	int rc = 500;
 
-	if (names == NULL || alert_summary(req->db, &summary, NULL) != ST_OK ||
+	if (names == NULL || rule_count(req->db, &nrules) < 0 ||
+	    alert_summary(req->db, &summary, NULL) != ST_OK ||
 	    alert_history(req->db, &f, &open, &next) != ST_OK ||
 	    (feed = events_recent(req->db, 15)) == NULL)
 		goto out;
@@ -124,6 +127,8 @@ int page_dashboard(struct request *req)
 	else
 		tpl_show(p.content, "NO_EVAL");
 	tpl_show(p.content, json_array_size(open) ? "HAS_OPEN" : "NO_OPEN");
+	if (nrules == 0)
+		tpl_show(p.content, "NO_RULES");
 	json_array_foreach(open, i, a)
 		page_alert(req, tpl_section(p.content, "ALERT"), a, names);
 	page_events(p.content, feed);
