@@ -24,6 +24,9 @@ void suite_options(void);
 void suite_schema(void);
 void suite_stores(void);
 void suite_words(void);
+void suite_starter(void);
+/* test_starter.c: removes the starter rules and their alerts and mail */
+void starter_rules_remove(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {
