@@ -8,6 +8,7 @@
 #include "log.h"
 #include "rule_store.h"
 #include "util.h"
+#include "valid.h"
 
 #define STARTER_MAX 64
 
@@ -108,6 +109,12 @@ enum store_rc starter_load(struct db *db, const struct config *cfg,
 	int skipped = 0;
 
 	*out = NULL;
+	/* the setting is read only here: say which one, not which rule's field */
+	if (!valid_email(cfg->admin_email)) {
+		log_err("GOLDWATCH_ADMIN_EMAIL must be one e-mail address (the starter rules mail it)");
+		json_decref(bodies);
+		return ST_ERROR;
+	}
 	if (bodies == NULL || starter_decode(bodies, in) < 0) {
 		json_decref(bodies);
 		return ST_ERROR;

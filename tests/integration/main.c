@@ -13,7 +13,7 @@
 int main(int argc, char **argv)
 {
 	static const suite_fn suites[] = {
-		suite_http, suite_auth_api, suite_health, suite_engine, suite_mail, suite_api,
+		suite_first_screen, suite_http, suite_auth_api, suite_health, suite_engine, suite_mail, suite_api,
 		suite_badinput, suite_jobs, suite_roles, suite_pusher, suite_forms,
 		suite_db, suite_collation, suite_clock, suite_nginx, suite_ack_key,
 		suite_options, suite_schema, suite_stores, suite_words, suite_starter,

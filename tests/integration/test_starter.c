@@ -177,6 +177,7 @@ static void t_admin_command(void)
 {
 	char *log = xasprintf("%s/log/starter-tests.log", test_env("GW_TEST_STACK"));
 	char *text;
+	long long n;
 
 	CU_ASSERT_EQUAL(test_system("'%s/goldwatch-admin' rules load-starter >'%s' 2>&1",
 	    test_env("GW_TEST_BIN"), log), 0);
@@ -189,8 +190,35 @@ static void t_admin_command(void)
 	    " AND actor = 'goldwatch-admin' AND object_id IN (SELECT id::text FROM (" STARTER_IDS
 	    ") s)", text), starter_count());
 	free(text);
+	starter_remove();
+	/* two at once (a double click, two admins): the set is loaded once */
+	CU_ASSERT_EQUAL(test_system("A='%s/goldwatch-admin'; (\"$A\" rules load-starter &"
+	    " \"$A\" rules load-starter & wait) >'%s' 2>&1", test_env("GW_TEST_BIN"), log), 0);
+	text = file_text();
+	n = SQL_INT("SELECT count(DISTINCT name) FROM (" STARTER_IDS ") i JOIN alert_rules r"
+	    " USING (id)", text);
+	CU_ASSERT_EQUAL(starter_count(), n);
+	CU_ASSERT_TRUE(n >= 8);
+	CU_ASSERT_EQUAL(test_system("grep -c ' 0 added, ' '%s' | grep -qx 1", log), 0);
+	free(text);
 	free(log);
 	starter_remove();
+}
+
+/* A setting that is no address: said by name, and nothing is loaded. */
+static void t_bad_admin_email(void)
+{
+	static const char *const bad[] = {"not an address", "a@shop.example, b@shop.example",
+	    "owner@"};
+	char *log = xasprintf("%s/log/starter-tests.log", test_env("GW_TEST_STACK"));
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CU_ASSERT_EQUAL(test_system("GOLDWATCH_ADMIN_EMAIL='%s' '%s/goldwatch-admin' rules"
+		    " load-starter >'%s' 2>&1", bad[i], test_env("GW_TEST_BIN"), log), 1);
+		CU_ASSERT_EQUAL(test_system("grep -q 'GOLDWATCH_ADMIN_EMAIL must be' '%s'", log), 0);
+		CU_ASSERT_EQUAL(starter_count(), 0);
+	}
+	free(log);
 }
 
 /* Only an admin loads them; a page's POST needs its CSRF token too. */
@@ -337,6 +365,75 @@ static void t_fires_when_rings_run_out(void)
 	starter_remove();
 }
 
+/* The page as the user's browser gets it. */
+static char *dashboard_as(const char *token)
+{
+	char cookie[256];
+	const char *h[] = {cookie, NULL};
+	struct http_resp r;
+	char *html;
+
+	snprintf(cookie, sizeof(cookie), "Cookie: gw_session=%s", token);
+	r = http_do("GET", "/", h, NULL, 0);
+	EXPECT_STATUS(r, 200);
+	html = xstrdup(r.body ? r.body : "");
+	http_free(&r);
+	return html;
+}
+
+/*
+ * The stack starts with no rules (the demo without its starter rules): the
+ * dashboard says so instead of "Nothing is firing", and offers an admin
+ * the starter rules (a form with the session's CSRF token) and the form
+ * of a new rule; others are told who can. With a rule it says nothing.
+ */
+static void t_no_rules_first_screen(void)
+{
+	const struct fixture_users *u = fixture_users();
+	char *html, *csrf_field = xasprintf("name=\"_csrf\" value=\"%s\"", u->admin_csrf);
+	long long id;
+	char path[64];
+	struct http_resp r;
+
+	CU_ASSERT_EQUAL_FATAL(SQL_INT0("SELECT count(*) FROM alert_rules"), 0);
+	html = dashboard_as(u->admin);
+	CU_ASSERT_PTR_NOT_NULL(strstr(html, "id=\"no-rules\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(html, "There are no rules yet"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(html, "action=\"/rules/load-starter\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(html, csrf_field));
+	CU_ASSERT_PTR_NOT_NULL(strstr(html, "href=\"/rules/new\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(html, "id=\"open-empty\" hidden"));
+	free(html);
+	html = dashboard_as(u->viewer);
+	CU_ASSERT_PTR_NOT_NULL(strstr(html, "There are no rules yet"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(html, "An admin can create rules"));
+	CU_ASSERT_PTR_NULL(strstr(html, "/rules/load-starter"));
+	free(html);
+	/* a rule, even a disabled one: the usual screen */
+	id = make_rule("{\"name\":\"first screen\",\"kpi\":\"revenue_today\","
+	    "\"condition\":\"lt\",\"threshold\":-1,\"severity\":\"info\",\"enabled\":false}");
+	html = dashboard_as(u->admin);
+	CU_ASSERT_PTR_NULL(strstr(html, "id=\"no-rules\""));
+	/* "Nothing is firing" is back, unless something is */
+	CU_ASSERT_EQUAL(strstr(html, "id=\"open-empty\" hidden") != NULL,
+	    SQL_INT0("SELECT count(*) FROM alerts WHERE state IN ('firing', 'acknowledged')") > 0);
+	free(html);
+	snprintf(path, sizeof(path), "/api/alerts/rules/%lld", id);
+	r = api("DELETE", path, u->admin, NULL);
+	EXPECT_STATUS(r, 200);
+	http_free(&r);
+	free(csrf_field);
+}
+
+void suite_first_screen(void)
+{
+	static const struct test_case cases[] = {
+		{"no rules: the dashboard offers the starter rules", t_no_rules_first_screen},
+		{NULL, NULL},
+	};
+	test_add_suite("first-screen", NULL, NULL, cases);
+}
+
 void starter_rules_remove(void)
 {
 	starter_remove();
@@ -348,6 +445,7 @@ void suite_starter(void)
 		{"every starter rule loads as written", t_loaded_as_written},
 		{"a second load skips them by name", t_twice_adds_nothing},
 		{"goldwatch-admin rules load-starter", t_admin_command},
+		{"GOLDWATCH_ADMIN_EMAIL that is no address", t_bad_admin_email},
 		{"only an admin, with the CSRF token", t_admin_only},
 		{"quiet on a replay of the closed hours", t_quiet_when_closed},
 		{"22k rings running out fires", t_fires_when_rings_run_out},
