@@ -250,7 +250,7 @@ static void t_admin_only(void)
 		body = xasprintf("_csrf=%s", u->admin_csrf);
 		r = http_do("POST", "/rules/load-starter", h, body, strlen(body));
 		EXPECT_STATUS(r, 303);
-		CU_ASSERT_PTR_NOT_NULL(r.headers && strstr(r.headers, "gw_flash=ok:"));
+		CU_ASSERT_TRUE(r.headers && strstr(r.headers, "gw_flash=ok:") != NULL);
 		free(body);
 		http_free(&r);
 	}
