@@ -6,7 +6,8 @@
  *   goldwatch-admin user add NAME --role ROLE [--email ADDR] [--if-absent]
  *                   (the password is read from the first line of stdin)
  *   goldwatch-admin demo [--seed N] [--days N] [--per-day N] [--now ISO]
- *                   [--reset | --if-empty]
+ *                   [--reset | --if-empty] [--no-rules]
+ *   goldwatch-admin rules load-starter
  *   goldwatch-admin schedule [--digest-time HH:MM]
  *                   (the jobs' timers: one "JOB ONCALENDAR" line each)
  *
@@ -27,6 +28,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "schedule.h"
+#include "starter.h"
 #include "user_store.h"
 #include "util.h"
 #include "valid.h"
@@ -187,6 +189,26 @@ static int cmd_user_add(struct db *db, const struct config *cfg, const struct ar
 	return 0;
 }
 
+/* The starter rules (core/starter.c), as POST /api/alerts/rules/load-starter loads them. */
+static int load_starter(struct db *db, const struct config *cfg)
+{
+	json_t *out = NULL;
+
+	if (starter_load(db, cfg, &admin_cli, &out) != ST_OK)
+		return 1;
+	log_line("rules load-starter: %lld added, %lld skipped (a rule has the name), for %s",
+	    (long long)json_integer_value(json_object_get(out, "added")),
+	    (long long)json_integer_value(json_object_get(out, "skipped")), cfg->admin_email);
+	json_decref(out);
+	return 0;
+}
+
+static int cmd_rules_load_starter(struct db *db, const struct config *cfg, const struct args *a)
+{
+	(void)a;
+	return load_starter(db, cfg);
+}
+
 DB_STMT(q_shop_empty, "SELECT NOT EXISTS (SELECT 1 FROM shop.invoices) AS empty");
 DB_STMT(q_generate,
     "SELECT customers, products, invoices, lines"
@@ -261,6 +283,8 @@ static int cmd_demo(struct db *db, const struct config *cfg, const struct args *
 	PQclear(r);
 	rc = db_script(db, "VACUUM ANALYZE shop.customers, shop.products, shop.invoices,"
 	    " shop.invoice_lines, shop.payments, shop.gold_prices") < 0;
+	if (rc == 0 && !flag(a, "no-rules"))
+		rc = load_starter(db, cfg);
 out:
 	db_rollback(db);
 	free(sql);
@@ -293,15 +317,16 @@ static const struct opt_spec user_add_opts[] = {
 };
 static const struct opt_spec demo_opts[] = {
 	{"seed", 1}, {"days", 1}, {"per-day", 1}, {"now", 1}, {"reset", 0}, {"if-empty", 0},
-	{NULL, 0},
+	{"no-rules", 0}, {NULL, 0},
 };
 
 static const struct command commands[] = {
 	{"migrate", "", no_opts, 0, 1, cmd_migrate},
 	{"user add", " NAME --role viewer|operator|admin [--email ADDR] [--if-absent]"
 	    "   (password on stdin)", user_add_opts, 1, 1, cmd_user_add},
-	{"demo", " [--seed N] [--days N] [--per-day N] [--now ISO8601] [--reset | --if-empty]",
-	    demo_opts, 0, 1, cmd_demo},
+	{"demo", " [--seed N] [--days N] [--per-day N] [--now ISO8601] [--reset | --if-empty]"
+	    " [--no-rules]", demo_opts, 0, 1, cmd_demo},
+	{"rules load-starter", "", no_opts, 0, 1, cmd_rules_load_starter},
 	{"schedule", " [--digest-time HH:MM]", schedule_opts, 0, 0, cmd_schedule},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };

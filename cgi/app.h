@@ -71,6 +71,8 @@ int rules_create(struct request *req);
 int rules_get(struct request *req);
 int rules_replace(struct request *req);
 int rules_delete(struct request *req);
+/* POST /api/alerts/rules/load-starter: {"added","skipped","rules"} (core/starter.c) */
+int rules_load_starter(struct request *req);
 /*
  * Deletes rule id for the API and the rules page alike (rule_delete), the
  * resolved mail of its open alerts delivered right after the response.
@@ -134,6 +136,7 @@ int page_rule_edit(struct request *req);
 int page_rule_update(struct request *req);
 int page_rule_enabled(struct request *req);
 int page_rule_delete(struct request *req);
+int page_rules_load_starter(struct request *req);
 
 /* pages_kpis.c */
 int page_kpis(struct request *req);

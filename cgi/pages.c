@@ -83,7 +83,8 @@ int page_logout(struct request *req)
 }
 
 /*
- * What the dashboard says when nothing is firing: with rules, how many are
+ * What the dashboard says when nothing is firing: with no rules, that there
+ * are none (and what to do about it); with rules, how many are
  * watching, when the last evaluation ran and when the next one will (the
  * evaluate timer's next slot: core/schedule.c).
  */
@@ -96,8 +97,13 @@ static void dashboard_quiet(struct tpl_dict *content, json_t *summary)
 	struct tpl_dict *w;
 	char next[40];
 
-	if (json_integer_value(json_object_get(rules, "total")) == 0 ||
-	    schedule_init(&s, NULL) < 0) {
+	if (json_integer_value(json_object_get(rules, "total")) == 0) {
+		/* the offer to create one or load the starter rules */
+		tpl_show(content, "NO_RULES");
+		tpl_show(content, "ALL_QUIET");
+		return;
+	}
+	if (schedule_init(&s, NULL) < 0) {
 		tpl_show(content, "ALL_QUIET");
 		return;
 	}

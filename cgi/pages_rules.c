@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "page.h"
 #include "fmt.h"
 #include "rule_store.h"
+#include "starter.h"
 
 #define MAX_FIELD_ERRORS 16
 
@@ -430,5 +432,21 @@ int page_rule_delete(struct request *req)
 		return 500;
 	page_flash(req, "ok", resolved ? "The rule is deleted; its open alerts are resolved." :
 	    "The rule is deleted.");
+	return req_redirect(req, "/rules");
+}
+
+/* The dashboard's button when there are no rules (core/starter.c). */
+int page_rules_load_starter(struct request *req)
+{
+	json_t *out = NULL;
+	char text[96];
+
+	if (starter_load(req->db, req->cfg, &req->who, &out) != ST_OK)
+		return 500;
+	snprintf(text, sizeof(text), "Starter rules: %lld added, %lld already there by name.",
+	    (long long)json_integer_value(json_object_get(out, "added")),
+	    (long long)json_integer_value(json_object_get(out, "skipped")));
+	json_decref(out);
+	page_flash(req, "ok", text);
 	return req_redirect(req, "/rules");
 }

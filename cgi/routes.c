@@ -128,6 +128,7 @@ static const struct route routes[] = {
 
 	ROUTE_Q(M_GET, "/api/alerts/rules", rules_list, ROLE_VIEWER, BODY_NONE, 0, q_rules),
 	ROUTE(M_POST, "/api/alerts/rules", rules_create, ROLE_ADMIN, BODY_JSON, 0),
+	ROUTE(M_POST, "/api/alerts/rules/load-starter", rules_load_starter, ROLE_ADMIN, BODY_NONE, 0),
 	ROUTE(M_GET, "/api/alerts/rules/{id}", rules_get, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE(M_PUT, "/api/alerts/rules/{id}", rules_replace, ROLE_ADMIN, BODY_JSON, 0),
 	ROUTE(M_DELETE, "/api/alerts/rules/{id}", rules_delete, ROLE_ADMIN, BODY_NONE, 0),
@@ -171,6 +172,8 @@ static const struct route routes[] = {
 	ROUTE(M_GET, "/rules", page_rules, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
 	ROUTE(M_POST, "/rules", page_rule_create, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_GET, "/rules/new", page_rule_new, ROLE_ADMIN, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_POST, "/rules/load-starter", page_rules_load_starter, ROLE_ADMIN, BODY_FORM,
+	    ROUTE_PAGE),
 	ROUTE(M_GET, "/rules/{id}", page_rule_edit, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
 	ROUTE(M_POST, "/rules/{id}", page_rule_update, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_POST, "/rules/{id}/enabled", page_rule_enabled, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),

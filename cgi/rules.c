@@ -5,6 +5,7 @@
  */
 #include "app.h"
 #include "rule_store.h"
+#include "starter.h"
 
 int rules_list(struct request *req)
 {
@@ -63,4 +64,12 @@ int rules_delete(struct request *req)
 	enum store_rc rc = rule_delete_request(req, req_param_id(req, "id"), &out);
 
 	return store_answer(req, rc, 200, out, NULL, "rule");
+}
+
+int rules_load_starter(struct request *req)
+{
+	json_t *out = NULL;
+	enum store_rc rc = starter_load(req->db, req->cfg, &req->who, &out);
+
+	return store_answer(req, rc, 200, out, NULL, "starter rules");
 }

@@ -43,6 +43,7 @@ static const struct conf_var conf_vars[] = {
 	STR("GOLDWATCH_DATA_DIR", data_dir, GW_DATADIR),
 	STR("GOLDWATCH_SOCKET", socket_path, "/run/goldwatch/api.sock"),
 	STR("GOLDWATCH_BASE_URL", base_url, "http://127.0.0.1:8080"),
+	STR("GOLDWATCH_ADMIN_EMAIL", admin_email, "admin@localhost"),
 	WORD("GOLDWATCH_LOG_LEVEL", log_level, "info", log_level_names),
 	INT("GOLDWATCH_THREADS", threads, "4", 1, 256),
 	INT("GOLDWATCH_BODY_LIMIT", body_limit, "1048576", 1024, 64 * 1048576),

@@ -16,6 +16,7 @@ struct config {
 	char *data_dir;          /* GOLDWATCH_DATA_DIR: templates/ static/ sql/ */
 	char *socket_path;       /* GOLDWATCH_SOCKET: FastCGI socket of the API */
 	char *base_url;          /* GOLDWATCH_BASE_URL: links in mail */
+	char *admin_email;       /* GOLDWATCH_ADMIN_EMAIL: the starter rules' recipient */
 	int64_t log_level;       /* GOLDWATCH_LOG_LEVEL: an enum log_level (log.h) */
 	int64_t threads;         /* GOLDWATCH_THREADS: API worker threads */
 	int64_t body_limit;      /* GOLDWATCH_BODY_LIMIT: request body bytes */

@@ -182,6 +182,22 @@ json_t *rule_json(const PGresult *r, int row)
 	return o;
 }
 
+/* Byte for byte, whatever the database's collation: "Low stock" is not "low stock". */
+DB_STMT(q_rule_named,
+    "SELECT EXISTS (SELECT 1 FROM alert_rules WHERE name = $1 COLLATE \"C\") AS taken");
+
+int rule_name_taken(struct db *db, const char *name)
+{
+	PGresult *r = DB_EXEC(db, &q_rule_named, name);
+	int taken;
+
+	if (r == NULL)
+		return -1;
+	taken = db_bool(r, 0, "taken");
+	PQclear(r);
+	return taken;
+}
+
 DB_STMT(q_rule_get, "SELECT " RULE_COLUMNS " FROM alert_rules r WHERE r.id = $1::bigint");
 
 enum store_rc rule_get(struct db *db, int64_t id, json_t **out)

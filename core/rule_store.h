@@ -75,6 +75,9 @@ enum store_rc rule_decode(const json_t *in, struct rule_input *out, struct verro
  */
 enum store_rc rule_view(const json_t *rule, struct rule_input *out);
 
+/* Whether a rule is named exactly name: 1, 0, or -1. */
+int rule_name_taken(struct db *db, const char *name);
+
 /* *out: the rule (caller decrefs). */
 enum store_rc rule_get(struct db *db, int64_t id, json_t **out);
 /* enabled: -1 any, 0, 1. kpi: NULL any. *out: JSON array. */

@@ -32,7 +32,7 @@ declare -A layer=(
 	[event]=store [ack]=store [mail]=store [job_runs]=store
 	# engine: the work of a run over many rows
 	[eval]=engine [kpi]=engine [escalate]=engine [digest]=engine
-	[cleanup]=engine [mail_deliver]=engine [mail_service]=engine
+	[cleanup]=engine [mail_deliver]=engine [mail_service]=engine [starter]=engine
 	# the binaries' plumbing in core/
 	[job]=bin
 )

@@ -20,7 +20,19 @@
 <div class="grid-2">
   <section class="card" aria-labelledby="open-title">
     <h2 id="open-title">Open alerts</h2>
-    <div class="empty" id="open-empty" {{#HAS_OPEN}}hidden{{/HAS_OPEN}}>
+    {{#NO_RULES}}<div class="no-rules" id="no-rules">
+      <p><strong>There are no rules yet</strong>, so nothing can fire: goldwatch watches the shop's figures through rules.</p>
+      {{#CAN_ADMIN}}<div class="actions">
+        <form method="post" action="/rules/load-starter" class="inline">
+          <input type="hidden" name="_csrf" value="{{CSRF}}">
+          <button type="submit" class="primary">Load the starter rules</button>
+        </form>
+        <a class="button" href="/rules/new">Create a rule</a>
+      </div>
+      <p class="hint">The starter rules are a dozen a gold shop keeps: 22k rings running out, the gold price moving 3% in a day, refunds and overdue receivables past normal, a sales day far below the same weekday. They mail the admin address and can be changed or switched off on the rules page.</p>{{/CAN_ADMIN}}
+      {{#READ_ONLY}}<p class="hint">An admin can create rules or load the starter rules.</p>{{/READ_ONLY}}
+    </div>{{/NO_RULES}}
+    <div class="empty" id="open-empty" {{#HAS_OPEN}}hidden{{/HAS_OPEN}}{{#NO_RULES}}hidden{{/NO_RULES}}>
       {{#ALL_QUIET}}<p>Nothing is firing. All quiet.</p>{{/ALL_QUIET}}
       {{#WATCHING}}<p>Nothing is firing. <span id="watching">{{WATCHING_N}} {{RULES_ARE}} watching.</span></p>
       <p class="meta">Last evaluation: {{#WATCH_LAST}}<time datetime="{{WATCH_LAST_ISO}}">{{WATCH_LAST}}</time>{{/WATCH_LAST}}{{#WATCH_NEVER}}never{{/WATCH_NEVER}}

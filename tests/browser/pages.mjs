@@ -93,6 +93,16 @@ await step('sign in shows the user', async () => {
   assert.equal(await A.page.title(), 'Dashboard · goldwatch');
 });
 
+await step('the dashboard offers the starter rules only when there are no rules', async () => {
+  const rules = (await api('GET', '/api/alerts/rules', admin)).json.items;
+  assert.equal(await A.page.isVisible('#no-rules'), rules.length === 0);
+  if (rules.length === 0) {
+    assert.equal(await A.page.isVisible('#open-empty'), false, '"Nothing is firing" with no rules');
+    assert.equal(await A.page.isVisible('form[action="/rules/load-starter"] button'), true);
+    await A.page.screenshot({ path: shots + 'dashboard-no-rules.png', fullPage: true });
+  }
+});
+
 let ruleId;
 await step('create a rule through the form; an invalid submit shows the error at the field', async () => {
   const p = A.page;

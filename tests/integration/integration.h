@@ -25,6 +25,11 @@ void suite_schema(void);
 void suite_stores(void);
 void suite_words(void);
 void suite_scheduler(void);
+void suite_starter(void);
+/* test_starter.c: the dashboard with no rules; runs first, on the stack as it started */
+void suite_first_screen(void);
+/* test_starter.c: removes the starter rules and their alerts and mail */
+void starter_rules_remove(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {

@@ -52,6 +52,7 @@ static const struct success successes[] = {
 	{"PATCH /api/users/{id}", 200, FX_USER, "{\"role\":\"operator\"}"},
 	{"GET /api/alerts/rules", 200, FX_NONE, NULL},
 	{"POST /api/alerts/rules", 201, FX_NONE, RULE_JSON},
+	{"POST /api/alerts/rules/load-starter", 200, FX_NONE, NULL},
 	{"GET /api/alerts/rules/{id}", 200, FX_RULE, NULL},
 	{"PUT /api/alerts/rules/{id}", 200, FX_RULE, RULE_JSON},
 	{"DELETE /api/alerts/rules/{id}", 200, FX_RULE, NULL},
@@ -88,6 +89,7 @@ static const struct success successes[] = {
 	{"GET /rules", 200, FX_NONE, NULL},
 	{"POST /rules", 303, FX_NONE, RULE_FORM},
 	{"GET /rules/new", 200, FX_NONE, NULL},
+	{"POST /rules/load-starter", 303, FX_NONE, "confirm=1"},
 	{"GET /rules/{id}", 200, FX_RULE, NULL},
 	{"POST /rules/{id}", 303, FX_RULE, RULE_FORM},
 	{"POST /rules/{id}/enabled", 303, FX_RULE, "enabled=0"},
@@ -367,6 +369,7 @@ static void t_matrix(void)
 	for (int i = 1; i < 4; i++)
 		free(tokens[i]);
 	test_exec("UPDATE alert_rules SET enabled = false WHERE kpi_key = 't_roles'", 0, NULL);
+	starter_rules_remove();
 }
 
 void suite_roles(void)
