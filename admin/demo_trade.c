@@ -32,8 +32,8 @@ static int is_demo_shop(struct db *db)
 	demo = db_bool(r, 0, "demo");
 	PQclear(r);
 	if (!demo)
-		log_err("demo trade: this shop holds data that is not the demo's: refused"
-		    " (the trade is for the demo shop of goldwatch-admin demo only)");
+		log_err("demo trade: refused: this shop does not hold the demo's data alone"
+		    " (only the shop of goldwatch-admin demo trades)");
 	return demo ? 0 : -1;
 }
 

@@ -280,7 +280,8 @@ DECLARE
     t timestamptz := p_at + floor(shop.demo_u(p_seed, p_at, k0) * 60) * interval '1 second';
     v_refund boolean := NOT p_ring AND shop.demo_u(p_seed, p_at, k0 + 1) < 0.03;
     r_status double precision := shop.demo_u(p_seed, p_at, k0 + 2);
-    v_status text := CASE WHEN v_refund THEN 'paid' WHEN r_status < 0.01 THEN 'void'
+    -- the 22k ring is never a void sale: the piece must leave the shelf
+    v_status text := CASE WHEN v_refund THEN 'paid' WHEN r_status < 0.01 AND NOT p_ring THEN 'void'
                           WHEN r_status < 0.05 THEN 'unpaid' WHEN r_status < 0.13 THEN 'partial'
                           ELSE 'paid' END;
     v_lines integer := CASE WHEN v_refund OR p_ring THEN 1
