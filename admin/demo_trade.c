@@ -19,7 +19,8 @@ DB_STMT(q_is_demo,
     "        OR EXISTS (SELECT 1 FROM shop.gold_prices WHERE source = 'demo')) AS demo");
 DB_STMT(q_trade,
     "SELECT iso(traded_from) AS traded_from, iso(traded_to) AS traded_to,"
-    "       iso(skipped_from) AS skipped_from, invoices, refunds, payments, quotes, restocks"
+    "       iso(skipped_from) AS skipped_from, invoices, refunds, payments, quotes, restocks,"
+    "       customers"
     "  FROM shop.demo_trade($1::float8, $2::timestamptz, $3::text)");
 
 static int is_demo_shop(struct db *db)
@@ -42,10 +43,10 @@ static void log_summary(const PGresult *r, const char *tz)
 	const char *skipped = db_str(r, 0, "skipped_from");
 
 	log_line("demo trade: %s to %s (%s): %s invoices, %s refunds, %s late payments,"
-	    " %s gold quotes, %s products restocked%s%s%s",
+	    " %s gold quotes, %s products restocked, %s new customers%s%s%s",
 	    db_str(r, 0, "traded_from"), db_str(r, 0, "traded_to"), tz,
 	    db_str(r, 0, "invoices"), db_str(r, 0, "refunds"), db_str(r, 0, "payments"),
-	    db_str(r, 0, "quotes"), db_str(r, 0, "restocks"),
+	    db_str(r, 0, "quotes"), db_str(r, 0, "restocks"), db_str(r, 0, "customers"),
 	    skipped ? "; the gap from " : "", skipped ? skipped : "",
 	    skipped ? " was longer than 2 days: only its last 2 days were traded" : "");
 }

@@ -67,6 +67,18 @@ SELECT make_interval(secs => least(21 * 3600 - 1, floor(3600 * (9
              / (shop.demo_hour_weights())[width_bucket(p_u * 11, shop.demo_hour_edges())]))))
 $$;
 
+-- A customer's name from two draws in [0, 1).
+CREATE OR REPLACE FUNCTION shop.demo_name(p_u1 double precision, p_u2 double precision)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+SELECT f[1 + floor(p_u1 * array_length(f, 1))::int] || ' ' || l[1 + floor(p_u2 * array_length(l, 1))::int]
+  FROM (SELECT ARRAY['Amira','Omar','Layla','Yusuf','Sara','Hassan',
+                     'Maya','Karim','Nadia','Samir','Priya','Arjun','Fatima','Ali','Elena',
+                     'Marco','Aisha','Ravi','Noor','Zain','Lina','David','Hana','Tariq'] AS f,
+               ARRAY['Haddad','Khan','Mansour','Patel','Nasser','Rahman',
+                     'Farouk','Sharma','Aziz','Saleh','Iyer','Costa','Yilmaz','Hamdan',
+                     'Qureshi','Rossi','Menon','Khalil','Bakr','Suleiman'] AS l) n
+$$;
+
 -- An invoice's amounts from its lines: a discount for 30% of invoices
 -- (p_r_disc, a draw in [0, 1)), 5% tax, paid in full, half or not at all.
 CREATE OR REPLACE FUNCTION shop.demo_amounts(p_subtotal numeric, p_cost numeric,
@@ -90,12 +102,6 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
     v_first_day date := (p_end AT TIME ZONE p_tz)::date - (p_days - 1);
     v_customers integer := greatest(300, p_per_day * p_days / 8);
-    v_first text[] := ARRAY['Amira','Omar','Layla','Yusuf','Sara','Hassan',
-        'Maya','Karim','Nadia','Samir','Priya','Arjun','Fatima','Ali','Elena',
-        'Marco','Aisha','Ravi','Noor','Zain','Lina','David','Hana','Tariq'];
-    v_last text[] := ARRAY['Haddad','Khan','Mansour','Patel','Nasser','Rahman',
-        'Farouk','Sharma','Aziz','Saleh','Iyer','Costa','Yilmaz','Hamdan',
-        'Qureshi','Rossi','Menon','Khalil','Bakr','Suleiman'];
     -- (category, karat) pairs a gold shop stocks; five styles of each
     v_cat text[] := ARRAY['ring','ring','ring','ring','necklace','necklace',
         'necklace','bracelet','bracelet','bracelet','earrings','earrings',
@@ -118,10 +124,7 @@ BEGIN
     -- Customers, in order of registration (ids grow with created_at):
     -- 60% registered in the year before the window, 40% during it.
     INSERT INTO shop.customers (id, name, email, phone, created_at)
-    SELECT i,
-           v_first[1 + floor(random() * array_length(v_first, 1))::int] || ' ' ||
-           v_last[1 + floor(random() * array_length(v_last, 1))::int],
-           'customer' || i || '@example.com',
+    SELECT i, shop.demo_name(random(), random()), 'customer' || i || '@example.com',
            '+1-555-' || lpad(i::text, 6, '0'),
            least(p_end,
                  (v_first_day - 365 + floor(CASE WHEN i <= v_customers * 0.6
@@ -387,11 +390,16 @@ $fn$;
 --     a quarter of an hour of any moment of trade the 22k rings that the
 --     generator leaves at 3 are below 3 (rings_22k_in_stock lt 3 fires),
 --     and deliveries come only at opening, never soon after a start;
---   now and then a late payment of an open invoice.
-CREATE OR REPLACE FUNCTION shop.demo_trade_minute(p_seed double precision,
+--   now and then a late payment of an open invoice, and a new customer
+--     (about per_day / 20 a day, as the generator's last 90 days).
+--     Customer ids go on from the largest, not from the sequence, so that
+--     a trade rolled back and done again picks the same customers.
+-- (dropped first: a new version may count more, and OUT columns cannot change)
+DROP FUNCTION IF EXISTS shop.demo_trade_minute(double precision, integer, timestamptz, text);
+CREATE FUNCTION shop.demo_trade_minute(p_seed double precision,
     p_per_day integer, p_at timestamptz, p_tz text,
     OUT invoices integer, OUT refunds integer, OUT payments integer,
-    OUT quotes integer, OUT restocks integer)
+    OUT quotes integer, OUT restocks integer, OUT customers integer)
 LANGUAGE plpgsql AS $fn$
 DECLARE
     v_local timestamp := p_at AT TIME ZONE p_tz;
@@ -408,6 +416,7 @@ BEGIN
     payments := 0;
     quotes := 0;
     restocks := 0;
+    customers := 0;
     IF v_min = 600 AND shop.demo_u(p_seed, p_at, 1) < 0.35 THEN
         UPDATE shop.products
            SET stock_qty = reorder_level + 3 + floor(shop.demo_u(p_seed, p_at, 1000 + id::int) * 8)::int
@@ -436,6 +445,16 @@ BEGIN
     IF shop.demo_u(p_seed, p_at, 4) < 0.007 THEN
         payments := shop.demo_trade_settle(p_seed, p_at);
     END IF;
+    IF shop.demo_u(p_seed, p_at, 10) < p_per_day * 0.05 / 660 THEN
+        INSERT INTO shop.customers (id, name, email, phone, created_at)
+        SELECT n, shop.demo_name(shop.demo_u(p_seed, p_at, 11), shop.demo_u(p_seed, p_at, 12)),
+               'customer' || n || '@example.com', '+1-555-' || lpad(n::text, 6, '0'),
+               p_at + floor(shop.demo_u(p_seed, p_at, 13) * 60) * interval '1 second'
+          FROM (SELECT coalesce(max(id), 0) + 1 AS n FROM shop.customers) c;
+        PERFORM setval(pg_get_serial_sequence('shop.customers', 'id'),
+                       (SELECT max(id) FROM shop.customers));
+        customers := 1;
+    END IF;
 END
 $fn$;
 
@@ -446,11 +465,12 @@ $fn$;
 -- calls. A gap of more than two days (the stack was down) trades only its
 -- last two days; skipped_from says where the skipped part began. Nothing
 -- happens outside opening hours (10:00-21:00 in p_tz).
-CREATE OR REPLACE FUNCTION shop.demo_trade(p_seed double precision,
+DROP FUNCTION IF EXISTS shop.demo_trade(double precision, timestamptz, text);
+CREATE FUNCTION shop.demo_trade(p_seed double precision,
     p_until timestamptz, p_tz text)
 RETURNS TABLE (traded_from timestamptz, traded_to timestamptz, skipped_from timestamptz,
                invoices integer, refunds integer, payments integer, quotes integer,
-               restocks integer)
+               restocks integer, customers integer)
 LANGUAGE plpgsql AS $fn$
 DECLARE
     v_clock shop.demo_clock;
@@ -477,6 +497,7 @@ BEGIN
     payments := 0;
     quotes := 0;
     restocks := 0;
+    customers := 0;
     v_m := traded_from;
     WHILE v_m < traded_to LOOP
         v_local := (v_m AT TIME ZONE p_tz)::time;
@@ -488,6 +509,7 @@ BEGIN
             payments := payments + c.payments;
             quotes := quotes + c.quotes;
             restocks := restocks + c.restocks;
+            customers := customers + c.customers;
         END IF;
         v_m := v_m + interval '1 minute';
     END LOOP;

@@ -250,6 +250,7 @@ static char *digest(void)
 	    " UNION ALL SELECT format('g %s %s %s %s', iso(quoted_at), karat, price_per_gram, source)"
 	    "   FROM shop.gold_prices"
 	    " UNION ALL SELECT format('s %s %s', sku, stock_qty) FROM shop.products"
+	    " UNION ALL SELECT format('k %s %s %s', id, name, iso(created_at)) FROM shop.customers"
 	    " UNION ALL SELECT format('c %s', iso(traded_to)) FROM shop.demo_clock) d", 0, NULL);
 }
 
@@ -279,6 +280,8 @@ static void t_same_rows_however_cut(void)
 	CU_ASSERT_TRUE(SHOP_INT("SELECT count(*) FROM shop.gold_prices WHERE quoted_at > $1",
 	    gen_end) > 0);
 	CU_ASSERT_TRUE(SHOP_INT("SELECT count(*) FROM shop.payments WHERE paid_at > $1", gen_end) > 0);
+	CU_ASSERT_TRUE(SHOP_INT("SELECT count(*) FROM shop.customers WHERE created_at > $1",
+	    gen_end) > 0);
 	generate();
 	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++)
 		trade_until(cuts[i]);
