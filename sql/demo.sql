@@ -28,6 +28,14 @@ BEGIN
             per_day    integer NOT NULL CHECK (per_day > 0)
         );
     END IF;
+    -- made anew below: a new version may count more, and CREATE OR REPLACE
+    -- cannot change OUT columns (looked up first: IF EXISTS would say so)
+    IF to_regprocedure('shop.demo_trade_minute(float8, integer, timestamptz, text)') IS NOT NULL THEN
+        DROP FUNCTION shop.demo_trade_minute(float8, integer, timestamptz, text);
+    END IF;
+    IF to_regprocedure('shop.demo_trade(float8, timestamptz, text)') IS NOT NULL THEN
+        DROP FUNCTION shop.demo_trade(float8, timestamptz, text);
+    END IF;
 END
 $do$;
 
@@ -394,8 +402,6 @@ $fn$;
 --     (about per_day / 20 a day, as the generator's last 90 days).
 --     Customer ids go on from the largest, not from the sequence, so that
 --     a trade rolled back and done again picks the same customers.
--- (dropped first: a new version may count more, and OUT columns cannot change)
-DROP FUNCTION IF EXISTS shop.demo_trade_minute(double precision, integer, timestamptz, text);
 CREATE FUNCTION shop.demo_trade_minute(p_seed double precision,
     p_per_day integer, p_at timestamptz, p_tz text,
     OUT invoices integer, OUT refunds integer, OUT payments integer,
@@ -465,7 +471,6 @@ $fn$;
 -- calls. A gap of more than two days (the stack was down) trades only its
 -- last two days; skipped_from says where the skipped part began. Nothing
 -- happens outside opening hours (10:00-21:00 in p_tz).
-DROP FUNCTION IF EXISTS shop.demo_trade(double precision, timestamptz, text);
 CREATE FUNCTION shop.demo_trade(p_seed double precision,
     p_until timestamptz, p_tz text)
 RETURNS TABLE (traded_from timestamptz, traded_to timestamptz, skipped_from timestamptz,
