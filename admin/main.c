@@ -10,6 +10,7 @@
  *   goldwatch-admin rules load-starter
  *   goldwatch-admin schedule [--digest-time HH:MM]
  *                   (the jobs' timers: one "JOB ONCALENDAR" line each)
+ *   goldwatch-admin demo trade [--until ISO] [--seed N]
  *
  * The commands are a table (commands[]: words, usage, options, handler);
  * each command's options are read with getopt_long, in any order around
@@ -25,6 +26,7 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "demo_trade.h"
 #include "log.h"
 #include "migrate.h"
 #include "schedule.h"
@@ -214,6 +216,19 @@ DB_STMT(q_generate,
     "SELECT customers, products, invoices, lines"
     "  FROM shop.generate_demo($1::float8, $2::int, $3::int, $4::timestamptz, $5::text)");
 
+/* A seed of the demo: a number from -1 to 1 (said when not). */
+static int valid_seed(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end != '\0' || !(v >= -1 && v <= 1)) {
+		log_err("--seed must be a number from -1 to 1");
+		return 0;
+	}
+	return 1;
+}
+
 static int cmd_demo(struct db *db, const struct config *cfg, const struct args *a)
 {
 	const char *seed = arg(a, "seed");
@@ -235,10 +250,8 @@ static int cmd_demo(struct db *db, const struct config *cfg, const struct args *
 		log_err("--days must be 1-20000 and --per-day 1-1000000");
 		return 2;
 	}
-	if (strtod(seed, NULL) < -1 || strtod(seed, NULL) > 1) {
-		log_err("--seed must be a number from -1 to 1");
+	if (!valid_seed(seed))
 		return 2;
-	}
 	now_us = time_now_us();
 	if (now && time_parse_iso(now, &now_us) < 0) {
 		log_err("--now must be an ISO 8601 time with a zone");
@@ -310,6 +323,23 @@ static int cmd_schedule(struct db *db, const struct config *cfg, const struct ar
 	return 0;
 }
 
+/* The demo shop trades on up to --until (default now): sql/demo.sql. */
+static int cmd_demo_trade(struct db *db, const struct config *cfg, const struct args *a)
+{
+	const char *seed = arg(a, "seed"), *until = arg(a, "until");
+	int64_t until_us = time_now_us();
+	char buf[40];
+
+	if (seed && !valid_seed(seed))
+		return 2;
+	if (until && time_parse_iso(until, &until_us) < 0) {
+		log_err("--until must be an ISO 8601 time with a zone");
+		return 2;
+	}
+	time_format_iso(until_us, buf, sizeof(buf));
+	return demo_trade_run(db, cfg, seed, buf) < 0;
+}
+
 static const struct opt_spec no_opts[] = {{NULL, 0}};
 static const struct opt_spec schedule_opts[] = {{"digest-time", 1}, {NULL, 0}};
 static const struct opt_spec user_add_opts[] = {
@@ -319,11 +349,14 @@ static const struct opt_spec demo_opts[] = {
 	{"seed", 1}, {"days", 1}, {"per-day", 1}, {"now", 1}, {"reset", 0}, {"if-empty", 0},
 	{"no-rules", 0}, {NULL, 0},
 };
+static const struct opt_spec demo_trade_opts[] = {{"until", 1}, {"seed", 1}, {NULL, 0}};
 
 static const struct command commands[] = {
 	{"migrate", "", no_opts, 0, 1, cmd_migrate},
 	{"user add", " NAME --role viewer|operator|admin [--email ADDR] [--if-absent]"
 	    "   (password on stdin)", user_add_opts, 1, 1, cmd_user_add},
+	/* before "demo": the first command whose words match is taken */
+	{"demo trade", " [--until ISO8601] [--seed N]", demo_trade_opts, 0, 1, cmd_demo_trade},
 	{"demo", " [--seed N] [--days N] [--per-day N] [--now ISO8601] [--reset | --if-empty]"
 	    " [--no-rules]", demo_opts, 0, 1, cmd_demo},
 	{"rules load-starter", "", no_opts, 0, 1, cmd_rules_load_starter},

@@ -16,6 +16,7 @@
 # Environment: BUILD (binaries, default build), GOLDWATCH_PORT (8080),
 # GOLDWATCH_ADMIN_PASSWORD (else one is generated and printed once),
 # STACK_FSYNC=off (throwaway clusters only), STACK_DEMO=0 (no demo shop),
+# STACK_LIVE=1 (make run: the demo shop keeps trading),
 # STACK_QUIET=1, STACK_ACCESS_LOG=off, GOLDWATCH_LOGIN_RATE (10r/s),
 # GOLDWATCH_LOGIN_BURST (20), GOLDWATCH_CONN_LIMIT (20000: connections
 # being served per client address; the benchmarks open 10,000 from
@@ -305,6 +306,11 @@ start() {
 	if [ "${STACK_DEMO:-1}" = 1 ]; then
 		"$bin/goldwatch-admin" demo --if-empty $([ "${STACK_LIVE:-0}" = 1 ] || echo --no-rules) >>"$DIR/log/admin.log" 2>&1 ||
 			die "loading the demo shop failed: see $DIR/log/admin.log"
+		# the trade the stack missed while it was down (the scheduler goes on)
+		if [ "${STACK_LIVE:-0}" = 1 ]; then
+			"$bin/goldwatch-admin" demo trade >>"$DIR/log/demo-trade.log" 2>&1 ||
+				say "note: the demo trade failed: see $DIR/log/demo-trade.log"
+		fi
 	fi
 	ADMIN_NOTE=""
 	admin_bootstrap
