@@ -199,7 +199,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	@BUILD=$(BUILD) scripts/stack.sh start var
+	@BUILD=$(BUILD) STACK_LIVE=1 scripts/stack.sh start var
 
 stop:
 	@scripts/stack.sh stop var

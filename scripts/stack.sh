@@ -276,7 +276,7 @@ start() {
 	"$bin/goldwatch-admin" migrate >>"$DIR/log/admin.log" 2>&1 ||
 		die "migrations failed: see $DIR/log/admin.log"
 	if [ "${STACK_DEMO:-1}" = 1 ]; then
-		"$bin/goldwatch-admin" demo --if-empty >>"$DIR/log/admin.log" 2>&1 ||
+		"$bin/goldwatch-admin" demo --if-empty $([ "${STACK_LIVE:-0}" = 1 ] || echo --no-backfill) >>"$DIR/log/admin.log" 2>&1 ||
 			die "loading the demo shop failed: see $DIR/log/admin.log"
 	fi
 	ADMIN_NOTE=""
