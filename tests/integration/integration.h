@@ -24,6 +24,7 @@ void suite_options(void);
 void suite_schema(void);
 void suite_stores(void);
 void suite_words(void);
+void suite_backfill(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {

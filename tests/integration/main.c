@@ -16,7 +16,7 @@ int main(int argc, char **argv)
 		suite_http, suite_auth_api, suite_health, suite_engine, suite_mail, suite_api,
 		suite_badinput, suite_jobs, suite_roles, suite_pusher, suite_forms,
 		suite_db, suite_collation, suite_clock, suite_nginx, suite_ack_key,
-		suite_options, suite_schema, suite_stores, suite_words,
+		suite_options, suite_schema, suite_stores, suite_words, suite_backfill,
 	};
 	return test_main(argc, argv, suites, sizeof(suites) / sizeof(suites[0]));
 }
