@@ -6,11 +6,13 @@
  *   goldwatch-admin user add NAME --role ROLE [--email ADDR] [--if-absent]
  *                   (the password is read from the first line of stdin)
  *   goldwatch-admin demo [--seed N] [--days N] [--per-day N] [--now ISO]
- *                   [--reset | --if-empty] [--no-rules]
+ *                   [--reset | --if-empty] [--no-rules] [--no-backfill]
  *   goldwatch-admin rules load-starter
  *   goldwatch-admin schedule [--digest-time HH:MM]
  *                   (the jobs' timers: one "JOB ONCALENDAR" line each)
  *   goldwatch-admin demo trade [--until ISO] [--seed N]
+ *   goldwatch-admin backfill [--since ISO | --days N] [--step 5m|15m|1h] [--now ISO]
+ *                   [--chunk N]
  *
  * The commands are a table (commands[]: words, usage, options, handler);
  * each command's options are read with getopt_long, in any order around
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "backfill.h"
 #include "config.h"
 #include "db.h"
 #include "demo_trade.h"
@@ -211,6 +214,73 @@ static int cmd_rules_load_starter(struct db *db, const struct config *cfg, const
 	return load_starter(db, cfg);
 }
 
+/* --step: the moments' spacing, in seconds; 0 when not one we offer. */
+static int step_seconds(const char *s)
+{
+	static const struct {
+		const char *name;
+		int secs;
+	} steps[] = {{"5m", 300}, {"15m", 900}, {"1h", 3600}};
+
+	for (size_t i = 0; i < GW_ARRAY_LEN(steps); i++)
+		if (strcmp(s, steps[i].name) == 0)
+			return steps[i].secs;
+	return 0;
+}
+
+/* The backfill's options into o: 0, or 2 (said). */
+static int backfill_opts_of(const struct args *a, const struct config *cfg,
+    struct backfill_opts *o)
+{
+	const char *since = arg(a, "since"), *days = arg(a, "days"), *now = arg(a, "now");
+	const char *chunk = arg(a, "chunk");
+	int64_t d = cfg->keep_samples_days, c = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->now_us = time_now_us();
+	if ((since && days) || (now && time_parse_iso(now, &o->now_us) < 0) ||
+	    (days && parse_int64(days, 1, 36500, &d) < 0) ||
+	    (chunk && parse_int64(chunk, 1, 100000, &c) < 0) ||
+	    (o->step_s = step_seconds(arg(a, "step") ? arg(a, "step") : "1h")) == 0) {
+		log_err("backfill: --since or --days (1-36500), --step 5m, 15m or 1h,"
+		    " --now an ISO 8601 time with a zone, --chunk 1-100000");
+		return 2;
+	}
+	o->chunk = (int)c;
+	o->since_us = o->now_us - d * 86400 * INT64_C(1000000);
+	if (since && (time_parse_iso(since, &o->since_us) < 0 || o->since_us >= o->now_us)) {
+		log_err("backfill: --since must be an ISO 8601 time with a zone, before --now");
+		return 2;
+	}
+	return 0;
+}
+
+static int cmd_backfill(struct db *db, const struct config *cfg, const struct args *a)
+{
+	struct backfill_opts o;
+	struct backfill_result res;
+	int rc = backfill_opts_of(a, cfg, &o);
+
+	if (rc != 0)
+		return rc;
+	return backfill_run(db, cfg, &o, &res) < 0;
+}
+
+/* The demo's history: its days at 1 h, and the last day at the
+ * evaluation's 5 minutes (the 1 h moments are there already). */
+static int demo_backfill(struct db *db, const struct config *cfg, int64_t now_us, int64_t days)
+{
+	struct backfill_opts o = {.now_us = now_us, .step_s = 3600};
+	struct backfill_result res;
+
+	o.since_us = now_us - days * 86400 * INT64_C(1000000);
+	if (backfill_run(db, cfg, &o, &res) < 0)
+		return -1;
+	o.since_us = now_us - 86400 * INT64_C(1000000);
+	o.step_s = 300;
+	return backfill_run(db, cfg, &o, &res);
+}
+
 DB_STMT(q_shop_empty, "SELECT NOT EXISTS (SELECT 1 FROM shop.invoices) AS empty");
 DB_STMT(q_generate,
     "SELECT customers, products, invoices, lines"
@@ -235,7 +305,7 @@ static int cmd_demo(struct db *db, const struct config *cfg, const struct args *
 	const char *days = arg(a, "days");
 	const char *per_day = arg(a, "per-day");
 	const char *now = arg(a, "now");
-	int64_t v, now_us;
+	int64_t v, v_days, now_us;
 	char nowbuf[40], *path, *sql;
 	PGresult *r;
 	int rc = 1;
@@ -246,7 +316,7 @@ static int cmd_demo(struct db *db, const struct config *cfg, const struct args *
 		days = "90";
 	if (!per_day)
 		per_day = "40";
-	if (parse_int64(days, 1, 20000, &v) < 0 || parse_int64(per_day, 1, 1000000, &v) < 0) {
+	if (parse_int64(days, 1, 20000, &v_days) < 0 || parse_int64(per_day, 1, 1000000, &v) < 0) {
 		log_err("--days must be 1-20000 and --per-day 1-1000000");
 		return 2;
 	}
@@ -296,6 +366,8 @@ static int cmd_demo(struct db *db, const struct config *cfg, const struct args *
 	PQclear(r);
 	rc = db_script(db, "VACUUM ANALYZE shop.customers, shop.products, shop.invoices,"
 	    " shop.invoice_lines, shop.payments, shop.gold_prices") < 0;
+	if (rc == 0 && !flag(a, "no-backfill"))
+		rc = demo_backfill(db, cfg, now_us, v_days) < 0;
 	if (rc == 0 && !flag(a, "no-rules"))
 		rc = load_starter(db, cfg);
 out:
@@ -347,7 +419,10 @@ static const struct opt_spec user_add_opts[] = {
 };
 static const struct opt_spec demo_opts[] = {
 	{"seed", 1}, {"days", 1}, {"per-day", 1}, {"now", 1}, {"reset", 0}, {"if-empty", 0},
-	{"no-rules", 0}, {NULL, 0},
+	{"no-rules", 0}, {"no-backfill", 0}, {NULL, 0},
+};
+static const struct opt_spec backfill_opts[] = {
+	{"since", 1}, {"days", 1}, {"step", 1}, {"now", 1}, {"chunk", 1}, {NULL, 0},
 };
 static const struct opt_spec demo_trade_opts[] = {{"until", 1}, {"seed", 1}, {NULL, 0}};
 
@@ -358,9 +433,11 @@ static const struct command commands[] = {
 	/* before "demo": the first command whose words match is taken */
 	{"demo trade", " [--until ISO8601] [--seed N]", demo_trade_opts, 0, 1, cmd_demo_trade},
 	{"demo", " [--seed N] [--days N] [--per-day N] [--now ISO8601] [--reset | --if-empty]"
-	    " [--no-rules]", demo_opts, 0, 1, cmd_demo},
+	    " [--no-rules] [--no-backfill]", demo_opts, 0, 1, cmd_demo},
 	{"rules load-starter", "", no_opts, 0, 1, cmd_rules_load_starter},
 	{"schedule", " [--digest-time HH:MM]", schedule_opts, 0, 0, cmd_schedule},
+	{"backfill", " [--since ISO8601 | --days N] [--step 5m|15m|1h] [--now ISO8601] [--chunk N]",
+	    backfill_opts, 0, 1, cmd_backfill},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };
 

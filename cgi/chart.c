@@ -167,21 +167,45 @@ static void marks(struct tpl_dict *d, const struct frame *f, const struct chart 
 	}
 }
 
-/* The samples as a line, and as dots while there are few. */
-static void samples(struct tpl_dict *d, const struct frame *f, const struct chart *c)
+/* Points from..to-1 as one polyline in section name. */
+static void polyline(struct tpl_dict *d, const char *name, const struct frame *f,
+    const struct chart *c, size_t from, size_t to)
 {
 	struct buf pts;
 
 	buf_init(&pts);
-	for (size_t i = 0; i < c->n; i++)
-		buf_printf(&pts, "%s%.1f,%.1f", i ? " " : "", fx(f, c->pts[i].t_us),
+	for (size_t i = from; i < to; i++)
+		buf_printf(&pts, "%s%.1f,%.1f", i > from ? " " : "", fx(f, c->pts[i].t_us),
 		    fy(f, c->pts[i].v));
-	tpl_set(tpl_section(d, "LINE"), "POINTS", pts.data ? pts.data : "");
+	tpl_set(tpl_section(d, name), "POINTS", pts.data ? pts.data : "");
 	buf_free(&pts);
+}
+
+/*
+ * The samples as a line, and as dots while there are few. Backfilled
+ * samples come before a KPI's live ones (backfill writes only before the
+ * first live sample): they are one dashed line with a legend, and the
+ * live line starts at the last of them, so the two join.
+ */
+static void samples(struct tpl_dict *d, const struct frame *f, const struct chart *c)
+{
+	size_t nb = 0;
+
+	while (nb < c->n && c->pts[nb].backfill)
+		nb++;
+	if (nb > 0) {
+		polyline(d, "HISTORY", f, c, 0, nb);
+		struct tpl_dict *l = tpl_section(d, "LEGEND");
+		tpl_set_int(l, "X1", f->ml + 8);
+		tpl_set_int(l, "X2", f->ml + 32);
+		tpl_set_int(l, "X", f->ml + 38);
+	}
+	if (nb < c->n)
+		polyline(d, "LINE", f, c, nb > 0 ? nb - 1 : 0, c->n);
 	if (c->n > 60)
 		return;
 	for (size_t i = 0; i < c->n; i++) {
-		struct tpl_dict *dot = tpl_section(d, "DOT");
+		struct tpl_dict *dot = tpl_section(d, c->pts[i].backfill ? "HDOT" : "DOT");
 		tpl_setf(dot, "X", "%.1f", fx(f, c->pts[i].t_us));
 		tpl_setf(dot, "Y", "%.1f", fy(f, c->pts[i].v));
 	}

@@ -1,7 +1,8 @@
 /*
  * chart.h - server-rendered SVG charts: a KPI's samples as a line with
  * time and value axes, the rule's threshold as a dashed line and the
- * firing marked; and sparklines. No script, no inline style: colours come
+ * firing marked, backfilled samples (history computed from the shop's
+ * records) drawn dashed with a legend; and sparklines. No script, no inline style: colours come
  * from classes in static/css (the Content-Security-Policy allows no inline
  * style). The markup is templates/chart.svg.tpl (auto-escaped like every
  * page). Times are labelled in the process's local zone (goldwatch-api
@@ -18,6 +19,7 @@
 struct chart_point {
 	int64_t t_us;
 	double v;
+	int backfill;                  /* computed later from the shop's records */
 };
 
 struct chart {

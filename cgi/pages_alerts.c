@@ -193,8 +193,9 @@ DB_STMT(q_alert_facts,
     "  FROM alerts a LEFT JOIN kpis k ON k.key = a.kpi_key WHERE a.id = $1::bigint");
 /* the KPI from three hours before the firing to an hour after it ended */
 DB_STMT(q_alert_samples,
-    "SELECT (extract(epoch FROM sampled_at) * 1000000)::bigint AS t_us, value FROM ("
-    "  SELECT sampled_at, value FROM kpi_samples"
+    "SELECT (extract(epoch FROM sampled_at) * 1000000)::bigint AS t_us, value,"
+    "       source = 'backfill' AS backfill FROM ("
+    "  SELECT sampled_at, value, source FROM kpi_samples"
     "   WHERE kpi_key = $1 AND sampled_at >= to_timestamp($2::bigint / 1e6) - interval '3 hours'"
     "     AND sampled_at <= to_timestamp($3::bigint / 1e6) + interval '1 hour'"
     "   ORDER BY sampled_at DESC LIMIT 500) s ORDER BY sampled_at");
@@ -230,6 +231,7 @@ int page_alert_detail(struct request *req)
 	for (int i = 0; i < n; i++) {
 		pts[i].t_us = db_i64(samples, i, "t_us");
 		pts[i].v = db_f64(samples, i, "value");
+		pts[i].backfill = db_bool(samples, i, "backfill");
 	}
 	c = cond_parse(json_string_value(json_object_get(a, "condition")));
 	{

@@ -41,7 +41,7 @@ static int kpi_view(const json_t *k, struct kpi_view *v)
 	return 0;
 }
 
-/* [[t_us, value], ...] as chart points; caller frees. */
+/* [[t_us, value, backfilled], ...] as chart points; caller frees. */
 static struct chart_point *chart_points(const json_t *pts, size_t *n)
 {
 	struct chart_point *out = xcalloc(json_array_size(pts) + 1, sizeof(*out));
@@ -51,6 +51,7 @@ static struct chart_point *chart_points(const json_t *pts, size_t *n)
 	json_array_foreach(pts, i, p) {
 		out[i].t_us = json_integer_value(json_array_get(p, 0));
 		out[i].v = json_number_value(json_array_get(p, 1));
+		out[i].backfill = json_is_true(json_array_get(p, 2));
 	}
 	*n = json_array_size(pts);
 	return out;

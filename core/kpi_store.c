@@ -59,11 +59,13 @@ const struct vfield sample_fields[] = {
 };
 const size_t sample_nfields = GW_ARRAY_LEN(sample_fields);
 
+/* The latest live value: a backfilled one is history, shown in the charts
+ * but never as what the KPI is now. */
 #define KPI_WITH_LATEST \
 	"SELECT " KPI_COLUMNS ", l.value AS latest_value, iso(l.sampled_at) AS latest_at" \
 	"  FROM kpis k" \
 	"  LEFT JOIN LATERAL (SELECT s.value, s.sampled_at FROM kpi_samples s" \
-	"                      WHERE s.kpi_key = k.key" \
+	"                      WHERE s.kpi_key = k.key AND s.source <> 'backfill'" \
 	"                      ORDER BY s.sampled_at DESC, s.id DESC LIMIT 1) l ON true"
 
 DB_STMT(q_kpi_list, KPI_WITH_LATEST
@@ -174,21 +176,30 @@ enum store_rc kpi_samples(struct db *db, const char *key, const struct sample_ra
 	return ST_OK;
 }
 
+/*
+ * At most 600 points over the period, whatever the sampling rate: the
+ * period in 600 slots (hours * 6 s each), the latest sample of each, so
+ * 30 days of hourly history and a day every 5 minutes both fit.
+ */
 DB_STMT(q_kpi_chart,
-    "SELECT (extract(epoch FROM sampled_at) * 1000000)::bigint AS t_us, value FROM ("
-    "  SELECT sampled_at, value FROM kpi_samples"
+    "SELECT t_us, value, source FROM ("
+    "  SELECT DISTINCT ON (slot) floor(extract(epoch FROM sampled_at) / ($2::int * 6)) AS slot,"
+    "         (extract(epoch FROM sampled_at) * 1000000)::bigint AS t_us, value, source"
+    "    FROM kpi_samples"
     "   WHERE kpi_key = $1 AND sampled_at > now() - make_interval(hours => $2::int)"
-    "   ORDER BY sampled_at DESC LIMIT 600) s ORDER BY sampled_at");
+    "   ORDER BY slot, sampled_at DESC, id DESC) s ORDER BY t_us");
 DB_STMT(q_sparks,
-    "SELECT kpi_key, t_us, value FROM ("
-    "  SELECT kpi_key, (extract(epoch FROM sampled_at) * 1000000)::bigint AS t_us, value,"
+    "SELECT kpi_key, t_us, value, source FROM ("
+    "  SELECT kpi_key, (extract(epoch FROM sampled_at) * 1000000)::bigint AS t_us, value, source,"
     "         row_number() OVER (PARTITION BY kpi_key ORDER BY sampled_at DESC) AS n"
     "    FROM kpi_samples WHERE sampled_at > now() - interval '24 hours') s"
     " WHERE n <= 96 ORDER BY t_us");
 
+/* [t_us, value, backfilled] */
 static json_t *sample_point(const PGresult *r, int row)
 {
-	return json_pack("[I f]", (json_int_t)db_i64(r, row, "t_us"), db_f64(r, row, "value"));
+	return json_pack("[I f b]", (json_int_t)db_i64(r, row, "t_us"), db_f64(r, row, "value"),
+	    strcmp(db_str(r, row, "source"), "backfill") == 0);
 }
 
 enum store_rc kpi_chart(struct db *db, const char *key, int hours, json_t **out)

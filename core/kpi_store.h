@@ -63,13 +63,15 @@ enum store_rc kpi_samples(struct db *db, const char *key, const struct sample_ra
     json_t **out);
 
 /*
- * The pages' charts: *out is [[t_us, value], ...] oldest first, the
- * samples of key in the last hours (at most 600, the newest).
+ * The pages' charts: *out is [[t_us, value, backfilled], ...] oldest
+ * first, the samples of key in the last hours: at most 600, the latest of
+ * each 600th of the period.
  */
 enum store_rc kpi_chart(struct db *db, const char *key, int hours, json_t **out);
 /*
  * The sparklines: *out maps every KPI key with samples in the last 24
- * hours to its [[t_us, value], ...], at most 96 each, oldest first.
+ * hours to its [[t_us, value, backfilled], ...], at most 96 each, oldest
+ * first.
  */
 enum store_rc kpi_sparklines(struct db *db, json_t **out);
 

@@ -312,6 +312,7 @@ DB_STMT(q_rule_for_test,
     "SELECT r.id, r.name, r.kpi_key, r.condition, r.threshold, r.severity,"
     "       to_json(r.recipients)::text AS recipients, " MAIL_FACT_COLUMNS ","
     "       (SELECT s.value FROM kpi_samples s WHERE s.kpi_key = r.kpi_key"
+    "           AND s.source <> 'backfill'"
     "         ORDER BY s.sampled_at DESC, s.id DESC LIMIT 1) AS latest,"
     "       " MAIL_WHEN_SQL("now()", "$2") " AS now_local"
     "  FROM alert_rules r JOIN kpis k ON k.key = r.kpi_key WHERE r.id = $1::bigint");

@@ -304,7 +304,7 @@ start() {
 	"$bin/goldwatch-admin" migrate >>"$DIR/log/admin.log" 2>&1 ||
 		die "migrations failed: see $DIR/log/admin.log"
 	if [ "${STACK_DEMO:-1}" = 1 ]; then
-		"$bin/goldwatch-admin" demo --if-empty $([ "${STACK_LIVE:-0}" = 1 ] || echo --no-rules) >>"$DIR/log/admin.log" 2>&1 ||
+		"$bin/goldwatch-admin" demo --if-empty $([ "${STACK_LIVE:-0}" = 1 ] || echo --no-rules --no-backfill) >>"$DIR/log/admin.log" 2>&1 ||
 			die "loading the demo shop failed: see $DIR/log/admin.log"
 		# the trade the stack missed while it was down (the scheduler goes on)
 		if [ "${STACK_LIVE:-0}" = 1 ]; then

@@ -7,7 +7,10 @@
 {{#TIME}}<text class="chart-label" x="{{X}}" y="{{Y}}" text-anchor="{{ANCHOR}}">{{LABEL}}</text>{{/TIME}}
 {{#THRESHOLD}}<line class="chart-threshold" x1="{{X1}}" x2="{{X2}}" y1="{{Y}}" y2="{{Y}}"/><text class="chart-threshold-label" x="{{X}}" y="{{TY}}" text-anchor="start">threshold {{LABEL}}</text>{{/THRESHOLD}}
 {{#MARK}}<line class="chart-mark" x1="{{X}}" x2="{{X}}" y1="{{Y1}}" y2="{{Y2}}"/><text class="chart-mark-label" x="{{TX}}" y="{{TY}}" text-anchor="{{ANCHOR}}">{{LABEL}}</text>{{/MARK}}
+{{#HISTORY}}<polyline class="chart-line chart-backfill" points="{{POINTS}}"/>{{/HISTORY}}
 {{#LINE}}<polyline class="chart-line" points="{{POINTS}}"/>{{/LINE}}
+{{#HDOT}}<circle class="chart-dot chart-backfill-dot" cx="{{X}}" cy="{{Y}}" r="2.5"/>{{/HDOT}}
 {{#DOT}}<circle class="chart-dot" cx="{{X}}" cy="{{Y}}" r="2.5"/>{{/DOT}}
+{{#LEGEND}}<line class="chart-line chart-backfill" x1="{{X1}}" x2="{{X2}}" y1="8" y2="8"/><text class="chart-legend" x="{{X}}" y="8" dominant-baseline="middle">backfilled from the shop's records</text>{{/LEGEND}}
 </svg>{{/CHART}}
 {{#SPARK}}<svg class="sparkline" viewBox="0 0 {{W}} {{H}}" role="img" aria-label="{{LABEL}}" xmlns="http://www.w3.org/2000/svg">{{#LINE}}<polyline class="spark-line" points="{{POINTS}}"/>{{/LINE}}</svg>{{/SPARK}}

@@ -31,6 +31,7 @@ void suite_first_screen(void);
 /* test_starter.c: removes the starter rules and their alerts and mail */
 void starter_rules_remove(void);
 void suite_trade(void);
+void suite_backfill(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {

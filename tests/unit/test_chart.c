@@ -16,8 +16,8 @@ static int init(void)
 }
 
 static const struct chart_point pts[] = {
-	{INT64_C(1764583200000000), 10}, {INT64_C(1764583500000000), 25},
-	{INT64_C(1764583800000000), 15},
+	{INT64_C(1764583200000000), 10, 0}, {INT64_C(1764583500000000), 25, 0},
+	{INT64_C(1764583800000000), 15, 0},
 };
 
 /* A title, unit or label is text of the page: escaped, never markup. */
@@ -94,12 +94,63 @@ static void t_empty(void)
 	buf_free(&out);
 }
 
+static int count_of(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (const char *p = s; (p = strstr(p, what)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* Backfilled samples: a dashed line of their own with the legend, and the
+ * live line joined to the last of them. Only live ones: no legend. */
+static void t_backfilled(void)
+{
+	static const struct chart_point mixed[] = {
+		{INT64_C(1764583200000000), 10, 1}, {INT64_C(1764583500000000), 25, 1},
+		{INT64_C(1764583800000000), 15, 0}, {INT64_C(1764584100000000), 12, 0},
+	};
+	struct chart c = {.pts = mixed, .n = 4, .width = 640, .height = 280, .title = "t"};
+	struct buf out;
+	const char *hist, *live;
+
+	buf_init(&out);
+	CU_ASSERT_EQUAL(chart_svg(&out, &c), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out.data);
+	hist = strstr(out.data, "<polyline class=\"chart-line chart-backfill\" points=\"");
+	live = strstr(out.data, "<polyline class=\"chart-line\" points=\"");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(hist);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(live);
+	/* two points each way, the live line from the last backfilled point on */
+	hist += strlen("<polyline class=\"chart-line chart-backfill\" points=\"");
+	live += strlen("<polyline class=\"chart-line\" points=\"");
+	{
+		const char *second = strchr(hist, ' ') + 1;
+		size_t len = strcspn(second, "\"");
+		CU_ASSERT_EQUAL(strncmp(live, second, len), 0);
+		CU_ASSERT_EQUAL(count_of(live, " ") >= 3, 1);
+	}
+	CU_ASSERT_EQUAL(count_of(out.data, "<circle class=\"chart-dot chart-backfill-dot\""), 2);
+	CU_ASSERT_EQUAL(count_of(out.data, "<circle class=\"chart-dot\""), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, ">backfilled from the shop's records</text>"));
+	buf_free(&out);
+	c.pts = pts;
+	c.n = 3;
+	buf_init(&out);
+	CU_ASSERT_EQUAL(chart_svg(&out, &c), 0);
+	CU_ASSERT_PTR_NULL(strstr(out.data, "chart-backfill"));
+	CU_ASSERT_PTR_NULL(strstr(out.data, "backfilled"));
+	buf_free(&out);
+}
+
 void suite_chart(void)
 {
 	static const struct test_case cases[] = {
 		{"chart text is escaped by the template", t_hostile_text},
 		{"a chart draws line, dots, threshold and mark", t_parts},
 		{"an empty chart says so", t_empty},
+		{"backfilled samples are drawn apart, with a legend", t_backfilled},
 		{NULL, NULL},
 	};
 	test_add_suite("chart", init, NULL, cases);
