@@ -16,7 +16,7 @@
 # Environment: BUILD (binaries, default build), GOLDWATCH_PORT (8080),
 # GOLDWATCH_ADMIN_PASSWORD (else one is generated and printed once),
 # STACK_FSYNC=off (throwaway clusters only), STACK_DEMO=0 (no demo shop),
-# STACK_LIVE=1 (make run: the demo shop keeps trading),
+# STACK_LIVE=1 (make run: the live demo; see below),
 # STACK_QUIET=1, STACK_ACCESS_LOG=off, GOLDWATCH_LOGIN_RATE (10r/s),
 # GOLDWATCH_LOGIN_BURST (20), GOLDWATCH_CONN_LIMIT (20000: connections
 # being served per client address; the benchmarks open 10,000 from
@@ -24,13 +24,17 @@
 # goldwatch database is created with ICU's en-US collation instead of the
 # cluster's C.UTF-8, as a production database may be). Other GOLDWATCH_*,
 # SMTP_* and FROM_EMAIL variables pass through to the processes.
-# STACK_LIVE=1 (make run): also goldwatch-scheduler, which runs the jobs on
-# the timers' schedule and the demo trade (DIGEST_TIME=HH:MM: the digest's).
+# STACK_LIVE=1 (make run) makes the demo live: the demo shop comes with its
+# KPI history (backfilled) and the starter rules, the trade it missed while
+# the stack was down is caught up, and goldwatch-scheduler runs the jobs on
+# the timers' schedule and the demo trade every minute (DIGEST_TIME=HH:MM:
+# the digest's). Without it (the tests' stacks) there are no rules, no
+# backfilled samples, no scheduler and no trade.
 set -euo pipefail
 
 cmd=${1:-}
 dir_arg=${2:-}
-[ -n "$cmd" ] && [ -n "$dir_arg" ] || { sed -n '2,24p' "$0" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir_arg" ] || { sed -n '2,32p' "$0" >&2; exit 2; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/proc.sh"
@@ -365,5 +369,5 @@ mailer-stop) stop_pid "$DIR/run/mailer.pid" goldwatch-mailer ;;
 mailer-start) load_env; mailer_start ;;
 nginx-stop) stop_pid "$DIR/run/nginx.pid" nginx ;;
 nginx-start) load_env; nginx_start ;;
-*) sed -n '2,24p' "$0" >&2; exit 2 ;;
+*) sed -n '2,32p' "$0" >&2; exit 2 ;;
 esac
