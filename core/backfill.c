@@ -21,7 +21,7 @@
 
 /* The built-in KPIs and each one's first live sample (NULL: none). */
 DB_STMT(q_kpis,
-    "SELECT k.key, k.query,"
+    "SELECT k.key, k.query, k.backfill_query,"
     "       (SELECT (extract(epoch FROM min(s.sampled_at)) * 1000000)::bigint"
     "          FROM kpi_samples s"
     "         WHERE s.kpi_key = k.key AND s.source <> 'backfill') AS first_live_us"
@@ -42,8 +42,8 @@ DB_STMT(q_chunk,
     " todo AS (SELECT at FROM m WHERE NOT EXISTS ("
     "            SELECT 1 FROM kpi_samples s WHERE s.kpi_key = $1 AND s.sampled_at = m.at"
     "               AND s.source = 'backfill')),"
-    " v AS MATERIALIZED (SELECT at, pg_temp.gw_backfill_value(at, $5::text) AS value"
-    "                     FROM todo),"
+    " v AS MATERIALIZED (SELECT r.at, r.value FROM pg_temp.gw_backfill_range("
+    "                       (SELECT array_agg(at ORDER BY at) FROM todo), $5::text) r),"
     " ins AS (INSERT INTO kpi_samples (kpi_key, value, sampled_at, source)"
     "         SELECT $1, value, at, 'backfill' FROM v"
     "          WHERE value IS NOT NULL AND value <> 'NaN'::float8"
@@ -61,20 +61,32 @@ static int64_t align_up(int64_t t, int64_t step_us)
 	return q < t ? q + step_us : q;
 }
 
-/* Makes pg_temp.gw_backfill_value(moment, zone) the KPI's query. 0 or -1. */
-static int wrap_query(struct db *db, const char *key, const char *query)
+/* The moment-by-moment form: the catalogue query at each moment of $1. */
+#define RANGE_OF_VALUE \
+	"SELECT m, pg_temp.gw_backfill_value(m, $2) FROM unnest($1::timestamptz[]) AS m"
+
+/*
+ * Makes pg_temp.gw_backfill_value(moment, zone) the KPI's query, and
+ * pg_temp.gw_backfill_range(moments, zone) its backfill_query (migration
+ * 0011) or, without one, that query at each moment. 0 or -1.
+ */
+static int wrap_query(struct db *db, const char *key, const char *query, const char *range)
 {
 	struct buf sql;
 	int rc;
 
-	if (strstr(query, BODY_TAG) != NULL) {
+	if (strstr(query, BODY_TAG) != NULL || (range && strstr(range, BODY_TAG) != NULL)) {
 		log_err("KPI %s: its query holds %s; not backfilled", key, BODY_TAG);
 		return -1;
 	}
 	buf_init(&sql);
 	buf_printf(&sql, "CREATE OR REPLACE FUNCTION pg_temp.gw_backfill_value(timestamptz, text)"
 	    " RETURNS float8 LANGUAGE sql STABLE AS " BODY_TAG
-	    " SELECT q.value::float8 FROM (%s\n) AS q " BODY_TAG, query);
+	    " SELECT q.value::float8 FROM (%s\n) AS q " BODY_TAG ";"
+	    " CREATE OR REPLACE FUNCTION pg_temp.gw_backfill_range(timestamptz[], text)"
+	    " RETURNS TABLE (at timestamptz, value float8) LANGUAGE sql STABLE AS " BODY_TAG
+	    " SELECT q.at, q.value::float8 FROM (%s\n) AS q (at, value) " BODY_TAG,
+	    query, range ? range : RANGE_OF_VALUE);
 	rc = db_script(db, sql.data);
 	buf_free(&sql);
 	if (rc < 0)
@@ -143,7 +155,7 @@ int backfill_run(struct db *db, const struct config *cfg, const struct backfill_
 	const int64_t step_us = (int64_t)o->step_s * US_PER_S;
 	const int64_t t0 = time_mono_us();
 	const int64_t first = align_up(o->since_us, step_us);
-	int64_t chunk = o->chunk > 0 ? o->chunk : (86400 + o->step_s - 1) / o->step_s;
+	const int64_t day = (86400 + o->step_s - 1) / o->step_s;
 	PGresult *r;
 	int rc = 0;
 
@@ -157,11 +169,16 @@ int backfill_run(struct db *db, const struct config *cfg, const struct backfill_
 		return -1;
 	for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
 		const char *key = db_str(r, i, "key");
+		const int range = !db_isnull(r, i, "backfill_query");
+		/* a range form reads its window's rows once per chunk: a month of
+		 * moments at a time costs about what a day does */
+		const int64_t chunk = o->chunk > 0 ? o->chunk : range ? 30 * day : day;
 		int64_t bound = o->now_us;
 
 		if (!db_isnull(r, i, "first_live_us") && db_i64(r, i, "first_live_us") < bound)
 			bound = db_i64(r, i, "first_live_us");
-		if (wrap_query(db, key, db_str(r, i, "query")) < 0) {
+		if (wrap_query(db, key, db_str(r, i, "query"),
+		    range ? db_str(r, i, "backfill_query") : NULL) < 0) {
 			res->failed++;
 			if (db_lost(db))
 				rc = -1;

@@ -1,7 +1,9 @@
 /*
  * backfill.h - KPI history from the shop's own records: every built-in
- * (sql) KPI computed as of past moments by its catalogue query, stored as
- * samples with source 'backfill'. What a shop that installs goldwatch over
+ * (sql) KPI computed as of past moments by its catalogue query (or, for
+ * the month and 30-day windows, by the same values' range form, computed
+ * for many moments in one pass: kpis.backfill_query), stored as samples
+ * with source 'backfill'. What a shop that installs goldwatch over
  * years of invoices runs once, and what the demo runs after generating
  * its shop.
  *
@@ -26,7 +28,8 @@ struct backfill_opts {
 	int64_t since_us;    /* the first moment is the first step at or after it */
 	int64_t now_us;      /* moments strictly before it */
 	int step_s;          /* seconds between moments; moments are multiples of it */
-	int chunk;           /* moments per transaction; 0: a day's */
+	int chunk;           /* moments per transaction; 0: a day's (30 days' for a
+	                        KPI with a range form, kpis.backfill_query) */
 };
 
 struct backfill_result {

@@ -158,6 +158,73 @@ static void t_values_are_the_catalogues(void)
 	free(noon);
 }
 
+/*
+ * A KPI's range form (kpis.backfill_query, what the backfill runs for the
+ * month and 30-day windows) against its catalogue query, moment by
+ * moment: every 7 hours over the demo's 90 days, every 5 minutes over the
+ * hours around each month start (where the month-to-date window turns),
+ * and for the month-to-date in zones a half hour and a DST change apart.
+ * Equal to the last bit: the sums stay numeric until the end.
+ */
+#define RANGE_DIFF \
+	"WITH m AS (SELECT array_agg(g ORDER BY g) AS a FROM (" \
+	"    SELECT generate_series(date_trunc('hour', now()) - interval '92 days'," \
+	"                           now(), interval '7 hours') AS g" \
+	"    UNION SELECT generate_series(ms - interval '3 hours', ms + interval '3 hours'," \
+	"                                 interval '5 minutes')" \
+	"      FROM generate_series(date_trunc('month', now() - interval '92 days')," \
+	"                           now(), interval '1 month') AS ms) x)," \
+	" r AS (SELECT * FROM pg_temp.gw_r((SELECT a FROM m), $1))," \
+	" l AS (SELECT g AS at, pg_temp.gw_l(g, $1) AS value FROM unnest((SELECT a FROM m)) g)" \
+	" SELECT count(*) FILTER (WHERE r.at IS NULL OR r.value IS DISTINCT FROM l.value)," \
+	"        count(*), count(l.value)" \
+	"   FROM l LEFT JOIN r USING (at)"
+
+static void range_equals_query(const char *key, const char *zone)
+{
+	char *q = test_sql_str("SELECT query FROM kpis WHERE key = $1", 1, TP(key));
+	char *rq = test_sql_str("SELECT backfill_query FROM kpis WHERE key = $1", 1, TP(key));
+	char *l = test_sql_str("SELECT format('CREATE FUNCTION pg_temp.gw_l(timestamptz, text)"
+	    " RETURNS float8 LANGUAGE sql STABLE AS %L', $1::text)", 1, TP(q));
+	char *rf = test_sql_str("SELECT format('CREATE FUNCTION pg_temp.gw_r(timestamptz[], text)"
+	    " RETURNS TABLE (at timestamptz, value float8) LANGUAGE sql STABLE AS %L', $1::text)",
+	    1, TP(rq));
+	PGresult *r;
+
+	test_exec("BEGIN", 0, NULL);
+	test_exec("SET LOCAL TIME ZONE 'UTC'", 0, NULL);
+	test_exec(l, 0, NULL);
+	test_exec(rf, 0, NULL);
+	r = test_sql(RANGE_DIFF, 1, TP(zone));
+	test_exec("ROLLBACK", 0, NULL);
+	CU_ASSERT_EQUAL_FATAL(PQntuples(r), 1);
+	if (strcmp(PQgetvalue(r, 0, 0), "0") != 0)
+		fprintf(stderr, "\n    %s in %s: %s of %s moments differ\n", key, zone,
+		    PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+	CU_ASSERT_STRING_EQUAL(PQgetvalue(r, 0, 0), "0");
+	/* and the moments were not all empty ones */
+	CU_ASSERT_TRUE(strtol(PQgetvalue(r, 0, 2), NULL, 10) > 100);
+	PQclear(r);
+	free(rf);
+	free(l);
+	free(rq);
+	free(q);
+}
+
+static void t_range_forms_are_the_queries(void)
+{
+	PGresult *keys = test_sql("SELECT key FROM kpis WHERE backfill_query IS NOT NULL"
+	    " ORDER BY key", 0, NULL);
+
+	CU_ASSERT_EQUAL(PQntuples(keys), 5);
+	for (int i = 0; i < PQntuples(keys); i++)
+		range_equals_query(PQgetvalue(keys, i, 0), test_shop_zone());
+	PQclear(keys);
+	range_equals_query("revenue_month_to_date", "Asia/Kolkata");
+	range_equals_query("revenue_month_to_date", "Australia/Lord_Howe");
+	range_equals_query("revenue_month_to_date", "America/Los_Angeles");
+}
+
 static void t_twice_stores_nothing_twice(void)
 {
 	long long before = SQL_INT0(BF_COUNT);
@@ -324,6 +391,8 @@ void suite_backfill(void)
 	static const struct test_case cases[] = {
 		{"backfilled values are the catalogue queries' at the same moments",
 		    t_values_are_the_catalogues},
+		{"the month and 30-day range forms equal the catalogue queries",
+		    t_range_forms_are_the_queries},
 		{"a second run stores nothing twice", t_twice_stores_nothing_twice},
 		{"killed mid-run, then run again: the full set, once", t_killed_then_resumed},
 		{"backfilling writes no event, mail, alert or rule state", t_no_mail_no_alert},
