@@ -33,7 +33,7 @@ backfill_once() {
 seconds_of() { sed -n 's/.*, \([0-9.]*\) s$/\1/p'; }
 
 echo "demo shop: 90 days x ~40 invoices, up to $AT"
-build/goldwatch-admin demo --days 90 --per-day 40 --seed 0.42 --now "$AT" --no-backfill
+build/goldwatch-admin demo --days 90 --per-day 40 --seed 0.42 --now "$AT" --no-backfill --no-rules
 : > "$BENCH_DIR/demo-runs.txt"
 for run in $(seq 1 "$RUNS"); do
 	line=$(backfill_once 90)
@@ -47,7 +47,7 @@ echo "median of $RUNS: 90 days x every built-in KPI at 1 h: $demo_s s (target < 
 echo
 echo "large shop: 1000 days x ~1000 invoices, up to $AT"
 t0=$(date +%s)
-build/goldwatch-admin demo --reset --days 1000 --per-day 1000 --seed 0.42 --now "$AT" --no-backfill
+build/goldwatch-admin demo --reset --days 1000 --per-day 1000 --seed 0.42 --now "$AT" --no-backfill --no-rules
 echo "  generated in $(( $(date +%s) - t0 )) s"
 line=$(backfill_once "$LARGE_DAYS")
 echo "$line"

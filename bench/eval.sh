@@ -29,7 +29,7 @@ make -s all
 bench_stack_start eval
 echo "generating the shop: $DAYS days x ~$PER_DAY invoices"
 t0=$(date +%s)
-build/goldwatch-admin demo --days "$DAYS" --per-day "$PER_DAY" --seed 0.42 --now "$AT"
+build/goldwatch-admin demo --days "$DAYS" --per-day "$PER_DAY" --seed 0.42 --now "$AT" --no-backfill --no-rules
 echo "  took $(( $(date +%s) - t0 )) s"
 
 # current values, then 36 earlier samples of each KPI (every 5 minutes),

@@ -288,7 +288,12 @@ admin_bootstrap() {
 		pw=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
 		generated=1
 	fi
-	out=$(printf '%s\n' "$pw" | "$bin/goldwatch-admin" user add admin --role admin --if-absent 2>&1) ||
+	# the live demo's admin is the starter rules' recipient: with that
+	# address, the acknowledge links in their mail name a user
+	local email=()
+	[ "${STACK_LIVE:-0}" = 1 ] && email=(--email "${GOLDWATCH_ADMIN_EMAIL:-admin@localhost}")
+	out=$(printf '%s\n' "$pw" | "$bin/goldwatch-admin" user add admin --role admin \
+		"${email[@]}" --if-absent 2>&1) ||
 		die "creating the admin user failed: $out"
 	case "$out" in
 	*created*)
