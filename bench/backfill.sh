@@ -18,7 +18,7 @@ set -euo pipefail
 RUNS=${RUNS:-5}
 LARGE=${LARGE:-1}
 LARGE_DAYS=${LARGE_DAYS:-1000}
-AT=${AT:-$(date -u -d "@$(TZ=${GOLDWATCH_TIMEZONE:-UTC} date -d '2026-11-26 18:40' +%s)" +%FT%TZ)}
+AT=${AT:-$(bench_default_at)}
 
 make -s all
 bench_stack_start backfill

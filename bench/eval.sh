@@ -22,8 +22,7 @@ RUNS=${RUNS:-5}
 RULES=${RULES:-10000}
 DAYS=${DAYS:-1000}
 PER_DAY=${PER_DAY:-1000}
-# the moment of docs/BENCHMARKS.md's figures, read in the shop's zone
-AT=${AT:-$(date -u -d "@$(TZ=${GOLDWATCH_TIMEZONE:-UTC} date -d '2026-11-26 18:40' +%s)" +%FT%TZ)}
+AT=${AT:-$(bench_default_at)}
 
 make -s all
 bench_stack_start eval

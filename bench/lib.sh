@@ -5,6 +5,12 @@
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
 
+# The moment docs/BENCHMARKS.md's shop figures are taken at: 26 November
+# 2026 18:40 in the shop's zone, as UTC ISO 8601 (the scripts' AT default).
+bench_default_at() {
+	date -u -d "@$(TZ=${GOLDWATCH_TIMEZONE:-UTC} date -d '2026-11-26 18:40' +%s)" +%FT%TZ
+}
+
 bench_free_port() {
 	local p
 	for _ in $(seq 1 200); do
