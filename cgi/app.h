@@ -97,6 +97,10 @@ int alerts_history(struct request *req);
 int alerts_acknowledge(struct request *req);
 int alerts_summary(struct request *req);
 
+/* calendar.c */
+int shop_calendar_get(struct request *req);
+int shop_calendar_put(struct request *req);
+
 /* silences.c */
 int silences_list(struct request *req);
 int silences_create(struct request *req);

@@ -27,7 +27,7 @@ declare -A layer=(
 	[rule]=domain [fmt]=domain [valid]=domain [auth]=domain [alert]=domain
 	[schedule]=domain [calendar]=domain
 	# stores: one per resource, each with its transactions
-	[store]=store [rule_store]=store [silence_store]=store [alert_store]=store
+	[store]=store [rule_store]=store [calendar_store]=store [silence_store]=store [alert_store]=store
 	[user_store]=store [kpi_store]=store [audit]=store
 	[event]=store [ack]=store [mail]=store [job_runs]=store
 	# engine: the work of a run over many rows
