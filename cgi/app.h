@@ -132,6 +132,10 @@ int page_alerts(struct request *req);
 int page_alert_detail(struct request *req);
 int page_alert_ack(struct request *req);
 
+/* pages_calendar.c */
+int page_calendar(struct request *req);
+int page_calendar_update(struct request *req);
+
 /* pages_rules.c */
 int page_rules(struct request *req);
 int page_rule_new(struct request *req);

@@ -184,6 +184,8 @@ static const struct route routes[] = {
 	ROUTE(M_POST, "/rules/{id}/delete", page_rule_delete, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_GET, "/kpis", page_kpis, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
 	ROUTE(M_GET, "/kpis/{key}", page_kpi, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_GET, "/calendar", page_calendar, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_POST, "/calendar", page_calendar_update, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_GET, "/silences", page_silences, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
 	ROUTE(M_POST, "/silences", page_silence_create, ROLE_OPERATOR, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_POST, "/silences/{id}/end", page_silence_end, ROLE_OPERATOR, BODY_FORM,

@@ -208,6 +208,69 @@ static void t_rule_field(void)
 	http_free(&r);
 }
 
+/* A page request with the session cookie of token (and a form body, or NULL). */
+static struct http_resp page(const char *token, const char *method, const char *path,
+    const char *body)
+{
+	char cookie[256];
+	const char *h[] = {cookie, "Content-Type: application/x-www-form-urlencoded", NULL};
+
+	snprintf(cookie, sizeof(cookie), "Cookie: gw_session=%s", token);
+	return http_do(method, path, h, body, body ? strlen(body) : 0);
+}
+
+static void t_page(void)
+{
+	const struct fixture_users *u = fixture_users();
+	char *before = calendar_text(), *after, body[1024];
+	struct http_resp r;
+
+	r = page(u->viewer, "GET", "/calendar", NULL);
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "10:00-21:00"));
+	CU_ASSERT_PTR_NULL(r.body ? strstr(r.body, "action=\"/calendar\"") : "");
+	http_free(&r);
+	r = page(u->admin, "GET", "/calendar", NULL);
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "action=\"/calendar\""));
+	http_free(&r);
+	/* no CSRF token, a viewer, a bad field: refused, nothing changed */
+	r = page(u->admin, "POST", "/calendar", "hours_mon=10%3A00-12%3A00");
+	EXPECT_STATUS(r, 403);
+	http_free(&r);
+	r = page(u->viewer, "POST", "/calendar", "hours_mon=10%3A00-12%3A00");
+	EXPECT_STATUS(r, 403);
+	http_free(&r);
+	snprintf(body, sizeof(body), "_csrf=%s&hours_mon=10%%3A00-25%%3A00&hours_tue=&hours_wed="
+	    "&hours_thu=&hours_fri=&hours_sat=&hours_sun=&closed_days=", u->admin_csrf);
+	r = page(u->admin, "POST", "/calendar", body);
+	EXPECT_STATUS(r, 422);
+	CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "id=\"err-mon\">hours.mon"));
+	CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "value=\"10:00-25:00\""));
+	http_free(&r);
+	after = calendar_text();
+	CU_ASSERT_STRING_EQUAL(after, before);
+	free(after);
+	/* a good form: two intervals, a closed weekday, a closed day */
+	snprintf(body, sizeof(body), "_csrf=%s&hours_mon=&hours_tue=10%%3A00-21%%3A00"
+	    "&hours_wed=10%%3A00-21%%3A00&hours_thu=10%%3A00-21%%3A00"
+	    "&hours_fri=15%%3A00-21%%3A00%%2C+10%%3A00-14%%3A00&hours_sat=10%%3A00-21%%3A00"
+	    "&hours_sun=10%%3A00-21%%3A00&closed_days=2026-12-25+Christmas+Day%%0D%%0A",
+	    u->admin_csrf);
+	r = page(u->admin, "POST", "/calendar", body);
+	EXPECT_STATUS(r, 303);
+	http_free(&r);
+	r = api("GET", "/api/shop/calendar", u->viewer, NULL);
+	CU_ASSERT_EQUAL(json_array_size(jget(r.json, "hours.mon")), 0);
+	EXPECT_JSTR(r, "hours.fri.0.0", "10:00");
+	EXPECT_JSTR(r, "hours.fri.1.0", "15:00");
+	EXPECT_JSTR(r, "closed_days.0.date", "2026-12-25");
+	EXPECT_JSTR(r, "closed_days.0.reason", "Christmas Day");
+	http_free(&r);
+	put_calendar(DEMO_CAL, 200);
+	free(before);
+}
+
 void suite_calendar(void)
 {
 	static const struct test_case cases[] = {
@@ -215,6 +278,7 @@ void suite_calendar(void)
 		{"a rule active only when open, across opening and closing time", t_open_only},
 		{"a closed day: open rules passed over, closed rules fire", t_closed_day},
 		{"active_hours: default always, bad values refused", t_rule_field},
+		{"the calendar page: read-only for viewers, CSRF, errors at the field", t_page},
 		{NULL, NULL},
 	};
 	test_add_suite("calendar", NULL, NULL, cases);
