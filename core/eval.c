@@ -97,7 +97,7 @@ DB_STMT(q_fresh,
     "        k.name AS kpi_name, k.unit AS kpi_unit, k.recommendation,"
     "        (SELECT a.id FROM alerts a WHERE a.rule_id = r.id"
     "            AND a.state IN ('firing', 'acknowledged')) AS open_id,"
-    "        " SILENCED_SQL("$2::timestamptz") " AS silenced"
+    "        " SILENCED_SQL("$2::timestamptz", "$3") " AS silenced"
     "   FROM alert_rules r"
     "   JOIN rule_state s ON s.rule_id = r.id"
     "   JOIN kpis k ON k.key = r.kpi_key"
@@ -368,7 +368,7 @@ static int write_changes(const struct run *run, const struct change *ch, int n)
 		goto out;
 	if ((lock = DB_EXEC(db, &q_lock, ids.data)) == NULL)
 		goto out;
-	if ((fresh = DB_EXEC(db, &q_fresh, ids.data, run->now)) == NULL)
+	if ((fresh = DB_EXEC(db, &q_fresh, ids.data, run->now, run->cfg->timezone)) == NULL)
 		goto out;
 	decide(run, ch, n, fresh, &w);
 	if (apply(run, &w, fresh, &an) < 0 || db_commit(db) < 0)

@@ -491,7 +491,7 @@ enum store_rc rule_set_enabled(struct db *db, const struct principal *who, int64
 DB_STMT(q_rule_facts,
     "SELECT r.id, r.notify_resolved, to_json(r.recipients)::text AS recipients,"
     "       " MAIL_FACT_COLUMNS ", " MAIL_WHEN_SQL("now()", "$2") " AS now_local,"
-    "       " SILENCED_SQL("now()") " AS silenced"
+    "       " SILENCED_SQL("now()", "$2") " AS silenced"
     "  FROM alert_rules r JOIN kpis k ON k.key = r.kpi_key WHERE r.id = $1::bigint");
 DB_STMT(q_rule_resolve_open,
     "UPDATE alerts a SET state = 'resolved', resolved_at = now(), resolve_reason = 'rule deleted'"

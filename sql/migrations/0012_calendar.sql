@@ -20,3 +20,26 @@ INSERT INTO shop_calendar (hours) VALUES (
 -- while it is closed. Outside that time the evaluation passes it over.
 ALTER TABLE alert_rules ADD COLUMN active_hours text NOT NULL DEFAULT 'always'
     CHECK (active_hours IN ('always', 'open', 'closed'));
+
+-- Recurring silences (mute timings): a silence may carry
+-- {"weekdays":["fri"],"from":"12:00","to":"14:00"}, and then mutes only
+-- inside those windows on the shop's wall clock, and only within its
+-- starts_at/ends_at (which stay required: a recurring silence ends too,
+-- at most a year on). NULL: the whole of starts_at-ends_at, as before.
+-- silence_store.c validates the shape (weekdays mon..sun, HH:MM, from <
+-- to); "24:00" is the end of the local day.
+ALTER TABLE silences ADD COLUMN recurrence jsonb
+    CHECK (recurrence IS NULL OR jsonb_typeof(recurrence) = 'object');
+
+-- Whether recurrence rec lets a silence mute at ts in zone tz: the one
+-- test SILENCED_SQL (core/silence_store.h) makes for every "is this alert
+-- silenced" (evaluation, escalation, a deleted rule's resolved mail).
+-- Wall-clock times: on a DST day 12:00-14:00 is still 12:00-14:00 local.
+CREATE FUNCTION silence_recurs(rec jsonb, ts timestamptz, tz text) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT rec IS NULL OR (
+        rec->'weekdays' ? (ARRAY['mon','tue','wed','thu','fri','sat','sun'])
+                          [extract(isodow FROM ts AT TIME ZONE tz)::int]
+        AND (ts AT TIME ZONE tz)::time >= (rec->>'from')::time
+        AND ((rec->>'to') = '24:00' OR (ts AT TIME ZONE tz)::time < (rec->>'to')::time))
+$$;

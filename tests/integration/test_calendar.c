@@ -208,6 +208,79 @@ static void t_rule_field(void)
 	http_free(&r);
 }
 
+/* Last week's Friday at hh_mm on the shop's clock, as ISO 8601; caller frees. */
+static char *last_friday(const char *hh_mm)
+{
+	return test_sql_str("SELECT iso(((date_trunc('week', now() AT TIME ZONE $1)"
+	    " - interval '3 days') + $2::time) AT TIME ZONE $1)", 2, TP(test_shop_zone(), hh_mm));
+}
+
+static void t_recurring_silence(void)
+{
+	const struct fixture_users *u = fixture_users();
+	char *noon = last_friday("12:30"), *later = last_friday("14:30"), body[512], ends[40];
+	long long muted, told;
+	struct http_resp r;
+
+	make_push_kpi("t_cal_mute", 0);
+	muted = make_simple_rule("muted friday lunch", "t_cal_mute", "gt", 5, "");
+	told = make_simple_rule("told after lunch", "t_cal_mute", "gt", 5, "");
+	time_format_iso(time_now_us() + INT64_C(7) * 86400 * 1000000, ends, sizeof(ends));
+	snprintf(body, sizeof(body), "{\"scope\":\"kpi\",\"kpi\":\"t_cal_mute\","
+	    "\"starts_at\":\"2020-01-01T00:00:00Z\",\"ends_at\":\"%s\",\"reason\":\"lunch\","
+	    "\"recurrence\":{\"weekdays\":[\"fri\"],\"from\":\"12:00\",\"to\":\"14:00\"}}", ends);
+	r = api("POST", "/api/alerts/silences", u->operator_, body);
+	EXPECT_STATUS(r, 201);
+	EXPECT_JSTR(r, "recurrence.weekdays.0", "fri");
+	EXPECT_JSTR(r, "recurrence.to", "14:00");
+	http_free(&r);
+	/* Friday 12:30: recorded, silenced, nobody mailed */
+	evaluate_at("t_cal_mute", muted, noon);
+	CU_ASSERT_EQUAL(alerts_of(muted, "firing"), 1);
+	CU_ASSERT_EQUAL(state_int(muted, "SELECT count(*) FROM alerts WHERE rule_id = $1::bigint"
+	    " AND silenced"), 1);
+	CU_ASSERT_EQUAL(outbox_of(muted, "fired"), 0);
+	/* Friday 14:30: outside the window, mailed */
+	evaluate_at("t_cal_mute", told, later);
+	CU_ASSERT_EQUAL(alerts_of(told, "firing"), 1);
+	CU_ASSERT_EQUAL(state_int(told, "SELECT count(*) FROM alerts WHERE rule_id = $1::bigint"
+	    " AND silenced"), 0);
+	CU_ASSERT_EQUAL(outbox_of(told, "fired"), 2);
+	/* bad recurrences: refused naming the field */
+	snprintf(body, sizeof(body), "{\"scope\":\"all\",\"ends_at\":\"%s\",\"reason\":\"x\","
+	    "\"recurrence\":{\"weekdays\":[\"fri\"],\"from\":\"14:00\",\"to\":\"12:00\"}}", ends);
+	r = api("POST", "/api/alerts/silences", u->operator_, body);
+	EXPECT_STATUS(r, 422);
+	EXPECT_JSTR(r, "error.field", "recurrence.to");
+	http_free(&r);
+	snprintf(body, sizeof(body), "{\"scope\":\"all\",\"ends_at\":\"%s\",\"reason\":\"x\","
+	    "\"recurrence\":{\"weekdays\":[\"friday\"],\"from\":\"12:00\",\"to\":\"14:00\"}}",
+	    ends);
+	r = api("POST", "/api/alerts/silences", u->operator_, body);
+	EXPECT_STATUS(r, 422);
+	CU_ASSERT_PTR_NOT_NULL(strstr(jstr(&r, "error.field") ? jstr(&r, "error.field") : "",
+	    "weekdays"));
+	http_free(&r);
+	free(noon);
+	free(later);
+}
+
+/* The windows are wall-clock: Sunday 29 March 2026 in London starts at 00:00 GMT, ends BST. */
+static void t_recurrence_dst(void)
+{
+	static const struct { const char *at; long long want; } cases[] = {
+		{"2026-03-29T10:59:59Z", 0}, {"2026-03-29T11:00:00Z", 1},
+		{"2026-03-29T12:59:59Z", 1}, {"2026-03-29T13:00:00Z", 0},
+		{"2026-10-25T11:59:59Z", 0}, {"2026-10-25T12:00:00Z", 1},
+		{"2026-10-25T13:59:59Z", 1}, {"2026-10-25T14:00:00Z", 0},
+		{"2026-03-28T11:30:00Z", 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CU_ASSERT_EQUAL(test_sql_int("SELECT silence_recurs("
+		    "'{\"weekdays\":[\"sun\"],\"from\":\"12:00\",\"to\":\"14:00\"}',"
+		    " $1::timestamptz, 'Europe/London')::int", 1, TP(cases[i].at)), cases[i].want);
+}
+
 /* A page request with the session cookie of token (and a form body, or NULL). */
 static struct http_resp page(const char *token, const char *method, const char *path,
     const char *body)
@@ -279,6 +352,8 @@ void suite_calendar(void)
 		{"a closed day: open rules passed over, closed rules fire", t_closed_day},
 		{"active_hours: default always, bad values refused", t_rule_field},
 		{"the calendar page: read-only for viewers, CSRF, errors at the field", t_page},
+		{"a recurring silence mutes mail at 12:30 Friday, not at 14:30", t_recurring_silence},
+		{"a recurring silence's window on the days the clocks change", t_recurrence_dst},
 		{NULL, NULL},
 	};
 	test_add_suite("calendar", NULL, NULL, cases);
