@@ -97,6 +97,10 @@ int alerts_history(struct request *req);
 int alerts_acknowledge(struct request *req);
 int alerts_summary(struct request *req);
 
+/* calendar.c */
+int shop_calendar_get(struct request *req);
+int shop_calendar_put(struct request *req);
+
 /* silences.c */
 int silences_list(struct request *req);
 int silences_create(struct request *req);
@@ -127,6 +131,10 @@ int page_dashboard(struct request *req);
 int page_alerts(struct request *req);
 int page_alert_detail(struct request *req);
 int page_alert_ack(struct request *req);
+
+/* pages_calendar.c */
+int page_calendar(struct request *req);
+int page_calendar_update(struct request *req);
 
 /* pages_rules.c */
 int page_rules(struct request *req);

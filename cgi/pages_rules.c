@@ -135,6 +135,8 @@ static json_t *form_rule(const struct request *req, struct verror *errs, int *ne
 		json_object_set_new(in, "recipients", rcpt);
 	json_object_set_new(in, "notify_resolved", json_boolean(*page_form(req, "notify_resolved")));
 	json_object_set_new(in, "enabled", json_boolean(*page_form(req, "enabled")));
+	if (*page_form(req, "active_hours"))    /* absent: the default, always */
+		json_object_set_new(in, "active_hours", json_string(page_form(req, "active_hours")));
 	esc_rcpt = address_field(req, "escalation_recipients", errs, nerr);
 	if (*esc_after || esc_rcpt == NULL || json_array_size(esc_rcpt)) {
 		json_t *esc = json_object();
@@ -228,6 +230,8 @@ static void rule_form_values(const struct request *req, struct tpl_dict *d,
     const struct kpi_names *names, const struct rule_input *rule, int has_threshold)
 {
 	static const char *const sevs[] = {"info", "warning", "critical"};
+	static const char *const hours[][2] = {{"always", "always"},
+	    {"open", "only while the shop is open"}, {"closed", "only while the shop is closed"}};
 	const struct rule_escalation *esc = &rule->escalation;
 
 	show_field(req, d, "name", or_empty(rule->name));
@@ -238,6 +242,9 @@ static void rule_form_values(const struct request *req, struct tpl_dict *d,
 		    or_empty(rule->condition));
 	for (size_t k = 0; k < GW_ARRAY_LEN(sevs); k++)
 		page_option(d, "SEV_OPT", sevs[k], NULL, rule->severity ? rule->severity : "warning");
+	for (size_t k = 0; k < GW_ARRAY_LEN(hours); k++)
+		page_option(d, "HOURS_OPT", hours[k][0], hours[k][1],
+		    rule->active_hours ? rule->active_hours : "always");
 	if (has_threshold)
 		show_number(req, d, "threshold", rule->threshold);
 	else
@@ -260,7 +267,7 @@ static void rule_form_errors(struct tpl_dict *d, const struct verror *errs, int 
 	static const char *const fields[] = {"name", "description", "kpi", "condition",
 	    "threshold", "severity", "window_minutes", "window_samples", "for_evaluations",
 	    "cooldown_minutes", "recipients", "escalation_after_minutes",
-	    "escalation_recipients"};
+	    "escalation_recipients", "active_hours"};
 	char key[64];
 
 	for (size_t k = 0; k < GW_ARRAY_LEN(fields); k++) {

@@ -51,7 +51,8 @@ static int outbox_status(const char *s)
 
 static int audit_object_type(const char *s)
 {
-	static const char *const types[] = {"rule", "user", "api_token", "kpi", "silence", NULL};
+	static const char *const types[] = {"rule", "user", "api_token", "kpi", "silence", "calendar",
+	    NULL};
 	return one_of(s, types);
 }
 
@@ -94,7 +95,7 @@ static const struct vfield q_audit[] = {
 	    .at = Q(before)},
 	Q_LIMIT(1, 500, 100),
 	{.name = "object_type", .type = V_STRING, .check = audit_object_type,
-	    .what = "must be rule, user, api_token, kpi or silence", .at = Q(object_type)},
+	    .what = "must be rule, user, api_token, kpi, silence or calendar", .at = Q(object_type)},
 	{.name = "object_id", .type = V_STRING, .max = 64, .what = "is not valid", .at = Q(object_id)},
 };
 static const struct vfield q_notifications[] = {
@@ -148,6 +149,9 @@ static const struct route routes[] = {
 	ROUTE_Q(M_GET, "/api/events", events_list, ROLE_VIEWER, BODY_NONE, 0, q_events),
 	ROUTE_Q(M_GET, "/api/audit", audit_list, ROLE_ADMIN, BODY_NONE, 0, q_audit),
 
+	ROUTE(M_GET, "/api/shop/calendar", shop_calendar_get, ROLE_VIEWER, BODY_NONE, 0),
+	ROUTE(M_PUT, "/api/shop/calendar", shop_calendar_put, ROLE_ADMIN, BODY_JSON, 0),
+
 	ROUTE_Q(M_GET, "/api/notifications", notifications_list, ROLE_ADMIN, BODY_NONE, 0,
 	    q_notifications),
 
@@ -180,6 +184,8 @@ static const struct route routes[] = {
 	ROUTE(M_POST, "/rules/{id}/delete", page_rule_delete, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_GET, "/kpis", page_kpis, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
 	ROUTE(M_GET, "/kpis/{key}", page_kpi, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_GET, "/calendar", page_calendar, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_POST, "/calendar", page_calendar_update, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_GET, "/silences", page_silences, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
 	ROUTE(M_POST, "/silences", page_silence_create, ROLE_OPERATOR, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_POST, "/silences/{id}/end", page_silence_end, ROLE_OPERATOR, BODY_FORM,

@@ -25,7 +25,7 @@ DB_STMT(q_due,
     "SELECT a.id, a.escalation_level, r.id AS rule_id, " MAIL_FACT_COLUMNS ","
     "       to_json(r.escalation_recipients)::text AS recipients,"
     "       " MAIL_WHEN_SQL("$1::timestamptz", "$3") " AS now_local,"
-    "       " SILENCED_SQL("$1::timestamptz") " AS silenced"
+    "       " SILENCED_SQL("$1::timestamptz", "$3") " AS silenced"
     "  FROM alerts a"
     "  JOIN alert_rules r ON r.id = a.rule_id"
     "  JOIN kpis k ON k.key = r.kpi_key"

@@ -14,10 +14,12 @@
 #include "eval.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alert.h"
+#include "calendar_store.h"
 #include "event.h"
 #include "fmt.h"
 #include "job_runs.h"
@@ -31,7 +33,11 @@
 #define EVAL_CHUNK 2000
 
 DB_STMT(q_prelude,
-    "SELECT " MAIL_WHEN_SQL("$1::timestamptz", "$2") " AS now_local");
+    "SELECT " MAIL_WHEN_SQL("$1::timestamptz", "$2") " AS now_local,"
+    "       to_char($1::timestamptz AT TIME ZONE $2, 'YYYY-MM-DD') AS local_date,"
+    "       extract(isodow FROM $1::timestamptz AT TIME ZONE $2)::int - 1 AS local_wday,"
+    "       (extract(hour FROM $1::timestamptz AT TIME ZONE $2) * 60"
+    "        + extract(minute FROM $1::timestamptz AT TIME ZONE $2))::int AS local_minute");
 
 /*
  * The read phase: each enabled rule (all, or those in $1) with what its
@@ -42,6 +48,7 @@ DB_STMT(q_read,
     "WITH r AS ("
     "  SELECT r.id, r.kpi_key, r.condition, r.threshold, r.cooldown_minutes,"
     "         r.for_evaluations, r.window_minutes, r.window_samples, s.consecutive,"
+    "         r.active_hours,"
     "         (extract(epoch FROM s.last_fired_at) * 1000000)::bigint AS last_fired_us,"
     "         (extract(epoch FROM r.updated_at) * 1000000)::bigint AS updated_us"
     "    FROM alert_rules r JOIN rule_state s ON s.rule_id = r.id"
@@ -90,7 +97,7 @@ DB_STMT(q_fresh,
     "        k.name AS kpi_name, k.unit AS kpi_unit, k.recommendation,"
     "        (SELECT a.id FROM alerts a WHERE a.rule_id = r.id"
     "            AND a.state IN ('firing', 'acknowledged')) AS open_id,"
-    "        " SILENCED_SQL("$2::timestamptz") " AS silenced"
+    "        " SILENCED_SQL("$2::timestamptz", "$3") " AS silenced"
     "   FROM alert_rules r"
     "   JOIN rule_state s ON s.rule_id = r.id"
     "   JOIN kpis k ON k.key = r.kpi_key"
@@ -138,6 +145,7 @@ struct run {
 	const char *now;
 	int64_t now_us;
 	const char *now_local;
+	int shop_open;           /* the shop's calendar at now: 1 open, 0 closed */
 	struct eval_result *res;
 };
 
@@ -360,7 +368,7 @@ static int write_changes(const struct run *run, const struct change *ch, int n)
 		goto out;
 	if ((lock = DB_EXEC(db, &q_lock, ids.data)) == NULL)
 		goto out;
-	if ((fresh = DB_EXEC(db, &q_fresh, ids.data, run->now)) == NULL)
+	if ((fresh = DB_EXEC(db, &q_fresh, ids.data, run->now, run->cfg->timezone)) == NULL)
 		goto out;
 	decide(run, ch, n, fresh, &w);
 	if (apply(run, &w, fresh, &an) < 0 || db_commit(db) < 0)
@@ -470,6 +478,43 @@ static int read_change(const struct run *run, const PGresult *r, int i,
 }
 
 /*
+ * Whether a rule with these active hours is evaluated at the run's moment.
+ * One outside its hours is passed over before anything is decided: its
+ * pending count, open alert and cooldown stay as they are, it fires and
+ * resolves nothing.
+ */
+static int rule_active(const struct run *run, const char *active_hours)
+{
+	if (strcmp(active_hours, "open") == 0)
+		return run->shop_open;
+	if (strcmp(active_hours, "closed") == 0)
+		return !run->shop_open;
+	return 1;
+}
+
+/*
+ * The shop's calendar at the prelude's local moment (row 0 of r): open 1
+ * or closed 0, or -1 (logged).
+ */
+static int shop_open_at(struct db *db, const PGresult *r)
+{
+	struct calendar cal;
+	struct cal_local at;
+	json_t *json = NULL;
+	int open;
+
+	if (calendar_load(db, &cal, &json) < 0)
+		return -1;
+	snprintf(at.date, sizeof(at.date), "%s", db_str(r, 0, "local_date"));
+	at.wday = (int)db_i64(r, 0, "local_wday");
+	at.minute = (int)db_i64(r, 0, "local_minute");
+	open = calendar_open(&cal, &at);
+	calendar_free(&cal);
+	json_decref(json);
+	return open;
+}
+
+/*
  * The read phase over every rule, then the write phase for the changes in
  * chunks. 0, or -1 (chunks already committed stay).
  */
@@ -503,8 +548,13 @@ static int eval_rules(const struct run *run, const char *selected, int chunk)
 	log_debug("read %d rules in %lld us", n, (long long)(time_mono_us() - t));
 	read_cols(r, &c);
 	ch = xcalloc((size_t)n + 1, sizeof(*ch));
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		if (!rule_active(run, db_str(r, i, "active_hours"))) {
+			run->res->inactive++;
+			continue;
+		}
 		nch += read_change(run, r, i, &c, &ch[nch]);
+	}
 	log_debug("decided in %lld us: %d rules change", (long long)(time_mono_us() - t), nch);
 	for (int start = 0; start < nch; start += chunk) {
 		int m = nch - start < chunk ? nch - start : chunk;
@@ -548,8 +598,11 @@ int eval_run(struct db *db, const struct config *cfg, const struct eval_opts *op
 		goto out;
 	}
 	now_local = xstrdup(db_str(r, 0, "now_local"));
+	run.shop_open = shop_open_at(db, r);
 	PQclear(r);
 	r = NULL;
+	if (run.shop_open < 0)
+		goto out;
 
 	if (opts->rule_ids) {
 		db_arr_begin(&sel);
@@ -575,7 +628,8 @@ int eval_run(struct db *db, const struct config *cfg, const struct eval_opts *op
 		goto out;
 	res->rules_us = time_mono_us() - t1;
 	res->total_us = time_mono_us() - t0;
-	summary = json_pack("{si si si si si}", "evaluated", res->evaluated,
+	summary = json_pack("{si si si si si si}", "evaluated", res->evaluated,
+	    "inactive", res->inactive,
 	    "fired", (int)json_array_size(res->fired),
 	    "resolved", (int)json_array_size(res->resolved),
 	    "no_data", (int)json_array_size(res->no_data), "kpis_sampled", res->kpis_sampled);

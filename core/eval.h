@@ -28,6 +28,7 @@ struct eval_opts {
 
 struct eval_result {
 	int evaluated;
+	int inactive;            /* rules passed over outside their active hours */
 	json_t *fired;           /* alerts */
 	json_t *resolved;        /* alerts */
 	json_t *no_data;         /* rule ids */

@@ -21,6 +21,11 @@ static int valid_condition(const char *s)
 	return cond_parse(s) != COND__MAX;
 }
 
+static int valid_active_hours(const char *s)
+{
+	return strcmp(s, "always") == 0 || strcmp(s, "open") == 0 || strcmp(s, "closed") == 0;
+}
+
 static int valid_severity(const char *s)
 {
 	return severity_parse(s) != SEV__MAX;
@@ -70,6 +75,8 @@ const struct vfield rule_fields[] = {
 	    .nsub = GW_ARRAY_LEN(rule_escalation_fields), .at = RI(escalation),
 	    .has = RI(has_escalation)},
 	{.name = "enabled", .type = V_BOOL, .def = 1, .at = RI(enabled)},
+	{.name = "active_hours", .type = V_STRING, .check = valid_active_hours, .sdef = "always",
+	    .what = "must be always, open or closed", .at = RI(active_hours)},
 };
 const size_t rule_nfields = GW_ARRAY_LEN(rule_fields);
 
@@ -177,6 +184,7 @@ json_t *rule_json(const PGresult *r, int row)
 	}
 	json_object_set_new(o, "escalation", esc);
 	json_object_set_new(o, "enabled", json_boolean(db_bool(r, row, "enabled")));
+	json_object_set_new(o, "active_hours", json_string(db_str(r, row, "active_hours")));
 	json_object_set_new(o, "created_at", json_string(db_str(r, row, "created_at")));
 	json_object_set_new(o, "updated_at", json_string(db_str(r, row, "updated_at")));
 	return o;
@@ -270,10 +278,10 @@ DB_STMT(q_rule_insert,
     "  INSERT INTO alert_rules (name, description, kpi_key, condition, threshold, severity,"
     "         cooldown_minutes, for_evaluations, window_minutes, window_samples, recipients,"
     "         notify_resolved, escalation_after_minutes, escalation_recipients, enabled,"
-    "         created_by, updated_by)"
+    "         created_by, updated_by, active_hours)"
     "  VALUES ($1, $2, $3, $4, $5::float8, $6, $7::int, $8::int, $9::int, $10::int,"
     "          $11::text[], $12::boolean, $13::int, $14::text[], $15::boolean,"
-    "          NULLIF($16::bigint, 0), NULLIF($16::bigint, 0))"
+    "          NULLIF($16::bigint, 0), NULLIF($16::bigint, 0), $17)"
     "  RETURNING *),"
     " s AS (INSERT INTO rule_state (rule_id) SELECT id FROM r)"
     " SELECT " RULE_COLUMNS " FROM r");
@@ -319,7 +327,7 @@ enum store_rc rule_create(struct db *db, const struct principal *who,
 {
 	struct rule_params_sql p;
 	char uid[24];
-	const char *params[16];
+	const char *params[17];
 	PGresult *r = NULL;
 	enum store_rc rc;
 
@@ -329,10 +337,11 @@ enum store_rc rule_create(struct db *db, const struct principal *who,
 	rule_params_sql(&p, in);
 	memcpy(params, p.v, sizeof(p.v));
 	params[15] = db_i64_param(who ? who->user_id : 0, uid);
+	params[16] = in->active_hours;
 	rc = ST_ERROR;
 	if (db_begin(db) < 0)
 		goto out;
-	r = db_exec(db, &q_rule_insert, 16, params);
+	r = db_exec(db, &q_rule_insert, 17, params);
 	if (r == NULL || PQntuples(r) != 1)
 		goto out;
 	*out = rule_json(r, 0);
@@ -360,7 +369,8 @@ DB_STMT(q_rule_update,
     "       for_evaluations = $8::int, window_minutes = $9::int, window_samples = $10::int,"
     "       recipients = $11::text[], notify_resolved = $12::boolean,"
     "       escalation_after_minutes = $13::int, escalation_recipients = $14::text[],"
-    "       enabled = $15::boolean, updated_by = NULLIF($16::bigint, 0), updated_at = now()"
+    "       enabled = $15::boolean, updated_by = NULLIF($16::bigint, 0), updated_at = now(),"
+    "       active_hours = $18"
     " WHERE r.id = $17::bigint RETURNING " RULE_COLUMNS);
 
 /* A changed condition starts its pending count afresh. */
@@ -439,14 +449,15 @@ static enum store_rc rule_write(struct db *db, const struct principal *who, int6
 {
 	struct rule_params_sql p;
 	char uid[24], idb[24];
-	const char *params[17];
+	const char *params[18];
 	enum store_rc rc;
 
 	rule_params_sql(&p, in);
 	memcpy(params, p.v, sizeof(p.v));
 	params[15] = db_i64_param(who ? who->user_id : 0, uid);
 	params[16] = db_i64_param(id, idb);
-	rc = rule_update_locked(db, who, id, &q_rule_update, 17, params, out);
+	params[17] = in->active_hours;
+	rc = rule_update_locked(db, who, id, &q_rule_update, 18, params, out);
 	rule_params_free(&p);
 	return rc;
 }
@@ -480,7 +491,7 @@ enum store_rc rule_set_enabled(struct db *db, const struct principal *who, int64
 DB_STMT(q_rule_facts,
     "SELECT r.id, r.notify_resolved, to_json(r.recipients)::text AS recipients,"
     "       " MAIL_FACT_COLUMNS ", " MAIL_WHEN_SQL("now()", "$2") " AS now_local,"
-    "       " SILENCED_SQL("now()") " AS silenced"
+    "       " SILENCED_SQL("now()", "$2") " AS silenced"
     "  FROM alert_rules r JOIN kpis k ON k.key = r.kpi_key WHERE r.id = $1::bigint");
 DB_STMT(q_rule_resolve_open,
     "UPDATE alerts a SET state = 'resolved', resolved_at = now(), resolve_reason = 'rule deleted'"

@@ -21,7 +21,7 @@
 	" r.cooldown_minutes, r.for_evaluations, r.window_minutes, r.window_samples," \
 	" to_json(r.recipients)::text AS recipients, r.notify_resolved," \
 	" r.escalation_after_minutes, to_json(r.escalation_recipients)::text AS escalation_recipients," \
-	" r.enabled, iso(r.created_at) AS created_at, iso(r.updated_at) AS updated_at"
+	" r.enabled, r.active_hours, iso(r.created_at) AS created_at, iso(r.updated_at) AS updated_at"
 
 json_t *rule_json(const PGresult *r, int row);
 
@@ -49,6 +49,7 @@ struct rule_input {
 	struct rule_escalation escalation;
 	int has_escalation;
 	int enabled;
+	const char *active_hours;    /* always (default), open or closed: the shop's calendar */
 };
 /* The field table: types, bounds, defaults (the rule form shows them too). */
 extern const struct vfield rule_fields[];

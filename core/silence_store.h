@@ -16,26 +16,35 @@
 
 #define SILENCE_COLUMNS \
 	"s.id, s.scope, s.rule_id, s.kpi_key, iso(s.starts_at) AS starts_at," \
-	" iso(s.ends_at) AS ends_at, s.reason, iso(s.created_at) AS created_at," \
+	" iso(s.ends_at) AS ends_at, s.recurrence::text AS recurrence, s.reason, iso(s.created_at) AS created_at," \
 	" (SELECT username FROM users u WHERE u.id = s.created_by) AS created_by," \
 	" CASE WHEN s.ends_at <= now() THEN 'past' WHEN s.starts_at > now() THEN 'scheduled'" \
 	"      ELSE 'active' END AS status"
 
 /*
  * Whether a silence mutes rule r (of alert_rules r) at ts, an SQL
- * expression: the one test of "silenced" for every statement.
+ * expression: the one test of "silenced" for every statement. tz is the
+ * shop's zone, for a recurring silence's windows (migration 0012's
+ * silence_recurs).
  */
-#define SILENCED_SQL(ts) \
+#define SILENCED_SQL(ts, tz) \
 	"EXISTS (SELECT 1 FROM silences si WHERE si.starts_at <= " ts \
 	" AND si.ends_at > " ts " AND (si.scope = 'all' OR si.rule_id = r.id" \
-	" OR si.kpi_key = r.kpi_key))"
+	" OR si.kpi_key = r.kpi_key) AND silence_recurs(si.recurrence, " ts ", " tz "))"
 
 json_t *silence_json(const PGresult *r, int row);
+
+/* A recurring silence's windows: these weekdays, from-to on the shop's clock. */
+struct silence_recurrence {
+	struct vlist weekdays;       /* mon..sun, each once */
+	const char *from, *to;       /* HH:MM, from < to; to may be 24:00 */
+};
 
 /*
  * A new silence, as silence_fields decodes it: scope (rule|kpi|all),
  * rule_id (scope rule), kpi (scope kpi), starts_at (default now), ends_at,
- * reason (1-1000 characters).
+ * recurrence (optional: mutes only inside its windows), reason (1-1000
+ * characters).
  */
 struct silence_input {
 	const char *scope;
@@ -45,6 +54,8 @@ struct silence_input {
 	int64_t starts_at_us;
 	int has_starts_at;           /* 0: now */
 	int64_t ends_at_us;
+	struct silence_recurrence recurrence;
+	int has_recurrence;
 	const char *reason;
 };
 extern const struct vfield silence_fields[];

@@ -71,9 +71,10 @@ int main(int argc, char **argv)
 		free(s);
 		json_decref(out);
 	}
-	log_line("evaluated %d rules: %lu fired, %lu resolved, %lu no data; %d KPIs sampled"
+	log_line("evaluated %d rules (%d inactive): %lu fired, %lu resolved, %lu no data;"
+	    " %d KPIs sampled"
 	    " in %.1f ms, rules in %.1f ms, %d mails queued for goldwatch-mailer",
-	    res.evaluated, (unsigned long)json_array_size(res.fired),
+	    res.evaluated, res.inactive, (unsigned long)json_array_size(res.fired),
 	    (unsigned long)json_array_size(res.resolved),
 	    (unsigned long)json_array_size(res.no_data), res.kpis_sampled,
 	    (double)res.sample_us / 1000.0, (double)res.rules_us / 1000.0, res.mails_queued);

@@ -49,6 +49,14 @@
       </select>
       <p class="field-error" id="err-severity">{{#ERR_SEVERITY}}{{MSG}}{{/ERR_SEVERITY}}</p>
     </div>
+    <div class="field">
+      <label for="active_hours">Evaluate</label>
+      <select id="active_hours" name="active_hours" aria-invalid="{{INVALID_ACTIVE_HOURS}}" aria-describedby="err-active_hours">
+        {{#HOURS_OPT}}<option value="{{V}}" {{#SEL}}selected{{/SEL}}>{{LABEL}}</option>{{/HOURS_OPT}}
+      </select>
+      <span class="hint">Opening hours and closed days: <a href="/calendar">the shop's calendar</a>.</span>
+      <p class="field-error" id="err-active_hours">{{#ERR_ACTIVE_HOURS}}{{MSG}}{{/ERR_ACTIVE_HOURS}}</p>
+    </div>
     <div class="field" data-conditions="pct_change_gt pct_change_lt">
       <label for="window_minutes">Compare with the value this many minutes ago</label>
       <input id="window_minutes" name="window_minutes" type="text" inputmode="numeric" value="{{WINDOW_MINUTES}}" aria-invalid="{{INVALID_WINDOW_MINUTES}}" aria-describedby="err-window_minutes">

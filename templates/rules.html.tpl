@@ -1,6 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 <div class="page-head">
   <h1>Rules</h1>
+  <a class="button" href="/calendar">Opening hours</a>
   {{#CAN_ADMIN}}<a class="button primary" href="/rules/new">New rule</a>{{/CAN_ADMIN}}
 </div>
 <section class="card">

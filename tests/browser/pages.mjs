@@ -222,11 +222,14 @@ await step('a viewer sees no acknowledge or edit controls; a forged POST is refu
   assert.equal(r2.status(), 403);
   assert.equal((await api('GET', `/api/alerts/rules/${ruleId}`, admin)).json.enabled, true);
   // on a phone no page scrolls sideways (wide tables scroll inside their card)
-  for (const path of ['/', '/alerts', `/alerts/${alertId}`, '/rules', `/rules/${ruleId}`, '/kpis', '/kpis/b_till', '/silences']) {
+  for (const path of ['/', '/alerts', `/alerts/${alertId}`, '/rules', `/rules/${ruleId}`, '/kpis', '/kpis/b_till', '/silences', '/calendar']) {
     await p.goto(base + path);
     const w = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
     assert.ok(w[0] <= w[1], `${path} is ${w[0]} px wide on a ${w[1]} px screen`);
   }
+  await p.goto(base + '/calendar');
+  assert.equal(await p.locator('form[action="/calendar"]').count(), 0, 'the calendar is read-only');
+  await p.screenshot({ path: shots + 'calendar-phone-viewer.png', fullPage: true });
   await p.goto(base + '/');
   await p.screenshot({ path: shots + 'dashboard-phone-viewer.png', fullPage: true });
   await V.context.close();
@@ -255,7 +258,9 @@ await step('forms work without JavaScript (post, redirect, flash)', async () => 
 });
 
 await step('every form field has a label (keyboard and screen readers)', async () => {
-  for (const path of ['/rules/new', '/silences', '/alerts']) {
+  await A.page.goto(base + '/calendar');
+  await A.page.screenshot({ path: shots + 'calendar.png', fullPage: true });
+  for (const path of ['/rules/new', '/silences', '/alerts', '/calendar']) {
     await A.page.goto(base + path);
     const unlabelled = await A.page.evaluate(() => Array.from(document.querySelectorAll('input, select, textarea'))
       .filter((e) => e.type !== 'hidden' && !e.closest('label') && !(e.id && document.querySelector(`label[for="${e.id}"]`)) && !e.getAttribute('aria-label'))

@@ -96,6 +96,15 @@ static const struct success successes[] = {
 	{"POST /rules/{id}/delete", 303, FX_RULE, "confirm=1"},
 	{"GET /kpis", 200, FX_NONE, NULL},
 	{"GET /kpis/{key}", 200, FX_BUILTIN_KPI, NULL},
+	{"GET /api/shop/calendar", 200, FX_NONE, NULL},
+	{"PUT /api/shop/calendar", 200, FX_NONE, "{\"hours\":{\"mon\":[[\"10:00\",\"21:00\"]],"
+	    "\"tue\":[[\"10:00\",\"21:00\"]],\"wed\":[[\"10:00\",\"21:00\"]],"
+	    "\"thu\":[[\"10:00\",\"21:00\"]],\"fri\":[[\"10:00\",\"21:00\"]],"
+	    "\"sat\":[[\"10:00\",\"21:00\"]],\"sun\":[[\"10:00\",\"21:00\"]]}}"},
+	{"GET /calendar", 200, FX_NONE, NULL},
+	{"POST /calendar", 303, FX_NONE, "hours_mon=10%3A00-21%3A00&hours_tue=10%3A00-21%3A00"
+	    "&hours_wed=10%3A00-21%3A00&hours_thu=10%3A00-21%3A00&hours_fri=10%3A00-21%3A00"
+	    "&hours_sat=10%3A00-21%3A00&hours_sun=10%3A00-21%3A00"},
 	{"GET /silences", 200, FX_NONE, NULL},
 	{"POST /silences", 303, FX_NONE, "scope=kpi&kpi=t_roles&minutes=60&reason=roles+{n}"},
 	{"POST /silences/{id}/end", 303, FX_SILENCE, "confirm=1"},

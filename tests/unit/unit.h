@@ -19,5 +19,6 @@ void suite_chart(void);
 void suite_fmt(void);
 void suite_alert(void);
 void suite_schedule(void);
+void suite_calendar(void);
 
 #endif
