@@ -29,7 +29,7 @@ DB_STMT(q_due,
     "  FROM alerts a"
     "  JOIN alert_rules r ON r.id = a.rule_id"
     "  JOIN kpis k ON k.key = r.kpi_key"
-    " WHERE a.state = 'firing' AND r.escalation_after_minutes IS NOT NULL"
+    " WHERE a.state = 'firing' AND r.enabled AND r.escalation_after_minutes IS NOT NULL"
     "   AND a.escalation_level < $2::int"
     "   AND (a.escalated_at IS NULL OR a.escalated_at < $1::timestamptz)"
     "   AND a.triggered_at + (a.escalation_level + 1)"

@@ -32,6 +32,7 @@ void suite_first_screen(void);
 void starter_rules_remove(void);
 void suite_trade(void);
 void suite_backfill(void);
+void suite_lifecycle(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {
