@@ -8,7 +8,8 @@
 /*
  * Answers a store result: the error body, or status with the JSON. err may
  * be NULL for calls that give no reason (reads): a refusal is then answered
- * with a generic 422 or 409 naming what.
+ * with a generic 422 or 409 naming what. A conflict's out (if not NULL) is
+ * the error's "details".
  */
 int store_answer(struct request *req, enum store_rc rc, int status, json_t *out,
     const struct verror *err, const char *what)
@@ -18,6 +19,9 @@ int store_answer(struct request *req, enum store_rc rc, int status, json_t *out,
 		return req_json(req, status, out);
 	case ST_INVALID:
 	case ST_CONFLICT:
+		/* a refusal's out, if the store gave one, says what stands in the way */
+		if (err != NULL && rc == ST_CONFLICT && out != NULL)
+			return req_verror_details(req, err, out);
 		json_decref(out);
 		if (err != NULL)
 			return req_verror(req, err);

@@ -376,7 +376,7 @@ static int rule_save(struct request *req, int64_t id)
 	rule_decode_all(in, &rule, errs + nerr, MAX_FIELD_ERRORS - nerr, &more);
 	nerr = keep_first_per_field(errs, nerr + more);
 	/* the store checks what needs the database (the KPI exists) once, as it writes */
-	rc = nerr > 0 ? ST_INVALID : id ? rule_replace(req->db, &req->who, id, &rule, &out, &errs[0]) :
+	rc = nerr > 0 ? ST_INVALID : id ? rule_replace(req->db, req->cfg, &req->who, id, &rule, &out, &errs[0]) :
 	    rule_create(req->db, &req->who, &rule, &out, &errs[0]);
 	if (rc == ST_INVALID) {
 		status = rule_form(req, 422, &rule, id, errs, nerr > 0 ? nerr : 1);
@@ -415,7 +415,7 @@ int page_rule_enabled(struct request *req)
 {
 	json_t *out = NULL;
 	int on = strcmp(page_form(req, "enabled"), "1") == 0;
-	enum store_rc rc = rule_set_enabled(req->db, &req->who, req_param_id(req, "id"), on, &out);
+	enum store_rc rc = rule_set_enabled(req->db, req->cfg, &req->who, req_param_id(req, "id"), on, &out);
 
 	json_decref(out);
 	if (rc == ST_NOT_FOUND)

@@ -256,25 +256,39 @@ int req_json_text(struct request *req, int status, struct buf *text)
 	return take_body(req, status, "application/json", text);
 }
 
+/* The error body; details (taken, may be NULL) says what it is about. */
+static int error_body(struct request *req, int status, const char *code, const char *field,
+    const char *msg, json_t *details)
+{
+	json_t *err = json_pack("{ss ss}", "code", code, "message", msg);
+
+	if (field && *field)
+		json_object_set_new(err, "field", json_string(field));
+	if (details)
+		json_object_set_new(err, "details", details);
+	return req_json(req, status, json_pack("{so}", "error", err));
+}
+
 int req_error(struct request *req, int status, const char *code,
     const char *field, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
-	json_t *err;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	err = json_pack("{ss ss}", "code", code, "message", msg);
-	if (field && *field)
-		json_object_set_new(err, "field", json_string(field));
-	return req_json(req, status, json_pack("{so}", "error", err));
+	return error_body(req, status, code, field, msg, NULL);
 }
 
 int req_verror(struct request *req, const struct verror *e)
 {
-	return req_error(req, e->status, e->code, e->field, "%s", e->message);
+	return error_body(req, e->status, e->code, e->field, e->message, NULL);
+}
+
+int req_verror_details(struct request *req, const struct verror *e, json_t *details)
+{
+	return error_body(req, e->status, e->code, e->field, e->message, details);
 }
 
 int req_html(struct request *req, int status, struct buf *html)

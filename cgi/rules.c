@@ -47,7 +47,7 @@ int rules_replace(struct request *req)
 	enum store_rc rc = rule_decode(req->json, &in, &err);
 
 	if (rc == ST_OK)
-		rc = rule_replace(req->db, &req->who, req_param_id(req, "id"), &in, &out, &err);
+		rc = rule_replace(req->db, req->cfg, &req->who, req_param_id(req, "id"), &in, &out, &err);
 
 	return store_answer(req, rc, 200, out, &err, "rule");
 }

@@ -155,3 +155,40 @@ void fmt_event_text(const char *type, const json_t *d, struct buf *out)
 	else
 		buf_puts(out, type);
 }
+
+/* "1 hour", "2 hours": n of unit, its plural by English's one rule. */
+static int unit_words(char *out, size_t outlen, long long n, const char *unit)
+{
+	return snprintf(out, outlen, "%lld %s%s", n, unit, n == 1 ? "" : "s");
+}
+
+void fmt_duration(int64_t seconds, char *out, size_t outlen)
+{
+	static const struct { long long secs; const char *unit; } units[] = {
+		{86400, "day"}, {3600, "hour"}, {60, "minute"},
+	};
+	long long left = seconds > 0 ? (long long)seconds : 0;
+	size_t used = 0, shown = 0;
+
+	if (left < 60) {
+		snprintf(out, outlen, "less than a minute");
+		return;
+	}
+	/* the two largest units that are not zero: "1 day 3 hours", not the minutes */
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]) && shown < 2; i++) {
+		long long n = left / units[i].secs;
+
+		left %= units[i].secs;
+		if (n == 0) {
+			if (shown > 0)
+				break;
+			continue;
+		}
+		if (shown++ > 0 && used + 1 < outlen)
+			out[used++] = ' ';
+		if (used < outlen)
+			used += (size_t)unit_words(out + used, outlen - used, n, units[i].unit);
+	}
+	if (used >= outlen && outlen > 0)
+		out[outlen - 1] = '\0';
+}

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rule.h"
 #include "util.h"
@@ -55,6 +56,13 @@ void rule_message(enum cond c, const char *kpi_name, const char *unit,
  */
 void fmt_rule_condition(enum cond c, double threshold, const char *unit,
     long long window_minutes, long long window_samples, char *out, size_t outlen);
+
+/*
+ * How long something lasted, for people: "2 hours 15 minutes", "1 day 3
+ * hours", "45 minutes" (the two largest units; seconds are dropped),
+ * "less than a minute". out should hold 64 bytes.
+ */
+void fmt_duration(int64_t seconds, char *out, size_t outlen);
 
 /*
  * The line of the live feed and the timelines for an event of type with

@@ -342,9 +342,28 @@ DB_STMT(q_kpi_delete,
     "UPDATE kpis k SET deleted_at = now() WHERE key = $1 AND deleted_at IS NULL"
     " RETURNING " KPI_COLUMNS);
 
-static json_t *rule_id(const PGresult *r, int row)
+/*
+ * No rule (enabled or not) watches KPI key: ST_OK; else ST_CONFLICT with
+ * err and *out {"rules":[{id,name,enabled,severity}]} naming them (a rule
+ * on a deleted KPI could never fire again and nobody would be told).
+ */
+static enum store_rc kpi_unused(struct db *db, const char *key, json_t **out,
+    struct verror *err)
 {
-	return json_integer(db_i64(r, row, "id"));
+	json_t *rules = NULL;
+	size_t n;
+
+	if (store_rows(DB_EXEC(db, &q_kpi_rules, key), rule_brief, &rules) != ST_OK)
+		return ST_ERROR;
+	if ((n = json_array_size(rules)) == 0) {
+		json_decref(rules);
+		return ST_OK;
+	}
+	verror_set(err, 409, "conflict", NULL,
+	    "KPI %.64s is used by %zu rule%s; delete them or move them to another KPI first",
+	    key, n, n == 1 ? "" : "s");
+	*out = json_pack("{so}", "rules", rules);
+	return ST_CONFLICT;
 }
 
 enum store_rc kpi_delete(struct db *db, const struct principal *who, const char *key,
@@ -352,27 +371,22 @@ enum store_rc kpi_delete(struct db *db, const struct principal *who, const char 
 {
 	enum store_rc rc;
 	PGresult *r = NULL;
-	json_t *ids = NULL;
 
 	*out = NULL;
 	if (db_begin(db) < 0)
 		return ST_ERROR;
-	/* the check and the change under one row lock: no delete races another */
+	/* the checks and the change under one row lock: no delete races another */
 	if ((rc = push_kpi(db, &q_kpi_lock, key, err)) != ST_OK)
 		goto out;
+	if ((rc = kpi_unused(db, key, out, err)) != ST_OK)
+		goto out;
 	rc = ST_ERROR;
-	if ((r = DB_EXEC(db, &q_kpi_delete, key)) == NULL || PQntuples(r) != 1 ||
-	    store_rows(DB_EXEC(db, &q_kpi_rules, key), rule_id, &ids) != ST_OK)
+	if ((r = DB_EXEC(db, &q_kpi_delete, key)) == NULL || PQntuples(r) != 1)
 		goto out;
 	*out = kpi_json(r, 0);
-	if ((rc = audit_commit(db, who, "kpi.delete", key, *out, out)) != ST_OK)
-		goto out;
-	/* rules on a deleted KPI stay, and report no data */
-	json_object_set_new(*out, "rules", ids);
-	ids = NULL;
+	rc = audit_commit(db, who, "kpi.delete", key, *out, out);
 out:
 	db_rollback(db);
 	PQclear(r);
-	json_decref(ids);
 	return rc;
 }

@@ -87,8 +87,9 @@ enum store_rc kpi_sample_push(struct db *db, const char *key, const struct sampl
     json_t **out, struct verror *err);
 /*
  * Deletes a push KPI (sql KPIs belong to the migrations: ST_CONFLICT).
- * Its samples and rules stay; the rules report no data. *out: the KPI with
- * "rules": the ids of the rules on it.
+ * A KPI that any rule (enabled or not) uses is not deleted: ST_CONFLICT,
+ * err code "conflict", *out {"rules":[{id,name,enabled,severity}]} (the
+ * error's details). Its samples stay. *out: the deleted KPI.
  */
 enum store_rc kpi_delete(struct db *db, const struct principal *who, const char *key,
     json_t **out, struct verror *err);

@@ -16,6 +16,7 @@
 static const char *const kind_names[MAIL_KIND__MAX] = {
 	[MAIL_FIRED] = "fired", [MAIL_RESOLVED] = "resolved",
 	[MAIL_ESCALATED] = "escalated", [MAIL_DIGEST] = "digest", [MAIL_TEST] = "test",
+	[MAIL_STILL_FIRING] = "still_firing",
 };
 
 const char *mail_kind_name(enum mail_kind k)
@@ -77,7 +78,28 @@ struct mail_words {
 	char latest[64];
 	char headline[160];
 	struct fmt_observed shown;
+	char out_for[64];      /* resolved: triggered -> resolved in words, "" unknown */
+	char resolved[512];    /* resolved: what the message says instead of the firing's */
 };
+
+/* A resolved alert's words: back to normal (or why it was closed) and for how long. */
+static void resolved_words(const struct mail_alert *m, struct mail_words *w)
+{
+	const json_t *a = m->alert;
+	const char *reason = json_str_or(a, "resolve_reason", "condition cleared");
+	int64_t from, to;
+
+	if (time_parse_iso(json_str_or(a, "triggered_at", ""), &from) == 0 &&
+	    time_parse_iso(json_str_or(a, "resolved_at", ""), &to) == 0)
+		fmt_duration((to - from) / 1000000, w->out_for, sizeof(w->out_for));
+	if (strcmp(reason, "condition cleared") == 0)
+		snprintf(w->resolved, sizeof(w->resolved), "%s is back to normal: %s now, no longer %s.",
+		    m->kpi_name, w->latest, w->shown.threshold);
+	else
+		snprintf(w->resolved, sizeof(w->resolved),
+		    "Closed without the value coming back (%s). %s is %s now.", reason, m->kpi_name,
+		    w->latest);
+}
 
 static void mail_words(const struct mail_alert *m, struct mail_words *w)
 {
@@ -90,6 +112,9 @@ static void mail_words(const struct mail_alert *m, struct mail_words *w)
 	fmt_value(m->latest, m->kpi_unit, w->latest, sizeof(w->latest));
 	fmt_observed(cond_parse(json_str_or(a, "condition", "")), jnumber(a, "value"),
 	    jnumber(a, "threshold"), m->kpi_unit, &w->shown);
+	w->out_for[0] = w->resolved[0] = '\0';
+	if (m->kind == MAIL_RESOLVED)
+		resolved_words(m, w);
 }
 
 /* The headline of the body and the subject (malloc'd, one line). */
@@ -100,14 +125,22 @@ static char *mail_subject(const struct mail_alert *m, struct mail_words *w)
 
 	switch (m->kind) {
 	case MAIL_RESOLVED:
-		snprintf(w->headline, sizeof(w->headline), "Resolved");
-		subject = xasprintf("[goldwatch] Resolved: %s", rule);
+		snprintf(w->headline, sizeof(w->headline), "Resolved: %s",
+		    strcmp(json_str_or(m->alert, "resolve_reason", "condition cleared"),
+		    "condition cleared") == 0 ? "back to normal" : "closed");
+		subject = xasprintf("[goldwatch] Resolved: %s - %s %s", rule, m->kpi_name, w->latest);
 		break;
 	case MAIL_ESCALATED:
 		snprintf(w->headline, sizeof(w->headline),
 		    "Escalated: nobody has acknowledged this %s alert", w->sev);
 		subject = xasprintf("[goldwatch] ESCALATED (level %d) %s: %s - %s %s",
 		    m->escalation_level, w->sevup, rule, m->kpi_name, w->latest);
+		break;
+	case MAIL_STILL_FIRING:
+		snprintf(w->headline, sizeof(w->headline),
+		    "Still firing: the silence is over and this %s alert is still open", w->sev);
+		subject = xasprintf("[goldwatch] Still firing %s: %s - %s %s", w->sevup, rule,
+		    m->kpi_name, w->latest);
 		break;
 	case MAIL_TEST:
 		snprintf(w->headline, sizeof(w->headline),
@@ -172,14 +205,19 @@ int mail_render_alert(const struct config *cfg, const struct mail_alert *m,
 	tpl_set(d, "SUBJECT", out->subject);
 	tpl_set(d, "SEVERITY", w.sev);
 	tpl_set(d, "SEVERITY_UPPER", w.sevup);
+	/* a resolve is good news: calm green, not the severity's alarm colour */
 	tpl_set(d, "SEVERITY_COLOUR", severity_colour(w.sev));
+	tpl_set(d, "ACCENT_COLOUR", m->kind == MAIL_RESOLVED ? "#027a48" : severity_colour(w.sev));
 	tpl_set(d, "RULE_NAME", json_str_or(a, "rule_name", ""));
 	tpl_set(d, "RULE_DESCRIPTION", m->rule_description ? m->rule_description : "");
 	tpl_set(d, "KPI_NAME", m->kpi_name);
 	tpl_set(d, "KPI_VALUE", w.latest);
 	tpl_set(d, "VALUE", w.shown.value);
 	tpl_set(d, "THRESHOLD", w.shown.threshold);
-	tpl_set(d, "MESSAGE", json_str_or(a, "message", ""));
+	tpl_set(d, "MESSAGE", m->kind == MAIL_RESOLVED ? w.resolved : json_str_or(a, "message", ""));
+	tpl_set(d, "OUT_FOR", w.out_for);
+	if (*w.out_for)
+		tpl_show(d, "HAS_OUT_FOR");
 	tpl_set(d, "WHEN", m->when_local);
 	tpl_set(d, "RECOMMENDATION", m->recommendation ? m->recommendation : "");
 	tpl_setf(d, "ALERT_ID", "%lld", (long long)json_integer_value(json_object_get(a, "id")));
@@ -291,7 +329,8 @@ int mail_queue_alert(struct db *db, const struct config *cfg, struct outbox *o,
 
 		if (to == NULL)
 			continue;
-		if ((m->kind == MAIL_FIRED || m->kind == MAIL_ESCALATED) &&
+		if ((m->kind == MAIL_FIRED || m->kind == MAIL_ESCALATED ||
+		    m->kind == MAIL_STILL_FIRING) &&
 		    ack_link_for(db, cfg, alert_id, to, &ack_url) < 0)
 			return -1;
 		if (mail_render_alert(cfg, m, ack_url, &msg) < 0) {

@@ -15,7 +15,11 @@
 #include "store.h"
 #include "util.h"
 
-enum mail_kind { MAIL_FIRED, MAIL_RESOLVED, MAIL_ESCALATED, MAIL_DIGEST, MAIL_TEST, MAIL_KIND__MAX };
+/* MAIL_STILL_FIRING: a silence ended while the alert still fires (escalate.c). */
+enum mail_kind {
+	MAIL_FIRED, MAIL_RESOLVED, MAIL_ESCALATED, MAIL_DIGEST, MAIL_TEST, MAIL_STILL_FIRING,
+	MAIL_KIND__MAX
+};
 
 const char *mail_kind_name(enum mail_kind k);
 

@@ -404,20 +404,102 @@ static int condition_changed(const json_t *a, const json_t *b)
 	return 0;
 }
 
+DB_STMT(q_rule_facts,
+    "SELECT r.id, r.notify_resolved, to_json(r.recipients)::text AS recipients,"
+    "       " MAIL_FACT_COLUMNS ", " MAIL_WHEN_SQL("now()", "$2") " AS now_local,"
+    "       " SILENCED_SQL("now()", "$2") " AS silenced"
+    "  FROM alert_rules r JOIN kpis k ON k.key = r.kpi_key WHERE r.id = $1::bigint");
+DB_STMT(q_rule_resolve_open,
+    "UPDATE alerts a SET state = 'resolved', resolved_at = now(), resolve_reason = $2"
+    " WHERE a.rule_id = $1::bigint AND a.state IN ('firing', 'acknowledged')"
+    " RETURNING " ALERT_COLUMNS);
+
+/*
+ * Resolves rule id's open alerts with reason in the caller's transaction
+ * (the rule's lock held): an alert.resolved event each into ev, the
+ * resolved mail unless the rule is silenced or does not notify resolves,
+ * the alerts appended to resolved. 0 or -1.
+ */
+static int rule_resolve_open(struct db *db, const struct config *cfg, int64_t id,
+    const char *reason, struct events *ev, json_t *resolved)
+{
+	char idb[24];
+	PGresult *facts = NULL, *res = NULL;
+	json_t *rcpt = NULL;
+	struct outbox o;
+	int rc = -1;
+
+	outbox_init(&o);
+	db_i64_param(id, idb);
+	if ((facts = DB_EXEC(db, &q_rule_facts, idb, cfg->timezone)) == NULL ||
+	    PQntuples(facts) != 1)
+		goto out;
+	if ((res = DB_EXEC(db, &q_rule_resolve_open, idb, reason)) == NULL)
+		goto out;
+	rcpt = json_loads(db_str(facts, 0, "recipients"), 0, NULL);
+	for (int i = 0; i < PQntuples(res); i++) {
+		json_t *a = alert_json(res, i);
+		json_array_append_new(resolved, a);
+		events_add(ev, "alert.resolved", a);
+		if (db_bool(facts, 0, "notify_resolved") && !db_bool(facts, 0, "silenced") && rcpt) {
+			struct mail_alert m;
+
+			mail_alert_of(&m, MAIL_RESOLVED, a, facts, 0, db_str(facts, 0, "now_local"),
+			    json_number_value(json_object_get(a, "value")));
+			if (mail_queue_alert(db, cfg, &o, &m, rcpt, id, NULL) < 0)
+				goto out;
+		}
+	}
+	rc = outbox_flush(db, cfg, &o) < 0 ? -1 : 0;
+out:
+	PQclear(facts);
+	PQclear(res);
+	json_decref(rcpt);
+	outbox_free(&o);
+	return rc;
+}
+
+/* Re-enabled, a rule forgets its last firing: no cooldown left from before. */
+DB_STMT(q_state_fresh,
+    "UPDATE rule_state SET consecutive = 0, last_fired_at = NULL WHERE rule_id = $1::bigint");
+
+/*
+ * What switching rule id on or off (before -> after) does beyond the
+ * column: disabled, its open alert ends with the change (a disabled rule
+ * watches nothing, so nothing may stay firing or escalate); enabled, it
+ * starts from normal. 0 or -1.
+ */
+static int rule_switched(struct db *db, const struct config *cfg, int64_t id,
+    const json_t *before, const json_t *after, struct events *ev, json_t *resolved)
+{
+	int was = json_is_true(json_object_get(before, "enabled"));
+	int is = json_is_true(json_object_get(after, "enabled"));
+	char idb[24];
+
+	if (was && !is)
+		return rule_resolve_open(db, cfg, id, "rule disabled", ev, resolved);
+	if (!was && is)
+		return DB_RUN(db, &q_state_fresh, db_i64_param(id, idb)) < 0 ? -1 : 0;
+	return 0;
+}
+
 /*
  * The transaction of a change to rule id: its lock, then st (an UPDATE of
  * alert_rules r ... RETURNING RULE_COLUMNS; params in st's own order), a
  * fresh pending count if the condition changed, the audit and the event.
  */
-static enum store_rc rule_update_locked(struct db *db, const struct principal *who, int64_t id,
-    const struct db_stmt *st, int n, const char *const *params, json_t **out)
+static enum store_rc rule_update_locked(struct db *db, const struct config *cfg,
+    const struct principal *who, int64_t id, const struct db_stmt *st, int n,
+    const char *const *params, json_t **out)
 {
 	char idb[24];
 	PGresult *cur = NULL, *r = NULL;
-	json_t *before = NULL;
+	json_t *before = NULL, *resolved = json_array();
+	struct events ev;
 	enum store_rc rc;
 
 	*out = NULL;
+	events_init(&ev);
 	db_i64_param(id, idb);
 	/* every change of a rule takes the state row's lock first: an edit in
 	 * progress finishes before this one reads or writes anything */
@@ -429,7 +511,10 @@ static enum store_rc rule_update_locked(struct db *db, const struct principal *w
 	*out = rule_json(r, 0);
 	if (condition_changed(before, *out) && DB_RUN(db, &q_state_reset, idb) < 0)
 		goto out;
-	if (announce(db, who, "update", id, before, *out) < 0 || db_commit(db) < 0)
+	if (rule_switched(db, cfg, id, before, *out, &ev, resolved) < 0)
+		goto out;
+	if (events_flush(db, &ev) < 0 || announce(db, who, "update", id, before, *out) < 0 ||
+	    db_commit(db) < 0)
 		goto out;
 	rc = ST_OK;
 out:
@@ -441,11 +526,13 @@ out:
 	PQclear(cur);
 	PQclear(r);
 	json_decref(before);
+	json_decref(resolved);
+	events_free(&ev);
 	return rc;
 }
 
-static enum store_rc rule_write(struct db *db, const struct principal *who, int64_t id,
-    const struct rule_input *in, json_t **out)
+static enum store_rc rule_write(struct db *db, const struct config *cfg,
+    const struct principal *who, int64_t id, const struct rule_input *in, json_t **out)
 {
 	struct rule_params_sql p;
 	char uid[24], idb[24];
@@ -457,20 +544,21 @@ static enum store_rc rule_write(struct db *db, const struct principal *who, int6
 	params[15] = db_i64_param(who ? who->user_id : 0, uid);
 	params[16] = db_i64_param(id, idb);
 	params[17] = in->active_hours;
-	rc = rule_update_locked(db, who, id, &q_rule_update, 18, params, out);
+	rc = rule_update_locked(db, cfg, who, id, &q_rule_update, 18, params, out);
 	rule_params_free(&p);
 	return rc;
 }
 
-enum store_rc rule_replace(struct db *db, const struct principal *who, int64_t id,
-    const struct rule_input *in, json_t **out, struct verror *err)
+enum store_rc rule_replace(struct db *db, const struct config *cfg,
+    const struct principal *who, int64_t id, const struct rule_input *in, json_t **out,
+    struct verror *err)
 {
 	enum store_rc rc;
 
 	*out = NULL;
 	if ((rc = rule_kpi_live(db, in, err)) != ST_OK)
 		return rc;
-	return rule_write(db, who, id, in, out);
+	return rule_write(db, cfg, who, id, in, out);
 }
 
 DB_STMT(q_rule_set_enabled,
@@ -478,64 +566,35 @@ DB_STMT(q_rule_set_enabled,
     "       updated_at = now()"
     " WHERE r.id = $1::bigint RETURNING " RULE_COLUMNS);
 
-enum store_rc rule_set_enabled(struct db *db, const struct principal *who, int64_t id,
-    int enabled, json_t **out)
+enum store_rc rule_set_enabled(struct db *db, const struct config *cfg,
+    const struct principal *who, int64_t id, int enabled, json_t **out)
 {
 	char idb[24], uid[24];
 	const char *params[3] = {db_i64_param(id, idb), enabled ? "true" : "false",
 	    db_i64_param(who ? who->user_id : 0, uid)};
 
-	return rule_update_locked(db, who, id, &q_rule_set_enabled, 3, params, out);
+	return rule_update_locked(db, cfg, who, id, &q_rule_set_enabled, 3, params, out);
 }
 
-DB_STMT(q_rule_facts,
-    "SELECT r.id, r.notify_resolved, to_json(r.recipients)::text AS recipients,"
-    "       " MAIL_FACT_COLUMNS ", " MAIL_WHEN_SQL("now()", "$2") " AS now_local,"
-    "       " SILENCED_SQL("now()", "$2") " AS silenced"
-    "  FROM alert_rules r JOIN kpis k ON k.key = r.kpi_key WHERE r.id = $1::bigint");
-DB_STMT(q_rule_resolve_open,
-    "UPDATE alerts a SET state = 'resolved', resolved_at = now(), resolve_reason = 'rule deleted'"
-    " WHERE a.rule_id = $1::bigint AND a.state IN ('firing', 'acknowledged')"
-    " RETURNING " ALERT_COLUMNS);
 DB_STMT(q_rule_delete, "DELETE FROM alert_rules WHERE id = $1::bigint");
 
 enum store_rc rule_delete(struct db *db, const struct config *cfg,
     const struct principal *who, int64_t id, json_t **out)
 {
 	char idb[24];
-	PGresult *cur = NULL, *facts = NULL, *res = NULL;
-	json_t *before = NULL, *resolved = json_array(), *rcpt = NULL;
-	struct outbox o;
+	PGresult *cur = NULL;
+	json_t *before = NULL, *resolved = json_array();
 	struct events ev;
 	enum store_rc rc = ST_ERROR;
 
 	*out = NULL;
-	outbox_init(&o);
 	events_init(&ev);
 	db_i64_param(id, idb);
 	if ((rc = rule_begin_locked(db, idb, &cur, &before)) != ST_OK)
 		goto out;
 	rc = ST_ERROR;
-	if ((facts = DB_EXEC(db, &q_rule_facts, idb, cfg->timezone)) == NULL ||
-	    PQntuples(facts) != 1)
-		goto out;
-	if ((res = DB_EXEC(db, &q_rule_resolve_open, idb)) == NULL)
-		goto out;
-	rcpt = json_loads(db_str(facts, 0, "recipients"), 0, NULL);
-	for (int i = 0; i < PQntuples(res); i++) {
-		json_t *a = alert_json(res, i);
-		json_array_append_new(resolved, a);
-		events_add(&ev, "alert.resolved", a);
-		if (db_bool(facts, 0, "notify_resolved") && !db_bool(facts, 0, "silenced") && rcpt) {
-			struct mail_alert m;
-
-			mail_alert_of(&m, MAIL_RESOLVED, a, facts, 0, db_str(facts, 0, "now_local"),
-			    json_number_value(json_object_get(a, "value")));
-			if (mail_queue_alert(db, cfg, &o, &m, rcpt, id, NULL) < 0)
-				goto out;
-		}
-	}
-	if (outbox_flush(db, cfg, &o) < 0 || DB_RUN(db, &q_rule_delete, idb) < 0)
+	if (rule_resolve_open(db, cfg, id, "rule deleted", &ev, resolved) < 0 ||
+	    DB_RUN(db, &q_rule_delete, idb) < 0)
 		goto out;
 	if (audit_record_id(db, who, "rule.delete", "rule", id, before, NULL) < 0)
 		goto out;
@@ -552,12 +611,8 @@ enum store_rc rule_delete(struct db *db, const struct config *cfg,
 out:
 	db_rollback(db);
 	PQclear(cur);
-	PQclear(facts);
-	PQclear(res);
 	json_decref(before);
 	json_decref(resolved);
-	json_decref(rcpt);
-	outbox_free(&o);
 	events_free(&ev);
 	return rc;
 }

@@ -88,18 +88,22 @@ enum store_rc rule_list(struct db *db, int enabled, const char *kpi, json_t **ou
  * Create or replace with a decoded body (rule_decode*): ST_INVALID (err:
  * 422 unknown_kpi) when its KPI does not exist or is deleted, checked in
  * the writing transaction; ST_NOT_FOUND (replace) if there is no rule id.
+ * A change (replace or rule_set_enabled) that disables the rule resolves its
+ * open alert (reason "rule disabled") in the same transaction, with its
+ * alert.resolved event and resolved mail as rule_delete does.
  */
 enum store_rc rule_create(struct db *db, const struct principal *who,
     const struct rule_input *in, json_t **out, struct verror *err);
-enum store_rc rule_replace(struct db *db, const struct principal *who, int64_t id,
-    const struct rule_input *in, json_t **out, struct verror *err);
+enum store_rc rule_replace(struct db *db, const struct config *cfg,
+    const struct principal *who, int64_t id, const struct rule_input *in, json_t **out,
+    struct verror *err);
 /*
  * Sets only "enabled" (the rules page's switch): one UPDATE of that column
  * under the rule's lock, so an edit made meanwhile is kept. Audited and
  * announced like any change.
  */
-enum store_rc rule_set_enabled(struct db *db, const struct principal *who, int64_t id,
-    int enabled, json_t **out);
+enum store_rc rule_set_enabled(struct db *db, const struct config *cfg,
+    const struct principal *who, int64_t id, int enabled, json_t **out);
 /*
  * Deletes a rule. Its open alerts are resolved (reason "rule deleted"),
  * with alert.resolved events and resolved mail like any resolve; the

@@ -2,13 +2,15 @@
 {{#ESCALATED}}Escalation level {{LEVEL}}: this alert is still firing and nobody has acknowledged it.
 {{/ESCALATED}}
 Rule:       {{RULE_NAME}}
-Severity:   {{SEVERITY}}
-KPI:        {{KPI_NAME}} = {{KPI_VALUE}}
-{{#HAS_VALUE}}Value:      {{VALUE}}
+{{#OPEN}}Severity:   {{SEVERITY}}
+{{/OPEN}}KPI:        {{KPI_NAME}} = {{KPI_VALUE}}
+{{#OPEN}}{{#HAS_VALUE}}Value:      {{VALUE}}
 {{/HAS_VALUE}}Threshold:  {{THRESHOLD}}
-When:       {{WHEN}}
+{{/OPEN}}{{#RESOLVED}}{{#HAS_OUT_FOR}}Out for:    {{OUT_FOR}}
+{{/HAS_OUT_FOR}}It fired:   {{VALUE}}, {{THRESHOLD}}
+{{/RESOLVED}}When:       {{WHEN}}
 
-{{MESSAGE}}
+{{MESSAGE}}{{#RESOLVED}}{{#HAS_OUT_FOR}} It was out for {{OUT_FOR}}.{{/HAS_OUT_FOR}}{{/RESOLVED}}
 {{#HAS_DESCRIPTION}}
 About this rule: {{RULE_DESCRIPTION}}
 {{/HAS_DESCRIPTION}}{{#OPEN}}{{#HAS_RECOMMENDATION}}

@@ -33,6 +33,7 @@ void starter_rules_remove(void);
 void suite_trade(void);
 void suite_backfill(void);
 void suite_calendar(void);
+void suite_lifecycle(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {

@@ -256,10 +256,14 @@ static void t_no_data_and_deleted_kpi(void)
 	r = evaluate_rule(gone);
 	http_free(&r);
 	CU_ASSERT_EQUAL(alerts_of(gone, "firing"), 1);
+	/* the API refuses to delete a KPI a rule uses (test_lifecycle.c), naming
+	 * the rule; a database from before that refusal may still hold rules on
+	 * a deleted KPI, made here by hand */
 	r = api("DELETE", "/api/kpis/t_gone", fixture_users()->admin, NULL);
-	EXPECT_STATUS(r, 200);
-	CU_ASSERT_EQUAL(jint(&r, "rules.0"), gone);
+	EXPECT_ERROR(r, 409, "conflict");
+	CU_ASSERT_EQUAL(jint(&r, "error.details.rules.0.id"), gone);
 	http_free(&r);
+	test_exec("UPDATE kpis SET deleted_at = now() WHERE key = 't_gone'", 0, NULL);
 	/* no value: neither fires nor resolves, and says so */
 	push_value("t_stale", 10, 45);
 	ids[0] = empty;

@@ -144,6 +144,28 @@ static void t_event_lines(void)
 	event_line("kpi.sampled", "{\"kpi\":\"k\",\"value\":1}", "kpi.sampled");
 }
 
+static void duration_is(int64_t seconds, const char *want)
+{
+	char out[64];
+
+	fmt_duration(seconds, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, want);
+}
+
+/* How long an alert was out, as the resolved mail says it. */
+static void t_durations(void)
+{
+	duration_is(-5, "less than a minute");
+	duration_is(59, "less than a minute");
+	duration_is(60, "1 minute");
+	duration_is(45 * 60 + 59, "45 minutes");
+	duration_is(3600, "1 hour");
+	duration_is(2 * 3600 + 15 * 60 + 30, "2 hours 15 minutes");
+	duration_is(86400 + 3 * 3600 + 59 * 60, "1 day 3 hours");
+	duration_is(2 * 86400 + 5 * 60, "2 days");   /* no hours: the minutes are not shown */
+	duration_is(400 * 86400LL, "400 days");
+}
+
 void suite_fmt(void)
 {
 	static const struct test_case cases[] = {
@@ -152,6 +174,7 @@ void suite_fmt(void)
 		{"observed value and threshold of every condition", t_observed_values},
 		{"alert messages and rule conditions", t_messages},
 		{"event lines", t_event_lines},
+		{"durations in words", t_durations},
 		{NULL, NULL},
 	};
 	test_add_suite("fmt", NULL, NULL, cases);
