@@ -34,11 +34,67 @@ static void scope_text(const json_t *s, const json_t *rules, struct kpi_names *n
 			snprintf(out, len, "rule %s", json_string_value(json_object_get(r, "name")));
 }
 
+static const char *const weekdays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+static const char *const weekday_names[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+
+/* ", weekly Mon Fri 12:00-14:00" for a recurring silence, "" otherwise. */
+static void recurrence_text(const json_t *s, char *out, size_t len)
+{
+	const json_t *rec = json_object_get(s, "recurrence"), *d;
+	size_t i, used;
+
+	*out = '\0';
+	if (!json_is_object(rec))
+		return;
+	used = (size_t)snprintf(out, len, ", weekly");
+	json_array_foreach(json_object_get(rec, "weekdays"), i, d)
+		for (size_t k = 0; k < GW_ARRAY_LEN(weekdays) && used < len; k++)
+			if (strcmp(json_string_value(d), weekdays[k]) == 0)
+				used += (size_t)snprintf(out + used, len - used, " %s", weekday_names[k]);
+	if (used < len)
+		snprintf(out + used, len - used, " %s-%s",
+		    json_string_value(json_object_get(rec, "from")),
+		    json_string_value(json_object_get(rec, "to")));
+}
+
+/* The form's repeat fields, kept after a refused submit. */
+static void repeat_fields(struct tpl_dict *content, const struct request *req)
+{
+	for (size_t k = 0; k < GW_ARRAY_LEN(weekdays); k++) {
+		struct tpl_dict *d = tpl_section(content, "REPEAT_DAY");
+		char key[16];
+		snprintf(key, sizeof(key), "rec_%s", weekdays[k]);
+		tpl_set(d, "NAME", key);
+		tpl_set(d, "LABEL", weekday_names[k]);
+		if (*page_form(req, key))
+			tpl_show(d, "CHECKED");
+	}
+	tpl_set(content, "REC_FROM", page_form(req, "rec_from"));
+	tpl_set(content, "REC_TO", page_form(req, "rec_to"));
+}
+
+/* The field a page error belongs to, as the template names it. */
+static const char *error_key(const char *field)
+{
+	if (strcmp(field, "rule_id") == 0)
+		return "ERR_RULE_ID";
+	if (strcmp(field, "kpi") == 0)
+		return "ERR_KPI";
+	if (strcmp(field, "reason") == 0)
+		return "ERR_REASON";
+	if (strcmp(field, "minutes") == 0 || strcmp(field, "ends_at") == 0)
+		return "ERR_MINUTES";
+	if (strncmp(field, "recurrence", 10) == 0)
+		return "ERR_REPEAT";
+	return "ERR_SCOPE";
+}
+
 static int silences_page(struct request *req, int status, const struct verror *err)
 {
 	static const struct { const char *v, *label; } durations[] = {
 		{"60", "1 hour"}, {"120", "2 hours"}, {"240", "4 hours"}, {"480", "8 hours"},
 		{"1440", "1 day"}, {"4320", "3 days"}, {"10080", "1 week"},
+		{"40320", "4 weeks"}, {"131040", "13 weeks"}, {"525600", "1 year"},
 	};
 	struct kpi_names *names = kpi_names_load(req);
 	json_t *list = NULL, *rules = NULL, *s;
@@ -57,10 +113,12 @@ static int silences_page(struct request *req, int status, const struct verror *e
 	json_array_foreach(list, i, s) {
 		int past = strcmp(json_string_value(json_object_get(s, "status")), "past") == 0;
 		struct tpl_dict *d = tpl_section(p.content, past ? "PAST" : "ACTIVE");
-		char what[256];
+		char what[256], rec[96];
 		const json_t *by = json_object_get(s, "created_by");
 
 		scope_text(s, rules, names, what, sizeof(what));
+		recurrence_text(s, rec, sizeof(rec));
+		tpl_set(d, "REPEAT_TEXT", rec);
 		tpl_setf(d, "ID", "%lld", (long long)json_integer_value(json_object_get(s, "id")));
 		tpl_set(d, "SCOPE_TEXT", what);
 		tpl_set(d, "STATUS", json_string_value(json_object_get(s, "status")));
@@ -91,14 +149,9 @@ static int silences_page(struct request *req, int status, const struct verror *e
 		page_option(p.content, "DURATION", durations[k].v, durations[k].label,
 		    *minutes ? minutes : "120");
 	tpl_set(p.content, "REASON_VALUE", page_form(req, "reason"));
-	if (err) {
-		char key[48];
-		const char *field = *err->field ? err->field : "scope";
-		snprintf(key, sizeof(key), "ERR_%s", strcmp(field, "rule_id") == 0 ? "RULE_ID" :
-		    strcmp(field, "kpi") == 0 ? "KPI" : strcmp(field, "reason") == 0 ? "REASON" :
-		    strcmp(field, "minutes") == 0 || strcmp(field, "ends_at") == 0 ? "MINUTES" : "SCOPE");
-		tpl_set(tpl_section(p.content, key), "MSG", err->message);
-	}
+	repeat_fields(p.content, req);
+	if (err)
+		tpl_set(tpl_section(p.content, error_key(err->field)), "MSG", err->message);
 	json_decref(list);
 	json_decref(rules);
 	kpi_names_free(names);
@@ -108,6 +161,28 @@ static int silences_page(struct request *req, int status, const struct verror *e
 int page_silences(struct request *req)
 {
 	return silences_page(req, 200, NULL);
+}
+
+/*
+ * The repeat fields as a recurrence: none when no weekday is ticked; the
+ * times as given, so a missing one is refused by the store's own check.
+ */
+static void repeat_input(const struct request *req, json_t *in)
+{
+	json_t *days = json_array();
+
+	for (size_t k = 0; k < GW_ARRAY_LEN(weekdays); k++) {
+		char key[16];
+		snprintf(key, sizeof(key), "rec_%s", weekdays[k]);
+		if (*page_form(req, key))
+			json_array_append_new(days, json_string(weekdays[k]));
+	}
+	if (json_array_size(days) == 0) {
+		json_decref(days);
+		return;
+	}
+	json_object_set_new(in, "recurrence", json_pack("{so ss ss}", "weekdays", days,
+	    "from", page_form(req, "rec_from"), "to", page_form(req, "rec_to")));
 }
 
 int page_silence_create(struct request *req)
@@ -120,9 +195,9 @@ int page_silence_create(struct request *req)
 	char ends[40];
 	enum store_rc rc;
 
-	if (parse_int64(minutes, 1, 10080, &m) < 0) {
+	if (parse_int64(minutes, 1, 525600, &m) < 0) {
 		verror_set(&err, 422, "invalid_value", "minutes",
-		    "minutes must be a whole number from 1 to 10080 (one of the durations offered)");
+		    "minutes must be a whole number from 1 to 525600 (one of the durations offered)");
 		json_decref(in);
 		return silences_page(req, 422, &err);
 	}
@@ -130,6 +205,7 @@ int page_silence_create(struct request *req)
 	json_object_set_new(in, "scope", json_string(scope));
 	json_object_set_new(in, "ends_at", json_string(ends));
 	json_object_set_new(in, "reason", json_string(page_form(req, "reason")));
+	repeat_input(req, in);
 	if (strcmp(scope, "rule") == 0) {
 		int64_t rid;
 		if (parse_int64(page_form(req, "rule_id"), 1, INT64_MAX, &rid) == 0)

@@ -652,8 +652,8 @@ out:
 
 json_t *eval_result_json(const struct eval_result *res)
 {
-	return json_pack("{si sO sO sO sf}", "evaluated", res->evaluated,
-	    "fired", res->fired, "resolved", res->resolved, "no_data", res->no_data,
+	return json_pack("{si si sO sO sO sf}", "evaluated", res->evaluated,
+	    "inactive", res->inactive, "fired", res->fired, "resolved", res->resolved, "no_data", res->no_data,
 	    "duration_ms", (double)res->total_us / 1000.0);
 }
 

@@ -46,7 +46,7 @@ struct eval_result {
 int eval_run(struct db *db, const struct config *cfg, const struct eval_opts *opts,
     struct eval_result *res);
 
-/* {"evaluated","fired","resolved","no_data","duration_ms"}; res keeps its parts. */
+/* {"evaluated","inactive","fired","resolved","no_data","duration_ms"}; res keeps its parts. */
 json_t *eval_result_json(const struct eval_result *res);
 void eval_result_free(struct eval_result *res);
 

@@ -11,7 +11,7 @@
       <thead><tr><th scope="col">What</th><th scope="col">Until</th><th scope="col">Why</th>{{#CAN_OPERATE}}<th scope="col"><span class="sr-only">Actions</span></th>{{/CAN_OPERATE}}</tr></thead>
       <tbody>
       {{#ACTIVE}}<tr>
-        <td>{{SCOPE_TEXT}} <span class="state state-{{STATUS}}">{{STATUS}}</span></td>
+        <td>{{SCOPE_TEXT}}{{REPEAT_TEXT}} <span class="state state-{{STATUS}}">{{STATUS}}</span></td>
         <td><time datetime="{{ENDS_ISO}}">{{ENDS}}</time></td>
         <td>{{REASON}}<span class="sub">by {{BY}}</span></td>
         {{#CAN_OPERATE}}<td><form method="post" action="/silences/{{ID}}/end" class="inline">
@@ -61,6 +61,16 @@
         </select>
         <p class="field-error" id="err-minutes">{{#ERR_MINUTES}}{{MSG}}{{/ERR_MINUTES}}</p>
       </div>
+      <fieldset class="field" aria-describedby="repeat-help err-repeat">
+        <legend>Repeat every week (optional)</legend>
+        <p class="meta" id="repeat-help">Tick weekdays to mute only from a time to a time on them, on the shop's clock, until the silence ends.</p>
+        <div class="checks">{{#REPEAT_DAY}}<label class="check"><input type="checkbox" name="{{NAME}}" value="1" {{#CHECKED}}checked{{/CHECKED}}> {{LABEL}}</label> {{/REPEAT_DAY}}</div>
+        <label for="rec_from">From</label>
+        <input id="rec_from" name="rec_from" type="time" value="{{REC_FROM}}">
+        <label for="rec_to">To</label>
+        <input id="rec_to" name="rec_to" type="time" value="{{REC_TO}}">
+        <p class="field-error" id="err-repeat">{{#ERR_REPEAT}}{{MSG}}{{/ERR_REPEAT}}</p>
+      </fieldset>
       <div class="field">
         <label for="reason">Why</label>
         <input id="reason" name="reason" type="text" maxlength="1000" required value="{{REASON_VALUE}}" aria-describedby="err-reason">
@@ -77,7 +87,7 @@
   <table>
     <thead><tr><th scope="col">What</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Why</th></tr></thead>
     <tbody>
-    {{#PAST}}<tr><td>{{SCOPE_TEXT}}</td><td><time datetime="{{STARTS_ISO}}">{{STARTS}}</time></td><td><time datetime="{{ENDS_ISO}}">{{ENDS}}</time></td><td>{{REASON}}<span class="sub">by {{BY}}</span></td></tr>{{/PAST}}
+    {{#PAST}}<tr><td>{{SCOPE_TEXT}}{{REPEAT_TEXT}}</td><td><time datetime="{{STARTS_ISO}}">{{STARTS}}</time></td><td><time datetime="{{ENDS_ISO}}">{{ENDS}}</time></td><td>{{REASON}}<span class="sub">by {{BY}}</span></td></tr>{{/PAST}}
     </tbody>
   </table>
   </div>

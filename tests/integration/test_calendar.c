@@ -123,6 +123,8 @@ static long long state_int(long long id, const char *sql)
 #define CONSECUTIVE "SELECT consecutive FROM rule_state WHERE rule_id = $1::bigint"
 #define EVALUATED_AT "SELECT coalesce((extract(epoch FROM last_evaluated_at))::bigint, 0)" \
 	" FROM rule_state WHERE rule_id = $1::bigint"
+/* The last evaluation's count of rules passed over outside their hours. */
+#define LAST_INACTIVE "SELECT (result->>'inactive')::int FROM job_runs WHERE job = 'evaluate'"
 
 static void t_open_only(void)
 {
@@ -138,9 +140,11 @@ static void t_open_only(void)
 	CU_ASSERT_EQUAL(state_int(id, CONSECUTIVE), 0);
 	CU_ASSERT_EQUAL(state_int(id, EVALUATED_AT), 0);
 	CU_ASSERT_EQUAL(alerts_of(id, NULL), 0);
+	CU_ASSERT_EQUAL(SQL_INT(LAST_INACTIVE), 1);
 	/* 10:00 exactly: evaluated, pending 1 of 2 */
 	evaluate_at("t_cal_open", id, open0);
 	CU_ASSERT_EQUAL(state_int(id, CONSECUTIVE), 1);
+	CU_ASSERT_EQUAL(SQL_INT(LAST_INACTIVE), 0);
 	at = state_int(id, EVALUATED_AT);
 	CU_ASSERT_NOT_EQUAL(at, 0);
 	/* 21:00 exactly: closed, the pending count kept */
