@@ -65,10 +65,12 @@
         <legend>Repeat every week (optional)</legend>
         <p class="meta" id="repeat-help">Tick weekdays to mute only from a time to a time on them, on the shop's clock, until the silence ends.</p>
         <div class="checks">{{#REPEAT_DAY}}<label class="check"><input type="checkbox" name="{{NAME}}" value="1" {{#CHECKED}}checked{{/CHECKED}}> {{LABEL}}</label> {{/REPEAT_DAY}}</div>
-        <label for="rec_from">From</label>
-        <input id="rec_from" name="rec_from" type="time" value="{{REC_FROM}}">
-        <label for="rec_to">To</label>
-        <input id="rec_to" name="rec_to" type="time" value="{{REC_TO}}">
+        <div class="times">
+          <label for="rec_from">From</label>
+          <input id="rec_from" name="rec_from" type="time" value="{{REC_FROM}}">
+          <label for="rec_to">to</label>
+          <input id="rec_to" name="rec_to" type="time" value="{{REC_TO}}">
+        </div>
         <p class="field-error" id="err-repeat">{{#ERR_REPEAT}}{{MSG}}{{/ERR_REPEAT}}</p>
       </fieldset>
       <div class="field">
