@@ -134,6 +134,23 @@ static int feed_watch(void *arg, struct db *db)
 static void note_done(struct pusher *p, struct job *j);
 
 /*
+ * Feed thread: events (after, upto], at most limit, or NULL when the read
+ * failed or db_exec reconnected under it (the LISTEN is gone: the feed
+ * subscribes again).
+ */
+static PGresult *read_events(struct feed *f, struct db *db, int64_t after, int64_t upto,
+    int limit)
+{
+	PGresult *r = events_after(db, after, upto, limit);
+
+	if (r != NULL && db_generation(db) == f->listen_gen)
+		return r;
+	PQclear(r);
+	f->listen_gen = 0;
+	return NULL;
+}
+
+/*
  * Feed thread: reads what a notification announced, unless an auth
  * re-check is pending (nothing past a goldwatch_auth notification is read
  * before its re-check; notifications come in commit order, so what this
@@ -145,16 +162,11 @@ static void read_ahead(struct feed *f, struct db *db, struct feed_note *n)
 
 	if (n->lost || n->auth || atomic_load(&f->auth_pending) > 0 || f->seen <= after)
 		return;
-	n->rows = events_after(db, after, f->seen, FEED_BATCH);
-	if (n->rows == NULL || db_generation(db) != f->listen_gen) {
-		/* failed, or db_exec reconnected: the LISTEN is gone */
-		PQclear(n->rows);
-		n->rows = NULL;
-		f->listen_gen = 0;
+	n->rows = read_events(f, db, after, f->seen, FEED_BATCH);
+	if (n->rows == NULL)
 		n->lost = 1;
-		return;
-	}
-	n->after = after;
+	else
+		n->after = after;
 }
 
 /* Feed thread: the notifications libpq gathered, as a note, or NULL. */
@@ -262,6 +274,19 @@ static void subscribe_run(struct db *db, struct job *jj)
  * reconnect with a recent ?after= need no query), and live-only clients
  * start after the newest.
  */
+/* Frames rows from..to of r (either direction, both included) into the ring. */
+static void ring_put_rows(struct pusher *p, const PGresult *r, int from, int to)
+{
+	int step = from <= to ? 1 : -1;
+
+	for (int i = from; i != to + step; i += step) {
+		size_t len;
+		unsigned char *buf = frame_event(r, i, &len);
+		ring_push(&p->ring, db_i64(r, i, "id"), buf, len);
+	}
+	atomic_store(&p->feed.ring_last, p->ring.last_id);
+}
+
 static void fill_ring(struct pusher *p, PGresult *r)
 {
 	uint64_t cap = p->ring.cap;
@@ -271,11 +296,8 @@ static void fill_ring(struct pusher *p, PGresult *r)
 	/* a full page may not reach back to the oldest event: cover from it */
 	ring_init(&p->ring, cap, LWS_PRE,
 	    (uint64_t)n == cap ? db_i64(r, n - 1, "id") - 1 : 0);
-	for (int i = n - 1; i >= 0; i--) {
-		size_t len;
-		unsigned char *buf = frame_event(r, i, &len);
-		ring_push(&p->ring, db_i64(r, i, "id"), buf, len);
-	}
+	if (n > 0)
+		ring_put_rows(p, r, n - 1, 0);
 	if (p->ring.last_id > p->feed.announced)
 		p->feed.announced = p->ring.last_id;
 	atomic_store(&p->feed.ring_last, p->ring.last_id);
@@ -300,12 +322,7 @@ static int feed_take(struct pusher *p, PGresult *r, int64_t after)
 		return 0;
 	if ((uint64_t)(n - first) > clients_room(p))
 		return -1;
-	for (int i = first; i < n; i++) {
-		size_t len;
-		unsigned char *buf = frame_event(r, i, &len);
-		ring_push(&p->ring, db_i64(r, i, "id"), buf, len);
-	}
-	atomic_store(&p->feed.ring_last, p->ring.last_id);
+	ring_put_rows(p, r, first, n - 1);
 	p->stats.relayed += (uint64_t)(n - first);
 	clients_wake(p);
 	return n - first;
@@ -421,15 +438,9 @@ static void read_run(struct db *db, struct job *jj)
 {
 	struct feed_job *j = lws_container_of(jj, struct feed_job, job);
 
-	j->r = events_after(db, j->after, j->upto, j->limit);
-	if (j->r == NULL || db_generation(db) != j->f->listen_gen) {
-		/* failed, or db_exec reconnected: the LISTEN is gone */
-		PQclear(j->r);
-		j->r = NULL;
-		j->f->listen_gen = 0;
-		return;
-	}
-	j->failed = 0;
+	j->r = read_events(j->f, db, j->after, j->upto, j->limit);
+	if (j->r != NULL)
+		j->failed = 0;
 }
 
 static void read_done(struct pusher *p, struct job *jj)
