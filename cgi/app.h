@@ -98,6 +98,12 @@ int alerts_acknowledge(struct request *req);
 int alerts_summary(struct request *req);
 
 /* calendar.c */
+int contact_points_list(struct request *req);
+int contact_points_get(struct request *req);
+int contact_points_create(struct request *req);
+int contact_points_replace(struct request *req);
+int contact_points_delete(struct request *req);
+int contact_points_test(struct request *req);
 int shop_calendar_get(struct request *req);
 int shop_calendar_put(struct request *req);
 

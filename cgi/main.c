@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcgiapp.h>
+#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -165,7 +166,8 @@ int main(int argc, char **argv)
 		return 1;
 	log_init("goldwatch-api", (enum log_level)srv.cfg.log_level);
 	read_cache_init((size_t)srv.cfg.read_cache_kb * 1024);
-	if (auth_init() < 0 || FCGX_Init() != 0)
+	/* libcurl (contact point tests) before any thread: its global init is not thread-safe */
+	if (auth_init() < 0 || FCGX_Init() != 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		goto out_cfg;
 	json_object_seed(0);
 	/* pages show times in the shop's zone: localtime_r() follows TZ (set

@@ -44,6 +44,7 @@ static const struct conf_var conf_vars[] = {
 	STR("GOLDWATCH_SOCKET", socket_path, "/run/goldwatch/api.sock"),
 	STR("GOLDWATCH_BASE_URL", base_url, "http://127.0.0.1:8080"),
 	STR("GOLDWATCH_ADMIN_EMAIL", admin_email, "admin@localhost"),
+	STR("GOLDWATCH_SECRET_KEY", secret_key, ""),
 	WORD("GOLDWATCH_LOG_LEVEL", log_level, "info", log_level_names),
 	INT("GOLDWATCH_THREADS", threads, "4", 1, 256),
 	INT("GOLDWATCH_BODY_LIMIT", body_limit, "1048576", 1024, 64 * 1048576),
@@ -64,6 +65,8 @@ static const struct conf_var conf_vars[] = {
 	STR("GOLDWATCH_SPOOL_DIR", spool_dir, "/var/spool/goldwatch"),
 	INT("GOLDWATCH_MAIL_MAX_ATTEMPTS", mail_max_attempts, "8", 1, 100),
 	INT("GOLDWATCH_ACK_LINK_DAYS", ack_link_days, "7", 1, 365),
+	INT("GOLDWATCH_HTTP_CONNECT_TIMEOUT_MS", http_connect_ms, "3000", 100, 60000),
+	INT("GOLDWATCH_HTTP_TIMEOUT_MS", http_timeout_ms, "10000", 100, 120000),
 	STR("GOLDWATCH_PUSHER_SOCKET", pusher_socket, "/run/goldwatch-pusher/pusher.sock"),
 	INT("GOLDWATCH_PUSHER_QUEUE", pusher_queue, "1024", 16, 1048576),
 	INT("GOLDWATCH_PUSHER_PING", pusher_ping_s, "30", 1, 3600),
@@ -175,6 +178,12 @@ int config_load(struct config *cfg)
 			log_err("GOLDWATCH_TIMEZONE is not a time zone name");
 			goto fail;
 		}
+	}
+	if (cfg->secret_key[0] && (strlen(cfg->secret_key) != 64 ||
+	    strspn(cfg->secret_key, "0123456789abcdefABCDEF") != 64)) {
+		log_err("GOLDWATCH_SECRET_KEY must be 64 hex digits (32 random bytes:"
+		    " od -An -tx1 -N32 /dev/urandom | tr -d ' \\n')");
+		goto fail;
 	}
 	if (!zone_known(cfg->timezone)) {
 		log_err("GOLDWATCH_TIMEZONE \"%s\" is not a time zone (see /usr/share/zoneinfo)",

@@ -17,6 +17,8 @@ struct config {
 	char *socket_path;       /* GOLDWATCH_SOCKET: FastCGI socket of the API */
 	char *base_url;          /* GOLDWATCH_BASE_URL: links in mail */
 	char *admin_email;       /* GOLDWATCH_ADMIN_EMAIL: the starter rules' recipient */
+	char *secret_key;        /* GOLDWATCH_SECRET_KEY: 64 hex digits sealing the
+	                          * contact points' secrets (secret.h); never logged */
 	int64_t log_level;       /* GOLDWATCH_LOG_LEVEL: an enum log_level (log.h) */
 	int64_t threads;         /* GOLDWATCH_THREADS: API worker threads */
 	int64_t body_limit;      /* GOLDWATCH_BODY_LIMIT: request body bytes */
@@ -38,6 +40,9 @@ struct config {
 	char *spool_dir;         /* GOLDWATCH_SPOOL_DIR */
 	int64_t mail_max_attempts; /* GOLDWATCH_MAIL_MAX_ATTEMPTS */
 	int64_t ack_link_days;   /* GOLDWATCH_ACK_LINK_DAYS */
+	/* contact points' HTTP receivers (webhooks, chats) */
+	int64_t http_connect_ms; /* GOLDWATCH_HTTP_CONNECT_TIMEOUT_MS */
+	int64_t http_timeout_ms; /* GOLDWATCH_HTTP_TIMEOUT_MS: the whole request */
 	/* live updates */
 	char *pusher_socket;     /* GOLDWATCH_PUSHER_SOCKET */
 	int64_t pusher_queue;    /* GOLDWATCH_PUSHER_QUEUE: events per client */

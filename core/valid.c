@@ -152,6 +152,7 @@ static const char *const type_names[V_TYPE__MAX] = {
 	[V_INTS] = "an array of integers",
 	[V_OBJECT] = "an object",
 	[V_TIME] = "an ISO 8601 time string",
+	[V_MAP] = "an object",
 };
 
 /* What a field of type t must be; a table that is not the type's is a bug, not a crash. */
@@ -223,6 +224,21 @@ static int check_list(const struct vfield *f, const char *name, const json_t *v,
 	return 0;
 }
 
+int valid_decode_in(const char *path, const json_t *obj, const struct vfield *f, size_t n,
+    void *out, struct verror *err)
+{
+	char full[2 * sizeof(err->field) + 2];
+
+	if (valid_decode(obj, f, n, out, err) == 0)
+		return 0;
+	if (err->field[0]) {
+		snprintf(full, sizeof(full), "%s.%s", path, err->field);
+		memcpy(err->field, full, sizeof(err->field) - 1);
+		err->field[sizeof(err->field) - 1] = '\0';
+	}
+	return -1;
+}
+
 /*
  * A nested object field: its own table; a field at fault in it is named by
  * its path (escalation.after_minutes).
@@ -230,16 +246,7 @@ static int check_list(const struct vfield *f, const char *name, const json_t *v,
 static int check_object(const struct vfield *f, const char *name, const json_t *v,
     void *out, struct verror *err)
 {
-	char path[2 * sizeof(err->field) + 2];
-
-	if (valid_decode(v, f->sub, f->nsub, out, err) == 0)
-		return 0;
-	if (err->field[0]) {
-		snprintf(path, sizeof(path), "%s.%s", name, err->field);
-		memcpy(err->field, path, sizeof(err->field) - 1);
-		err->field[sizeof(err->field) - 1] = '\0';
-	}
-	return -1;
+	return valid_decode_in(name, v, f->sub, f->nsub, out, err);
 }
 
 void *valid_member(void *out, size_t at)
@@ -300,6 +307,9 @@ static void store(const struct vfield *f, const json_t *v, void *out)
 	case V_OBJECT:
 		if (v == NULL)
 			valid_defaults(f->sub, f->nsub, m);
+		break;
+	case V_MAP:
+		*(const json_t **)m = v;
 		break;
 	case V_TYPE__MAX:
 		break;
@@ -372,6 +382,10 @@ static int check_value(const struct vfield *f, const char *name,
 		if (!json_is_object(v))
 			goto wrong_type;
 		return check_object(f, name, v, valid_member(out, f->at), err);
+	case V_MAP:
+		if (!json_is_object(v))
+			goto wrong_type;
+		return 0;
 	case V_TYPE__MAX:
 		break;
 	}

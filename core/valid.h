@@ -37,7 +37,8 @@
  * decoded JSON: valid while it lives), V_INT int64_t, V_NUMBER double,
  * V_BOOL int (0/1), V_TIME int64_t microseconds since the epoch, V_STRINGS
  * and V_INTS struct vlist, V_OBJECT a nested struct whose own table's .at
- * are relative to it. A field absent (or null where V_NULLABLE) gets its
+ * are relative to it, V_MAP const json_t * (the object, for a decoder of
+ * its own: a contact point's kind-specific settings, HTTP headers). A field absent (or null where V_NULLABLE) gets its
  * default (.def for V_INT and V_BOOL, .ddef, .sdef; zero/NULL otherwise)
  * and its presence flag (.has, an int member) 0; given, the flag is 1.
  * Defaults and bounds live only in the table: a form starts from
@@ -60,6 +61,7 @@ enum vtype {
 	V_INTS,    /* array of positive integers; min/max bound the count */
 	V_OBJECT,  /* nested object, checked by its own table (sub, nsub) */
 	V_TIME,    /* ISO 8601 string with a zone */
+	V_MAP,     /* an object whose members the field's owner checks (any keys) */
 	V_TYPE__MAX
 };
 
@@ -115,6 +117,12 @@ void verror_set(struct verror *e, int status, const char *code,
  */
 int valid_decode(const json_t *obj, const struct vfield *f, size_t n, void *out,
     struct verror *err);
+/*
+ * valid_decode of an object found at path in a larger one (a V_MAP's
+ * contents): a field at fault is named by its whole path (settings.url).
+ */
+int valid_decode_in(const char *path, const json_t *obj, const struct vfield *f, size_t n,
+    void *out, struct verror *err);
 /*
  * The same, but goes on after a bad field (forms show every message next
  * to its field): fills at most max errors, one per field, and returns how

@@ -79,8 +79,19 @@ PGSOCK=$PGROOT/sock
 PGPORT_PRIV=5432
 DBURL="postgresql:///goldwatch?host=$PGSOCK&port=$PGPORT_PRIV&user=goldwatch"
 
+# The key that seals the contact points' secrets: kept from the env file
+# this stack had (a new key could not open what the old one sealed).
+secret_key() {
+	local key
+	key=$(sed -n 's/^GOLDWATCH_SECRET_KEY="\([0-9a-f]\{64\}\)"$/\1/p' "$DIR/goldwatch.env" 2>/dev/null)
+	[ -n "$key" ] || key=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+	echo "$key"
+}
+
 write_env() {
+	local key
 	mkdir -p "$DIR/run" "$DIR/log" "$DIR/spool" "$DIR/nginx/tmp"
+	key=$(secret_key)
 	cat > "$DIR/goldwatch.env" <<ENV
 # written by scripts/stack.sh: the configuration every process of this stack reads
 DATABASE_URL="$DBURL"
@@ -91,7 +102,10 @@ GOLDWATCH_SPOOL_DIR="$DIR/spool"
 GOLDWATCH_BASE_URL="${GOLDWATCH_BASE_URL:-http://127.0.0.1:$PORT}"
 GOLDWATCH_TIMEZONE="${GOLDWATCH_TIMEZONE:-UTC}"
 GOLDWATCH_PORT="$PORT"
+GOLDWATCH_SECRET_KEY="$key"
+GOLDWATCH_HTTP_TIMEOUT_MS="${GOLDWATCH_HTTP_TIMEOUT_MS:-10000}"
 ENV
+	chmod 0600 "$DIR/goldwatch.env"
 }
 
 load_env() {

@@ -33,6 +33,8 @@ done
 [ ${#variants[@]} -gt 0 ] || variants=(normal san clock-0959shop+icu)
 failures=()
 export GOLDWATCH_DATA_DIR=$top
+# contact point tests wait for a receiver that hangs: not the default 10 s
+export GOLDWATCH_HTTP_TIMEOUT_MS=1500
 trap clock_stop EXIT
 
 free_port() {
