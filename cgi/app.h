@@ -160,5 +160,11 @@ int page_silence_create(struct request *req);
 int page_silence_end(struct request *req);
 /* Renders an error page for page routes. */
 int page_error(struct request *req, int status, const char *message);
+int page_contact_points(struct request *req);
+int page_contact_point(struct request *req);
+int page_contact_point_create(struct request *req);
+int page_contact_point_update(struct request *req);
+int page_contact_point_test(struct request *req);
+int page_contact_point_delete(struct request *req);
 
 #endif

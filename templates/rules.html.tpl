@@ -2,6 +2,7 @@
 <div class="page-head">
   <h1>Rules</h1>
   <a class="button" href="/calendar">Opening hours</a>
+  <a class="button" href="/contact-points">Contact points</a>
   {{#CAN_ADMIN}}<a class="button primary" href="/rules/new">New rule</a>{{/CAN_ADMIN}}
 </div>
 <section class="card">

@@ -81,6 +81,14 @@
     scope.addEventListener('change', showScopeFields);
     showScopeFields();
   }
+  var cpKind = $('#cp-form') && $('#kind');
+  function showKindFields() {
+    $all('[data-kind]').forEach(function (f) { f.hidden = f.dataset.kind !== cpKind.value; });
+  }
+  if (cpKind) {
+    cpKind.addEventListener('change', showKindFields);
+    showKindFields();
+  }
 
   /* ---- counters: re-read the summary after alert changes ---- */
   var counters = { firing: $('#count-firing'), acknowledged: $('#count-acknowledged'),

@@ -222,7 +222,7 @@ await step('a viewer sees no acknowledge or edit controls; a forged POST is refu
   assert.equal(r2.status(), 403);
   assert.equal((await api('GET', `/api/alerts/rules/${ruleId}`, admin)).json.enabled, true);
   // on a phone no page scrolls sideways (wide tables scroll inside their card)
-  for (const path of ['/', '/alerts', `/alerts/${alertId}`, '/rules', `/rules/${ruleId}`, '/kpis', '/kpis/b_till', '/silences', '/calendar']) {
+  for (const path of ['/', '/alerts', `/alerts/${alertId}`, '/rules', `/rules/${ruleId}`, '/kpis', '/kpis/b_till', '/silences', '/calendar', '/contact-points']) {
     await p.goto(base + path);
     const w = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
     assert.ok(w[0] <= w[1], `${path} is ${w[0]} px wide on a ${w[1]} px screen`);
@@ -257,10 +257,27 @@ await step('forms work without JavaScript (post, redirect, flash)', async () => 
   await context.close();
 });
 
+await step('a contact point from its page: only its kind\'s fields, no secret shown back', async () => {
+  const p = A.page;
+  await p.goto(base + '/contact-points');
+  await p.selectOption('#kind', 'telegram');
+  assert.ok(await p.locator('fieldset[data-kind="telegram"]').isVisible(), 'the Telegram fields show');
+  assert.ok(!(await p.locator('fieldset[data-kind="webhook"]').isVisible()), 'the webhook fields hide');
+  await p.fill('#name', 'Owner phone');
+  await p.fill('#bot_token', '123456:browser-token-never-shown');
+  await p.fill('#chat_id', '-100777');
+  await Promise.all([p.waitForNavigation({ waitUntil: 'load' }), p.click('#cp-form button[type=submit]')]);
+  assert.match(p.url(), /\/contact-points\/\d+$/);
+  assert.match(await p.textContent('.flash'), /Saved/);
+  assert.ok(!(await p.content()).includes('browser-token-never-shown'), 'the token is not on the page');
+  assert.equal(await p.inputValue('#bot_token'), '');
+  await p.screenshot({ path: shots + 'contact-point.png', fullPage: true });
+});
+
 await step('every form field has a label (keyboard and screen readers)', async () => {
   await A.page.goto(base + '/calendar');
   await A.page.screenshot({ path: shots + 'calendar.png', fullPage: true });
-  for (const path of ['/rules/new', '/silences', '/alerts', '/calendar']) {
+  for (const path of ['/rules/new', '/silences', '/alerts', '/calendar', '/contact-points']) {
     await A.page.goto(base + path);
     const unlabelled = await A.page.evaluate(() => Array.from(document.querySelectorAll('input, select, textarea'))
       .filter((e) => e.type !== 'hidden' && !e.closest('label') && !(e.id && document.querySelector(`label[for="${e.id}"]`)) && !e.getAttribute('aria-label'))

@@ -503,6 +503,101 @@ static void t_roles_and_delete(void)
 	    " AND object_id = $1 AND action = 'contact_point.delete'", ids), 1);
 }
 
+/* The admin's browser: a form POST with the session cookie and the CSRF token. */
+static struct http_resp form_post(const char *path, const char *fields)
+{
+	char cookie[256];
+	const char *h[] = {cookie, "Content-Type: application/x-www-form-urlencoded", NULL};
+	char *body = xasprintf("_csrf=%s&%s", fixture_users()->admin_csrf, fields);
+	struct http_resp r;
+
+	snprintf(cookie, sizeof(cookie), "Cookie: gw_session=%s", fixture_users()->admin);
+	r = http_do("POST", path, h, body, strlen(body));
+	free(body);
+	return r;
+}
+
+static struct http_resp page_as(const char *path, const char *token)
+{
+	char cookie[256];
+	const char *h[] = {cookie, NULL};
+
+	snprintf(cookie, sizeof(cookie), "Cookie: gw_session=%s", token);
+	return http_do("GET", path, h, NULL, 0);
+}
+
+/*
+ * The pages: a webhook made from the form with a secret header; its page
+ * shows neither secret; a bad URL comes back at its field and changes
+ * nothing; the test button says how it went; delete.
+ */
+static void t_pages(void)
+{
+	char *url = receiver_url(rcv, "/page-hook"), *fields, *loc;
+	struct http_resp r;
+	long long id, before;
+	char path[64];
+
+	fields = xasprintf("name=Page+hook&kind=webhook&url=%s&method=POST&format=goldwatch"
+	    "&headers=X-Shop%%3A+gold&secret_headers=Authorization%%3A+Bearer+tok-a9f3-page"
+	    "&secret=" SECRET "&addresses=&slack_url=&bot_token=&chat_id=&api_base=", url);
+	r = form_post("/contact-points", fields);
+	free(fields);
+	EXPECT_STATUS(r, 303);
+	loc = http_header(&r, "Location");
+	http_free(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(loc);
+	id = atoll(loc + strlen("/contact-points/"));
+	free(loc);
+	CU_ASSERT_FATAL(id > 0);
+	snprintf(path, sizeof(path), "/api/contact-points/%lld", id);
+	r = api("GET", path, fixture_users()->admin, NULL);
+	EXPECT_JSTR(r, "settings.headers.X-Shop", "gold");
+	EXPECT_JSTR(r, "secrets_set.0", "secret");
+	EXPECT_JSTR(r, "secrets_set.1", "headers.Authorization");
+	http_free(&r);
+	snprintf(path, sizeof(path), "/contact-points/%lld", id);
+	r = page_as(path, fixture_users()->admin);
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_FALSE(shows_secret(r.body));
+	CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "Authorization:\n") : NULL);
+	http_free(&r);
+	r = page_as(path, fixture_users()->viewer);
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_PTR_NULL(r.body ? strstr(r.body, "id=\"cp-form\"") : "");
+	CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "id=\"cp-target\"") : NULL);
+	http_free(&r);
+
+	/* a bad URL: at its field, nothing changed */
+	before = SQL_INT0("SELECT count(*) FROM audit_log WHERE object_type = 'contact_point'");
+	r = form_post(path, "name=Page+hook&kind=webhook&url=ftp%3A%2F%2Fx&method=POST"
+	    "&format=goldwatch&headers=&secret_headers=Authorization%3A&secret=");
+	EXPECT_STATUS(r, 422);
+	CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "id=\"err-url\">url must be") : NULL);
+	CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "value=\"ftp://x\"") : NULL);
+	http_free(&r);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM audit_log WHERE object_type = 'contact_point'"),
+	    before);
+
+	/* the test button */
+	receiver_clear(rcv);
+	snprintf(path, sizeof(path), "/contact-points/%lld/test", id);
+	r = form_post(path, "x=1");
+	EXPECT_STATUS(r, 303);
+	http_free(&r);
+	CU_ASSERT_EQUAL(receiver_wait(rcv, 1, 5000), 1);
+
+	snprintf(path, sizeof(path), "/contact-points/%lld/delete", id);
+	r = form_post(path, "confirm=1");
+	EXPECT_STATUS(r, 303);
+	http_free(&r);
+	snprintf(path, sizeof(path), "/api/contact-points/%lld", id);
+	r = api("GET", path, fixture_users()->admin, NULL);
+	EXPECT_STATUS(r, 404);
+	http_free(&r);
+	free(url);
+}
+
 /* Last: no secret of this suite in any log of the stack (nginx's included). */
 static void t_no_secret_in_logs(void)
 {
@@ -520,6 +615,7 @@ void suite_contact_points(void)
 		{"bad bodies refused naming the field, nothing stored", t_bad_input},
 		{"an e-mail contact point's test goes to the mail delivery", t_email_test},
 		{"roles; delete is audited", t_roles_and_delete},
+		{"the pages: make, show without secrets, refuse at the field, test, delete", t_pages},
 		{"no secret in any log", t_no_secret_in_logs},
 		{NULL, NULL},
 	};

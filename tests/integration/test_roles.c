@@ -24,7 +24,8 @@ struct route_line {
 };
 
 /* What {id} or {key} (and "{id}" in a body) names in a success request. */
-enum fixture { FX_NONE, FX_RULE, FX_ALERT, FX_SILENCE, FX_PUSH_KPI, FX_USER, FX_BUILTIN_KPI };
+enum fixture { FX_NONE, FX_RULE, FX_ALERT, FX_SILENCE, FX_PUSH_KPI, FX_USER, FX_BUILTIN_KPI,
+	FX_CONTACT_POINT };
 
 struct success {
 	const char *route;  /* "METHOD pattern", as --routes prints them */
@@ -36,6 +37,9 @@ struct success {
 
 #define RULE_JSON "{\"name\":\"roles rule {n}\",\"kpi\":\"t_roles\",\"condition\":\"gt\"," \
 	"\"threshold\":5,\"severity\":\"warning\",\"recipients\":[\"roles@shop.example\"]}"
+#define CP_JSON "{\"name\":\"roles cp {n}\",\"kind\":\"email\"," \
+	"\"settings\":{\"addresses\":[\"roles@shop.example\"]}}"
+#define CP_FORM "name=roles+cp+form+{n}&kind=email&addresses=roles%40shop.example"
 #define RULE_FORM "name=roles+form+{n}&kpi=t_roles&condition=gt&threshold=5&severity=warning" \
 	"&recipients=roles%40shop.example&enabled=1"
 
@@ -69,6 +73,12 @@ static const struct success successes[] = {
 	{"GET /api/alerts/{id}", 200, FX_ALERT, NULL},
 	{"GET /api/events", 200, FX_NONE, NULL},
 	{"GET /api/audit", 200, FX_NONE, NULL},
+	{"GET /api/contact-points", 200, FX_NONE, NULL},
+	{"POST /api/contact-points", 201, FX_NONE, CP_JSON},
+	{"GET /api/contact-points/{id}", 200, FX_CONTACT_POINT, NULL},
+	{"PUT /api/contact-points/{id}", 200, FX_CONTACT_POINT, CP_JSON},
+	{"DELETE /api/contact-points/{id}", 200, FX_CONTACT_POINT, NULL},
+	{"POST /api/contact-points/{id}/test", 200, FX_CONTACT_POINT, NULL},
 	{"GET /api/notifications", 200, FX_NONE, NULL},
 	{"GET /api/kpis", 200, FX_NONE, NULL},
 	{"POST /api/kpis", 201, FX_NONE,
@@ -96,6 +106,12 @@ static const struct success successes[] = {
 	{"POST /rules/{id}/delete", 303, FX_RULE, "confirm=1"},
 	{"GET /kpis", 200, FX_NONE, NULL},
 	{"GET /kpis/{key}", 200, FX_BUILTIN_KPI, NULL},
+	{"GET /contact-points", 200, FX_NONE, NULL},
+	{"POST /contact-points", 303, FX_NONE, CP_FORM},
+	{"GET /contact-points/{id}", 200, FX_CONTACT_POINT, NULL},
+	{"POST /contact-points/{id}", 303, FX_CONTACT_POINT, CP_FORM},
+	{"POST /contact-points/{id}/test", 303, FX_CONTACT_POINT, "confirm=1"},
+	{"POST /contact-points/{id}/delete", 303, FX_CONTACT_POINT, "confirm=1"},
 	{"GET /api/shop/calendar", 200, FX_NONE, NULL},
 	{"PUT /api/shop/calendar", 200, FX_NONE, "{\"hours\":{\"mon\":[[\"10:00\",\"21:00\"]],"
 	    "\"tue\":[[\"10:00\",\"21:00\"]],\"wed\":[[\"10:00\",\"21:00\"]],"
@@ -225,6 +241,13 @@ static void make_fixture(enum fixture fx, int n, char *out, size_t len)
 		break;
 	case FX_BUILTIN_KPI:
 		snprintf(out, len, "revenue_today");
+		break;
+	case FX_CONTACT_POINT:
+		body = xasprintf("{\"name\":\"%s\",\"kind\":\"email\",\"settings\":"
+		    "{\"addresses\":[\"roles@shop.example\"]}}", name);
+		r = api("POST", "/api/contact-points", admin, body);
+		snprintf(out, len, "%lld", created_id(&r));
+		free(body);
 		break;
 	case FX_NONE:
 		break;

@@ -20,5 +20,6 @@ void suite_fmt(void);
 void suite_alert(void);
 void suite_schedule(void);
 void suite_calendar(void);
+void suite_contact_point(void);
 
 #endif
