@@ -476,7 +476,8 @@ static void t_evaluate_api(void)
 	CU_ASSERT_TRUE(json_is_array(jget(r.json, "resolved")));
 	CU_ASSERT_TRUE(json_is_array(jget(r.json, "no_data")));
 	CU_ASSERT_TRUE(json_is_number(jget(r.json, "duration_ms")));
-	CU_ASSERT_EQUAL(json_object_size(r.json), 5);
+	CU_ASSERT_TRUE(json_is_integer(jget(r.json, "inactive")));
+	CU_ASSERT_EQUAL(json_object_size(r.json), 6);
 	http_free(&r);
 }
 
