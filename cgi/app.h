@@ -104,6 +104,8 @@ int contact_points_create(struct request *req);
 int contact_points_replace(struct request *req);
 int contact_points_delete(struct request *req);
 int contact_points_test(struct request *req);
+int policies_get(struct request *req);
+int policies_put(struct request *req);
 int shop_calendar_get(struct request *req);
 int shop_calendar_put(struct request *req);
 

@@ -57,9 +57,10 @@ int contact_points_replace(struct request *req)
 int contact_points_delete(struct request *req)
 {
 	json_t *out = NULL;
-	enum store_rc rc = cp_delete(req->db, &req->who, req_param_id(req, "id"), &out);
+	struct verror err;
+	enum store_rc rc = cp_delete(req->db, &req->who, req_param_id(req, "id"), &out, &err);
 
-	return store_answer(req, rc, 200, out, NULL, "contact point");
+	return store_answer(req, rc, 200, out, &err, "contact point");
 }
 
 int contact_points_test(struct request *req)

@@ -396,11 +396,18 @@ int page_contact_point_test(struct request *req)
 int page_contact_point_delete(struct request *req)
 {
 	json_t *out = NULL;
-	enum store_rc rc = cp_delete(req->db, &req->who, req_param_id(req, "id"), &out);
+	struct verror err;
+	int64_t id = req_param_id(req, "id");
+	enum store_rc rc = cp_delete(req->db, &req->who, id, &out, &err);
 
 	json_decref(out);
 	if (rc == ST_NOT_FOUND)
 		return page_error(req, 404, "There is no such contact point.");
+	if (rc == ST_CONFLICT) {
+		page_flash(req, "error", "Notification policies send to this contact point:"
+		    " take it out of them first.");
+		return redirect_to(req, id);
+	}
 	if (rc != ST_OK)
 		return 500;
 	page_flash(req, "ok", "The contact point is deleted.");

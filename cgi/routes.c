@@ -52,7 +52,7 @@ static int outbox_status(const char *s)
 static int audit_object_type(const char *s)
 {
 	static const char *const types[] = {"rule", "user", "api_token", "kpi", "silence", "calendar",
-	    "contact_point", NULL};
+	    "contact_point", "notification_policies", NULL};
 	return one_of(s, types);
 }
 
@@ -95,7 +95,7 @@ static const struct vfield q_audit[] = {
 	    .at = Q(before)},
 	Q_LIMIT(1, 500, 100),
 	{.name = "object_type", .type = V_STRING, .check = audit_object_type,
-	    .what = "must be rule, user, api_token, kpi, silence, calendar or contact_point", .at = Q(object_type)},
+	    .what = "must be rule, user, api_token, kpi, silence, calendar, contact_point or notification_policies", .at = Q(object_type)},
 	{.name = "object_id", .type = V_STRING, .max = 64, .what = "is not valid", .at = Q(object_id)},
 };
 static const struct vfield q_notifications[] = {
@@ -160,6 +160,9 @@ static const struct route routes[] = {
 	    0),
 	ROUTE(M_POST, "/api/contact-points/{id}/test", contact_points_test, ROLE_ADMIN, BODY_NONE,
 	    0),
+
+	ROUTE(M_GET, "/api/notification-policies", policies_get, ROLE_VIEWER, BODY_NONE, 0),
+	ROUTE(M_PUT, "/api/notification-policies", policies_put, ROLE_ADMIN, BODY_JSON, 0),
 
 	ROUTE_Q(M_GET, "/api/notifications", notifications_list, ROLE_ADMIN, BODY_NONE, 0,
 	    q_notifications),

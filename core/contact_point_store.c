@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "log.h"
+#include "policy_store.h"
 #include "secret.h"
 #include "util.h"
 
@@ -222,9 +223,31 @@ DB_STMT(q_cp_delete,
     "WITH c AS (DELETE FROM contact_points WHERE id = $1::bigint RETURNING *)"
     " SELECT " CP_COLUMNS " FROM c");
 
-enum store_rc cp_delete(struct db *db, const struct principal *who, int64_t id, json_t **out)
+/*
+ * After the row is deleted (its lock waits for a policy change that holds
+ * it): still named by a policy? ST_CONFLICT with *out the policies, rolled back.
+ */
+static enum store_rc cp_still_used(struct db *db, int64_t id, json_t **out, struct verror *err)
+{
+	json_t *users = routing_users(db, id);
+
+	if (users == NULL || json_array_size(users) == 0) {
+		json_decref(users);
+		return users ? ST_OK : ST_ERROR;
+	}
+	db_rollback(db);
+	json_decref(*out);
+	*out = json_pack("{so}", "policies", users);
+	verror_set(err, 409, "conflict", NULL, "notification policies send to this contact point:"
+	    " take it out of them first");
+	return ST_CONFLICT;
+}
+
+enum store_rc cp_delete(struct db *db, const struct principal *who, int64_t id, json_t **out,
+    struct verror *err)
 {
 	char idb[24];
+	enum store_rc rc;
 	PGresult *r;
 
 	*out = NULL;
@@ -237,6 +260,14 @@ enum store_rc cp_delete(struct db *db, const struct principal *who, int64_t id, 
 	}
 	*out = cp_json(r, 0);
 	PQclear(r);
+	if ((rc = cp_still_used(db, id, out, err)) != ST_OK) {
+		if (rc == ST_ERROR) {
+			db_rollback(db);
+			json_decref(*out);
+			*out = NULL;
+		}
+		return rc;
+	}
 	if (audit_record_id(db, who, "contact_point.delete", "contact_point", id, *out, NULL) < 0 ||
 	    db_commit(db) < 0) {
 		db_rollback(db);

@@ -28,7 +28,9 @@ enum store_rc cp_create(struct db *db, const struct config *cfg, const struct pr
 /* Replaces one; secrets left out keep the stored ones of the same kind. */
 enum store_rc cp_replace(struct db *db, const struct config *cfg, const struct principal *who,
     int64_t id, const struct cp_input *in, json_t **out, struct verror *err);
-enum store_rc cp_delete(struct db *db, const struct principal *who, int64_t id, json_t **out);
+/* Deletes one; ST_CONFLICT (out: {"policies": [...]}) while a notification policy names it. */
+enum store_rc cp_delete(struct db *db, const struct principal *who, int64_t id, json_t **out,
+    struct verror *err);
 
 /* A contact point as a sender needs it: its secrets open. */
 struct cp_target {

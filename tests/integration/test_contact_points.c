@@ -598,6 +598,85 @@ static void t_pages(void)
 	free(url);
 }
 
+/*
+ * Notification policies: PUT and GET agree; an unknown contact point or a
+ * bad matcher is refused at its field and changes nothing; a contact point
+ * a policy sends to cannot be deleted (409 naming the policy).
+ */
+static void t_policies(void)
+{
+	long long a = make_cp("{\"name\":\"Policy owner\",\"kind\":\"email\",\"settings\":"
+	    "{\"addresses\":[\"owner@shop.test\"]}}");
+	long long b = make_cp("{\"name\":\"Policy stock\",\"kind\":\"email\",\"settings\":"
+	    "{\"addresses\":[\"stock@shop.test\"]}}");
+	long long audits = SQL_INT0("SELECT count(*) FROM audit_log"
+	    " WHERE object_type = 'notification_policies'");
+	char *body, *bad, path[64];
+	struct http_resp r;
+
+	CU_ASSERT_FATAL(a > 0 && b > 0);
+	body = xasprintf("{\"policies\":[{\"matchers\":{\"severity\":[\"critical\"]},"
+	    "\"contact_points\":[%lld],\"continue\":true,\"group_wait_seconds\":0},"
+	    "{\"matchers\":{\"category\":[\"operational\"]},\"contact_points\":[%lld],"
+	    "\"repeat_minutes\":60}],\"default\":{\"contact_points\":[%lld]}}", a, b, a);
+	r = api("PUT", "/api/notification-policies", fixture_users()->admin, body);
+	EXPECT_STATUS(r, 200);
+	http_free(&r);
+	r = api("GET", "/api/notification-policies", fixture_users()->viewer, NULL);
+	EXPECT_STATUS(r, 200);
+	EXPECT_JSTR(r, "policies.0.matchers.severity.0", "critical");
+	CU_ASSERT_EQUAL(jint(&r, "policies.0.contact_points.0"), a);
+	CU_ASSERT_TRUE(json_is_true(jget(r.json, "policies.0.continue")));
+	CU_ASSERT_EQUAL(jint(&r, "policies.0.group_wait_seconds"), 0);
+	CU_ASSERT_EQUAL(jint(&r, "policies.1.repeat_minutes"), 60);
+	CU_ASSERT_EQUAL(jint(&r, "policies.1.group_wait_seconds"), 30);
+	CU_ASSERT_TRUE(json_is_null(jget(r.json, "policies.0.repeat_minutes")));
+	CU_ASSERT_EQUAL(jint(&r, "default.contact_points.0"), a);
+	http_free(&r);
+
+	/* refused, nothing changed */
+	bad = xasprintf("{\"policies\":[{\"contact_points\":[%lld]},{\"contact_points\":"
+	    "[999999999]}]}", a);
+	r = api("PUT", "/api/notification-policies", fixture_users()->admin, bad);
+	EXPECT_ERROR(r, 422, "unknown_contact_point");
+	EXPECT_JSTR(r, "error.field", "policies.1.contact_points");
+	http_free(&r);
+	free(bad);
+	r = api("PUT", "/api/notification-policies", fixture_users()->admin,
+	    "{\"policies\":[{\"contact_points\":[1],\"matchers\":{\"kpi\":[\"no such key!\"]}}]}");
+	EXPECT_STATUS(r, 422);
+	EXPECT_JSTR(r, "error.field", "policies.0.matchers.kpi");
+	http_free(&r);
+	r = api("PUT", "/api/notification-policies", fixture_users()->operator_, body);
+	EXPECT_STATUS(r, 403);
+	http_free(&r);
+	r = api("GET", "/api/notification-policies", fixture_users()->viewer, NULL);
+	CU_ASSERT_EQUAL(json_array_size(jget(r.json, "policies")), 2);
+	http_free(&r);
+
+	/* in use: not deleted */
+	snprintf(path, sizeof(path), "/api/contact-points/%lld", b);
+	r = api("DELETE", path, fixture_users()->admin, NULL);
+	EXPECT_ERROR(r, 409, "conflict");
+	CU_ASSERT_EQUAL(jint(&r, "error.details.policies.0"), 1);
+	http_free(&r);
+	snprintf(path, sizeof(path), "/api/contact-points/%lld", a);
+	r = api("DELETE", path, fixture_users()->admin, NULL);
+	EXPECT_ERROR(r, 409, "conflict");
+	EXPECT_JSTR(r, "error.details.policies.1", "default");
+	http_free(&r);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM audit_log"
+	    " WHERE object_type = 'notification_policies'"), audits + 1);
+	/* emptied again: the suites after this one start from no policies */
+	r = api("PUT", "/api/notification-policies", fixture_users()->admin, "{\"policies\":[]}");
+	EXPECT_STATUS(r, 200);
+	http_free(&r);
+	r = api("DELETE", path, fixture_users()->admin, NULL);
+	EXPECT_STATUS(r, 200);
+	http_free(&r);
+	free(body);
+}
+
 /* Last: no secret of this suite in any log of the stack (nginx's included). */
 static void t_no_secret_in_logs(void)
 {
@@ -616,6 +695,7 @@ void suite_contact_points(void)
 		{"an e-mail contact point's test goes to the mail delivery", t_email_test},
 		{"roles; delete is audited", t_roles_and_delete},
 		{"the pages: make, show without secrets, refuse at the field, test, delete", t_pages},
+		{"notification policies: PUT, GET, refusals; a used contact point stays", t_policies},
 		{"no secret in any log", t_no_secret_in_logs},
 		{NULL, NULL},
 	};

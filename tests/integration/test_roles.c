@@ -79,6 +79,8 @@ static const struct success successes[] = {
 	{"PUT /api/contact-points/{id}", 200, FX_CONTACT_POINT, CP_JSON},
 	{"DELETE /api/contact-points/{id}", 200, FX_CONTACT_POINT, NULL},
 	{"POST /api/contact-points/{id}/test", 200, FX_CONTACT_POINT, NULL},
+	{"GET /api/notification-policies", 200, FX_NONE, NULL},
+	{"PUT /api/notification-policies", 200, FX_NONE, "{\"policies\":[]}"},
 	{"GET /api/notifications", 200, FX_NONE, NULL},
 	{"GET /api/kpis", 200, FX_NONE, NULL},
 	{"POST /api/kpis", 201, FX_NONE,

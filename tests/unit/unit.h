@@ -21,5 +21,6 @@ void suite_alert(void);
 void suite_schedule(void);
 void suite_calendar(void);
 void suite_contact_point(void);
+void suite_policy(void);
 
 #endif
