@@ -404,8 +404,8 @@ int page_contact_point_delete(struct request *req)
 	if (rc == ST_NOT_FOUND)
 		return page_error(req, 404, "There is no such contact point.");
 	if (rc == ST_CONFLICT) {
-		page_flash(req, "error", "Notification policies send to this contact point:"
-		    " take it out of them first.");
+		page_flash(req, "error", "Notification or escalation policies send to this contact"
+		    " point: take it out of them first.");
 		return redirect_to(req, id);
 	}
 	if (rc != ST_OK)

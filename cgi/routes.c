@@ -52,7 +52,7 @@ static int outbox_status(const char *s)
 static int audit_object_type(const char *s)
 {
 	static const char *const types[] = {"rule", "user", "api_token", "kpi", "silence", "calendar",
-	    "contact_point", "notification_policies", NULL};
+	    "contact_point", "notification_policies", "escalation_policy", NULL};
 	return one_of(s, types);
 }
 
@@ -95,7 +95,8 @@ static const struct vfield q_audit[] = {
 	    .at = Q(before)},
 	Q_LIMIT(1, 500, 100),
 	{.name = "object_type", .type = V_STRING, .check = audit_object_type,
-	    .what = "must be rule, user, api_token, kpi, silence, calendar, contact_point or notification_policies", .at = Q(object_type)},
+	    .what = "must be rule, user, api_token, kpi, silence, calendar, contact_point,"
+	    " notification_policies or escalation_policy", .at = Q(object_type)},
 	{.name = "object_id", .type = V_STRING, .max = 64, .what = "is not valid", .at = Q(object_id)},
 };
 static const struct vfield q_notifications[] = {
@@ -161,6 +162,13 @@ static const struct route routes[] = {
 	ROUTE(M_POST, "/api/contact-points/{id}/test", contact_points_test, ROLE_ADMIN, BODY_NONE,
 	    0),
 
+	ROUTE(M_GET, "/api/escalation-policies", esc_policies_list, ROLE_VIEWER, BODY_NONE, 0),
+	ROUTE(M_POST, "/api/escalation-policies", esc_policies_create, ROLE_ADMIN, BODY_JSON, 0),
+	ROUTE(M_GET, "/api/escalation-policies/{id}", esc_policies_get, ROLE_VIEWER, BODY_NONE, 0),
+	ROUTE(M_PUT, "/api/escalation-policies/{id}", esc_policies_replace, ROLE_ADMIN, BODY_JSON,
+	    0),
+	ROUTE(M_DELETE, "/api/escalation-policies/{id}", esc_policies_delete, ROLE_ADMIN,
+	    BODY_NONE, 0),
 	ROUTE(M_GET, "/api/notification-policies", policies_get, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE(M_PUT, "/api/notification-policies", policies_put, ROLE_ADMIN, BODY_JSON, 0),
 

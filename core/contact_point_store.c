@@ -8,7 +8,6 @@
 
 #include "audit.h"
 #include "log.h"
-#include "policy_store.h"
 #include "secret.h"
 #include "util.h"
 
@@ -223,23 +222,57 @@ DB_STMT(q_cp_delete,
     "WITH c AS (DELETE FROM contact_points WHERE id = $1::bigint RETURNING *)"
     " SELECT " CP_COLUMNS " FROM c");
 
+DB_STMT(q_cp_missing,
+    "WITH held AS (SELECT id FROM contact_points WHERE id = ANY($1::bigint[]) FOR KEY SHARE)"
+    " SELECT x AS id FROM unnest($1::bigint[]) AS x WHERE x NOT IN (SELECT id FROM held)"
+    " LIMIT 1");
+
+enum store_rc cp_missing(struct db *db, const char *ids, int64_t *missing)
+{
+	PGresult *r = DB_EXEC(db, &q_cp_missing, ids);
+
+	*missing = 0;
+	if (r == NULL)
+		return ST_ERROR;
+	if (PQntuples(r) == 1)
+		*missing = db_i64(r, 0, "id");
+	PQclear(r);
+	return ST_OK;
+}
+
+/* Who sends to contact point $1: the notification policies (positions) and escalation policies. */
+DB_STMT(q_cp_users,
+    "SELECT json_build_object("
+    "  'policies', COALESCE((SELECT json_agg(CASE WHEN is_default THEN to_json('default'::text)"
+    "      ELSE to_json(position) END ORDER BY is_default, position)"
+    "    FROM notification_policies WHERE $1::bigint = ANY(contact_points)), '[]'::json),"
+    "  'escalation_policies', COALESCE((SELECT json_agg(id ORDER BY id) FROM escalation_policies"
+    "    WHERE contact_points @> ARRAY[$1::bigint]), '[]'::json))::text AS users");
+
 /*
  * After the row is deleted (its lock waits for a policy change that holds
- * it): still named by a policy? ST_CONFLICT with *out the policies, rolled back.
+ * it): does a policy still send to it? ST_CONFLICT with *out saying which,
+ * rolled back.
  */
 static enum store_rc cp_still_used(struct db *db, int64_t id, json_t **out, struct verror *err)
 {
-	json_t *users = routing_users(db, id);
+	char idb[24];
+	PGresult *r = DB_EXEC(db, &q_cp_users, db_i64_param(id, idb));
+	json_t *users = r && PQntuples(r) == 1 ? json_loads(db_str(r, 0, "users"), 0, NULL) : NULL;
 
-	if (users == NULL || json_array_size(users) == 0) {
+	PQclear(r);
+	if (users == NULL)
+		return ST_ERROR;
+	if (json_array_size(json_object_get(users, "policies")) == 0 &&
+	    json_array_size(json_object_get(users, "escalation_policies")) == 0) {
 		json_decref(users);
-		return users ? ST_OK : ST_ERROR;
+		return ST_OK;
 	}
 	db_rollback(db);
 	json_decref(*out);
-	*out = json_pack("{so}", "policies", users);
-	verror_set(err, 409, "conflict", NULL, "notification policies send to this contact point:"
-	    " take it out of them first");
+	*out = users;
+	verror_set(err, 409, "conflict", NULL, "notification or escalation policies send to this"
+	    " contact point: take it out of them first");
 	return ST_CONFLICT;
 }
 

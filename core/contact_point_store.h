@@ -28,9 +28,19 @@ enum store_rc cp_create(struct db *db, const struct config *cfg, const struct pr
 /* Replaces one; secrets left out keep the stored ones of the same kind. */
 enum store_rc cp_replace(struct db *db, const struct config *cfg, const struct principal *who,
     int64_t id, const struct cp_input *in, json_t **out, struct verror *err);
-/* Deletes one; ST_CONFLICT (out: {"policies": [...]}) while a notification policy names it. */
+/*
+ * Deletes one; ST_CONFLICT (out: {"policies": [positions or "default"],
+ * "escalation_policies": [ids]}) while a policy sends to it.
+ */
 enum store_rc cp_delete(struct db *db, const struct principal *who, int64_t id, json_t **out,
     struct verror *err);
+
+/*
+ * In the caller's transaction: the first of ids (an SQL bigint[] text)
+ * that is not a contact point into *missing (0: all are; those are held
+ * until commit, so none is deleted meanwhile). ST_OK or ST_ERROR.
+ */
+enum store_rc cp_missing(struct db *db, const char *ids, int64_t *missing);
 
 /* A contact point as a sender needs it: its secrets open. */
 struct cp_target {

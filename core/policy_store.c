@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "contact_point_store.h"
 #include "log.h"
 
 #define MATCH_JSON(col) "COALESCE(to_json(" col "), '[]'::json)"
@@ -57,11 +58,6 @@ int routing_load(struct db *db, struct routing *r)
 }
 
 DB_STMT(q_routing_lock, "LOCK TABLE notification_policies IN EXCLUSIVE MODE");
-/* the ids of $1 that are not contact points; the others held until commit */
-DB_STMT(q_routing_missing,
-    "WITH held AS (SELECT id FROM contact_points WHERE id = ANY($1::bigint[]) FOR KEY SHARE)"
-    " SELECT x AS id FROM unnest($1::bigint[]) AS x WHERE x NOT IN (SELECT id FROM held)"
-    " LIMIT 1");
 DB_STMT(q_routing_clear, "DELETE FROM notification_policies");
 DB_STMT(q_routing_insert,
     "INSERT INTO notification_policies (position, is_default, match_severity, match_category,"
@@ -118,24 +114,20 @@ static void named_where(const struct routing *r, int64_t id, char *path, size_t 
 static enum store_rc check_named(struct db *db, const struct routing *r, struct verror *err)
 {
 	struct buf ids;
-	PGresult *res;
-	enum store_rc rc = ST_OK;
+	enum store_rc rc;
+	int64_t missing = 0;
 	char path[64] = "";
 
 	buf_init(&ids);
 	named_ids(r, &ids);
-	res = DB_EXEC(db, &q_routing_missing, db_arr_end(&ids));
+	rc = cp_missing(db, db_arr_end(&ids), &missing);
 	buf_free(&ids);
-	if (res == NULL)
-		return ST_ERROR;
-	if (PQntuples(res) == 1) {
-		int64_t id = db_i64(res, 0, "id");
-		named_where(r, id, path, sizeof(path));
+	if (rc == ST_OK && missing) {
+		named_where(r, missing, path, sizeof(path));
 		verror_set(err, 422, "unknown_contact_point", path, "there is no contact point %lld",
-		    (long long)id);
+		    (long long)missing);
 		rc = ST_INVALID;
 	}
-	PQclear(res);
 	return rc;
 }
 
@@ -166,24 +158,4 @@ enum store_rc routing_put(struct db *db, const struct principal *who, const stru
 	free(text);
 	json_decref(before);
 	return rc;
-}
-
-DB_STMT(q_routing_users,
-    "SELECT CASE WHEN is_default THEN to_json('default'::text) ELSE to_json(position) END AS p"
-    "  FROM notification_policies WHERE $1::bigint = ANY(contact_points)"
-    " ORDER BY is_default, position");
-
-json_t *routing_users(struct db *db, int64_t id)
-{
-	char idb[24];
-	PGresult *r = DB_EXEC(db, &q_routing_users, db_i64_param(id, idb));
-	json_t *out;
-
-	if (r == NULL)
-		return NULL;
-	out = json_array();
-	for (int i = 0; i < PQntuples(r); i++)
-		json_array_append_new(out, json_loads(db_str(r, i, "p"), JSON_DECODE_ANY, NULL));
-	PQclear(r);
-	return out;
 }

@@ -20,11 +20,4 @@ int routing_load(struct db *db, struct routing *r);
 /* Replaces them; ST_INVALID when a contact point named does not exist (err says where). */
 enum store_rc routing_put(struct db *db, const struct principal *who, const struct routing *r,
     json_t **out, struct verror *err);
-/*
- * The positions of the policies naming contact point id, as a JSON array
- * ("default" for the default policy), in the caller's transaction; NULL
- * on a database error.
- */
-json_t *routing_users(struct db *db, int64_t id);
-
 #endif

@@ -153,6 +153,7 @@ static const char *const type_names[V_TYPE__MAX] = {
 	[V_OBJECT] = "an object",
 	[V_TIME] = "an ISO 8601 time string",
 	[V_MAP] = "an object",
+	[V_ARRAY] = "an array",
 };
 
 /* What a field of type t must be; a table that is not the type's is a bug, not a crash. */
@@ -309,6 +310,7 @@ static void store(const struct vfield *f, const json_t *v, void *out)
 			valid_defaults(f->sub, f->nsub, m);
 		break;
 	case V_MAP:
+	case V_ARRAY:
 		*(const json_t **)m = v;
 		break;
 	case V_TYPE__MAX:
@@ -385,6 +387,15 @@ static int check_value(const struct vfield *f, const char *name,
 	case V_MAP:
 		if (!json_is_object(v))
 			goto wrong_type;
+		return 0;
+	case V_ARRAY:
+		if (!json_is_array(v))
+			goto wrong_type;
+		if ((int64_t)json_array_size(v) < f->min || (int64_t)json_array_size(v) > f->max) {
+			verror_set(err, 422, "out_of_range", name, "%s must hold %lld to %lld items",
+			    name, (long long)f->min, (long long)f->max);
+			return -1;
+		}
 		return 0;
 	case V_TYPE__MAX:
 		break;

@@ -37,8 +37,9 @@
  * decoded JSON: valid while it lives), V_INT int64_t, V_NUMBER double,
  * V_BOOL int (0/1), V_TIME int64_t microseconds since the epoch, V_STRINGS
  * and V_INTS struct vlist, V_OBJECT a nested struct whose own table's .at
- * are relative to it, V_MAP const json_t * (the object, for a decoder of
- * its own: a contact point's kind-specific settings, HTTP headers). A field absent (or null where V_NULLABLE) gets its
+ * are relative to it, V_MAP and V_ARRAY const json_t * (for a decoder of
+ * its own: a contact point's kind-specific settings, HTTP headers, an
+ * escalation policy's levels). A field absent (or null where V_NULLABLE) gets its
  * default (.def for V_INT and V_BOOL, .ddef, .sdef; zero/NULL otherwise)
  * and its presence flag (.has, an int member) 0; given, the flag is 1.
  * Defaults and bounds live only in the table: a form starts from
@@ -62,6 +63,7 @@ enum vtype {
 	V_OBJECT,  /* nested object, checked by its own table (sub, nsub) */
 	V_TIME,    /* ISO 8601 string with a zone */
 	V_MAP,     /* an object whose members the field's owner checks (any keys) */
+	V_ARRAY,   /* an array whose items the field's owner checks; min/max bound the count */
 	V_TYPE__MAX
 };
 

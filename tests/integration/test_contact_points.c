@@ -677,6 +677,58 @@ static void t_policies(void)
 	free(body);
 }
 
+/*
+ * Escalation policies: made, read, replaced; an unknown contact point is
+ * refused at its level; a contact point a level names cannot be deleted.
+ */
+static void t_escalation_policies(void)
+{
+	long long cp = make_cp("{\"name\":\"Escalation owner\",\"kind\":\"email\",\"settings\":"
+	    "{\"addresses\":[\"owner@shop.test\"]}}");
+	char *body, path[64], cpath[64];
+	struct http_resp r;
+	long long id;
+
+	CU_ASSERT_FATAL(cp > 0);
+	body = xasprintf("{\"name\":\"Unanswered stock\",\"levels\":[{\"after_minutes\":15,"
+	    "\"contact_points\":[%lld]},{\"after_minutes\":30,\"contact_points\":[%lld]}],"
+	    "\"repeat\":1}", cp, cp);
+	r = api("POST", "/api/escalation-policies", fixture_users()->admin, body);
+	EXPECT_STATUS(r, 201);
+	id = jint(&r, "id");
+	CU_ASSERT_EQUAL(jint(&r, "levels.1.after_minutes"), 30);
+	CU_ASSERT_EQUAL(jint(&r, "repeat"), 1);
+	http_free(&r);
+	r = api("POST", "/api/escalation-policies", fixture_users()->admin, body);
+	EXPECT_ERROR(r, 409, "conflict");
+	http_free(&r);
+	free(body);
+	snprintf(path, sizeof(path), "/api/escalation-policies/%lld", id);
+	body = xasprintf("{\"name\":\"Unanswered stock\",\"levels\":[{\"after_minutes\":15,"
+	    "\"contact_points\":[%lld]},{\"after_minutes\":30,\"contact_points\":[999999999]}]}",
+	    cp);
+	r = api("PUT", path, fixture_users()->admin, body);
+	EXPECT_ERROR(r, 422, "unknown_contact_point");
+	EXPECT_JSTR(r, "error.field", "levels.1.contact_points");
+	http_free(&r);
+	free(body);
+	r = api("GET", path, fixture_users()->viewer, NULL);
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_EQUAL(json_array_size(jget(r.json, "levels")), 2);
+	http_free(&r);
+	snprintf(cpath, sizeof(cpath), "/api/contact-points/%lld", cp);
+	r = api("DELETE", cpath, fixture_users()->admin, NULL);
+	EXPECT_ERROR(r, 409, "conflict");
+	CU_ASSERT_EQUAL(jint(&r, "error.details.escalation_policies.0"), id);
+	http_free(&r);
+	r = api("DELETE", path, fixture_users()->admin, NULL);
+	EXPECT_STATUS(r, 200);
+	http_free(&r);
+	r = api("DELETE", cpath, fixture_users()->admin, NULL);
+	EXPECT_STATUS(r, 200);
+	http_free(&r);
+}
+
 /* Last: no secret of this suite in any log of the stack (nginx's included). */
 static void t_no_secret_in_logs(void)
 {
@@ -696,6 +748,8 @@ void suite_contact_points(void)
 		{"roles; delete is audited", t_roles_and_delete},
 		{"the pages: make, show without secrets, refuse at the field, test, delete", t_pages},
 		{"notification policies: PUT, GET, refusals; a used contact point stays", t_policies},
+		{"escalation policies: made, refused at the level, a used contact point stays",
+		    t_escalation_policies},
 		{"no secret in any log", t_no_secret_in_logs},
 		{NULL, NULL},
 	};

@@ -25,7 +25,7 @@ struct route_line {
 
 /* What {id} or {key} (and "{id}" in a body) names in a success request. */
 enum fixture { FX_NONE, FX_RULE, FX_ALERT, FX_SILENCE, FX_PUSH_KPI, FX_USER, FX_BUILTIN_KPI,
-	FX_CONTACT_POINT };
+	FX_CONTACT_POINT, FX_ESCALATION_POLICY };
 
 struct success {
 	const char *route;  /* "METHOD pattern", as --routes prints them */
@@ -39,6 +39,9 @@ struct success {
 	"\"threshold\":5,\"severity\":\"warning\",\"recipients\":[\"roles@shop.example\"]}"
 #define CP_JSON "{\"name\":\"roles cp {n}\",\"kind\":\"email\"," \
 	"\"settings\":{\"addresses\":[\"roles@shop.example\"]}}"
+/* an escalation policy needs a contact point: the fixture's own */
+#define EP_JSON "{\"name\":\"roles ep {n}\",\"levels\":[{\"after_minutes\":10," \
+	"\"contact_points\":[{cp}]}],\"repeat\":1}"
 #define CP_FORM "name=roles+cp+form+{n}&kind=email&addresses=roles%40shop.example"
 #define RULE_FORM "name=roles+form+{n}&kpi=t_roles&condition=gt&threshold=5&severity=warning" \
 	"&recipients=roles%40shop.example&enabled=1"
@@ -79,6 +82,11 @@ static const struct success successes[] = {
 	{"PUT /api/contact-points/{id}", 200, FX_CONTACT_POINT, CP_JSON},
 	{"DELETE /api/contact-points/{id}", 200, FX_CONTACT_POINT, NULL},
 	{"POST /api/contact-points/{id}/test", 200, FX_CONTACT_POINT, NULL},
+	{"GET /api/escalation-policies", 200, FX_NONE, NULL},
+	{"POST /api/escalation-policies", 201, FX_NONE, EP_JSON},
+	{"GET /api/escalation-policies/{id}", 200, FX_ESCALATION_POLICY, NULL},
+	{"PUT /api/escalation-policies/{id}", 200, FX_ESCALATION_POLICY, EP_JSON},
+	{"DELETE /api/escalation-policies/{id}", 200, FX_ESCALATION_POLICY, NULL},
 	{"GET /api/notification-policies", 200, FX_NONE, NULL},
 	{"PUT /api/notification-policies", 200, FX_NONE, "{\"policies\":[]}"},
 	{"GET /api/notifications", 200, FX_NONE, NULL},
@@ -244,6 +252,14 @@ static void make_fixture(enum fixture fx, int n, char *out, size_t len)
 	case FX_BUILTIN_KPI:
 		snprintf(out, len, "revenue_today");
 		break;
+	case FX_ESCALATION_POLICY:
+		make_fixture(FX_CONTACT_POINT, n + 500000, out, len);
+		body = xasprintf("{\"name\":\"%s\",\"levels\":[{\"after_minutes\":5,"
+		    "\"contact_points\":[%s]}]}", name, out);
+		r = api("POST", "/api/escalation-policies", admin, body);
+		snprintf(out, len, "%lld", created_id(&r));
+		free(body);
+		break;
 	case FX_CONTACT_POINT:
 		body = xasprintf("{\"name\":\"%s\",\"kind\":\"email\",\"settings\":"
 		    "{\"addresses\":[\"roles@shop.example\"]}}", name);
@@ -334,7 +350,7 @@ static int denied_ok(const struct route_line *rt, const char *token, int anonymo
 static int allowed_ok(const struct route_line *rt, const char *token, int n)
 {
 	const struct success *sc = success_of(rt);
-	char fx[64], num[24], ends[40], *path, *body;
+	char fx[64], num[24], ends[40], cp[64], *path, *body;
 	int flash = 0, ok;
 	long s;
 
@@ -345,9 +361,13 @@ static int allowed_ok(const struct route_line *rt, const char *token, int n)
 	}
 	make_fixture(sc->fx, n, fx, sizeof(fx));
 	snprintf(num, sizeof(num), "%d", n);
+	if (sc->body && strstr(sc->body, "{cp}"))
+		make_fixture(FX_CONTACT_POINT, n + 700000, cp, sizeof(cp));
+	else
+		snprintf(cp, sizeof(cp), "0");
 	time_format_iso(time_now_us() + INT64_C(3600000000), ends, sizeof(ends));
 	{
-		const char *const vars[] = {"n", num, "id", fx, "ends", ends, NULL};
+		const char *const vars[] = {"n", num, "id", fx, "ends", ends, "cp", cp, NULL};
 		body = sc->body ? fill(sc->body, vars) : NULL;
 	}
 	path = route_path(rt->pattern, fx);

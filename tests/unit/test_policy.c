@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escalation_policy.h"
 #include "policy.h"
 #include "testlib.h"
 #include "unit.h"
@@ -90,11 +91,65 @@ static void t_refused(void)
 	    "default.matchers");
 }
 
+/* Levels 10, 20, 30 minutes apart, twice through: when each step comes. */
+static void t_escalation_steps(void)
+{
+	const int64_t after[] = {10, 20, 30};
+	static const struct { int64_t k; size_t level; int64_t at; } want[] = {
+		{0, 0, 10}, {1, 1, 30}, {2, 2, 60}, {3, 0, 70}, {4, 1, 90}, {5, 2, 120},
+	};
+	size_t level;
+	int64_t at;
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(esc_step(after, 3, 1, want[i].k, &level, &at), 0);
+		CU_ASSERT_EQUAL(level, want[i].level);
+		CU_ASSERT_EQUAL(at, want[i].at);
+	}
+	CU_ASSERT_EQUAL(esc_step(after, 3, 1, 6, &level, &at), -1);
+	CU_ASSERT_EQUAL(esc_step(after, 3, 0, 3, &level, &at), -1);
+	CU_ASSERT_EQUAL(esc_step(after, 0, 0, 0, &level, &at), -1);
+	/* the old per-rule escalation: one level, every 15 minutes, three times */
+	CU_ASSERT_EQUAL(esc_step((const int64_t[]){15}, 1, 2, 2, &level, &at), 0);
+	CU_ASSERT_EQUAL(at, 45);
+}
+
+static const char *ep_refused(const char *text)
+{
+	static struct verror err;
+	json_t *j = json_loads(text, 0, NULL);
+	struct esc_policy_input in;
+	int rc = esc_policy_decode(j, &in, &err);
+
+	esc_policy_free(&in);
+	json_decref(j);
+	return rc == 0 ? "" : err.field;
+}
+
+static void t_escalation_refused(void)
+{
+	CU_ASSERT_STRING_EQUAL(ep_refused("{\"name\":\"a\",\"levels\":[{\"after_minutes\":5,"
+	    "\"contact_points\":[1]}],\"repeat\":2}"), "");
+	CU_ASSERT_STRING_EQUAL(ep_refused("{\"name\":\"a\",\"levels\":[]}"), "levels");
+	CU_ASSERT_STRING_EQUAL(ep_refused("{\"name\":\"a\",\"levels\":{}}"), "levels");
+	CU_ASSERT_STRING_EQUAL(ep_refused("{\"name\":\"a\",\"levels\":[{\"after_minutes\":0,"
+	    "\"contact_points\":[1]}]}"), "levels.0.after_minutes");
+	CU_ASSERT_STRING_EQUAL(ep_refused("{\"name\":\"a\",\"levels\":[{\"after_minutes\":5,"
+	    "\"contact_points\":[1]},{\"after_minutes\":5}]}"), "levels.1.contact_points");
+	CU_ASSERT_STRING_EQUAL(ep_refused("{\"name\":\"a\",\"levels\":[{\"after_minutes\":5,"
+	    "\"contact_points\":[1]}],\"repeat\":11}"), "repeat");
+	CU_ASSERT_STRING_EQUAL(ep_refused("{\"levels\":[{\"after_minutes\":5,"
+	    "\"contact_points\":[1]}]}"), "name");
+	CU_ASSERT_STRING_EQUAL(ep_refused("{\"name\":\"a\",\"levels\":[7]}"), "levels.0");
+}
+
 void suite_policy(void)
 {
 	static const struct test_case cases[] = {
 		{"the walk: matchers, continue, each contact point once, the default", t_walk},
 		{"what routing_decode refuses, naming the field", t_refused},
+		{"escalation: when each level comes, run through again", t_escalation_steps},
+		{"what esc_policy_decode refuses, naming the field", t_escalation_refused},
 		{NULL, NULL},
 	};
 	test_add_suite("policy", NULL, NULL, cases);
