@@ -251,8 +251,7 @@ DB_STMT(q_cp_users,
 
 /*
  * After the row is deleted (its lock waits for a policy change that holds
- * it): does a policy still send to it? ST_CONFLICT with *out saying which,
- * rolled back.
+ * it): does a policy still send to it? ST_CONFLICT with *out saying which.
  */
 static enum store_rc cp_still_used(struct db *db, int64_t id, json_t **out, struct verror *err)
 {
@@ -268,7 +267,6 @@ static enum store_rc cp_still_used(struct db *db, int64_t id, json_t **out, stru
 		json_decref(users);
 		return ST_OK;
 	}
-	db_rollback(db);
 	json_decref(*out);
 	*out = users;
 	verror_set(err, 409, "conflict", NULL, "notification or escalation policies send to this"
@@ -279,36 +277,8 @@ static enum store_rc cp_still_used(struct db *db, int64_t id, json_t **out, stru
 enum store_rc cp_delete(struct db *db, const struct principal *who, int64_t id, json_t **out,
     struct verror *err)
 {
-	char idb[24];
-	enum store_rc rc;
-	PGresult *r;
-
-	*out = NULL;
-	if (db_begin(db) < 0)
-		return ST_ERROR;
-	if ((r = DB_EXEC(db, &q_cp_delete, db_i64_param(id, idb))) == NULL || PQntuples(r) == 0) {
-		PQclear(r);
-		db_rollback(db);
-		return r ? ST_NOT_FOUND : ST_ERROR;
-	}
-	*out = cp_json(r, 0);
-	PQclear(r);
-	if ((rc = cp_still_used(db, id, out, err)) != ST_OK) {
-		if (rc == ST_ERROR) {
-			db_rollback(db);
-			json_decref(*out);
-			*out = NULL;
-		}
-		return rc;
-	}
-	if (audit_record_id(db, who, "contact_point.delete", "contact_point", id, *out, NULL) < 0 ||
-	    db_commit(db) < 0) {
-		db_rollback(db);
-		json_decref(*out);
-		*out = NULL;
-		return ST_ERROR;
-	}
-	return ST_OK;
+	return store_delete_audited(db, who, &q_cp_delete, id, cp_json, "contact_point.delete",
+	    "contact_point", cp_still_used, out, err);
 }
 
 DB_STMT(q_cp_target,

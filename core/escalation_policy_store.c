@@ -180,25 +180,6 @@ DB_STMT(q_ep_delete,
 enum store_rc esc_policy_delete(struct db *db, const struct principal *who, int64_t id,
     json_t **out)
 {
-	char idb[24];
-	PGresult *r;
-
-	*out = NULL;
-	if (db_begin(db) < 0)
-		return ST_ERROR;
-	if ((r = DB_EXEC(db, &q_ep_delete, db_i64_param(id, idb))) == NULL || PQntuples(r) == 0) {
-		PQclear(r);
-		db_rollback(db);
-		return r ? ST_NOT_FOUND : ST_ERROR;
-	}
-	*out = ep_json(r, 0);
-	PQclear(r);
-	if (audit_record_id(db, who, "escalation_policy.delete", "escalation_policy", id, *out,
-	    NULL) < 0 || db_commit(db) < 0) {
-		db_rollback(db);
-		json_decref(*out);
-		*out = NULL;
-		return ST_ERROR;
-	}
-	return ST_OK;
+	return store_delete_audited(db, who, &q_ep_delete, id, ep_json, "escalation_policy.delete",
+	    "escalation_policy", NULL, out, NULL);
 }

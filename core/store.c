@@ -3,6 +3,8 @@
  */
 #include "store.h"
 
+#include "audit.h"
+
 enum store_rc store_get_by_id(struct db *db, const struct db_stmt *st, int64_t id,
     json_t *(*to_json)(const PGresult *r, int row), json_t **out)
 {
@@ -32,4 +34,39 @@ enum store_rc store_rows(PGresult *r, json_t *(*to_json)(const PGresult *r, int 
 		json_array_append_new(*out, to_json(r, i));
 	PQclear(r);
 	return ST_OK;
+}
+
+enum store_rc store_delete_audited(struct db *db, const struct principal *who,
+    const struct db_stmt *st, int64_t id, json_t *(*to_json)(const PGresult *r, int row),
+    const char *action, const char *object_type,
+    enum store_rc (*check)(struct db *db, int64_t id, json_t **out, struct verror *err),
+    json_t **out, struct verror *err)
+{
+	char idb[24];
+	enum store_rc rc = ST_OK;
+	PGresult *r;
+
+	*out = NULL;
+	if (db_begin(db) < 0)
+		return ST_ERROR;
+	if ((r = DB_EXEC(db, st, db_i64_param(id, idb))) == NULL || PQntuples(r) == 0) {
+		PQclear(r);
+		db_rollback(db);
+		return r ? ST_NOT_FOUND : ST_ERROR;
+	}
+	*out = to_json(r, 0);
+	PQclear(r);
+	if (check)
+		rc = check(db, id, out, err);
+	if (rc == ST_OK && (audit_record_id(db, who, action, object_type, id, *out, NULL) < 0 ||
+	    db_commit(db) < 0))
+		rc = ST_ERROR;
+	if (rc != ST_OK) {
+		db_rollback(db);
+		if (rc != ST_CONFLICT) {
+			json_decref(*out);
+			*out = NULL;
+		}
+	}
+	return rc;
 }

@@ -34,4 +34,21 @@ enum store_rc store_get_by_id(struct db *db, const struct db_stmt *st, int64_t i
 enum store_rc store_rows(PGresult *r, json_t *(*to_json)(const PGresult *r, int row),
     json_t **out);
 
+struct principal;
+struct verror;
+
+/*
+ * Deletes one row in a transaction of its own: st (one $1::bigint, the
+ * id; DELETE ... RETURNING the columns to_json reads), then check (may be
+ * NULL: whether the row may go, ST_OK, or ST_CONFLICT with err and its
+ * details in *out), then the audit record (action on object_type, the row
+ * as before), then commit. *out: the deleted row. On anything but ST_OK
+ * nothing is deleted.
+ */
+enum store_rc store_delete_audited(struct db *db, const struct principal *who,
+    const struct db_stmt *st, int64_t id, json_t *(*to_json)(const PGresult *r, int row),
+    const char *action, const char *object_type,
+    enum store_rc (*check)(struct db *db, int64_t id, json_t **out, struct verror *err),
+    json_t **out, struct verror *err);
+
 #endif
