@@ -50,8 +50,8 @@ int page_rules(struct request *req)
 			tpl_set(tpl_section(d, "HAS_DESCRIPTION"), "DESCRIPTION", v.description);
 		tpl_set(d, "KPI_NAME", kpi_names_name(names, or_empty(v.kpi)));
 		fmt_rule_condition(cond_parse(or_empty(v.condition)), v.threshold,
-		    kpi_names_unit(names, or_empty(v.kpi)), (long long)v.window_minutes,
-		    (long long)v.window_samples, cond, sizeof(cond));
+		    kpi_names_unit(names, or_empty(v.kpi)), &(struct fmt_windows){v.window_minutes,
+		    v.window_samples, v.window_weeks}, cond, sizeof(cond));
 		tpl_set(d, "CONDITION_TEXT", cond);
 		tpl_set(d, "SEVERITY", or_empty(v.severity));
 		tpl_setf(d, "RECIPIENT_COUNT", "%lu", (unsigned long)v.recipients.n);
