@@ -55,7 +55,8 @@ DB_STMT(q_prelude,
 DB_STMT(q_read,
     "WITH r AS ("
     "  SELECT r.id, r.kpi_key, r.condition, r.threshold, r.cooldown_minutes,"
-    "         r.for_evaluations, r.window_minutes, r.window_samples, s.consecutive,"
+    "         r.for_evaluations, r.window_minutes, r.window_samples, r.window_weeks,"
+    "         s.consecutive,"
     "         r.active_hours,"
     "         (extract(epoch FROM s.last_fired_at) * 1000000)::bigint AS last_fired_us,"
     "         (extract(epoch FROM r.updated_at) * 1000000)::bigint AS updated_us"

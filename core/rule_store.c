@@ -301,10 +301,10 @@ DB_STMT(q_rule_insert,
     "  INSERT INTO alert_rules (name, description, kpi_key, condition, threshold, severity,"
     "         cooldown_minutes, for_evaluations, window_minutes, window_samples, recipients,"
     "         notify_resolved, escalation_after_minutes, escalation_recipients, enabled,"
-    "         created_by, updated_by, active_hours)"
+    "         created_by, updated_by, active_hours, window_weeks)"
     "  VALUES ($1, $2, $3, $4, $5::float8, $6, $7::int, $8::int, $9::int, $10::int,"
     "          $11::text[], $12::boolean, $13::int, $14::text[], $15::boolean,"
-    "          NULLIF($16::bigint, 0), NULLIF($16::bigint, 0), $17)"
+    "          NULLIF($16::bigint, 0), NULLIF($16::bigint, 0), $17, $18::int)"
     "  RETURNING *),"
     " s AS (INSERT INTO rule_state (rule_id) SELECT id FROM r)"
     " SELECT " RULE_COLUMNS " FROM r");
