@@ -53,22 +53,27 @@ static int unit_words(char *out, size_t outlen, long long n, const char *unit)
 	return snprintf(out, outlen, "%lld %s%s", n, unit, n == 1 ? "" : "s");
 }
 
+const struct fmt_window_unit fmt_window_units[FMT_WINDOW_UNITS] = {
+	{"min", "minute", 1}, {"h", "hour", 60}, {"d", "day", 1440}, {"w", "week", 10080},
+};
+
+int fmt_window_unit_of(long long minutes)
+{
+	/* up to an hour, and wherever no larger unit divides it, in minutes */
+	for (int i = FMT_WINDOW_UNITS - 1; minutes > 60 && i > 0; i--)
+		if (minutes % fmt_window_units[i].minutes == 0)
+			return i;
+	return 0;
+}
+
 void fmt_window(long long minutes, int short_minutes, char *out, size_t outlen)
 {
-	static const struct { long long mins; const char *unit; } units[] = {
-		{10080, "week"}, {1440, "day"}, {60, "hour"},
-	};
+	const struct fmt_window_unit *u = &fmt_window_units[fmt_window_unit_of(minutes)];
 
-	/* up to an hour, and wherever no larger unit divides it, in minutes */
-	for (size_t i = 0; minutes > 60 && i < GW_ARRAY_LEN(units); i++)
-		if (minutes % units[i].mins == 0) {
-			unit_words(out, outlen, minutes / units[i].mins, units[i].unit);
-			return;
-		}
-	if (short_minutes)
+	if (u->minutes == 1 && short_minutes)
 		snprintf(out, outlen, "%lld min", minutes);
 	else
-		unit_words(out, outlen, minutes, "minute");
+		unit_words(out, outlen, minutes / u->minutes, u->word);
 }
 
 void fmt_value(double v, const char *unit, char *out, size_t outlen)

@@ -48,6 +48,17 @@ struct fmt_windows {
 	long long weeks;      /* window_weeks */
 };
 
+/* The units a window is shown and entered in: the rule form's choice. */
+#define FMT_WINDOW_UNITS 4
+struct fmt_window_unit {
+	const char *code;     /* the form's value: min, h, d, w */
+	const char *word;     /* minute, hour, day, week */
+	long long minutes;
+};
+extern const struct fmt_window_unit fmt_window_units[FMT_WINDOW_UNITS];
+/* The index in fmt_window_units a window of minutes is shown in. */
+int fmt_window_unit_of(long long minutes);
+
 /*
  * A window of minutes for people, in the largest unit that divides it:
  * "1 day", "2 hours", "3 weeks"; up to an hour (and 90) in minutes:

@@ -268,6 +268,230 @@ static void t_window_weeks_field(void)
 	remove_made();
 }
 
+static struct http_resp page(const char *method, const char *path, const char *body)
+{
+	char cookie[256];
+	const char *h[] = {cookie, "Content-Type: application/x-www-form-urlencoded", NULL};
+
+	snprintf(cookie, sizeof(cookie), "Cookie: gw_session=%s", fixture_users()->admin);
+	return http_do(method, path, h, body, body ? strlen(body) : 0);
+}
+
+static int has(const struct http_resp *r, const char *text)
+{
+	return r->body != NULL && strstr(r->body, text) != NULL;
+}
+
+/* A new rule's form with fields refused with 422, want in the page. */
+static void form_refused(const char *fields, const char *want)
+{
+	char *body = xasprintf("_csrf=%s&name=s+form+bad&kpi=s_form&severity=warning&enabled=1&%s",
+	    fixture_users()->admin_csrf, fields);
+	struct http_resp r = page("POST", "/rules", body);
+
+	EXPECT_STATUS(r, 422);
+	CU_ASSERT_TRUE(has(&r, want));
+	http_free(&r);
+	free(body);
+}
+
+/* The form's window is a number and a unit; stored in minutes, shown back in the unit. */
+static void t_form_units(void)
+{
+	char *body = xasprintf("_csrf=%s&name=s+form+day&kpi=s_form&condition=pct_change_gt"
+	    "&threshold=3&severity=warning&window_minutes=2&window_unit=d&for_evaluations=1"
+	    "&cooldown_minutes=60&enabled=1", fixture_users()->admin_csrf);
+	struct http_resp r;
+	long long id;
+	char path[64];
+
+	make_push_kpi("s_form", 0);
+	r = page("POST", "/rules", body);
+	EXPECT_STATUS(r, 303);
+	http_free(&r);
+	free(body);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT window_minutes FROM alert_rules WHERE name = 's form day'"),
+	    2880);
+	id = SQL_INT0("SELECT id FROM alert_rules WHERE name = 's form day'");
+	snprintf(path, sizeof(path), "/rules/%lld", id);
+	r = page("GET", path, NULL);
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_TRUE(has(&r, "name=\"window_minutes\" type=\"text\" inputmode=\"numeric\""
+	    " value=\"2\""));
+	CU_ASSERT_TRUE(has(&r, "<option value=\"d\" selected>days</option>"));
+	http_free(&r);
+	/* the rule list says it in words */
+	r = page("GET", "/rules", NULL);
+	CU_ASSERT_TRUE(has(&r, "changed by more than 3% in 2 days"));
+	http_free(&r);
+	/* a unit the form does not offer, and window_weeks out of range: errors at the fields */
+	form_refused("condition=seasonal_pct_lt&threshold=-50&window_weeks=13",
+	    "id=\"err-window_weeks\">window_weeks");
+	form_refused("condition=pct_change_gt&threshold=3&window_minutes=2&window_unit=y",
+	    "id=\"err-window_minutes\">the window&#39;s unit must be");
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM alert_rules WHERE name = 's form bad'"), 0);
+	remove_made();
+}
+
+/* ------------------------------------------------------------------ */
+/* the 48-hour replay of the demo shop                                 */
+
+#define REPLAY_STEPS 192        /* 48 hours at the backfill's 15 minutes */
+#define STARTER_LOAD "/api/alerts/rules/load-starter"
+#define STARTER_NAMES "SELECT id FROM alert_rules WHERE name IN" \
+	" (SELECT e->>'name' FROM json_array_elements($1::json) e)"
+
+static char *starter_text(void)
+{
+	char *path = xasprintf("%s/sql/starter-rules.json", test_top());
+	json_t *j = json_load_file(path, 0, NULL);
+	char *text;
+
+	free(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return text;
+}
+
+/* What the replay saw of one rule. */
+struct seen {
+	long long id;
+	int fired, fired_midnight, fired_opening, fired_else, no_data_midnight;
+};
+
+/* The shop's local minute of the day at iso. */
+static int local_minute(const char *iso)
+{
+	return (int)SQL_INT("SELECT (extract(hour FROM $1::timestamptz AT TIME ZONE $2) * 60"
+	    " + extract(minute FROM $1::timestamptz AT TIME ZONE $2))::int", iso, test_shop_zone());
+}
+
+static int in_list(const json_t *a, long long id)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v)
+		if (json_integer_value(json_object_get(v, "rule_id")) == id ||
+		    (json_is_integer(v) && json_integer_value(v) == id))
+			return 1;
+	return 0;
+}
+
+/* One replayed evaluation at iso of the rules in ids (a --rule list), noted in seen. */
+static void replay_step(const char *iso, const char *ids, struct seen *seen, int n)
+{
+	char *path = xasprintf("%s/log/seasonal-replay.json", test_env("GW_TEST_STACK"));
+	int minute = local_minute(iso);
+	json_t *o;
+
+	CU_ASSERT_EQUAL_FATAL(test_system("'%s/goldwatch-evaluate' --json --now=%s %s >'%s'"
+	    " 2>>'%s/log/evaluate-tests.log'", test_env("GW_TEST_BIN"), iso, ids, path,
+	    test_env("GW_TEST_STACK")), 0);
+	o = json_load_file(path, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	for (int i = 0; i < n; i++) {
+		if (minute < 45 && in_list(json_object_get(o, "no_data"), seen[i].id))
+			seen[i].no_data_midnight++;
+		if (!in_list(json_object_get(o, "fired"), seen[i].id))
+			continue;
+		seen[i].fired++;
+		if (minute < 60)
+			seen[i].fired_midnight++;
+		else if (minute >= 10 * 60 && minute < 12 * 60)
+			seen[i].fired_opening++;
+		else
+			seen[i].fired_else++;
+	}
+	json_decref(o);
+	free(path);
+}
+
+/*
+ * The demo shop's last two whole days (two midnights, two openings) at
+ * the backfill's 15 minutes, with the starter rules, after backfilling the
+ * four weeks before: no starter rule fires; "sales far below the usual
+ * weekday" without its opening hours and pending count is no data at
+ * midnight (every same weekday was at 0 then) and never fires around it;
+ * a plain z-score rule on revenue_today fires at both midnights (the
+ * figure falls to 0 every night) and after opening (the first sale after
+ * a night of zeros), besides whenever a big sale jumps the sum.
+ */
+static void t_demo_replay(void)
+{
+	char *text = starter_text(), *start = test_shop_moment(2, "00:00"), *since, before[24];
+	struct seen seen[3] = {{0}};
+	struct http_resp r = api("POST", STARTER_LOAD, fixture_users()->admin, NULL);
+	PGresult *ids;
+	struct buf args;
+
+	EXPECT_STATUS(r, 200);
+	http_free(&r);
+	snprintf(before, sizeof(before), "%lld",
+	    SQL_INT0("SELECT coalesce(max(id), 0) FROM kpi_samples"));
+	since = test_sql_str("SELECT iso($1::timestamptz - interval '29 days')", 1, TP(start));
+	CU_ASSERT_EQUAL_FATAL(test_system("'%s/goldwatch-admin' backfill --since=%s --now=%s"
+	    " --step 15m >>'%s/log/backfill-tests.log' 2>&1", test_env("GW_TEST_BIN"), since,
+	    start, test_env("GW_TEST_STACK")), 0);
+	seen[0].id = make_simple_rule("s plain z-score", "revenue_today", "zscore_gt", 3,
+	    "\"window_samples\":24");
+	seen[1].id = make_simple_rule("s seasonal always", "revenue_today", "seasonal_pct_lt", -80,
+	    "\"window_weeks\":4");
+	seen[2].id = SQL_INT("SELECT id FROM alert_rules WHERE name = $1",
+	    "Sales far below the usual weekday");
+	CU_ASSERT_TRUE_FATAL(seen[2].id > 0);
+	buf_init(&args);
+	ids = test_sql("SELECT id FROM alert_rules WHERE id IN (" STARTER_NAMES ")"
+	    " OR name LIKE 's %'", 1, TP(text));
+	for (int i = 0; i < PQntuples(ids); i++)
+		buf_printf(&args, " --rule %s", PQgetvalue(ids, i, 0));
+	PQclear(ids);
+	for (int k = 0; k < REPLAY_STEPS; k++) {
+		char *at, mins[12];
+
+		snprintf(mins, sizeof(mins), "%d", 15 * k);
+		at = test_sql_str("SELECT iso($1::timestamptz + make_interval(mins => $2::int))", 2,
+		    TP(start, mins));
+		replay_step(at, args.data, seen, 3);
+		free(at);
+	}
+	{
+		long long fired = SQL_INT("SELECT count(*) FROM alerts WHERE rule_id IN ("
+		    STARTER_NAMES ")", text);
+		if (fired)
+			test_system("psql \"$DATABASE_URL\" -Atc \"SELECT rule_name, iso(triggered_at),"
+			    " value FROM alerts ORDER BY id DESC LIMIT 10\" >&2");
+		CU_ASSERT_EQUAL(fired, 0);
+	}
+	/* the plain z-score: the nightly fall to 0 is its "anomaly", both nights */
+	CU_ASSERT_EQUAL(seen[0].fired_midnight, 2);
+	/* and the first sale after a night of zeros is one too */
+	CU_ASSERT_TRUE(seen[0].fired_opening >= 1);
+	/* the seasonal condition: no data at midnight, nothing while closed */
+	CU_ASSERT_TRUE(seen[1].no_data_midnight >= 2);
+	CU_ASSERT_EQUAL(seen[1].fired_midnight, 0);
+	CU_ASSERT_EQUAL(seen[2].fired, 0);
+	if (seen[0].fired_midnight != 2 || seen[0].fired_opening < 1 ||
+	    seen[1].no_data_midnight < 2 || getenv("GW_TEST_VERBOSE"))
+		fprintf(stderr, "\n    z-score fired %d (midnight %d, opening %d, else %d);"
+		    " seasonal no data at midnight %d\n", seen[0].fired, seen[0].fired_midnight,
+		    seen[0].fired_opening, seen[0].fired_else, seen[1].no_data_midnight);
+	test_exec("DELETE FROM kpi_samples WHERE id > $1::bigint", 1, TP(before));
+	test_exec("DELETE FROM mail_outbox WHERE rule_id IN (" STARTER_NAMES ")", 1, TP(text));
+	test_exec("DELETE FROM alerts WHERE rule_id IN (" STARTER_NAMES ")", 1, TP(text));
+	test_exec("DELETE FROM mail_outbox WHERE rule_id IN (SELECT id FROM alert_rules"
+	    " WHERE name LIKE 's %')", 0, NULL);
+	test_exec("DELETE FROM alerts WHERE rule_id IN (SELECT id FROM alert_rules"
+	    " WHERE name LIKE 's %')", 0, NULL);
+	test_exec("DELETE FROM alert_rules WHERE name LIKE 's %'", 0, NULL);
+	starter_rules_remove();
+	buf_free(&args);
+	free(since);
+	free(start);
+	free(text);
+}
+
 void suite_seasonal(void)
 {
 	static const struct test_case cases[] = {
@@ -277,6 +501,9 @@ void suite_seasonal(void)
 		{"no_data: exactly at window_minutes fresh, then fires, then resolves", t_no_data},
 		{"window_weeks: bounds, type, only on seasonal conditions, default 4",
 		    t_window_weeks_field},
+		{"the rule form: the window in minutes, hours, days or weeks", t_form_units},
+		{"48 hours of the demo: starter rules quiet, a plain z-score fires at midnight",
+		    t_demo_replay},
 		{NULL, NULL},
 	};
 	test_add_suite("seasonal", NULL, NULL, cases);
