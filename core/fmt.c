@@ -16,8 +16,8 @@ static const char *const cond_word[COND__MAX] = {
 	[COND_PCT_CHANGE_ABS_GT] = "moved either way by more than",
 	[COND_SEASONAL_PCT_LT] = "compared with the usual for this time of the week: below",
 	[COND_SEASONAL_PCT_GT] = "compared with the usual for this time of the week: above",
-	[COND_SEASONAL_ZSCORE_GT] = "unusually far from the usual for this time of the week:"
-	    " z-score above",
+	[COND_SEASONAL_ZSCORE_GT] =
+	    "unusually far from the usual for this time of the week: z-score above",
 	[COND_STALE] = "no fresh value for longer than",
 };
 
@@ -29,11 +29,11 @@ static const char *const cond_labels[COND__MAX] = {
 	[COND_PCT_CHANGE_LT] = "changed by less than threshold % (a fall: negative)",
 	[COND_ZSCORE_GT] = "unusual: more than threshold standard deviations from the mean",
 	[COND_PCT_CHANGE_ABS_GT] = "moved by more than threshold % either way (percent change)",
-	[COND_SEASONAL_PCT_LT] = "below the usual for this time of the week by threshold %"
-	    " (negative: -50 is half)",
+	[COND_SEASONAL_PCT_LT] =
+	    "below the usual for this time of the week by threshold % (negative: -50 is half)",
 	[COND_SEASONAL_PCT_GT] = "above the usual for this time of the week by threshold %",
-	[COND_SEASONAL_ZSCORE_GT] = "unusual for this time of the week: more than threshold"
-	    " standard deviations from the weeks before",
+	[COND_SEASONAL_ZSCORE_GT] =
+	    "unusual for this time of the week: more than threshold standard deviations",
 	[COND_STALE] = "no fresh value for the window (the threshold is not used)",
 };
 

@@ -83,8 +83,7 @@ static char outcome(long long id, const char *at, double *value)
 static void remove_made(void)
 {
 	static const char *const sql[] = {
-		"DELETE FROM mail_outbox WHERE rule_id IN (SELECT id FROM alert_rules"
-		"  WHERE kpi_key LIKE 's\\_%')",
+		"DELETE FROM mail_outbox WHERE rule_id IN (SELECT id FROM alert_rules WHERE kpi_key LIKE 's\\_%')",
 		"DELETE FROM alerts WHERE kpi_key LIKE 's\\_%'",
 		"DELETE FROM alert_rules WHERE kpi_key LIKE 's\\_%'",
 		"DELETE FROM kpi_samples WHERE kpi_key LIKE 's\\_%'",
