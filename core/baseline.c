@@ -2,8 +2,10 @@
  * baseline.c - see baseline.h.
  *
  * The zone is the shop's, not necessarily the process's: localtime_r() and
- * mktime() read TZ, so it is set for the computation and put back after
- * (the binaries are single-threaded).
+ * mktime() read TZ. goldwatch-api, whose threads format times meanwhile,
+ * runs with TZ set to the shop's zone (cgi/main.c), so there TZ is only
+ * read; a process in another zone (the jobs, the tests: single-threaded)
+ * has it set for the computation and put back after.
  */
 #include "baseline.h"
 
@@ -16,18 +18,27 @@
 
 #define US_PER_S INT64_C(1000000)
 
-/* Sets TZ to zone; *saved what it was (NULL: unset), for zone_restore. */
-static void zone_set(const char *zone, char **saved)
+/* Makes zone the process's; 1 if TZ had to change (*saved what it was,
+ * NULL: unset), 0 when it already was. */
+static int zone_set(const char *zone, char **saved)
 {
 	const char *tz = getenv("TZ");
 
+	*saved = NULL;
+	if (tz && strcmp(tz, zone) == 0) {
+		tzset();    /* reads TZ, writes nothing: safe beside other threads */
+		return 0;
+	}
 	*saved = tz ? xstrdup(tz) : NULL;
 	setenv("TZ", zone, 1);
 	tzset();
+	return 1;
 }
 
-static void zone_restore(char *saved)
+static void zone_restore(int changed, char *saved)
 {
+	if (!changed)
+		return;
 	if (saved)
 		setenv("TZ", saved, 1);
 	else
@@ -42,14 +53,14 @@ int baseline_moments(int64_t now_us, const char *zone, int weeks, int64_t *at_us
 	time_t now;
 	struct tm local;
 	char *saved;
-	int rc = 0;
+	int rc = 0, changed;
 
 	if (weeks < 1 || weeks > BASELINE_MAX_WEEKS || zone == NULL || *zone == '\0')
 		return -1;
 	if (frac < 0)
 		frac += US_PER_S;
 	now = (time_t)((now_us - frac) / US_PER_S);
-	zone_set(zone, &saved);
+	changed = zone_set(zone, &saved);
 	if (localtime_r(&now, &local) == NULL)
 		rc = -1;
 	for (int k = 1; rc == 0 && k <= weeks; k++) {
@@ -64,7 +75,7 @@ int baseline_moments(int64_t now_us, const char *zone, int weeks, int64_t *at_us
 		else
 			at_us[k - 1] = (int64_t)t * US_PER_S + frac;
 	}
-	zone_restore(saved);
+	zone_restore(changed, saved);
 	return rc;
 }
 

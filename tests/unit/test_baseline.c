@@ -142,6 +142,11 @@ static void t_zone_restored(void)
 	setenv("TZ", "America/New_York", 1);
 	CU_ASSERT_EQUAL(baseline_moments(at("2026-06-02T12:00:00Z"), "Asia/Tokyo", 1, w), 0);
 	CU_ASSERT_STRING_EQUAL(getenv("TZ"), "America/New_York");
+	/* already the shop's zone (goldwatch-api): the same moments, TZ only read */
+	setenv("TZ", "Europe/Berlin", 1);
+	CU_ASSERT_EQUAL(baseline_moments(at("2026-03-31T12:00:00Z"), "Europe/Berlin", 1, w), 0);
+	CU_ASSERT_EQUAL(w[0], at("2026-03-24T13:00:00Z"));
+	CU_ASSERT_STRING_EQUAL(getenv("TZ"), "Europe/Berlin");
 	if (was)
 		setenv("TZ", was, 1);
 	else
