@@ -50,8 +50,8 @@ int page_rules(struct request *req)
 			tpl_set(tpl_section(d, "HAS_DESCRIPTION"), "DESCRIPTION", v.description);
 		tpl_set(d, "KPI_NAME", kpi_names_name(names, or_empty(v.kpi)));
 		fmt_rule_condition(cond_parse(or_empty(v.condition)), v.threshold,
-		    kpi_names_unit(names, or_empty(v.kpi)), (long long)v.window_minutes,
-		    (long long)v.window_samples, cond, sizeof(cond));
+		    kpi_names_unit(names, or_empty(v.kpi)), &(struct fmt_windows){v.window_minutes,
+		    v.window_samples, v.window_weeks}, cond, sizeof(cond));
 		tpl_set(d, "CONDITION_TEXT", cond);
 		tpl_set(d, "SEVERITY", or_empty(v.severity));
 		tpl_setf(d, "RECIPIENT_COUNT", "%lu", (unsigned long)v.recipients.n);
@@ -113,6 +113,41 @@ static json_t *address_field(const struct request *req, const char *field,
 	return list;
 }
 
+/* The unit the form's window is in (window_unit: min, h, d, w; absent: min), or -1. */
+static int form_window_unit(const struct request *req)
+{
+	const char *u = page_form(req, "window_unit");
+
+	if (*u == '\0')
+		return 0;
+	for (int i = 0; i < FMT_WINDOW_UNITS; i++)
+		if (strcmp(u, fmt_window_units[i].code) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * The window as typed (a number of window_unit) into the API's
+ * window_minutes; a number too large to scale stays as typed, which the
+ * field's bounds refuse.
+ */
+static void window_in_minutes(const struct request *req, json_t *in, struct verror *errs,
+    int *nerr)
+{
+	json_t *n = json_object_get(in, "window_minutes");
+	int unit = form_window_unit(req);
+	struct verror e;
+
+	if (unit < 0) {
+		verror_set(&e, 422, "invalid_value", "window_minutes",
+		    "the window's unit must be minutes, hours, days or weeks%s", "");
+		field_error(errs, nerr, &e);
+		return;
+	}
+	if (json_is_integer(n) && llabs((long long)json_integer_value(n)) <= 1000000000LL)
+		json_integer_set(n, json_integer_value(n) * fmt_window_units[unit].minutes);
+}
+
 /*
  * The form as the API's rule body. Number and address fields that break
  * their grammar are errors here; the rest is the core's validation.
@@ -120,8 +155,8 @@ static json_t *address_field(const struct request *req, const char *field,
 static json_t *form_rule(const struct request *req, struct verror *errs, int *nerr)
 {
 	static const char *const texts[] = {"name", "description", "kpi", "condition", "severity"};
-	static const char *const ints[] = {"window_minutes", "window_samples", "for_evaluations",
-	    "cooldown_minutes"};
+	static const char *const ints[] = {"window_minutes", "window_samples", "window_weeks",
+	    "for_evaluations", "cooldown_minutes"};
 	json_t *in = json_object(), *rcpt, *esc_rcpt;
 	const char *esc_after = page_form(req, "escalation_after_minutes");
 
@@ -131,6 +166,7 @@ static json_t *form_rule(const struct request *req, struct verror *errs, int *ne
 	number_field(req, in, "threshold", "threshold", 0, errs, nerr);
 	for (size_t k = 0; k < GW_ARRAY_LEN(ints); k++)
 		number_field(req, in, ints[k], ints[k], 1, errs, nerr);
+	window_in_minutes(req, in, errs, nerr);
 	if ((rcpt = address_field(req, "recipients", errs, nerr)) != NULL)
 		json_object_set_new(in, "recipients", rcpt);
 	json_object_set_new(in, "notify_resolved", json_boolean(*page_form(req, "notify_resolved")));
@@ -214,6 +250,31 @@ static void show_number(const struct request *req, struct tpl_dict *d, const cha
 	show_field(req, d, field, text);
 }
 
+/* The window as a number of the largest unit that divides it, or as typed. */
+static void show_window(const struct request *req, struct tpl_dict *d,
+    const struct rule_input *rule)
+{
+	int unit = rule->has_window_minutes ? fmt_window_unit_of(rule->window_minutes) : 0;
+	char text[24] = "";
+
+	if (req->route->method == M_POST) {
+		unit = form_window_unit(req) < 0 ? 0 : form_window_unit(req);
+		show_field(req, d, "window_minutes", "");
+	} else {
+		if (rule->has_window_minutes)
+			snprintf(text, sizeof(text), "%lld",
+			    (long long)(rule->window_minutes / fmt_window_units[unit].minutes));
+		show_field(req, d, "window_minutes", text);
+	}
+	for (int i = 0; i < FMT_WINDOW_UNITS; i++) {
+		char label[16];
+
+		snprintf(label, sizeof(label), "%ss", fmt_window_units[i].word);
+		page_option(d, "UNIT_OPT", fmt_window_units[i].code, label,
+		    fmt_window_units[unit].code);
+	}
+}
+
 static void show_addresses(const struct request *req, struct tpl_dict *d, const char *field,
     const struct vlist *list)
 {
@@ -249,8 +310,9 @@ static void rule_form_values(const struct request *req, struct tpl_dict *d,
 		show_number(req, d, "threshold", rule->threshold);
 	else
 		show_field(req, d, "threshold", "");
-	show_int(req, d, "window_minutes", rule->has_window_minutes, rule->window_minutes);
+	show_window(req, d, rule);
 	show_int(req, d, "window_samples", rule->has_window_samples, rule->window_samples);
+	show_int(req, d, "window_weeks", rule->has_window_weeks, rule->window_weeks);
 	show_int(req, d, "for_evaluations", 1, rule->for_evaluations);
 	show_int(req, d, "cooldown_minutes", 1, rule->cooldown_minutes);
 	show_addresses(req, d, "recipients", &rule->recipients);
@@ -265,7 +327,8 @@ static void rule_form_values(const struct request *req, struct tpl_dict *d,
 static void rule_form_errors(struct tpl_dict *d, const struct verror *errs, int nerr)
 {
 	static const char *const fields[] = {"name", "description", "kpi", "condition",
-	    "threshold", "severity", "window_minutes", "window_samples", "for_evaluations",
+	    "threshold", "severity", "window_minutes", "window_samples", "window_weeks",
+	    "for_evaluations",
 	    "cooldown_minutes", "recipients", "escalation_after_minutes",
 	    "escalation_recipients", "active_hours"};
 	char key[64];

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "baseline.h"
 #include "calendar_store.h"
 #include "event.h"
 #include "fmt.h"
@@ -27,10 +28,12 @@
 #include "log.h"
 #include "mail.h"
 #include "rule.h"
+#include "schedule.h"
 #include "silence_store.h"
 #include "util.h"
 
 #define EVAL_CHUNK 2000
+#define EVAL_STEP_US ((int64_t)SCHEDULE_EVAL_PERIOD_S * 1000000)
 
 DB_STMT(q_prelude,
     "SELECT " MAIL_WHEN_SQL("$1::timestamptz", "$2") " AS now_local,"
@@ -42,12 +45,18 @@ DB_STMT(q_prelude,
 /*
  * The read phase: each enabled rule (all, or those in $1) with what its
  * condition needs. Percent-change references and z-score windows are
- * computed once per distinct (KPI, window), not once per rule.
+ * computed once per distinct (KPI, window), not once per rule. Seasonal
+ * rules get their KPI's candidate baseline samples (bs: for each week
+ * moment in $5, baseline_moments() of now over the most weeks, the latest
+ * sample within the step $6 before it) as [[at_us, value], ...], from
+ * which baseline_of() takes each rule's weeks; no_data rules get their
+ * KPI's newest sample time (nw).
  */
 DB_STMT(q_read,
     "WITH r AS ("
     "  SELECT r.id, r.kpi_key, r.condition, r.threshold, r.cooldown_minutes,"
-    "         r.for_evaluations, r.window_minutes, r.window_samples, s.consecutive,"
+    "         r.for_evaluations, r.window_minutes, r.window_samples, r.window_weeks,"
+    "         s.consecutive,"
     "         r.active_hours,"
     "         (extract(epoch FROM s.last_fired_at) * 1000000)::bigint AS last_fired_us,"
     "         (extract(epoch FROM r.updated_at) * 1000000)::bigint AS updated_us"
@@ -57,7 +66,7 @@ DB_STMT(q_read,
     " pc AS ("
     "  SELECT w.kpi_key, w.window_minutes, ref.value AS ref_value"
     "    FROM (SELECT DISTINCT kpi_key, window_minutes FROM r"
-    "           WHERE window_minutes IS NOT NULL) w"
+    "           WHERE condition LIKE 'pct_change_%') w"
     "    LEFT JOIN LATERAL (SELECT x.value FROM kpi_samples x"
     "                        WHERE x.kpi_key = w.kpi_key AND x.sampled_at <="
     "                              $2::timestamptz - make_interval(mins => w.window_minutes)"
@@ -73,12 +82,29 @@ DB_STMT(q_read,
     "                                WHERE x.kpi_key = w.kpi_key AND x.sampled_at < lat.at"
     "                                ORDER BY x.kpi_key, x.sampled_at DESC, x.id DESC"
     "                                LIMIT w.window_samples) last) st),"
+    " bs AS ("
+    "  SELECT w.kpi_key, json_agg(json_build_array("
+    "             (extract(epoch FROM p.sampled_at) * 1000000)::bigint, p.value))::text AS pts"
+    "    FROM (SELECT DISTINCT kpi_key FROM r WHERE condition LIKE 'seasonal_%') w"
+    "   CROSS JOIN unnest($5::timestamptz[]) AS t(at)"
+    "   CROSS JOIN LATERAL (SELECT x.sampled_at, x.value FROM kpi_samples x"
+    "                        WHERE x.kpi_key = w.kpi_key AND x.sampled_at <= t.at"
+    "                          AND x.sampled_at >= t.at - make_interval(secs => $6::int)"
+    "                        ORDER BY x.kpi_key, x.sampled_at DESC, x.id DESC LIMIT 1) p"
+    "   GROUP BY w.kpi_key),"
+    " nw AS ("
+    "  SELECT w.kpi_key, (SELECT (extract(epoch FROM max(x.sampled_at)) * 1000000)::bigint"
+    "                       FROM kpi_samples x WHERE x.kpi_key = w.kpi_key"
+    "                        AND x.sampled_at <= $2::timestamptz) AS newest_us"
+    "    FROM (SELECT DISTINCT kpi_key FROM r WHERE condition = 'no_data') w),"
     " op AS (SELECT rule_id, id FROM alerts WHERE state IN ('firing', 'acknowledged'))"
     " SELECT r.*, pc.ref_value, zs.n AS z_n, zs.mean AS z_mean, zs.sd AS z_sd,"
-    "        op.id AS open_id"
+    "        bs.pts AS base_pts, nw.newest_us, op.id AS open_id"
     "   FROM r"
     "   LEFT JOIN pc ON pc.kpi_key = r.kpi_key AND pc.window_minutes = r.window_minutes"
     "   LEFT JOIN zs ON zs.kpi_key = r.kpi_key AND zs.window_samples = r.window_samples"
+    "   LEFT JOIN bs ON bs.kpi_key = r.kpi_key"
+    "   LEFT JOIN nw ON nw.kpi_key = r.kpi_key"
     "   LEFT JOIN op ON op.rule_id = r.id"
     "  ORDER BY r.id");
 
@@ -89,7 +115,7 @@ DB_STMT(q_lock,
 /* The write phase: the locked rules' fresh state and what mail needs. */
 DB_STMT(q_fresh,
     "SELECT r.id, r.name, r.description, r.kpi_key, r.severity, r.notify_resolved,"
-    "        r.enabled, r.window_minutes, r.window_samples, r.cooldown_minutes,"
+    "        r.enabled, r.window_minutes, r.window_samples, r.window_weeks, r.cooldown_minutes,"
     "        r.for_evaluations, to_json(r.recipients)::text AS recipients,"
     "        (extract(epoch FROM r.updated_at) * 1000000)::bigint AS updated_us,"
     "        s.consecutive,"
@@ -243,9 +269,11 @@ static void add_fire(struct writes *w, const struct change *c, const PGresult *f
 {
 	char msg[512];
 
+	struct fmt_windows win = {db_i64(fresh, i, "window_minutes"),
+	    db_i64(fresh, i, "window_samples"), db_i64(fresh, i, "window_weeks")};
+
 	rule_message(c->cond, db_str(fresh, i, "kpi_name"), db_str(fresh, i, "kpi_unit"),
-	    c->latest, c->observed, c->threshold, (int)db_i64(fresh, i, "window_minutes"),
-	    (int)db_i64(fresh, i, "window_samples"), msg, sizeof(msg));
+	    c->latest, c->observed, c->threshold, &win, msg, sizeof(msg));
 	db_arr_i64(&w->f_rule, c->id);
 	db_arr_str(&w->f_name, db_str(fresh, i, "name"));
 	db_arr_str(&w->f_kpi, db_str(fresh, i, "kpi_key"));
@@ -393,7 +421,7 @@ out:
 /* Column numbers of the read phase's result, looked up once. */
 struct read_cols {
 	int id, kpi, cond, thr, cooldown, foreval, wsamp, consecutive, fired, updated, ref,
-	    zn, zmean, zsd, open;
+	    zn, zmean, zsd, open, wmin, wweeks, base, newest;
 };
 
 static void read_cols(const PGresult *r, struct read_cols *c)
@@ -413,6 +441,10 @@ static void read_cols(const PGresult *r, struct read_cols *c)
 	c->zmean = db_col(r, "z_mean");
 	c->zsd = db_col(r, "z_sd");
 	c->open = db_col(r, "open_id");
+	c->wmin = db_col(r, "window_minutes");
+	c->wweeks = db_col(r, "window_weeks");
+	c->base = db_col(r, "base_pts");
+	c->newest = db_col(r, "newest_us");
 }
 
 static double cell_f64(const PGresult *r, int row, int col, double if_null)
@@ -426,6 +458,55 @@ static int64_t cell_i64(const PGresult *r, int row, int col)
 }
 
 /*
+ * The seasonal baseline of rule row i into in: baseline_of() over the
+ * candidate samples the read phase found for its KPI.
+ */
+static void seasonal_input(const struct run *run, const PGresult *r, int i,
+    const struct read_cols *c, struct cond_input *in)
+{
+	json_t *pts = PQgetisnull(r, i, c->base) ? NULL :
+	    json_loads(PQgetvalue(r, i, c->base), 0, NULL), *p;
+	size_t n = json_array_size(pts), k;
+	struct baseline_sample *s = xcalloc(n + 1, sizeof(*s));
+	struct baseline b = {0};
+
+	json_array_foreach(pts, k, p) {
+		s[k].at_us = (int64_t)json_integer_value(json_array_get(p, 0));
+		s[k].value = json_number_value(json_array_get(p, 1));
+	}
+	if (baseline_of(s, n, run->now_us, run->cfg->timezone, (int)cell_i64(r, i, c->wweeks),
+	    EVAL_STEP_US, &b) == 0) {
+		in->base_n = b.n;
+		in->base_mean = b.mean;
+		in->base_stddev = b.stddev;
+	}
+	free(s);
+	json_decref(pts);
+}
+
+/* What rule row i's condition is evaluated on, besides the state. */
+static void cond_input_of(const struct run *run, const PGresult *r, int i,
+    const struct read_cols *c, enum cond cond, struct cond_input *in)
+{
+	const struct kpi_value *v = kpi_values_get(run->kv, PQgetvalue(r, i, c->kpi));
+
+	in->has_latest = v && v->has;
+	in->latest = in->has_latest ? v->value : NAN;
+	in->has_ref = !PQgetisnull(r, i, c->ref);
+	in->ref = cell_f64(r, i, c->ref, NAN);
+	in->window = (long)cell_i64(r, i, c->wsamp);
+	in->n = (long)cell_i64(r, i, c->zn);
+	in->mean = cell_f64(r, i, c->zmean, NAN);
+	in->stddev = cell_f64(r, i, c->zsd, NAN);
+	in->window_minutes = (long)cell_i64(r, i, c->wmin);
+	in->has_newest = !PQgetisnull(r, i, c->newest);
+	in->age_minutes = in->has_newest ?
+	    (double)(run->now_us - cell_i64(r, i, c->newest)) / 60e6 : NAN;
+	if (cond_needs_window_weeks(cond))
+		seasonal_input(run, r, i, c, in);
+}
+
+/*
  * Rule row i of the read phase, decided on the state read with it: 1 when
  * it would change (filled into *out), 0 when not (quiet, still firing, or
  * without data: then noted in the result).
@@ -433,7 +514,6 @@ static int64_t cell_i64(const PGresult *r, int row, int col)
 static int read_change(const struct run *run, const PGresult *r, int i,
     const struct read_cols *c, struct change *out)
 {
-	const struct kpi_value *v = kpi_values_get(run->kv, PQgetvalue(r, i, c->kpi));
 	enum cond cond = cond_parse(PQgetvalue(r, i, c->cond));
 	struct cond_input in = {0};
 	struct rule_state st = {0};
@@ -443,14 +523,7 @@ static int read_change(const struct run *run, const PGresult *r, int i,
 	enum rule_action act;
 	int consecutive;
 
-	in.has_latest = v && v->has;
-	in.latest = in.has_latest ? v->value : NAN;
-	in.has_ref = !PQgetisnull(r, i, c->ref);
-	in.ref = cell_f64(r, i, c->ref, NAN);
-	in.window = (long)cell_i64(r, i, c->wsamp);
-	in.n = (long)cell_i64(r, i, c->zn);
-	in.mean = cell_f64(r, i, c->zmean, NAN);
-	in.stddev = cell_f64(r, i, c->zsd, NAN);
+	cond_input_of(run, r, i, c, cond, &in);
 	st.consecutive = (int)cell_i64(r, i, c->consecutive);
 	st.has_open = !PQgetisnull(r, i, c->open);
 	st.last_fired_us = cell_i64(r, i, c->fired);
@@ -521,18 +594,29 @@ static int shop_open_at(struct db *db, const PGresult *r)
 static int eval_rules(const struct run *run, const char *selected, int chunk)
 {
 	const struct kpi_values *kv = run->kv;
-	struct buf lat_keys, lat_at;
+	struct buf lat_keys, lat_at, weeks;
 	struct change *ch = NULL;
 	struct read_cols c;
 	PGresult *r = NULL;
 	int n, nch = 0, rc = -1;
-	char at[40];
-	int64_t t = time_mono_us();
+	char at[40], step[24];
+	int64_t t = time_mono_us(), week_at[BASELINE_MAX_WEEKS];
 
 	buf_init(&lat_keys);
 	buf_init(&lat_at);
+	buf_init(&weeks);
 	db_arr_begin(&lat_keys);
 	db_arr_begin(&lat_at);
+	db_arr_begin(&weeks);
+	if (baseline_moments(run->now_us, run->cfg->timezone, BASELINE_MAX_WEEKS, week_at) < 0) {
+		log_err("the week moments of the seasonal baselines in %s cannot be computed",
+		    run->cfg->timezone);
+		goto out;
+	}
+	for (int k = 0; k < BASELINE_MAX_WEEKS; k++) {
+		time_format_iso(week_at[k], at, sizeof(at));
+		db_arr_str(&weeks, at);
+	}
 	for (size_t i = 0; i < kv->n; i++) {
 		if (!kv->v[i].has)
 			continue;
@@ -541,7 +625,8 @@ static int eval_rules(const struct run *run, const char *selected, int chunk)
 		db_arr_str(&lat_at, at);
 	}
 	r = DB_EXEC(run->db, &q_read, selected, run->now, db_arr_end(&lat_keys),
-	    db_arr_end(&lat_at));
+	    db_arr_end(&lat_at), db_arr_end(&weeks),
+	    db_i64_param(SCHEDULE_EVAL_PERIOD_S, step));
 	if (r == NULL)
 		goto out;
 	n = PQntuples(r);
@@ -567,6 +652,7 @@ out:
 	free(ch);
 	buf_free(&lat_keys);
 	buf_free(&lat_at);
+	buf_free(&weeks);
 	return rc;
 }
 

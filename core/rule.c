@@ -11,7 +11,9 @@ static const char *const cond_names[COND__MAX] = {
 	[COND_GT] = "gt", [COND_GTE] = "gte", [COND_LT] = "lt", [COND_LTE] = "lte",
 	[COND_EQ] = "eq", [COND_NEQ] = "neq",
 	[COND_PCT_CHANGE_GT] = "pct_change_gt", [COND_PCT_CHANGE_LT] = "pct_change_lt",
-	[COND_ZSCORE_GT] = "zscore_gt",
+	[COND_ZSCORE_GT] = "zscore_gt", [COND_PCT_CHANGE_ABS_GT] = "pct_change_abs_gt",
+	[COND_SEASONAL_PCT_LT] = "seasonal_pct_lt", [COND_SEASONAL_PCT_GT] = "seasonal_pct_gt",
+	[COND_SEASONAL_ZSCORE_GT] = "seasonal_zscore_gt", [COND_STALE] = "no_data",
 };
 
 static const char *const sev_names[SEV__MAX] = {
@@ -41,12 +43,31 @@ enum severity severity_parse(const char *s)
 
 int cond_needs_window_minutes(enum cond c)
 {
-	return c == COND_PCT_CHANGE_GT || c == COND_PCT_CHANGE_LT;
+	return c == COND_PCT_CHANGE_GT || c == COND_PCT_CHANGE_LT ||
+	    c == COND_PCT_CHANGE_ABS_GT || c == COND_STALE;
 }
 
 int cond_needs_window_samples(enum cond c)
 {
 	return c == COND_ZSCORE_GT;
+}
+
+int cond_needs_window_weeks(enum cond c)
+{
+	return c == COND_SEASONAL_PCT_LT || c == COND_SEASONAL_PCT_GT ||
+	    c == COND_SEASONAL_ZSCORE_GT;
+}
+
+int cond_is_pct(enum cond c)
+{
+	return c == COND_PCT_CHANGE_GT || c == COND_PCT_CHANGE_LT ||
+	    c == COND_PCT_CHANGE_ABS_GT || c == COND_SEASONAL_PCT_LT ||
+	    c == COND_SEASONAL_PCT_GT;
+}
+
+int cond_is_zscore(enum cond c)
+{
+	return c == COND_ZSCORE_GT || c == COND_SEASONAL_ZSCORE_GT;
 }
 
 /* Equality of KPI values: exact up to rounding noise of sums in SQL. */
@@ -56,11 +77,59 @@ static int nearly_equal(double a, double b)
 	return fabs(a - b) <= 1e-9 * scale;
 }
 
+/* Compares x with threshold: above for the _gt conditions, below for the _lt ones. */
+static enum cond_result compared(enum cond c, double x, double threshold, double *observed)
+{
+	int below = c == COND_PCT_CHANGE_LT || c == COND_SEASONAL_PCT_LT;
+
+	*observed = x;
+	if (c == COND_PCT_CHANGE_ABS_GT)
+		x = fabs(x);
+	return (below ? x < threshold : x > threshold) ? COND_TRUE : COND_FALSE;
+}
+
+/* The percent of latest against ref; no data from 0 (no percent, not infinity). */
+static enum cond_result pct_of(enum cond c, double latest, double ref, double threshold,
+    double *observed)
+{
+	if (!isfinite(ref) || ref == 0.0)
+		return COND_NO_DATA;
+	return compared(c, (latest - ref) / fabs(ref) * 100.0, threshold, observed);
+}
+
+/* |latest - mean| / sd; sd 0 is false (every point equal: nothing is unusual). */
+static enum cond_result zscore_of(double latest, double mean, double sd, double threshold,
+    double *observed)
+{
+	if (!isfinite(mean) || !isfinite(sd))
+		return COND_NO_DATA;
+	if (sd <= 0.0) {
+		*observed = 0.0;
+		return COND_FALSE;
+	}
+	return compared(COND_ZSCORE_GT, fabs((latest - mean) / sd), threshold, observed);
+}
+
+/* no_data: judged by the newest sample's age alone, never without data. */
+static enum cond_result stale(const struct cond_input *in, double *observed)
+{
+	if (in->window_minutes < 1)
+		return COND_NO_DATA;
+	if (!in->has_newest || !isfinite(in->age_minutes)) {
+		*observed = -1.0;
+		return COND_TRUE;
+	}
+	*observed = in->age_minutes;
+	return in->age_minutes > (double)in->window_minutes ? COND_TRUE : COND_FALSE;
+}
+
 enum cond_result cond_eval(enum cond c, double threshold, const struct cond_input *in,
     double *observed)
 {
 	double x;
 
+	if (c == COND_STALE)
+		return stale(in, observed);
 	if (!in->has_latest || !isfinite(in->latest) || !isfinite(threshold))
 		return COND_NO_DATA;
 	switch (c) {
@@ -82,25 +151,24 @@ enum cond_result cond_eval(enum cond c, double threshold, const struct cond_inpu
 		}
 	case COND_PCT_CHANGE_GT:
 	case COND_PCT_CHANGE_LT:
-		/* a change from 0 has no percent: no data, not infinity */
-		if (!in->has_ref || !isfinite(in->ref) || in->ref == 0.0)
+	case COND_PCT_CHANGE_ABS_GT:
+		if (!in->has_ref)
 			return COND_NO_DATA;
-		x = (in->latest - in->ref) / fabs(in->ref) * 100.0;
-		*observed = x;
-		if (c == COND_PCT_CHANGE_GT)
-			return x > threshold ? COND_TRUE : COND_FALSE;
-		return x < threshold ? COND_TRUE : COND_FALSE;
+		return pct_of(c, in->latest, in->ref, threshold, observed);
 	case COND_ZSCORE_GT:
-		if (in->window < 2 || in->n < in->window || !isfinite(in->mean) ||
-		    !isfinite(in->stddev))
+		if (in->window < 2 || in->n < in->window)
 			return COND_NO_DATA;
-		if (in->stddev <= 0.0) {
-			*observed = 0.0;
-			return COND_FALSE;
-		}
-		x = fabs((in->latest - in->mean) / in->stddev);
-		*observed = x;
-		return x > threshold ? COND_TRUE : COND_FALSE;
+		return zscore_of(in->latest, in->mean, in->stddev, threshold, observed);
+	case COND_SEASONAL_PCT_LT:
+	case COND_SEASONAL_PCT_GT:
+		if (in->base_n < 2)
+			return COND_NO_DATA;
+		return pct_of(c, in->latest, in->base_mean, threshold, observed);
+	case COND_SEASONAL_ZSCORE_GT:
+		if (in->base_n < 2)
+			return COND_NO_DATA;
+		return zscore_of(in->latest, in->base_mean, in->base_stddev, threshold, observed);
+	case COND_STALE:
 	case COND__MAX:
 		break;
 	}

@@ -12,6 +12,9 @@
 enum cond {
 	COND_GT, COND_GTE, COND_LT, COND_LTE, COND_EQ, COND_NEQ,
 	COND_PCT_CHANGE_GT, COND_PCT_CHANGE_LT, COND_ZSCORE_GT,
+	COND_PCT_CHANGE_ABS_GT,
+	COND_SEASONAL_PCT_LT, COND_SEASONAL_PCT_GT, COND_SEASONAL_ZSCORE_GT,
+	COND_STALE,         /* "no_data": no fresh sample for window_minutes */
 	COND__MAX
 };
 
@@ -23,6 +26,11 @@ enum cond cond_parse(const char *s);
 enum severity severity_parse(const char *s);
 int cond_needs_window_minutes(enum cond c);
 int cond_needs_window_samples(enum cond c);
+int cond_needs_window_weeks(enum cond c);
+/* A percent condition: observed is a percent (pct_change_*, seasonal_pct_*). */
+int cond_is_pct(enum cond c);
+/* A z-score condition: observed is a number of standard deviations. */
+int cond_is_zscore(enum cond c);
 
 /* What a condition is evaluated on. */
 struct cond_input {
@@ -33,6 +41,11 @@ struct cond_input {
 	long n;           /* zscore: samples in the window before latest */
 	long window;      /* zscore: samples wanted */
 	double mean, stddev;
+	int base_n;       /* seasonal: baseline points found (baseline.h) */
+	double base_mean, base_stddev;
+	int has_newest;   /* no_data: the KPI has a sample at or before now */
+	double age_minutes;  /* no_data: how old the newest sample is */
+	long window_minutes; /* no_data: how old it may be */
 };
 
 enum cond_result { COND_NO_DATA, COND_FALSE, COND_TRUE };
@@ -43,6 +56,18 @@ enum cond_result { COND_NO_DATA, COND_FALSE, COND_TRUE };
  * is data. No data: no current value; pct_change without a reference or
  * from 0; zscore with fewer samples than the window. zscore with stddev 0
  * is false (spec: no fire).
+ *
+ * pct_change_abs_gt: |percent change| > threshold; *observed keeps the
+ * sign (+12.5 or -12.5), so people see which way it moved.
+ * seasonal_pct_lt/gt: the signed percent of latest against the baseline
+ * mean (-30: 30% below the usual), compared like pct_change_lt/gt;
+ * seasonal_zscore_gt: |latest - mean| / stddev of the baseline points.
+ * Fewer than 2 baseline points, or a mean of 0 for a percent: no data;
+ * stddev 0: false, as zscore_gt.
+ * no_data (COND_STALE): true when the newest sample is older than
+ * window_minutes (exactly that old is still fresh) or there is none,
+ * *observed its age in minutes (-1: none). It ignores the threshold and
+ * has data whenever its window is set (a stored rule's always is).
  */
 enum cond_result cond_eval(enum cond c, double threshold, const struct cond_input *in,
     double *observed);

@@ -18,7 +18,7 @@
 /* Rule JSON: select RULE_COLUMNS from alert_rules r. */
 #define RULE_COLUMNS \
 	"r.id, r.name, r.description, r.kpi_key, r.condition, r.threshold, r.severity," \
-	" r.cooldown_minutes, r.for_evaluations, r.window_minutes, r.window_samples," \
+	" r.cooldown_minutes, r.for_evaluations, r.window_minutes, r.window_samples, r.window_weeks," \
 	" to_json(r.recipients)::text AS recipients, r.notify_resolved," \
 	" r.escalation_after_minutes, to_json(r.escalation_recipients)::text AS escalation_recipients," \
 	" r.enabled, r.active_hours, iso(r.created_at) AS created_at, iso(r.updated_at) AS updated_at"
@@ -44,6 +44,8 @@ struct rule_input {
 	int has_window_minutes;
 	int64_t window_samples;
 	int has_window_samples;
+	int64_t window_weeks;        /* seasonal conditions: 1..12, 4 when not given */
+	int has_window_weeks;
 	struct vlist recipients;
 	int notify_resolved;
 	struct rule_escalation escalation;

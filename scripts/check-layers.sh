@@ -25,7 +25,7 @@ declare -A layer=(
 	[tpl]=base [mail_mime]=base [mail_send]=base
 	# domain: what conditions, values and inputs mean, no table of its own
 	[rule]=domain [fmt]=domain [valid]=domain [auth]=domain [alert]=domain
-	[schedule]=domain [calendar]=domain
+	[schedule]=domain [calendar]=domain [baseline]=domain
 	# stores: one per resource, each with its transactions
 	[store]=store [rule_store]=store [calendar_store]=store [silence_store]=store [alert_store]=store
 	[user_store]=store [kpi_store]=store [audit]=store

@@ -39,7 +39,7 @@
     <div class="field">
       <label for="threshold">Threshold</label>
       <input id="threshold" name="threshold" type="text" inputmode="decimal" value="{{THRESHOLD}}" aria-invalid="{{INVALID_THRESHOLD}}" aria-describedby="err-threshold hint-threshold">
-      <span class="hint" id="hint-threshold">In the KPI's unit; a percent for percent change; standard deviations for z-score. A decimal number: 5000, -3, 0.5 or 1e3 (no spaces, no hex, no + sign).</span>
+      <span class="hint" id="hint-threshold">In the KPI's unit; a percent for percent change and seasonal percent (-50: half the usual); standard deviations for z-scores; not used by no data. A decimal number: 5000, -3, 0.5 or 1e3 (no spaces, no hex, no + sign).</span>
       <p class="field-error" id="err-threshold">{{#ERR_THRESHOLD}}{{MSG}}{{/ERR_THRESHOLD}}</p>
     </div>
     <div class="field">
@@ -57,11 +57,22 @@
       <span class="hint">Opening hours and closed days: <a href="/calendar">the shop's calendar</a>.</span>
       <p class="field-error" id="err-active_hours">{{#ERR_ACTIVE_HOURS}}{{MSG}}{{/ERR_ACTIVE_HOURS}}</p>
     </div>
-    <div class="field" data-conditions="pct_change_gt pct_change_lt">
-      <label for="window_minutes">Compare with the value this many minutes ago</label>
-      <input id="window_minutes" name="window_minutes" type="text" inputmode="numeric" value="{{WINDOW_MINUTES}}" aria-invalid="{{INVALID_WINDOW_MINUTES}}" aria-describedby="err-window_minutes">
-      <span class="hint">Percent-change conditions only.</span>
+    <div class="field" data-conditions="pct_change_gt pct_change_lt pct_change_abs_gt no_data">
+      <label for="window_minutes">Window: compare with the value this long ago (no data: how long without a fresh value)</label>
+      <span class="input-unit">
+        <input id="window_minutes" name="window_minutes" type="text" inputmode="numeric" value="{{WINDOW_MINUTES}}" aria-invalid="{{INVALID_WINDOW_MINUTES}}" aria-describedby="err-window_minutes hint-window_minutes">
+        <select id="window_unit" name="window_unit" aria-label="Unit of the window">
+          {{#UNIT_OPT}}<option value="{{V}}" {{#SEL}}selected{{/SEL}}>{{LABEL}}</option>{{/UNIT_OPT}}
+        </select>
+      </span>
+      <span class="hint" id="hint-window_minutes">Percent-change and no-data conditions only; at most 30 days.</span>
       <p class="field-error" id="err-window_minutes">{{#ERR_WINDOW_MINUTES}}{{MSG}}{{/ERR_WINDOW_MINUTES}}</p>
+    </div>
+    <div class="field" data-conditions="seasonal_pct_lt seasonal_pct_gt seasonal_zscore_gt">
+      <label for="window_weeks">Weeks the usual for this time of the week is taken over</label>
+      <input id="window_weeks" name="window_weeks" type="text" inputmode="numeric" value="{{WINDOW_WEEKS}}" aria-invalid="{{INVALID_WINDOW_WEEKS}}" aria-describedby="err-window_weeks hint-window_weeks">
+      <span class="hint" id="hint-window_weeks">Seasonal conditions only: 1 to 12, empty for 4. The same weekday and time of day in the shop's zone.</span>
+      <p class="field-error" id="err-window_weeks">{{#ERR_WINDOW_WEEKS}}{{MSG}}{{/ERR_WINDOW_WEEKS}}</p>
     </div>
     <div class="field" data-conditions="zscore_gt">
       <label for="window_samples">Samples the mean is taken over</label>

@@ -312,6 +312,11 @@ static const char *const full_rules[] = {
 	"\"escalation\":{\"after_minutes\":1,\"recipients\":[\"y@shop.example\"]}}",
 	"{\"name\":\"big\",\"kpi\":\"" KPI "\",\"condition\":\"neq\",\"threshold\":1234567.891,"
 	"\"severity\":\"warning\"}",
+	/* windows shown in days and weeks, a seasonal baseline */
+	"{\"name\":\"a day\",\"kpi\":\"" KPI "\",\"condition\":\"pct_change_abs_gt\","
+	"\"threshold\":3,\"window_minutes\":1440,\"severity\":\"warning\"}",
+	"{\"name\":\"usual\",\"kpi\":\"" KPI "\",\"condition\":\"seasonal_pct_lt\","
+	"\"threshold\":-50,\"window_weeks\":12,\"severity\":\"warning\",\"active_hours\":\"open\"}",
 };
 
 /* Loading the edit form and saving it unchanged changes nothing. */

@@ -20,5 +20,7 @@ void suite_fmt(void);
 void suite_alert(void);
 void suite_schedule(void);
 void suite_calendar(void);
+void suite_baseline(void);
+void suite_cond(void);
 
 #endif
