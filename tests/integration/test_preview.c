@@ -191,6 +191,14 @@ static void t_firings_shape(void)
 	http_free(&p);
 }
 
+static long long count_rule_cooldown(long long id)
+{
+	char sid[24];
+
+	snprintf(sid, sizeof(sid), "%lld", id);
+	return SQL_INT("SELECT cooldown_minutes FROM alert_rules WHERE id = $1::bigint", sid);
+}
+
 static long long written(void)
 {
 	return SQL_INT0("SELECT (SELECT count(*) FROM alerts) + (SELECT count(*) FROM mail_outbox)"
@@ -280,6 +288,80 @@ static void t_bounds_and_errors(void)
 	http_free(&r);
 }
 
+/* The rule form posted as its Preview button (or the page's script) posts it. */
+static struct http_resp form_post(const char *path, const char *fields)
+{
+	char cookie[256];
+	const char *h[] = {cookie, "Content-Type: application/x-www-form-urlencoded", NULL};
+	char *body = xasprintf("_csrf=%s&_action=preview&kpi=" KPI "&severity=warning"
+	    "&recipients=&notify_resolved=1&enabled=1&%s", fixture_users()->admin_csrf, fields);
+	struct http_resp r;
+
+	snprintf(cookie, sizeof(cookie), "Cookie: gw_session=%s", fixture_users()->admin);
+	r = http_do("POST", path, h, body, strlen(body));
+	free(body);
+	return r;
+}
+
+static int occurrences(const char *text, const char *part)
+{
+	int n = 0;
+
+	for (const char *p = text ? strstr(text, part) : NULL; p; p = strstr(p + 1, part))
+		n++;
+	return n;
+}
+
+/* The form's Preview button: the chart and the sentence, server-side; nothing saved. */
+static void t_form_preview(void)
+{
+	long long rules = SQL_INT0("SELECT count(*) FROM alert_rules"), id;
+	struct http_resp r = form_post("/rules", "name=&condition=gt&threshold=5"
+	    "&cooldown_minutes=0&for_evaluations=1");
+	char path[64];
+
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "Would have fired 4 times in 30 days"
+	    " (12 stored samples)."));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "<svg class=\"chart\""));
+	CU_ASSERT_EQUAL(occurrences(r.body, "class=\"chart-mark\""), 4);
+	CU_ASSERT_EQUAL(occurrences(r.body, "class=\"chart-threshold\""), 1);
+	http_free(&r);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM alert_rules"), rules);
+	/* the threshold changed: the preview with it */
+	r = form_post("/rules", "name=x&condition=gt&threshold=50&cooldown_minutes=0"
+	    "&for_evaluations=1&preview_days=7");
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "Would have fired 0 times in 7 days"));
+	http_free(&r);
+	/* a bad field: the form's message, no preview */
+	r = form_post("/rules", "name=x&condition=gt&threshold=abc&cooldown_minutes=0");
+	EXPECT_STATUS(r, 422);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "Correct the marked fields to see the preview."));
+	http_free(&r);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM alert_rules"), rules);
+	/* a saved rule's page shows its preview; previewing a change saves nothing */
+	id = make_rule("{\"name\":\"preview page\"," RULE_HEAD ",\"cooldown_minutes\":120,"
+	    "\"enabled\":false}");
+	snprintf(path, sizeof(path), "/rules/%lld", id);
+	{
+		char cookie[256];
+		const char *h[] = {cookie, NULL};
+
+		snprintf(cookie, sizeof(cookie), "Cookie: gw_session=%s", fixture_users()->admin);
+		r = http_do("GET", path, h, NULL, 0);
+	}
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "Would have fired 3 times in 30 days"));
+	http_free(&r);
+	r = form_post(path, "name=preview+page&condition=gt&threshold=5&cooldown_minutes=0"
+	    "&for_evaluations=2");
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "Would have fired 2 times in 30 days"));
+	http_free(&r);
+	CU_ASSERT_EQUAL(count_rule_cooldown(id), 120);
+}
+
 void suite_preview(void)
 {
 	static const struct test_case cases[] = {
@@ -288,6 +370,7 @@ void suite_preview(void)
 		{"the firings' times, values and resolutions", t_firings_shape},
 		{"a preview writes nothing", t_writes_nothing},
 		{"days bounds and bad bodies", t_bounds_and_errors},
+		{"the rule form's preview, without JavaScript", t_form_preview},
 		{NULL, NULL},
 	};
 	test_add_suite("preview", NULL, NULL, cases);
