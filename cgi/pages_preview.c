@@ -94,7 +94,7 @@ static void preview_rows(struct tpl_dict *d, const struct rule_input *rule,
 
 void page_rule_preview(struct request *req, struct tpl_dict *d, const struct rule_input *rule)
 {
-	struct preview_request pr = {.rule = *rule, .days = form_days(req)};
+	struct preview_request pr = {.days = form_days(req)};
 	struct preview_result res;
 	struct tpl_dict *p;
 	struct verror err;
@@ -107,10 +107,15 @@ void page_rule_preview(struct request *req, struct tpl_dict *d, const struct rul
 		snprintf(v, sizeof(v), "%d", day_choices[i]);
 		page_option(d, "PREVIEW_DAYS_OPT", v, NULL, sel);
 	}
+	if (rule == NULL) {
+		tpl_show(d, "PREVIEW_ERRORS");
+		return;
+	}
 	if (rule->kpi == NULL || *rule->kpi == '\0') {
 		tpl_show(d, "PREVIEW_CHOOSE");
 		return;
 	}
+	pr.rule = *rule;
 	rc = preview_run(req->db, req->cfg, &pr, &res, &err);
 	if (rc == ST_INVALID) {
 		tpl_set(tpl_section(d, "PREVIEW_REFUSED"), "MSG", err.message);

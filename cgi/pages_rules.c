@@ -316,10 +316,7 @@ static int rule_form(struct request *req, int status, const struct rule_input *r
 	}
 	rule_form_values(req, p.content, names, rule, id != 0);
 	rule_form_errors(p.content, errs, nerr);
-	if (nerr == 0)
-		page_rule_preview(req, p.content, rule);
-	else
-		tpl_show(p.content, "PREVIEW_ERRORS");
+	page_rule_preview(req, p.content, nerr == 0 ? rule : NULL);
 	kpi_names_free(names);
 	return page_end(&p, req, status);
 }

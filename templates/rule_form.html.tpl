@@ -105,6 +105,7 @@
   <label class="check"><input type="checkbox" name="notify_resolved" value="1" {{#NOTIFY_RESOLVED}}checked{{/NOTIFY_RESOLVED}}> Mail when it resolves</label>
   <label class="check"><input type="checkbox" name="enabled" value="1" {{#ENABLED}}checked{{/ENABLED}}> Enabled</label>
   </fieldset>
+  {{#CAN_ADMIN}}<div class="actions"><button type="submit" class="primary">{{SUBMIT}}</button> <a href="/rules">Cancel</a></div>{{/CAN_ADMIN}}
   <section class="preview" id="rule-preview" aria-labelledby="preview-title">
     <h2 id="preview-title">Preview: what this rule would have fired</h2>
     <div class="preview-controls">
@@ -123,19 +124,18 @@
     <p class="preview-summary" id="preview-summary">Would have fired {{COUNT}} time{{#PLURAL}}s{{/PLURAL}} in {{DAYS}} days ({{SAMPLES}} stored samples).</p>
     <div class="chart-box">{{CHART:none}}</div>
     {{#FIRINGS}}
-    <table class="preview-firings">
+    <div class="table-wrap"><table class="preview-firings">
       <caption class="sr-only">The alerts the rule would have fired</caption>
       <thead><tr><th scope="col">Fired</th><th scope="col">Value</th><th scope="col">Resolved</th></tr></thead>
       <tbody>
       {{#FIRING}}<tr><td><time datetime="{{AT_ISO}}">{{AT}}</time></td><td>{{VALUE}}</td><td>{{#RESOLVED}}<time datetime="{{AT_ISO}}">{{AT}}</time>{{/RESOLVED}}{{#STILL_OPEN}}still firing{{/STILL_OPEN}}</td></tr>{{/FIRING}}
       </tbody>
-    </table>
+    </table></div>
     {{#MORE}}<p class="hint">And {{N}} more.</p>{{/MORE}}
     {{/FIRINGS}}
     {{/PREVIEW}}
     </div>
   </section>
-  {{#CAN_ADMIN}}<div class="actions"><button type="submit" class="primary">{{SUBMIT}}</button> <a href="/rules">Cancel</a></div>{{/CAN_ADMIN}}
 </form>
 {{#CAN_ADMIN}}{{#EXISTING}}
 <form method="post" action="/rules/{{ID}}/delete" class="card" data-confirm="Delete this rule? Its open alerts are resolved.">
