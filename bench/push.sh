@@ -28,6 +28,7 @@ BUILD=${BUILD:-build}
 
 make -s all bench-bins
 bench_stack_start push
+export BENCH_URL
 echo "machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "--- latency: sample posted -> alert.fired received (1 client through nginx)"
