@@ -25,11 +25,13 @@ static const int day_choices[] = {7, 30, 90};
 /* The days the form asks for (one of day_choices), 30 otherwise. */
 static int form_days(const struct request *req)
 {
-	int days = atoi(page_form(req, "preview_days"));
+	int64_t days;
 
+	if (parse_int64(page_form(req, "preview_days"), 1, PREVIEW_DAYS_MAX, &days) < 0)
+		return PREVIEW_DAYS_DEFAULT;
 	for (size_t i = 0; i < GW_ARRAY_LEN(day_choices); i++)
 		if (days == day_choices[i])
-			return days;
+			return (int)days;
 	return PREVIEW_DAYS_DEFAULT;
 }
 

@@ -90,7 +90,7 @@ enum store_rc preview_decode(struct db *db, const json_t *body, struct preview_r
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(body)) {
 		json_decref(opts);
-		verror_set(err, 400, "invalid_body", NULL, "the body must be a JSON object");
+		verror_set(err, 400, "bad_request", NULL, "the body must be a JSON object");
 		return ST_INVALID;
 	}
 	out->body = json_object();
@@ -215,7 +215,12 @@ static void add_firing(struct replay *rp, int64_t at_us, double value)
 	o->firings[o->count++] = (struct preview_firing){.at_us = at_us, .value = value};
 }
 
-/* The timer's lifecycle over every moment of the span, in memory. */
+/*
+ * The timer's lifecycle over every moment of the span, in memory: the
+ * state moves as eval.c's write phase stores it (q_state: the count, and
+ * on a firing the open alert and its time; a resolve closes it), so a
+ * lifecycle field added there is kept here the same way.
+ */
 static void replay(struct replay *rp)
 {
 	const struct rule_input *r = rp->rule;

@@ -265,6 +265,9 @@ static void t_bounds_and_errors(void)
 			EXPECT_JSTR(r, "error.field", cases[i].field);
 		http_free(&r);
 	}
+	r = api("POST", "/api/alerts/rules/preview", fixture_users()->viewer, "[1]");
+	EXPECT_ERROR(r, 400, "bad_request");
+	http_free(&r);
 	/* 90 days and the default (30) are fine; the series is inside both */
 	{
 		char *m = xasprintf("\"days\":90,\"now\":\"%s\"," RULE_HEAD, now_iso);
