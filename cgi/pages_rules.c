@@ -379,6 +379,7 @@ static int rule_form(struct request *req, int status, const struct rule_input *r
 	}
 	rule_form_values(req, p.content, names, rule, id != 0);
 	rule_form_errors(p.content, errs, nerr);
+	page_rule_preview(req, p.content, nerr == 0 ? rule : NULL);
 	kpi_names_free(names);
 	return page_end(&p, req, status);
 }
@@ -432,12 +433,21 @@ static int rule_save(struct request *req, int64_t id)
 {
 	struct verror errs[MAX_FIELD_ERRORS];
 	struct rule_input rule;
-	int nerr = 0, more = 0, status;
+	int nerr = 0, more = 0, status, preview = strcmp(page_form(req, "_action"), "preview") == 0;
 	json_t *in = form_rule(req, errs, &nerr), *out = NULL;
 	enum store_rc rc;
 
+	/* a name changes nothing of what a preview shows: none is needed for one */
+	if (preview && *page_form(req, "name") == '\0')
+		json_object_set_new(in, "name", json_string("preview"));
 	rule_decode_all(in, &rule, errs + nerr, MAX_FIELD_ERRORS - nerr, &more);
 	nerr = keep_first_per_field(errs, nerr + more);
+	/* the Preview button: the form again with its preview, nothing saved */
+	if (nerr == 0 && preview) {
+		status = rule_form(req, 200, &rule, id, NULL, 0);
+		json_decref(in);
+		return status;
+	}
 	/* the store checks what needs the database (the KPI exists) once, as it writes */
 	rc = nerr > 0 ? ST_INVALID : id ? rule_replace(req->db, req->cfg, &req->who, id, &rule, &out, &errs[0]) :
 	    rule_create(req->db, &req->who, &rule, &out, &errs[0]);

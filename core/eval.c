@@ -153,6 +153,10 @@ DB_STMT(q_resolve,
 
 DB_STMT(q_compact, "SELECT compact_alert_stats()");
 
+DB_STMT(q_kpi_rules,
+    "SELECT coalesce(array_agg(id ORDER BY id), '{}')::text AS ids FROM alert_rules"
+    " WHERE enabled AND kpi_key = $1");
+
 
 /* A rule the read phase found about to change, and why. */
 struct change {
@@ -656,6 +660,29 @@ out:
 	return rc;
 }
 
+/*
+ * The selected rules as an array literal in sel (left empty: every
+ * enabled rule): the ids given, or the enabled rules on the KPI given, read
+ * once here so the read and write phases are the timer's own. 0 or -1.
+ */
+static int select_rules(struct db *db, const struct eval_opts *opts, struct buf *sel)
+{
+	PGresult *r;
+
+	if (opts->kpi_key) {
+		if ((r = DB_EXEC(db, &q_kpi_rules, opts->kpi_key)) == NULL)
+			return -1;
+		buf_puts(sel, db_str(r, 0, "ids"));
+		PQclear(r);
+	} else if (opts->rule_ids) {
+		db_arr_begin(sel);
+		for (size_t i = 0; i < opts->n_rule_ids; i++)
+			db_arr_i64(sel, opts->rule_ids[i]);
+		db_arr_end(sel);
+	}
+	return 0;
+}
+
 int eval_run(struct db *db, const struct config *cfg, const struct eval_opts *opts,
     struct eval_result *res)
 {
@@ -690,13 +717,9 @@ int eval_run(struct db *db, const struct config *cfg, const struct eval_opts *op
 	if (run.shop_open < 0)
 		goto out;
 
-	if (opts->rule_ids) {
-		db_arr_begin(&sel);
-		for (size_t i = 0; i < opts->n_rule_ids; i++)
-			db_arr_i64(&sel, opts->rule_ids[i]);
-		db_arr_end(&sel);
-	}
-	if (kpi_sample(db, cfg, now_us, opts->rule_ids ? sel.data : NULL, &kv) < 0)
+	if (select_rules(db, opts, &sel) < 0)
+		goto out;
+	if (kpi_sample(db, cfg, now_us, sel.len ? sel.data : NULL, &kv) < 0)
 		goto out;
 	res->kpis_sampled = kv.sampled;
 	t1 = time_mono_us();
@@ -709,7 +732,7 @@ int eval_run(struct db *db, const struct config *cfg, const struct eval_opts *op
 	run.now_us = now_us;
 	run.now_local = now_local;
 	run.res = res;
-	if (eval_rules(&run, opts->rule_ids ? sel.data : NULL,
+	if (eval_rules(&run, sel.len ? sel.data : NULL,
 	    opts->chunk > 0 ? opts->chunk : EVAL_CHUNK) < 0)
 		goto out;
 	res->rules_us = time_mono_us() - t1;
@@ -722,8 +745,8 @@ int eval_run(struct db *db, const struct config *cfg, const struct eval_opts *op
 	summary_s = json_dumps(summary, JSON_COMPACT);
 	json_decref(summary);
 	/* fold the counters' deltas while we are here (see migration 0003) */
-	if (job_runs_record(db, "evaluate", now, summary_s) < 0 ||
-	    db_run(db, &q_compact, 0, NULL) < 0) {
+	if (!opts->unrecorded && (job_runs_record(db, "evaluate", now, summary_s) < 0 ||
+	    db_run(db, &q_compact, 0, NULL) < 0)) {
 		free(summary_s);
 		goto out;
 	}

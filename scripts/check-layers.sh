@@ -33,7 +33,7 @@ declare -A layer=(
 	# engine: the work of a run over many rows
 	[eval]=engine [kpi]=engine [escalate]=engine [digest]=engine
 	[cleanup]=engine [mail_deliver]=engine [mail_service]=engine [starter]=engine
-	[backfill]=engine
+	[backfill]=engine [preview]=engine
 	# the binaries' plumbing in core/
 	[job]=bin
 )

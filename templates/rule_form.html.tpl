@@ -117,6 +117,36 @@
   <label class="check"><input type="checkbox" name="enabled" value="1" {{#ENABLED}}checked{{/ENABLED}}> Enabled</label>
   </fieldset>
   {{#CAN_ADMIN}}<div class="actions"><button type="submit" class="primary">{{SUBMIT}}</button> <a href="/rules">Cancel</a></div>{{/CAN_ADMIN}}
+  <section class="preview" id="rule-preview" aria-labelledby="preview-title">
+    <h2 id="preview-title">Preview: what this rule would have fired</h2>
+    <div class="preview-controls">
+      <label for="preview_days">Over the last</label>
+      <select id="preview_days" name="preview_days">
+        {{#PREVIEW_DAYS_OPT}}<option value="{{V}}" {{#SEL}}selected{{/SEL}}>{{V}} days</option>{{/PREVIEW_DAYS_OPT}}
+      </select>
+      {{#CAN_ADMIN}}<button type="submit" name="_action" value="preview">Preview</button>{{/CAN_ADMIN}}
+    </div>
+    <div class="preview-result" id="preview-result" aria-live="polite">
+    {{#PREVIEW_CHOOSE}}<p class="preview-summary">Choose a KPI to see what the rule would have fired on its stored samples.</p>{{/PREVIEW_CHOOSE}}
+    {{#PREVIEW_ERRORS}}<p class="preview-summary">Correct the marked fields to see the preview.</p>{{/PREVIEW_ERRORS}}
+    {{#PREVIEW_REFUSED}}<p class="preview-summary">No preview: {{MSG}}</p>{{/PREVIEW_REFUSED}}
+    {{#PREVIEW_FAILED}}<p class="preview-summary">The preview could not be computed just now.</p>{{/PREVIEW_FAILED}}
+    {{#PREVIEW}}
+    <p class="preview-summary" id="preview-summary">Would have fired {{COUNT}} time{{#PLURAL}}s{{/PLURAL}} in {{DAYS}} days ({{SAMPLES}} stored samples).</p>
+    <div class="chart-box">{{CHART:none}}</div>
+    {{#FIRINGS}}
+    <div class="table-wrap"><table class="preview-firings">
+      <caption class="sr-only">The alerts the rule would have fired</caption>
+      <thead><tr><th scope="col">Fired</th><th scope="col">Value</th><th scope="col">Resolved</th></tr></thead>
+      <tbody>
+      {{#FIRING}}<tr><td><time datetime="{{AT_ISO}}">{{AT}}</time></td><td>{{VALUE}}</td><td>{{#RESOLVED}}<time datetime="{{AT_ISO}}">{{AT}}</time>{{/RESOLVED}}{{#STILL_OPEN}}still firing{{/STILL_OPEN}}</td></tr>{{/FIRING}}
+      </tbody>
+    </table></div>
+    {{#MORE}}<p class="hint">And {{N}} more.</p>{{/MORE}}
+    {{/FIRINGS}}
+    {{/PREVIEW}}
+    </div>
+  </section>
 </form>
 {{#CAN_ADMIN}}{{#EXISTING}}
 <form method="post" action="/rules/{{ID}}/delete" class="card" data-confirm="Delete this rule? Its open alerts are resolved.">
@@ -125,3 +155,4 @@
   <button type="submit" class="danger">Delete rule</button>
 </form>
 {{/EXISTING}}{{/CAN_ADMIN}}
+<script src="/static/js/rule_preview.js" defer></script>

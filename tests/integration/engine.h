@@ -13,7 +13,9 @@ long long make_rule(const char *json);
 /* A rule on kpi with two recipients; extra is more JSON members or "". */
 long long make_simple_rule(const char *name, const char *kpi, const char *condition,
     double threshold, const char *extra);
-/* Records a value for a push KPI, at minutes_ago before now (0 = now). */
+/* Records a value for a push KPI, at minutes_ago before now (0 = now),
+ * without evaluating it ("evaluate":false): the suites that use it test
+ * what the timer's evaluation does with the value. */
 void push_value(const char *kpi, double value, int minutes_ago);
 /* Six samples 50..0 minutes ago whose last lies far out: mean 100, sample
  * stddev 1.58 over the five before it, z = 18.97. */

@@ -56,9 +56,10 @@ void push_value(const char *kpi, double value, int minutes_ago)
 	snprintf(path, sizeof(path), "/api/kpis/%s/samples", kpi);
 	if (minutes_ago) {
 		time_format_iso(time_now_us() - (int64_t)minutes_ago * 60000000, at, sizeof(at));
-		snprintf(body, sizeof(body), "{\"value\":%.17g,\"at\":\"%s\"}", value, at);
+		snprintf(body, sizeof(body), "{\"value\":%.17g,\"at\":\"%s\",\"evaluate\":false}",
+		    value, at);
 	} else {
-		snprintf(body, sizeof(body), "{\"value\":%.17g}", value);
+		snprintf(body, sizeof(body), "{\"value\":%.17g,\"evaluate\":false}", value);
 	}
 	r = api("POST", path, fixture_users()->operator_, body);
 	EXPECT_STATUS(r, 201);

@@ -35,6 +35,8 @@ void suite_backfill(void);
 void suite_calendar(void);
 void suite_lifecycle(void);
 void suite_seasonal(void);
+void suite_push_eval(void);
+void suite_preview(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {

@@ -408,6 +408,54 @@ static void replay_step(const char *iso, const char *ids, struct seen *seen, int
 }
 
 /*
+ * The preview of rule id's body over the replay's 48 hours (ending at its
+ * last moment end) fires what the replay fired: the same moments, the same
+ * resolutions (the replay's moments are the samples' moments).
+ */
+static void expect_preview_as_replayed(long long id, const char *end)
+{
+	char sid[24], *rule, *body;
+	struct http_resp r;
+	PGresult *alerts;
+	json_t *firings;
+
+	snprintf(sid, sizeof(sid), "%lld", id);
+	rule = test_sql_str("SELECT json_build_object('kpi', kpi_key, 'condition', condition,"
+	    " 'threshold', threshold, 'severity', severity, 'recipients', recipients,"
+	    " 'cooldown_minutes', cooldown_minutes, 'for_evaluations', for_evaluations,"
+	    " 'window_samples', window_samples, 'window_weeks', CASE WHEN condition LIKE"
+	    " 'seasonal%' THEN window_weeks END, 'active_hours', active_hours)::text"
+	    " FROM alert_rules WHERE id = $1::bigint", 1, TP(sid));
+	body = xasprintf("{\"days\":2,\"now\":\"%s\",%s", end, rule + 1);
+	r = api("POST", "/api/alerts/rules/preview", fixture_users()->viewer, body);
+	EXPECT_STATUS(r, 200);
+	firings = jget(r.json, "firings");
+	alerts = test_sql("SELECT iso(triggered_at), coalesce(iso(resolved_at), '')"
+	    " FROM alerts WHERE rule_id = $1::bigint ORDER BY id", 1, TP(sid));
+	CU_ASSERT_EQUAL(json_array_size(firings), (size_t)PQntuples(alerts));
+	/* both rules compared fire in these two days: the comparison is not of nothing */
+	CU_ASSERT(PQntuples(alerts) >= 1);
+	for (int i = 0; i < PQntuples(alerts) && (size_t)i < json_array_size(firings); i++) {
+		const json_t *f = json_array_get(firings, (size_t)i);
+		const char *resolved = json_string_value(json_object_get(f, "resolved_at"));
+		int64_t a = 0, b = 0;
+		time_parse_iso(json_string_value(json_object_get(f, "at")), &a);
+		time_parse_iso(PQgetvalue(alerts, i, 0), &b);
+		CU_ASSERT_EQUAL(a, b);
+		a = b = 0;
+		if (resolved)
+			time_parse_iso(resolved, &a);
+		if (*PQgetvalue(alerts, i, 1))
+			time_parse_iso(PQgetvalue(alerts, i, 1), &b);
+		CU_ASSERT_EQUAL(a, b);
+	}
+	PQclear(alerts);
+	http_free(&r);
+	free(body);
+	free(rule);
+}
+
+/*
  * The demo shop's last two whole days (two midnights, two openings) at
  * the backfill's 15 minutes, with the starter rules, after backfilling the
  * four weeks before: no starter rule fires; "sales far below the usual
@@ -421,6 +469,8 @@ static void t_demo_replay(void)
 {
 	char *text = starter_text(), *start = test_shop_moment(2, "00:00"), *since, before[24];
 	struct seen seen[3] = {{0}};
+	long long above;
+	char *end = NULL;
 	struct http_resp r = api("POST", STARTER_LOAD, fixture_users()->admin, NULL);
 	PGresult *ids;
 	struct buf args;
@@ -440,6 +490,9 @@ static void t_demo_replay(void)
 	seen[2].id = SQL_INT("SELECT id FROM alert_rules WHERE name = $1",
 	    "Sales far below the usual weekday");
 	CU_ASSERT_TRUE_FATAL(seen[2].id > 0);
+	/* one that fires now and then, for the preview below */
+	above = make_simple_rule("s seasonal above", "revenue_today", "seasonal_pct_gt", 40,
+	    "\"window_weeks\":4,\"cooldown_minutes\":0");
 	buf_init(&args);
 	ids = test_sql("SELECT id FROM alert_rules WHERE id IN (" STARTER_NAMES ")"
 	    " OR name LIKE 's %'", 1, TP(text));
@@ -453,8 +506,13 @@ static void t_demo_replay(void)
 		at = test_sql_str("SELECT iso($1::timestamptz + make_interval(mins => $2::int))", 2,
 		    TP(start, mins));
 		replay_step(at, args.data, seen, 3);
-		free(at);
+		free(end);
+		end = at;
 	}
+	/* what the replay fired, the preview says would have fired */
+	expect_preview_as_replayed(seen[0].id, end);
+	expect_preview_as_replayed(above, end);
+	free(end);
 	{
 		long long fired = SQL_INT("SELECT count(*) FROM alerts WHERE rule_id IN ("
 		    STARTER_NAMES ")", text);
