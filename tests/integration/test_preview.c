@@ -179,6 +179,41 @@ static void t_equals_replay(void)
 	free(calendar_before);
 }
 
+/*
+ * Staleness is evaluated at every step, not only at samples: the day
+ * before the series has no sample, so a no_data rule fires at the span's
+ * first step and resolves at the series' first sample; the same as the
+ * timer at those moments (a step before the first sample: still firing).
+ */
+static void t_staleness(void)
+{
+	const char *head = "\"kpi\":\"" KPI "\",\"condition\":\"no_data\",\"threshold\":0,"
+	    "\"window_minutes\":45,\"cooldown_minutes\":0,\"severity\":\"warning\","
+	    "\"recipients\":[\"owner@shop.example\"]";
+	char *m = xasprintf("\"days\":1,\"now\":\"%s\",%s", now_iso, head), *body;
+	int64_t first = iso_us(now_iso) - 86400 * INT64_C(1000000) + 300 * INT64_C(1000000);
+	const int64_t moments[] = {first, t0_us - 300 * INT64_C(1000000), t0_us, t0_us + STEP_US};
+	struct http_resp p = preview(m);
+	long long id;
+
+	EXPECT_STATUS(p, 200);
+	CU_ASSERT_EQUAL(jint(&p, "count"), 1);
+	CU_ASSERT_EQUAL(iso_us(jstr(&p, "firings.0.at")), first);
+	CU_ASSERT_EQUAL(iso_us(jstr(&p, "firings.0.resolved_at")), t0_us);
+	body = xasprintf("{\"name\":\"preview stale\",%s}", head);
+	id = make_rule(body);
+	for (size_t i = 0; i < sizeof(moments) / sizeof(moments[0]); i++) {
+		char at[40], args[128];
+		time_format_iso(moments[i], at, sizeof(at));
+		snprintf(args, sizeof(args), "--now=%s --rule %lld", at, id);
+		CU_ASSERT_EQUAL(run_evaluate(NULL, args), 0);
+	}
+	expect_same(&p, id);
+	http_free(&p);
+	free(body);
+	free(m);
+}
+
 /* The firings' details of the plain rule, read off the series. */
 static void t_firings_shape(void)
 {
@@ -371,6 +406,7 @@ void suite_preview(void)
 		{"preview equals a replay with --now (pending, cooldown, open hours)",
 		    t_equals_replay},
 		{"the firings' times, values and resolutions", t_firings_shape},
+		{"staleness at every step, as the timer at those moments", t_staleness},
 		{"a preview writes nothing", t_writes_nothing},
 		{"days bounds and bad bodies", t_bounds_and_errors},
 		{"the rule form's preview, without JavaScript", t_form_preview},
