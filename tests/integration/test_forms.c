@@ -272,6 +272,11 @@ static json_t *rule_api(long long id)
 	j = r.json ? json_incref(r.json) : json_object();
 	http_free(&r);
 	json_object_del(j, "updated_at");
+	/* what the rule is doing, not what it says: derived from enabled and its alerts */
+	json_object_del(j, "status");
+	json_object_del(j, "pending_count");
+	json_object_del(j, "last_value");
+	json_object_del(j, "last_evaluated_at");
 	return j;
 }
 
