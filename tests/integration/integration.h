@@ -34,6 +34,7 @@ void suite_trade(void);
 void suite_backfill(void);
 void suite_calendar(void);
 void suite_lifecycle(void);
+void suite_hysteresis(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {
