@@ -38,20 +38,6 @@ static void value_at(const char *kpi, long long id, const char *base, int minute
 	free(at);
 }
 
-static json_t *rule_of(long long id)
-{
-	char path[64];
-	struct http_resp r;
-	json_t *j;
-
-	snprintf(path, sizeof(path), "/api/alerts/rules/%lld", id);
-	r = api("GET", path, fixture_users()->viewer, NULL);
-	EXPECT_STATUS(r, 200);
-	j = r.json ? json_incref(r.json) : json_object();
-	http_free(&r);
-	return j;
-}
-
 /* Whether rule id's status is want (and, in the list, the same). */
 static int status_is(long long id, const char *want)
 {
