@@ -55,7 +55,8 @@ DB_STMT(q_prelude,
 DB_STMT(q_read,
     "WITH r AS ("
     "  SELECT r.id, r.kpi_key, r.condition, r.threshold,"
-    "         r.window_minutes, r.window_samples, r.active_hours, " LIFE_COLUMNS ","
+    "         r.window_minutes, r.window_samples, r.active_hours, s.last_outcome,"
+    "         " LIFE_COLUMNS ","
     "         (extract(epoch FROM r.updated_at) * 1000000)::bigint AS updated_us"
     "    FROM alert_rules r JOIN rule_state s ON s.rule_id = r.id"
     "   WHERE r.enabled AND ($1::bigint[] IS NULL OR r.id = ANY($1::bigint[]))),"
@@ -120,20 +121,24 @@ DB_STMT(q_state,
     " WHERE s.rule_id = v.id");
 
 /*
- * What every rule of the run last saw, in one statement (a rule's state
- * row is written otherwise only when its state changes). Rows another
- * evaluator or an edit holds are skipped, not waited for: they are being
- * written anyway, and taking locks in id order without waiting cannot
- * deadlock.
+ * What a rule of the run saw, in one statement for all of them: in a run
+ * of selected rules every one; in a full run only those whose outcome
+ * changed (evaluated, no_data, inactive), since a full run's moment is
+ * recorded once (job evaluate_all) and RULE_STATUS_SQL reads it, so that
+ * a run does not write every rule's row. A rule going inactive keeps the
+ * moment it was last evaluated: its own, or the last full run's. Rows
+ * another evaluator or an edit holds are skipped, not waited for: they
+ * are being written anyway, and taking locks in id order without waiting
+ * cannot deadlock.
  */
 DB_STMT(q_seen,
-    "WITH v AS (SELECT * FROM unnest($1::bigint[], $2::float8[], $3::text[]) AS v(id, val, o)),"
+    "WITH v AS (SELECT * FROM unnest($1::bigint[], $2::text[]) AS v(id, o)),"
     " l AS (SELECT s.rule_id FROM rule_state s WHERE s.rule_id IN (SELECT id FROM v)"
     "        ORDER BY s.rule_id FOR UPDATE SKIP LOCKED)"
     " UPDATE rule_state s SET last_outcome = v.o,"
-    "       last_value = COALESCE(v.val, s.last_value),"
-    "       last_evaluated_at = CASE WHEN v.o = 'inactive' THEN s.last_evaluated_at"
-    "                                ELSE $4::timestamptz END"
+    "       last_evaluated_at = CASE WHEN v.o <> 'inactive' THEN $3::timestamptz"
+    "           ELSE greatest(s.last_evaluated_at, (SELECT j.started_at FROM job_runs j"
+    "                                               WHERE j.job = 'evaluate_all')) END"
     "  FROM v WHERE s.rule_id = v.id AND s.rule_id IN (SELECT rule_id FROM l)");
 
 /* The newest alert of each rule in $1 (what a flapping, settled or back mail is about). */
@@ -589,7 +594,7 @@ out:
 
 /* Column numbers of the read phase's result, looked up once. */
 struct read_cols {
-	int id, kpi, cond, thr, wsamp, updated, ref, zn, zmean, zsd, open;
+	int id, kpi, cond, thr, wsamp, updated, ref, zn, zmean, zsd, open, outcome;
 	struct life_cols life;
 };
 
@@ -606,22 +611,24 @@ static void read_cols(const PGresult *r, struct read_cols *c)
 	c->zmean = db_col(r, "z_mean");
 	c->zsd = db_col(r, "z_sd");
 	c->open = db_col(r, "open_id");
+	c->outcome = db_col(r, "last_outcome");
 	life_cols(r, &c->life);
 }
 
-/* What each rule of the run saw, for q_seen. */
+/* What the rules of the run saw, for q_seen. */
 struct seen {
-	struct buf ids, vals, outcomes;
+	struct buf ids, outcomes;
 	int n;
+	int all;          /* a run of selected rules: every one, not only changed outcomes */
 };
 
-static void seen_add(struct seen *s, int64_t id, double value, const char *outcome)
+/* Rule row i of the read phase (columns c) saw outcome. */
+static void seen_add(struct seen *s, const PGresult *r, int i, const struct read_cols *c,
+    const char *outcome)
 {
-	db_arr_i64(&s->ids, id);
-	if (isfinite(value))
-		db_arr_f64(&s->vals, value);
-	else
-		db_arr_null(&s->vals);
+	if (!s->all && strcmp(PQgetvalue(r, i, c->outcome), outcome) == 0)
+		return;
+	db_arr_i64(&s->ids, strtoll(PQgetvalue(r, i, c->id), NULL, 10));
 	db_arr_str(&s->outcomes, outcome);
 	s->n++;
 }
@@ -661,8 +668,7 @@ static int read_change(const struct run *run, const PGresult *r, int i,
 	    rule_recovered(cond, observed, p.recovery) : 1;
 	rule_advance(cr, recovered, &st, &p, run->now_us, &o);
 	run->res->evaluated++;
-	seen_add(seen, cell_i64(r, i, c->id), cr == COND_NO_DATA ? NAN : in.latest,
-	    cr == COND_NO_DATA ? "no_data" : "evaluated");
+	seen_add(seen, r, i, c, cr == COND_NO_DATA ? "no_data" : "evaluated");
 	if (o.act == ACT_NO_DATA)
 		json_array_append_new(run->res->no_data, json_integer(cell_i64(r, i, c->id)));
 	/* quiet rules and rules still firing change nothing: no lock, no write */
@@ -737,8 +743,8 @@ static int eval_rules(const struct run *run, const char *selected, int chunk)
 	db_arr_begin(&lat_keys);
 	db_arr_begin(&lat_at);
 	db_arr_begin(&seen.ids);
-	db_arr_begin(&seen.vals);
 	db_arr_begin(&seen.outcomes);
+	seen.all = selected != NULL;
 	for (size_t i = 0; i < kv->n; i++) {
 		if (!kv->v[i].has)
 			continue;
@@ -757,7 +763,7 @@ static int eval_rules(const struct run *run, const char *selected, int chunk)
 	for (int i = 0; i < n; i++) {
 		if (!rule_active(run, db_str(r, i, "active_hours"))) {
 			run->res->inactive++;
-			seen_add(&seen, cell_i64(r, i, c.id), NAN, "inactive");
+			seen_add(&seen, r, i, &c, "inactive");
 			continue;
 		}
 		nch += read_change(run, r, i, &c, &seen, &ch[nch]);
@@ -769,14 +775,13 @@ static int eval_rules(const struct run *run, const char *selected, int chunk)
 			goto out;
 	}
 	if (seen.n > 0 && DB_RUN(run->db, &q_seen, db_arr_end(&seen.ids),
-	    db_arr_end(&seen.vals), db_arr_end(&seen.outcomes), run->now) < 0)
+	    db_arr_end(&seen.outcomes), run->now) < 0)
 		goto out;
 	rc = 0;
 out:
 	PQclear(r);
 	free(ch);
 	buf_free(&seen.ids);
-	buf_free(&seen.vals);
 	buf_free(&seen.outcomes);
 	buf_free(&lat_keys);
 	buf_free(&lat_at);
@@ -850,6 +855,7 @@ int eval_run(struct db *db, const struct config *cfg, const struct eval_opts *op
 	json_decref(summary);
 	/* fold the counters' deltas while we are here (see migration 0003) */
 	if (job_runs_record(db, "evaluate", now, summary_s) < 0 ||
+	    (opts->rule_ids == NULL && job_runs_record(db, "evaluate_all", now, summary_s) < 0) ||
 	    db_run(db, &q_compact, 0, NULL) < 0) {
 		free(summary_s);
 		goto out;

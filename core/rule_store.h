@@ -30,6 +30,10 @@
  * (one subquery, so it works in a RETURNING too): a JSON text with status,
  * pending_count, last_value, last_evaluated_at. The order says which word
  * wins: an open alert shows even outside active hours or without data.
+ * A full evaluation run writes no rule's row unless something changed:
+ * an active enabled rule was evaluated at the last full run (job
+ * evaluate_all) or at its own last write, whichever is later; its last
+ * value is its KPI's sample as of then.
  */
 #define RULE_STATUS_SQL \
 	"(SELECT json_build_object('status', CASE WHEN NOT r.enabled THEN 'disabled'" \
@@ -37,10 +41,17 @@
 	"    WHEN a.state IS NOT NULL THEN a.state" \
 	"    WHEN s.last_outcome IN ('inactive', 'no_data') THEN s.last_outcome" \
 	"    WHEN s.consecutive > 0 THEN 'pending' ELSE 'normal' END," \
-	"  'pending_count', s.consecutive, 'last_value', s.last_value," \
-	"  'last_evaluated_at', iso(s.last_evaluated_at))::text" \
+	"  'pending_count', s.consecutive, 'last_value', lv.value," \
+	"  'last_evaluated_at', iso(e.at))::text" \
 	"   FROM rule_state s LEFT JOIN alerts a ON a.rule_id = s.rule_id" \
 	"        AND a.state IN ('firing', 'acknowledged')" \
+	"  CROSS JOIN LATERAL (SELECT CASE WHEN NOT r.enabled OR s.last_outcome IS NULL" \
+	"                                    OR s.last_outcome = 'inactive' THEN s.last_evaluated_at" \
+	"      ELSE greatest(s.last_evaluated_at, (SELECT j.started_at FROM job_runs j" \
+	"           WHERE j.job = 'evaluate_all' AND j.started_at >= r.created_at)) END AS at) e" \
+	"   LEFT JOIN LATERAL (SELECT x.value FROM kpi_samples x WHERE x.kpi_key = r.kpi_key" \
+	"        AND x.sampled_at <= e.at ORDER BY x.kpi_key, x.sampled_at DESC, x.id DESC" \
+	"        LIMIT 1) lv ON true" \
 	"  WHERE s.rule_id = r.id)"
 
 json_t *rule_json(const PGresult *r, int row);

@@ -291,6 +291,28 @@ static void t_status(void)
 	CU_ASSERT_TRUE(status_is(id, "inactive"));
 	put_rule(id, ST_RULE("open") ",\"enabled\":false}");
 	CU_ASSERT_TRUE(status_is(id, "disabled"));
+
+	/*
+	 * A full run writes no row whose outcome stays: its moment is read from
+	 * the run (one after the rule was made: a run before it did not see it).
+	 */
+	{
+		char *later = test_sql_str("SELECT iso(now() + interval '1 minute')", 0, NULL), sid[24];
+		json_t *j;
+
+		snprintf(sid, sizeof(sid), "%lld", none);
+		snprintf(args, sizeof(args), "--now=%s", later);
+		CU_ASSERT_EQUAL(run_evaluate(NULL, args), 0);
+		CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM rule_state WHERE rule_id = $1::bigint"
+		    " AND last_evaluated_at = $2::timestamptz", sid, base), 1);
+		j = rule_of(none);
+		CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) WHERE $1::timestamptz = $2::timestamptz",
+		    json_string_value(json_object_get(j, "last_evaluated_at")) ?
+		    json_string_value(json_object_get(j, "last_evaluated_at")) : "epoch", later), 1);
+		EXPECT_JSTR((struct http_resp){.json = j}, "status", "no_data");
+		json_decref(j);
+		free(later);
+	}
 	free(base);
 	free(closed);
 }
