@@ -126,7 +126,8 @@ DB_STMT(q_state,
  * changed (evaluated, no_data, inactive), since a full run's moment is
  * recorded once (job evaluate_all) and RULE_STATUS_SQL reads it, so that
  * a run does not write every rule's row. A rule going inactive keeps the
- * moment it was last evaluated: its own, or the last full run's. Rows
+ * moment it was last evaluated: its own, or the last full run's if the
+ * rule existed then (never evaluated: none). Rows
  * another evaluator or an edit holds are skipped, not waited for: they
  * are being written anyway, and taking locks in id order without waiting
  * cannot deadlock.
@@ -137,8 +138,9 @@ DB_STMT(q_seen,
     "        ORDER BY s.rule_id FOR UPDATE SKIP LOCKED)"
     " UPDATE rule_state s SET last_outcome = v.o,"
     "       last_evaluated_at = CASE WHEN v.o <> 'inactive' THEN $3::timestamptz"
-    "           ELSE greatest(s.last_evaluated_at, (SELECT j.started_at FROM job_runs j"
-    "                                               WHERE j.job = 'evaluate_all')) END"
+    "           ELSE greatest(s.last_evaluated_at, (SELECT j.started_at"
+    "                FROM job_runs j JOIN alert_rules r ON r.id = s.rule_id"
+    "               WHERE j.job = 'evaluate_all' AND j.started_at >= r.created_at)) END"
     "  FROM v WHERE s.rule_id = v.id AND s.rule_id IN (SELECT rule_id FROM l)");
 
 /* The newest alert of each rule in $1 (what a flapping, settled or back mail is about). */
