@@ -231,6 +231,12 @@ void fmt_event_text(const char *type, const json_t *d, struct buf *out)
 	else if (strcmp(type, "alert.escalated") == 0)
 		buf_printf(out, "Escalated to level %lld: %s",
 		    (long long)json_integer_value(json_object_get(d, "escalation_level")), name);
+	else if (strcmp(type, "rule.flapping") == 0)
+		buf_printf(out, "Flapping (mail held until it settles): %s", name);
+	else if (strcmp(type, "rule.settled") == 0)
+		buf_printf(out, "Settled: %s", name);
+	else if (strcmp(type, "rule.back") == 0)
+		buf_printf(out, "Back within the cooldown: %s", name);
 	else if (strcmp(type, "rule.changed") == 0)
 		buf_printf(out, "Rule %sd: %s", str_or(d, "action", "change"),
 		    str_or(json_object_get(d, "rule"), "name", "?"));

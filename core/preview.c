@@ -236,24 +236,26 @@ struct replay_state {
 	struct rule_state st;
 };
 
-/* One evaluation at moment t on in: the step, and a firing opened or closed. */
+/*
+ * One evaluation at moment t on in: the whole lifecycle step (eval.c's
+ * read_change: recovered past recovery_threshold, then rule_advance), its
+ * next state kept, a firing opened or closed.
+ */
 static void evaluate_at(struct replay *rp, struct replay_state *rs, int64_t t,
     const struct cond_input *in)
 {
 	double observed = NAN;
 	enum cond_result cr = cond_eval(rp->cond, rp->rule->threshold, in, &observed);
-	int consecutive;
-	enum rule_action act = rule_step(cr, &rs->st, &rs->p, t, &consecutive);
+	int recovered = cr != COND_NO_DATA && rs->p.has_recovery ?
+	    rule_recovered(rp->cond, observed, rs->p.recovery) : 1;
+	struct rule_step_out o;
 
-	rs->st.consecutive = consecutive;
-	if (act == ACT_FIRE) {
+	rule_advance(cr, recovered, &rs->st, &rs->p, t, &o);
+	rs->st = o.next;
+	if (o.act == ACT_FIRE)
 		add_firing(rp, t, observed);
-		rs->st.has_open = 1;
-		rs->st.last_fired_us = t;
-	} else if (act == ACT_RESOLVE) {
+	else if (o.act == ACT_RESOLVE && rp->out->count > 0)
 		rp->out->firings[rp->out->count - 1].resolved_us = t;
-		rs->st.has_open = 0;
-	}
 }
 
 /*
@@ -289,9 +291,10 @@ static void replay_staleness(struct replay *rp, struct replay_state *rs)
 
 /*
  * The timer's lifecycle over every moment of the span, in memory: the
- * state moves as eval.c's write phase stores it (q_state: the count, and
- * on a firing the open alert and its time; a resolve closes it), so a
- * lifecycle field added there is kept here the same way. The moments are
+ * state is rule_advance()'s next one each time, what eval.c's write phase
+ * stores (the count, the open alert, the last firing, the clear-since
+ * clock, the flapping changes), so hysteresis, keep-firing and flapping
+ * play out here as they would. The moments are
  * the samples' (the timer samples a KPI when it evaluates it); staleness
  * is evaluated at every step.
  */
@@ -299,7 +302,11 @@ static void replay(struct replay *rp)
 {
 	const struct rule_input *r = rp->rule;
 	struct replay_state rs = {.p = {.for_evaluations = (int)r->for_evaluations,
-	    .cooldown_minutes = (int)r->cooldown_minutes}};
+	    .cooldown_minutes = (int)r->cooldown_minutes,
+	    .has_recovery = r->has_recovery_threshold, .recovery = r->recovery_threshold,
+	    .keep_firing_minutes = r->has_keep_firing_minutes ? (int)r->keep_firing_minutes : 0,
+	    .flap_changes = (int)r->flap_changes,
+	    .flap_window_minutes = (int)r->flap_window_minutes}};
 
 	if (rp->cond == COND_STALE) {
 		replay_staleness(rp, &rs);

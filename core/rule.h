@@ -73,15 +73,25 @@ enum cond_result cond_eval(enum cond c, double threshold, const struct cond_inpu
     double *observed);
 
 /* The lifecycle state of a rule between evaluations. */
+#define RULE_FLAP_MAX 100   /* flap_changes at most: the changes kept */
 struct rule_state {
 	int consecutive;        /* evaluations in a row the condition held */
 	int has_open;           /* an alert firing or acknowledged */
 	int64_t last_fired_us;  /* 0: never */
+	int64_t clear_since_us; /* open alert: clear since then (keep firing); 0: not clear */
+	int flapping;
+	int n_changes;          /* the recent changes (fire, resolve, back), oldest first */
+	int64_t changes_us[RULE_FLAP_MAX];
 };
 
 struct rule_params {
 	int for_evaluations;    /* pending: holds this many times before firing */
 	int cooldown_minutes;   /* after a fire, none again for this long */
+	int has_recovery;       /* resolve only once the value crossed recovery */
+	double recovery;
+	int keep_firing_minutes; /* clear this long in a row before resolving; 0: at once */
+	int flap_changes;       /* this many changes within flap_window_minutes: flapping; */
+	int flap_window_minutes; /* 0 (unset): never flapping */
 };
 
 enum rule_action {
@@ -89,7 +99,7 @@ enum rule_action {
 	ACT_NO_DATA,    /* no value: neither fires nor resolves */
 	ACT_PENDING,    /* holds, not yet for_evaluations times */
 	ACT_COOLDOWN,   /* holds long enough, but fired too recently */
-	ACT_FIRING,     /* holds and an alert is already open */
+	ACT_FIRING,     /* holds (or not yet clear) and an alert is already open */
 	ACT_FIRE,       /* open a new alert */
 	ACT_RESOLVE,    /* condition cleared: resolve the open alert */
 	ACT__MAX
@@ -99,9 +109,54 @@ enum rule_action {
  * One evaluation of one rule: from the condition's result, its state and
  * parameters at time now, the action and the new consecutive count (which
  * stops at for_evaluations and stays put while an alert is open, so a
- * rule that keeps holding changes no state).
+ * rule that keeps holding changes no state). rule_advance() without
+ * hysteresis.
  */
 enum rule_action rule_step(enum cond_result res, const struct rule_state *st,
     const struct rule_params *p, int64_t now_us, int *consecutive);
+
+/* What a step says besides the action. */
+enum rule_note {
+	NOTE_NONE,
+	NOTE_BACK,      /* re-breached within the cooldown: no new alert yet, but say so */
+	NOTE_FLAPPING,  /* this change made the rule flapping */
+	NOTE_SETTLED,   /* flapping, then no change for the window */
+};
+
+struct rule_step_out {
+	enum rule_action act;
+	enum rule_note note;
+	int hold;               /* flapping: no mail about this fire or resolve */
+	struct rule_state next; /* the state after the step */
+};
+
+/*
+ * The whole lifecycle step. recovered: the observed value lies beyond the
+ * recovery threshold (rule_recovered; ignored without one). An open alert
+ * resolves when the condition is false, recovered, and has been so for
+ * keep_firing_minutes. A step that changes something (fire, resolve, back)
+ * counts towards flapping. Pure: same inputs, same output.
+ */
+void rule_advance(enum cond_result res, int recovered, const struct rule_state *st,
+    const struct rule_params *p, int64_t now_us, struct rule_step_out *out);
+
+/* Whether two states differ (then the step must be written). */
+int rule_state_differs(const struct rule_state *a, const struct rule_state *b);
+
+/*
+ * The direction of c: 1 fires above its threshold (gt, gte, pct_change_gt,
+ * zscore_gt, pct_change_abs_gt, seasonal_pct_gt, seasonal_zscore_gt), -1
+ * below (lt, lte, pct_change_lt, seasonal_pct_lt), 0 none (eq, neq,
+ * no_data): no recovery threshold.
+ */
+int cond_direction(enum cond c);
+/* Whether observed (cond_eval's) has crossed recovery, beyond which c's alert resolves. */
+int rule_recovered(enum cond c, double observed, double recovery);
+/*
+ * Whether recovery lies on the resolving side of threshold for c: below
+ * it for conditions firing above, above for those firing below; for
+ * percent changes and z-scores also nearer to zero. 1 or 0.
+ */
+int rule_recovery_valid(enum cond c, double threshold, double recovery);
 
 #endif

@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "baseline.h"
 #include "event.h"
+#include "json_out.h"
 #include "mail.h"
 #include "rule.h"
 #include "silence_store.h"
@@ -82,6 +83,14 @@ const struct vfield rule_fields[] = {
 	{.name = "enabled", .type = V_BOOL, .def = 1, .at = RI(enabled)},
 	{.name = "active_hours", .type = V_STRING, .check = valid_active_hours, .sdef = "always",
 	    .what = "must be always, open or closed", .at = RI(active_hours)},
+	{.name = "recovery_threshold", .type = V_NUMBER, .flags = V_NULLABLE, .dmin = -1e15,
+	    .dmax = 1e15, .at = RI(recovery_threshold), .has = RI(has_recovery_threshold)},
+	{.name = "keep_firing_minutes", .type = V_INT, .flags = V_NULLABLE, .min = 1, .max = 1440,
+	    .at = RI(keep_firing_minutes), .has = RI(has_keep_firing_minutes)},
+	{.name = "flap_changes", .type = V_INT, .min = 2, .max = 100, .def = 6,
+	    .at = RI(flap_changes)},
+	{.name = "flap_window_minutes", .type = V_INT, .min = 5, .max = 1440, .def = 60,
+	    .at = RI(flap_window_minutes)},
 };
 const size_t rule_nfields = GW_ARRAY_LEN(rule_fields);
 
@@ -129,6 +138,15 @@ static void rule_check_condition(const struct rule_input *in, struct verror *err
 	if (cond_is_zscore(c) && in->threshold <= 0)
 		add_error(errs, n, max, "threshold", "out_of_range",
 		    "a z-score threshold must be above 0 (3 is usual)%s", "");
+	if (in->has_recovery_threshold && cond_direction(c) == 0)
+		add_error(errs, n, max, "recovery_threshold", "not_applicable",
+		    "recovery_threshold does not apply to %s: it has no direction", cond_name(c));
+	else if (in->has_recovery_threshold &&
+	    !rule_recovery_valid(c, in->threshold, in->recovery_threshold))
+		add_error(errs, n, max, "recovery_threshold", "out_of_range",
+		    "recovery_threshold must lie on the resolving side of the threshold: %s",
+		    cond_direction(c) > 0 ? "below it (and nearer to 0 for changes and z-scores)" :
+		    "above it (and nearer to 0 for changes)");
 }
 
 enum store_rc rule_decode_all(const json_t *in, struct rule_input *out, struct verror *errs,
@@ -169,9 +187,30 @@ enum store_rc rule_view(const json_t *rule, struct rule_input *out)
 	json_object_del(body, "id");
 	json_object_del(body, "created_at");
 	json_object_del(body, "updated_at");
+	json_object_del(body, "status");
+	json_object_del(body, "pending_count");
+	json_object_del(body, "last_value");
+	json_object_del(body, "last_evaluated_at");
 	rc = rule_decode_all(body, out, errs, GW_ARRAY_LEN(errs), &n);
 	json_decref(body);
 	return rc;
+}
+
+/* The members of RULE_STATUS_SQL's JSON text into rule o. */
+static void rule_status_json(json_t *o, const char *text)
+{
+	json_t *st = text ? json_loads(text, 0, NULL) : NULL;
+	const char *status = json_string_value(json_object_get(st, "status"));
+	const char *keys[] = {"last_value", "last_evaluated_at"};
+
+	json_object_set_new(o, "status", json_string(status ? status : "normal"));
+	if (status && strcmp(status, "pending") == 0)
+		json_object_set(o, "pending_count", json_object_get(st, "pending_count"));
+	for (size_t i = 0; i < GW_ARRAY_LEN(keys); i++) {
+		json_t *v = json_object_get(st, keys[i]);
+		json_object_set_new(o, keys[i], v ? json_incref(v) : json_null());
+	}
+	json_decref(st);
 }
 
 json_t *rule_json(const PGresult *r, int row)
@@ -205,6 +244,14 @@ json_t *rule_json(const PGresult *r, int row)
 	json_object_set_new(o, "escalation", esc);
 	json_object_set_new(o, "enabled", json_boolean(db_bool(r, row, "enabled")));
 	json_object_set_new(o, "active_hours", json_string(db_str(r, row, "active_hours")));
+	json_object_set_new(o, "recovery_threshold", db_isnull(r, row, "recovery_threshold") ?
+	    json_null() : json_num(db_f64(r, row, "recovery_threshold")));
+	json_object_set_new(o, "keep_firing_minutes", db_isnull(r, row, "keep_firing_minutes") ?
+	    json_null() : json_integer(db_i64(r, row, "keep_firing_minutes")));
+	json_object_set_new(o, "flap_changes", json_integer(db_i64(r, row, "flap_changes")));
+	json_object_set_new(o, "flap_window_minutes",
+	    json_integer(db_i64(r, row, "flap_window_minutes")));
+	rule_status_json(o, db_str(r, row, "rule_status"));
 	json_object_set_new(o, "created_at", json_string(db_str(r, row, "created_at")));
 	json_object_set_new(o, "updated_at", json_string(db_str(r, row, "updated_at")));
 	return o;
@@ -257,10 +304,11 @@ static void str_array(struct buf *b, const struct vlist *l)
 /* The parameters of a decoded rule, in the order of $1..$15. */
 struct rule_params_sql {
 	char threshold[32], cooldown[24], foreval[24], wmin[24], wsamp[24], escafter[24];
-	char wweeks[24];
+	char recovery[32], keepf[24], flapn[24], flapw[24], wweeks[24];
 	struct buf rcpt, escrcpt;
 	const char *v[15];
-	const char *window_weeks;   /* after the caller's own parameters */
+	const char *life[4];   /* recovery_threshold .. flap_window_minutes */
+	const char *window_weeks;   /* after the caller's own parameters and life */
 };
 
 static void rule_params_sql(struct rule_params_sql *p, const struct rule_input *in)
@@ -287,6 +335,12 @@ static void rule_params_sql(struct rule_params_sql *p, const struct rule_input *
 	    db_i64_param(in->escalation.after_minutes, p->escafter) : NULL;
 	p->v[13] = p->escrcpt.data;
 	p->v[14] = in->enabled ? "true" : "false";
+	p->life[0] = in->has_recovery_threshold ?
+	    db_f64_param(in->recovery_threshold, p->recovery) : NULL;
+	p->life[1] = in->has_keep_firing_minutes ?
+	    db_i64_param(in->keep_firing_minutes, p->keepf) : NULL;
+	p->life[2] = db_i64_param(in->flap_changes, p->flapn);
+	p->life[3] = db_i64_param(in->flap_window_minutes, p->flapw);
 	p->window_weeks = in->has_window_weeks ? db_i64_param(in->window_weeks, p->wweeks) : NULL;
 }
 
@@ -301,10 +355,12 @@ DB_STMT(q_rule_insert,
     "  INSERT INTO alert_rules (name, description, kpi_key, condition, threshold, severity,"
     "         cooldown_minutes, for_evaluations, window_minutes, window_samples, recipients,"
     "         notify_resolved, escalation_after_minutes, escalation_recipients, enabled,"
-    "         created_by, updated_by, active_hours, window_weeks)"
+    "         created_by, updated_by, active_hours, recovery_threshold, keep_firing_minutes,"
+    "         flap_changes, flap_window_minutes, window_weeks)"
     "  VALUES ($1, $2, $3, $4, $5::float8, $6, $7::int, $8::int, $9::int, $10::int,"
     "          $11::text[], $12::boolean, $13::int, $14::text[], $15::boolean,"
-    "          NULLIF($16::bigint, 0), NULLIF($16::bigint, 0), $17, $18::int)"
+    "          NULLIF($16::bigint, 0), NULLIF($16::bigint, 0), $17, $18::float8, $19::int,"
+    "          $20::int, $21::int, $22::int)"
     "  RETURNING *),"
     " s AS (INSERT INTO rule_state (rule_id) SELECT id FROM r)"
     " SELECT " RULE_COLUMNS " FROM r");
@@ -350,7 +406,7 @@ enum store_rc rule_create(struct db *db, const struct principal *who,
 {
 	struct rule_params_sql p;
 	char uid[24];
-	const char *params[18];
+	const char *params[22];
 	PGresult *r = NULL;
 	enum store_rc rc;
 
@@ -361,11 +417,12 @@ enum store_rc rule_create(struct db *db, const struct principal *who,
 	memcpy(params, p.v, sizeof(p.v));
 	params[15] = db_i64_param(who ? who->user_id : 0, uid);
 	params[16] = in->active_hours;
-	params[17] = p.window_weeks;
+	memcpy(params + 17, p.life, sizeof(p.life));
+	params[21] = p.window_weeks;
 	rc = ST_ERROR;
 	if (db_begin(db) < 0)
 		goto out;
-	r = db_exec(db, &q_rule_insert, 18, params);
+	r = db_exec(db, &q_rule_insert, 22, params);
 	if (r == NULL || PQntuples(r) != 1)
 		goto out;
 	*out = rule_json(r, 0);
@@ -394,7 +451,9 @@ DB_STMT(q_rule_update,
     "       recipients = $11::text[], notify_resolved = $12::boolean,"
     "       escalation_after_minutes = $13::int, escalation_recipients = $14::text[],"
     "       enabled = $15::boolean, updated_by = NULLIF($16::bigint, 0), updated_at = now(),"
-    "       active_hours = $18, window_weeks = $19::int"
+    "       active_hours = $18, recovery_threshold = $19::float8,"
+    "       keep_firing_minutes = $20::int, flap_changes = $21::int,"
+    "       flap_window_minutes = $22::int, window_weeks = $23::int"
     " WHERE r.id = $17::bigint RETURNING " RULE_COLUMNS);
 
 /* A changed condition starts its pending count afresh. */
@@ -485,7 +544,8 @@ out:
 
 /* Re-enabled, a rule forgets its last firing: no cooldown left from before. */
 DB_STMT(q_state_fresh,
-    "UPDATE rule_state SET consecutive = 0, last_fired_at = NULL WHERE rule_id = $1::bigint");
+    "UPDATE rule_state SET consecutive = 0, last_fired_at = NULL, clear_since = NULL,"
+    "       flapping = false, changes = '{}' WHERE rule_id = $1::bigint");
 
 /*
  * What switching rule id on or off (before -> after) does beyond the
@@ -560,7 +620,7 @@ static enum store_rc rule_write(struct db *db, const struct config *cfg,
 {
 	struct rule_params_sql p;
 	char uid[24], idb[24];
-	const char *params[19];
+	const char *params[23];
 	enum store_rc rc;
 
 	rule_params_sql(&p, in);
@@ -568,8 +628,9 @@ static enum store_rc rule_write(struct db *db, const struct config *cfg,
 	params[15] = db_i64_param(who ? who->user_id : 0, uid);
 	params[16] = db_i64_param(id, idb);
 	params[17] = in->active_hours;
-	params[18] = p.window_weeks;
-	rc = rule_update_locked(db, cfg, who, id, &q_rule_update, 19, params, out);
+	memcpy(params + 18, p.life, sizeof(p.life));
+	params[22] = p.window_weeks;
+	rc = rule_update_locked(db, cfg, who, id, &q_rule_update, 23, params, out);
 	rule_params_free(&p);
 	return rc;
 }

@@ -3,6 +3,7 @@
 <div class="page-head">
   <h1>{{HEADING}}</h1>
   {{#EXISTING}}<p class="meta"><a href="/alerts?rule_id={{ID}}">Alerts of this rule</a></p>{{/EXISTING}}
+  {{#HAS_STATUS}}<p class="meta" id="rule-status">Status: <span class="status status-{{STATUS}}">{{STATUS}}</span>{{PENDING_TEXT}}{{#HAS_LAST}} · last value {{LAST_VALUE}} at {{LAST_AT}}{{/HAS_LAST}}</p>{{/HAS_STATUS}}
 </div>
 {{#HAS_ERRORS}}<p class="flash flash-error" role="alert" id="form-errors">Please correct the {{ERROR_COUNT}} marked field(s).</p>{{/HAS_ERRORS}}
 <form method="post" action="{{ACTION}}" class="card form" id="rule-form" novalidate>
@@ -89,6 +90,27 @@
       <label for="cooldown_minutes">Quiet minutes after it fired</label>
       <input id="cooldown_minutes" name="cooldown_minutes" type="text" inputmode="numeric" value="{{COOLDOWN_MINUTES}}" aria-invalid="{{INVALID_COOLDOWN_MINUTES}}" aria-describedby="err-cooldown_minutes">
       <p class="field-error" id="err-cooldown_minutes">{{#ERR_COOLDOWN_MINUTES}}{{MSG}}{{/ERR_COOLDOWN_MINUTES}}</p>
+    </div>
+    <div class="field" data-conditions="gt gte lt lte pct_change_gt pct_change_lt zscore_gt">
+      <label for="recovery_threshold">Resolve only past this value</label>
+      <input id="recovery_threshold" name="recovery_threshold" type="text" inputmode="decimal" value="{{RECOVERY_THRESHOLD}}" aria-invalid="{{INVALID_RECOVERY_THRESHOLD}}" aria-describedby="err-recovery_threshold hint-recovery_threshold">
+      <span class="hint" id="hint-recovery_threshold">Optional: fire below 5, resolve only above 6. Empty: resolves when the condition is false.</span>
+      <p class="field-error" id="err-recovery_threshold">{{#ERR_RECOVERY_THRESHOLD}}{{MSG}}{{/ERR_RECOVERY_THRESHOLD}}</p>
+    </div>
+    <div class="field">
+      <label for="keep_firing_minutes">Keep firing for minutes after it cleared</label>
+      <input id="keep_firing_minutes" name="keep_firing_minutes" type="text" inputmode="numeric" value="{{KEEP_FIRING_MINUTES}}" aria-invalid="{{INVALID_KEEP_FIRING_MINUTES}}" aria-describedby="err-keep_firing_minutes">
+      <p class="field-error" id="err-keep_firing_minutes">{{#ERR_KEEP_FIRING_MINUTES}}{{MSG}}{{/ERR_KEEP_FIRING_MINUTES}}</p>
+    </div>
+    <div class="field">
+      <label for="flap_changes">Flapping after this many changes</label>
+      <input id="flap_changes" name="flap_changes" type="text" inputmode="numeric" value="{{FLAP_CHANGES}}" aria-invalid="{{INVALID_FLAP_CHANGES}}" aria-describedby="err-flap_changes">
+      <p class="field-error" id="err-flap_changes">{{#ERR_FLAP_CHANGES}}{{MSG}}{{/ERR_FLAP_CHANGES}}</p>
+    </div>
+    <div class="field">
+      <label for="flap_window_minutes">Flapping: the changes counted within minutes</label>
+      <input id="flap_window_minutes" name="flap_window_minutes" type="text" inputmode="numeric" value="{{FLAP_WINDOW_MINUTES}}" aria-invalid="{{INVALID_FLAP_WINDOW_MINUTES}}" aria-describedby="err-flap_window_minutes">
+      <p class="field-error" id="err-flap_window_minutes">{{#ERR_FLAP_WINDOW_MINUTES}}{{MSG}}{{/ERR_FLAP_WINDOW_MINUTES}}</p>
     </div>
   </div>
   <div class="field">

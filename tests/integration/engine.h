@@ -25,6 +25,8 @@ struct http_resp audit_of(const char *object_type, long long object_id);
 /* POST /api/alerts/evaluate for these rules; caller frees the response. */
 struct http_resp evaluate_rules(const long long *ids, int n);
 struct http_resp evaluate_rule(long long id);
+/* GET /api/alerts/rules/ID as the admin (200 checked); caller decrefs. */
+json_t *rule_of(long long id);
 /* Rows of alerts of rule id (optionally in state, NULL = any). */
 long long alerts_of(long long rule_id, const char *state);
 long long fired_events_of(long long rule_id);

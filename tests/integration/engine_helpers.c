@@ -106,6 +106,20 @@ struct http_resp evaluate_rule(long long id)
 	return evaluate_rules(&id, 1);
 }
 
+json_t *rule_of(long long id)
+{
+	char path[64];
+	struct http_resp r;
+	json_t *j;
+
+	snprintf(path, sizeof(path), "/api/alerts/rules/%lld", id);
+	r = api("GET", path, fixture_users()->admin, NULL);
+	EXPECT_STATUS(r, 200);
+	j = r.json ? json_incref(r.json) : json_object();
+	http_free(&r);
+	return j;
+}
+
 long long alerts_of(long long rule_id, const char *state)
 {
 	char id[24];

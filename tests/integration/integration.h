@@ -37,6 +37,7 @@ void suite_lifecycle(void);
 void suite_seasonal(void);
 void suite_push_eval(void);
 void suite_preview(void);
+void suite_hysteresis(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {

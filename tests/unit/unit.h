@@ -9,6 +9,7 @@ void suite_auth(void);
 void suite_tpl(void);
 void suite_routes(void);
 void suite_rule(void);
+void suite_rule_life(void);
 void suite_mail_mime(void);
 void suite_ring(void);
 void suite_store_answer(void);
