@@ -173,6 +173,10 @@ static void t_equals_replay(void)
 	check_rule("preview cooldown", "\"cooldown_minutes\":120", 3);
 	/* open from 10:00: the morning's breach is not evaluated (10:00, 11:00, 13:30) */
 	check_rule("preview open", "\"cooldown_minutes\":0,\"active_hours\":\"open\"", 3);
+	/* hysteresis: the 1s never get below 0.5, so the 08:30 alert stays open */
+	check_rule("preview recovery", "\"cooldown_minutes\":0,\"recovery_threshold\":0.5", 1);
+	/* keep firing 30 minutes: only 12:30-13:00 is clear that long (08:30, 13:30) */
+	check_rule("preview keep firing", "\"cooldown_minutes\":0,\"keep_firing_minutes\":30", 2);
 	r = api("PUT", "/api/shop/calendar", fixture_users()->admin, calendar_before);
 	EXPECT_STATUS(r, 200);
 	http_free(&r);

@@ -44,6 +44,21 @@ static void t_recovery_side(void)
 	CU_ASSERT_EQUAL(cond_direction(COND_LTE), -1);
 	CU_ASSERT_EQUAL(cond_direction(COND_ZSCORE_GT), 1);
 	CU_ASSERT_EQUAL(cond_direction(COND_EQ), 0);
+	/* the seasonal conditions and the change either way */
+	CU_ASSERT_TRUE(rule_recovery_valid(COND_SEASONAL_PCT_LT, -80, -60));
+	CU_ASSERT_FALSE(rule_recovery_valid(COND_SEASONAL_PCT_LT, -80, -90));
+	CU_ASSERT_TRUE(rule_recovery_valid(COND_SEASONAL_PCT_GT, 40, 20));
+	CU_ASSERT_FALSE(rule_recovery_valid(COND_SEASONAL_PCT_GT, 40, 40));
+	CU_ASSERT_TRUE(rule_recovery_valid(COND_SEASONAL_ZSCORE_GT, 3, 1.5));
+	CU_ASSERT_FALSE(rule_recovery_valid(COND_SEASONAL_ZSCORE_GT, 3, -1));
+	CU_ASSERT_TRUE(rule_recovery_valid(COND_PCT_CHANGE_ABS_GT, 3, 2));
+	CU_ASSERT_FALSE(rule_recovery_valid(COND_PCT_CHANGE_ABS_GT, 3, 0));
+	CU_ASSERT_FALSE(rule_recovery_valid(COND_STALE, 0, 1));
+	/* a change either way recovers by its size: -2.5 % is back within 3 % */
+	CU_ASSERT_TRUE(rule_recovered(COND_PCT_CHANGE_ABS_GT, -2.5, 3));
+	CU_ASSERT_FALSE(rule_recovered(COND_PCT_CHANGE_ABS_GT, -3.5, 3));
+	CU_ASSERT_TRUE(rule_recovered(COND_SEASONAL_PCT_LT, -50, -60));
+	CU_ASSERT_FALSE(rule_recovered(COND_SEASONAL_PCT_LT, -70, -60));
 }
 
 static void t_hysteresis(void)
