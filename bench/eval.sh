@@ -74,7 +74,8 @@ reset_run() {
 DELETE FROM mail_outbox; DELETE FROM ack_tokens;
 DELETE FROM events WHERE type LIKE 'alert.%';
 DELETE FROM alerts;
-UPDATE rule_state SET consecutive = 0, last_fired_at = NULL WHERE consecutive <> 0 OR last_fired_at IS NOT NULL;
+UPDATE rule_state SET consecutive = 0, last_fired_at = NULL, changes = '{}', flapping = false, clear_since = NULL
+ WHERE consecutive <> 0 OR last_fired_at IS NOT NULL;
 VACUUM ANALYZE alerts, rule_state, mail_outbox, events;
 SQL
 }

@@ -4,7 +4,7 @@
 # with the C load client build/bench/ws_load. Method and figures:
 # docs/BENCHMARKS.md, section "Live updates (goldwatch-pusher)".
 #
-#   bench/run.sh [fanout|e2e|all|backfill] [RUNS]          (default: all 3)
+#   bench/run.sh [fanout|e2e|all|backfill|push|preview] [RUNS]   (default: all 3)
 #
 #   fanout  10,000 clients straight to the pusher's unix socket, 100 events
 #           one commit each 250 ms apart: commit -> receipt, p50/p99 over
@@ -12,6 +12,10 @@
 #   e2e     100 clients through nginx: POST /api/alerts/evaluate returned
 #           -> alert.fired received, 100 firings.
 #   backfill  bench/backfill.sh (its own stack; not part of all)
+#   push    bench/push.sh: a pushed sample -> alert.fired, and 100 pushes/s
+#           across 50 KPIs with 1,000 rules (its own stack; not part of all)
+#   preview bench/preview.sh: the rule preview over 90 days of hourly
+#           samples (its own stack; not part of all)
 #
 # Environment: BUILD (default build), BENCH_CLIENTS, BENCH_EVENTS,
 # BENCH_VIA (unix|nginx, fanout only).
@@ -23,6 +27,8 @@ BUILD=${BUILD:-build}
 what=${1:-all}
 runs=${2:-3}
 [ "$what" = backfill ] && RUNS=$runs exec bench/backfill.sh
+[ "$what" = push ] && RUNS=$runs exec bench/push.sh
+[ "$what" = preview ] && exec bench/preview.sh
 dir=$top/build/bench-stack
 load=$top/$BUILD/bench/ws_load
 [ -x "$load" ] || { echo "bench: $load is not built (make bench-bins)" >&2; exit 1; }
@@ -76,5 +82,5 @@ fanout|all) run fanout --clients "${BENCH_CLIENTS:-10000}" --events "${BENCH_EVE
 	--via "${BENCH_VIA:-unix}" ;;&
 e2e|all) run e2e --clients 100 --events "${BENCH_EVENTS:-100}" --via nginx ;;
 fanout) ;;
-*) echo "usage: bench/run.sh [fanout|e2e|all|backfill] [RUNS]" >&2; exit 2 ;;
+*) echo "usage: bench/run.sh [fanout|e2e|all|backfill|push|preview] [RUNS]" >&2; exit 2 ;;
 esac

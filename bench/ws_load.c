@@ -16,6 +16,12 @@
  *       M times: a push KPI value that makes a rule fire, then
  *       POST /api/alerts/evaluate; for every client: the POST returned ->
  *       its alert.fired message received. Then the alert is resolved.
+ *       (The value is recorded with "evaluate":false: what is measured is
+ *       the evaluation the POST runs.)
+ *   ws_load push [--clients N] [--events M] [--via nginx|unix]
+ *       M times: a push KPI value that makes the rule fire, evaluated by
+ *       that POST itself; for every client: the POST sent (and returned)
+ *       -> its alert.fired message received. Then a value resolves it.
  *
  * Environment (scripts/stack.sh's goldwatch.env): DATABASE_URL,
  * GOLDWATCH_PUSHER_SOCKET; BENCH_URL (http://127.0.0.1:PORT, nginx);
@@ -46,7 +52,8 @@
 #define DRAIN_US (10 * LWS_US_PER_SEC) /* after the last event, wait this long at most */
 #define WARM_US (60 * LWS_US_PER_SEC)  /* the warm-up event may take this long */
 
-enum mode { MODE_FANOUT, MODE_E2E, MODE__MAX };
+enum mode { MODE_FANOUT, MODE_E2E, MODE_PUSH, MODE__MAX };
+static const char *const mode_names[] = {"fanout", "e2e", "push"};
 enum via { VIA_UNIX, VIA_NGINX, VIA__MAX };
 
 struct bclient {
@@ -228,7 +235,7 @@ static void push_and_evaluate(struct bench *b, double value, int i)
 	json_t *r;
 
 	snprintf(path, sizeof(path), "/api/kpis/%s/samples", b->kpi);
-	snprintf(body, sizeof(body), "{\"value\":%g}", value);
+	snprintf(body, sizeof(body), "{\"value\":%g,\"evaluate\":false}", value);
 	json_decref(http_json(b, "POST", path, body));
 	snprintf(body, sizeof(body), "{\"rule_ids\":[%lld]}", (long long)b->rule_id);
 	if (i >= 0)
@@ -238,6 +245,25 @@ static void push_and_evaluate(struct bench *b, double value, int i)
 		b->t_done[i] = time_mono_us();
 		b->ev_id[i] = json_integer_value(json_object_get(
 		    json_array_get(json_object_get(r, "fired"), 0), "id"));
+	}
+	json_decref(r);
+}
+
+/* push: the sample's own request evaluates the rule. */
+static void push_evaluated(struct bench *b, double value, int i)
+{
+	char path[128], body[64];
+	json_t *r;
+
+	snprintf(path, sizeof(path), "/api/kpis/%s/samples", b->kpi);
+	snprintf(body, sizeof(body), "{\"value\":%g}", value);
+	if (i >= 0)
+		b->t_sent[i] = time_mono_us();
+	r = http_json(b, "POST", path, body);
+	if (i >= 0) {
+		b->t_done[i] = time_mono_us();
+		b->ev_id[i] = json_integer_value(json_object_get(json_array_get(
+		    json_object_get(json_object_get(r, "evaluation"), "fired"), 0), "id"));
 	}
 	json_decref(r);
 }
@@ -256,10 +282,12 @@ static void *inject(void *arg)
 		char v[24];
 		PGresult *r;
 
-		if (b->mode == MODE_E2E) {
-			push_and_evaluate(b, 1, i);            /* fires */
+		if (b->mode == MODE_E2E || b->mode == MODE_PUSH) {
+			void (*step)(struct bench *, double, int) =
+			    b->mode == MODE_E2E ? push_and_evaluate : push_evaluated;
+			step(b, 1, i);                         /* fires */
 			usleep((useconds_t)b->interval_ms * 500);
-			push_and_evaluate(b, 100, -1);         /* resolves */
+			step(b, 100, -1);                      /* resolves */
 			usleep((useconds_t)b->interval_ms * 500);
 		} else {
 			b->t_sent[i] = time_mono_us();
@@ -309,7 +337,7 @@ static void report(struct bench *b, int64_t connect_us, long rss0, long rss1)
 	bench_sort(lat, n);
 	bench_sort(from_sent, n2);
 	printf("mode %s via %s: %d clients (%d failed), %d events, interval %d ms\n",
-	    b->mode == MODE_FANOUT ? "fanout" : "e2e", b->via == VIA_UNIX ? "unix" : "nginx",
+	    mode_names[b->mode], b->via == VIA_UNIX ? "unix" : "nginx",
 	    b->opened, b->failed, b->nevents, b->interval_ms);
 	printf("connect: all open in %.2f s\n", (double)connect_us / 1e6);
 	printf("samples %zu, missing %ld, out of order %ld, closed early %d\n", n, missing,
@@ -383,13 +411,14 @@ static int parse_args(struct bench *b, int argc, char **argv)
 {
 	if (argc < 2)
 		return -1;
-	b->mode = strcmp(argv[1], "e2e") == 0 ? MODE_E2E : MODE_FANOUT;
-	if (b->mode == MODE_FANOUT && strcmp(argv[1], "fanout") != 0)
+	for (b->mode = 0; b->mode < MODE__MAX && strcmp(argv[1], mode_names[b->mode]) != 0;)
+		b->mode++;
+	if (b->mode == MODE__MAX)
 		return -1;
-	b->nclients = b->mode == MODE_E2E ? 100 : 10000;
+	b->nclients = b->mode == MODE_FANOUT ? 10000 : 100;
 	b->nevents = 100;
-	b->interval_ms = b->mode == MODE_E2E ? 200 : 250;
-	b->via = b->mode == MODE_E2E ? VIA_NGINX : VIA_UNIX;
+	b->interval_ms = b->mode == MODE_FANOUT ? 250 : 200;
+	b->via = b->mode == MODE_FANOUT ? VIA_UNIX : VIA_NGINX;
 	for (int i = 2; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--clients") == 0)
 			b->nclients = atoi(argv[i + 1]);
@@ -467,7 +496,7 @@ int main(int argc, char **argv)
 	memset(&b, 0, sizeof(b));
 	log_init("ws_load", LOG_LVL_WARN);
 	if (parse_args(&b, argc, argv) < 0) {
-		fprintf(stderr, "usage: ws_load fanout|e2e [--clients N] [--events M]"
+		fprintf(stderr, "usage: ws_load fanout|e2e|push [--clients N] [--events M]"
 		    " [--interval-ms MS] [--via unix|nginx]\n");
 		return 2;
 	}
@@ -478,7 +507,7 @@ int main(int argc, char **argv)
 	rl.rlim_cur = rl.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &rl);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (make_sessions(&b) < 0 || (b.mode == MODE_E2E && make_rule(&b) < 0))
+	if (make_sessions(&b) < 0 || (b.mode != MODE_FANOUT && make_rule(&b) < 0))
 		return 1;
 	b.c = xcalloc((size_t)b.nclients, sizeof(*b.c));
 	for (int i = 0; i < b.nclients; i++) {

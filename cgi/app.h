@@ -78,6 +78,8 @@ int rules_load_starter(struct request *req);
  * resolved mail of its open alerts delivered right after the response.
  */
 enum store_rc rule_delete_request(struct request *req, int64_t id, json_t **out);
+/* rules_preview.c: POST /api/alerts/rules/preview (core/preview.c) */
+int rules_preview(struct request *req);
 /* Answers a core store result (store.h) with status or the error body. */
 int store_answer(struct request *req, enum store_rc rc, int status, json_t *out,
     const struct verror *err, const char *what);

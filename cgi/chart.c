@@ -86,6 +86,10 @@ static void frame_fit(struct frame *f, const struct chart *c)
 		f->t0 = c->mark_us < f->t0 ? c->mark_us : f->t0;
 		f->t1 = c->mark_us > f->t1 ? c->mark_us : f->t1;
 	}
+	for (size_t i = 0; i < c->more_n; i++) {
+		f->t0 = c->more_marks[i] < f->t0 ? c->more_marks[i] : f->t0;
+		f->t1 = c->more_marks[i] > f->t1 ? c->more_marks[i] : f->t1;
+	}
 	if (f->hi - f->lo < 1e-9) {
 		double pad = fabs(f->hi) > 1e-9 ? fabs(f->hi) * 0.1 : 1;
 		f->lo -= pad;
@@ -138,6 +142,22 @@ static void axes(struct tpl_dict *d, const struct frame *f, const char *unit)
 	}
 }
 
+/* A vertical mark at t with its label beside it. */
+static void mark(struct tpl_dict *d, const struct frame *f, int64_t t, const char *label)
+{
+	struct tpl_dict *m = tpl_section(d, "MARK");
+	double x = fx(f, t);
+	int right = x > f->w / 2;
+
+	tpl_setf(m, "X", "%.1f", x);
+	tpl_set_int(m, "Y1", f->mt);
+	tpl_set_int(m, "Y2", f->mt + f->ph);
+	tpl_setf(m, "TX", "%.1f", x + (right ? -4 : 4));
+	tpl_set_int(m, "TY", f->mt + 12);
+	tpl_set(m, "ANCHOR", right ? "end" : "start");
+	tpl_set(m, "LABEL", label);
+}
+
 /* The threshold as a dashed line, and the firing as a vertical mark. */
 static void marks(struct tpl_dict *d, const struct frame *f, const struct chart *c)
 {
@@ -153,18 +173,10 @@ static void marks(struct tpl_dict *d, const struct frame *f, const struct chart 
 		tpl_setf(t, "TY", "%.1f", fy(f, c->threshold) - 5);
 		tpl_set(t, "LABEL", label);
 	}
-	if (c->mark_us) {
-		struct tpl_dict *m = tpl_section(d, "MARK");
-		double x = fx(f, c->mark_us);
-		int right = x > f->w / 2;
-		tpl_setf(m, "X", "%.1f", x);
-		tpl_set_int(m, "Y1", f->mt);
-		tpl_set_int(m, "Y2", f->mt + f->ph);
-		tpl_setf(m, "TX", "%.1f", x + (right ? -4 : 4));
-		tpl_set_int(m, "TY", f->mt + 12);
-		tpl_set(m, "ANCHOR", right ? "end" : "start");
-		tpl_set(m, "LABEL", c->mark_label ? c->mark_label : "fired");
-	}
+	if (c->mark_us)
+		mark(d, f, c->mark_us, c->mark_label ? c->mark_label : "fired");
+	for (size_t i = 0; i < c->more_n; i++)
+		mark(d, f, c->more_marks[i], "");
 }
 
 /* Points from..to-1 as one polyline in section name. */

@@ -32,6 +32,9 @@ struct chart {
 	double threshold;
 	int64_t mark_us;               /* a vertical marker (the firing); 0 none */
 	const char *mark_label;
+	const int64_t *more_marks;     /* more vertical markers without a label
+	                                  (a preview's firings); more_n of them */
+	size_t more_n;
 };
 
 /* Appends the SVG of a line chart with axes; with no points, says so.

@@ -73,4 +73,10 @@ const char *page_form(const struct request *req, const char *key);
 const char *page_note_refused(const char *note, const struct verror *err, char *buf,
     size_t len);
 
+/* pages_preview.c: the rule form's preview section of d for a decoded rule
+ * (over the form's preview_days, 30 by default), rendered server-side;
+ * rule NULL: the form has errors, no preview. */
+struct rule_input;
+void page_rule_preview(struct request *req, struct tpl_dict *d, const struct rule_input *rule);
+
 #endif

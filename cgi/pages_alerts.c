@@ -255,7 +255,7 @@ int page_alert_detail(struct request *req)
 	tpl_set(p.content, "CHART", svg.data);
 	if (c >= COND_PCT_CHANGE_GT)
 		tpl_set(tpl_section(p.content, "NO_THRESHOLD_LINE"), "CONDITION_KIND",
-		    c == COND_ZSCORE_GT ? "z-score" : "percent change");
+		    cond_is_zscore(c) ? "z-score" : c == COND_STALE ? "sample age" : "percent change");
 	if (db_str(facts, 0, "recommendation") && *db_str(facts, 0, "recommendation"))
 		tpl_set(tpl_section(p.content, "ADVICE"), "RECOMMENDATION",
 		    db_str(facts, 0, "recommendation"));

@@ -24,6 +24,29 @@ static const char *or_empty(const char *s)
 	return s ? s : "";
 }
 
+/*
+ * What rule (its JSON) is doing, in words: the status, the pending count
+ * of a pending rule, its last value and when it was evaluated.
+ */
+static void rule_status_words(struct tpl_dict *d, const json_t *rule, const char *unit)
+{
+	const char *status = json_string_value(json_object_get(rule, "status"));
+	const json_t *last = json_object_get(rule, "last_value");
+	const char *at = json_string_value(json_object_get(rule, "last_evaluated_at"));
+	char value[64];
+
+	tpl_set(d, "STATUS", status ? status : "normal");
+	if (json_is_integer(json_object_get(rule, "pending_count")))
+		tpl_setf(d, "PENDING_TEXT", " (%lld of %lld)",
+		    (long long)json_integer_value(json_object_get(rule, "pending_count")),
+		    (long long)json_integer_value(json_object_get(rule, "for_evaluations")));
+	if (json_is_number(last) && at) {
+		fmt_value(json_number_value(last), unit, value, sizeof(value));
+		tpl_set(tpl_section(d, "HAS_LAST"), "LAST_VALUE", value);
+		tpl_set(tpl_section(d, "HAS_LAST"), "LAST_AT", at);
+	}
+}
+
 int page_rules(struct request *req)
 {
 	struct kpi_names *names = kpi_names_load(req);
@@ -50,11 +73,12 @@ int page_rules(struct request *req)
 			tpl_set(tpl_section(d, "HAS_DESCRIPTION"), "DESCRIPTION", v.description);
 		tpl_set(d, "KPI_NAME", kpi_names_name(names, or_empty(v.kpi)));
 		fmt_rule_condition(cond_parse(or_empty(v.condition)), v.threshold,
-		    kpi_names_unit(names, or_empty(v.kpi)), (long long)v.window_minutes,
-		    (long long)v.window_samples, cond, sizeof(cond));
+		    kpi_names_unit(names, or_empty(v.kpi)), &(struct fmt_windows){v.window_minutes,
+		    v.window_samples, v.window_weeks}, cond, sizeof(cond));
 		tpl_set(d, "CONDITION_TEXT", cond);
 		tpl_set(d, "SEVERITY", or_empty(v.severity));
 		tpl_setf(d, "RECIPIENT_COUNT", "%lu", (unsigned long)v.recipients.n);
+		rule_status_words(d, r, kpi_names_unit(names, or_empty(v.kpi)));
 		tpl_set(d, "ENABLED_TEXT", enabled ? "on" : "off");
 		tpl_set(d, "TOGGLE_TO", enabled ? "0" : "1");
 		tpl_set(d, "TOGGLE_LABEL", enabled ? "disable" : "enable");
@@ -113,6 +137,41 @@ static json_t *address_field(const struct request *req, const char *field,
 	return list;
 }
 
+/* The unit the form's window is in (window_unit: min, h, d, w; absent: min), or -1. */
+static int form_window_unit(const struct request *req)
+{
+	const char *u = page_form(req, "window_unit");
+
+	if (*u == '\0')
+		return 0;
+	for (int i = 0; i < FMT_WINDOW_UNITS; i++)
+		if (strcmp(u, fmt_window_units[i].code) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * The window as typed (a number of window_unit) into the API's
+ * window_minutes; a number too large to scale stays as typed, which the
+ * field's bounds refuse.
+ */
+static void window_in_minutes(const struct request *req, json_t *in, struct verror *errs,
+    int *nerr)
+{
+	json_t *n = json_object_get(in, "window_minutes");
+	int unit = form_window_unit(req);
+	struct verror e;
+
+	if (unit < 0) {
+		verror_set(&e, 422, "invalid_value", "window_minutes",
+		    "the window's unit must be minutes, hours, days or weeks%s", "");
+		field_error(errs, nerr, &e);
+		return;
+	}
+	if (json_is_integer(n) && llabs((long long)json_integer_value(n)) <= 1000000000LL)
+		json_integer_set(n, json_integer_value(n) * fmt_window_units[unit].minutes);
+}
+
 /*
  * The form as the API's rule body. Number and address fields that break
  * their grammar are errors here; the rest is the core's validation.
@@ -120,8 +179,9 @@ static json_t *address_field(const struct request *req, const char *field,
 static json_t *form_rule(const struct request *req, struct verror *errs, int *nerr)
 {
 	static const char *const texts[] = {"name", "description", "kpi", "condition", "severity"};
-	static const char *const ints[] = {"window_minutes", "window_samples", "for_evaluations",
-	    "cooldown_minutes"};
+	static const char *const ints[] = {"window_minutes", "window_samples", "window_weeks",
+	    "for_evaluations", "cooldown_minutes", "keep_firing_minutes", "flap_changes",
+	    "flap_window_minutes"};
 	json_t *in = json_object(), *rcpt, *esc_rcpt;
 	const char *esc_after = page_form(req, "escalation_after_minutes");
 
@@ -129,8 +189,10 @@ static json_t *form_rule(const struct request *req, struct verror *errs, int *ne
 	for (size_t k = 0; k < GW_ARRAY_LEN(texts); k++)
 		json_object_set_new(in, texts[k], json_string(page_form(req, texts[k])));
 	number_field(req, in, "threshold", "threshold", 0, errs, nerr);
+	number_field(req, in, "recovery_threshold", "recovery_threshold", 0, errs, nerr);
 	for (size_t k = 0; k < GW_ARRAY_LEN(ints); k++)
 		number_field(req, in, ints[k], ints[k], 1, errs, nerr);
+	window_in_minutes(req, in, errs, nerr);
 	if ((rcpt = address_field(req, "recipients", errs, nerr)) != NULL)
 		json_object_set_new(in, "recipients", rcpt);
 	json_object_set_new(in, "notify_resolved", json_boolean(*page_form(req, "notify_resolved")));
@@ -214,6 +276,31 @@ static void show_number(const struct request *req, struct tpl_dict *d, const cha
 	show_field(req, d, field, text);
 }
 
+/* The window as a number of the largest unit that divides it, or as typed. */
+static void show_window(const struct request *req, struct tpl_dict *d,
+    const struct rule_input *rule)
+{
+	int unit = rule->has_window_minutes ? fmt_window_unit_of(rule->window_minutes) : 0;
+	char text[24] = "";
+
+	if (req->route->method == M_POST) {
+		unit = form_window_unit(req) < 0 ? 0 : form_window_unit(req);
+		show_field(req, d, "window_minutes", "");
+	} else {
+		if (rule->has_window_minutes)
+			snprintf(text, sizeof(text), "%lld",
+			    (long long)(rule->window_minutes / fmt_window_units[unit].minutes));
+		show_field(req, d, "window_minutes", text);
+	}
+	for (int i = 0; i < FMT_WINDOW_UNITS; i++) {
+		char label[16];
+
+		snprintf(label, sizeof(label), "%ss", fmt_window_units[i].word);
+		page_option(d, "UNIT_OPT", fmt_window_units[i].code, label,
+		    fmt_window_units[unit].code);
+	}
+}
+
 static void show_addresses(const struct request *req, struct tpl_dict *d, const char *field,
     const struct vlist *list)
 {
@@ -249,10 +336,19 @@ static void rule_form_values(const struct request *req, struct tpl_dict *d,
 		show_number(req, d, "threshold", rule->threshold);
 	else
 		show_field(req, d, "threshold", "");
-	show_int(req, d, "window_minutes", rule->has_window_minutes, rule->window_minutes);
+	show_window(req, d, rule);
 	show_int(req, d, "window_samples", rule->has_window_samples, rule->window_samples);
+	show_int(req, d, "window_weeks", rule->has_window_weeks, rule->window_weeks);
 	show_int(req, d, "for_evaluations", 1, rule->for_evaluations);
 	show_int(req, d, "cooldown_minutes", 1, rule->cooldown_minutes);
+	if (rule->has_recovery_threshold)
+		show_number(req, d, "recovery_threshold", rule->recovery_threshold);
+	else
+		show_field(req, d, "recovery_threshold", "");
+	show_int(req, d, "keep_firing_minutes", rule->has_keep_firing_minutes,
+	    rule->keep_firing_minutes);
+	show_int(req, d, "flap_changes", 1, rule->flap_changes);
+	show_int(req, d, "flap_window_minutes", 1, rule->flap_window_minutes);
 	show_addresses(req, d, "recipients", &rule->recipients);
 	show_addresses(req, d, "escalation_recipients", &esc->recipients);
 	show_int(req, d, "escalation_after_minutes", rule->has_escalation, esc->after_minutes);
@@ -265,9 +361,11 @@ static void rule_form_values(const struct request *req, struct tpl_dict *d,
 static void rule_form_errors(struct tpl_dict *d, const struct verror *errs, int nerr)
 {
 	static const char *const fields[] = {"name", "description", "kpi", "condition",
-	    "threshold", "severity", "window_minutes", "window_samples", "for_evaluations",
+	    "threshold", "severity", "window_minutes", "window_samples", "window_weeks",
+	    "for_evaluations",
 	    "cooldown_minutes", "recipients", "escalation_after_minutes",
-	    "escalation_recipients", "active_hours"};
+	    "escalation_recipients", "active_hours", "recovery_threshold", "keep_firing_minutes",
+	    "flap_changes", "flap_window_minutes"};
 	char key[64];
 
 	for (size_t k = 0; k < GW_ARRAY_LEN(fields); k++) {
@@ -288,10 +386,10 @@ static void rule_form_errors(struct tpl_dict *d, const struct verror *errs, int 
 /*
  * Renders the form with the values of rule (a stored rule, or what a
  * failed submit decoded: its text fields show what was typed) and errs
- * next to their fields.
+ * next to their fields; stored (the rule's JSON, or NULL) adds its status.
  */
 static int rule_form(struct request *req, int status, const struct rule_input *rule, int64_t id,
-    const struct verror *errs, int nerr)
+    const json_t *stored, const struct verror *errs, int nerr)
 {
 	struct kpi_names *names = kpi_names_load(req);
 	const char *name = req->route->method == M_POST ? page_form(req, "name") :
@@ -314,8 +412,12 @@ static int rule_form(struct request *req, int status, const struct rule_input *r
 		tpl_set(p.content, "CRUMB", "New");
 		tpl_set(p.content, "SUBMIT", "Create rule");
 	}
+	if (stored)
+		rule_status_words(tpl_section(p.content, "HAS_STATUS"), stored,
+		    kpi_names_unit(names, or_empty(rule->kpi)));
 	rule_form_values(req, p.content, names, rule, id != 0);
 	rule_form_errors(p.content, errs, nerr);
+	page_rule_preview(req, p.content, nerr == 0 ? rule : NULL);
 	kpi_names_free(names);
 	return page_end(&p, req, status);
 }
@@ -328,7 +430,7 @@ int page_rule_new(struct request *req)
 	valid_defaults(rule_fields, rule_nfields, &blank);
 	blank.condition = "gt";
 	blank.severity = "warning";
-	return rule_form(req, 200, &blank, 0, NULL, 0);
+	return rule_form(req, 200, &blank, 0, NULL, NULL, 0);
 }
 
 int page_rule_edit(struct request *req)
@@ -344,7 +446,7 @@ int page_rule_edit(struct request *req)
 	if (rc != ST_OK)
 		return 500;
 	rule_view(rule, &view);
-	status = rule_form(req, 200, &view, id, NULL, 0);
+	status = rule_form(req, 200, &view, id, rule, NULL, 0);
 	json_decref(rule);
 	return status;
 }
@@ -369,17 +471,26 @@ static int rule_save(struct request *req, int64_t id)
 {
 	struct verror errs[MAX_FIELD_ERRORS];
 	struct rule_input rule;
-	int nerr = 0, more = 0, status;
+	int nerr = 0, more = 0, status, preview = strcmp(page_form(req, "_action"), "preview") == 0;
 	json_t *in = form_rule(req, errs, &nerr), *out = NULL;
 	enum store_rc rc;
 
+	/* a name changes nothing of what a preview shows: none is needed for one */
+	if (preview && *page_form(req, "name") == '\0')
+		json_object_set_new(in, "name", json_string("preview"));
 	rule_decode_all(in, &rule, errs + nerr, MAX_FIELD_ERRORS - nerr, &more);
 	nerr = keep_first_per_field(errs, nerr + more);
+	/* the Preview button: the form again with its preview, nothing saved */
+	if (nerr == 0 && preview) {
+		status = rule_form(req, 200, &rule, id, NULL, NULL, 0);
+		json_decref(in);
+		return status;
+	}
 	/* the store checks what needs the database (the KPI exists) once, as it writes */
 	rc = nerr > 0 ? ST_INVALID : id ? rule_replace(req->db, req->cfg, &req->who, id, &rule, &out, &errs[0]) :
 	    rule_create(req->db, &req->who, &rule, &out, &errs[0]);
 	if (rc == ST_INVALID) {
-		status = rule_form(req, 422, &rule, id, errs, nerr > 0 ? nerr : 1);
+		status = rule_form(req, 422, &rule, id, NULL, errs, nerr > 0 ? nerr : 1);
 		json_decref(in);
 		return status;
 	}

@@ -131,6 +131,7 @@ static const struct route routes[] = {
 	ROUTE_Q(M_GET, "/api/alerts/rules", rules_list, ROLE_VIEWER, BODY_NONE, 0, q_rules),
 	ROUTE(M_POST, "/api/alerts/rules", rules_create, ROLE_ADMIN, BODY_JSON, 0),
 	ROUTE(M_POST, "/api/alerts/rules/load-starter", rules_load_starter, ROLE_ADMIN, BODY_NONE, 0),
+	ROUTE(M_POST, "/api/alerts/rules/preview", rules_preview, ROLE_VIEWER, BODY_JSON, 0),
 	ROUTE(M_GET, "/api/alerts/rules/{id}", rules_get, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE(M_PUT, "/api/alerts/rules/{id}", rules_replace, ROLE_ADMIN, BODY_JSON, 0),
 	ROUTE(M_DELETE, "/api/alerts/rules/{id}", rules_delete, ROLE_ADMIN, BODY_NONE, 0),

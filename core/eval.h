@@ -6,8 +6,9 @@
  * locks their state rows in id order (no deadlock, no double fire: a
  * second evaluator waits, then sees the first one's alerts), decides again
  * on the fresh state, and writes the state, the alerts, the outbox mail
- * and the events together, or nothing. goldwatch-evaluate and
- * POST /api/alerts/evaluate both run this.
+ * and the events together, or nothing. goldwatch-evaluate,
+ * POST /api/alerts/evaluate and POST /api/kpis/{key}/samples (the rules
+ * of the pushed KPI) all run this.
  */
 #ifndef GW_EVAL_H
 #define GW_EVAL_H
@@ -23,7 +24,11 @@ struct eval_opts {
 	int64_t now_us;          /* 0: the clock */
 	const int64_t *rule_ids; /* NULL: every enabled rule */
 	size_t n_rule_ids;
+	const char *kpi_key;     /* non-NULL: only the enabled rules on this KPI */
 	int chunk;               /* rules per transaction; 0: default */
+	int unrecorded;          /* not a run of the evaluate job (a pushed sample's
+	                            evaluation): no job_runs row, so health still
+	                            tells when the timer stopped */
 };
 
 struct eval_result {

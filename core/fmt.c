@@ -13,6 +13,12 @@ static const char *const cond_word[COND__MAX] = {
 	[COND_PCT_CHANGE_GT] = "changed by more than",
 	[COND_PCT_CHANGE_LT] = "changed by less than",
 	[COND_ZSCORE_GT] = "unusually far from its recent mean: z-score above",
+	[COND_PCT_CHANGE_ABS_GT] = "moved either way by more than",
+	[COND_SEASONAL_PCT_LT] = "compared with the usual for this time of the week: below",
+	[COND_SEASONAL_PCT_GT] = "compared with the usual for this time of the week: above",
+	[COND_SEASONAL_ZSCORE_GT] =
+	    "unusually far from the usual for this time of the week: z-score above",
+	[COND_STALE] = "no fresh value for longer than",
 };
 
 static const char *const cond_labels[COND__MAX] = {
@@ -22,6 +28,13 @@ static const char *const cond_labels[COND__MAX] = {
 	[COND_PCT_CHANGE_GT] = "rose by more than threshold % (percent change)",
 	[COND_PCT_CHANGE_LT] = "changed by less than threshold % (a fall: negative)",
 	[COND_ZSCORE_GT] = "unusual: more than threshold standard deviations from the mean",
+	[COND_PCT_CHANGE_ABS_GT] = "moved by more than threshold % either way (percent change)",
+	[COND_SEASONAL_PCT_LT] =
+	    "below the usual for this time of the week by threshold % (negative: -50 is half)",
+	[COND_SEASONAL_PCT_GT] = "above the usual for this time of the week by threshold %",
+	[COND_SEASONAL_ZSCORE_GT] =
+	    "unusual for this time of the week: more than threshold standard deviations",
+	[COND_STALE] = "no fresh value for the window (the threshold is not used)",
 };
 
 const char *cond_words(enum cond c)
@@ -34,9 +47,33 @@ const char *cond_label(enum cond c)
 	return c < COND__MAX ? cond_labels[c] : "?";
 }
 
-static int is_pct(enum cond c)
+/* "1 hour", "2 hours": n of unit, its plural by English's one rule. */
+static int unit_words(char *out, size_t outlen, long long n, const char *unit)
 {
-	return c == COND_PCT_CHANGE_GT || c == COND_PCT_CHANGE_LT;
+	return snprintf(out, outlen, "%lld %s%s", n, unit, n == 1 ? "" : "s");
+}
+
+const struct fmt_window_unit fmt_window_units[FMT_WINDOW_UNITS] = {
+	{"min", "minute", 1}, {"h", "hour", 60}, {"d", "day", 1440}, {"w", "week", 10080},
+};
+
+int fmt_window_unit_of(long long minutes)
+{
+	/* up to an hour, and wherever no larger unit divides it, in minutes */
+	for (int i = FMT_WINDOW_UNITS - 1; minutes > 60 && i > 0; i--)
+		if (minutes % fmt_window_units[i].minutes == 0)
+			return i;
+	return 0;
+}
+
+void fmt_window(long long minutes, int short_minutes, char *out, size_t outlen)
+{
+	const struct fmt_window_unit *u = &fmt_window_units[fmt_window_unit_of(minutes)];
+
+	if (u->minutes == 1 && short_minutes)
+		snprintf(out, outlen, "%lld min", minutes);
+	else
+		unit_words(out, outlen, minutes / u->minutes, u->word);
 }
 
 void fmt_value(double v, const char *unit, char *out, size_t outlen)
@@ -76,10 +113,18 @@ void fmt_observed(enum cond c, double value, double threshold, const char *unit,
 {
 	char t[64];
 
-	if (is_pct(c)) {
+	if (c == COND_STALE) {
+		if (value < 0)
+			snprintf(out->value, sizeof(out->value), "no value yet");
+		else
+			fmt_duration((int64_t)(value * 60.0), out->value, sizeof(out->value));
+		snprintf(out->threshold, sizeof(out->threshold), "%s", "no fresh value");
+		return;
+	}
+	if (cond_is_pct(c)) {
 		snprintf(out->value, sizeof(out->value), "%+.1f%%", value);
 		snprintf(t, sizeof(t), "%g%%", threshold);
-	} else if (c == COND_ZSCORE_GT) {
+	} else if (cond_is_zscore(c)) {
 		snprintf(out->value, sizeof(out->value), "z = %.2f", value);
 		snprintf(t, sizeof(t), "%g", threshold);
 	} else {
@@ -89,21 +134,51 @@ void fmt_observed(enum cond c, double value, double threshold, const char *unit,
 	snprintf(out->threshold, sizeof(out->threshold), "%s %s", cond_words(c), t);
 }
 
+/* The message of the conditions that compare with past values (not the plain ones). */
+static void window_message(enum cond c, const char *kpi_name, const char *v,
+    double observed, double threshold, const struct fmt_windows *w, char *out, size_t outlen)
+{
+	char win[48];
+
+	fmt_window(w->minutes, 0, win, sizeof(win));
+	if (c == COND_PCT_CHANGE_ABS_GT)
+		snprintf(out, outlen, "%s is %s, a change of %+.1f%% over %s (threshold: more than"
+		    " %g%% either way).", kpi_name, v, observed, win, threshold);
+	else if (c == COND_PCT_CHANGE_GT || c == COND_PCT_CHANGE_LT)
+		snprintf(out, outlen, "%s is %s, a change of %+.1f%% over %s "
+		    "(threshold: %s %g%%).", kpi_name, v, observed, win,
+		    c == COND_PCT_CHANGE_GT ? "more than" : "less than", threshold);
+	else if (c == COND_ZSCORE_GT)
+		snprintf(out, outlen, "%s is %s, %.1f standard deviations from the mean "
+		    "of the last %lld samples (threshold: %g).", kpi_name, v, observed,
+		    w->samples, threshold);
+	else if (c == COND_SEASONAL_ZSCORE_GT)
+		snprintf(out, outlen, "%s is %s, %.1f standard deviations from its value at this"
+		    " time of the week over the last %lld weeks (threshold: %g).", kpi_name, v,
+		    observed, w->weeks, threshold);
+	else
+		snprintf(out, outlen, "%s is %s, %+.1f%% against its mean at this time of the week"
+		    " over the last %lld weeks (threshold: %s %g%%).", kpi_name, v, observed,
+		    w->weeks, c == COND_SEASONAL_PCT_GT ? "more than" : "less than", threshold);
+}
+
 void rule_message(enum cond c, const char *kpi_name, const char *unit,
-    double latest, double observed, double threshold, int window_minutes,
-    int window_samples, char *out, size_t outlen)
+    double latest, double observed, double threshold, const struct fmt_windows *w,
+    char *out, size_t outlen)
 {
 	char v[64], t[64];
 
 	fmt_value(latest, unit, v, sizeof(v));
-	if (is_pct(c)) {
-		snprintf(out, outlen, "%s is %s, a change of %+.1f%% over %d minutes "
-		    "(threshold: %s %g%%).", kpi_name, v, observed, window_minutes,
-		    c == COND_PCT_CHANGE_GT ? "more than" : "less than", threshold);
-	} else if (c == COND_ZSCORE_GT) {
-		snprintf(out, outlen, "%s is %s, %.1f standard deviations from the mean "
-		    "of the last %d samples (threshold: %g).", kpi_name, v, observed,
-		    window_samples, threshold);
+	if (c == COND_STALE) {
+		fmt_window(w->minutes, 0, t, sizeof(t));
+		if (observed < 0)
+			snprintf(out, outlen, "%s has no value at all (allowed: none for %s).",
+			    kpi_name, t);
+		else
+			snprintf(out, outlen, "%s has had no fresh value for %.0f minutes (allowed:"
+			    " %s).", kpi_name, observed, t);
+	} else if (c >= COND_PCT_CHANGE_GT) {
+		window_message(c, kpi_name, v, observed, threshold, w, out, outlen);
 	} else {
 		fmt_value(threshold, unit, t, sizeof(t));
 		snprintf(out, outlen, "%s is %s, %s the threshold of %s.", kpi_name, v,
@@ -112,16 +187,23 @@ void rule_message(enum cond c, const char *kpi_name, const char *unit,
 }
 
 void fmt_rule_condition(enum cond c, double threshold, const char *unit,
-    long long window_minutes, long long window_samples, char *out, size_t outlen)
+    const struct fmt_windows *w, char *out, size_t outlen)
 {
-	char v[64];
+	char v[64], win[48];
 
-	if (is_pct(c)) {
-		snprintf(out, outlen, "%s %g%% in %lld min", cond_words(c), threshold,
-		    window_minutes);
+	fmt_window(w->minutes, 1, win, sizeof(win));
+	if (c == COND_STALE) {
+		snprintf(out, outlen, "%s %s", cond_words(c), win);
+	} else if (cond_is_pct(c) && !cond_needs_window_weeks(c)) {
+		snprintf(out, outlen, "%s %g%% in %s", cond_words(c), threshold, win);
 	} else if (c == COND_ZSCORE_GT) {
-		snprintf(out, outlen, "z-score above %g over %lld samples", threshold,
-		    window_samples);
+		snprintf(out, outlen, "z-score above %g over %lld samples", threshold, w->samples);
+	} else if (c == COND_SEASONAL_ZSCORE_GT) {
+		snprintf(out, outlen, "z-score above %g against this time of the week over %lld"
+		    " weeks", threshold, w->weeks);
+	} else if (cond_needs_window_weeks(c)) {
+		snprintf(out, outlen, "%s %+g%% of the mean at this time of the week over %lld weeks",
+		    c == COND_SEASONAL_PCT_LT ? "below" : "above", threshold, w->weeks);
 	} else {
 		fmt_value(threshold, unit, v, sizeof(v));
 		snprintf(out, outlen, "%s %s", cond_words(c), v);
@@ -149,17 +231,17 @@ void fmt_event_text(const char *type, const json_t *d, struct buf *out)
 	else if (strcmp(type, "alert.escalated") == 0)
 		buf_printf(out, "Escalated to level %lld: %s",
 		    (long long)json_integer_value(json_object_get(d, "escalation_level")), name);
+	else if (strcmp(type, "rule.flapping") == 0)
+		buf_printf(out, "Flapping (mail held until it settles): %s", name);
+	else if (strcmp(type, "rule.settled") == 0)
+		buf_printf(out, "Settled: %s", name);
+	else if (strcmp(type, "rule.back") == 0)
+		buf_printf(out, "Back within the cooldown: %s", name);
 	else if (strcmp(type, "rule.changed") == 0)
 		buf_printf(out, "Rule %sd: %s", str_or(d, "action", "change"),
 		    str_or(json_object_get(d, "rule"), "name", "?"));
 	else
 		buf_puts(out, type);
-}
-
-/* "1 hour", "2 hours": n of unit, its plural by English's one rule. */
-static int unit_words(char *out, size_t outlen, long long n, const char *unit)
-{
-	return snprintf(out, outlen, "%lld %s%s", n, unit, n == 1 ? "" : "s");
 }
 
 void fmt_duration(int64_t seconds, char *out, size_t outlen)

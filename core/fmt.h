@@ -41,21 +41,48 @@ struct fmt_observed {
 void fmt_observed(enum cond c, double value, double threshold, const char *unit,
     struct fmt_observed *out);
 
+/* The windows a rule's condition looks back over (those it does not use: 0). */
+struct fmt_windows {
+	long long minutes;    /* window_minutes */
+	long long samples;    /* window_samples */
+	long long weeks;      /* window_weeks */
+};
+
+/* The units a window is shown and entered in: the rule form's choice. */
+#define FMT_WINDOW_UNITS 4
+struct fmt_window_unit {
+	const char *code;     /* the form's value: min, h, d, w */
+	const char *word;     /* minute, hour, day, week */
+	long long minutes;
+};
+extern const struct fmt_window_unit fmt_window_units[FMT_WINDOW_UNITS];
+/* The index in fmt_window_units a window of minutes is shown in. */
+int fmt_window_unit_of(long long minutes);
+
+/*
+ * A window of minutes for people, in the largest unit that divides it:
+ * "1 day", "2 hours", "3 weeks"; up to an hour (and 90) in minutes:
+ * "30 minutes", or "30 min" with short_minutes (the rule list). out
+ * should hold 48 bytes.
+ */
+void fmt_window(long long minutes, int short_minutes, char *out, size_t outlen);
+
 /*
  * The one-line message of an alert, e.g. "Revenue today is 1,234.50 USD,
  * below the threshold of 5,000 USD." latest is the KPI value, observed
  * what was compared with the threshold (percent change, z-score).
  */
 void rule_message(enum cond c, const char *kpi_name, const char *unit,
-    double latest, double observed, double threshold, int window_minutes,
-    int window_samples, char *out, size_t outlen);
+    double latest, double observed, double threshold, const struct fmt_windows *w,
+    char *out, size_t outlen);
 
 /*
  * A rule's condition as the rule list shows it: "below 5,000 USD",
- * "changed by more than 10% in 60 min", "z-score above 3 over 20 samples".
+ * "changed by more than 10% in 60 min", "... in 1 day", "z-score above 3 over
+ * 20 samples".
  */
 void fmt_rule_condition(enum cond c, double threshold, const char *unit,
-    long long window_minutes, long long window_samples, char *out, size_t outlen);
+    const struct fmt_windows *w, char *out, size_t outlen);
 
 /*
  * How long something lasted, for people: "2 hours 15 minutes", "1 day 3

@@ -56,6 +56,7 @@ const struct vfield sample_fields[] = {
 	{.name = "value", .type = V_NUMBER, .flags = V_REQUIRED, .dmin = -1e15, .dmax = 1e15,
 	    .at = SI(value)},
 	{.name = "at", .type = V_TIME, .at = SI(at_us), .has = SI(has_at), .column = "sampled_at"},
+	{.name = "evaluate", .type = V_BOOL, .def = 1, .at = SI(evaluate), .column = ""},
 };
 const size_t sample_nfields = GW_ARRAY_LEN(sample_fields);
 

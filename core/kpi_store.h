@@ -39,6 +39,7 @@ struct sample_input {
 	double value;
 	int64_t at_us;          /* has_at: when it was measured; else now */
 	int has_at;
+	int evaluate;           /* 1 (default): the rules on the KPI are evaluated at once */
 };
 extern const struct vfield sample_fields[];
 extern const size_t sample_nfields;

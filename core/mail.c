@@ -16,7 +16,8 @@
 static const char *const kind_names[MAIL_KIND__MAX] = {
 	[MAIL_FIRED] = "fired", [MAIL_RESOLVED] = "resolved",
 	[MAIL_ESCALATED] = "escalated", [MAIL_DIGEST] = "digest", [MAIL_TEST] = "test",
-	[MAIL_STILL_FIRING] = "still_firing",
+	[MAIL_STILL_FIRING] = "still_firing", [MAIL_FLAPPING] = "flapping",
+	[MAIL_SETTLED] = "settled", [MAIL_BACK] = "back",
 };
 
 const char *mail_kind_name(enum mail_kind k)
@@ -141,6 +142,24 @@ static char *mail_subject(const struct mail_alert *m, struct mail_words *w)
 		    "Still firing: the silence is over and this %s alert is still open", w->sev);
 		subject = xasprintf("[goldwatch] Still firing %s: %s - %s %s", w->sevup, rule,
 		    m->kpi_name, w->latest);
+		break;
+	case MAIL_FLAPPING:
+		snprintf(w->headline, sizeof(w->headline),
+		    "Flapping: this rule keeps firing and resolving; no more mail about each change"
+		    " until it has been stable for a while");
+		subject = xasprintf("[goldwatch] Flapping: %s - %s %s", rule, m->kpi_name, w->latest);
+		break;
+	case MAIL_SETTLED:
+		snprintf(w->headline, sizeof(w->headline), "Settled: this rule stopped flapping;"
+		    " its alert is %s", json_str_or(m->alert, "state", "?"));
+		subject = xasprintf("[goldwatch] Settled (%s): %s - %s %s",
+		    json_str_or(m->alert, "state", "?"), rule, m->kpi_name, w->latest);
+		break;
+	case MAIL_BACK:
+		snprintf(w->headline, sizeof(w->headline), "The problem is back: breached again"
+		    " within the cooldown; a new alert opens when the cooldown ends");
+		subject = xasprintf("[goldwatch] Back %s: %s - %s %s", w->sevup, rule, m->kpi_name,
+		    w->latest);
 		break;
 	case MAIL_TEST:
 		snprintf(w->headline, sizeof(w->headline),

@@ -15,9 +15,14 @@
 #include "store.h"
 #include "util.h"
 
-/* MAIL_STILL_FIRING: a silence ended while the alert still fires (escalate.c). */
+/*
+ * MAIL_STILL_FIRING: a silence ended while the alert still fires (escalate.c).
+ * MAIL_FLAPPING, MAIL_SETTLED: a rule started flapping or settled; MAIL_BACK:
+ * it breached again within its cooldown (eval.c; about the rule's newest alert).
+ */
 enum mail_kind {
 	MAIL_FIRED, MAIL_RESOLVED, MAIL_ESCALATED, MAIL_DIGEST, MAIL_TEST, MAIL_STILL_FIRING,
+	MAIL_FLAPPING, MAIL_SETTLED, MAIL_BACK,
 	MAIL_KIND__MAX
 };
 

@@ -10,7 +10,9 @@
 
 #include "alert.h"
 #include "audit.h"
+#include "baseline.h"
 #include "event.h"
+#include "json_out.h"
 #include "mail.h"
 #include "rule.h"
 #include "silence_store.h"
@@ -54,7 +56,9 @@ const struct vfield rule_fields[] = {
 	{.name = "kpi", .type = V_STRING, .flags = V_REQUIRED, .check = valid_kpi_key,
 	    .what = "is not a KPI key", .at = RI(kpi), .column = "kpi_key"},
 	{.name = "condition", .type = V_STRING, .flags = V_REQUIRED, .check = valid_condition,
-	    .what = "must be one of gt, gte, lt, lte, eq, neq, pct_change_gt, pct_change_lt, zscore_gt",
+	    .what = "must be one of gt, gte, lt, lte, eq, neq, pct_change_gt, pct_change_lt,"
+	    " pct_change_abs_gt, zscore_gt, seasonal_pct_lt, seasonal_pct_gt, seasonal_zscore_gt,"
+	    " no_data",
 	    .at = RI(condition)},
 	{.name = "threshold", .type = V_NUMBER, .flags = V_REQUIRED, .dmin = -1e15, .dmax = 1e15,
 	    .at = RI(threshold)},
@@ -68,6 +72,8 @@ const struct vfield rule_fields[] = {
 	    .at = RI(window_minutes), .has = RI(has_window_minutes)},
 	{.name = "window_samples", .type = V_INT, .flags = V_NULLABLE, .min = 2, .max = 1000,
 	    .at = RI(window_samples), .has = RI(has_window_samples)},
+	{.name = "window_weeks", .type = V_INT, .flags = V_NULLABLE, .min = 1,
+	    .max = BASELINE_MAX_WEEKS, .at = RI(window_weeks), .has = RI(has_window_weeks)},
 	{.name = "recipients", .type = V_STRINGS, .min = 0, .max = 50, .check = valid_email,
 	    .what = "must hold valid e-mail addresses", .at = RI(recipients)},
 	{.name = "notify_resolved", .type = V_BOOL, .def = 1, .at = RI(notify_resolved)},
@@ -77,6 +83,14 @@ const struct vfield rule_fields[] = {
 	{.name = "enabled", .type = V_BOOL, .def = 1, .at = RI(enabled)},
 	{.name = "active_hours", .type = V_STRING, .check = valid_active_hours, .sdef = "always",
 	    .what = "must be always, open or closed", .at = RI(active_hours)},
+	{.name = "recovery_threshold", .type = V_NUMBER, .flags = V_NULLABLE, .dmin = -1e15,
+	    .dmax = 1e15, .at = RI(recovery_threshold), .has = RI(has_recovery_threshold)},
+	{.name = "keep_firing_minutes", .type = V_INT, .flags = V_NULLABLE, .min = 1, .max = 1440,
+	    .at = RI(keep_firing_minutes), .has = RI(has_keep_firing_minutes)},
+	{.name = "flap_changes", .type = V_INT, .min = 2, .max = 100, .def = 6,
+	    .at = RI(flap_changes)},
+	{.name = "flap_window_minutes", .type = V_INT, .min = 5, .max = 1440, .def = 60,
+	    .at = RI(flap_window_minutes)},
 };
 const size_t rule_nfields = GW_ARRAY_LEN(rule_fields);
 
@@ -94,6 +108,17 @@ static int add_error(struct verror *errs, int *n, int max, const char *field,
 	return 1;
 }
 
+/* A window field that condition c needs (and lacks) or refuses (and has): an error. */
+static void rule_check_window(enum cond c, int needs, int has, const char *field,
+    const char *applies, struct verror *errs, int max, int *n)
+{
+	if (needs && !has)
+		add_error(errs, n, max, field, "missing_field", "%s is required for the chosen"
+		    " condition", field);
+	if (!needs && has)
+		add_error(errs, n, max, field, "not_applicable", applies, cond_name(c));
+}
+
 /* What the table cannot say: the window fields each condition needs and refuses. */
 static void rule_check_condition(const struct rule_input *in, struct verror *errs, int max,
     int *n)
@@ -102,21 +127,26 @@ static void rule_check_condition(const struct rule_input *in, struct verror *err
 
 	if (c == COND__MAX)
 		return;
-	if (cond_needs_window_minutes(c) && !in->has_window_minutes)
-		add_error(errs, n, max, "window_minutes", "missing_field",
-		    "window_minutes is required for %s", cond_name(c));
-	if (!cond_needs_window_minutes(c) && in->has_window_minutes)
-		add_error(errs, n, max, "window_minutes", "not_applicable",
-		    "window_minutes applies only to pct_change_gt and pct_change_lt%s", "");
-	if (cond_needs_window_samples(c) && !in->has_window_samples)
-		add_error(errs, n, max, "window_samples", "missing_field",
-		    "window_samples is required for zscore_gt%s", "");
-	if (!cond_needs_window_samples(c) && in->has_window_samples)
-		add_error(errs, n, max, "window_samples", "not_applicable",
-		    "window_samples applies only to zscore_gt%s", "");
-	if (c == COND_ZSCORE_GT && in->threshold <= 0)
+	rule_check_window(c, cond_needs_window_minutes(c), in->has_window_minutes,
+	    "window_minutes", "window_minutes applies only to pct_change_gt, pct_change_lt,"
+	    " pct_change_abs_gt and no_data, not %s", errs, max, n);
+	rule_check_window(c, cond_needs_window_samples(c), in->has_window_samples,
+	    "window_samples", "window_samples applies only to zscore_gt, not %s", errs, max, n);
+	rule_check_window(c, cond_needs_window_weeks(c), in->has_window_weeks,
+	    "window_weeks", "window_weeks applies only to seasonal_pct_lt, seasonal_pct_gt and"
+	    " seasonal_zscore_gt, not %s", errs, max, n);
+	if (cond_is_zscore(c) && in->threshold <= 0)
 		add_error(errs, n, max, "threshold", "out_of_range",
 		    "a z-score threshold must be above 0 (3 is usual)%s", "");
+	if (in->has_recovery_threshold && cond_direction(c) == 0)
+		add_error(errs, n, max, "recovery_threshold", "not_applicable",
+		    "recovery_threshold does not apply to %s: it has no direction", cond_name(c));
+	else if (in->has_recovery_threshold &&
+	    !rule_recovery_valid(c, in->threshold, in->recovery_threshold))
+		add_error(errs, n, max, "recovery_threshold", "out_of_range",
+		    "recovery_threshold must lie on the resolving side of the threshold: %s",
+		    cond_direction(c) > 0 ? "below it (and nearer to 0 for changes and z-scores)" :
+		    "above it (and nearer to 0 for changes)");
 }
 
 enum store_rc rule_decode_all(const json_t *in, struct rule_input *out, struct verror *errs,
@@ -127,6 +157,12 @@ enum store_rc rule_decode_all(const json_t *in, struct rule_input *out, struct v
 	if (n > 0 && errs[0].status == 400) {
 		*nerr = 1;
 		return ST_INVALID;
+	}
+	/* a seasonal condition without window_weeks compares the last 4 weeks */
+	if (cond_needs_window_weeks(cond_parse(out->condition ? out->condition : "")) &&
+	    !out->has_window_weeks) {
+		out->window_weeks = BASELINE_DEFAULT_WEEKS;
+		out->has_window_weeks = 1;
 	}
 	rule_check_condition(out, errs, max, &n);
 	*nerr = n;
@@ -151,9 +187,30 @@ enum store_rc rule_view(const json_t *rule, struct rule_input *out)
 	json_object_del(body, "id");
 	json_object_del(body, "created_at");
 	json_object_del(body, "updated_at");
+	json_object_del(body, "status");
+	json_object_del(body, "pending_count");
+	json_object_del(body, "last_value");
+	json_object_del(body, "last_evaluated_at");
 	rc = rule_decode_all(body, out, errs, GW_ARRAY_LEN(errs), &n);
 	json_decref(body);
 	return rc;
+}
+
+/* The members of RULE_STATUS_SQL's JSON text into rule o. */
+static void rule_status_json(json_t *o, const char *text)
+{
+	json_t *st = text ? json_loads(text, 0, NULL) : NULL;
+	const char *status = json_string_value(json_object_get(st, "status"));
+	const char *keys[] = {"last_value", "last_evaluated_at"};
+
+	json_object_set_new(o, "status", json_string(status ? status : "normal"));
+	if (status && strcmp(status, "pending") == 0)
+		json_object_set(o, "pending_count", json_object_get(st, "pending_count"));
+	for (size_t i = 0; i < GW_ARRAY_LEN(keys); i++) {
+		json_t *v = json_object_get(st, keys[i]);
+		json_object_set_new(o, keys[i], v ? json_incref(v) : json_null());
+	}
+	json_decref(st);
 }
 
 json_t *rule_json(const PGresult *r, int row)
@@ -174,6 +231,8 @@ json_t *rule_json(const PGresult *r, int row)
 	    json_integer(db_i64(r, row, "window_minutes")));
 	json_object_set_new(o, "window_samples", db_isnull(r, row, "window_samples") ? json_null() :
 	    json_integer(db_i64(r, row, "window_samples")));
+	json_object_set_new(o, "window_weeks", db_isnull(r, row, "window_weeks") ? json_null() :
+	    json_integer(db_i64(r, row, "window_weeks")));
 	json_object_set_new(o, "recipients", rcpt ? rcpt : json_array());
 	json_object_set_new(o, "notify_resolved", json_boolean(db_bool(r, row, "notify_resolved")));
 	if (!db_isnull(r, row, "escalation_after_minutes")) {
@@ -185,6 +244,14 @@ json_t *rule_json(const PGresult *r, int row)
 	json_object_set_new(o, "escalation", esc);
 	json_object_set_new(o, "enabled", json_boolean(db_bool(r, row, "enabled")));
 	json_object_set_new(o, "active_hours", json_string(db_str(r, row, "active_hours")));
+	json_object_set_new(o, "recovery_threshold", db_isnull(r, row, "recovery_threshold") ?
+	    json_null() : json_num(db_f64(r, row, "recovery_threshold")));
+	json_object_set_new(o, "keep_firing_minutes", db_isnull(r, row, "keep_firing_minutes") ?
+	    json_null() : json_integer(db_i64(r, row, "keep_firing_minutes")));
+	json_object_set_new(o, "flap_changes", json_integer(db_i64(r, row, "flap_changes")));
+	json_object_set_new(o, "flap_window_minutes",
+	    json_integer(db_i64(r, row, "flap_window_minutes")));
+	rule_status_json(o, db_str(r, row, "rule_status"));
 	json_object_set_new(o, "created_at", json_string(db_str(r, row, "created_at")));
 	json_object_set_new(o, "updated_at", json_string(db_str(r, row, "updated_at")));
 	return o;
@@ -237,8 +304,11 @@ static void str_array(struct buf *b, const struct vlist *l)
 /* The parameters of a decoded rule, in the order of $1..$15. */
 struct rule_params_sql {
 	char threshold[32], cooldown[24], foreval[24], wmin[24], wsamp[24], escafter[24];
+	char recovery[32], keepf[24], flapn[24], flapw[24], wweeks[24];
 	struct buf rcpt, escrcpt;
 	const char *v[15];
+	const char *life[4];   /* recovery_threshold .. flap_window_minutes */
+	const char *window_weeks;   /* after the caller's own parameters and life */
 };
 
 static void rule_params_sql(struct rule_params_sql *p, const struct rule_input *in)
@@ -265,6 +335,13 @@ static void rule_params_sql(struct rule_params_sql *p, const struct rule_input *
 	    db_i64_param(in->escalation.after_minutes, p->escafter) : NULL;
 	p->v[13] = p->escrcpt.data;
 	p->v[14] = in->enabled ? "true" : "false";
+	p->life[0] = in->has_recovery_threshold ?
+	    db_f64_param(in->recovery_threshold, p->recovery) : NULL;
+	p->life[1] = in->has_keep_firing_minutes ?
+	    db_i64_param(in->keep_firing_minutes, p->keepf) : NULL;
+	p->life[2] = db_i64_param(in->flap_changes, p->flapn);
+	p->life[3] = db_i64_param(in->flap_window_minutes, p->flapw);
+	p->window_weeks = in->has_window_weeks ? db_i64_param(in->window_weeks, p->wweeks) : NULL;
 }
 
 static void rule_params_free(struct rule_params_sql *p)
@@ -278,10 +355,12 @@ DB_STMT(q_rule_insert,
     "  INSERT INTO alert_rules (name, description, kpi_key, condition, threshold, severity,"
     "         cooldown_minutes, for_evaluations, window_minutes, window_samples, recipients,"
     "         notify_resolved, escalation_after_minutes, escalation_recipients, enabled,"
-    "         created_by, updated_by, active_hours)"
+    "         created_by, updated_by, active_hours, recovery_threshold, keep_firing_minutes,"
+    "         flap_changes, flap_window_minutes, window_weeks)"
     "  VALUES ($1, $2, $3, $4, $5::float8, $6, $7::int, $8::int, $9::int, $10::int,"
     "          $11::text[], $12::boolean, $13::int, $14::text[], $15::boolean,"
-    "          NULLIF($16::bigint, 0), NULLIF($16::bigint, 0), $17)"
+    "          NULLIF($16::bigint, 0), NULLIF($16::bigint, 0), $17, $18::float8, $19::int,"
+    "          $20::int, $21::int, $22::int)"
     "  RETURNING *),"
     " s AS (INSERT INTO rule_state (rule_id) SELECT id FROM r)"
     " SELECT " RULE_COLUMNS " FROM r");
@@ -327,7 +406,7 @@ enum store_rc rule_create(struct db *db, const struct principal *who,
 {
 	struct rule_params_sql p;
 	char uid[24];
-	const char *params[17];
+	const char *params[22];
 	PGresult *r = NULL;
 	enum store_rc rc;
 
@@ -338,10 +417,12 @@ enum store_rc rule_create(struct db *db, const struct principal *who,
 	memcpy(params, p.v, sizeof(p.v));
 	params[15] = db_i64_param(who ? who->user_id : 0, uid);
 	params[16] = in->active_hours;
+	memcpy(params + 17, p.life, sizeof(p.life));
+	params[21] = p.window_weeks;
 	rc = ST_ERROR;
 	if (db_begin(db) < 0)
 		goto out;
-	r = db_exec(db, &q_rule_insert, 17, params);
+	r = db_exec(db, &q_rule_insert, 22, params);
 	if (r == NULL || PQntuples(r) != 1)
 		goto out;
 	*out = rule_json(r, 0);
@@ -370,7 +451,9 @@ DB_STMT(q_rule_update,
     "       recipients = $11::text[], notify_resolved = $12::boolean,"
     "       escalation_after_minutes = $13::int, escalation_recipients = $14::text[],"
     "       enabled = $15::boolean, updated_by = NULLIF($16::bigint, 0), updated_at = now(),"
-    "       active_hours = $18"
+    "       active_hours = $18, recovery_threshold = $19::float8,"
+    "       keep_firing_minutes = $20::int, flap_changes = $21::int,"
+    "       flap_window_minutes = $22::int, window_weeks = $23::int"
     " WHERE r.id = $17::bigint RETURNING " RULE_COLUMNS);
 
 /* A changed condition starts its pending count afresh. */
@@ -397,7 +480,7 @@ static enum store_rc rule_begin_locked(struct db *db, const char *idb, PGresult 
 static int condition_changed(const json_t *a, const json_t *b)
 {
 	static const char *const keys[] = {"kpi", "condition", "threshold", "window_minutes",
-	    "window_samples", "enabled"};
+	    "window_samples", "window_weeks", "enabled"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!json_equal(json_object_get(a, keys[i]), json_object_get(b, keys[i])))
 			return 1;
@@ -461,7 +544,8 @@ out:
 
 /* Re-enabled, a rule forgets its last firing: no cooldown left from before. */
 DB_STMT(q_state_fresh,
-    "UPDATE rule_state SET consecutive = 0, last_fired_at = NULL WHERE rule_id = $1::bigint");
+    "UPDATE rule_state SET consecutive = 0, last_fired_at = NULL, clear_since = NULL,"
+    "       flapping = false, changes = '{}' WHERE rule_id = $1::bigint");
 
 /*
  * What switching rule id on or off (before -> after) does beyond the
@@ -536,7 +620,7 @@ static enum store_rc rule_write(struct db *db, const struct config *cfg,
 {
 	struct rule_params_sql p;
 	char uid[24], idb[24];
-	const char *params[18];
+	const char *params[23];
 	enum store_rc rc;
 
 	rule_params_sql(&p, in);
@@ -544,7 +628,9 @@ static enum store_rc rule_write(struct db *db, const struct config *cfg,
 	params[15] = db_i64_param(who ? who->user_id : 0, uid);
 	params[16] = db_i64_param(id, idb);
 	params[17] = in->active_hours;
-	rc = rule_update_locked(db, cfg, who, id, &q_rule_update, 18, params, out);
+	memcpy(params + 18, p.life, sizeof(p.life));
+	params[22] = p.window_weeks;
+	rc = rule_update_locked(db, cfg, who, id, &q_rule_update, 23, params, out);
 	rule_params_free(&p);
 	return rc;
 }

@@ -18,10 +18,41 @@
 /* Rule JSON: select RULE_COLUMNS from alert_rules r. */
 #define RULE_COLUMNS \
 	"r.id, r.name, r.description, r.kpi_key, r.condition, r.threshold, r.severity," \
-	" r.cooldown_minutes, r.for_evaluations, r.window_minutes, r.window_samples," \
+	" r.cooldown_minutes, r.for_evaluations, r.window_minutes, r.window_samples, r.window_weeks," \
 	" to_json(r.recipients)::text AS recipients, r.notify_resolved," \
 	" r.escalation_after_minutes, to_json(r.escalation_recipients)::text AS escalation_recipients," \
-	" r.enabled, r.active_hours, iso(r.created_at) AS created_at, iso(r.updated_at) AS updated_at"
+	" r.enabled, r.active_hours, iso(r.created_at) AS created_at, iso(r.updated_at) AS updated_at," \
+	" r.recovery_threshold, r.keep_firing_minutes, r.flap_changes, r.flap_window_minutes," \
+	" " RULE_STATUS_SQL " AS rule_status"
+
+/*
+ * What the rule is doing, read from its state and open alert at read time
+ * (one subquery, so it works in a RETURNING too): a JSON text with status,
+ * pending_count, last_value, last_evaluated_at. The order says which word
+ * wins: an open alert shows even outside active hours or without data.
+ * A full evaluation run writes no rule's row unless something changed:
+ * an active enabled rule was evaluated at the last full run (job
+ * evaluate_all) or at its own last write, whichever is later; its last
+ * value is its KPI's sample as of then.
+ */
+#define RULE_STATUS_SQL \
+	"(SELECT json_build_object('status', CASE WHEN NOT r.enabled THEN 'disabled'" \
+	"    WHEN s.flapping THEN 'flapping'" \
+	"    WHEN a.state IS NOT NULL THEN a.state" \
+	"    WHEN s.last_outcome IN ('inactive', 'no_data') THEN s.last_outcome" \
+	"    WHEN s.consecutive > 0 THEN 'pending' ELSE 'normal' END," \
+	"  'pending_count', s.consecutive, 'last_value', lv.value," \
+	"  'last_evaluated_at', iso(e.at))::text" \
+	"   FROM rule_state s LEFT JOIN alerts a ON a.rule_id = s.rule_id" \
+	"        AND a.state IN ('firing', 'acknowledged')" \
+	"  CROSS JOIN LATERAL (SELECT CASE WHEN NOT r.enabled OR s.last_outcome IS NULL" \
+	"                                    OR s.last_outcome = 'inactive' THEN s.last_evaluated_at" \
+	"      ELSE greatest(s.last_evaluated_at, (SELECT j.started_at FROM job_runs j" \
+	"           WHERE j.job = 'evaluate_all' AND j.started_at >= r.created_at)) END AS at) e" \
+	"   LEFT JOIN LATERAL (SELECT x.value FROM kpi_samples x WHERE x.kpi_key = r.kpi_key" \
+	"        AND x.sampled_at <= e.at ORDER BY x.kpi_key, x.sampled_at DESC, x.id DESC" \
+	"        LIMIT 1) lv ON true" \
+	"  WHERE s.rule_id = r.id)"
 
 json_t *rule_json(const PGresult *r, int row);
 
@@ -44,12 +75,20 @@ struct rule_input {
 	int has_window_minutes;
 	int64_t window_samples;
 	int has_window_samples;
+	int64_t window_weeks;        /* seasonal conditions: 1..12, 4 when not given */
+	int has_window_weeks;
 	struct vlist recipients;
 	int notify_resolved;
 	struct rule_escalation escalation;
 	int has_escalation;
 	int enabled;
 	const char *active_hours;    /* always (default), open or closed: the shop's calendar */
+	double recovery_threshold;   /* an open alert resolves only beyond it */
+	int has_recovery_threshold;
+	int64_t keep_firing_minutes; /* clear this long before resolving */
+	int has_keep_firing_minutes;
+	int64_t flap_changes;        /* this many changes within flap_window_minutes: flapping */
+	int64_t flap_window_minutes;
 };
 /* The field table: types, bounds, defaults (the rule form shows them too). */
 extern const struct vfield rule_fields[];

@@ -17,7 +17,7 @@
 #define US_PER_S INT64_C(1000000)
 
 static const struct schedule_job shipped[SCHEDULE_JOBS] = {
-	{"evaluate", SCHEDULE_EVERY, 300, 0, 0},
+	{"evaluate", SCHEDULE_EVERY, SCHEDULE_EVAL_PERIOD_S, 0, 0},
 	{"escalate", SCHEDULE_EVERY, 900, 0, 0},
 	{"mailer", SCHEDULE_EVERY, 60, 0, 1},
 	{"digest", SCHEDULE_DAILY, 0, -1, 0},      /* the configured time */

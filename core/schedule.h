@@ -20,6 +20,10 @@
  * DIGEST_TIME=HH:MM, goldwatch-scheduler --digest-time). */
 #define SCHEDULE_DIGEST_TIME "07:00"
 
+/* How often goldwatch-evaluate runs: the evaluation step, which the
+ * seasonal baseline (baseline.h) also matches its samples within. */
+#define SCHEDULE_EVAL_PERIOD_S 300
+
 enum schedule_kind {
 	SCHEDULE_EVERY,     /* every period_s seconds, at multiples of it */
 	SCHEDULE_DAILY,     /* once a day at minute_of_day, local time */

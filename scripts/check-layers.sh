@@ -25,7 +25,7 @@ declare -A layer=(
 	[tpl]=base [mail_mime]=base [mail_send]=base [secret]=base [http_send]=base
 	# domain: what conditions, values and inputs mean, no table of its own
 	[rule]=domain [fmt]=domain [valid]=domain [auth]=domain [alert]=domain
-	[schedule]=domain [calendar]=domain [contact_point]=domain [notice]=domain [policy]=domain [escalation_policy]=domain
+	[schedule]=domain [calendar]=domain [contact_point]=domain [notice]=domain [policy]=domain [escalation_policy]=domain [baseline]=domain
 	# stores: one per resource, each with its transactions
 	[store]=store [rule_store]=store [calendar_store]=store [silence_store]=store [alert_store]=store
 	[user_store]=store [kpi_store]=store [audit]=store
@@ -33,7 +33,7 @@ declare -A layer=(
 	# engine: the work of a run over many rows
 	[eval]=engine [kpi]=engine [escalate]=engine [digest]=engine
 	[cleanup]=engine [mail_deliver]=engine [mail_service]=engine [starter]=engine
-	[backfill]=engine [cp_send]=engine [cp_test]=engine
+	[backfill]=engine [cp_send]=engine [cp_test]=engine [preview]=engine
 	# the binaries' plumbing in core/
 	[job]=bin
 )

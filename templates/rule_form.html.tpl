@@ -3,6 +3,7 @@
 <div class="page-head">
   <h1>{{HEADING}}</h1>
   {{#EXISTING}}<p class="meta"><a href="/alerts?rule_id={{ID}}">Alerts of this rule</a></p>{{/EXISTING}}
+  {{#HAS_STATUS}}<p class="meta" id="rule-status">Status: <span class="status status-{{STATUS}}">{{STATUS}}</span>{{PENDING_TEXT}}{{#HAS_LAST}} · last value {{LAST_VALUE}} at {{LAST_AT}}{{/HAS_LAST}}</p>{{/HAS_STATUS}}
 </div>
 {{#HAS_ERRORS}}<p class="flash flash-error" role="alert" id="form-errors">Please correct the {{ERROR_COUNT}} marked field(s).</p>{{/HAS_ERRORS}}
 <form method="post" action="{{ACTION}}" class="card form" id="rule-form" novalidate>
@@ -39,7 +40,7 @@
     <div class="field">
       <label for="threshold">Threshold</label>
       <input id="threshold" name="threshold" type="text" inputmode="decimal" value="{{THRESHOLD}}" aria-invalid="{{INVALID_THRESHOLD}}" aria-describedby="err-threshold hint-threshold">
-      <span class="hint" id="hint-threshold">In the KPI's unit; a percent for percent change; standard deviations for z-score. A decimal number: 5000, -3, 0.5 or 1e3 (no spaces, no hex, no + sign).</span>
+      <span class="hint" id="hint-threshold">In the KPI's unit; a percent for percent change and seasonal percent (-50: half the usual); standard deviations for z-scores; not used by no data. A decimal number: 5000, -3, 0.5 or 1e3 (no spaces, no hex, no + sign).</span>
       <p class="field-error" id="err-threshold">{{#ERR_THRESHOLD}}{{MSG}}{{/ERR_THRESHOLD}}</p>
     </div>
     <div class="field">
@@ -57,11 +58,22 @@
       <span class="hint">Opening hours and closed days: <a href="/calendar">the shop's calendar</a>.</span>
       <p class="field-error" id="err-active_hours">{{#ERR_ACTIVE_HOURS}}{{MSG}}{{/ERR_ACTIVE_HOURS}}</p>
     </div>
-    <div class="field" data-conditions="pct_change_gt pct_change_lt">
-      <label for="window_minutes">Compare with the value this many minutes ago</label>
-      <input id="window_minutes" name="window_minutes" type="text" inputmode="numeric" value="{{WINDOW_MINUTES}}" aria-invalid="{{INVALID_WINDOW_MINUTES}}" aria-describedby="err-window_minutes">
-      <span class="hint">Percent-change conditions only.</span>
+    <div class="field" data-conditions="pct_change_gt pct_change_lt pct_change_abs_gt no_data">
+      <label for="window_minutes">Window: compare with the value this long ago (no data: how long without a fresh value)</label>
+      <span class="input-unit">
+        <input id="window_minutes" name="window_minutes" type="text" inputmode="numeric" value="{{WINDOW_MINUTES}}" aria-invalid="{{INVALID_WINDOW_MINUTES}}" aria-describedby="err-window_minutes hint-window_minutes">
+        <select id="window_unit" name="window_unit" aria-label="Unit of the window">
+          {{#UNIT_OPT}}<option value="{{V}}" {{#SEL}}selected{{/SEL}}>{{LABEL}}</option>{{/UNIT_OPT}}
+        </select>
+      </span>
+      <span class="hint" id="hint-window_minutes">Percent-change and no-data conditions only; at most 30 days.</span>
       <p class="field-error" id="err-window_minutes">{{#ERR_WINDOW_MINUTES}}{{MSG}}{{/ERR_WINDOW_MINUTES}}</p>
+    </div>
+    <div class="field" data-conditions="seasonal_pct_lt seasonal_pct_gt seasonal_zscore_gt">
+      <label for="window_weeks">Weeks the usual for this time of the week is taken over</label>
+      <input id="window_weeks" name="window_weeks" type="text" inputmode="numeric" value="{{WINDOW_WEEKS}}" aria-invalid="{{INVALID_WINDOW_WEEKS}}" aria-describedby="err-window_weeks hint-window_weeks">
+      <span class="hint" id="hint-window_weeks">Seasonal conditions only: 1 to 12, empty for 4. The same weekday and time of day in the shop's zone.</span>
+      <p class="field-error" id="err-window_weeks">{{#ERR_WINDOW_WEEKS}}{{MSG}}{{/ERR_WINDOW_WEEKS}}</p>
     </div>
     <div class="field" data-conditions="zscore_gt">
       <label for="window_samples">Samples the mean is taken over</label>
@@ -78,6 +90,27 @@
       <label for="cooldown_minutes">Quiet minutes after it fired</label>
       <input id="cooldown_minutes" name="cooldown_minutes" type="text" inputmode="numeric" value="{{COOLDOWN_MINUTES}}" aria-invalid="{{INVALID_COOLDOWN_MINUTES}}" aria-describedby="err-cooldown_minutes">
       <p class="field-error" id="err-cooldown_minutes">{{#ERR_COOLDOWN_MINUTES}}{{MSG}}{{/ERR_COOLDOWN_MINUTES}}</p>
+    </div>
+    <div class="field" data-conditions="gt gte lt lte pct_change_gt pct_change_lt zscore_gt">
+      <label for="recovery_threshold">Resolve only past this value</label>
+      <input id="recovery_threshold" name="recovery_threshold" type="text" inputmode="decimal" value="{{RECOVERY_THRESHOLD}}" aria-invalid="{{INVALID_RECOVERY_THRESHOLD}}" aria-describedby="err-recovery_threshold hint-recovery_threshold">
+      <span class="hint" id="hint-recovery_threshold">Optional: fire below 5, resolve only above 6. Empty: resolves when the condition is false.</span>
+      <p class="field-error" id="err-recovery_threshold">{{#ERR_RECOVERY_THRESHOLD}}{{MSG}}{{/ERR_RECOVERY_THRESHOLD}}</p>
+    </div>
+    <div class="field">
+      <label for="keep_firing_minutes">Keep firing for minutes after it cleared</label>
+      <input id="keep_firing_minutes" name="keep_firing_minutes" type="text" inputmode="numeric" value="{{KEEP_FIRING_MINUTES}}" aria-invalid="{{INVALID_KEEP_FIRING_MINUTES}}" aria-describedby="err-keep_firing_minutes">
+      <p class="field-error" id="err-keep_firing_minutes">{{#ERR_KEEP_FIRING_MINUTES}}{{MSG}}{{/ERR_KEEP_FIRING_MINUTES}}</p>
+    </div>
+    <div class="field">
+      <label for="flap_changes">Flapping after this many changes</label>
+      <input id="flap_changes" name="flap_changes" type="text" inputmode="numeric" value="{{FLAP_CHANGES}}" aria-invalid="{{INVALID_FLAP_CHANGES}}" aria-describedby="err-flap_changes">
+      <p class="field-error" id="err-flap_changes">{{#ERR_FLAP_CHANGES}}{{MSG}}{{/ERR_FLAP_CHANGES}}</p>
+    </div>
+    <div class="field">
+      <label for="flap_window_minutes">Flapping: the changes counted within minutes</label>
+      <input id="flap_window_minutes" name="flap_window_minutes" type="text" inputmode="numeric" value="{{FLAP_WINDOW_MINUTES}}" aria-invalid="{{INVALID_FLAP_WINDOW_MINUTES}}" aria-describedby="err-flap_window_minutes">
+      <p class="field-error" id="err-flap_window_minutes">{{#ERR_FLAP_WINDOW_MINUTES}}{{MSG}}{{/ERR_FLAP_WINDOW_MINUTES}}</p>
     </div>
   </div>
   <div class="field">
@@ -106,6 +139,36 @@
   <label class="check"><input type="checkbox" name="enabled" value="1" {{#ENABLED}}checked{{/ENABLED}}> Enabled</label>
   </fieldset>
   {{#CAN_ADMIN}}<div class="actions"><button type="submit" class="primary">{{SUBMIT}}</button> <a href="/rules">Cancel</a></div>{{/CAN_ADMIN}}
+  <section class="preview" id="rule-preview" aria-labelledby="preview-title">
+    <h2 id="preview-title">Preview: what this rule would have fired</h2>
+    <div class="preview-controls">
+      <label for="preview_days">Over the last</label>
+      <select id="preview_days" name="preview_days">
+        {{#PREVIEW_DAYS_OPT}}<option value="{{V}}" {{#SEL}}selected{{/SEL}}>{{V}} days</option>{{/PREVIEW_DAYS_OPT}}
+      </select>
+      {{#CAN_ADMIN}}<button type="submit" name="_action" value="preview">Preview</button>{{/CAN_ADMIN}}
+    </div>
+    <div class="preview-result" id="preview-result" aria-live="polite">
+    {{#PREVIEW_CHOOSE}}<p class="preview-summary">Choose a KPI to see what the rule would have fired on its stored samples.</p>{{/PREVIEW_CHOOSE}}
+    {{#PREVIEW_ERRORS}}<p class="preview-summary">Correct the marked fields to see the preview.</p>{{/PREVIEW_ERRORS}}
+    {{#PREVIEW_REFUSED}}<p class="preview-summary">No preview: {{MSG}}</p>{{/PREVIEW_REFUSED}}
+    {{#PREVIEW_FAILED}}<p class="preview-summary">The preview could not be computed just now.</p>{{/PREVIEW_FAILED}}
+    {{#PREVIEW}}
+    <p class="preview-summary" id="preview-summary">Would have fired {{COUNT}} time{{#PLURAL}}s{{/PLURAL}} in {{DAYS}} days ({{SAMPLES}} stored samples).</p>
+    <div class="chart-box">{{CHART:none}}</div>
+    {{#FIRINGS}}
+    <div class="table-wrap"><table class="preview-firings">
+      <caption class="sr-only">The alerts the rule would have fired</caption>
+      <thead><tr><th scope="col">Fired</th><th scope="col">Value</th><th scope="col">Resolved</th></tr></thead>
+      <tbody>
+      {{#FIRING}}<tr><td><time datetime="{{AT_ISO}}">{{AT}}</time></td><td>{{VALUE}}</td><td>{{#RESOLVED}}<time datetime="{{AT_ISO}}">{{AT}}</time>{{/RESOLVED}}{{#STILL_OPEN}}still firing{{/STILL_OPEN}}</td></tr>{{/FIRING}}
+      </tbody>
+    </table></div>
+    {{#MORE}}<p class="hint">And {{N}} more.</p>{{/MORE}}
+    {{/FIRINGS}}
+    {{/PREVIEW}}
+    </div>
+  </section>
 </form>
 {{#CAN_ADMIN}}{{#EXISTING}}
 <form method="post" action="/rules/{{ID}}/delete" class="card" data-confirm="Delete this rule? Its open alerts are resolved.">
@@ -114,3 +177,4 @@
   <button type="submit" class="danger">Delete rule</button>
 </form>
 {{/EXISTING}}{{/CAN_ADMIN}}
+<script src="/static/js/rule_preview.js" defer></script>

@@ -9,7 +9,7 @@
   <div class="table-wrap">
   <table id="rules">
     <caption class="sr-only">Alert rules</caption>
-    <thead><tr><th scope="col">Rule</th><th scope="col">Fires when</th><th scope="col">Severity</th><th scope="col">Recipients</th><th scope="col">Enabled</th></tr></thead>
+    <thead><tr><th scope="col">Rule</th><th scope="col">Fires when</th><th scope="col">Severity</th><th scope="col">Recipients</th><th scope="col">Status</th><th scope="col">Enabled</th></tr></thead>
     <tbody>
     {{#RULE}}
     <tr data-rule-id="{{ID}}">
@@ -17,6 +17,7 @@
       <td>{{KPI_NAME}} {{CONDITION_TEXT}}</td>
       <td><span class="sev sev-{{SEVERITY}}">{{SEVERITY}}</span></td>
       <td>{{RECIPIENT_COUNT}}</td>
+      <td class="rule-status"><span class="status status-{{STATUS}}">{{STATUS}}</span>{{PENDING_TEXT}}{{#HAS_LAST}}<span class="sub">{{LAST_VALUE}} at {{LAST_AT}}</span>{{/HAS_LAST}}</td>
       <td>
         {{#CAN_ADMIN}}<form method="post" action="/rules/{{ID}}/enabled" class="inline">
           <input type="hidden" name="_csrf" value="{{CSRF}}">

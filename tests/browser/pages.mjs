@@ -1,7 +1,8 @@
 // tests/browser/pages.mjs - the staff pages in a real browser (Debian's
 // chromium driven by playwright-core): sign in, a rule through the form
 // (with an invalid submit first), an alert appearing live on the dashboard,
-// acknowledged from another browser and updating the first, a hostile rule
+// acknowledged from another browser and updating the first, the rule
+// form's preview (live, without JavaScript, axe), a hostile rule
 // name shown as text everywhere, a viewer without controls and a forged
 // POST refused. Screenshots go to build/browser/.
 //
@@ -58,7 +59,8 @@ await api('POST', '/api/kpis', admin, { key: 'b_till', name: 'Cash in till', cat
 
 // Every page the browser sees: CSP violations, script errors and dialogs are failures.
 async function newSession(user, password, opts = {}) {
-  const context = await browser.newContext({ viewport: opts.viewport || { width: 1280, height: 900 } });
+  const context = await browser.newContext({ viewport: opts.viewport || { width: 1280, height: 900 },
+    bypassCSP: !!opts.bypassCSP });
   if (opts.notifications) {
     await context.grantPermissions(['notifications'], { origin: base });
     // record what the page asks the Notification API to show
@@ -135,6 +137,74 @@ await step('create a rule through the form; an invalid submit shows the error at
   await p.screenshot({ path: shots + 'rule-form.png', fullPage: true });
 });
 
+await step('the rule form previews the rule on the stored samples, and follows the threshold', async () => {
+  // three days of an hourly gold price, recorded without evaluation
+  await api('POST', '/api/kpis', admin, { key: 'b_gold', name: 'Gold price', category: 'financial', unit: 'USD' });
+  const now = Date.now();
+  for (let i = 72; i >= 1; i--) {
+    const at = new Date(now - i * 3600e3).toISOString();
+    const value = Math.round(2000 + 120 * Math.sin(i / 5));
+    assert.equal((await api('POST', '/api/kpis/b_gold/samples', admin, { value, at, evaluate: false })).status, 201);
+  }
+  // axe needs its script in the page: this session only lets it past the CSP
+  const S = await newSession('admin', adminPassword, { bypassCSP: true });
+  const p = S.page;
+  await p.goto(base + '/rules/new');
+  assert.match(await p.textContent('#preview-result'), /Choose a KPI/);
+  await p.selectOption('#kpi', 'b_gold');
+  await p.selectOption('#condition', 'gt');
+  await p.fill('#cooldown_minutes', '0');
+  await p.fill('#threshold', '2050');
+  await p.waitForFunction(() => /Would have fired [1-9]\d* times? in 30 days \(72 stored samples\)/
+    .test(document.querySelector('#preview-result').textContent), null, { timeout: 5000 });
+  const firings = Number((await p.textContent('#preview-summary')).match(/fired (\d+) time/)[1]);
+  assert.equal(await p.locator('#preview-result svg.chart').count(), 1, 'the chart');
+  assert.equal(await p.locator('#preview-result svg .chart-threshold').count(), 1, 'the threshold line');
+  assert.equal(await p.locator('#preview-result svg .chart-mark').count(), firings, 'a mark per firing');
+  assert.equal(await p.locator('#preview-result table.preview-firings tbody tr').count(), firings);
+  await p.screenshot({ path: shots + 'rule-preview.png', fullPage: true });
+  // above every sample: it would never have fired; the page did not navigate
+  await p.fill('#threshold', '5000');
+  await p.waitForFunction(() => /Would have fired 0 times in 30 days/
+    .test(document.querySelector('#preview-result').textContent), null, { timeout: 5000 });
+  assert.equal(await p.locator('#preview-result svg .chart-mark').count(), 0);
+  assert.equal(p.url(), base + '/rules/new');
+  assert.equal(await p.inputValue('#threshold'), '5000');
+  await p.fill('#threshold', '2050');
+  await p.waitForFunction((n) => document.querySelector('#preview-result').textContent
+    .includes(`Would have fired ${n} time`), firings, { timeout: 5000 });
+  await p.addScriptTag({ path: new URL('../../node_modules/axe-core/axe.min.js', import.meta.url).pathname });
+  const found = await p.evaluate(async () => (await window.axe.run(document,
+    { runOnly: ['wcag2a', 'wcag2aa'] })).violations.map((v) => `${v.id}: ${v.nodes.length}`));
+  assert.deepEqual(found, [], 'axe finds nothing on the rule form with its preview');
+  await p.setViewportSize({ width: 390, height: 844 });
+  const w = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(w[0] <= w[1], `the form with its preview is ${w[0]} px wide on a ${w[1]} px screen`);
+  await p.screenshot({ path: shots + 'rule-preview-phone.png', fullPage: true });
+  // no rule was saved by any of it
+  const rules = (await api('GET', '/api/alerts/rules?kpi=b_gold', admin)).json.items;
+  assert.equal(rules.length, 0);
+  await S.context.close();
+});
+
+await step('the Preview button works without JavaScript', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const p = await context.newPage();
+  await p.goto(base + '/login');
+  await p.fill('#username', 'admin');
+  await p.fill('#password', adminPassword);
+  await Promise.all([p.waitForNavigation(), p.click('form.form button[type=submit]')]);
+  await p.goto(base + '/rules/new');
+  await p.selectOption('#kpi', 'b_gold');
+  await p.fill('#threshold', '2050');
+  await p.fill('#cooldown_minutes', '0');
+  await Promise.all([p.waitForNavigation(), p.click('button[name=_action][value=preview]')]);
+  assert.match(await p.textContent('#preview-summary'), /Would have fired [1-9]\d* times? in 30 days/);
+  assert.equal(await p.locator('#preview-result svg.chart').count(), 1);
+  assert.equal(await p.inputValue('#threshold'), '2050', 'the form keeps what was typed');
+  await context.close();
+});
+
 const B = await newSession('browser_operator', opPassword);
 let alertId;
 await step('an alert appears on the open dashboard within 2 s, without reload', async () => {
@@ -142,7 +212,8 @@ await step('an alert appears on the open dashboard within 2 s, without reload', 
   await p.goto(base + '/');
   await p.waitForSelector('#live-status.live-on', { timeout: 5000 });
   const t0 = Date.now();
-  assert.equal((await api('POST', '/api/kpis/b_till/samples', admin, { value: 7500 })).status, 201);
+  // recorded only: what is shown here is the evaluation the API call runs
+  assert.equal((await api('POST', '/api/kpis/b_till/samples', admin, { value: 7500, evaluate: false })).status, 201);
   const ev = await api('POST', '/api/alerts/evaluate', admin, { rule_ids: [ruleId] });
   alertId = ev.json.fired[0].id;
   await p.waitForSelector(`#open-alerts tr[data-alert-id="${alertId}"]`, { timeout: 2000 });
@@ -186,7 +257,7 @@ await step('a hostile rule name is text on every page and in the live feed', asy
   const p = A.page;
   await p.goto(base + '/');
   await p.waitForSelector('#live-status.live-on', { timeout: 5000 });
-  await api('POST', '/api/kpis/b_evil/samples', admin, { value: 5 });
+  await api('POST', '/api/kpis/b_evil/samples', admin, { value: 5, evaluate: false });
   const ev = await api('POST', '/api/alerts/evaluate', admin, { rule_ids: [rule.json.id] });
   const evilAlert = ev.json.fired[0].id;
   await p.waitForSelector(`#open-alerts tr[data-alert-id="${evilAlert}"]`, { timeout: 2000 });

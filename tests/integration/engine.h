@@ -13,7 +13,9 @@ long long make_rule(const char *json);
 /* A rule on kpi with two recipients; extra is more JSON members or "". */
 long long make_simple_rule(const char *name, const char *kpi, const char *condition,
     double threshold, const char *extra);
-/* Records a value for a push KPI, at minutes_ago before now (0 = now). */
+/* Records a value for a push KPI, at minutes_ago before now (0 = now),
+ * without evaluating it ("evaluate":false): the suites that use it test
+ * what the timer's evaluation does with the value. */
 void push_value(const char *kpi, double value, int minutes_ago);
 /* Six samples 50..0 minutes ago whose last lies far out: mean 100, sample
  * stddev 1.58 over the five before it, z = 18.97. */
@@ -23,6 +25,8 @@ struct http_resp audit_of(const char *object_type, long long object_id);
 /* POST /api/alerts/evaluate for these rules; caller frees the response. */
 struct http_resp evaluate_rules(const long long *ids, int n);
 struct http_resp evaluate_rule(long long id);
+/* GET /api/alerts/rules/ID as the admin (200 checked); caller decrefs. */
+json_t *rule_of(long long id);
 /* Rows of alerts of rule id (optionally in state, NULL = any). */
 long long alerts_of(long long rule_id, const char *state);
 long long fired_events_of(long long rule_id);

@@ -56,9 +56,10 @@ void push_value(const char *kpi, double value, int minutes_ago)
 	snprintf(path, sizeof(path), "/api/kpis/%s/samples", kpi);
 	if (minutes_ago) {
 		time_format_iso(time_now_us() - (int64_t)minutes_ago * 60000000, at, sizeof(at));
-		snprintf(body, sizeof(body), "{\"value\":%.17g,\"at\":\"%s\"}", value, at);
+		snprintf(body, sizeof(body), "{\"value\":%.17g,\"at\":\"%s\",\"evaluate\":false}",
+		    value, at);
 	} else {
-		snprintf(body, sizeof(body), "{\"value\":%.17g}", value);
+		snprintf(body, sizeof(body), "{\"value\":%.17g,\"evaluate\":false}", value);
 	}
 	r = api("POST", path, fixture_users()->operator_, body);
 	EXPECT_STATUS(r, 201);
@@ -103,6 +104,20 @@ struct http_resp evaluate_rules(const long long *ids, int n)
 struct http_resp evaluate_rule(long long id)
 {
 	return evaluate_rules(&id, 1);
+}
+
+json_t *rule_of(long long id)
+{
+	char path[64];
+	struct http_resp r;
+	json_t *j;
+
+	snprintf(path, sizeof(path), "/api/alerts/rules/%lld", id);
+	r = api("GET", path, fixture_users()->admin, NULL);
+	EXPECT_STATUS(r, 200);
+	j = r.json ? json_incref(r.json) : json_object();
+	http_free(&r);
+	return j;
 }
 
 long long alerts_of(long long rule_id, const char *state)

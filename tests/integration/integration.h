@@ -34,6 +34,10 @@ void suite_trade(void);
 void suite_backfill(void);
 void suite_calendar(void);
 void suite_lifecycle(void);
+void suite_seasonal(void);
+void suite_push_eval(void);
+void suite_preview(void);
+void suite_hysteresis(void);
 void suite_contact_points(void);
 
 /* Users of every role, made once per run: tokens for the API. */

@@ -60,6 +60,8 @@ static const struct success successes[] = {
 	{"GET /api/alerts/rules", 200, FX_NONE, NULL},
 	{"POST /api/alerts/rules", 201, FX_NONE, RULE_JSON},
 	{"POST /api/alerts/rules/load-starter", 200, FX_NONE, NULL},
+	{"POST /api/alerts/rules/preview", 200, FX_NONE,
+	    "{\"kpi\":\"t_roles\",\"condition\":\"gt\",\"threshold\":5,\"severity\":\"warning\"}"},
 	{"GET /api/alerts/rules/{id}", 200, FX_RULE, NULL},
 	{"PUT /api/alerts/rules/{id}", 200, FX_RULE, RULE_JSON},
 	{"DELETE /api/alerts/rules/{id}", 200, FX_RULE, NULL},

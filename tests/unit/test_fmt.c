@@ -10,6 +10,9 @@
 #include "testlib.h"
 #include "unit.h"
 
+/* The windows of a message: minutes and samples. */
+#define WIN(m, s) (&(const struct fmt_windows){(m), (s), 0})
+
 static void t_values(void)
 {
 	char out[64];
@@ -46,6 +49,12 @@ static void t_condition_words(void)
 		[COND_PCT_CHANGE_GT] = "changed by more than",
 		[COND_PCT_CHANGE_LT] = "changed by less than",
 		[COND_ZSCORE_GT] = "unusually far from its recent mean: z-score above",
+		[COND_PCT_CHANGE_ABS_GT] = "moved either way by more than",
+		[COND_SEASONAL_PCT_LT] = "compared with the usual for this time of the week: below",
+		[COND_SEASONAL_PCT_GT] = "compared with the usual for this time of the week: above",
+		[COND_SEASONAL_ZSCORE_GT] =
+		    "unusually far from the usual for this time of the week: z-score above",
+		[COND_STALE] = "no fresh value for longer than",
 	};
 
 	for (int c = 0; c < COND__MAX; c++)
@@ -95,22 +104,22 @@ static void t_messages(void)
 {
 	char out[256];
 
-	rule_message(COND_LT, "Revenue today", "USD", 4200, 4200, 5000, 0, 0, out, sizeof(out));
+	rule_message(COND_LT, "Revenue today", "USD", 4200, 4200, 5000, WIN(0, 0), out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "Revenue today is 4,200 USD, below the threshold of 5,000 USD.");
-	rule_message(COND_GTE, "Refunds", "", -12.5, -12.5, -20, 0, 0, out, sizeof(out));
+	rule_message(COND_GTE, "Refunds", "", -12.5, -12.5, -20, WIN(0, 0), out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "Refunds is -12.50, at or above the threshold of -20.");
-	rule_message(COND_PCT_CHANGE_LT, "Gold price", "USD/g", 80, -12.34, -10, 30, 0,
+	rule_message(COND_PCT_CHANGE_LT, "Gold price", "USD/g", 80, -12.34, -10, WIN(30, 0),
 	    out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "Gold price is 80 USD/g, a change of -12.3% over 30 minutes "
 	    "(threshold: less than -10%).");
-	rule_message(COND_ZSCORE_GT, "Refunds today", "USD", 900, 3.45, 3, 0, 20, out, sizeof(out));
+	rule_message(COND_ZSCORE_GT, "Refunds today", "USD", 900, 3.45, 3, WIN(0, 20), out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "Refunds today is 900 USD, 3.5 standard deviations from the "
 	    "mean of the last 20 samples (threshold: 3).");
-	fmt_rule_condition(COND_LT, 5000, "USD", 0, 0, out, sizeof(out));
+	fmt_rule_condition(COND_LT, 5000, "USD", WIN(0, 0), out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "below 5,000 USD");
-	fmt_rule_condition(COND_PCT_CHANGE_GT, 10, "USD", 60, 0, out, sizeof(out));
+	fmt_rule_condition(COND_PCT_CHANGE_GT, 10, "USD", WIN(60, 0), out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "changed by more than 10% in 60 min");
-	fmt_rule_condition(COND_ZSCORE_GT, 3, "USD", 0, 20, out, sizeof(out));
+	fmt_rule_condition(COND_ZSCORE_GT, 3, "USD", WIN(0, 20), out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "z-score above 3 over 20 samples");
 }
 

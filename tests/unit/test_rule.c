@@ -7,6 +7,9 @@
 #include "testlib.h"
 #include "unit.h"
 
+/* The windows of a message: minutes and samples. */
+#define WIN(m, s) (&(const struct fmt_windows){(m), (s), 0})
+
 static enum cond_result value_cond(enum cond c, double threshold, double latest)
 {
 	struct cond_input in = {.has_latest = 1, .latest = latest};
@@ -174,13 +177,13 @@ static void t_words(void)
 	CU_ASSERT_STRING_EQUAL(out, "999 pieces");
 	fmt_value(NAN, "USD", out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "n/a");
-	rule_message(COND_LT, "Revenue today", "USD", 1234.5, 1234.5, 5000, 0, 0, out, sizeof(out));
+	rule_message(COND_LT, "Revenue today", "USD", 1234.5, 1234.5, 5000, WIN(0, 0), out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "Revenue today is 1,234.50 USD, below the threshold of 5,000 USD.");
-	rule_message(COND_PCT_CHANGE_GT, "Gold price (24k)", "USD/g", 91.2, 7.25, 5, 60, 0,
+	rule_message(COND_PCT_CHANGE_GT, "Gold price (24k)", "USD/g", 91.2, 7.25, 5, WIN(60, 0),
 	    out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "Gold price (24k) is 91.20 USD/g, a change of +7.2% over 60 "
 	    "minutes (threshold: more than 5%).");
-	rule_message(COND_ZSCORE_GT, "Refunds today", "USD", 900, 3.4, 3, 0, 20, out, sizeof(out));
+	rule_message(COND_ZSCORE_GT, "Refunds today", "USD", 900, 3.4, 3, WIN(0, 20), out, sizeof(out));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "3.4 standard deviations"));
 }
 

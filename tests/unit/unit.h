@@ -9,6 +9,7 @@ void suite_auth(void);
 void suite_tpl(void);
 void suite_routes(void);
 void suite_rule(void);
+void suite_rule_life(void);
 void suite_mail_mime(void);
 void suite_ring(void);
 void suite_store_answer(void);
@@ -20,6 +21,8 @@ void suite_fmt(void);
 void suite_alert(void);
 void suite_schedule(void);
 void suite_calendar(void);
+void suite_baseline(void);
+void suite_cond(void);
 void suite_contact_point(void);
 void suite_policy(void);
 
