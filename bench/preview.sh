@@ -2,9 +2,12 @@
 # bench/preview.sh - POST /api/alerts/rules/preview through nginx over 90
 # days of hourly samples (2,160) of one KPI, on a throwaway stack (under
 # build/bench-preview): N requests each for a threshold rule, a pending
-# and cooldown rule, a percent change over a day and a z-score over the
-# last 1,000 samples (the most work per moment), one after the other;
-# the median and p99 of the request times (curl's time_total).
+# and cooldown rule, a percent change over a day, a z-score over the
+# last 1,000 samples, a seasonal percent over 12 weeks and a seasonal
+# z-score over 4 (the baseline at every moment: 12 more weeks of hourly
+# samples are stored before the span), and staleness (evaluated at every
+# 5-minute step, 25,920 moments), one after the other; the median and p99
+# of the request times (curl's time_total).
 # Method and figures: docs/BENCHMARKS.md, "Preview of a rule".
 #
 #   bench/preview.sh     (N=50)
@@ -20,7 +23,7 @@ INSERT INTO kpis (key, name, category, unit, source)
 VALUES ('bench_preview', 'Bench preview', 'financial', 'USD', 'push');
 INSERT INTO kpi_samples (kpi_key, value, sampled_at, source)
 SELECT 'bench_preview', 5000 + 1500 * sin(h / 7.0) + 300 * sin(h * 1.3), now() - h * interval '1 hour', 'push'
-  FROM generate_series(0, 90 * 24 - 1) h;
+  FROM generate_series(0, (90 + 12 * 7) * 24 - 1) h;
 ANALYZE kpi_samples;
 SQL
 token=$(bench_token)
@@ -31,8 +34,11 @@ bodies=(
 	"{$head,\"condition\":\"lt\",\"threshold\":4000,\"for_evaluations\":3,\"cooldown_minutes\":240}"
 	"{$head,\"condition\":\"pct_change_gt\",\"threshold\":20,\"window_minutes\":1440}"
 	"{$head,\"condition\":\"zscore_gt\",\"threshold\":2,\"window_samples\":1000}"
+	"{$head,\"condition\":\"seasonal_pct_lt\",\"threshold\":-20,\"window_weeks\":12}"
+	"{$head,\"condition\":\"seasonal_zscore_gt\",\"threshold\":2,\"window_weeks\":4}"
+	"{$head,\"condition\":\"no_data\",\"threshold\":0,\"window_minutes\":120}"
 )
-names=(threshold pending_cooldown pct_change_1d zscore_1000)
+names=(threshold pending_cooldown pct_change_1d zscore_1000 seasonal_pct_12w seasonal_z_4w no_data_2h)
 printf '%-18s %8s %8s %8s %8s\n' rule firings samples p50_ms p99_ms
 for i in "${!bodies[@]}"; do
 	answer=$(curl -s -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \

@@ -20,14 +20,37 @@
 CLOCK_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
 
 # NAME  moment (read in ZONE)  ZONE (GOLDWATCH_TIMEZONE)  TZ of the processes
+#       NEXT: the next moment of the same kind, once this one has passed
 clock_table() {
 	cat <<'TABLE'
-0300utc   2026-12-02T03:00:00  UTC               UTC
-0959shop  2026-12-02T09:59:00  Pacific/Auckland  America/Los_Angeles
-1001shop  2026-12-02T10:01:00  UTC               UTC
-monthend  2026-12-31T23:59:30  Asia/Dubai        UTC
-dst       2027-03-28T10:30:00  Europe/London     UTC
+0300utc   2026-12-02T03:00:00  UTC               UTC                  week
+0959shop  2026-12-02T09:59:00  Pacific/Auckland  America/Los_Angeles  week
+1001shop  2026-12-02T10:01:00  UTC               UTC                  week
+monthend  2026-12-31T23:59:30  Asia/Dubai        UTC                  year
+dst       2027-03-28T10:30:00  Europe/London     UTC                  march
 TABLE
+}
+
+# The clock is only ever moved ahead: a moment that has passed becomes the
+# next one like it (the same weekday and wall-clock time a week on; the
+# end of the next year; the day London's clocks go forward the next year,
+# the last Sunday of March). Moved back, libfaketime's clock makes
+# PostgreSQL's timers misfire (statement timeouts cancel queries that
+# waited a few seconds; seen with libfaketime 0.9.10 and PostgreSQL 15).
+clock_ahead() {
+	local m=$1 next=$2 zone=$3 y d
+	while [ "$(TZ=$zone date -d "${m/T/ }" +%s)" -le "$(date +%s)" ]; do
+		case $next in
+		week) m="$(date -d "${m%T*} + 7 days" +%F)T${m#*T}" ;;
+		year) m="$((${m:0:4} + 1))${m:4}" ;;
+		march)
+			y=$((${m:0:4} + 1))
+			d=$(date -d "$y-03-31" +%u)
+			m="$y-03-$((31 - d % 7))T${m#*T}" ;;
+		*) echo "clock: no next moment '$next'" >&2; return 1 ;;
+		esac
+	done
+	echo "$m"
 }
 # 0959shop: the shop's day (Dec 2) is not the UTC day nor the server's
 # (Dec 1): a "today" taken in the wrong zone shows. monthend: the end of a
@@ -37,11 +60,12 @@ TABLE
 clock_moments() { clock_table | awk '{ print $1 }'; }
 
 clock_start() {
-	local name=$1 row target zone tz offset i
+	local name=$1 row target zone tz next offset i
 	row=$(clock_table | awk -v n="$name" '$1 == n')
 	[ -n "$row" ] || { echo "clock: no moment $name (one of: $(clock_moments | tr '\n' ' '))"; return 1; }
 	[ -n "$CLOCK_LIB" ] || { echo "clock: libfaketime missing (apt-get install faketime)"; return 1; }
-	read -r _ target zone tz <<<"$row"
+	read -r _ target zone tz next <<<"$row"
+	target=$(clock_ahead "$target" "$next" "$zone") || return 1
 	target=$(TZ=$zone date -d "${target/T/ }" +%s) || return 1
 	offset=$((target - $(date +%s)))
 	# the caller's zones (if any) come back at clock_stop
