@@ -326,6 +326,7 @@ static void t_group_burst(void)
 	int64_t t0;
 	json_t *j;
 	char name[32], *title;
+	long long ops;
 
 	contact_points();
 	make_push_kpi("n_burst", 60);
@@ -333,8 +334,16 @@ static void t_group_burst(void)
 		snprintf(name, sizeof(name), "burst %d", i);
 		rule_on(name, "n_burst", i < 3 ? "critical" : "warning", i);
 	}
+	/* an operator among the addresses: only theirs carries acknowledge links */
+	test_user("notify_op", "notify-op-password-1", "operator");
+	PQclear(test_sql("UPDATE users SET email = 'notify.op@shop.example'"
+	    " WHERE username = 'notify_op'", 0, NULL));
+	ops = make_cp("{\"name\":\"N ops mail\",\"kind\":\"email\",\"settings\":"
+	    "{\"addresses\":[\"notify.op@shop.example\",\"nobody@shop.example\"]}}");
+	CU_ASSERT_FATAL(ops > 0);
 	put_policies("{\"policies\":[{\"matchers\":{\"kpi\":[\"n_burst\"]},"
-	    "\"contact_points\":[%lld,%lld],\"group_wait_seconds\":2}]}", cp_slack, cp_mail);
+	    "\"contact_points\":[%lld,%lld,%lld],\"group_wait_seconds\":2}]}", cp_slack, cp_mail,
+	    ops);
 	receiver_clear(rcv);
 	t0 = time_mono_us();
 	push("n_burst", 100, 7, 0);
@@ -361,6 +370,13 @@ static void t_group_burst(void)
 	    " AND subject = '[goldwatch] ' || $2", lli(cp_mail), title), 2);
 	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM notices WHERE contact_point_id = $1::bigint",
 	    lli(cp_mail)), 0);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM mail_outbox WHERE contact_point_id = $1::bigint"
+	    " AND recipient = 'notify.op@shop.example' AND cardinality(alert_ids) = 7"
+	    " AND (length(body_text) - length(replace(body_text, 'Acknowledge it: ', '')))"
+	    "     / length('Acknowledge it: ') = 7", lli(ops)), 1);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM mail_outbox WHERE contact_point_id = $1::bigint"
+	    " AND recipient = 'nobody@shop.example' AND cardinality(alert_ids) = 7"
+	    " AND body_text NOT LIKE '%Acknowledge%' AND body_html NOT LIKE '%/ack?t=%'", lli(ops)), 1);
 	/* resolved together, one message too */
 	receiver_clear(rcv);
 	push("n_burst", -10, 0, 7);
