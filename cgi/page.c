@@ -296,14 +296,16 @@ static json_t *number_or_text(const char *text)
 	return json_string(text);
 }
 
-json_t *page_form_all(const struct request *req, const char *key, int ints)
+json_t *page_form_all(const struct request *req, const char *prefix, int ints)
 {
 	json_t *a = json_array();
+	size_t n = strlen(prefix);
 
-	for (size_t i = 0; i < req->nform; i++)
-		if (strcmp(req->form[i].key, key) == 0 && *req->form[i].value)
-			json_array_append_new(a, ints ? number_or_text(req->form[i].value) :
-			    json_string(req->form[i].value));
+	for (size_t i = 0; i < req->nform; i++) {
+		const char *v = req->form[i].key + n;
+		if (strncmp(req->form[i].key, prefix, n) == 0 && *v && *req->form[i].value)
+			json_array_append_new(a, ints ? number_or_text(v) : json_string(v));
+	}
 	return a;
 }
 

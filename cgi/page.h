@@ -67,12 +67,14 @@ void page_events(struct tpl_dict *d, const PGresult *events);
 /* The form value of key, or "" (never NULL). */
 const char *page_form(const struct request *req, const char *key);
 /*
- * Every value of key (checkboxes, a multiple select) as a JSON array: as
- * integers when ints, else as strings. page_form_number: key's value as a
- * JSON integer, the text as typed when it is not one (the decoder refuses
- * it at its field), or NULL when empty. New references.
+ * The checkboxes named prefix + VALUE that are ticked ("p0_cp_7=1": a
+ * form key is never sent twice), their VALUEs in the form's order as a
+ * JSON array: as integers when ints, else as strings. page_form_number:
+ * key's value as a JSON integer, the text as typed when it is not one
+ * (the decoder refuses it at its field), or NULL when empty. New
+ * references.
  */
-json_t *page_form_all(const struct request *req, const char *key, int ints);
+json_t *page_form_all(const struct request *req, const char *prefix, int ints);
 json_t *page_form_number(const struct request *req, const char *key);
 /*
  * A SECTION (V, LABEL, SEL) for each object of items (contact points,

@@ -34,7 +34,7 @@ static json_t *form_body(const struct request *req)
 		snprintf(key, sizeof(key), "l%lld_after", (long long)i);
 		if ((n = page_form_number(req, key)) != NULL)
 			json_object_set_new(l, "after_minutes", n);
-		snprintf(key, sizeof(key), "l%lld_cp", (long long)i);
+		snprintf(key, sizeof(key), "l%lld_cp_", (long long)i);
 		json_object_set_new(l, "contact_points", page_form_all(req, key, 1));
 		json_array_append_new(levels, l);
 	}

@@ -23,17 +23,17 @@ static json_t *form_policy(const struct request *req, const char *prefix, int is
 	json_t *p = json_object(), *n;
 
 #define FIELD(name) (snprintf(key, sizeof(key), "%s_%s", prefix, name), key)
-	json_object_set_new(p, "contact_points", page_form_all(req, FIELD("cp"), 1));
+	json_object_set_new(p, "contact_points", page_form_all(req, FIELD("cp_"), 1));
 	if ((n = page_form_number(req, FIELD("wait"))) != NULL)
 		json_object_set_new(p, "group_wait_seconds", n);
 	if ((n = page_form_number(req, FIELD("repeat"))) != NULL)
 		json_object_set_new(p, "repeat_minutes", n);
 	if (!is_default) {
 		json_t *m = json_object();
-		json_object_set_new(m, "severity", page_form_all(req, FIELD("severity"), 0));
-		json_object_set_new(m, "category", page_form_all(req, FIELD("category"), 0));
-		json_object_set_new(m, "kpi", page_form_all(req, FIELD("kpi"), 0));
-		json_object_set_new(m, "rule_ids", page_form_all(req, FIELD("rule"), 1));
+		json_object_set_new(m, "severity", page_form_all(req, FIELD("severity_"), 0));
+		json_object_set_new(m, "category", page_form_all(req, FIELD("category_"), 0));
+		json_object_set_new(m, "kpi", page_form_all(req, FIELD("kpi_"), 0));
+		json_object_set_new(m, "rule_ids", page_form_all(req, FIELD("rule_"), 1));
 		json_object_set_new(p, "matchers", m);
 		json_object_set_new(p, "continue", json_boolean(*page_form(req, FIELD("continue"))));
 	}

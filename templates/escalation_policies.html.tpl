@@ -44,7 +44,7 @@
         <p class="field-error" id="err-l{{I}}-after">{{#ERR_AFTER}}{{MSG}}{{/ERR_AFTER}}</p>
         <fieldset class="field">
           <legend>Tell</legend>
-          <div class="checks">{{#CP_OPT}}<label class="check"><input type="checkbox" name="l{{I}}_cp" value="{{V}}" {{#SEL}}checked{{/SEL}}> {{LABEL}}</label>{{/CP_OPT}}</div>
+          <div class="checks">{{#CP_OPT}}<label class="check"><input type="checkbox" name="l{{I}}_cp_{{V}}" value="1" {{#SEL}}checked{{/SEL}}> {{LABEL}}</label>{{/CP_OPT}}</div>
           <p class="field-error" id="err-l{{I}}-cp">{{#ERR_CP}}{{MSG}}{{/ERR_CP}}</p>
         </fieldset>
         {{#CAN_REMOVE}}<div class="actions"><button type="submit" name="op" value="remove-{{I}}" class="small danger">Remove level {{N}}</button></div>{{/CAN_REMOVE}}

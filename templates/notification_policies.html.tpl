@@ -20,33 +20,29 @@
     <div class="form-grid">
       <fieldset class="field">
         <legend>Severity (none ticked: any)</legend>
-        <div class="checks">{{#SEV_OPT}}<label class="check"><input type="checkbox" name="{{P}}_severity" value="{{V}}" {{#SEL}}checked{{/SEL}}> {{V}}</label>{{/SEV_OPT}}</div>
+        <div class="checks">{{#SEV_OPT}}<label class="check"><input type="checkbox" name="{{P}}_severity_{{V}}" value="1" {{#SEL}}checked{{/SEL}}> {{V}}</label>{{/SEV_OPT}}</div>
         <p class="field-error" id="err-{{P}}-severity">{{#ERR_SEVERITY}}{{MSG}}{{/ERR_SEVERITY}}</p>
       </fieldset>
       <fieldset class="field">
         <legend>Category (none ticked: any)</legend>
-        <div class="checks">{{#CAT_OPT}}<label class="check"><input type="checkbox" name="{{P}}_category" value="{{V}}" {{#SEL}}checked{{/SEL}}> {{V}}</label>{{/CAT_OPT}}</div>
+        <div class="checks">{{#CAT_OPT}}<label class="check"><input type="checkbox" name="{{P}}_category_{{V}}" value="1" {{#SEL}}checked{{/SEL}}> {{V}}</label>{{/CAT_OPT}}</div>
         <p class="field-error" id="err-{{P}}-category">{{#ERR_CATEGORY}}{{MSG}}{{/ERR_CATEGORY}}</p>
       </fieldset>
-      <div class="field">
-        <label for="{{P}}-kpi">KPIs (none chosen: any)</label>
-        <select id="{{P}}-kpi" name="{{P}}_kpi" multiple size="4" aria-describedby="err-{{P}}-kpi">
-          {{#KPI_OPT}}<option value="{{V}}" {{#SEL}}selected{{/SEL}}>{{LABEL}}</option>{{/KPI_OPT}}
-        </select>
+      <fieldset class="field">
+        <legend>KPIs (none ticked: any)</legend>
+        <div class="checks">{{#KPI_OPT}}<label class="check"><input type="checkbox" name="{{P}}_kpi_{{V}}" value="1" {{#SEL}}checked{{/SEL}}> {{LABEL}}</label>{{/KPI_OPT}}</div>
         <p class="field-error" id="err-{{P}}-kpi">{{#ERR_KPI}}{{MSG}}{{/ERR_KPI}}</p>
-      </div>
-      <div class="field">
-        <label for="{{P}}-rule">Rules (none chosen: any)</label>
-        <select id="{{P}}-rule" name="{{P}}_rule" multiple size="4" aria-describedby="err-{{P}}-rule">
-          {{#RULE_OPT}}<option value="{{V}}" {{#SEL}}selected{{/SEL}}>{{LABEL}}</option>{{/RULE_OPT}}
-        </select>
+      </fieldset>
+      <fieldset class="field">
+        <legend>Rules (none ticked: any)</legend>
+        <div class="checks">{{#RULE_OPT}}<label class="check"><input type="checkbox" name="{{P}}_rule_{{V}}" value="1" {{#SEL}}checked{{/SEL}}> {{LABEL}}</label>{{/RULE_OPT}}</div>
         <p class="field-error" id="err-{{P}}-rule">{{#ERR_RULES}}{{MSG}}{{/ERR_RULES}}</p>
-      </div>
+      </fieldset>
     </div>
     {{/HAS_MATCHERS}}
     <fieldset class="field">
       <legend>Send to</legend>
-      <div class="checks">{{#CP_OPT}}<label class="check"><input type="checkbox" name="{{P}}_cp" value="{{V}}" {{#SEL}}checked{{/SEL}}> {{LABEL}}</label>{{/CP_OPT}}</div>
+      <div class="checks">{{#CP_OPT}}<label class="check"><input type="checkbox" name="{{P}}_cp_{{V}}" value="1" {{#SEL}}checked{{/SEL}}> {{LABEL}}</label>{{/CP_OPT}}</div>
       <p class="field-error" id="err-{{P}}-cp">{{#ERR_CP}}{{MSG}}{{/ERR_CP}}</p>
     </fieldset>
     {{#HAS_MATCHERS}}<label class="check"><input type="checkbox" name="{{P}}_continue" value="1" {{#CONTINUE}}checked{{/CONTINUE}}> Go on matching the policies below</label>{{/HAS_MATCHERS}}
