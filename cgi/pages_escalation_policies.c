@@ -152,8 +152,11 @@ static int list_page(struct request *req)
 		tpl_setf(row, "ID", "%lld", (long long)json_integer_value(json_object_get(ep, "id")));
 		tpl_set(row, "NAME", json_string_value(json_object_get(ep, "name")));
 		tpl_set(row, "LEVELS", text.data);
-		tpl_setf(row, "REPEAT", "%lld",
-		    (long long)json_integer_value(json_object_get(ep, "repeat")));
+		if (json_integer_value(json_object_get(ep, "repeat")) > 0)
+			tpl_setf(row, "REPEAT", "%lld more time(s)",
+			    (long long)json_integer_value(json_object_get(ep, "repeat")));
+		else
+			tpl_set(row, "REPEAT", "no");
 		buf_free(&text);
 	}
 	if (json_array_size(list) == 0)

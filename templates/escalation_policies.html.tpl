@@ -13,12 +13,12 @@
   <table id="escalation-policies">
     <thead><tr><th scope="col">Name</th><th scope="col">Levels</th><th scope="col">Runs again</th></tr></thead>
     <tbody>
-    {{#EP}}<tr><td><a href="/escalation-policies/{{ID}}">{{NAME}}</a></td><td class="wrap">{{LEVELS}}</td><td>{{REPEAT}} time(s)</td></tr>{{/EP}}
+    {{#EP}}<tr><td><a href="/escalation-policies/{{ID}}">{{NAME}}</a></td><td class="wrap">{{LEVELS}}</td><td>{{REPEAT}}</td></tr>{{/EP}}
     </tbody>
   </table>
   </div>
   {{#NO_EP}}<p class="empty">No escalation policies yet.</p>{{/NO_EP}}
-  {{#CAN_ADMIN}}<div class="actions"><a class="button primary" href="/escalation-policies/new">New escalation policy</a></div>{{/CAN_ADMIN}}
+  {{#CAN_ADMIN}}<div class="actions spaced"><a class="button primary" href="/escalation-policies/new">New escalation policy</a></div>{{/CAN_ADMIN}}
 </section>{{/LIST}}
 {{#FORM}}
 {{#NO_CPS}}<p class="empty">There are no contact points yet: <a href="/contact-points">add one</a> first, then choose it for a level.</p>{{/NO_CPS}}

@@ -386,14 +386,16 @@ static long long cp_at(const json_t *routing, int i)
  * then a second; moved down; a refusal at its field (nothing changes);
  * removed; the viewer reads the form disabled, without Save.
  */
+/* the contact points of the page tests, and the audit count before them */
+static long long pa, pb, audits;
+
 static void t_policy_page(void)
 {
-	long long a = make_cp("Pages owner"), b = make_cp("Pages stock");
-	long long audits = SQL_INT0("SELECT count(*) FROM audit_log"
-	    " WHERE object_type = 'notification_policies'");
 	struct http_resp r;
 	json_t *now;
+	long long a = pa = make_cp("Pages owner"), b = pb = make_cp("Pages stock");
 
+	audits = SQL_INT0("SELECT count(*) FROM audit_log WHERE object_type = 'notification_policies'");
 	CU_ASSERT_FATAL(a > 0 && b > 0);
 	r = admin_formf("/notification-policies", "count=0&pnew_severity_critical=1"
 	    "&pnew_cp_%lld=1&pnew_continue=1&pnew_wait=0"
@@ -440,7 +442,16 @@ static void t_policy_page(void)
 	CU_ASSERT_TRUE(json_is_true(jget(now, "policies.1.continue")));
 	json_decref(now);
 
-	/* refused at the field, as typed; nothing changed */
+}
+
+/* The same page: refusals at their field (nothing changes), a removal, the viewer's view. */
+static void t_policy_page_refusals(void)
+{
+	long long a = pa, b = pb;
+	struct http_resp r;
+	json_t *now;
+
+	CU_ASSERT_FATAL(a > 0 && b > 0);
 	r = admin_formf("/notification-policies", "count=2&p0_cp_%lld=1&p0_wait=soon"
 	    "&p1_cp_%lld=1&p1_severity_critical=1&pd_cp_%lld=1",
 	    b, a, b);
@@ -492,9 +503,11 @@ static void t_policy_page(void)
  * stored), the policy made, changed, refused at its level (nothing
  * changes), a level removed from the form, deleted.
  */
+static long long ep_id;
+
 static void t_escalation_page(void)
 {
-	long long a = make_cp("Escalation page owner"), b = make_cp("Escalation page stock");
+	long long a = pa = make_cp("Escalation page owner"), b = pb = make_cp("Escalation page stock");
 	struct http_resp r;
 	char path[64], *loc;
 	long long id, before = SQL_INT0("SELECT count(*) FROM escalation_policies");
@@ -516,7 +529,7 @@ static void t_escalation_page(void)
 	CU_ASSERT_STRING_EQUAL(loc ? loc : "", "/escalation-policies");
 	free(loc);
 	http_free(&r);
-	id = SQL_INT0("SELECT id FROM escalation_policies WHERE name = 'Page escalation'");
+	id = ep_id = SQL_INT0("SELECT id FROM escalation_policies WHERE name = 'Page escalation'");
 	CU_ASSERT_FATAL(id > 0);
 	snprintf(path, sizeof(path), "/api/escalation-policies/%lld", id);
 	r = api("GET", path, fixture_users()->viewer, NULL);
@@ -540,6 +553,17 @@ static void t_escalation_page(void)
 	CU_ASSERT_FALSE(has(&r, "/delete\""));
 	http_free(&r);
 
+}
+
+/* The policy's page: changed, refused at its level, a level removed from the form, deleted. */
+static void t_escalation_page_change(void)
+{
+	long long a = pa, b = pb;
+	struct http_resp r;
+	char path[64];
+
+	CU_ASSERT_FATAL(ep_id > 0);
+	snprintf(path, sizeof(path), "/escalation-policies/%lld", ep_id);
 	/* changed */
 	r = admin_formf(path, "count=2&name=Page+escalation&l0_after=10&l0_cp_%lld=1"
 	    "&l1_after=20&l1_cp_%lld=1"
@@ -576,7 +600,7 @@ static void t_escalation_page(void)
 	CU_ASSERT_EQUAL(SQL_INT0("SELECT jsonb_array_length(levels) FROM escalation_policies"
 	    " WHERE name = 'Page escalation'"), 2);
 
-	snprintf(path, sizeof(path), "/escalation-policies/%lld/delete", id);
+	snprintf(path, sizeof(path), "/escalation-policies/%lld/delete", ep_id);
 	r = admin_form(path, "confirm=1");
 	EXPECT_STATUS(r, 303);
 	http_free(&r);
@@ -593,10 +617,13 @@ void suite_deliveries(void)
 		{"an alert's deliveries: the API, the list's channel, the page", t_alert_deliveries},
 		{"retry a dead message: roles, 404, 409, audited, delivered again", t_retry},
 		{"failures per contact point: the dashboard and the digest", t_failure_counts},
-		{"the notification policies page: add, move, refuse at the field, remove",
-		    t_policy_page},
-		{"the escalation policy pages: add a level, make, change, refuse, delete",
+		{"the notification policies page: add from the blank one, move down", t_policy_page},
+		{"the notification policies page: refused at the field, remove, viewers read",
+		    t_policy_page_refusals},
+		{"the escalation policy pages: add a level, make, list, viewers read",
 		    t_escalation_page},
+		{"an escalation policy's page: change, refuse at the level, remove a level, delete",
+		    t_escalation_page_change},
 		{NULL, NULL},
 	};
 	test_add_suite("deliveries", NULL, NULL, cases);
