@@ -86,6 +86,8 @@ int store_answer(struct request *req, enum store_rc rc, int status, json_t *out,
 
 /* notifications.c */
 int notifications_list(struct request *req);
+int notifications_retry(struct request *req);
+int alerts_deliveries(struct request *req);
 int rules_test(struct request *req);
 
 /* ack_pages.c: the one-click acknowledge link from mail */
@@ -146,6 +148,8 @@ int page_dashboard(struct request *req);
 int page_alerts(struct request *req);
 int page_alert_detail(struct request *req);
 int page_alert_ack(struct request *req);
+/* POST /notifications/{id}/retry: the alert page's Retry button */
+int page_notification_retry(struct request *req);
 
 /* pages_calendar.c */
 int page_calendar(struct request *req);
@@ -175,5 +179,17 @@ int page_contact_point_create(struct request *req);
 int page_contact_point_update(struct request *req);
 int page_contact_point_test(struct request *req);
 int page_contact_point_delete(struct request *req);
+
+/* pages_policies.c */
+int page_policies(struct request *req);
+int page_policies_save(struct request *req);
+
+/* pages_escalation_policies.c */
+int page_esc_policies(struct request *req);
+int page_esc_policy_new(struct request *req);
+int page_esc_policy(struct request *req);
+int page_esc_policy_create(struct request *req);
+int page_esc_policy_update(struct request *req);
+int page_esc_policy_delete(struct request *req);
 
 #endif

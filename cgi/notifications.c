@@ -1,13 +1,14 @@
 /*
  * notifications.c - /api/notifications (the outbox: queued, sent and dead
- * mail) and a rule's test message. Mail a request queues is delivered by
- * the goldwatch-mailer service.
+ * messages of every channel), retrying a dead one, an alert's deliveries,
+ * and a rule's test message. What a request queues is delivered by the
+ * goldwatch-mailer service.
  */
 #include <string.h>
 
 #include "app.h"
+#include "delivery_store.h"
 #include "mail.h"
-#include "mail_deliver.h"
 
 /*
  * GET /api/notifications?status=queued|sent|dead&limit=N&cursor=ID (admin):
@@ -17,10 +18,31 @@ int notifications_list(struct request *req)
 {
 	json_t *out;
 
-	if (mail_outbox_list(req->db, req->q.status, (int)req->q.limit, req->q.cursor_id,
+	if (delivery_list(req->db, req->q.status, (int)req->q.limit, req->q.cursor_id,
 	    &out) != ST_OK)
 		return 500;
 	return req_json(req, 200, out);
+}
+
+/* POST /api/notifications/{id}/retry (operator): a dead row queued again. */
+int notifications_retry(struct request *req)
+{
+	json_t *out = NULL;
+	struct verror err;
+	enum store_rc rc = delivery_retry(req->db, &req->who, req_param_id(req, "id"), &out, &err);
+
+	return store_answer(req, rc, 200, out, &err, "notification");
+}
+
+/* GET /api/alerts/{id}/deliveries (viewer): every message about the alert, oldest first. */
+int alerts_deliveries(struct request *req)
+{
+	json_t *items = NULL;
+	enum store_rc rc = delivery_of_alert(req->db, req_param_id(req, "id"), &items);
+
+	if (rc != ST_OK)
+		return store_answer(req, rc, 200, NULL, NULL, "alert");
+	return req_json(req, 200, json_pack("{so}", "items", items));
 }
 
 /*

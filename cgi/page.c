@@ -286,6 +286,63 @@ const char *page_form(const struct request *req, const char *key)
 	return v ? v : "";
 }
 
+/* text as a JSON integer, or as the string it is when it is not one */
+static json_t *number_or_text(const char *text)
+{
+	int64_t n;
+
+	if (parse_int64(text, INT64_MIN, INT64_MAX, &n) == 0)
+		return json_integer(n);
+	return json_string(text);
+}
+
+json_t *page_form_all(const struct request *req, const char *prefix, int ints)
+{
+	json_t *a = json_array();
+	size_t n = strlen(prefix);
+
+	for (size_t i = 0; i < req->nform; i++) {
+		const char *v = req->form[i].key + n;
+		if (strncmp(req->form[i].key, prefix, n) == 0 && *v && *req->form[i].value)
+			json_array_append_new(a, ints ? number_or_text(v) : json_string(v));
+	}
+	return a;
+}
+
+json_t *page_form_number(const struct request *req, const char *key)
+{
+	const char *v = page_form(req, key);
+
+	return *v ? number_or_text(v) : NULL;
+}
+
+static int has_id(const json_t *ids, json_int_t id)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(ids, i, v)
+		if (json_is_integer(v) && json_integer_value(v) == id)
+			return 1;
+	return 0;
+}
+
+void page_id_options(struct tpl_dict *d, const char *section, const json_t *items,
+    const json_t *selected)
+{
+	const json_t *cp;
+	size_t i;
+
+	json_array_foreach(items, i, cp) {
+		json_int_t id = json_integer_value(json_object_get(cp, "id"));
+		struct tpl_dict *o = tpl_section(d, section);
+		tpl_setf(o, "V", "%lld", (long long)id);
+		tpl_set(o, "LABEL", json_string_value(json_object_get(cp, "name")));
+		if (has_id(selected, id))
+			tpl_show(o, "SEL");
+	}
+}
+
 void page_option(struct tpl_dict *d, const char *section, const char *value,
     const char *label, const char *selected)
 {

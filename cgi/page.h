@@ -67,6 +67,23 @@ void page_events(struct tpl_dict *d, const PGresult *events);
 /* The form value of key, or "" (never NULL). */
 const char *page_form(const struct request *req, const char *key);
 /*
+ * The checkboxes named prefix + VALUE that are ticked ("p0_cp_7=1": a
+ * form key is never sent twice), their VALUEs in the form's order as a
+ * JSON array: as integers when ints, else as strings. page_form_number:
+ * key's value as a JSON integer, the text as typed when it is not one
+ * (the decoder refuses it at its field), or NULL when empty. New
+ * references.
+ */
+json_t *page_form_all(const struct request *req, const char *prefix, int ints);
+json_t *page_form_number(const struct request *req, const char *key);
+/*
+ * A SECTION (V, LABEL, SEL) for each object of items (contact points,
+ * rules: their "id" and "name"), SEL when its id is among selected (a
+ * JSON array of ids).
+ */
+void page_id_options(struct tpl_dict *d, const char *section, const json_t *items,
+    const json_t *selected);
+/*
  * Why an acknowledge's note was refused (ack_fields), in a page's words:
  * mostly its length, then the table's bound; written into buf if needed.
  */

@@ -6,6 +6,7 @@
 
 #include "alert_store.h"
 #include "app.h"
+#include "delivery_store.h"
 #include "event.h"
 #include "page.h"
 #include "schedule.h"
@@ -123,7 +124,7 @@ int page_dashboard(struct request *req)
 {
 	struct history_filter f = {.state = "open", .limit = 100};
 	struct kpi_names *names = kpi_names_load(req);
-	json_t *summary = NULL, *open = NULL, *a;
+	json_t *summary = NULL, *open = NULL, *failures = NULL, *a;
 	PGresult *feed = NULL;
 	char *next = NULL;
 	struct page p;
@@ -132,7 +133,8 @@ int page_dashboard(struct request *req)
 
 	if (names == NULL || alert_summary(req->db, &summary, NULL) != ST_OK ||
 	    alert_history(req->db, &f, &open, &next) != ST_OK ||
-	    (feed = events_recent(req->db, 15)) == NULL)
+	    (feed = events_recent(req->db, 15)) == NULL ||
+	    delivery_failures(req->db, NULL, &failures) != ST_OK)
 		goto out;
 	page_begin(&p, req, "Dashboard", "dashboard.html.tpl", "DASHBOARD");
 	tpl_setf(p.content, "FIRING", "%lld", (long long)json_integer_value(json_object_get(summary, "firing")));
@@ -156,6 +158,7 @@ int page_dashboard(struct request *req)
 		tpl_setf(d, "MAIL_DEAD_N", "%lld",
 		    (long long)json_integer_value(json_object_get(summary, "mail_dead")));
 	}
+	delivery_failures_show(p.content, failures);
 	if (json_is_string(json_object_get(summary, "last_evaluation_at")))
 		page_time(tpl_section(p.content, "LAST_EVAL"), "LAST_EVAL",
 		    json_string_value(json_object_get(summary, "last_evaluation_at")));
@@ -173,6 +176,7 @@ out:
 	kpi_names_free(names);
 	json_decref(summary);
 	json_decref(open);
+	json_decref(failures);
 	free(next);
 	PQclear(feed);
 	return rc;

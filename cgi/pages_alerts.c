@@ -8,6 +8,7 @@
 #include "alert_store.h"
 #include "app.h"
 #include "chart.h"
+#include "delivery_store.h"
 #include "event.h"
 #include "page.h"
 #include "fmt.h"
@@ -199,11 +200,43 @@ DB_STMT(q_alert_samples,
     "   WHERE kpi_key = $1 AND sampled_at >= to_timestamp($2::bigint / 1e6) - interval '3 hours'"
     "     AND sampled_at <= to_timestamp($3::bigint / 1e6) + interval '1 hour'"
     "   ORDER BY sampled_at DESC LIMIT 500) s ORDER BY sampled_at");
+/* The Deliveries table: every message about the alert, a Retry button on dead ones. */
+static void show_deliveries(const struct request *req, struct tpl_dict *d, const json_t *items)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(items, i, m) {
+		struct tpl_dict *row = tpl_section(d, "DELIVERY");
+		const char *cp = json_string_value(json_object_get(m, "contact_point"));
+		const char *status = json_string_value(json_object_get(m, "status"));
+		const char *error = json_string_value(json_object_get(m, "last_error"));
+
+		tpl_setf(row, "D_ID", "%lld", (long long)json_integer_value(json_object_get(m, "id")));
+		tpl_set(row, "D_CP", cp ? cp : json_is_integer(json_object_get(m,
+		    "contact_point_id")) ? "(deleted)" : "e-mail recipients");
+		tpl_set(row, "D_CHANNEL", json_string_value(json_object_get(m, "channel")));
+		tpl_set(row, "D_KIND", json_string_value(json_object_get(m, "kind")));
+		tpl_set(row, "D_TARGET", json_string_value(json_object_get(m, "target")));
+		tpl_set(row, "D_STATUS", status);
+		tpl_setf(row, "D_ATTEMPTS", "%lld",
+		    (long long)json_integer_value(json_object_get(m, "attempts")));
+		tpl_set(row, "D_ERROR", error ? error : "");
+		page_time(row, "D_CREATED", json_string_value(json_object_get(m, "created_at")));
+		if (json_is_string(json_object_get(m, "sent_at")))
+			page_time(tpl_section(row, "D_SENT"), "D_SENT_AT",
+			    json_string_value(json_object_get(m, "sent_at")));
+		if (strcmp(status, "dead") == 0 && req->who.role >= ROLE_OPERATOR)
+			tpl_show(row, "D_RETRY");
+	}
+	tpl_show(d, json_array_size(items) ? "HAS_DELIVERIES" : "NO_DELIVERIES");
+}
+
 int page_alert_detail(struct request *req)
 {
 	int64_t id = req_param_id(req, "id");
 	struct kpi_names *names = NULL;
-	json_t *a = NULL;
+	json_t *a = NULL, *sent = NULL;
 	PGresult *facts = NULL, *samples = NULL, *events = NULL;
 	struct chart_point *pts = NULL;
 	struct buf svg;
@@ -224,7 +257,8 @@ int page_alert_detail(struct request *req)
 		goto out;
 	samples = DB_EXEC(req->db, &q_alert_samples, json_string_value(json_object_get(a, "kpi")),
 	    db_str(facts, 0, "t_us"), db_str(facts, 0, "end_us"));
-	if (samples == NULL || (events = events_of_alert(req->db, id)) == NULL)
+	if (samples == NULL || (events = events_of_alert(req->db, id)) == NULL ||
+	    delivery_of_alert(req->db, id, &sent) != ST_OK)
 		goto out;
 	n = PQntuples(samples);
 	pts = xcalloc((size_t)n + 1, sizeof(*pts));
@@ -268,9 +302,11 @@ int page_alert_detail(struct request *req)
 	if (!json_is_string(json_object_get(a, "resolved_at")))
 		tpl_show(p.content, "NOT_RESOLVED");
 	page_events(p.content, events);
+	show_deliveries(req, p.content, sent);
 	rc = page_end(&p, req, 200);
 out:
 	json_decref(a);
+	json_decref(sent);
 	kpi_names_free(names);
 	PQclear(facts);
 	PQclear(samples);
@@ -307,5 +343,25 @@ int page_alert_ack(struct request *req)
 	else
 		page_flash(req, "error", "That alert was already acknowledged or resolved.");
 	json_decref(out);
+	return req_redirect(req, page_local_path(back) ? back : "/alerts");
+}
+
+/* POST /notifications/{id}/retry: the alert page's Retry button, back to the page. */
+int page_notification_retry(struct request *req)
+{
+	const char *back = req_form(req, "back");
+	json_t *out = NULL;
+	struct verror err;
+	enum store_rc rc = delivery_retry(req->db, &req->who, req_param_id(req, "id"), &out, &err);
+
+	json_decref(out);
+	if (rc == ST_NOT_FOUND)
+		return page_error(req, 404, "There is no such message.");
+	if (rc == ST_CONFLICT)
+		page_flash(req, "error", "That message is not dead: it is sent or still being tried.");
+	else if (rc == ST_OK)
+		page_flash(req, "ok", "The message is queued again: the delivery service sends it now.");
+	else
+		return 500;
 	return req_redirect(req, page_local_path(back) ? back : "/alerts");
 }

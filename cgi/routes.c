@@ -52,7 +52,7 @@ static int outbox_status(const char *s)
 static int audit_object_type(const char *s)
 {
 	static const char *const types[] = {"rule", "user", "api_token", "kpi", "silence", "calendar",
-	    "contact_point", "notification_policies", "escalation_policy", NULL};
+	    "contact_point", "notification_policies", "escalation_policy", "notification", NULL};
 	return one_of(s, types);
 }
 
@@ -96,7 +96,7 @@ static const struct vfield q_audit[] = {
 	Q_LIMIT(1, 500, 100),
 	{.name = "object_type", .type = V_STRING, .check = audit_object_type,
 	    .what = "must be rule, user, api_token, kpi, silence, calendar, contact_point,"
-	    " notification_policies or escalation_policy", .at = Q(object_type)},
+	    " notification_policies, escalation_policy or notification", .at = Q(object_type)},
 	{.name = "object_id", .type = V_STRING, .max = 64, .what = "is not valid", .at = Q(object_id)},
 };
 static const struct vfield q_notifications[] = {
@@ -148,6 +148,7 @@ static const struct route routes[] = {
 	ROUTE(M_GET, "/api/alerts/silences/{id}", silences_get, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE(M_DELETE, "/api/alerts/silences/{id}", silences_delete, ROLE_OPERATOR, BODY_NONE, 0),
 	ROUTE(M_GET, "/api/alerts/{id}", alerts_get, ROLE_VIEWER, BODY_NONE, 0),
+	ROUTE(M_GET, "/api/alerts/{id}/deliveries", alerts_deliveries, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE_Q(M_GET, "/api/events", events_list, ROLE_VIEWER, BODY_NONE, 0, q_events),
 	ROUTE_Q(M_GET, "/api/audit", audit_list, ROLE_ADMIN, BODY_NONE, 0, q_audit),
 
@@ -175,6 +176,8 @@ static const struct route routes[] = {
 
 	ROUTE_Q(M_GET, "/api/notifications", notifications_list, ROLE_ADMIN, BODY_NONE, 0,
 	    q_notifications),
+	ROUTE(M_POST, "/api/notifications/{id}/retry", notifications_retry, ROLE_OPERATOR,
+	    BODY_NONE, 0),
 
 	ROUTE_Q(M_GET, "/api/kpis", kpis_list, ROLE_VIEWER, BODY_NONE, 0, q_kpis),
 	ROUTE(M_POST, "/api/kpis", kpis_create, ROLE_ADMIN, BODY_JSON, 0),
@@ -194,6 +197,8 @@ static const struct route routes[] = {
 	ROUTE(M_GET, "/alerts/{id}", page_alert_detail, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
 	ROUTE(M_POST, "/alerts/{id}/acknowledge", page_alert_ack, ROLE_OPERATOR, BODY_FORM,
 	    ROUTE_PAGE),
+	ROUTE(M_POST, "/notifications/{id}/retry", page_notification_retry, ROLE_OPERATOR,
+	    BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_GET, "/rules", page_rules, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
 	ROUTE(M_POST, "/rules", page_rule_create, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_GET, "/rules/new", page_rule_new, ROLE_ADMIN, BODY_NONE, ROUTE_PAGE),
@@ -217,6 +222,21 @@ static const struct route routes[] = {
 	ROUTE(M_POST, "/contact-points/{id}/test", page_contact_point_test, ROLE_ADMIN, BODY_FORM,
 	    ROUTE_PAGE),
 	ROUTE(M_POST, "/contact-points/{id}/delete", page_contact_point_delete, ROLE_ADMIN,
+	    BODY_FORM, ROUTE_PAGE),
+	ROUTE(M_GET, "/notification-policies", page_policies, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_POST, "/notification-policies", page_policies_save, ROLE_ADMIN, BODY_FORM,
+	    ROUTE_PAGE),
+	ROUTE(M_GET, "/escalation-policies", page_esc_policies, ROLE_VIEWER, BODY_NONE,
+	    ROUTE_PAGE),
+	ROUTE(M_POST, "/escalation-policies", page_esc_policy_create, ROLE_ADMIN, BODY_FORM,
+	    ROUTE_PAGE),
+	ROUTE(M_GET, "/escalation-policies/new", page_esc_policy_new, ROLE_ADMIN, BODY_NONE,
+	    ROUTE_PAGE),
+	ROUTE(M_GET, "/escalation-policies/{id}", page_esc_policy, ROLE_VIEWER, BODY_NONE,
+	    ROUTE_PAGE),
+	ROUTE(M_POST, "/escalation-policies/{id}", page_esc_policy_update, ROLE_ADMIN, BODY_FORM,
+	    ROUTE_PAGE),
+	ROUTE(M_POST, "/escalation-policies/{id}/delete", page_esc_policy_delete, ROLE_ADMIN,
 	    BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_GET, "/silences", page_silences, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
 	ROUTE(M_POST, "/silences", page_silence_create, ROLE_OPERATOR, BODY_FORM, ROUTE_PAGE),

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "delivery_store.h"
 #include "mail.h"
 #include "tpl.h"
 #include "util.h"
@@ -51,6 +52,7 @@ DB_STMT(q_already,
 struct totals {
 	long fired, acked, resolved, open;
 	double ack_secs;
+	const json_t *failures;   /* of the day, per contact point (delivery_store.h) */
 };
 
 /* Renders and queues the digest of rows [from, to) of one recipient. */
@@ -105,6 +107,7 @@ static int queue_one(struct db *db, const struct config *cfg, struct outbox *o,
 	}
 	if (shown == 0)
 		tpl_show(d, "QUIET");
+	delivery_failures_show(d, t->failures);
 	if (tpl_expand("mail/digest.txt.tpl", d, &m.text) == 0 &&
 	    tpl_expand("mail/digest.html.tpl", d, &m.html) == 0) {
 		outbox_add(o, MAIL_DIGEST, 0, 0, rcpt, &m, dedup);
@@ -124,6 +127,7 @@ int digest_run(struct db *db, const struct config *cfg, int64_t now_us,
 	char since[40], until[40];
 	struct outbox o;
 	PGresult *r = NULL;
+	json_t *failures = NULL;
 	int rc = -1, n, start = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -133,12 +137,12 @@ int digest_run(struct db *db, const struct config *cfg, int64_t now_us,
 	if (db_begin(db) < 0)
 		goto out;
 	r = DB_EXEC(db, &q_digest, since, until, cfg->timezone);
-	if (r == NULL)
+	if (r == NULL || delivery_failures(db, since, &failures) != ST_OK)
 		goto out;
 	n = PQntuples(r);
 	while (start < n) {
 		const char *rcpt = db_str(r, start, "rcpt");
-		struct totals t = {0};
+		struct totals t = {.failures = failures};
 		int end = start;
 
 		for (; end < n && strcmp(db_str(r, end, "rcpt"), rcpt) == 0; end++) {
@@ -162,6 +166,7 @@ int digest_run(struct db *db, const struct config *cfg, int64_t now_us,
 out:
 	db_rollback(db);
 	PQclear(r);
+	json_decref(failures);
 	outbox_free(&o);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * mail_deliver.h - delivering the outbox (mail_outbox rows, written by the
- * transactions that decided to send them; see mail.h) and reading it.
+ * transactions that decided to send them; see mail.h; delivery_store.h
+ * reads it).
  *
  * A delivery pass claims due rows with a lease (a short transaction:
  * SELECT ... FOR UPDATE SKIP LOCKED sets lease_until and lease_owner, and
@@ -104,13 +105,5 @@ int outbox_async_commit(struct db *db);
 
 /* The number of dead mails (the dashboard summary). 0, or -1. */
 int mail_dead_count(struct db *db, int64_t *n);
-
-/*
- * Outbox rows, newest first: status NULL (any) or queued/sent/dead, at
- * most limit, with ids below before_id (0: from the newest). *out:
- * {"items":[...],"next_cursor": "ID" or null}. ST_OK or ST_ERROR.
- */
-enum store_rc mail_outbox_list(struct db *db, const char *status, int limit,
-    int64_t before_id, json_t **out);
 
 #endif

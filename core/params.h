@@ -12,7 +12,8 @@
 #include "util.h"
 
 /* More pairs than this in one query string or form is a malformed request. */
-#define PARAMS_MAX 64
+/* pairs of a query or form: the notification policies page sends a few per policy */
+#define PARAMS_MAX 400
 
 struct kv {
 	const char *key;

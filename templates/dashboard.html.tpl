@@ -69,3 +69,16 @@
     <p class="empty" id="feed-empty" {{#HAS_EVENTS}}hidden{{/HAS_EVENTS}}>No alert activity yet.</p>
   </section>
 </div>
+
+{{#FAILURES}}<section class="card" aria-labelledby="failures-title" id="delivery-failures">
+  <h2 id="failures-title">Delivery failures</h2>
+  <p class="meta">Messages that could not be delivered (dead) and those being tried again, per contact point.</p>
+  <div class="table-wrap">
+  <table>
+    <thead><tr><th scope="col">Contact point</th><th scope="col">Dead</th><th scope="col">Retrying</th></tr></thead>
+    <tbody>
+    {{#FAILURE}}<tr><td>{{#F_LINK}}<a href="/contact-points/{{F_ID}}">{{/F_LINK}}{{F_NAME}}{{#F_LINK}}</a>{{/F_LINK}}</td><td>{{F_DEAD}}</td><td>{{F_RETRYING}}</td></tr>{{/FAILURE}}
+    </tbody>
+  </table>
+  </div>
+</section>{{/FAILURES}}

@@ -3,6 +3,8 @@
   <h1>Rules</h1>
   <a class="button" href="/calendar">Opening hours</a>
   <a class="button" href="/contact-points">Contact points</a>
+  <a class="button" href="/notification-policies">Notification policies</a>
+  <a class="button" href="/escalation-policies">Escalation policies</a>
   {{#CAN_ADMIN}}<a class="button primary" href="/rules/new">New rule</a>{{/CAN_ADMIN}}
 </div>
 <section class="card">

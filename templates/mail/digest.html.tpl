@@ -27,6 +27,11 @@
 {{#RULE}}<tr><td style="border-bottom:1px solid #eee;"><a href="{{RULE_URL}}" style="color:#1d1d1b;">{{RULE_NAME}}</a></td><td style="border-bottom:1px solid #eee;">{{SEVERITY}}</td><td align="right" style="border-bottom:1px solid #eee;">{{RULE_FIRED}}</td><td align="right" style="border-bottom:1px solid #eee;">{{RULE_OPEN}}</td></tr>{{/RULE}}
 {{#QUIET}}<tr><td colspan="4" style="color:#6b6b66;">Nothing fired and nothing is open: a quiet day.</td></tr>{{/QUIET}}
 </table>
+{{#FAILURES}}<h2 style="margin:20px 0 8px 0;font-size:16px;">Messages that failed</h2>
+<table role="presentation" cellpadding="6" cellspacing="0" style="border-collapse:collapse;font-size:14px;width:100%;">
+<tr><th align="left" style="border-bottom:2px solid #e4dccb;">Contact point</th><th align="right" style="border-bottom:2px solid #e4dccb;">Dead</th><th align="right" style="border-bottom:2px solid #e4dccb;">Still retrying</th></tr>
+{{#FAILURE}}<tr><td style="border-bottom:1px solid #eee;">{{F_NAME}}</td><td align="right" style="border-bottom:1px solid #eee;">{{F_DEAD}}</td><td align="right" style="border-bottom:1px solid #eee;">{{F_RETRYING}}</td></tr>{{/FAILURE}}
+</table>{{/FAILURES}}
 <p style="margin:20px 0 0 0;"><a href="{{DASHBOARD_URL}}" style="display:inline-block;padding:10px 16px;background:#1d1d1b;color:#ffffff;text-decoration:none;border-radius:4px;font-size:14px;">Open the dashboard</a></p>
 </td></tr>
 <tr><td style="padding:12px 24px;font-size:12px;color:#8a8a84;border-top:1px solid #eee;">goldwatch, alerts for the shop. You receive this because rules name you as a recipient.</td></tr>

@@ -11,7 +11,10 @@ In the last 24 hours:
   {{RULE_URL}}
 {{/RULE}}{{#QUIET}}
 Nothing fired and nothing is open: a quiet day.
-{{/QUIET}}
+{{/QUIET}}{{#FAILURES}}
+Messages that failed (last 24 hours), per contact point:
+{{#FAILURE}}  - {{F_NAME}}: {{F_DEAD}} dead, {{F_RETRYING}} still retrying
+{{/FAILURE}}{{/FAILURES}}
 Dashboard: {{DASHBOARD_URL}}
 --
 goldwatch, alerts for the shop. You receive this because rules name you as a recipient.

@@ -345,10 +345,74 @@ await step('a contact point from its page: only its kind\'s fields, no secret sh
   await p.screenshot({ path: shots + 'contact-point.png', fullPage: true });
 });
 
+await step('the policy pages: a policy and an escalation policy from their forms, axe clean, desktop and phone', async () => {
+  const owner = (await api('POST', '/api/contact-points', admin, { name: 'Browser owner', kind: 'email', settings: { addresses: ['owner@shop.example'] } })).json.id;
+  const stock = (await api('POST', '/api/contact-points', admin, { name: 'Browser stock', kind: 'email', settings: { addresses: ['stock@shop.example'] } })).json.id;
+  const S = await newSession('admin', adminPassword, { bypassCSP: true });
+  const p = S.page;
+  const axe = async (what) => {
+    await p.addScriptTag({ path: new URL('../../node_modules/axe-core/axe.min.js', import.meta.url).pathname });
+    const found = await p.evaluate(async () => (await window.axe.run(document,
+      { runOnly: ['wcag2a', 'wcag2aa'] })).violations.map((v) => `${v.id}: ${v.nodes.length}`));
+    assert.deepEqual(found, [], `axe finds nothing on ${what}`);
+  };
+  const save = async (selector) => {
+    await Promise.all([p.waitForNavigation({ waitUntil: 'load' }), p.click(selector)]);
+  };
+  // a policy from the blank one, then a second; the second moved up
+  await p.goto(base + '/notification-policies');
+  await p.check(`input[name="pnew_severity_critical"]`);
+  await p.check(`input[name="pnew_cp_${owner}"]`);
+  await p.check(`input[name="pd_cp_${stock}"]`);
+  await save('#policies-form button.primary');
+  assert.match(await p.textContent('.flash'), /saved/);
+  await p.check(`input[name="pnew_category_operational"]`);
+  await p.check(`input[name="pnew_cp_${stock}"]`);
+  await p.fill('#pnew-repeat', '60');
+  await save('#policies-form button.primary');
+  await save('button[value="up-1"]');
+  const routing = (await api('GET', '/api/notification-policies', admin)).json;
+  assert.deepEqual(routing.policies.map((x) => x.contact_points[0]), [stock, owner]);
+  assert.equal(routing.policies[0].repeat_minutes, 60);
+  await axe('the notification policies');
+  await p.screenshot({ path: shots + 'notification-policies.png', fullPage: true });
+  // an escalation policy of two levels
+  await p.goto(base + '/escalation-policies/new');
+  await p.fill('#name', 'Browser escalation');
+  await p.fill('#l0-after', '15');
+  await p.check(`input[name="l0_cp_${owner}"]`);
+  await save('button[value="add"]');
+  await p.fill('#l1-after', '30');
+  await p.check(`input[name="l1_cp_${stock}"]`);
+  await axe('the escalation policy form');
+  await save('#ep-form button.primary');
+  assert.equal(p.url(), base + '/escalation-policies');
+  const eps = (await api('GET', '/api/escalation-policies', admin)).json.items;
+  const ep = eps.find((x) => x.name === 'Browser escalation');
+  assert.deepEqual(ep.levels, [{ after_minutes: 15, contact_points: [owner] }, { after_minutes: 30, contact_points: [stock] }]);
+  await axe('the escalation policies');
+  await p.screenshot({ path: shots + 'escalation-policies.png', fullPage: true });
+  await p.goto(base + `/escalation-policies/${ep.id}`);
+  await axe('an escalation policy');
+  await p.screenshot({ path: shots + 'escalation-policy.png', fullPage: true });
+  await p.setViewportSize({ width: 390, height: 844 });
+  for (const [path, shot] of [['/notification-policies', 'notification-policies-phone'], ['/escalation-policies', 'escalation-policies-phone'], [`/escalation-policies/${ep.id}`, 'escalation-policy-phone']]) {
+    await p.goto(base + path);
+    const w = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(w[0] <= w[1], `${path} is ${w[0]} px wide on a ${w[1]} px screen`);
+    await axe(`${path} on a phone`);
+    await p.screenshot({ path: shots + shot + '.png', fullPage: true });
+  }
+  await S.context.close();
+  // left as the other steps found them
+  await api('DELETE', `/api/escalation-policies/${ep.id}`, admin);
+  await api('PUT', '/api/notification-policies', admin, { policies: [] });
+});
+
 await step('every form field has a label (keyboard and screen readers)', async () => {
   await A.page.goto(base + '/calendar');
   await A.page.screenshot({ path: shots + 'calendar.png', fullPage: true });
-  for (const path of ['/rules/new', '/silences', '/alerts', '/calendar', '/contact-points']) {
+  for (const path of ['/rules/new', '/silences', '/alerts', '/calendar', '/contact-points', '/notification-policies', '/escalation-policies/new']) {
     await A.page.goto(base + path);
     const unlabelled = await A.page.evaluate(() => Array.from(document.querySelectorAll('input, select, textarea'))
       .filter((e) => e.type !== 'hidden' && !e.closest('label') && !(e.id && document.querySelector(`label[for="${e.id}"]`)) && !e.getAttribute('aria-label'))

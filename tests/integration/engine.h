@@ -31,6 +31,10 @@ json_t *rule_of(long long id);
 long long alerts_of(long long rule_id, const char *state);
 long long fired_events_of(long long rule_id);
 long long outbox_of(long long rule_id, const char *kind);
+/* A page form POST as the admin's browser (session cookie, CSRF token); fields urlencoded. */
+struct http_resp admin_form(const char *path, const char *fields);
+/* A page GET with token as the session cookie. */
+struct http_resp page_as(const char *path, const char *token);
 /* Runs goldwatch-evaluate with args; returns its exit status. */
 int run_evaluate(const char *env, const char *args);
 

@@ -149,3 +149,25 @@ int run_evaluate(const char *env, const char *args)
 	return test_system("%s '%s/goldwatch-evaluate' %s >>'%s/log/evaluate-tests.log' 2>&1",
 	    env ? env : "", test_env("GW_TEST_BIN"), args, test_env("GW_TEST_STACK"));
 }
+
+struct http_resp admin_form(const char *path, const char *fields)
+{
+	char cookie[256];
+	const char *h[] = {cookie, "Content-Type: application/x-www-form-urlencoded", NULL};
+	char *body = xasprintf("_csrf=%s&%s", fixture_users()->admin_csrf, fields);
+	struct http_resp r;
+
+	snprintf(cookie, sizeof(cookie), "Cookie: gw_session=%s", fixture_users()->admin);
+	r = http_do("POST", path, h, body, strlen(body));
+	free(body);
+	return r;
+}
+
+struct http_resp page_as(const char *path, const char *token)
+{
+	char cookie[256];
+	const char *h[] = {cookie, NULL};
+
+	snprintf(cookie, sizeof(cookie), "Cookie: gw_session=%s", token);
+	return http_do("GET", path, h, NULL, 0);
+}

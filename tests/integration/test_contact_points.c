@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine.h"
 #include "integration.h"
 #include "receiver.h"
 #include "testlib.h"
@@ -503,29 +504,6 @@ static void t_roles_and_delete(void)
 	    " AND object_id = $1 AND action = 'contact_point.delete'", ids), 1);
 }
 
-/* The admin's browser: a form POST with the session cookie and the CSRF token. */
-static struct http_resp form_post(const char *path, const char *fields)
-{
-	char cookie[256];
-	const char *h[] = {cookie, "Content-Type: application/x-www-form-urlencoded", NULL};
-	char *body = xasprintf("_csrf=%s&%s", fixture_users()->admin_csrf, fields);
-	struct http_resp r;
-
-	snprintf(cookie, sizeof(cookie), "Cookie: gw_session=%s", fixture_users()->admin);
-	r = http_do("POST", path, h, body, strlen(body));
-	free(body);
-	return r;
-}
-
-static struct http_resp page_as(const char *path, const char *token)
-{
-	char cookie[256];
-	const char *h[] = {cookie, NULL};
-
-	snprintf(cookie, sizeof(cookie), "Cookie: gw_session=%s", token);
-	return http_do("GET", path, h, NULL, 0);
-}
-
 /*
  * The pages: a webhook made from the form with a secret header; its page
  * shows neither secret; a bad URL comes back at its field and changes
@@ -541,7 +519,7 @@ static void t_pages(void)
 	fields = xasprintf("name=Page+hook&kind=webhook&url=%s&method=POST&format=goldwatch"
 	    "&headers=X-Shop%%3A+gold&secret_headers=Authorization%%3A+Bearer+tok-a9f3-page"
 	    "&secret=" SECRET "&addresses=&slack_url=&bot_token=&chat_id=&api_base=", url);
-	r = form_post("/contact-points", fields);
+	r = admin_form("/contact-points", fields);
 	free(fields);
 	EXPECT_STATUS(r, 303);
 	loc = http_header(&r, "Location");
@@ -570,7 +548,7 @@ static void t_pages(void)
 
 	/* a bad URL: at its field, nothing changed */
 	before = SQL_INT0("SELECT count(*) FROM audit_log WHERE object_type = 'contact_point'");
-	r = form_post(path, "name=Page+hook&kind=webhook&url=ftp%3A%2F%2Fx&method=POST"
+	r = admin_form(path, "name=Page+hook&kind=webhook&url=ftp%3A%2F%2Fx&method=POST"
 	    "&format=goldwatch&headers=&secret_headers=Authorization%3A&secret=");
 	EXPECT_STATUS(r, 422);
 	CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "id=\"err-url\">url must be") : NULL);
@@ -582,13 +560,13 @@ static void t_pages(void)
 	/* the test button */
 	receiver_clear(rcv);
 	snprintf(path, sizeof(path), "/contact-points/%lld/test", id);
-	r = form_post(path, "x=1");
+	r = admin_form(path, "x=1");
 	EXPECT_STATUS(r, 303);
 	http_free(&r);
 	CU_ASSERT_EQUAL(receiver_wait(rcv, 1, 5000), 1);
 
 	snprintf(path, sizeof(path), "/contact-points/%lld/delete", id);
-	r = form_post(path, "confirm=1");
+	r = admin_form(path, "confirm=1");
 	EXPECT_STATUS(r, 303);
 	http_free(&r);
 	snprintf(path, sizeof(path), "/api/contact-points/%lld", id);

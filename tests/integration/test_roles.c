@@ -25,7 +25,7 @@ struct route_line {
 
 /* What {id} or {key} (and "{id}" in a body) names in a success request. */
 enum fixture { FX_NONE, FX_RULE, FX_ALERT, FX_SILENCE, FX_PUSH_KPI, FX_USER, FX_BUILTIN_KPI,
-	FX_CONTACT_POINT, FX_ESCALATION_POLICY };
+	FX_CONTACT_POINT, FX_ESCALATION_POLICY, FX_DEAD_MESSAGE };
 
 struct success {
 	const char *route;  /* "METHOD pattern", as --routes prints them */
@@ -43,6 +43,7 @@ struct success {
 #define EP_JSON "{\"name\":\"roles ep {n}\",\"levels\":[{\"after_minutes\":10," \
 	"\"contact_points\":[{cp}]}],\"repeat\":1}"
 #define CP_FORM "name=roles+cp+form+{n}&kind=email&addresses=roles%40shop.example"
+#define EP_FORM "name=roles+ep+form+{n}&count=1&l0_after=5&l0_cp_{cp}=1&repeat=1"
 #define RULE_FORM "name=roles+form+{n}&kpi=t_roles&condition=gt&threshold=5&severity=warning" \
 	"&recipients=roles%40shop.example&enabled=1"
 
@@ -76,6 +77,7 @@ static const struct success successes[] = {
 	{"GET /api/alerts/silences/{id}", 200, FX_SILENCE, NULL},
 	{"DELETE /api/alerts/silences/{id}", 200, FX_SILENCE, NULL},
 	{"GET /api/alerts/{id}", 200, FX_ALERT, NULL},
+	{"GET /api/alerts/{id}/deliveries", 200, FX_ALERT, NULL},
 	{"GET /api/events", 200, FX_NONE, NULL},
 	{"GET /api/audit", 200, FX_NONE, NULL},
 	{"GET /api/contact-points", 200, FX_NONE, NULL},
@@ -92,6 +94,7 @@ static const struct success successes[] = {
 	{"GET /api/notification-policies", 200, FX_NONE, NULL},
 	{"PUT /api/notification-policies", 200, FX_NONE, "{\"policies\":[]}"},
 	{"GET /api/notifications", 200, FX_NONE, NULL},
+	{"POST /api/notifications/{id}/retry", 200, FX_DEAD_MESSAGE, NULL},
 	{"GET /api/kpis", 200, FX_NONE, NULL},
 	{"POST /api/kpis", 201, FX_NONE,
 	    "{\"key\":\"t_roles_new{n}\",\"name\":\"Roles {n}\",\"category\":\"financial\","
@@ -108,6 +111,7 @@ static const struct success successes[] = {
 	{"GET /alerts", 200, FX_NONE, NULL},
 	{"GET /alerts/{id}", 200, FX_ALERT, NULL},
 	{"POST /alerts/{id}/acknowledge", 303, FX_ALERT, "note=roles+{n}"},
+	{"POST /notifications/{id}/retry", 303, FX_DEAD_MESSAGE, "back=%2Falerts"},
 	{"GET /rules", 200, FX_NONE, NULL},
 	{"POST /rules", 303, FX_NONE, RULE_FORM},
 	{"GET /rules/new", 200, FX_NONE, NULL},
@@ -124,6 +128,14 @@ static const struct success successes[] = {
 	{"POST /contact-points/{id}", 303, FX_CONTACT_POINT, CP_FORM},
 	{"POST /contact-points/{id}/test", 303, FX_CONTACT_POINT, "confirm=1"},
 	{"POST /contact-points/{id}/delete", 303, FX_CONTACT_POINT, "confirm=1"},
+	{"GET /notification-policies", 200, FX_NONE, NULL},
+	{"POST /notification-policies", 303, FX_NONE, "count=0"},
+	{"GET /escalation-policies", 200, FX_NONE, NULL},
+	{"POST /escalation-policies", 303, FX_NONE, EP_FORM},
+	{"GET /escalation-policies/new", 200, FX_NONE, NULL},
+	{"GET /escalation-policies/{id}", 200, FX_ESCALATION_POLICY, NULL},
+	{"POST /escalation-policies/{id}", 303, FX_ESCALATION_POLICY, EP_FORM},
+	{"POST /escalation-policies/{id}/delete", 303, FX_ESCALATION_POLICY, "confirm=1"},
 	{"GET /api/shop/calendar", 200, FX_NONE, NULL},
 	{"PUT /api/shop/calendar", 200, FX_NONE, "{\"hours\":{\"mon\":[[\"10:00\",\"21:00\"]],"
 	    "\"tue\":[[\"10:00\",\"21:00\"]],\"wed\":[[\"10:00\",\"21:00\"]],"
@@ -268,6 +280,13 @@ static void make_fixture(enum fixture fx, int n, char *out, size_t len)
 		r = api("POST", "/api/contact-points", admin, body);
 		snprintf(out, len, "%lld", created_id(&r));
 		free(body);
+		break;
+	case FX_DEAD_MESSAGE:
+		/* refused for good again if a retry lets the delivery service at it */
+		snprintf(out, len, "%lld", SQL_INT("INSERT INTO mail_outbox (kind, recipient, subject,"
+		    " body_text, body_html, status, attempts, last_error) VALUES ('test',"
+		    " 'reject-roles@shop.example', $1, 'x', 'x', 'dead', 3, '550 refused')"
+		    " RETURNING id", name));
 		break;
 	case FX_NONE:
 		break;

@@ -18,7 +18,7 @@
 static void t_params(void)
 {
 	struct pool *pool = pool_new();
-	char many[1024] = "";
+	char many[PARAMS_MAX * 8] = "";
 	struct kv *kv;
 
 	CU_ASSERT_EQUAL(params_parse(pool, "a=1&&b=%41+c&flag", &kv), 3);
