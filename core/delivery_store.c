@@ -187,14 +187,17 @@ enum store_rc delivery_retry(struct db *db, const struct principal *who, int64_t
 }
 
 DB_STMT(q_failures,
-    "SELECT o.contact_point_id, c.name AS contact_point,"
+    "SELECT o.contact_point_id, f.name AS contact_point,"
     "       count(*) FILTER (WHERE o.status = 'dead') AS dead,"
     "       count(*) FILTER (WHERE o.status = 'queued') AS retrying"
     "  FROM" ROW_FROM
+    /* an HTTP message without its contact point: that one was deleted */
+    " CROSS JOIN LATERAL (SELECT COALESCE(c.name, CASE WHEN o.channel <> 'email'"
+    "                            THEN '(a deleted contact point)' END) AS name) f"
     " WHERE (o.status = 'dead' OR (o.status = 'queued' AND o.attempts > 0))"
     "   AND ($1::timestamptz IS NULL OR o.created_at >= $1::timestamptz)"
-    " GROUP BY o.contact_point_id, c.name"
-    " ORDER BY c.name IS NULL, c.name, o.contact_point_id");
+    " GROUP BY o.contact_point_id, f.name"
+    " ORDER BY f.name IS NULL, f.name, o.contact_point_id");
 
 static json_t *failure_json(const PGresult *r, int i)
 {
