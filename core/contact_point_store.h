@@ -30,7 +30,8 @@ enum store_rc cp_replace(struct db *db, const struct config *cfg, const struct p
     int64_t id, const struct cp_input *in, json_t **out, struct verror *err);
 /*
  * Deletes one; ST_CONFLICT (out: {"policies": [positions or "default"],
- * "escalation_policies": [ids]}) while a policy sends to it.
+ * "escalation_policies": [ids], "rules": [ids]}) while a policy or a rule
+ * sends to it.
  */
 enum store_rc cp_delete(struct db *db, const struct principal *who, int64_t id, json_t **out,
     struct verror *err);

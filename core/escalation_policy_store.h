@@ -21,7 +21,8 @@ enum store_rc esc_policy_create(struct db *db, const struct principal *who,
     const struct esc_policy_input *in, json_t **out, struct verror *err);
 enum store_rc esc_policy_replace(struct db *db, const struct principal *who, int64_t id,
     const struct esc_policy_input *in, json_t **out, struct verror *err);
+/* ST_CONFLICT (err, out: {"rules": [ids]}) while a rule escalates by it. */
 enum store_rc esc_policy_delete(struct db *db, const struct principal *who, int64_t id,
-    json_t **out);
+    json_t **out, struct verror *err);
 
 #endif

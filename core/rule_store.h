@@ -21,6 +21,7 @@
 	" r.cooldown_minutes, r.for_evaluations, r.window_minutes, r.window_samples, r.window_weeks," \
 	" to_json(r.recipients)::text AS recipients, r.notify_resolved," \
 	" r.escalation_after_minutes, to_json(r.escalation_recipients)::text AS escalation_recipients," \
+	" to_json(r.contact_points)::text AS contact_points, r.escalation_policy_id," \
 	" r.enabled, r.active_hours, iso(r.created_at) AS created_at, iso(r.updated_at) AS updated_at," \
 	" r.recovery_threshold, r.keep_firing_minutes, r.flap_changes, r.flap_window_minutes," \
 	" " RULE_STATUS_SQL " AS rule_status"
@@ -81,6 +82,9 @@ struct rule_input {
 	int notify_resolved;
 	struct rule_escalation escalation;
 	int has_escalation;
+	struct vlist contact_points;  /* told besides the policies' (ids, each must exist) */
+	int64_t escalation_policy_id; /* with has_: escalated by it (escalation: its own one) */
+	int has_escalation_policy_id;
 	int enabled;
 	const char *active_hours;    /* always (default), open or closed: the shop's calendar */
 	double recovery_threshold;   /* an open alert resolves only beyond it */

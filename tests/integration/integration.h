@@ -39,6 +39,7 @@ void suite_push_eval(void);
 void suite_preview(void);
 void suite_hysteresis(void);
 void suite_contact_points(void);
+void suite_escalation_policy(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {
