@@ -49,12 +49,28 @@ static json_t *webhook_headers(const struct cp_target *t, const char *body)
 	return h;
 }
 
-static int send_webhook(const struct config *cfg, const struct cp_target *t,
-    const struct notice *n, struct http_result *res)
+char *cp_render(const struct cp_target *t, const struct notice *n)
 {
 	const char *format = json_string_value(json_object_get(t->settings, "format"));
-	char *body = format && strcmp(format, "alertmanager") == 0 ? notice_alertmanager(n) :
-	    notice_goldwatch(n);
+
+	switch (t->kind) {
+	case CP_WEBHOOK:
+		return format && strcmp(format, "alertmanager") == 0 ? notice_alertmanager(n) :
+		    notice_goldwatch(n);
+	case CP_SLACK:
+		return notice_slack(n);
+	case CP_TELEGRAM:
+		return notice_telegram(n, json_string_value(json_object_get(t->settings, "chat_id")));
+	case CP_EMAIL:
+	case CP__MAX:
+		break;
+	}
+	return NULL;
+}
+
+static int post_webhook(const struct config *cfg, const struct cp_target *t, const char *body,
+    struct http_result *res)
+{
 	json_t *h = webhook_headers(t, body);
 	struct http_request rq = {
 		.url = json_string_value(json_object_get(t->settings, "url")),
@@ -67,7 +83,6 @@ static int send_webhook(const struct config *cfg, const struct cp_target *t,
 		rq.method = "POST";
 	rc = http_send(cfg, &rq, res);
 	json_decref(h);
-	free(body);
 	return rc;
 }
 
@@ -83,22 +98,19 @@ static void telegram_why(struct http_result *res)
 	json_decref(a);
 }
 
-static int send_chat(const struct config *cfg, const struct cp_target *t,
-    const struct notice *n, struct http_result *res)
+static int post_chat(const struct config *cfg, const struct cp_target *t, const char *body,
+    struct http_result *res)
 {
-	char *body, *url;
+	char *url;
 	struct http_request rq = {.method = "POST", .content_type = "application/json"};
 	int rc;
 
-	if (t->kind == CP_SLACK) {
+	if (t->kind == CP_SLACK)
 		url = xstrdup(json_string_value(json_object_get(t->secrets, "url")));
-		body = notice_slack(n);
-	} else {
+	else
 		url = xasprintf("%s/bot%s/sendMessage",
 		    json_string_value(json_object_get(t->settings, "api_base")),
 		    json_string_value(json_object_get(t->secrets, "bot_token")));
-		body = notice_telegram(n, json_string_value(json_object_get(t->settings, "chat_id")));
-	}
 	rq.url = url;
 	rq.body = body;
 	rc = http_send(cfg, &rq, res);
@@ -106,19 +118,18 @@ static int send_chat(const struct config *cfg, const struct cp_target *t,
 		telegram_why(res);
 	sodium_memzero(url, strlen(url));
 	free(url);
-	free(body);
 	return rc;
 }
 
-int cp_send(const struct config *cfg, const struct cp_target *t, const struct notice *n,
+int cp_post(const struct config *cfg, const struct cp_target *t, const char *body,
     struct http_result *res)
 {
 	switch (t->kind) {
 	case CP_WEBHOOK:
-		return send_webhook(cfg, t, n, res);
+		return post_webhook(cfg, t, body, res);
 	case CP_SLACK:
 	case CP_TELEGRAM:
-		return send_chat(cfg, t, n, res);
+		return post_chat(cfg, t, body, res);
 	case CP_EMAIL:
 	case CP__MAX:
 		break;
@@ -126,4 +137,20 @@ int cp_send(const struct config *cfg, const struct cp_target *t, const struct no
 	memset(res, 0, sizeof(*res));
 	snprintf(res->error, sizeof(res->error), "e-mail goes through the mail delivery");
 	return -1;
+}
+
+int cp_send(const struct config *cfg, const struct cp_target *t, const struct notice *n,
+    struct http_result *res)
+{
+	char *body = cp_render(t, n);
+	int rc;
+
+	if (body == NULL) {
+		memset(res, 0, sizeof(*res));
+		snprintf(res->error, sizeof(res->error), "e-mail goes through the mail delivery");
+		return -1;
+	}
+	rc = cp_post(cfg, t, body, res);
+	free(body);
+	return rc;
 }

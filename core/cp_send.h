@@ -21,6 +21,14 @@
  */
 void cp_signature(const char *secret, int64_t ts, const char *body, char *out, size_t len);
 
+/* The body t's kind and format take for n (malloc'd), or NULL for e-mail. */
+char *cp_render(const struct cp_target *t, const struct notice *n);
+/*
+ * Sends body (what cp_render made) to t, with its headers and signature:
+ * 0 when the receiver took it (2xx), else -1 (res says why).
+ */
+int cp_post(const struct config *cfg, const struct cp_target *t, const char *body,
+    struct http_result *res);
 /* Sends n to t: 0 when the receiver took it (2xx), else -1 (res says why). */
 int cp_send(const struct config *cfg, const struct cp_target *t, const struct notice *n,
     struct http_result *res);

@@ -27,6 +27,8 @@
 #include "kpi.h"
 #include "log.h"
 #include "mail.h"
+#include "notify.h"
+#include "policy_store.h"
 #include "rule.h"
 #include "schedule.h"
 #include "silence_store.h"
@@ -124,7 +126,8 @@ DB_STMT(q_fresh,
     "        r.enabled, r.window_minutes, r.window_samples, r.window_weeks, " LIFE_COLUMNS ","
     "        to_json(r.recipients)::text AS recipients,"
     "        (extract(epoch FROM r.updated_at) * 1000000)::bigint AS updated_us,"
-    "        k.name AS kpi_name, k.unit AS kpi_unit, k.recommendation,"
+    "        k.name AS kpi_name, k.unit AS kpi_unit, k.recommendation, k.category,"
+    "        to_json(r.contact_points)::text AS contact_points,"
     "        (SELECT a.id FROM alerts a WHERE a.rule_id = r.id"
     "            AND a.state IN ('firing', 'acknowledged')) AS open_id,"
     "        " SILENCED_SQL("$2::timestamptz", "$3") " AS silenced"
@@ -361,23 +364,45 @@ static void mail_facts(struct mail_alert *m, enum mail_kind kind, const PGresult
 	    v && v->has ? v->value : json_number_value(json_object_get(a, "value")));
 }
 
-/* The mail of kind about alert a to the recipients of fresh row i. 0 or -1. */
-static int mail_rule(const struct run *run, struct outbox *o, const PGresult *fresh, int i,
+/*
+ * What one write transaction makes besides its rows: mail, notices,
+ * events, and the alerts it fired and resolved (for the result once it
+ * commits).
+ */
+struct announced {
+	struct outbox o;
+	struct notices nq;
+	struct routing rt;
+	struct events ev;
+	json_t *fired, *resolved;
+};
+
+/*
+ * Tells kind about alert a of fresh row i: mail to the rule's recipients
+ * now, notices to the contact points routing and the rule give. 0 or -1.
+ */
+static int tell_rule(const struct run *run, struct announced *an, const PGresult *fresh, int i,
     enum mail_kind kind, const json_t *a)
 {
 	struct mail_alert m;
 	json_t *rcpt = json_loads(db_str(fresh, i, "recipients"), 0, NULL);
+	struct route_alert ra = {
+		.severity = db_str(fresh, i, "severity"), .category = db_str(fresh, i, "category"),
+		.kpi = db_str(fresh, i, "kpi_key"), .rule_id = db_i64(fresh, i, "id"),
+	};
 	int rc;
 
 	mail_facts(&m, kind, fresh, i, a, run);
-	rc = rcpt ? mail_queue_alert(run->db, run->cfg, o, &m, rcpt, db_i64(fresh, i, "id"),
+	rc = rcpt ? mail_queue_alert(run->db, run->cfg, &an->o, &m, rcpt, db_i64(fresh, i, "id"),
 	    NULL) : 0;
 	json_decref(rcpt);
+	notices_route(&an->nq, &an->rt, &ra, db_str(fresh, i, "contact_points"),
+	    json_integer_value(json_object_get(a, "id")), mail_kind_name(kind));
 	return rc;
 }
 
 /* Events and mail of the alerts just fired or resolved (none while flapping). 0 or -1. */
-static int announce(const struct run *run, struct outbox *o, struct events *ev,
+static int announce(const struct run *run, struct announced *an,
     const PGresult *alerts, const PGresult *fresh, const struct writes *w,
     enum mail_kind kind, json_t *out)
 {
@@ -389,9 +414,9 @@ static int announce(const struct run *run, struct outbox *o, struct events *ev,
 		int notify = i >= 0 && !db_bool(fresh, i, "silenced") && !w->hold[i] &&
 		    (kind == MAIL_FIRED || db_bool(fresh, i, "notify_resolved"));
 
-		events_add(ev, type, a);
+		events_add(&an->ev, type, a);
 		json_array_append_new(out, a);
-		if (notify && mail_rule(run, o, fresh, i, kind, a) < 0)
+		if (notify && tell_rule(run, an, fresh, i, kind, a) < 0)
 			return -1;
 	}
 	return 0;
@@ -401,7 +426,7 @@ static int announce(const struct run *run, struct outbox *o, struct events *ev,
  * The notes (flapping, settled, problem back) about the rules' newest
  * alerts (alerts: q_latest), as events and mail. 0 or -1.
  */
-static int announce_notes(const struct run *run, struct outbox *o, struct events *ev,
+static int announce_notes(const struct run *run, struct announced *an,
     const PGresult *alerts, const PGresult *fresh, const struct writes *w)
 {
 	static const char *const types[] = {
@@ -424,10 +449,10 @@ static int announce_notes(const struct run *run, struct outbox *o, struct events
 		data = json_pack("{sI ss ss so sO}", "rule_id", (json_int_t)db_i64(fresh, i, "id"),
 		    "rule_name", db_str(fresh, i, "name"), "kpi", db_str(fresh, i, "kpi_key"),
 		    "value", json_num(w->note_value[i]), "alert", a);
-		events_add(ev, types[w->note[i]], data);
+		events_add(&an->ev, types[w->note[i]], data);
 		json_decref(data);
 		if (!db_bool(fresh, i, "silenced"))
-			rc = mail_rule(run, o, fresh, i, kinds[w->note[i]], a);
+			rc = tell_rule(run, an, fresh, i, kinds[w->note[i]], a);
 		json_decref(a);
 		if (rc < 0)
 			return -1;
@@ -520,14 +545,6 @@ static void decide(const struct run *run, const struct change *ch, int n,
 	}
 }
 
-/* What one write transaction makes besides its rows: mail, events, and
- * the alerts it fired and resolved (for the result once it commits). */
-struct announced {
-	struct outbox o;
-	struct events ev;
-	json_t *fired, *resolved;
-};
-
 /*
  * Writes what decide() put in w inside the open transaction: state,
  * firings, resolutions, their mail and events (events last: their lock is
@@ -550,25 +567,26 @@ static int apply(const struct run *run, struct writes *w, const PGresult *fresh,
 		    db_arr_end(&w->f_val), db_arr_end(&w->f_sev), db_arr_end(&w->f_msg),
 		    db_arr_end(&w->f_sil), run->now);
 		if (fired == NULL ||
-		    announce(run, &an->o, &an->ev, fired, fresh, w, MAIL_FIRED, an->fired) < 0)
+		    announce(run, an, fired, fresh, w, MAIL_FIRED, an->fired) < 0)
 			goto out;
 	}
 	if (w->n_resolve > 0) {
 		resolved = DB_EXEC(db, &q_resolve, db_arr_end(&w->resolve_ids), run->now);
 		if (resolved == NULL ||
-		    announce(run, &an->o, &an->ev, resolved, fresh, w, MAIL_RESOLVED,
-		    an->resolved) < 0)
+		    announce(run, an, resolved, fresh, w, MAIL_RESOLVED, an->resolved) < 0)
 			goto out;
 	}
 	/* after the fires: a note is about the rule's newest alert */
 	if (w->n_note > 0) {
 		latest = DB_EXEC(db, &q_latest, db_arr_end(&w->note_ids));
-		if (latest == NULL || announce_notes(run, &an->o, &an->ev, latest, fresh, w) < 0)
+		if (latest == NULL || announce_notes(run, an, latest, fresh, w) < 0)
 			goto out;
 	}
 	if ((queued = outbox_flush(db, run->cfg, &an->o)) < 0)
 		goto out;
 	run->res->mails_queued += queued;
+	if (notices_flush(db, &an->nq, run->now) < 0)
+		goto out;
 	rc = events_flush(db, &an->ev);
 out:
 	PQclear(fired);
@@ -593,6 +611,7 @@ static int write_changes(const struct run *run, const struct change *ch, int n)
 	buf_init(&ids);
 	memset(&w, 0, sizeof(w));
 	outbox_init(&an.o);
+	notices_init(&an.nq);
 	events_init(&an.ev);
 	db_arr_begin(&ids);
 	for (int i = 0; i < n; i++)
@@ -603,6 +622,9 @@ static int write_changes(const struct run *run, const struct change *ch, int n)
 	if ((lock = DB_EXEC(db, &q_lock, ids.data)) == NULL)
 		goto out;
 	if ((fresh = DB_EXEC(db, &q_fresh, ids.data, run->now, run->cfg->timezone)) == NULL)
+		goto out;
+	/* read in the transaction: the routing the decision is made under */
+	if (routing_load(db, &an.rt) < 0)
 		goto out;
 	writes_init(&w, PQntuples(fresh));
 	decide(run, ch, n, fresh, &w);
@@ -619,6 +641,8 @@ out:
 	json_decref(an.fired);
 	json_decref(an.resolved);
 	outbox_free(&an.o);
+	notices_free(&an.nq);
+	routing_free(&an.rt);
 	events_free(&an.ev);
 	writes_free(&w);
 	buf_free(&ids);

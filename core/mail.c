@@ -11,18 +11,27 @@
 #include "fmt.h"
 #include "json_out.h"
 #include "mail_mime.h"
+#include "notice.h"
 #include "tpl.h"
 
 static const char *const kind_names[MAIL_KIND__MAX] = {
 	[MAIL_FIRED] = "fired", [MAIL_RESOLVED] = "resolved",
 	[MAIL_ESCALATED] = "escalated", [MAIL_DIGEST] = "digest", [MAIL_TEST] = "test",
 	[MAIL_STILL_FIRING] = "still_firing", [MAIL_FLAPPING] = "flapping",
-	[MAIL_SETTLED] = "settled", [MAIL_BACK] = "back",
+	[MAIL_SETTLED] = "settled", [MAIL_BACK] = "back", [MAIL_REPEAT] = "repeat",
 };
 
 const char *mail_kind_name(enum mail_kind k)
 {
 	return k < MAIL_KIND__MAX ? kind_names[k] : "?";
+}
+
+enum mail_kind mail_kind_parse(const char *s)
+{
+	for (int k = 0; k < MAIL_KIND__MAX; k++)
+		if (s && strcmp(kind_names[k], s) == 0)
+			return (enum mail_kind)k;
+	return MAIL_KIND__MAX;
 }
 
 void mail_msg_free(struct mail_msg *m)
@@ -143,6 +152,12 @@ static char *mail_subject(const struct mail_alert *m, struct mail_words *w)
 		subject = xasprintf("[goldwatch] Still firing %s: %s - %s %s", w->sevup, rule,
 		    m->kpi_name, w->latest);
 		break;
+	case MAIL_REPEAT:
+		snprintf(w->headline, sizeof(w->headline),
+		    "Reminder: this %s alert is still firing and nobody has acknowledged it", w->sev);
+		subject = xasprintf("[goldwatch] Reminder %s: %s - %s %s", w->sevup, rule,
+		    m->kpi_name, w->latest);
+		break;
 	case MAIL_FLAPPING:
 		snprintf(w->headline, sizeof(w->headline),
 		    "Flapping: this rule keeps firing and resolving; no more mail about each change"
@@ -251,6 +266,57 @@ int mail_render_alert(const struct config *cfg, const struct mail_alert *m,
 	return rc;
 }
 
+static void group_alert(const struct config *cfg, struct tpl_dict *d, const json_t *a)
+{
+	struct tpl_dict *row = tpl_section(d, "ALERT");
+	const char *sev = json_str_or(a, "severity", "");
+	char up[16];
+
+	snprintf(up, sizeof(up), "%s", sev);
+	for (char *p = up; *p; p++)
+		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+	tpl_set(row, "SEVERITY_UPPER", up);
+	tpl_set(row, "SEVERITY_COLOUR", severity_colour(sev));
+	tpl_set(row, "RULE_NAME", json_str_or(a, "rule_name", ""));
+	tpl_set(row, "MESSAGE", json_str_or(a, "message", ""));
+	tpl_setf(row, "ALERT_URL", "%s/alerts/%lld", cfg->base_url,
+	    (long long)json_integer_value(json_object_get(a, "id")));
+}
+
+int mail_render_group(const struct config *cfg, enum mail_kind kind, const json_t *alerts,
+    struct mail_msg *out)
+{
+	char title[200];
+	struct tpl_dict *d = tpl_dict_new("group");
+	size_t i, n = json_array_size(alerts);
+	const json_t *a;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&out->text);
+	buf_init(&out->html);
+	notice_group_title(alerts, mail_kind_name(kind), title, sizeof(title));
+	out->subject = xasprintf("[goldwatch] %s", title);
+	tpl_set(d, "TITLE", title);
+	tpl_set(d, "SUBJECT", out->subject);
+	tpl_set(d, "ACCENT_COLOUR", kind == MAIL_RESOLVED ? "#027a48" : "#b42318");
+	tpl_setf(d, "ALERTS_URL", "%s/alerts", cfg->base_url);
+	json_array_foreach(alerts, i, a) {
+		if (i == NOTICE_LIST_MAX)
+			break;
+		group_alert(cfg, d, a);
+	}
+	if (n > NOTICE_LIST_MAX)
+		tpl_set_int(tpl_section(d, "MORE"), "MORE_COUNT", (long)(n - NOTICE_LIST_MAX));
+	if (tpl_expand("mail/group.txt.tpl", d, &out->text) == 0 &&
+	    tpl_expand("mail/group.html.tpl", d, &out->html) == 0)
+		rc = 0;
+	tpl_dict_free(d);
+	if (rc < 0)
+		mail_msg_free(out);
+	return rc;
+}
+
 void outbox_init(struct outbox *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -262,11 +328,23 @@ void outbox_init(struct outbox *o)
 	db_arr_begin(&o->text);
 	db_arr_begin(&o->html);
 	db_arr_begin(&o->dedup);
+	db_arr_begin(&o->channel);
+	db_arr_begin(&o->cp);
+	db_arr_begin(&o->alert_ids);
+	db_arr_begin(&o->payload);
 }
 
-void outbox_add(struct outbox *o, enum mail_kind kind, int64_t alert_id,
-    int64_t rule_id, const char *recipient, const struct mail_msg *m,
-    const char *dedup_key)
+static void add_cp(struct outbox *o)
+{
+	if (o->contact_point > 0)
+		db_arr_i64(&o->cp, o->contact_point);
+	else
+		db_arr_null(&o->cp);
+}
+
+/* A mail row about alert_ids (an SQL array text; alert_id its first, or none). */
+static void add_mail(struct outbox *o, enum mail_kind kind, int64_t alert_id, const char *ids,
+    int64_t rule_id, const char *recipient, const struct mail_msg *m, const char *dedup_key)
 {
 	db_arr_str(&o->kind, mail_kind_name(kind));
 	if (alert_id > 0)
@@ -282,6 +360,46 @@ void outbox_add(struct outbox *o, enum mail_kind kind, int64_t alert_id,
 	db_arr_str(&o->text, m->text.data ? m->text.data : "");
 	db_arr_str(&o->html, m->html.data ? m->html.data : "");
 	db_arr_str(&o->dedup, dedup_key);
+	db_arr_str(&o->channel, "email");
+	add_cp(o);
+	db_arr_str(&o->alert_ids, ids);
+	db_arr_null(&o->payload);
+	o->n++;
+}
+
+void outbox_add(struct outbox *o, enum mail_kind kind, int64_t alert_id,
+    int64_t rule_id, const char *recipient, const struct mail_msg *m,
+    const char *dedup_key)
+{
+	char ids[32] = "{}";
+
+	if (alert_id > 0)
+		snprintf(ids, sizeof(ids), "{%lld}", (long long)alert_id);
+	add_mail(o, kind, alert_id, ids, rule_id, recipient, m, dedup_key);
+}
+
+void outbox_add_group(struct outbox *o, enum mail_kind kind, int64_t first_alert,
+    const char *alert_ids, const char *recipient, const struct mail_msg *m)
+{
+	add_mail(o, kind, first_alert, alert_ids, 0, recipient, m, NULL);
+}
+
+void outbox_add_http(struct outbox *o, const char *kind, int64_t first_alert,
+    const char *alert_ids, const char *channel, const char *target, const char *title,
+    const char *text, const char *payload)
+{
+	db_arr_str(&o->kind, kind);
+	db_arr_i64(&o->alert_id, first_alert);
+	db_arr_null(&o->rule_id);
+	db_arr_str(&o->recipient, target);
+	db_arr_str(&o->subject, title);
+	db_arr_str(&o->text, text);
+	db_arr_str(&o->html, "");
+	db_arr_null(&o->dedup);
+	db_arr_str(&o->channel, channel);
+	add_cp(o);
+	db_arr_str(&o->alert_ids, alert_ids);
+	db_arr_str(&o->payload, payload);
 	o->n++;
 }
 
@@ -291,12 +409,16 @@ void outbox_add(struct outbox *o, enum mail_kind kind, int64_t alert_id,
  */
 DB_STMT(q_outbox_insert,
     "INSERT INTO mail_outbox (id, kind, alert_id, rule_id, recipient, subject, body_text,"
-    "                         body_html, dedup_key, message_id)"
+    "                         body_html, dedup_key, message_id, channel, contact_point_id,"
+    "                         alert_ids, payload)"
     " SELECT i, k, a, r, rc, s, t, h, d,"
-    "        format('<gw.%s.%s@%s>', i, left(md5(gen_random_uuid()::text), 16), $9::text)"
+    "        format('<gw.%s.%s@%s>', i, left(md5(gen_random_uuid()::text), 16), $9::text),"
+    "        ch, cp, ids::bigint[], pl"
     "   FROM (SELECT nextval('mail_outbox_id_seq') AS i, u.*"
     "           FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],"
-    "                       $6::text[], $7::text[], $8::text[]) AS u(k, a, r, rc, s, t, h, d)) q"
+    "                       $6::text[], $7::text[], $8::text[], $10::text[], $11::bigint[],"
+    "                       $12::text[], $13::text[])"
+    "                AS u(k, a, r, rc, s, t, h, d, ch, cp, ids, pl)) q"
     " ON CONFLICT (dedup_key) DO NOTHING");
 
 int outbox_flush(struct db *db, const struct config *cfg, struct outbox *o)
@@ -310,7 +432,9 @@ int outbox_flush(struct db *db, const struct config *cfg, struct outbox *o)
 	r = DB_EXEC(db, &q_outbox_insert, db_arr_end(&o->kind), db_arr_end(&o->alert_id),
 	    db_arr_end(&o->rule_id), db_arr_end(&o->recipient), db_arr_end(&o->subject),
 	    db_arr_end(&o->text), db_arr_end(&o->html), db_arr_end(&o->dedup),
-	    mime_message_domain(cfg->from_email, domain, sizeof(domain)));
+	    mime_message_domain(cfg->from_email, domain, sizeof(domain)),
+	    db_arr_end(&o->channel), db_arr_end(&o->cp), db_arr_end(&o->alert_ids),
+	    db_arr_end(&o->payload));
 	outbox_free(o);
 	outbox_init(o);
 	if (r == NULL)
@@ -330,6 +454,10 @@ void outbox_free(struct outbox *o)
 	buf_free(&o->text);
 	buf_free(&o->html);
 	buf_free(&o->dedup);
+	buf_free(&o->channel);
+	buf_free(&o->cp);
+	buf_free(&o->alert_ids);
+	buf_free(&o->payload);
 	o->n = 0;
 }
 
@@ -349,7 +477,7 @@ int mail_queue_alert(struct db *db, const struct config *cfg, struct outbox *o,
 		if (to == NULL)
 			continue;
 		if ((m->kind == MAIL_FIRED || m->kind == MAIL_ESCALATED ||
-		    m->kind == MAIL_STILL_FIRING) &&
+		    m->kind == MAIL_STILL_FIRING || m->kind == MAIL_REPEAT) &&
 		    ack_link_for(db, cfg, alert_id, to, &ack_url) < 0)
 			return -1;
 		if (mail_render_alert(cfg, m, ack_url, &msg) < 0) {

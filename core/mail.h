@@ -19,14 +19,18 @@
  * MAIL_STILL_FIRING: a silence ended while the alert still fires (escalate.c).
  * MAIL_FLAPPING, MAIL_SETTLED: a rule started flapping or settled; MAIL_BACK:
  * it breached again within its cooldown (eval.c; about the rule's newest alert).
+ * MAIL_REPEAT: a still-firing, unacknowledged alert told again (a policy's
+ * repeat_minutes).
  */
 enum mail_kind {
 	MAIL_FIRED, MAIL_RESOLVED, MAIL_ESCALATED, MAIL_DIGEST, MAIL_TEST, MAIL_STILL_FIRING,
-	MAIL_FLAPPING, MAIL_SETTLED, MAIL_BACK,
+	MAIL_FLAPPING, MAIL_SETTLED, MAIL_BACK, MAIL_REPEAT,
 	MAIL_KIND__MAX
 };
 
 const char *mail_kind_name(enum mail_kind k);
+/* The kind of a name, MAIL_KIND__MAX for an unknown one. */
+enum mail_kind mail_kind_parse(const char *s);
 
 /* What a message about one alert shows. */
 struct mail_alert {
@@ -79,18 +83,41 @@ int mail_render_alert(const struct config *cfg, const struct mail_alert *m,
     const char *ack_url, struct mail_msg *out);
 
 /*
+ * A message about several alerts at once (a group, notify_flush.h), for
+ * recipients: the title and each alert listed with its page. alerts: the
+ * alerts as the API shows them. Returns 0, or -1 (logged).
+ */
+int mail_render_group(const struct config *cfg, enum mail_kind kind, const json_t *alerts,
+    struct mail_msg *out);
+
+/*
  * Outbox rows gathered in memory and written by one INSERT, inside the
- * transaction that decided to send them.
+ * transaction that decided to send them. Rows added while contact_point
+ * is set are that contact point's.
  */
 struct outbox {
 	int n;
+	int64_t contact_point;
 	struct buf kind, alert_id, rule_id, recipient, subject, text, html, dedup;
+	struct buf channel, cp, alert_ids, payload;
 };
 
 void outbox_init(struct outbox *o);
 void outbox_add(struct outbox *o, enum mail_kind kind, int64_t alert_id,
     int64_t rule_id, const char *recipient, const struct mail_msg *m,
     const char *dedup_key);
+/* A grouped mail (mail_render_group) about alert_ids ("{1,2}", first_alert its first). */
+void outbox_add_group(struct outbox *o, enum mail_kind kind, int64_t first_alert,
+    const char *alert_ids, const char *recipient, const struct mail_msg *m);
+/*
+ * A message to an HTTP contact point (channel: webhook, slack, telegram)
+ * about the alerts alert_ids (an SQL array text, "{1,2}"; first_alert is
+ * its first): target is how it is shown (masked where secret), payload the
+ * body as it will be sent.
+ */
+void outbox_add_http(struct outbox *o, const char *kind, int64_t first_alert,
+    const char *alert_ids, const char *channel, const char *target, const char *title,
+    const char *text, const char *payload);
 /*
  * Inserts the gathered rows (rows whose dedup_key exists are skipped),
  * each with its Message-ID "<gw.ID.RANDOM@domain of FROM_EMAIL>" fixed

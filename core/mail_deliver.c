@@ -24,7 +24,7 @@
  */
 DB_STMT(q_claim,
     "WITH c AS (SELECT id FROM mail_outbox"
-    "            WHERE status = 'queued'"
+    "            WHERE status = 'queued' AND (channel = 'email') = $5::bool"
     "              AND next_attempt_at <= COALESCE($1::timestamptz, clock_timestamp())"
     "              AND (lease_until IS NULL OR lease_until <= clock_timestamp())"
     "            ORDER BY next_attempt_at LIMIT $2::int FOR UPDATE SKIP LOCKED),"
@@ -33,7 +33,8 @@ DB_STMT(q_claim,
     "                  lease_owner = $4"
     "             FROM c WHERE m.id = c.id"
     "           RETURNING m.id, m.kind, m.alert_id, m.recipient, m.subject, m.body_text,"
-    "                     m.body_html, m.message_id, m.next_attempt_at,"
+    "                     m.body_html, m.message_id, m.next_attempt_at, m.channel,"
+    "                     m.contact_point_id, m.payload,"
     "                     (extract(epoch FROM m.created_at) * 1000000)::bigint AS created_us)"
     " SELECT * FROM u ORDER BY next_attempt_at, id");
 
@@ -73,7 +74,7 @@ DB_STMT(q_fail, "UPDATE mail_outbox m" FAIL_SET " WHERE m.id = $1::bigint" MINE 
  * another mailer holds a live lease on.
  */
 DB_STMT(q_fail_due, "UPDATE mail_outbox m" FAIL_SET
-    " WHERE m.id IN (SELECT id FROM mail_outbox WHERE status = 'queued'"
+    " WHERE m.id IN (SELECT id FROM mail_outbox WHERE status = 'queued' AND channel = 'email'"
     "                   AND next_attempt_at <= COALESCE($6::timestamptz, clock_timestamp())"
     "                   AND (lease_until IS NULL OR lease_until <= clock_timestamp()"
     "                        OR lease_owner = $2)"
@@ -99,8 +100,7 @@ struct pass_ctx {
 	struct db *db;
 	const struct config *cfg;
 	const struct mail_pass *p;
-	const char *now;         /* ISO time of p->now_us, or NULL: the clock */
-	char owner[96];          /* the lease owner: host, pid, random */
+	struct outbox_lease l;   /* the claim's owner and its now */
 	struct mail_sender *s;
 	struct buf msg;
 	int64_t t0;
@@ -152,13 +152,12 @@ static int record_failure(struct pass_ctx *c, const char *id, const char *rcpt,
     enum mail_send_rc rc, const char *err)
 {
 	char max[24], base[24], cap[24];
-	const char *refused = rc == MAIL_REJECTED ? "true" : "false";
 	PGresult *r;
 
 	db_i64_param(c->cfg->mail_max_attempts, max);
 	db_i64_param(MAIL_BACKOFF_BASE_S, base);
 	db_i64_param(MAIL_BACKOFF_CAP_S, cap);
-	r = DB_EXEC(c->db, &q_fail, id, c->owner, err, refused, max, c->now, base, cap);
+	r = outbox_failed(c->db, &c->l, id, err, rc == MAIL_REJECTED, c->cfg->mail_max_attempts);
 	if (r == NULL)
 		return -1;
 	if (PQntuples(r) == 0)
@@ -173,7 +172,7 @@ static int record_failure(struct pass_ctx *c, const char *id, const char *rcpt,
 	PQclear(r);
 	if (rc != MAIL_SERVER_DOWN)
 		return 0;
-	r = DB_EXEC(c->db, &q_fail_due, id, c->owner, err, "false", max, c->now, base, cap);
+	r = DB_EXEC(c->db, &q_fail_due, id, c->l.owner, err, "false", max, c->l.now, base, cap);
 	if (r == NULL)
 		return -1;
 	count_failed(r, c->res);
@@ -192,7 +191,7 @@ static int send_claimed(struct pass_ctx *c, const PGresult *r, int i, int64_t le
 	const char *id = db_str(r, i, "id"), *rcpt = db_str(r, i, "recipient");
 	char name[40], err[512];
 	enum mail_send_rc sr;
-	PGresult *done;
+	int done;
 
 	build(r, i, c->cfg, &c->msg);
 	/* the spool file is named by the row: a retry overwrites, never doubles */
@@ -201,34 +200,10 @@ static int send_claimed(struct pass_ctx *c, const PGresult *r, int i, int64_t le
 	    err, sizeof(err));
 	if (sr != MAIL_SENT)
 		return record_failure(c, id, rcpt, sr, err) < 0 ? -1 : (int)sr;
-	if ((done = DB_EXEC(c->db, &q_sent, id, c->owner)) == NULL)
+	if ((done = outbox_sent(c->db, &c->l, id)) < 0)
 		return -1;
-	if (PQntuples(done) == 0)
-		lease_lost(id);
-	else
-		c->res->sent++;
-	PQclear(done);
+	c->res->sent += done;
 	return (int)sr;
-}
-
-/* Frees rows from..n-1 of claim r for the next pass. 0 or -1. */
-static int release(struct pass_ctx *c, const PGresult *r, int from)
-{
-	struct buf ids;
-	PGresult *x;
-
-	if (from >= PQntuples(r))
-		return 0;
-	buf_init(&ids);
-	db_arr_begin(&ids);
-	for (int i = from; i < PQntuples(r); i++)
-		db_arr_i64(&ids, db_i64(r, i, "id"));
-	x = DB_EXEC(c->db, &q_release, db_arr_end(&ids), c->owner);
-	buf_free(&ids);
-	if (x == NULL)
-		return -1;
-	PQclear(x);
-	return 0;
 }
 
 /* Time left of the pass's budget: > 0, 0 without one, -1 when spent. */
@@ -257,10 +232,10 @@ static int send_batch(struct pass_ctx *c, const PGresult *r)
 		int sr;
 
 		if (stopping(c))
-			return release(c, r, i) < 0 ? -1 : 1;
+			return outbox_release(c->db, &c->l, r, i) < 0 ? -1 : 1;
 		sr = send_claimed(c, r, i, budget_left(c));
 		if (sr < 0) {
-			release(c, r, i + 1);
+			outbox_release(c->db, &c->l, r, i + 1);
 			return -1;
 		}
 		if (sr == MAIL_SERVER_DOWN) {
@@ -275,19 +250,86 @@ static int send_batch(struct pass_ctx *c, const PGresult *r)
 /* Claims the next rows (at most want). NULL on a database error. */
 static PGresult *claim(struct pass_ctx *c, int want)
 {
-	char lim[24], lease[24];
-
 	/* long enough to send every claimed row at the longest timeout */
-	db_i64_param(MAIL_LEASE_SLACK_S + (int64_t)want * c->cfg->smtp_timeout_s, lease);
-	return DB_EXEC(c->db, &q_claim, c->now, db_i64_param(want, lim), lease, c->owner);
+	return outbox_claim(c->db, &c->l, 1, want,
+	    MAIL_LEASE_SLACK_S + (int64_t)want * c->cfg->smtp_timeout_s);
 }
 
-static void pass_begin(struct pass_ctx *c, struct db *db, const struct config *cfg,
-    const struct mail_pass *p, char *nowbuf, size_t nowlen, struct mail_pass_result *res)
+void outbox_lease_begin(struct outbox_lease *l, int64_t now_us)
 {
 	unsigned char rnd[8];
 	char hex[17], host[64] = "";
 
+	memset(l, 0, sizeof(*l));
+	if (now_us) {
+		time_format_iso(now_us, l->nowbuf, sizeof(l->nowbuf));
+		l->now = l->nowbuf;
+	}
+	randombytes_buf(rnd, sizeof(rnd));
+	hex_encode(rnd, sizeof(rnd), hex);
+	gethostname(host, sizeof(host) - 1);
+	snprintf(l->owner, sizeof(l->owner), "%s/%d/%s", host, (int)getpid(), hex);
+}
+
+PGresult *outbox_claim(struct db *db, const struct outbox_lease *l, int email, int want,
+    int64_t lease_s)
+{
+	char lim[24], lease[24];
+
+	return DB_EXEC(db, &q_claim, l->now, db_i64_param(want, lim),
+	    db_i64_param(lease_s, lease), l->owner, email ? "true" : "false");
+}
+
+int outbox_sent(struct db *db, const struct outbox_lease *l, const char *id)
+{
+	PGresult *done = DB_EXEC(db, &q_sent, id, l->owner);
+	int n;
+
+	if (done == NULL)
+		return -1;
+	if ((n = PQntuples(done)) == 0)
+		lease_lost(id);
+	PQclear(done);
+	return n;
+}
+
+PGresult *outbox_failed(struct db *db, const struct outbox_lease *l, const char *id,
+    const char *err, int refused, int64_t max_attempts)
+{
+	char max[24], base[24], cap[24];
+
+	return DB_EXEC(db, &q_fail, id, l->owner, err, refused ? "true" : "false",
+	    db_i64_param(max_attempts, max), l->now, db_i64_param(MAIL_BACKOFF_BASE_S, base),
+	    db_i64_param(MAIL_BACKOFF_CAP_S, cap));
+}
+
+int outbox_release(struct db *db, const struct outbox_lease *l, const PGresult *r, int from)
+{
+	struct buf ids;
+	PGresult *x;
+
+	if (from >= PQntuples(r))
+		return 0;
+	buf_init(&ids);
+	db_arr_begin(&ids);
+	for (int i = from; i < PQntuples(r); i++)
+		db_arr_i64(&ids, db_i64(r, i, "id"));
+	x = DB_EXEC(db, &q_release, db_arr_end(&ids), l->owner);
+	buf_free(&ids);
+	if (x == NULL)
+		return -1;
+	PQclear(x);
+	return 0;
+}
+
+int outbox_async_commit(struct db *db)
+{
+	return DB_RUN(db, &q_async_commit);
+}
+
+static void pass_begin(struct pass_ctx *c, struct db *db, const struct config *cfg,
+    const struct mail_pass *p, struct mail_pass_result *res)
+{
 	memset(res, 0, sizeof(*res));
 	memset(c, 0, sizeof(*c));
 	c->db = db;
@@ -296,30 +338,22 @@ static void pass_begin(struct pass_ctx *c, struct db *db, const struct config *c
 	c->res = res;
 	c->t0 = time_mono_us();
 	buf_init(&c->msg);
-	if (p->now_us) {
-		time_format_iso(p->now_us, nowbuf, nowlen);
-		c->now = nowbuf;
-	}
-	randombytes_buf(rnd, sizeof(rnd));
-	hex_encode(rnd, sizeof(rnd), hex);
-	gethostname(host, sizeof(host) - 1);
-	snprintf(c->owner, sizeof(c->owner), "%s/%d/%s", host, (int)getpid(), hex);
+	outbox_lease_begin(&c->l, p->now_us);
 }
 
 int mail_deliver(struct db *db, const struct config *cfg, const struct mail_pass *p,
     struct mail_pass_result *res)
 {
 	struct pass_ctx c;
-	char nowbuf[40];
 	long connects0 = 0;
 	int rc = -1, claimed = 0, end = 0;
 
-	pass_begin(&c, db, cfg, p, nowbuf, sizeof(nowbuf), res);
+	pass_begin(&c, db, cfg, p, res);
 	c.s = p->sender ? p->sender : mail_sender_new(cfg);
 	if (c.s == NULL)
 		goto out;
 	connects0 = mail_sender_connects(c.s);
-	if (DB_RUN(db, &q_async_commit) < 0)
+	if (outbox_async_commit(db) < 0)
 		goto out;
 	while (!end) {
 		int want = MAIL_CLAIM_BATCH;

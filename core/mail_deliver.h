@@ -73,6 +73,35 @@ int mail_deliver(struct db *db, const struct config *cfg, const struct mail_pass
 /* {"sent","retry","dead","server_down","connections","duration_ms"} */
 json_t *mail_pass_json(const struct mail_pass_result *res);
 
+/*
+ * The outbox's lease, which the deliveries of every channel share (the
+ * HTTP kinds: http_deliver.h): a claim names its owner (host, pid,
+ * random) and what counts as now (NULL: the clock).
+ */
+struct outbox_lease {
+	char owner[96];
+	const char *now;
+	char nowbuf[40];
+};
+
+void outbox_lease_begin(struct outbox_lease *l, int64_t now_us);
+/* Claims due rows of e-mail (email) or of the HTTP kinds for lease_s. NULL on error. */
+PGresult *outbox_claim(struct db *db, const struct outbox_lease *l, int email, int want,
+    int64_t lease_s);
+/* Records row id sent: 1, 0 when the lease was lost (logged), -1 on error. */
+int outbox_sent(struct db *db, const struct outbox_lease *l, const char *id);
+/*
+ * Records a failed attempt of row id (refused: for good, dead at once):
+ * the row's status, attempts and wait_s (none when the lease was lost), or
+ * NULL on error.
+ */
+PGresult *outbox_failed(struct db *db, const struct outbox_lease *l, const char *id,
+    const char *err, int refused, int64_t max_attempts);
+/* Frees rows from.. of claim r for the next pass. 0 or -1. */
+int outbox_release(struct db *db, const struct outbox_lease *l, const PGresult *r, int from);
+/* The delivery connection commits outcomes without waiting for the disk (see the .c). */
+int outbox_async_commit(struct db *db);
+
 /* The number of dead mails (the dashboard summary). 0, or -1. */
 int mail_dead_count(struct db *db, int64_t *n);
 

@@ -7,7 +7,9 @@
 #include <poll.h>
 #include <string.h>
 
+#include "delivery.h"
 #include "log.h"
+#include "notify_flush.h"
 #include "mail_deliver.h"
 #include "mail_send.h"
 #include "util.h"
@@ -67,13 +69,18 @@ static int drain(struct service *sv)
 static int64_t next_due_ms(struct service *sv)
 {
 	PGresult *r = DB_EXEC0(sv->db, &q_next_due);
-	int64_t ms = MAIL_SERVICE_IDLE_MS;
+	int64_t ms = MAIL_SERVICE_IDLE_MS, notice_ms;
 
 	if (r == NULL)
 		return SERVICE_RETRY_MS;
 	if (!db_isnull(r, 0, "ms"))
 		ms = db_i64(r, 0, "ms");
 	PQclear(r);
+	if (notify_next_due_ms(sv->db, &notice_ms) < 0)
+		return SERVICE_RETRY_MS;
+	/* a group wait ends: its message goes at once, not at the 50 ms floor's leisure */
+	if (notice_ms >= 0 && notice_ms < ms)
+		ms = notice_ms > 0 ? notice_ms : 1;
 	/* a row due now that no pass took is locked or just leased: soon again */
 	if (ms < 50)
 		ms = 50;
@@ -119,8 +126,13 @@ static void wait_for(struct service *sv, int64_t ms)
 	}
 }
 
-static void log_pass(const struct mail_pass_result *res)
+static void log_pass(const struct delivery_result *dr)
 {
+	const struct mail_pass_result *res = &dr->mail, *h = &dr->http;
+
+	if (h->sent + h->retry + h->dead > 0)
+		log_info("%d notification(s) posted, %d to retry, %d dead in %.1f ms", h->sent,
+		    h->retry, h->dead, (double)h->us / 1000.0);
 	if (res->sent + res->retry + res->dead == 0)
 		return;
 	log_info("%d mail(s) sent, %d to retry, %d dead in %.1f ms%s", res->sent, res->retry,
@@ -132,7 +144,8 @@ static void log_pass(const struct mail_pass_result *res)
 static int64_t serve_once(struct service *sv)
 {
 	struct mail_pass p = {.stop = sv->stop};
-	struct mail_pass_result res;
+	struct delivery_result dr;
+	struct mail_pass_result *res = &dr.mail;
 
 	if (listen_up(sv) < 0)
 		return SERVICE_RETRY_MS;
@@ -142,12 +155,12 @@ static int64_t serve_once(struct service *sv)
 	if (sv->s == NULL && (sv->s = mail_sender_new(sv->cfg)) == NULL)
 		return -1;
 	p.sender = sv->s;
-	if (mail_deliver(sv->db, sv->cfg, &p, &res) < 0)
+	if (delivery_pass(sv->db, sv->cfg, &p, &dr) < 0)
 		return SERVICE_RETRY_MS;
-	log_pass(&res);
-	if (res.sent + res.retry + res.dead > 0)
+	log_pass(&dr);
+	if (res->sent + res->retry + res->dead > 0)
 		sv->used_us = time_mono_us();
-	if (res.server_down) {
+	if (res->server_down) {
 		/* the next try starts from a new connection */
 		mail_sender_free(sv->s);
 		sv->s = NULL;

@@ -133,3 +133,63 @@ char *notice_telegram(const struct notice *n, const char *chat_id)
 	buf_free(&b);
 	return dump(msg);
 }
+
+/* "fired" -> "" (the plain case), the others as the title says them. */
+static const char *kind_words(const char *kind)
+{
+	static const struct { const char *kind, *words; } w[] = {
+		{"resolved", " resolved"}, {"escalated", " escalated"},
+		{"repeat", " still firing (reminder)"}, {"still_firing", " still firing"},
+		{"flapping", " flapping"}, {"settled", " settled"}, {"back", " back"},
+	};
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (strcmp(kind, w[i].kind) == 0)
+			return w[i].words;
+	return "";
+}
+
+void notice_group_title(const json_t *alerts, const char *kind, char *out, size_t len)
+{
+	static const char *const sev[] = {"critical", "warning", "info"};
+	size_t n = json_array_size(alerts), off;
+
+	if (n == 1) {
+		const json_t *a = json_array_get(alerts, 0);
+		snprintf(out, len, "%s%s: %s", str_of(a, "rule_name", "alert"), kind_words(kind),
+		    str_of(a, "message", ""));
+		return;
+	}
+	off = (size_t)snprintf(out, len, "%zu alerts%s:", n, kind_words(kind));
+	for (size_t s = 0, first = 1; s < 3 && off < len; s++) {
+		size_t k = 0, i;
+		const json_t *a;
+		json_array_foreach((json_t *)alerts, i, a)
+			k += strcmp(str_of(a, "severity", ""), sev[s]) == 0;
+		if (k == 0)
+			continue;
+		off += (size_t)snprintf(out + off, len - off, "%s %zu %s", first ? "" : ",", k,
+		    sev[s]);
+		first = 0;
+	}
+}
+
+void notice_group_text(const json_t *alerts, const char *base_url, struct buf *b)
+{
+	size_t i, n = json_array_size(alerts);
+	const json_t *a;
+
+	json_array_foreach((json_t *)alerts, i, a) {
+		char sev[16];
+		size_t k;
+		if (i == NOTICE_LIST_MAX) {
+			buf_printf(b, "... and %zu more: %s/alerts\n", n - i, base_url);
+			break;
+		}
+		snprintf(sev, sizeof(sev), "%s", str_of(a, "severity", ""));
+		for (k = 0; sev[k]; k++)
+			sev[k] = (char)(sev[k] >= 'a' && sev[k] <= 'z' ? sev[k] - 32 : sev[k]);
+		buf_printf(b, "%s  %s: %s\n%s/alerts/%lld\n", sev, str_of(a, "rule_name", ""),
+		    str_of(a, "message", ""), base_url,
+		    (long long)json_integer_value(json_object_get(a, "id")));
+	}
+}

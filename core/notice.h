@@ -30,6 +30,20 @@ char *notice_alertmanager(const struct notice *n);
 char *notice_slack(const struct notice *n);
 char *notice_telegram(const struct notice *n, const char *chat_id);
 
+/*
+ * The title of a message about the alerts (a JSON array, as the API shows
+ * them) for kind: one alert, or "7 alerts: 3 critical, 4 warning" (fired),
+ * "7 alerts resolved: ..." and so on. Into out.
+ */
+void notice_group_title(const json_t *alerts, const char *kind, char *out, size_t len);
+/*
+ * Each alert on a line of its own, "CRITICAL  rule: message" and its page
+ * under base_url, at most NOTICE_LIST_MAX of them and then how many more;
+ * appended to b.
+ */
+#define NOTICE_LIST_MAX 25
+void notice_group_text(const json_t *alerts, const char *base_url, struct buf *b);
+
 /* s with &, < and > escaped for Telegram's HTML mode, appended to b. */
 void notice_html_escape(struct buf *b, const char *s);
 

@@ -1,7 +1,8 @@
 /*
- * goldwatch-mailer - delivers the mail of the outbox (SMTP, or the spool
- * folder without SMTP_SERVER), retries failures with backoff, gives up
- * after GOLDWATCH_MAIL_MAX_ATTEMPTS (see mail_deliver.h).
+ * goldwatch-mailer - delivers the outbox: turns due notices into messages,
+ * posts those of the HTTP contact points, sends the mail (SMTP, or the
+ * spool folder without SMTP_SERVER), retries failures with backoff, gives
+ * up after GOLDWATCH_MAIL_MAX_ATTEMPTS (see delivery.h).
  *
  *   goldwatch-mailer --serve
  *   goldwatch-mailer [--now=ISO8601] [--json] [--limit N] [--max-seconds S]
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "delivery.h"
 #include "job.h"
 #include "log.h"
 #include "mail_deliver.h"
@@ -75,7 +77,8 @@ int main(int argc, char **argv)
 	};
 	struct job j;
 	struct mail_pass p = {0};
-	struct mail_pass_result res;
+	struct delivery_result dr;
+	struct mail_pass_result *res = &dr.mail;
 	int64_t limit = 0, seconds = 0, dead = 0;
 	int rc, serving, at = 0;
 
@@ -104,9 +107,9 @@ int main(int argc, char **argv)
 	p.now_us = j.now_given ? j.now_us : 0;
 	p.limit = (int)limit;
 	p.budget_us = seconds * 1000000;
-	if (mail_deliver(j.db, &j.cfg, &p, &res) < 0) {
+	if (delivery_pass(j.db, &j.cfg, &p, &dr) < 0) {
 		log_line("delivery stopped (see the error above): %d sent, %d to retry, %d dead",
-		    res.sent, res.retry, res.dead);
+		    res->sent, res->retry, res->dead);
 		job_close(&j);
 		return 1;
 	}
@@ -115,7 +118,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (j.json) {
-		json_t *out = mail_pass_json(&res);
+		json_t *out = delivery_json(&dr);
 		char *s;
 		json_object_set_new(out, "dead_total", json_integer(dead));
 		s = json_dumps(out, JSON_COMPACT);
@@ -124,9 +127,10 @@ int main(int argc, char **argv)
 		json_decref(out);
 	}
 	log_line("%d mail(s) sent, %d to retry, %d dead in %.1f ms over %ld connection(s)%s;"
-	    " %lld dead in all", res.sent, res.retry, res.dead, (double)res.us / 1000.0,
-	    res.connections, res.server_down ? "; the mail server could not be used" : "",
-	    (long long)dead);
+	    " %lld dead in all; %d notification(s) posted, %d to retry, %d dead",
+	    res->sent, res->retry, res->dead, (double)res->us / 1000.0, res->connections,
+	    res->server_down ? "; the mail server could not be used" : "", (long long)dead,
+	    dr.http.sent, dr.http.retry, dr.http.dead);
 	job_close(&j);
-	return res.server_down ? 1 : 0;
+	return res->server_down ? 1 : 0;
 }

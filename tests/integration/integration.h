@@ -39,6 +39,12 @@ void suite_push_eval(void);
 void suite_preview(void);
 void suite_hysteresis(void);
 void suite_contact_points(void);
+void suite_notify(void);
+struct rcv_request;
+/* Asserts q carries goldwatch's signature of its body under secret (test_contact_points.c). */
+void expect_signature(const struct rcv_request *q, const char *secret);
+/* POST /api/contact-points as admin: the id, or 0 (said on stderr). */
+long long make_cp(const char *json);
 void suite_escalation_policy(void);
 
 /* Users of every role, made once per run: tokens for the API. */

@@ -37,7 +37,7 @@ static int cp_clean(void)
 }
 
 /* POST /api/contact-points as admin; returns the id (0 on failure). */
-static long long make_cp(const char *json)
+long long make_cp(const char *json)
 {
 	struct http_resp r = api("POST", "/api/contact-points", fixture_users()->admin, json);
 	long long id = r.status == 201 ? jint(&r, "id") : 0;
@@ -64,7 +64,7 @@ static int shows_secret(const char *s)
 }
 
 /* The signature a receiver computes: sha256=hex(HMAC-SHA256(secret, "ts.body")). */
-static void expect_signature(const struct rcv_request *q, const char *secret)
+void expect_signature(const struct rcv_request *q, const char *secret)
 {
 	char *ts = rcv_header(q, "X-Goldwatch-Timestamp"), *sig = rcv_header(q, "X-Goldwatch-Signature");
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
