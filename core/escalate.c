@@ -12,6 +12,7 @@
 #include "event.h"
 #include "mail.h"
 #include "notify.h"
+#include "notify_flush.h"
 #include "silence_store.h"
 #include "util.h"
 
@@ -273,6 +274,23 @@ out:
 	return rc;
 }
 
+/*
+ * The notices a committed batch wrote become messages at once, at the
+ * run's moment (they are due then, which a run at a --now ahead of the
+ * clock would otherwise leave to the delivery service until the clock
+ * gets there). 0 or -1.
+ */
+static int flush_notices(struct db *db, const struct config *cfg, int64_t now_us,
+    struct escalate_result *res)
+{
+	int messages;
+
+	if (notify_flush(db, cfg, now_us, &messages) < 0)
+		return -1;
+	res->messages += messages;
+	return 0;
+}
+
 int escalate_run(struct db *db, const struct config *cfg, int64_t now_us,
     struct escalate_result *res)
 {
@@ -288,10 +306,12 @@ int escalate_run(struct db *db, const struct config *cfg, int64_t now_us,
 	/* batches until one comes back short: what is left is locked elsewhere */
 	do {
 		n = escalate_batch(db, cfg, now, now_us, &last, res);
-		if (n < 0)
+		if (n < 0 || flush_notices(db, cfg, now_us, res) < 0)
 			return -1;
 	} while (n == ESCALATE_BATCH);
-	return repeat_due(db, cfg, now, res);
+	if (repeat_due(db, cfg, now, res) < 0)
+		return -1;
+	return flush_notices(db, cfg, now_us, res);
 }
 
 void escalate_result_free(struct escalate_result *res)

@@ -12,7 +12,8 @@
  *
  * The same run tells the repeats: a contact point a fired alert went to
  * with a repeat interval is told again ("repeat") every interval while the
- * alert fires unacknowledged and unsilenced.
+ * alert fires unacknowledged and unsilenced. After each commit the due
+ * notices become messages at the run's moment (notify_flush.h).
  */
 #ifndef GW_ESCALATE_H
 #define GW_ESCALATE_H
@@ -28,6 +29,7 @@ struct escalate_result {
 	int notices;       /* escalation notices to the levels' contact points */
 	int repeats;       /* repeat notices of alerts nobody acknowledged */
 	int mails;         /* "still firing" mails queued (a silence over) */
+	int messages;      /* messages the notices became (notify_flush.h) */
 	json_t *alerts;    /* the escalated alerts */
 };
 

@@ -13,18 +13,20 @@
 #define EP_COLUMNS \
 	"e.id, e.name, e.levels::text AS levels, e.repeat, iso(e.created_at) AS created_at," \
 	" iso(e.updated_at) AS updated_at," \
-	" (SELECT username FROM users u WHERE u.id = e.created_by) AS created_by"
+	" (SELECT username FROM users u WHERE u.id = e.created_by) AS created_by, e.owner_rule_id"
 
 static json_t *ep_json(const PGresult *r, int row)
 {
 	const char *by = db_str(r, row, "created_by");
 	json_t *levels = json_loads(db_str(r, row, "levels"), 0, NULL);
 
-	return json_pack("{sI ss so sI ss ss so}", "id", (json_int_t)db_i64(r, row, "id"),
+	return json_pack("{sI ss so sI ss ss so so}", "id", (json_int_t)db_i64(r, row, "id"),
 	    "name", db_str(r, row, "name"), "levels", levels ? levels : json_array(),
 	    "repeat", (json_int_t)db_i64(r, row, "repeat"),
 	    "created_at", db_str(r, row, "created_at"), "updated_at", db_str(r, row, "updated_at"),
-	    "created_by", by ? json_string(by) : json_null());
+	    "created_by", by ? json_string(by) : json_null(),
+	    "owner_rule_id", db_isnull(r, row, "owner_rule_id") ? json_null() :
+	    json_integer(db_i64(r, row, "owner_rule_id")));
 }
 
 DB_STMT(q_ep_list, "SELECT " EP_COLUMNS " FROM escalation_policies e ORDER BY e.name, e.id");

@@ -20,7 +20,7 @@ int main(int argc, char **argv)
 	struct job j;
 	/* freed on every path, also when the run fails before it filled it */
 	struct escalate_result res = {0};
-	char summary[128];
+	char summary[192];
 	int rc;
 
 	rc = job_open(&j, "goldwatch-escalate", argc, argv, NULL, NULL);
@@ -35,8 +35,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(summary, sizeof(summary),
-	    "{\"escalated\":%d,\"notices\":%d,\"repeats\":%d,\"mails\":%d}", res.escalated,
-	    res.notices, res.repeats, res.mails);
+	    "{\"escalated\":%d,\"notices\":%d,\"repeats\":%d,\"messages\":%d,\"mails\":%d}",
+	    res.escalated, res.notices, res.repeats, res.messages, res.mails);
 	if (job_record(&j, summary) < 0) {
 		escalate_result_free(&res);
 		job_close(&j);
@@ -47,8 +47,9 @@ int main(int argc, char **argv)
 		printf("%s\n", s);
 		free(s);
 	}
-	log_line("escalated %d alerts (%d notices), %d repeats, %d mails queued for goldwatch-mailer",
-	    res.escalated, res.notices, res.repeats, res.mails);
+	log_line("escalated %d alerts (%d notices), %d repeats; %d messages and %d mails queued"
+	    " for goldwatch-mailer", res.escalated, res.notices, res.repeats, res.messages,
+	    res.mails);
 	escalate_result_free(&res);
 	job_close(&j);
 	return 0;

@@ -46,6 +46,11 @@ void expect_signature(const struct rcv_request *q, const char *secret);
 /* POST /api/contact-points as admin: the id, or 0 (said on stderr). */
 long long make_cp(const char *json);
 void suite_escalation_policy(void);
+struct http_resp;
+/* The admin's browser (test_contact_points.c): a form POST with session and CSRF token. */
+struct http_resp admin_form_post(const char *path, const char *fields);
+/* A page GET with the session cookie of token. */
+struct http_resp page_as(const char *path, const char *token);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {

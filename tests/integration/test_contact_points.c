@@ -504,7 +504,7 @@ static void t_roles_and_delete(void)
 }
 
 /* The admin's browser: a form POST with the session cookie and the CSRF token. */
-static struct http_resp form_post(const char *path, const char *fields)
+struct http_resp admin_form_post(const char *path, const char *fields)
 {
 	char cookie[256];
 	const char *h[] = {cookie, "Content-Type: application/x-www-form-urlencoded", NULL};
@@ -517,7 +517,7 @@ static struct http_resp form_post(const char *path, const char *fields)
 	return r;
 }
 
-static struct http_resp page_as(const char *path, const char *token)
+struct http_resp page_as(const char *path, const char *token)
 {
 	char cookie[256];
 	const char *h[] = {cookie, NULL};
@@ -541,7 +541,7 @@ static void t_pages(void)
 	fields = xasprintf("name=Page+hook&kind=webhook&url=%s&method=POST&format=goldwatch"
 	    "&headers=X-Shop%%3A+gold&secret_headers=Authorization%%3A+Bearer+tok-a9f3-page"
 	    "&secret=" SECRET "&addresses=&slack_url=&bot_token=&chat_id=&api_base=", url);
-	r = form_post("/contact-points", fields);
+	r = admin_form_post("/contact-points", fields);
 	free(fields);
 	EXPECT_STATUS(r, 303);
 	loc = http_header(&r, "Location");
@@ -570,7 +570,7 @@ static void t_pages(void)
 
 	/* a bad URL: at its field, nothing changed */
 	before = SQL_INT0("SELECT count(*) FROM audit_log WHERE object_type = 'contact_point'");
-	r = form_post(path, "name=Page+hook&kind=webhook&url=ftp%3A%2F%2Fx&method=POST"
+	r = admin_form_post(path, "name=Page+hook&kind=webhook&url=ftp%3A%2F%2Fx&method=POST"
 	    "&format=goldwatch&headers=&secret_headers=Authorization%3A&secret=");
 	EXPECT_STATUS(r, 422);
 	CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "id=\"err-url\">url must be") : NULL);
@@ -582,13 +582,13 @@ static void t_pages(void)
 	/* the test button */
 	receiver_clear(rcv);
 	snprintf(path, sizeof(path), "/contact-points/%lld/test", id);
-	r = form_post(path, "x=1");
+	r = admin_form_post(path, "x=1");
 	EXPECT_STATUS(r, 303);
 	http_free(&r);
 	CU_ASSERT_EQUAL(receiver_wait(rcv, 1, 5000), 1);
 
 	snprintf(path, sizeof(path), "/contact-points/%lld/delete", id);
-	r = form_post(path, "confirm=1");
+	r = admin_form_post(path, "confirm=1");
 	EXPECT_STATUS(r, 303);
 	http_free(&r);
 	snprintf(path, sizeof(path), "/api/contact-points/%lld", id);
