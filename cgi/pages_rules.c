@@ -175,39 +175,22 @@ static void window_in_minutes(const struct request *req, json_t *in, struct verr
 }
 
 /*
- * What a rule may name on the form: the contact points or escalation
- * policies of list (a store's list, new reference) no rule owns (a rule's
- * escalation shorthand is shown as its own fields). NULL if it failed.
+ * What a rule may name on the form: the contact points and escalation
+ * policies no rule owns (a rule's escalation shorthand is shown as its
+ * own fields). New references, NULL if the read failed.
  */
-static json_t *nameable(enum store_rc rc, json_t *list)
-{
-	json_t *out, *v;
-	size_t i;
-
-	if (rc != ST_OK)
-		return NULL;
-	out = json_array();
-	json_array_foreach(list, i, v)
-		if (!json_is_integer(json_object_get(v, "owner_rule_id")))
-			json_array_append(out, v);
-	json_decref(list);
-	return out;
-}
-
 static json_t *nameable_cps(const struct request *req)
 {
 	json_t *list = NULL;
-	enum store_rc rc = cp_list(req->db, &list);
 
-	return nameable(rc, list);
+	return cp_list_shared(req->db, &list) == ST_OK ? list : NULL;
 }
 
 static json_t *nameable_policies(const struct request *req)
 {
 	json_t *list = NULL;
-	enum store_rc rc = esc_policy_list(req->db, &list);
 
-	return nameable(rc, list);
+	return esc_policy_list_shared(req->db, &list) == ST_OK ? list : NULL;
 }
 
 /* The ticked contact points (checkboxes cp_<id>) into the body's contact_points. */

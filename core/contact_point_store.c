@@ -14,7 +14,7 @@
 #define CP_COLUMNS \
 	"c.id, c.name, c.kind, c.settings::text AS settings, c.secret_names::text AS secret_names," \
 	" iso(c.created_at) AS created_at, iso(c.updated_at) AS updated_at," \
-	" (SELECT username FROM users u WHERE u.id = c.created_by) AS created_by, c.owner_rule_id"
+	" (SELECT username FROM users u WHERE u.id = c.created_by) AS created_by"
 
 static json_t *cp_json(const PGresult *r, int row)
 {
@@ -22,14 +22,12 @@ static json_t *cp_json(const PGresult *r, int row)
 	json_t *settings = json_loads(db_str(r, row, "settings"), 0, NULL);
 	json_t *names = json_loads(db_str(r, row, "secret_names"), 0, NULL);
 
-	return json_pack("{sI ss ss so so ss ss so so}", "id", (json_int_t)db_i64(r, row, "id"),
+	return json_pack("{sI ss ss so so ss ss so}", "id", (json_int_t)db_i64(r, row, "id"),
 	    "name", db_str(r, row, "name"), "kind", db_str(r, row, "kind"),
 	    "settings", settings ? settings : json_object(),
 	    "secrets_set", names ? names : json_array(),
 	    "created_at", db_str(r, row, "created_at"), "updated_at", db_str(r, row, "updated_at"),
-	    "created_by", by ? json_string(by) : json_null(),
-	    "owner_rule_id", db_isnull(r, row, "owner_rule_id") ? json_null() :
-	    json_integer(db_i64(r, row, "owner_rule_id")));
+	    "created_by", by ? json_string(by) : json_null());
 }
 
 DB_STMT(q_cp_list, "SELECT " CP_COLUMNS " FROM contact_points c ORDER BY c.name, c.id");
@@ -37,6 +35,14 @@ DB_STMT(q_cp_list, "SELECT " CP_COLUMNS " FROM contact_points c ORDER BY c.name,
 enum store_rc cp_list(struct db *db, json_t **out)
 {
 	return store_rows(DB_EXEC0(db, &q_cp_list), cp_json, out);
+}
+
+DB_STMT(q_cp_list_shared, "SELECT " CP_COLUMNS " FROM contact_points c"
+    " WHERE c.owner_rule_id IS NULL ORDER BY c.name, c.id");
+
+enum store_rc cp_list_shared(struct db *db, json_t **out)
+{
+	return store_rows(DB_EXEC0(db, &q_cp_list_shared), cp_json, out);
 }
 
 DB_STMT(q_cp_get, "SELECT " CP_COLUMNS " FROM contact_points c WHERE c.id = $1::bigint");

@@ -16,6 +16,8 @@
 #include "store.h"
 
 enum store_rc cp_list(struct db *db, json_t **out);
+/* Those no rule owns (a rule's escalation shorthand owns one: migration 0022). */
+enum store_rc cp_list_shared(struct db *db, json_t **out);
 /* One contact point: ST_OK or ST_NOT_FOUND. */
 enum store_rc cp_get(struct db *db, int64_t id, json_t **out);
 /*

@@ -13,20 +13,18 @@
 #define EP_COLUMNS \
 	"e.id, e.name, e.levels::text AS levels, e.repeat, iso(e.created_at) AS created_at," \
 	" iso(e.updated_at) AS updated_at," \
-	" (SELECT username FROM users u WHERE u.id = e.created_by) AS created_by, e.owner_rule_id"
+	" (SELECT username FROM users u WHERE u.id = e.created_by) AS created_by"
 
 static json_t *ep_json(const PGresult *r, int row)
 {
 	const char *by = db_str(r, row, "created_by");
 	json_t *levels = json_loads(db_str(r, row, "levels"), 0, NULL);
 
-	return json_pack("{sI ss so sI ss ss so so}", "id", (json_int_t)db_i64(r, row, "id"),
+	return json_pack("{sI ss so sI ss ss so}", "id", (json_int_t)db_i64(r, row, "id"),
 	    "name", db_str(r, row, "name"), "levels", levels ? levels : json_array(),
 	    "repeat", (json_int_t)db_i64(r, row, "repeat"),
 	    "created_at", db_str(r, row, "created_at"), "updated_at", db_str(r, row, "updated_at"),
-	    "created_by", by ? json_string(by) : json_null(),
-	    "owner_rule_id", db_isnull(r, row, "owner_rule_id") ? json_null() :
-	    json_integer(db_i64(r, row, "owner_rule_id")));
+	    "created_by", by ? json_string(by) : json_null());
 }
 
 DB_STMT(q_ep_list, "SELECT " EP_COLUMNS " FROM escalation_policies e ORDER BY e.name, e.id");
@@ -34,6 +32,14 @@ DB_STMT(q_ep_list, "SELECT " EP_COLUMNS " FROM escalation_policies e ORDER BY e.
 enum store_rc esc_policy_list(struct db *db, json_t **out)
 {
 	return store_rows(DB_EXEC0(db, &q_ep_list), ep_json, out);
+}
+
+DB_STMT(q_ep_list_shared, "SELECT " EP_COLUMNS " FROM escalation_policies e"
+    " WHERE e.owner_rule_id IS NULL ORDER BY e.name, e.id");
+
+enum store_rc esc_policy_list_shared(struct db *db, json_t **out)
+{
+	return store_rows(DB_EXEC0(db, &q_ep_list_shared), ep_json, out);
 }
 
 DB_STMT(q_ep_get, "SELECT " EP_COLUMNS " FROM escalation_policies e WHERE e.id = $1::bigint");

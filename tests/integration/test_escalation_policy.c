@@ -217,14 +217,18 @@ static void t_shorthand(void)
 	make_push_kpi("t_sh", 0);
 	rule = make_simple_rule("sh rule", "t_sh", "gt", 5,
 	    "\"escalation\":{\"after_minutes\":10,\"recipients\":[\"boss@shop.test\"]}");
-	got = rule_of(rule);
-	pol = json_integer_value(json_object_get(got, "escalation_policy_id"));
+	snprintf(r_s, sizeof(r_s), "%lld", rule);
+	pol = SQL_INT("SELECT escalation_policy_id FROM alert_rules WHERE id = $1::bigint", r_s);
 	CU_ASSERT_TRUE(pol > 0);
+	/* shown as the shorthand: the policy is the rule's own, not one to share */
+	got = rule_of(rule);
+	CU_ASSERT_TRUE(json_is_null(json_object_get(got, "escalation_policy_id")));
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(got, "escalation"),
 	    "after_minutes")), 10);
 	json_decref(got);
-	snprintf(r_s, sizeof(r_s), "%lld", rule);
 	snprintf(p_s, sizeof(p_s), "%lld", pol);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT owner_rule_id FROM escalation_policies"
+	    " WHERE id = $1::bigint", p_s), rule);
 	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM escalation_policies e JOIN contact_points c"
 	    " ON c.owner_rule_id = e.owner_rule_id WHERE e.id = $1::bigint"
 	    " AND e.owner_rule_id = $2::bigint AND e.contact_points = ARRAY[c.id]"
@@ -251,14 +255,17 @@ static void t_shorthand(void)
 	}
 	json_decref(got);
 	EXPECT_STATUS(r, 200);
-	CU_ASSERT_EQUAL(jint(&r, "escalation_policy_id"), pol);
 	http_free(&r);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT escalation_policy_id FROM alert_rules WHERE id = $1::bigint",
+	    r_s), pol);
 	/* the shorthand set to null: its policy and contact point go */
 	r = api("PUT", path, fixture_users()->admin, "{\"name\":\"sh rule\",\"kpi\":\"t_sh\","
 	    "\"condition\":\"gt\",\"threshold\":5,\"severity\":\"critical\",\"escalation\":null}");
 	EXPECT_STATUS(r, 200);
-	CU_ASSERT_TRUE(json_is_null(jget(r.json, "escalation_policy_id")));
+	CU_ASSERT_TRUE(json_is_null(jget(r.json, "escalation")));
 	http_free(&r);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM alert_rules WHERE id = $1::bigint"
+	    " AND escalation_policy_id IS NULL", r_s), 1);
 	CU_ASSERT_EQUAL(SQL_INT("SELECT (SELECT count(*) FROM escalation_policies WHERE"
 	    " owner_rule_id = $1::bigint) + (SELECT count(*) FROM contact_points WHERE"
 	    " owner_rule_id = $1::bigint)", r_s), 0);
@@ -267,8 +274,10 @@ static void t_shorthand(void)
 	    "\"condition\":\"gt\",\"threshold\":5,\"severity\":\"critical\",\"escalation\":"
 	    "{\"after_minutes\":7,\"recipients\":[\"boss@shop.test\"]}}");
 	EXPECT_STATUS(r, 200);
-	CU_ASSERT_TRUE(jint(&r, "escalation_policy_id") > 0);
 	http_free(&r);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM alert_rules r JOIN escalation_policies e"
+	    " ON e.id = r.escalation_policy_id WHERE r.id = $1::bigint AND e.owner_rule_id = r.id"
+	    " AND (e.levels->0->>'after_minutes')::int = 7", r_s), 1);
 	r = api("DELETE", path, fixture_users()->admin, NULL);
 	EXPECT_STATUS(r, 200);
 	http_free(&r);
