@@ -19,19 +19,20 @@
  * Rule JSON: select RULE_COLUMNS from alert_rules r. A rule escalating by
  * its own "escalation" shows that, and escalation_policy_id null: the
  * policy it owns for it (migration 0022) is its own, not one to share, so
- * two rules made alike read alike.
+ * two rules made alike read alike. New columns go last: what a waiting
+ * statement shows in pg_stat_activity is its first 1024 bytes.
  */
 #define RULE_COLUMNS \
 	"r.id, r.name, r.description, r.kpi_key, r.condition, r.threshold, r.severity," \
 	" r.cooldown_minutes, r.for_evaluations, r.window_minutes, r.window_samples, r.window_weeks," \
 	" to_json(r.recipients)::text AS recipients, r.notify_resolved," \
 	" r.escalation_after_minutes, to_json(r.escalation_recipients)::text AS escalation_recipients," \
-	" to_json(r.contact_points)::text AS contact_points," \
-	" CASE WHEN r.escalation_after_minutes IS NULL THEN r.escalation_policy_id END" \
-	"   AS escalation_policy_id," \
 	" r.enabled, r.active_hours, iso(r.created_at) AS created_at, iso(r.updated_at) AS updated_at," \
 	" r.recovery_threshold, r.keep_firing_minutes, r.flap_changes, r.flap_window_minutes," \
-	" " RULE_STATUS_SQL " AS rule_status"
+	" " RULE_STATUS_SQL " AS rule_status," \
+	" to_json(r.contact_points)::text AS contact_points," \
+	" CASE WHEN r.escalation_after_minutes IS NULL THEN r.escalation_policy_id END" \
+	"   AS escalation_policy_id"
 
 /*
  * What the rule is doing, read from its state and open alert at read time
