@@ -172,6 +172,9 @@ $(BUILD)/bench/%.o: ALL_CPPFLAGS += $(UV_CFLAGS)
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/bench/benchlib.o $(CORE_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(UV_LIBS)
 
+# the notification benchmark receives with the tests' HTTP receiver
+$(BUILD)/bench/notify_load: $(BUILD)/tests/lib/receiver.o
+
 bench-bins: $(BENCH_BINS)
 .PRECIOUS: $(BUILD)/bench/%.o
 

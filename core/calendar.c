@@ -265,3 +265,12 @@ int calendar_local(int64_t t_us, struct cal_local *out)
 	out->minute = tm.tm_hour * 60 + tm.tm_min;
 	return 0;
 }
+
+int calendar_rule_active(const char *active_hours, int shop_open)
+{
+	if (strcmp(active_hours, "open") == 0)
+		return shop_open;
+	if (strcmp(active_hours, "closed") == 0)
+		return !shop_open;
+	return 1;
+}

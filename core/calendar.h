@@ -73,4 +73,11 @@ int calendar_open(const struct calendar *cal, const struct cal_local *at);
 /* The local moment of instant t_us in the process's zone (TZ). 0 or -1. */
 int calendar_local(int64_t t_us, struct cal_local *out);
 
+/*
+ * Whether a rule of active_hours ("open", "closed", or "always") is
+ * evaluated while the shop is open (shop_open 1) or closed (0): the
+ * evaluation and the preview both ask this.
+ */
+int calendar_rule_active(const char *active_hours, int shop_open);
+
 #endif

@@ -298,7 +298,8 @@ enum store_rc cp_target_load(struct db *db, const struct config *cfg, int64_t id
 	t->kind = cp_kind_parse(db_str(r, 0, "kind"));
 	t->name = xstrdup(db_str(r, 0, "name"));
 	t->settings = json_loads(db_str(r, 0, "settings"), 0, NULL);
-	if (!db_isnull(r, 0, "sealed") && (plain = secret_open(cfg, db_str(r, 0, "sealed"))) == NULL) {
+	if (cfg && !db_isnull(r, 0, "sealed") &&
+	    (plain = secret_open(cfg, db_str(r, 0, "sealed"))) == NULL) {
 		PQclear(r);
 		cp_target_free(t);
 		return ST_ERROR;

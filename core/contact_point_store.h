@@ -53,7 +53,10 @@ struct cp_target {
 	json_t *settings;   /* the public settings */
 	json_t *secrets;    /* {} when none */
 };
-/* ST_OK, ST_NOT_FOUND, or ST_ERROR (its secrets do not open: logged). */
+/*
+ * ST_OK, ST_NOT_FOUND, or ST_ERROR (its secrets do not open: logged).
+ * cfg NULL: what may be shown only, the secrets stay sealed ({}).
+ */
 enum store_rc cp_target_load(struct db *db, const struct config *cfg, int64_t id,
     struct cp_target *t);
 void cp_target_free(struct cp_target *t);

@@ -11,12 +11,17 @@
 int delivery_pass(struct db *db, const struct config *cfg, const struct mail_pass *p,
     struct delivery_result *res)
 {
+	int rc = 0;
+
 	memset(res, 0, sizeof(*res));
+	/* each step on its own: one that fails does not hold up the others */
 	if (notify_flush(db, cfg, p->now_us, &res->messages) < 0)
-		return -1;
+		rc = -1;
 	if (http_deliver(db, cfg, p, &res->http) < 0)
-		return -1;
-	return mail_deliver(db, cfg, p, &res->mail);
+		rc = -1;
+	if (mail_deliver(db, cfg, p, &res->mail) < 0)
+		rc = -1;
+	return rc;
 }
 
 json_t *delivery_json(const struct delivery_result *res)

@@ -20,7 +20,10 @@ struct delivery_result {
 	struct mail_pass_result mail;
 };
 
-/* 0, or -1 (logged) when a step failed on the database or no mail sender could be made. */
+/*
+ * Runs every step, each even when one before it failed. 0, or -1 (logged)
+ * when a step failed on the database or no mail sender could be made.
+ */
 int delivery_pass(struct db *db, const struct config *cfg, const struct mail_pass *p,
     struct delivery_result *res);
 

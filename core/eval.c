@@ -794,15 +794,6 @@ static int read_change(const struct run *run, const PGresult *r, int i,
  * pending count, open alert and cooldown stay as they are, it fires and
  * resolves nothing.
  */
-static int rule_active(const struct run *run, const char *active_hours)
-{
-	if (strcmp(active_hours, "open") == 0)
-		return run->shop_open;
-	if (strcmp(active_hours, "closed") == 0)
-		return !run->shop_open;
-	return 1;
-}
-
 /*
  * The shop's calendar at the prelude's local moment (row 0 of r): open 1
  * or closed 0, or -1 (logged).
@@ -876,7 +867,7 @@ static int eval_rules(const struct run *run, const char *selected, int chunk)
 	read_cols(r, &c);
 	ch = xcalloc((size_t)n + 1, sizeof(*ch));
 	for (int i = 0; i < n; i++) {
-		if (!rule_active(run, db_str(r, i, "active_hours"))) {
+		if (!calendar_rule_active(db_str(r, i, "active_hours"), run->shop_open)) {
 			run->res->inactive++;
 			seen_add(&seen, r, i, &c, "inactive");
 			continue;

@@ -26,6 +26,12 @@ const char *mail_kind_name(enum mail_kind k)
 	return k < MAIL_KIND__MAX ? kind_names[k] : "?";
 }
 
+int mail_kind_may_ack(enum mail_kind k)
+{
+	return k == MAIL_FIRED || k == MAIL_ESCALATED || k == MAIL_STILL_FIRING ||
+	    k == MAIL_REPEAT;
+}
+
 enum mail_kind mail_kind_parse(const char *s)
 {
 	for (int k = 0; k < MAIL_KIND__MAX; k++)
@@ -266,7 +272,8 @@ int mail_render_alert(const struct config *cfg, const struct mail_alert *m,
 	return rc;
 }
 
-static void group_alert(const struct config *cfg, struct tpl_dict *d, const json_t *a)
+static void group_alert(const struct config *cfg, struct tpl_dict *d, const json_t *a,
+    const char *ack_url)
 {
 	struct tpl_dict *row = tpl_section(d, "ALERT");
 	const char *sev = json_str_or(a, "severity", "");
@@ -281,10 +288,12 @@ static void group_alert(const struct config *cfg, struct tpl_dict *d, const json
 	tpl_set(row, "MESSAGE", json_str_or(a, "message", ""));
 	tpl_setf(row, "ALERT_URL", "%s/alerts/%lld", cfg->base_url,
 	    (long long)json_integer_value(json_object_get(a, "id")));
+	if (ack_url)
+		tpl_set(tpl_section(row, "ACK"), "ACK_URL", ack_url);
 }
 
 int mail_render_group(const struct config *cfg, enum mail_kind kind, const json_t *alerts,
-    struct mail_msg *out)
+    const json_t *ack_urls, struct mail_msg *out)
 {
 	char title[200];
 	struct tpl_dict *d = tpl_dict_new("group");
@@ -304,7 +313,7 @@ int mail_render_group(const struct config *cfg, enum mail_kind kind, const json_
 	json_array_foreach(alerts, i, a) {
 		if (i == NOTICE_LIST_MAX)
 			break;
-		group_alert(cfg, d, a);
+		group_alert(cfg, d, a, json_string_value(json_array_get(ack_urls, i)));
 	}
 	if (n > NOTICE_LIST_MAX)
 		tpl_set_int(tpl_section(d, "MORE"), "MORE_COUNT", (long)(n - NOTICE_LIST_MAX));
@@ -315,6 +324,29 @@ int mail_render_group(const struct config *cfg, enum mail_kind kind, const json_
 	if (rc < 0)
 		mail_msg_free(out);
 	return rc;
+}
+
+int mail_group_acks(struct db *db, const struct config *cfg, const json_t *alerts,
+    const char *recipient, json_t **out)
+{
+	size_t i;
+	const json_t *a;
+
+	*out = json_array();
+	json_array_foreach(alerts, i, a) {
+		char *url = NULL;
+		if (i == NOTICE_LIST_MAX)
+			break;
+		if (ack_link_for(db, cfg, json_integer_value(json_object_get(a, "id")), recipient,
+		    &url) < 0) {
+			json_decref(*out);
+			*out = NULL;
+			return -1;
+		}
+		json_array_append_new(*out, url ? json_string(url) : json_null());
+		free(url);
+	}
+	return 0;
 }
 
 void outbox_init(struct outbox *o)
@@ -476,8 +508,7 @@ int mail_queue_alert(struct db *db, const struct config *cfg, struct outbox *o,
 
 		if (to == NULL)
 			continue;
-		if ((m->kind == MAIL_FIRED || m->kind == MAIL_ESCALATED ||
-		    m->kind == MAIL_STILL_FIRING || m->kind == MAIL_REPEAT) &&
+		if (mail_kind_may_ack(m->kind) &&
 		    ack_link_for(db, cfg, alert_id, to, &ack_url) < 0)
 			return -1;
 		if (mail_render_alert(cfg, m, ack_url, &msg) < 0) {

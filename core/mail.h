@@ -31,6 +31,8 @@ enum mail_kind {
 const char *mail_kind_name(enum mail_kind k);
 /* The kind of a name, MAIL_KIND__MAX for an unknown one. */
 enum mail_kind mail_kind_parse(const char *s);
+/* Whether a message of kind k carries acknowledge links (the alert is open). */
+int mail_kind_may_ack(enum mail_kind k);
 
 /* What a message about one alert shows. */
 struct mail_alert {
@@ -83,12 +85,21 @@ int mail_render_alert(const struct config *cfg, const struct mail_alert *m,
     const char *ack_url, struct mail_msg *out);
 
 /*
- * A message about several alerts at once (a group, notify_flush.h), for
- * recipients: the title and each alert listed with its page. alerts: the
- * alerts as the API shows them. Returns 0, or -1 (logged).
+ * A message about several alerts at once (a group, notify_flush.h): the
+ * title and each alert listed with its page. alerts: the alerts as the API
+ * shows them; ack_urls (NULL: none) the recipient's acknowledge link of
+ * each, a string or null, in the same order. Returns 0, or -1 (logged).
  */
 int mail_render_group(const struct config *cfg, enum mail_kind kind, const json_t *alerts,
-    struct mail_msg *out);
+    const json_t *ack_urls, struct mail_msg *out);
+
+/*
+ * The acknowledge links of recipient for the alerts a group mail lists
+ * (the first NOTICE_LIST_MAX): a JSON array of strings, or nulls where the
+ * recipient is no user who may acknowledge. 0, or -1.
+ */
+int mail_group_acks(struct db *db, const struct config *cfg, const json_t *alerts,
+    const char *recipient, json_t **out);
 
 /*
  * Outbox rows gathered in memory and written by one INSERT, inside the

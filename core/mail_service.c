@@ -96,6 +96,13 @@ static void wait_for(struct service *sv, int64_t ms)
 	int64_t deadline = time_mono_us() + ms * 1000;
 	int watch = 1;
 
+	/*
+	 * libpq reads notifications with any result: those that came during
+	 * the pass wait in its queue, not on the socket, and poll() would
+	 * sleep past them
+	 */
+	if (drain(sv) > 0)
+		return;
 	while (!*sv->stop) {
 		int64_t now = time_mono_us(), t = (deadline - now) / 1000;
 		int64_t keep = sv->s ? (sv->used_us + MAIL_SERVICE_KEEP_MS * 1000 - now) / 1000 : t;

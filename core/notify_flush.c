@@ -74,17 +74,27 @@ static int group_mail(struct db *db, struct group *g, struct outbox *o)
 		json_t *a = json_array_get(g->alerts, 0);
 		mail_alert_of(&m, kind, a, g->r, g->from, db_str(g->r, g->from, "now_local"),
 		    json_number_value(json_object_get(a, "value")));
-		m.escalation_level = (int)db_i64(g->r, g->from, "level");
+		if (db_i64(g->r, g->from, "level") > 0)
+			m.escalation_level = (int)db_i64(g->r, g->from, "level");
 		return mail_queue_alert(db, g->cfg, o, &m, addrs,
 		    json_integer_value(json_object_get(a, "rule_id")), NULL);
 	}
-	if (mail_render_group(g->cfg, kind, g->alerts, &msg) < 0)
-		return -1;
-	json_array_foreach(addrs, i, v)
-		if (json_is_string(v))
-			outbox_add_group(o, kind, first_id(g->alerts), g->ids, json_string_value(v),
-			    &msg);
-	mail_msg_free(&msg);
+	json_array_foreach(addrs, i, v) {
+		json_t *acks = NULL;
+		int rc;
+		if (!json_is_string(v))
+			continue;
+		/* each address its own links: only users who may acknowledge get them */
+		if (mail_kind_may_ack(kind) &&
+		    mail_group_acks(db, g->cfg, g->alerts, json_string_value(v), &acks) < 0)
+			return -1;
+		rc = mail_render_group(g->cfg, kind, g->alerts, acks, &msg);
+		json_decref(acks);
+		if (rc < 0)
+			return -1;
+		outbox_add_group(o, kind, first_id(g->alerts), g->ids, json_string_value(v), &msg);
+		mail_msg_free(&msg);
+	}
 	return 0;
 }
 
@@ -96,8 +106,8 @@ static void target_shown(const struct cp_target *t, char *out, size_t len)
 		    json_string_value(json_object_get(t->settings, "chat_id")));
 		return;
 	}
-	cp_url_hint(json_string_value(json_object_get(t->kind == CP_SLACK ? t->secrets :
-	    t->settings, "url")), out, len);
+	/* a Slack URL is a secret: its settings show its hint */
+	cp_url_hint(json_string_value(json_object_get(t->settings, "url")), out, len);
 }
 
 /* The message of a group to an HTTP contact point: one outbox row. */
@@ -134,7 +144,8 @@ static int group_http(struct group *g, struct outbox *o, const char *now)
 static int group_message(struct db *db, struct group *g, struct outbox *o, const char *now)
 {
 	struct cp_target t;
-	enum store_rc rc = cp_target_load(db, g->cfg, db_i64(g->r, g->from, "cp"), &t);
+	/* no secret is needed to write a message: they are opened for the request only */
+	enum store_rc rc = cp_target_load(db, NULL, db_i64(g->r, g->from, "cp"), &t);
 	struct buf ids;
 	int out = 0;
 

@@ -207,16 +207,10 @@ static void cond_input_at(const struct replay *rp, size_t i, struct cond_input *
 	}
 }
 
-/* Whether the rule is evaluated at the local moment (eval.c's rule_active). */
+/* Whether the rule is evaluated at the local moment, as the evaluation decides it. */
 static int active_at(const struct replay *rp, const struct cal_local *at)
 {
-	const char *h = rp->rule->active_hours;
-
-	if (strcmp(h, "open") == 0)
-		return calendar_open(rp->cal, at);
-	if (strcmp(h, "closed") == 0)
-		return !calendar_open(rp->cal, at);
-	return 1;
+	return calendar_rule_active(rp->rule->active_hours, calendar_open(rp->cal, at));
 }
 
 static void add_firing(struct replay *rp, int64_t at_us, double value)

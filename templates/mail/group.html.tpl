@@ -15,7 +15,7 @@
 </td></tr>
 <tr><td style="padding:20px 24px;">
 <table role="presentation" cellpadding="6" cellspacing="0" style="border-collapse:collapse;font-size:14px;width:100%;">
-{{#ALERT}}<tr><td style="width:90px;border-bottom:1px solid #eee;vertical-align:top;"><strong style="color:{{SEVERITY_COLOUR}};">{{SEVERITY_UPPER}}</strong></td><td style="border-bottom:1px solid #eee;"><a href="{{ALERT_URL}}" style="color:#1d1d1b;font-weight:bold;">{{RULE_NAME}}</a><br>{{MESSAGE}}</td></tr>
+{{#ALERT}}<tr><td style="width:90px;border-bottom:1px solid #eee;vertical-align:top;"><strong style="color:{{SEVERITY_COLOUR}};">{{SEVERITY_UPPER}}</strong></td><td style="border-bottom:1px solid #eee;"><a href="{{ALERT_URL}}" style="color:#1d1d1b;font-weight:bold;">{{RULE_NAME}}</a><br>{{MESSAGE}}{{#ACK}}<br><a href="{{ACK_URL}}" style="color:#8a6d1d;font-size:13px;">Acknowledge</a>{{/ACK}}</td></tr>
 {{/ALERT}}</table>
 {{#MORE}}<p style="margin:12px 0 0 0;font-size:14px;">... and {{MORE_COUNT}} more.</p>{{/MORE}}
 <p style="margin:20px 0 0 0;"><a href="{{ALERTS_URL}}" style="display:inline-block;padding:10px 16px;background:#1d1d1b;color:#ffffff;text-decoration:none;border-radius:4px;font-size:14px;">See the alerts</a></p>

@@ -2,7 +2,8 @@
 {{#ALERT}}
 {{SEVERITY_UPPER}}  {{RULE_NAME}}: {{MESSAGE}}
 {{ALERT_URL}}
-{{/ALERT}}{{#MORE}}
+{{#ACK}}Acknowledge it: {{ACK_URL}}
+{{/ACK}}{{/ALERT}}{{#MORE}}
 ... and {{MORE_COUNT}} more: {{ALERTS_URL}}
 {{/MORE}}
 All alerts: {{ALERTS_URL}}

@@ -6,7 +6,7 @@
  * by severity and category with continue and the default policy; a burst
  * in one message per contact point and the group wait; every HTTP kind's
  * body; signatures; retries and dead letters of receivers that fail;
- * e-mail through the outbox; nothing secret in a delivery's row.
+ * e-mail through the outbox; nothing secret in a delivery's row or a log.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -134,7 +134,8 @@ static long long rule_on(const char *name, const char *kpi, const char *sev, dou
 	char body[512];
 
 	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"kpi\":\"%s\",\"condition\":\"gt\","
-	    "\"threshold\":%g,\"severity\":\"%s\",\"cooldown_minutes\":0,\"recipients\":[]}",
+	    "\"threshold\":%g,\"severity\":\"%s\",\"cooldown_minutes\":0,\"flap_changes\":100,"
+	    "\"recipients\":[]}",
 	    name, kpi, above, sev);
 	return make_rule(body);
 }
@@ -325,6 +326,7 @@ static void t_group_burst(void)
 	int64_t t0;
 	json_t *j;
 	char name[32], *title;
+	long long ops;
 
 	contact_points();
 	make_push_kpi("n_burst", 60);
@@ -332,8 +334,16 @@ static void t_group_burst(void)
 		snprintf(name, sizeof(name), "burst %d", i);
 		rule_on(name, "n_burst", i < 3 ? "critical" : "warning", i);
 	}
+	/* an operator among the addresses: only theirs carries acknowledge links */
+	test_user("notify_op", "notify-op-password-1", "operator");
+	PQclear(test_sql("UPDATE users SET email = 'notify.op@shop.example'"
+	    " WHERE username = 'notify_op'", 0, NULL));
+	ops = make_cp("{\"name\":\"N ops mail\",\"kind\":\"email\",\"settings\":"
+	    "{\"addresses\":[\"notify.op@shop.example\",\"nobody@shop.example\"]}}");
+	CU_ASSERT_FATAL(ops > 0);
 	put_policies("{\"policies\":[{\"matchers\":{\"kpi\":[\"n_burst\"]},"
-	    "\"contact_points\":[%lld,%lld],\"group_wait_seconds\":2}]}", cp_slack, cp_mail);
+	    "\"contact_points\":[%lld,%lld,%lld],\"group_wait_seconds\":2}]}", cp_slack, cp_mail,
+	    ops);
 	receiver_clear(rcv);
 	t0 = time_mono_us();
 	push("n_burst", 100, 7, 0);
@@ -360,6 +370,13 @@ static void t_group_burst(void)
 	    " AND subject = '[goldwatch] ' || $2", lli(cp_mail), title), 2);
 	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM notices WHERE contact_point_id = $1::bigint",
 	    lli(cp_mail)), 0);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM mail_outbox WHERE contact_point_id = $1::bigint"
+	    " AND recipient = 'notify.op@shop.example' AND cardinality(alert_ids) = 7"
+	    " AND (length(body_text) - length(replace(body_text, 'Acknowledge it: ', '')))"
+	    "     / length('Acknowledge it: ') = 7", lli(ops)), 1);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM mail_outbox WHERE contact_point_id = $1::bigint"
+	    " AND recipient = 'nobody@shop.example' AND cardinality(alert_ids) = 7"
+	    " AND body_text NOT LIKE '%Acknowledge%' AND body_html NOT LIKE '%/ack?t=%'", lli(ops)), 1);
 	/* resolved together, one message too */
 	receiver_clear(rcv);
 	push("n_burst", -10, 0, 7);
@@ -459,6 +476,23 @@ static void t_failures(void)
 	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM mail_outbox WHERE contact_point_id = $1::bigint"
 	    " AND kind = 'resolved' AND status = 'queued' AND attempts = 1", lli(cp_hook)), 1);
 	receiver_answer(rcv, 200, "ok", 0, 0);
+	/*
+	 * slow but within the timeout: taken at the first attempt. Its alert
+	 * fires while the service is still in the pass that timed out: the
+	 * wake-up arrives during that pass's queries, and must not wait in
+	 * libpq's queue until the next retry falls due
+	 */
+	receiver_answer(rcv, 200, "ok", 700, 0);
+	push("n_fail", 5, 1, 0);
+	for (int i = 0; i < 50 && SQL_INT("SELECT count(*) FROM mail_outbox o JOIN alerts a"
+	    " ON a.id = o.alert_id WHERE a.rule_id = $1::bigint AND o.kind = 'fired'"
+	    " AND o.status = 'sent' AND o.attempts = 1", lli(rule)) == 0; i++)
+		usleep(100 * 1000);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM mail_outbox o JOIN alerts a"
+	    " ON a.id = o.alert_id WHERE a.rule_id = $1::bigint AND o.kind = 'fired'"
+	    " AND o.status = 'sent' AND o.attempts = 1", lli(rule)), 1);
+	receiver_answer(rcv, 200, "ok", 0, 0);
+	push("n_fail", 0, 0, 1);
 	(void)rule;
 }
 
@@ -482,6 +516,13 @@ static void t_email_single(void)
 	push("n_mail", 0, 0, 1);
 }
 
+/* Last: none of this suite's secrets in any log of the stack (nginx's included). */
+static void t_no_secret_in_logs(void)
+{
+	CU_ASSERT_EQUAL(test_system("! grep -rqE '" SECRET "|notify-bot-token|secretpart' '%s/log'",
+	    test_env("GW_TEST_STACK")), 0);
+}
+
 void suite_notify(void)
 {
 	static const struct test_case cases[] = {
@@ -491,6 +532,7 @@ void suite_notify(void)
 		{"Telegram: escaped HTML; the row shows no secret", t_telegram_escaped},
 		{"a receiver that fails, refuses or hangs: retried, dead, retried", t_failures},
 		{"an e-mail contact point gets the alert's own mail", t_email_single},
+		{"no secret in any log", t_no_secret_in_logs},
 		{NULL, NULL},
 	};
 	test_add_suite("notify", notify_init, notify_clean, cases);

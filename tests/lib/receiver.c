@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #define RCV_MAX 256
+#define RCV_BODY_MAX (32u << 20)
 
 struct receiver {
 	int fd, port;
@@ -64,8 +65,16 @@ static int read_request(int c, struct rcv_request *q)
 			free(buf);
 			return 0;
 		}
-		if (got == cap)
-			break;
+		if (got == cap) {
+			/* big bodies (a burst's 1,000 alerts) grow the buffer, up to a bound */
+			if (cap >= RCV_BODY_MAX)
+				break;
+			char *more = realloc(buf, 2 * cap + 1);
+			if (more == NULL)
+				break;
+			buf = more;
+			cap *= 2;
+		}
 	}
 	free(buf);
 	return -1;

@@ -137,6 +137,54 @@ static void t_escaped(void)
 	json_decref(none);
 }
 
+/* The alerts of a group: n, the first k critical, the rest warning. */
+static json_t *alerts_of(int n, int k)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{sI ss ss ss}", "id", (json_int_t)(100 + i),
+		    "rule_name", i == 0 ? "Ring stock" : "Other", "severity",
+		    i < k ? "critical" : "warning", "message", "22k rings: 3 pcs, below 5 pcs"));
+	return a;
+}
+
+static void t_group_words(void)
+{
+	char title[200];
+	json_t *one = alerts_of(1, 1), *seven = alerts_of(7, 3), *many = alerts_of(30, 0);
+	struct buf b;
+
+	notice_group_title(one, "fired", title, sizeof(title));
+	CU_ASSERT_STRING_EQUAL(title, "Ring stock: 22k rings: 3 pcs, below 5 pcs");
+	notice_group_title(one, "resolved", title, sizeof(title));
+	CU_ASSERT_STRING_EQUAL(title, "Ring stock resolved: 22k rings: 3 pcs, below 5 pcs");
+	notice_group_title(seven, "fired", title, sizeof(title));
+	CU_ASSERT_STRING_EQUAL(title, "7 alerts: 3 critical, 4 warning");
+	notice_group_title(seven, "repeat", title, sizeof(title));
+	CU_ASSERT_STRING_EQUAL(title, "7 alerts still firing (reminder): 3 critical, 4 warning");
+	notice_group_title(many, "escalated", title, sizeof(title));
+	CU_ASSERT_STRING_EQUAL(title, "30 alerts escalated: 30 warning");
+	/* a title that does not fit is cut, never overrun */
+	notice_group_title(seven, "fired", title, 12);
+	CU_ASSERT_EQUAL(strlen(title), 11);
+	buf_init(&b);
+	notice_group_text(seven, "https://gw.example", &b);
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "CRITICAL  Ring stock: 22k rings: 3 pcs, below 5 pcs\n"
+	    "https://gw.example/alerts/100\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "WARNING  Other"));
+	CU_ASSERT_PTR_NULL(strstr(b.data, "more"));
+	buf_reset(&b);
+	notice_group_text(many, "https://gw.example", &b);
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "/alerts/124\n"));
+	CU_ASSERT_PTR_NULL(strstr(b.data, "/alerts/125\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "... and 5 more: https://gw.example/alerts\n"));
+	buf_free(&b);
+	json_decref(one);
+	json_decref(seven);
+	json_decref(many);
+}
+
 void suite_contact_point(void)
 {
 	static const struct test_case cases[] = {
@@ -145,6 +193,8 @@ void suite_contact_point(void)
 		{"public settings and secrets; a kept secret header", t_split},
 		{"the signature matches HMAC-SHA256 computed elsewhere", t_signature},
 		{"Telegram and Slack texts escaped", t_escaped},
+		{"a group's title and list: counts per severity, 25 listed, the rest counted",
+		    t_group_words},
 		{NULL, NULL},
 	};
 	test_add_suite("contact_point", NULL, NULL, cases);
