@@ -99,14 +99,14 @@ static void t_rule_fields(void)
 	long long a = make_email_cp("rf stock keeper", "stock@shop.test");
 	long long b = make_email_cp("rf owner", "owner@shop.test");
 	long long pol = make_policy("rf policy", 10, a, 20, b, 0), rule;
-	char *extra, path[64], *body;
+	char *extra, path[64];
 	struct http_resp r;
 	json_t *got;
 
 	CU_ASSERT_FATAL(a > 0 && b > 0 && pol > 0);
-	make_push_kpi("t_rf", 0);
+	make_push_kpi("t_ep_rf", 0);
 	extra = xasprintf("\"contact_points\":[%lld,%lld],\"escalation_policy_id\":%lld", a, b, pol);
-	rule = make_simple_rule("rf rule", "t_rf", "gt", 5, extra);
+	rule = make_simple_rule("rf rule", "t_ep_rf", "gt", 5, extra);
 	free(extra);
 	got = rule_of(rule);
 	CU_ASSERT_EQUAL(json_integer_value(json_array_get(json_object_get(got, "contact_points"), 1)),
@@ -139,7 +139,7 @@ static void t_rule_fields(void)
 		char cpath[64];
 
 		extra = xasprintf("\"contact_points\":[%lld]", c);
-		long long r2 = make_simple_rule("rf rule 2", "t_rf", "gt", 5, extra);
+		long long r2 = make_simple_rule("rf rule 2", "t_ep_rf", "gt", 5, extra);
 		free(extra);
 		snprintf(cpath, sizeof(cpath), "/api/contact-points/%lld", c);
 		r = api("DELETE", cpath, fixture_users()->admin, NULL);
@@ -151,7 +151,7 @@ static void t_rule_fields(void)
 
 	/* a PUT leaving them out: none (a full replace, as for the other optional fields) */
 	snprintf(path, sizeof(path), "/api/alerts/rules/%lld", rule);
-	r = api("PUT", path, fixture_users()->admin, "{\"name\":\"rf rule\",\"kpi\":\"t_rf\","
+	r = api("PUT", path, fixture_users()->admin, "{\"name\":\"rf rule\",\"kpi\":\"t_ep_rf\","
 	    "\"condition\":\"gt\",\"threshold\":5,\"severity\":\"critical\"}");
 	EXPECT_STATUS(r, 200);
 	CU_ASSERT_EQUAL(json_array_size(jget(r.json, "contact_points")), 0);
@@ -162,10 +162,25 @@ static void t_rule_fields(void)
 	r = api("DELETE", path, fixture_users()->admin, NULL);
 	EXPECT_STATUS(r, 200);
 	http_free(&r);
+}
 
-	/* refused at the field; nothing changes */
+/* Refused at the field, nothing changes. */
+static void t_rule_refusals(void)
+{
+	long long a = make_email_cp("rr keeper", "rr@shop.test");
+	long long b = make_email_cp("rr owner", "rr-owner@shop.test");
+	long long pol, rule;
+	char *body, path[64];
+	struct http_resp r;
+	json_t *got;
+
+	CU_ASSERT_FATAL(a > 0 && b > 0);
+	make_push_kpi("t_ep_rr", 0);
+	body = xasprintf("\"contact_points\":[%lld]", b);
+	rule = make_simple_rule("rr rule", "t_ep_rr", "gt", 5, body);
+	free(body);
 	snprintf(path, sizeof(path), "/api/alerts/rules/%lld", rule);
-	body = xasprintf("{\"name\":\"rf rule\",\"kpi\":\"t_rf\",\"condition\":\"gt\","
+	body = xasprintf("{\"name\":\"rr rule\",\"kpi\":\"t_ep_rr\",\"condition\":\"gt\","
 	    "\"threshold\":5,\"severity\":\"critical\",\"contact_points\":[%lld,999999999]}", a);
 	r = api("PUT", path, fixture_users()->admin, body);
 	EXPECT_ERROR(r, 422, "unknown_contact_point");
@@ -173,26 +188,26 @@ static void t_rule_fields(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(jstr(&r, "error.message"), "999999999"));
 	http_free(&r);
 	free(body);
-	r = api("PUT", path, fixture_users()->admin, "{\"name\":\"rf rule\",\"kpi\":\"t_rf\","
+	r = api("PUT", path, fixture_users()->admin, "{\"name\":\"rr rule\",\"kpi\":\"t_ep_rr\","
 	    "\"condition\":\"gt\",\"threshold\":5,\"severity\":\"critical\","
 	    "\"escalation_policy_id\":999999999}");
 	EXPECT_ERROR(r, 422, "unknown_escalation_policy");
 	EXPECT_JSTR(r, "error.field", "escalation_policy_id");
 	http_free(&r);
-	r = api("POST", "/api/alerts/rules", fixture_users()->admin, "{\"name\":\"rf bad\","
-	    "\"kpi\":\"t_rf\",\"condition\":\"gt\",\"threshold\":5,\"severity\":\"critical\","
+	r = api("POST", "/api/alerts/rules", fixture_users()->admin, "{\"name\":\"rr bad\","
+	    "\"kpi\":\"t_ep_rr\",\"condition\":\"gt\",\"threshold\":5,\"severity\":\"critical\","
 	    "\"contact_points\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21]}");
 	CU_ASSERT_EQUAL(r.status, 422);
 	EXPECT_JSTR(r, "error.field", "contact_points");
 	http_free(&r);
-	r = api("POST", "/api/alerts/rules", fixture_users()->admin, "{\"name\":\"rf bad\","
-	    "\"kpi\":\"t_rf\",\"condition\":\"gt\",\"threshold\":5,\"severity\":\"critical\","
+	r = api("POST", "/api/alerts/rules", fixture_users()->admin, "{\"name\":\"rr bad\","
+	    "\"kpi\":\"t_ep_rr\",\"condition\":\"gt\",\"threshold\":5,\"severity\":\"critical\","
 	    "\"escalation_policy_id\":\"one\"}");
 	CU_ASSERT_EQUAL(r.status, 422);
 	EXPECT_JSTR(r, "error.field", "escalation_policy_id");
 	http_free(&r);
-	pol = make_policy("rf policy 2", 10, a, 20, b, 0);
-	body = xasprintf("{\"name\":\"rf bad\",\"kpi\":\"t_rf\",\"condition\":\"gt\","
+	pol = make_policy("rr policy", 10, a, 20, b, 0);
+	body = xasprintf("{\"name\":\"rr bad\",\"kpi\":\"t_ep_rr\",\"condition\":\"gt\","
 	    "\"threshold\":5,\"severity\":\"critical\",\"escalation_policy_id\":%lld,"
 	    "\"escalation\":{\"after_minutes\":5,\"recipients\":[\"x@shop.test\"]}}", pol);
 	r = api("POST", "/api/alerts/rules", fixture_users()->admin, body);
@@ -200,9 +215,12 @@ static void t_rule_fields(void)
 	EXPECT_JSTR(r, "error.field", "escalation_policy_id");
 	http_free(&r);
 	free(body);
-	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM alert_rules WHERE name = 'rf bad'"), 0);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM alert_rules WHERE name = 'rr bad'"), 0);
 	got = rule_of(rule);
-	CU_ASSERT_EQUAL(json_array_size(json_object_get(got, "contact_points")), 0);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(got, "contact_points")), 1);
+	CU_ASSERT_EQUAL(json_integer_value(json_array_get(json_object_get(got, "contact_points"), 0)),
+	    b);
+	CU_ASSERT_TRUE(json_is_null(json_object_get(got, "escalation_policy_id")));
 	json_decref(got);
 }
 
@@ -214,8 +232,8 @@ static void t_shorthand(void)
 	struct http_resp r;
 	json_t *got;
 
-	make_push_kpi("t_sh", 0);
-	rule = make_simple_rule("sh rule", "t_sh", "gt", 5,
+	make_push_kpi("t_ep_sh", 0);
+	rule = make_simple_rule("sh rule", "t_ep_sh", "gt", 5,
 	    "\"escalation\":{\"after_minutes\":10,\"recipients\":[\"boss@shop.test\"]}");
 	snprintf(r_s, sizeof(r_s), "%lld", rule);
 	pol = SQL_INT("SELECT escalation_policy_id FROM alert_rules WHERE id = $1::bigint", r_s);
@@ -259,7 +277,7 @@ static void t_shorthand(void)
 	CU_ASSERT_EQUAL(SQL_INT("SELECT escalation_policy_id FROM alert_rules WHERE id = $1::bigint",
 	    r_s), pol);
 	/* the shorthand set to null: its policy and contact point go */
-	r = api("PUT", path, fixture_users()->admin, "{\"name\":\"sh rule\",\"kpi\":\"t_sh\","
+	r = api("PUT", path, fixture_users()->admin, "{\"name\":\"sh rule\",\"kpi\":\"t_ep_sh\","
 	    "\"condition\":\"gt\",\"threshold\":5,\"severity\":\"critical\",\"escalation\":null}");
 	EXPECT_STATUS(r, 200);
 	CU_ASSERT_TRUE(json_is_null(jget(r.json, "escalation")));
@@ -270,7 +288,7 @@ static void t_shorthand(void)
 	    " owner_rule_id = $1::bigint) + (SELECT count(*) FROM contact_points WHERE"
 	    " owner_rule_id = $1::bigint)", r_s), 0);
 	/* set again, then the rule deleted: they go with it */
-	r = api("PUT", path, fixture_users()->admin, "{\"name\":\"sh rule\",\"kpi\":\"t_sh\","
+	r = api("PUT", path, fixture_users()->admin, "{\"name\":\"sh rule\",\"kpi\":\"t_ep_sh\","
 	    "\"condition\":\"gt\",\"threshold\":5,\"severity\":\"critical\",\"escalation\":"
 	    "{\"after_minutes\":7,\"recipients\":[\"boss@shop.test\"]}}");
 	EXPECT_STATUS(r, 200);
@@ -295,11 +313,11 @@ static void t_levels(void)
 	struct http_resp r;
 
 	CU_ASSERT_FATAL(a > 0 && b > 0 && pol > 0);
-	make_push_kpi("t_lv", 0);
-	push_value("t_lv", 10, 0);
+	make_push_kpi("t_ep_lv", 0);
+	push_value("t_ep_lv", 10, 0);
 	extra = xasprintf("\"escalation_policy_id\":%lld", pol);
-	rule = make_simple_rule("lv rule", "t_lv", "gt", 5, extra);
-	acked_rule = make_simple_rule("lv acked", "t_lv", "gt", 5, extra);
+	rule = make_simple_rule("lv rule", "t_ep_lv", "gt", 5, extra);
+	acked_rule = make_simple_rule("lv acked", "t_ep_lv", "gt", 5, extra);
 	free(extra);
 	alert = fire(rule);
 	acked = fire(acked_rule);
@@ -347,12 +365,12 @@ static void t_two_escalators(void)
 	pid_t p[2];
 
 	CU_ASSERT_FATAL(a > 0 && pol > 0);
-	make_push_kpi("t_race", 0);
-	push_value("t_race", 10, 0);
+	make_push_kpi("t_ep_race", 0);
+	push_value("t_ep_race", 10, 0);
 	extra = xasprintf("\"escalation_policy_id\":%lld", pol);
 	for (int i = 0; i < 40; i++) {
 		snprintf(name, sizeof(name), "race %d", i);
-		fire(make_simple_rule(name, "t_race", "gt", 5, extra));
+		fire(make_simple_rule(name, "t_ep_race", "gt", 5, extra));
 	}
 	free(extra);
 	for (int i = 0; i < 2; i++) {
@@ -365,16 +383,16 @@ static void t_two_escalators(void)
 		waitpid(p[i], &st, 0);
 		CU_ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
-	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM alerts WHERE kpi_key = 't_race'"
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM alerts WHERE kpi_key = 't_ep_race'"
 	    " AND escalation_level = 1"), 40);
-	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM alerts a WHERE a.kpi_key = 't_race'"
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM alerts a WHERE a.kpi_key = 't_ep_race'"
 	    " AND (SELECT count(*) FROM notices n WHERE n.alert_id = a.id AND n.kind = 'escalated')"
 	    " + (SELECT count(*) FROM mail_outbox m WHERE a.id = ANY(m.alert_ids)"
 	    " AND m.kind = 'escalated') = 1"), 40);
 	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM events e JOIN alerts a"
-	    " ON a.id = (e.data->>'id')::bigint WHERE a.kpi_key = 't_race'"
+	    " ON a.id = (e.data->>'id')::bigint WHERE a.kpi_key = 't_ep_race'"
 	    " AND e.type = 'alert.escalated'"), 40);
-	test_exec("UPDATE alert_rules SET enabled = false WHERE kpi_key = 't_race'", 0, NULL);
+	test_exec("UPDATE alert_rules SET enabled = false WHERE kpi_key = 't_ep_race'", 0, NULL);
 }
 
 /* A fired alert with a repeat (the row notices_flush writes): told again every interval. */
@@ -385,9 +403,9 @@ static void t_repeats(void)
 	struct http_resp r;
 
 	CU_ASSERT_FATAL(cp > 0);
-	make_push_kpi("t_rp", 0);
-	push_value("t_rp", 10, 0);
-	rule = make_simple_rule("rp rule", "t_rp", "gt", 5, "");
+	make_push_kpi("t_ep_rp", 0);
+	push_value("t_ep_rp", 10, 0);
+	rule = make_simple_rule("rp rule", "t_ep_rp", "gt", 5, "");
 	alert = fire(rule);
 	snprintf(al, sizeof(al), "%lld", alert);
 	snprintf(c, sizeof(c), "%lld", cp);
@@ -427,9 +445,9 @@ static void t_form(void)
 	struct http_resp r;
 
 	CU_ASSERT_FATAL(cp > 0 && pol > 0);
-	make_push_kpi("t_fm", 0);
+	make_push_kpi("t_ep_fm", 0);
 	/* a rule's own (shorthand) policy and contact point are not offered */
-	make_simple_rule("fm owner", "t_fm", "gt", 5,
+	make_simple_rule("fm owner", "t_ep_fm", "gt", 5,
 	    "\"escalation\":{\"after_minutes\":10,\"recipients\":[\"boss@shop.test\"]}");
 	r = page_as("/rules/new", fixture_users()->admin);
 	EXPECT_STATUS(r, 200);
@@ -439,12 +457,13 @@ static void t_form(void)
 	want = xasprintf("<option value=\"%lld\" >fm policy</option>", pol);
 	CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, want) : NULL);
 	free(want);
-	CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "<option value=\"\" selected>none</option>") : NULL);
+	CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "<option value=\"\" selected>none</option>") :
+	    NULL);
 	CU_ASSERT_PTR_NULL(r.body ? strstr(r.body, "escalation</option>") : "x");
 	CU_ASSERT_PTR_NULL(r.body ? strstr(r.body, "rule #") : "x");
 	http_free(&r);
 
-	fields = xasprintf("name=fm+rule&kpi=t_fm&condition=gt&threshold=5&severity=critical"
+	fields = xasprintf("name=fm+rule&kpi=t_ep_fm&condition=gt&threshold=5&severity=critical"
 	    "&cooldown_minutes=60&for_evaluations=1&flap_changes=6&flap_window_minutes=60"
 	    "&enabled=1&cp_%lld=1&escalation_policy_id=%lld", cp, pol);
 	r = admin_form_post("/rules", fields);
@@ -470,7 +489,7 @@ static void t_form(void)
 	free(want);
 	http_free(&r);
 	/* an unknown policy: refused at its field, nothing changes */
-	r = admin_form_post(path, "name=fm+rule&kpi=t_fm&condition=gt&threshold=5&severity=critical"
+	r = admin_form_post(path, "name=fm+rule&kpi=t_ep_fm&condition=gt&threshold=5&severity=critical"
 	    "&cooldown_minutes=60&for_evaluations=1&flap_changes=6&flap_window_minutes=60"
 	    "&enabled=1&escalation_policy_id=999999999");
 	CU_ASSERT_EQUAL(r.status, 422);
@@ -480,7 +499,7 @@ static void t_form(void)
 	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM alert_rules WHERE id = $1::bigint"
 	    " AND escalation_policy_id = $2::bigint", r_s, p_s), 1);
 	/* nothing ticked, none chosen: cleared */
-	r = admin_form_post(path, "name=fm+rule&kpi=t_fm&condition=gt&threshold=5&severity=critical"
+	r = admin_form_post(path, "name=fm+rule&kpi=t_ep_fm&condition=gt&threshold=5&severity=critical"
 	    "&cooldown_minutes=60&for_evaluations=1&flap_changes=6&flap_window_minutes=60"
 	    "&enabled=1&escalation_policy_id=");
 	EXPECT_STATUS(r, 303);
@@ -494,6 +513,8 @@ void suite_escalation_policy(void)
 	static const struct test_case cases[] = {
 		{"a rule's contact points and escalation policy: checked, shown, kept while named",
 		    t_rule_fields},
+		{"a rule's contact points and escalation policy: refused at the field",
+		    t_rule_refusals},
 		{"the escalation shorthand is a policy the rule owns", t_shorthand},
 		{"levels told to their own contact points, once; acknowledged: never", t_levels},
 		{"two escalators at once: one level, one notice per alert", t_two_escalators},
