@@ -56,7 +56,8 @@ int esc_policies_replace(struct request *req)
 int esc_policies_delete(struct request *req)
 {
 	json_t *out = NULL;
-	enum store_rc rc = esc_policy_delete(req->db, &req->who, req_param_id(req, "id"), &out);
+	struct verror err;
+	enum store_rc rc = esc_policy_delete(req->db, &req->who, req_param_id(req, "id"), &out, &err);
 
-	return store_answer(req, rc, 200, out, NULL, "escalation policy");
+	return store_answer(req, rc, 200, out, &err, "escalation policy");
 }

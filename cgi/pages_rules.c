@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "app.h"
+#include "contact_point_store.h"
+#include "escalation_policy_store.h"
 #include "page.h"
 #include "fmt.h"
 #include "rule_store.h"
@@ -173,6 +175,42 @@ static void window_in_minutes(const struct request *req, json_t *in, struct verr
 }
 
 /*
+ * What a rule may name on the form: the contact points and escalation
+ * policies no rule owns (a rule's escalation shorthand is shown as its
+ * own fields). New references, NULL if the read failed.
+ */
+static json_t *nameable_cps(const struct request *req)
+{
+	json_t *list = NULL;
+
+	return cp_list_shared(req->db, &list) == ST_OK ? list : NULL;
+}
+
+static json_t *nameable_policies(const struct request *req)
+{
+	json_t *list = NULL;
+
+	return esc_policy_list_shared(req->db, &list) == ST_OK ? list : NULL;
+}
+
+/* The ticked contact points (checkboxes cp_<id>) into the body's contact_points. */
+static void form_contact_points(const struct request *req, json_t *in)
+{
+	json_t *cps = nameable_cps(req), *ids = json_array(), *v;
+	char key[40];
+	size_t i;
+
+	json_array_foreach(cps, i, v) {
+		json_int_t id = json_integer_value(json_object_get(v, "id"));
+		snprintf(key, sizeof(key), "cp_%lld", (long long)id);
+		if (*page_form(req, key))
+			json_array_append_new(ids, json_integer(id));
+	}
+	json_decref(cps);
+	json_object_set_new(in, "contact_points", ids);
+}
+
+/*
  * The form as the API's rule body. Number and address fields that break
  * their grammar are errors here; the rest is the core's validation.
  */
@@ -208,6 +246,9 @@ static json_t *form_rule(const struct request *req, struct verror *errs, int *ne
 		json_object_set_new(in, "escalation", esc);
 	}
 	json_decref(esc_rcpt);
+	form_contact_points(req, in);
+	if (*page_form(req, "escalation_policy_id"))    /* empty: none */
+		number_field(req, in, "escalation_policy_id", "escalation_policy_id", 1, errs, nerr);
 	return in;
 }
 
@@ -313,6 +354,43 @@ static void show_addresses(const struct request *req, struct tpl_dict *d, const 
 }
 
 /* Every field's value: the options selected, numbers and lists as typed back. */
+/* Whether l holds id. */
+static int vlist_has(const struct vlist *l, int64_t id)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (vlist_int(l, i) == id)
+			return 1;
+	return 0;
+}
+
+/* The contact points to tick and the escalation policies to choose ("none" first). */
+static void show_targets(const struct request *req, struct tpl_dict *d,
+    const struct rule_input *rule)
+{
+	json_t *cps = nameable_cps(req), *eps = nameable_policies(req), *v;
+	char id[24], sel[24] = "";
+	size_t i;
+
+	json_array_foreach(cps, i, v) {
+		struct tpl_dict *o = tpl_section(d, "CP_OPT");
+		json_int_t n = json_integer_value(json_object_get(v, "id"));
+		tpl_setf(o, "ID", "%lld", (long long)n);
+		tpl_set(o, "NAME", json_string_value(json_object_get(v, "name")));
+		tpl_set(o, "KIND", json_string_value(json_object_get(v, "kind")));
+		if (vlist_has(&rule->contact_points, n))
+			tpl_show(o, "CHECKED");
+	}
+	if (rule->has_escalation_policy_id)
+		snprintf(sel, sizeof(sel), "%lld", (long long)rule->escalation_policy_id);
+	page_option(d, "EP_OPT", "", "none", sel);
+	json_array_foreach(eps, i, v) {
+		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(v, "id")));
+		page_option(d, "EP_OPT", id, json_string_value(json_object_get(v, "name")), sel);
+	}
+	json_decref(cps);
+	json_decref(eps);
+}
+
 static void rule_form_values(const struct request *req, struct tpl_dict *d,
     const struct kpi_names *names, const struct rule_input *rule, int has_threshold)
 {
@@ -352,6 +430,7 @@ static void rule_form_values(const struct request *req, struct tpl_dict *d,
 	show_addresses(req, d, "recipients", &rule->recipients);
 	show_addresses(req, d, "escalation_recipients", &esc->recipients);
 	show_int(req, d, "escalation_after_minutes", rule->has_escalation, esc->after_minutes);
+	show_targets(req, d, rule);
 	if (rule->notify_resolved)
 		tpl_show(d, "NOTIFY_RESOLVED");
 	if (rule->enabled)
@@ -365,7 +444,7 @@ static void rule_form_errors(struct tpl_dict *d, const struct verror *errs, int 
 	    "for_evaluations",
 	    "cooldown_minutes", "recipients", "escalation_after_minutes",
 	    "escalation_recipients", "active_hours", "recovery_threshold", "keep_firing_minutes",
-	    "flap_changes", "flap_window_minutes"};
+	    "flap_changes", "flap_window_minutes", "contact_points", "escalation_policy_id"};
 	char key[64];
 
 	for (size_t k = 0; k < GW_ARRAY_LEN(fields); k++) {

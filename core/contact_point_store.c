@@ -37,6 +37,14 @@ enum store_rc cp_list(struct db *db, json_t **out)
 	return store_rows(DB_EXEC0(db, &q_cp_list), cp_json, out);
 }
 
+DB_STMT(q_cp_list_shared, "SELECT " CP_COLUMNS " FROM contact_points c"
+    " WHERE c.owner_rule_id IS NULL ORDER BY c.name, c.id");
+
+enum store_rc cp_list_shared(struct db *db, json_t **out)
+{
+	return store_rows(DB_EXEC0(db, &q_cp_list_shared), cp_json, out);
+}
+
 DB_STMT(q_cp_get, "SELECT " CP_COLUMNS " FROM contact_points c WHERE c.id = $1::bigint");
 
 enum store_rc cp_get(struct db *db, int64_t id, json_t **out)
@@ -247,6 +255,8 @@ DB_STMT(q_cp_users,
     "      ELSE to_json(position) END ORDER BY is_default, position)"
     "    FROM notification_policies WHERE $1::bigint = ANY(contact_points)), '[]'::json),"
     "  'escalation_policies', COALESCE((SELECT json_agg(id ORDER BY id) FROM escalation_policies"
+    "    WHERE contact_points @> ARRAY[$1::bigint]), '[]'::json),"
+    "  'rules', COALESCE((SELECT json_agg(id ORDER BY id) FROM alert_rules"
     "    WHERE contact_points @> ARRAY[$1::bigint]), '[]'::json))::text AS users");
 
 /*
@@ -255,23 +265,8 @@ DB_STMT(q_cp_users,
  */
 static enum store_rc cp_still_used(struct db *db, int64_t id, json_t **out, struct verror *err)
 {
-	char idb[24];
-	PGresult *r = DB_EXEC(db, &q_cp_users, db_i64_param(id, idb));
-	json_t *users = r && PQntuples(r) == 1 ? json_loads(db_str(r, 0, "users"), 0, NULL) : NULL;
-
-	PQclear(r);
-	if (users == NULL)
-		return ST_ERROR;
-	if (json_array_size(json_object_get(users, "policies")) == 0 &&
-	    json_array_size(json_object_get(users, "escalation_policies")) == 0) {
-		json_decref(users);
-		return ST_OK;
-	}
-	json_decref(*out);
-	*out = users;
-	verror_set(err, 409, "conflict", NULL, "notification or escalation policies send to this"
-	    " contact point: take it out of them first");
-	return ST_CONFLICT;
+	return store_still_used(db, &q_cp_users, id, "notification or escalation policies or rules"
+	    " send to this contact point: take it out of them first", out, err);
 }
 
 enum store_rc cp_delete(struct db *db, const struct principal *who, int64_t id, json_t **out,

@@ -16,6 +16,8 @@
 #include "store.h"
 
 enum store_rc cp_list(struct db *db, json_t **out);
+/* Those no rule owns (a rule's escalation shorthand owns one: migration 0022). */
+enum store_rc cp_list_shared(struct db *db, json_t **out);
 /* One contact point: ST_OK or ST_NOT_FOUND. */
 enum store_rc cp_get(struct db *db, int64_t id, json_t **out);
 /*
@@ -30,7 +32,8 @@ enum store_rc cp_replace(struct db *db, const struct config *cfg, const struct p
     int64_t id, const struct cp_input *in, json_t **out, struct verror *err);
 /*
  * Deletes one; ST_CONFLICT (out: {"policies": [positions or "default"],
- * "escalation_policies": [ids]}) while a policy sends to it.
+ * "escalation_policies": [ids], "rules": [ids]}) while a policy or a rule
+ * sends to it.
  */
 enum store_rc cp_delete(struct db *db, const struct principal *who, int64_t id, json_t **out,
     struct verror *err);

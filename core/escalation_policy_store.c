@@ -34,6 +34,14 @@ enum store_rc esc_policy_list(struct db *db, json_t **out)
 	return store_rows(DB_EXEC0(db, &q_ep_list), ep_json, out);
 }
 
+DB_STMT(q_ep_list_shared, "SELECT " EP_COLUMNS " FROM escalation_policies e"
+    " WHERE e.owner_rule_id IS NULL ORDER BY e.name, e.id");
+
+enum store_rc esc_policy_list_shared(struct db *db, json_t **out)
+{
+	return store_rows(DB_EXEC0(db, &q_ep_list_shared), ep_json, out);
+}
+
 DB_STMT(q_ep_get, "SELECT " EP_COLUMNS " FROM escalation_policies e WHERE e.id = $1::bigint");
 
 enum store_rc esc_policy_get(struct db *db, int64_t id, json_t **out)
@@ -177,9 +185,23 @@ DB_STMT(q_ep_delete,
     "WITH e AS (DELETE FROM escalation_policies WHERE id = $1::bigint RETURNING *)"
     " SELECT " EP_COLUMNS " FROM e");
 
+DB_STMT(q_ep_users,
+    "SELECT json_build_object('rules', COALESCE(json_agg(id ORDER BY id), '[]'::json))::text"
+    "       AS users FROM alert_rules WHERE escalation_policy_id = $1::bigint");
+
+/*
+ * After the row is deleted (the rules' reference is checked at commit, and
+ * a rule's write holds the policy until then): do rules still use it?
+ */
+static enum store_rc ep_still_used(struct db *db, int64_t id, json_t **out, struct verror *err)
+{
+	return store_still_used(db, &q_ep_users, id, "rules escalate by this policy: take it out"
+	    " of them first", out, err);
+}
+
 enum store_rc esc_policy_delete(struct db *db, const struct principal *who, int64_t id,
-    json_t **out)
+    json_t **out, struct verror *err)
 {
 	return store_delete_audited(db, who, &q_ep_delete, id, ep_json, "escalation_policy.delete",
-	    "escalation_policy", NULL, out, NULL);
+	    "escalation_policy", ep_still_used, out, err);
 }

@@ -71,13 +71,19 @@ static int group_mail(struct db *db, struct group *g, struct outbox *o)
 
 	if (g->to - g->from == 1) {
 		struct mail_alert m;
+		char prefix[64];
 		json_t *a = json_array_get(g->alerts, 0);
 		mail_alert_of(&m, kind, a, g->r, g->from, db_str(g->r, g->from, "now_local"),
 		    json_number_value(json_object_get(a, "value")));
 		if (db_i64(g->r, g->from, "level") > 0)
 			m.escalation_level = (int)db_i64(g->r, g->from, "level");
+		/* alert and level in an escalation's key: a level is mailed once */
+		if (kind == MAIL_ESCALATED)
+			snprintf(prefix, sizeof(prefix), "escalated:%lld:%d",
+			    (long long)first_id(g->alerts), m.escalation_level);
 		return mail_queue_alert(db, g->cfg, o, &m, addrs,
-		    json_integer_value(json_object_get(a, "rule_id")), NULL);
+		    json_integer_value(json_object_get(a, "rule_id")),
+		    kind == MAIL_ESCALATED ? prefix : NULL);
 	}
 	json_array_foreach(addrs, i, v) {
 		json_t *acks = NULL;

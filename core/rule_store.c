@@ -10,6 +10,7 @@
 
 #include "alert.h"
 #include "audit.h"
+#include "contact_point_store.h"
 #include "baseline.h"
 #include "event.h"
 #include "json_out.h"
@@ -80,6 +81,9 @@ const struct vfield rule_fields[] = {
 	{.name = "escalation", .type = V_OBJECT, .flags = V_NULLABLE, .sub = rule_escalation_fields,
 	    .nsub = GW_ARRAY_LEN(rule_escalation_fields), .at = RI(escalation),
 	    .has = RI(has_escalation)},
+	{.name = "contact_points", .type = V_INTS, .min = 0, .max = 20, .at = RI(contact_points)},
+	{.name = "escalation_policy_id", .type = V_INT, .flags = V_NULLABLE, .min = 1,
+	    .max = INT64_MAX, .at = RI(escalation_policy_id), .has = RI(has_escalation_policy_id)},
 	{.name = "enabled", .type = V_BOOL, .def = 1, .at = RI(enabled)},
 	{.name = "active_hours", .type = V_STRING, .check = valid_active_hours, .sdef = "always",
 	    .what = "must be always, open or closed", .at = RI(active_hours)},
@@ -217,6 +221,7 @@ json_t *rule_json(const PGresult *r, int row)
 {
 	json_t *o = json_object(), *esc = json_null();
 	json_t *rcpt = json_loads(db_str(r, row, "recipients"), 0, NULL);
+	json_t *cps = json_loads(db_str(r, row, "contact_points"), 0, NULL);
 
 	json_object_set_new(o, "id", json_integer(db_i64(r, row, "id")));
 	json_object_set_new(o, "name", json_string(db_str(r, row, "name")));
@@ -242,6 +247,9 @@ json_t *rule_json(const PGresult *r, int row)
 		    "recipients", er ? er : json_array());
 	}
 	json_object_set_new(o, "escalation", esc);
+	json_object_set_new(o, "contact_points", cps ? cps : json_array());
+	json_object_set_new(o, "escalation_policy_id", db_isnull(r, row, "escalation_policy_id") ?
+	    json_null() : json_integer(db_i64(r, row, "escalation_policy_id")));
 	json_object_set_new(o, "enabled", json_boolean(db_bool(r, row, "enabled")));
 	json_object_set_new(o, "active_hours", json_string(db_str(r, row, "active_hours")));
 	json_object_set_new(o, "recovery_threshold", db_isnull(r, row, "recovery_threshold") ?
@@ -304,11 +312,12 @@ static void str_array(struct buf *b, const struct vlist *l)
 /* The parameters of a decoded rule, in the order of $1..$15. */
 struct rule_params_sql {
 	char threshold[32], cooldown[24], foreval[24], wmin[24], wsamp[24], escafter[24];
-	char recovery[32], keepf[24], flapn[24], flapw[24], wweeks[24];
-	struct buf rcpt, escrcpt;
+	char recovery[32], keepf[24], flapn[24], flapw[24], wweeks[24], policy[24];
+	struct buf rcpt, escrcpt, cps;
 	const char *v[15];
 	const char *life[4];   /* recovery_threshold .. flap_window_minutes */
-	const char *window_weeks;   /* after the caller's own parameters and life */
+	/* after the caller's own parameters and life: window_weeks, contact_points, policy */
+	const char *tail[3];
 };
 
 static void rule_params_sql(struct rule_params_sql *p, const struct rule_input *in)
@@ -317,7 +326,12 @@ static void rule_params_sql(struct rule_params_sql *p, const struct rule_input *
 
 	buf_init(&p->rcpt);
 	buf_init(&p->escrcpt);
+	buf_init(&p->cps);
 	str_array(&p->rcpt, &in->recipients);
+	db_arr_begin(&p->cps);
+	for (size_t i = 0; i < in->contact_points.n; i++)
+		db_arr_i64(&p->cps, vlist_int(&in->contact_points, i));
+	db_arr_end(&p->cps);
 	str_array(&p->escrcpt, in->has_escalation ? &in->escalation.recipients : &none);
 	p->v[0] = in->name;
 	p->v[1] = in->description;
@@ -341,13 +355,17 @@ static void rule_params_sql(struct rule_params_sql *p, const struct rule_input *
 	    db_i64_param(in->keep_firing_minutes, p->keepf) : NULL;
 	p->life[2] = db_i64_param(in->flap_changes, p->flapn);
 	p->life[3] = db_i64_param(in->flap_window_minutes, p->flapw);
-	p->window_weeks = in->has_window_weeks ? db_i64_param(in->window_weeks, p->wweeks) : NULL;
+	p->tail[0] = in->has_window_weeks ? db_i64_param(in->window_weeks, p->wweeks) : NULL;
+	p->tail[1] = p->cps.data;
+	p->tail[2] = in->has_escalation_policy_id ?
+	    db_i64_param(in->escalation_policy_id, p->policy) : NULL;
 }
 
 static void rule_params_free(struct rule_params_sql *p)
 {
 	buf_free(&p->rcpt);
 	buf_free(&p->escrcpt);
+	buf_free(&p->cps);
 }
 
 DB_STMT(q_rule_insert,
@@ -356,11 +374,12 @@ DB_STMT(q_rule_insert,
     "         cooldown_minutes, for_evaluations, window_minutes, window_samples, recipients,"
     "         notify_resolved, escalation_after_minutes, escalation_recipients, enabled,"
     "         created_by, updated_by, active_hours, recovery_threshold, keep_firing_minutes,"
-    "         flap_changes, flap_window_minutes, window_weeks)"
+    "         flap_changes, flap_window_minutes, window_weeks, contact_points,"
+    "         escalation_policy_id)"
     "  VALUES ($1, $2, $3, $4, $5::float8, $6, $7::int, $8::int, $9::int, $10::int,"
     "          $11::text[], $12::boolean, $13::int, $14::text[], $15::boolean,"
     "          NULLIF($16::bigint, 0), NULLIF($16::bigint, 0), $17, $18::float8, $19::int,"
-    "          $20::int, $21::int, $22::int)"
+    "          $20::int, $21::int, $22::int, $23::bigint[], $24::bigint)"
     "  RETURNING *),"
     " s AS (INSERT INTO rule_state (rule_id) SELECT id FROM r)"
     " SELECT " RULE_COLUMNS " FROM r");
@@ -401,12 +420,74 @@ static enum store_rc rule_kpi_live(struct db *db, const struct rule_input *in,
 	return rc;
 }
 
+DB_STMT(q_policy_held,
+    "SELECT e.owner_rule_id FROM escalation_policies e WHERE e.id = $1::bigint FOR KEY SHARE");
+
+/*
+ * In the write transaction of rule id (0: a new one): its contact points
+ * and its escalation policy exist, held until commit so that none is
+ * deleted meanwhile (cp_delete and esc_policy_delete then see the rule).
+ * A policy another rule owns (its escalation shorthand) is not this
+ * rule's to take, and with the shorthand the rule's policy is its own.
+ */
+static enum store_rc rule_links_check(struct db *db, int64_t id, const struct rule_input *in,
+    const struct rule_params_sql *p, struct verror *err)
+{
+	int64_t missing, owner = 0;
+	int found;
+	PGresult *r;
+
+	if (cp_missing(db, p->cps.data, &missing) != ST_OK)
+		return ST_ERROR;
+	if (missing) {
+		verror_set(err, 422, "unknown_contact_point", "contact_points",
+		    "there is no contact point %lld", (long long)missing);
+		return ST_INVALID;
+	}
+	if (!in->has_escalation_policy_id)
+		return ST_OK;
+	if ((r = DB_EXEC(db, &q_policy_held, p->tail[2])) == NULL)
+		return ST_ERROR;
+	found = PQntuples(r) == 1;
+	if (found && !db_isnull(r, 0, "owner_rule_id"))
+		owner = db_i64(r, 0, "owner_rule_id");
+	PQclear(r);
+	if (!found || (owner != 0 && owner != id)) {
+		verror_set(err, 422, "unknown_escalation_policy", "escalation_policy_id",
+		    "there is no escalation policy %lld", (long long)in->escalation_policy_id);
+		return ST_INVALID;
+	}
+	if (in->has_escalation && (owner == 0 || owner != id)) {
+		verror_set(err, 422, "not_applicable", "escalation_policy_id",
+		    "give escalation (the rule's own policy) or escalation_policy_id, not both%s", "");
+		return ST_INVALID;
+	}
+	return ST_OK;
+}
+
+/*
+ * The rule as it is now in the transaction: the escalation shorthand's
+ * trigger (migration 0022) sets escalation_policy_id after the write's
+ * RETURNING was made. ST_OK or ST_ERROR.
+ */
+static enum store_rc rule_reread(struct db *db, int64_t id, json_t **out)
+{
+	char idb[24];
+	PGresult *r = DB_EXEC(db, &q_rule_get, db_i64_param(id, idb));
+	enum store_rc rc = r != NULL && PQntuples(r) == 1 ? ST_OK : ST_ERROR;
+
+	if (rc == ST_OK)
+		*out = rule_json(r, 0);
+	PQclear(r);
+	return rc;
+}
+
 enum store_rc rule_create(struct db *db, const struct principal *who,
     const struct rule_input *in, json_t **out, struct verror *err)
 {
 	struct rule_params_sql p;
 	char uid[24];
-	const char *params[22];
+	const char *params[24];
 	PGresult *r = NULL;
 	enum store_rc rc;
 
@@ -418,14 +499,14 @@ enum store_rc rule_create(struct db *db, const struct principal *who,
 	params[15] = db_i64_param(who ? who->user_id : 0, uid);
 	params[16] = in->active_hours;
 	memcpy(params + 17, p.life, sizeof(p.life));
-	params[21] = p.window_weeks;
+	memcpy(params + 21, p.tail, sizeof(p.tail));
 	rc = ST_ERROR;
-	if (db_begin(db) < 0)
+	if (db_begin(db) < 0 || (rc = rule_links_check(db, 0, in, &p, err)) != ST_OK)
 		goto out;
-	r = db_exec(db, &q_rule_insert, 22, params);
-	if (r == NULL || PQntuples(r) != 1)
+	rc = ST_ERROR;
+	r = db_exec(db, &q_rule_insert, 24, params);
+	if (r == NULL || PQntuples(r) != 1 || rule_reread(db, db_i64(r, 0, "id"), out) != ST_OK)
 		goto out;
-	*out = rule_json(r, 0);
 	if (announce(db, who, "create", db_i64(r, 0, "id"), NULL, *out) < 0 || db_commit(db) < 0) {
 		json_decref(*out);
 		*out = NULL;
@@ -453,7 +534,8 @@ DB_STMT(q_rule_update,
     "       enabled = $15::boolean, updated_by = NULLIF($16::bigint, 0), updated_at = now(),"
     "       active_hours = $18, recovery_threshold = $19::float8,"
     "       keep_firing_minutes = $20::int, flap_changes = $21::int,"
-    "       flap_window_minutes = $22::int, window_weeks = $23::int"
+    "       flap_window_minutes = $22::int, window_weeks = $23::int,"
+    "       contact_points = $24::bigint[], escalation_policy_id = $25::bigint"
     " WHERE r.id = $17::bigint RETURNING " RULE_COLUMNS);
 
 /* A changed condition starts its pending count afresh. */
@@ -567,14 +649,22 @@ static int rule_switched(struct db *db, const struct config *cfg, int64_t id,
 	return 0;
 }
 
+/* A full replace's body: its links are checked under the rule's lock. */
+struct rule_links {
+	const struct rule_input *in;
+	const struct rule_params_sql *p;
+	struct verror *err;
+};
+
 /*
- * The transaction of a change to rule id: its lock, then st (an UPDATE of
- * alert_rules r ... RETURNING RULE_COLUMNS; params in st's own order), a
- * fresh pending count if the condition changed, the audit and the event.
+ * The transaction of a change to rule id: its lock, the links' check
+ * (links NULL: none changes), then st (an UPDATE of alert_rules r ...
+ * RETURNING RULE_COLUMNS; params in st's own order), a fresh pending
+ * count if the condition changed, the audit and the event.
  */
 static enum store_rc rule_update_locked(struct db *db, const struct config *cfg,
     const struct principal *who, int64_t id, const struct db_stmt *st, int n,
-    const char *const *params, json_t **out)
+    const char *const *params, const struct rule_links *links, json_t **out)
 {
 	char idb[24];
 	PGresult *cur = NULL, *r = NULL;
@@ -589,10 +679,12 @@ static enum store_rc rule_update_locked(struct db *db, const struct config *cfg,
 	 * progress finishes before this one reads or writes anything */
 	if ((rc = rule_begin_locked(db, idb, &cur, &before)) != ST_OK)
 		goto out;
-	rc = ST_ERROR;
-	if ((r = db_exec(db, st, n, params)) == NULL || PQntuples(r) != 1)
+	if (links && (rc = rule_links_check(db, id, links->in, links->p, links->err)) != ST_OK)
 		goto out;
-	*out = rule_json(r, 0);
+	rc = ST_ERROR;
+	if ((r = db_exec(db, st, n, params)) == NULL || PQntuples(r) != 1 ||
+	    rule_reread(db, id, out) != ST_OK)
+		goto out;
 	if (condition_changed(before, *out) && DB_RUN(db, &q_state_reset, idb) < 0)
 		goto out;
 	if (rule_switched(db, cfg, id, before, *out, &ev, resolved) < 0)
@@ -616,11 +708,13 @@ out:
 }
 
 static enum store_rc rule_write(struct db *db, const struct config *cfg,
-    const struct principal *who, int64_t id, const struct rule_input *in, json_t **out)
+    const struct principal *who, int64_t id, const struct rule_input *in, json_t **out,
+    struct verror *err)
 {
 	struct rule_params_sql p;
+	struct rule_links links = {in, &p, err};
 	char uid[24], idb[24];
-	const char *params[23];
+	const char *params[25];
 	enum store_rc rc;
 
 	rule_params_sql(&p, in);
@@ -629,8 +723,8 @@ static enum store_rc rule_write(struct db *db, const struct config *cfg,
 	params[16] = db_i64_param(id, idb);
 	params[17] = in->active_hours;
 	memcpy(params + 18, p.life, sizeof(p.life));
-	params[22] = p.window_weeks;
-	rc = rule_update_locked(db, cfg, who, id, &q_rule_update, 23, params, out);
+	memcpy(params + 22, p.tail, sizeof(p.tail));
+	rc = rule_update_locked(db, cfg, who, id, &q_rule_update, 25, params, &links, out);
 	rule_params_free(&p);
 	return rc;
 }
@@ -644,7 +738,7 @@ enum store_rc rule_replace(struct db *db, const struct config *cfg,
 	*out = NULL;
 	if ((rc = rule_kpi_live(db, in, err)) != ST_OK)
 		return rc;
-	return rule_write(db, cfg, who, id, in, out);
+	return rule_write(db, cfg, who, id, in, out, err);
 }
 
 DB_STMT(q_rule_set_enabled,
@@ -659,7 +753,7 @@ enum store_rc rule_set_enabled(struct db *db, const struct config *cfg,
 	const char *params[3] = {db_i64_param(id, idb), enabled ? "true" : "false",
 	    db_i64_param(who ? who->user_id : 0, uid)};
 
-	return rule_update_locked(db, cfg, who, id, &q_rule_set_enabled, 3, params, out);
+	return rule_update_locked(db, cfg, who, id, &q_rule_set_enabled, 3, params, NULL, out);
 }
 
 DB_STMT(q_rule_delete, "DELETE FROM alert_rules WHERE id = $1::bigint");

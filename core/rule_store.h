@@ -15,7 +15,13 @@
 #include "store.h"
 #include "valid.h"
 
-/* Rule JSON: select RULE_COLUMNS from alert_rules r. */
+/*
+ * Rule JSON: select RULE_COLUMNS from alert_rules r. A rule escalating by
+ * its own "escalation" shows that, and escalation_policy_id null: the
+ * policy it owns for it (migration 0022) is its own, not one to share, so
+ * two rules made alike read alike. New columns go last: what a waiting
+ * statement shows in pg_stat_activity is its first 1024 bytes.
+ */
 #define RULE_COLUMNS \
 	"r.id, r.name, r.description, r.kpi_key, r.condition, r.threshold, r.severity," \
 	" r.cooldown_minutes, r.for_evaluations, r.window_minutes, r.window_samples, r.window_weeks," \
@@ -23,7 +29,10 @@
 	" r.escalation_after_minutes, to_json(r.escalation_recipients)::text AS escalation_recipients," \
 	" r.enabled, r.active_hours, iso(r.created_at) AS created_at, iso(r.updated_at) AS updated_at," \
 	" r.recovery_threshold, r.keep_firing_minutes, r.flap_changes, r.flap_window_minutes," \
-	" " RULE_STATUS_SQL " AS rule_status"
+	" " RULE_STATUS_SQL " AS rule_status," \
+	" to_json(r.contact_points)::text AS contact_points," \
+	" CASE WHEN r.escalation_after_minutes IS NULL THEN r.escalation_policy_id END" \
+	"   AS escalation_policy_id"
 
 /*
  * What the rule is doing, read from its state and open alert at read time
@@ -81,6 +90,9 @@ struct rule_input {
 	int notify_resolved;
 	struct rule_escalation escalation;
 	int has_escalation;
+	struct vlist contact_points;  /* told besides the policies' (ids, each must exist) */
+	int64_t escalation_policy_id; /* with has_: escalated by it (escalation: its own one) */
+	int has_escalation_policy_id;
 	int enabled;
 	const char *active_hours;    /* always (default), open or closed: the shop's calendar */
 	double recovery_threshold;   /* an open alert resolves only beyond it */

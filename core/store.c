@@ -4,6 +4,7 @@
 #include "store.h"
 
 #include "audit.h"
+#include "valid.h"
 
 enum store_rc store_get_by_id(struct db *db, const struct db_stmt *st, int64_t id,
     json_t *(*to_json)(const PGresult *r, int row), json_t **out)
@@ -69,4 +70,29 @@ enum store_rc store_delete_audited(struct db *db, const struct principal *who,
 		}
 	}
 	return rc;
+}
+
+enum store_rc store_still_used(struct db *db, const struct db_stmt *st, int64_t id,
+    const char *why, json_t **out, struct verror *err)
+{
+	char idb[24];
+	PGresult *r = DB_EXEC(db, st, db_i64_param(id, idb));
+	json_t *users = r && PQntuples(r) == 1 ? json_loads(db_str(r, 0, "users"), 0, NULL) : NULL;
+	const char *key;
+	json_t *v;
+	int used = 0;
+
+	PQclear(r);
+	if (users == NULL)
+		return ST_ERROR;
+	json_object_foreach(users, key, v)
+		used |= json_array_size(v) > 0;
+	if (!used) {
+		json_decref(users);
+		return ST_OK;
+	}
+	json_decref(*out);
+	*out = users;
+	verror_set(err, 409, "conflict", NULL, "%s", why);
+	return ST_CONFLICT;
 }

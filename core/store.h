@@ -51,4 +51,12 @@ enum store_rc store_delete_audited(struct db *db, const struct principal *who,
     enum store_rc (*check)(struct db *db, int64_t id, json_t **out, struct verror *err),
     json_t **out, struct verror *err);
 
+/*
+ * A check for store_delete_audited: st ($1 the id) answers one row with
+ * "users", a JSON object of arrays naming what still uses the row. All
+ * empty: ST_OK; else ST_CONFLICT, *out those arrays, err saying why.
+ */
+enum store_rc store_still_used(struct db *db, const struct db_stmt *st, int64_t id,
+    const char *why, json_t **out, struct verror *err);
+
 #endif

@@ -1,8 +1,8 @@
 /*
- * goldwatch-escalate - the 15-minute timer job: alerts still firing past
- * their rule's escalation.after_minutes go up one level and mail the
- * escalation recipients (see escalate.h); the mail is queued with the
- * commits, and the goldwatch-mailer service delivers it.
+ * goldwatch-escalate - the timer job: alerts still firing go up their
+ * rule's escalation policy and the due repeats are told (see escalate.h);
+ * the notices are written with the commits, and the goldwatch-mailer
+ * service turns them into messages and delivers them.
  *
  *   goldwatch-escalate [--now=ISO8601] [--json]
  *
@@ -20,7 +20,7 @@ int main(int argc, char **argv)
 	struct job j;
 	/* freed on every path, also when the run fails before it filled it */
 	struct escalate_result res = {0};
-	char summary[128];
+	char summary[192];
 	int rc;
 
 	rc = job_open(&j, "goldwatch-escalate", argc, argv, NULL, NULL);
@@ -34,7 +34,9 @@ int main(int argc, char **argv)
 		job_close(&j);
 		return 1;
 	}
-	snprintf(summary, sizeof(summary), "{\"escalated\":%d,\"mails\":%d}", res.escalated, res.mails);
+	snprintf(summary, sizeof(summary),
+	    "{\"escalated\":%d,\"notices\":%d,\"repeats\":%d,\"messages\":%d,\"mails\":%d}",
+	    res.escalated, res.notices, res.repeats, res.messages, res.mails);
 	if (job_record(&j, summary) < 0) {
 		escalate_result_free(&res);
 		job_close(&j);
@@ -45,7 +47,8 @@ int main(int argc, char **argv)
 		printf("%s\n", s);
 		free(s);
 	}
-	log_line("escalated %d alerts, %d mails queued for goldwatch-mailer", res.escalated,
+	log_line("escalated %d alerts (%d notices), %d repeats; %d messages and %d mails queued"
+	    " for goldwatch-mailer", res.escalated, res.notices, res.repeats, res.messages,
 	    res.mails);
 	escalate_result_free(&res);
 	job_close(&j);

@@ -135,6 +135,19 @@
       <p class="field-error" id="err-escalation_recipients">{{#ERR_ESCALATION_RECIPIENTS}}{{MSG}}{{/ERR_ESCALATION_RECIPIENTS}}</p>
     </div>
   </div>
+  <fieldset class="field" aria-describedby="err-contact_points">
+    <legend>Also tell these contact points</legend>
+    {{#CP_OPT}}<label class="check"><input type="checkbox" name="cp_{{ID}}" value="1" {{#CHECKED}}checked{{/CHECKED}}> {{NAME}} ({{KIND}})</label>
+    {{/CP_OPT}}<p class="field-error" id="err-contact_points">{{#ERR_CONTACT_POINTS}}{{MSG}}{{/ERR_CONTACT_POINTS}}</p>
+  </fieldset>
+  <div class="field">
+    <label for="escalation_policy_id">Escalation policy</label>
+    <select id="escalation_policy_id" name="escalation_policy_id" aria-invalid="{{INVALID_ESCALATION_POLICY_ID}}" aria-describedby="err-escalation_policy_id">
+      {{#EP_OPT}}<option value="{{V}}" {{#SEL}}selected{{/SEL}}>{{LABEL}}</option>{{/EP_OPT}}
+    </select>
+    <span class="hint">Or escalate by the minutes and addresses above (then leave this at none).</span>
+    <p class="field-error" id="err-escalation_policy_id">{{#ERR_ESCALATION_POLICY_ID}}{{MSG}}{{/ERR_ESCALATION_POLICY_ID}}</p>
+  </div>
   <label class="check"><input type="checkbox" name="notify_resolved" value="1" {{#NOTIFY_RESOLVED}}checked{{/NOTIFY_RESOLVED}}> Mail when it resolves</label>
   <label class="check"><input type="checkbox" name="enabled" value="1" {{#ENABLED}}checked{{/ENABLED}}> Enabled</label>
   </fieldset>

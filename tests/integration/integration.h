@@ -46,6 +46,7 @@ void expect_signature(const struct rcv_request *q, const char *secret);
 /* POST /api/contact-points as admin: the id, or 0 (said on stderr). */
 long long make_cp(const char *json);
 void suite_deliveries(void);
+void suite_escalation_policy(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {

@@ -19,7 +19,7 @@ int main(int argc, char **argv)
 		suite_options, suite_schema, suite_stores, suite_words, suite_starter,
 		suite_scheduler, suite_trade, suite_backfill, suite_calendar,
 		suite_lifecycle, suite_seasonal, suite_push_eval, suite_preview,
-		suite_hysteresis, suite_contact_points, suite_notify, suite_deliveries,
+		suite_hysteresis, suite_contact_points, suite_notify, suite_deliveries, suite_escalation_policy,
 	};
 	return test_main(argc, argv, suites, sizeof(suites) / sizeof(suites[0]));
 }

@@ -268,7 +268,7 @@ static void t_escalate_outbox_fails(void)
 	/* the only backend to wait on the lock must be the job's */
 	CU_ASSERT_EQUAL(test_stack("mailer-stop"), 0);
 	PQclear(PQexec(hold, "BEGIN"));
-	PQclear(PQexec(hold, "LOCK TABLE goldwatch.mail_outbox IN ACCESS EXCLUSIVE MODE"));
+	PQclear(PQexec(hold, "LOCK TABLE goldwatch.notices IN ACCESS EXCLUSIVE MODE"));
 	cmd = xasprintf("%s '%s/goldwatch-escalate' %s >>'%s/log/jobs-tests.log' 2>&1",
 	    sanitized ? "" : "valgrind -q --error-exitcode=99", bin, at, test_env("GW_TEST_STACK"));
 	pid = fork();
@@ -303,15 +303,15 @@ static void wait_backend_gone(long long pid)
 
 /*
  * Escalation killed at a point the test chooses, not when a poll happens
- * to see a count: a transaction of the test holds an (uncommitted) outbox
- * row with the dedup key of the mail the 700th alert's escalation queues.
- * The job commits its batches before that alert's, then waits inside that
- * batch on the test's row, and is killed while it waits. Whatever the
+ * to see a count: a transaction of the test holds the contact point the
+ * 700th alert's escalation notice goes to (the one its rule's escalation
+ * owns) locked. The job commits its batches before that alert's, then
+ * waits inside that batch on the test's lock, and is killed while it waits. Whatever the
  * batches before held, the killed one is undone whole.
  */
 static void t_escalate_killed(void)
 {
-	char first[24], last[24], blocked[24], *at, *dedup;
+	char first[24], last[24], blocked[24], *at;
 	long long got, backend;
 	PGconn *hold;
 	PGresult *r;
@@ -321,14 +321,13 @@ static void t_escalate_killed(void)
 	fire_escalating("t_esc_kill", 1500, first, last);
 	snprintf(blocked, sizeof(blocked), "%lld", SQL_INT("SELECT id FROM alerts"
 	    " WHERE kpi_key = $1 ORDER BY id OFFSET 699 LIMIT 1", "t_esc_kill"));
-	dedup = xasprintf("escalated:%s:1:boss@shop.example", blocked);
 	hold = PQconnectdb(test_env("DATABASE_URL"));
 	CU_ASSERT_EQUAL_FATAL(PQstatus(hold), CONNECTION_OK);
 	PQclear(PQexec(hold, "BEGIN"));
-	r = PQexecParams(hold, "INSERT INTO goldwatch.mail_outbox (kind, recipient, subject,"
-	    " body_text, body_html, dedup_key) VALUES ('escalated', 'boss@shop.example', 'held',"
-	    " 'held', 'held', $1)", 1, NULL, TP(dedup), NULL, NULL, 0);
-	CU_ASSERT_EQUAL(PQresultStatus(r), PGRES_COMMAND_OK);
+	r = PQexecParams(hold, "SELECT c.id FROM goldwatch.contact_points c JOIN goldwatch.alerts a"
+	    " ON a.rule_id = c.owner_rule_id WHERE a.id = $1::bigint FOR UPDATE OF c", 1, NULL,
+	    TP(blocked), NULL, NULL, 0);
+	CU_ASSERT_EQUAL(PQntuples(r), 1);
 	PQclear(r);
 
 	at = now_plus(5);
@@ -340,7 +339,6 @@ static void t_escalate_killed(void)
 	CU_ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	PQclear(PQexec(hold, "ROLLBACK"));
 	PQfinish(hold);
-	free(dedup);
 	/* the killed job's server side ends and rolls its batch back */
 	if (backend > 0)
 		wait_backend_gone(backend);
