@@ -277,11 +277,20 @@ int page_esc_policy_update(struct request *req)
 int page_esc_policy_delete(struct request *req)
 {
 	json_t *out = NULL;
-	enum store_rc rc = esc_policy_delete(req->db, &req->who, req_param_id(req, "id"), &out);
+	struct verror err;
+	int64_t id = req_param_id(req, "id");
+	enum store_rc rc = esc_policy_delete(req->db, &req->who, id, &out, &err);
+	char back[64];
 
 	json_decref(out);
 	if (rc == ST_NOT_FOUND)
 		return page_error(req, 404, "There is no such escalation policy.");
+	if (rc == ST_CONFLICT) {
+		page_flash(req, "error", "Rules escalate by this policy: choose another for them"
+		    " first.");
+		snprintf(back, sizeof(back), "/escalation-policies/%lld", (long long)id);
+		return req_redirect(req, back);
+	}
 	if (rc != ST_OK)
 		return 500;
 	page_flash(req, "ok", "The escalation policy is deleted.");

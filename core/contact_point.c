@@ -94,6 +94,14 @@ void cp_url_hint(const char *url, char *out, size_t len)
 		snprintf(out, len, "%s", "");
 		return;
 	}
+	/* a host too long for out is cut, never the "/…" after it: a cut in
+	 * the middle of its three bytes would not be UTF-8 */
+	if (len < scheme + 5) {
+		snprintf(out, len, "%s", "");
+		return;
+	}
+	if (scheme + auth > len - 5)
+		auth = len - 5 - scheme;
 	snprintf(out, len, "%.*s/\xe2\x80\xa6", (int)(scheme + auth), url);
 }
 

@@ -132,6 +132,15 @@ static void t_rule_fields(void)
 	r = api("GET", path, fixture_users()->viewer, NULL);
 	EXPECT_STATUS(r, 200);
 	http_free(&r);
+	/* the page's delete: back to the policy, which stays */
+	snprintf(path, sizeof(path), "/escalation-policies/%lld/delete", pol);
+	r = admin_form(path, "confirm=1");
+	EXPECT_STATUS(r, 303);
+	http_free(&r);
+	snprintf(path, sizeof(path), "/api/escalation-policies/%lld", pol);
+	r = api("GET", path, fixture_users()->viewer, NULL);
+	EXPECT_STATUS(r, 200);
+	http_free(&r);
 
 	/* a contact point only the rule names: the conflict says so */
 	{

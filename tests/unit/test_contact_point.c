@@ -13,6 +13,7 @@
 #include "notice.h"
 #include "testlib.h"
 #include "unit.h"
+#include "util.h"
 
 static void t_urls(void)
 {
@@ -31,6 +32,19 @@ static void t_urls(void)
 	CU_ASSERT_STRING_EQUAL(hint, "https://hooks.slack.com/\xe2\x80\xa6");
 	cp_url_hint(NULL, hint, sizeof(hint));
 	CU_ASSERT_STRING_EQUAL(hint, "");
+	/* a host longer than the hint holds: cut before the "/…", which stays whole (UTF-8) */
+	{
+		char host[300], url[400], small[40];
+		memset(host, 'f', sizeof(host) - 1);
+		host[sizeof(host) - 1] = '\0';
+		snprintf(url, sizeof(url), "https://%s.com/services/T/B/X", host);
+		cp_url_hint(url, small, sizeof(small));
+		CU_ASSERT_EQUAL(strlen(small), sizeof(small) - 1);
+		CU_ASSERT_STRING_EQUAL(small + strlen(small) - 4, "/\xe2\x80\xa6");
+		CU_ASSERT_TRUE(utf8_valid_text(small, strlen(small)));
+		cp_url_hint(url, small, 8);
+		CU_ASSERT_STRING_EQUAL(small, "");
+	}
 }
 
 /* Decodes text; returns the error's field ("" when it decoded). */
