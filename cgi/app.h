@@ -64,6 +64,13 @@ int users_list(struct request *req);
 int users_create(struct request *req);
 int users_update(struct request *req);
 int tokens_create(struct request *req);
+/* GET, DELETE /api/users/{id}/sessions: admin, or the user's own */
+int user_sessions_list(struct request *req);
+int user_sessions_end(struct request *req);
+
+/* tokens.c */
+int tokens_list(struct request *req);
+int tokens_revoke(struct request *req);
 
 /* rules.c */
 int rules_list(struct request *req);

@@ -124,9 +124,14 @@ static const struct route routes[] = {
 	ROUTE(M_POST, "/api/auth/logout", session_logout, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE(M_GET, "/api/auth/me", session_me, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE(M_POST, "/api/auth/tokens", tokens_create, ROLE_ADMIN, BODY_JSON, 0),
+	ROUTE(M_GET, "/api/auth/tokens", tokens_list, ROLE_ADMIN, BODY_NONE, 0),
+	ROUTE(M_DELETE, "/api/auth/tokens/{id}", tokens_revoke, ROLE_ADMIN, BODY_NONE, 0),
 	ROUTE(M_GET, "/api/users", users_list, ROLE_ADMIN, BODY_NONE, 0),
 	ROUTE(M_POST, "/api/users", users_create, ROLE_ADMIN, BODY_JSON, 0),
 	ROUTE(M_PATCH, "/api/users/{id}", users_update, ROLE_ADMIN, BODY_JSON, 0),
+	/* the handler lets a user at their own sessions, an admin at anyone's */
+	ROUTE(M_GET, "/api/users/{id}/sessions", user_sessions_list, ROLE_VIEWER, BODY_NONE, 0),
+	ROUTE(M_DELETE, "/api/users/{id}/sessions", user_sessions_end, ROLE_VIEWER, BODY_NONE, 0),
 
 	ROUTE_Q(M_GET, "/api/alerts/rules", rules_list, ROLE_VIEWER, BODY_NONE, 0, q_rules),
 	ROUTE(M_POST, "/api/alerts/rules", rules_create, ROLE_ADMIN, BODY_JSON, 0),
