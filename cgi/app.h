@@ -154,6 +154,16 @@ int page_alerts(struct request *req);
 int page_alert_detail(struct request *req);
 int page_alert_ack(struct request *req);
 
+/* pages_tokens.c: the admin's API tokens */
+int page_tokens(struct request *req);
+int page_token_create(struct request *req);
+int page_token_revoke(struct request *req);
+
+/* pages_sessions.c: the account page and a user's sessions */
+int page_account(struct request *req);
+int page_user_sessions(struct request *req);
+int page_user_sessions_end(struct request *req);
+
 /* pages_calendar.c */
 int page_calendar(struct request *req);
 int page_calendar_update(struct request *req);

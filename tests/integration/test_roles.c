@@ -137,6 +137,12 @@ static const struct success successes[] = {
 	{"POST /calendar", 303, FX_NONE, "hours_mon=10%3A00-21%3A00&hours_tue=10%3A00-21%3A00"
 	    "&hours_wed=10%3A00-21%3A00&hours_thu=10%3A00-21%3A00&hours_fri=10%3A00-21%3A00"
 	    "&hours_sat=10%3A00-21%3A00&hours_sun=10%3A00-21%3A00"},
+	{"GET /tokens", 200, FX_NONE, NULL},
+	{"POST /tokens", 201, FX_NONE, "name=roles+page+token+{n}"},
+	{"POST /tokens/{id}/revoke", 303, FX_TOKEN, "confirm=1"},
+	{"GET /account", 200, FX_NONE, NULL},
+	{"GET /users/{id}/sessions", 200, FX_SELF, NULL},
+	{"POST /users/{id}/sessions/end", 303, FX_SELF, "confirm=1"},
 	{"GET /silences", 200, FX_NONE, NULL},
 	{"POST /silences", 303, FX_NONE, "scope=kpi&kpi=t_roles&minutes=60&reason=roles+{n}"},
 	{"POST /silences/{id}/end", 303, FX_SILENCE, "confirm=1"},
