@@ -320,6 +320,149 @@ static void t_sessions(void)
 	free(other);
 }
 
+/* ------------------------------------------------------------------ */
+/* the pages, as a browser without JavaScript uses them                */
+
+struct browser {
+	char *session, *csrf, cookie[256];
+};
+
+static void browser_login(struct browser *b, const char *user, const char *password)
+{
+	b->session = test_login(user, password, &b->csrf);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b->session);
+	snprintf(b->cookie, sizeof(b->cookie), "Cookie: gw_session=%s", b->session);
+}
+
+static void browser_free(struct browser *b)
+{
+	free(b->session);
+	free(b->csrf);
+}
+
+static struct http_resp page_get(const struct browser *b, const char *path)
+{
+	const char *h[] = {b->cookie, NULL};
+	return http_do("GET", path, h, NULL, 0);
+}
+
+/* body without its _csrf; with_csrf 0 leaves it out (a forged form) */
+static struct http_resp page_post(const struct browser *b, const char *path, const char *body,
+    int with_csrf)
+{
+	const char *h[] = {b->cookie, "Content-Type: application/x-www-form-urlencoded", NULL};
+	char *full = with_csrf ? xasprintf("_csrf=%s&%s", b->csrf, body) : xstrdup(body);
+	struct http_resp r = http_do("POST", path, h, full, strlen(full));
+
+	free(full);
+	return r;
+}
+
+static void t_tokens_page(void)
+{
+	struct browser admin, viewer;
+	struct http_resp r;
+	char *tok, *end, *hdr, path[64];
+	long long id;
+
+	browser_login(&admin, "admin", test_env("GW_TEST_ADMIN_PASSWORD"));
+	browser_login(&viewer, "viewer1", PASSWORD_VIEWER);
+	r = page_get(&viewer, "/tokens");
+	EXPECT_STATUS(r, 403);
+	http_free(&r);
+	r = page_post(&admin, "/tokens", "name=page+token", 0);
+	EXPECT_STATUS(r, 403);
+	http_free(&r);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM api_tokens WHERE name = $1", "page token"), 0);
+	/* a refused form says why at the field */
+	r = page_post(&admin, "/tokens", "name=", 1);
+	EXPECT_STATUS(r, 422);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "id=\"err-name\">name"));
+	http_free(&r);
+	/* made: shown once, on this answer only */
+	r = page_post(&admin, "/tokens", "name=page+token&expires_days=30", 1);
+	EXPECT_STATUS(r, 201);
+	hdr = http_header(&r, "Cache-Control");
+	CU_ASSERT_PTR_NOT_NULL(hdr && strstr(hdr, "no-store"));
+	free(hdr);
+	tok = strstr(r.body, "value=\"gwt_");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tok);
+	tok = xstrdup(tok + 7);
+	if ((end = strchr(tok, '"')) != NULL)
+		*end = '\0';
+	http_free(&r);
+	CU_ASSERT_EQUAL(me_status(tok), 200);
+	id = SQL_INT("SELECT id FROM api_tokens WHERE name = $1", "page token");
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM api_tokens WHERE name = $1"
+	    " AND expires_at > now() + interval '29 days'", "page token"), 1);
+	/* listed without it; revoked from the page */
+	r = page_get(&admin, "/tokens");
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "page token"));
+	CU_ASSERT_PTR_NULL(strstr(r.body, tok));
+	http_free(&r);
+	snprintf(path, sizeof(path), "/tokens/%lld/revoke", id);
+	r = page_post(&admin, path, "confirm=1", 1);
+	EXPECT_STATUS(r, 303);
+	http_free(&r);
+	CU_ASSERT_EQUAL(me_status(tok), 401);
+	free(tok);
+	browser_free(&admin);
+	browser_free(&viewer);
+}
+
+static void t_account_page(void)
+{
+	struct browser me, other, admin;
+	char path[64], end_path[80], ids[24];
+	struct http_resp r;
+	char *loc;
+	long long id;
+
+	test_user("pager", "pager-password-12", "viewer");
+	id = SQL_INT("SELECT id FROM users WHERE username = $1", "pager");
+	snprintf(ids, sizeof(ids), "%lld", id);
+	test_exec("DELETE FROM sessions WHERE user_id = $1::bigint", 1, TP(ids));
+	browser_login(&other, "pager", "pager-password-12");
+	browser_login(&me, "pager", "pager-password-12");
+	browser_login(&admin, "admin", test_env("GW_TEST_ADMIN_PASSWORD"));
+	r = page_get(&me, "/account");
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "Your account"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "this one"));
+	CU_ASSERT_PTR_NULL(strstr(r.body, "Every user's sessions"));
+	http_free(&r);
+	/* someone else's: the admin's business only */
+	snprintf(path, sizeof(path), "/users/%lld/sessions",
+	    SQL_INT0("SELECT id FROM users WHERE username = 'viewer1'"));
+	r = page_get(&me, path);
+	EXPECT_STATUS(r, 403);
+	http_free(&r);
+	snprintf(path, sizeof(path), "/users/%lld/sessions", id);
+	r = page_get(&admin, path);
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "Sessions of pager"));
+	http_free(&r);
+	/* ending one's own: every one, then the sign-in page */
+	snprintf(end_path, sizeof(end_path), "/users/%lld/sessions/end", id);
+	r = page_post(&me, end_path, "confirm=1", 0);
+	EXPECT_STATUS(r, 403);
+	http_free(&r);
+	CU_ASSERT_EQUAL(me_status(other.session), 200);
+	r = page_post(&me, end_path, "confirm=1", 1);
+	EXPECT_STATUS(r, 303);
+	loc = http_header(&r, "Location");
+	CU_ASSERT_STRING_EQUAL(loc ? loc : "", "/login");
+	free(loc);
+	http_free(&r);
+	CU_ASSERT_EQUAL(me_status(me.session), 401);
+	CU_ASSERT_EQUAL(me_status(other.session), 401);
+	CU_ASSERT_EQUAL(me_status(admin.session), 200);
+	browser_free(&me);
+	browser_free(&other);
+	browser_free(&admin);
+}
+
 void suite_tokens(void)
 {
 	static const struct test_case cases[] = {
@@ -328,6 +471,8 @@ void suite_tokens(void)
 		{"expires_at: in the future or 422; expired is refused", t_expires_at},
 		{"revoking a token refuses it and closes its WebSocket at once", t_revoke},
 		{"a user's sessions: listed and ended by the user or an admin", t_sessions},
+		{"the tokens page: make (shown once), list, revoke; CSRF", t_tokens_page},
+		{"the account page and an admin's view of a user's sessions", t_account_page},
 		{NULL, NULL},
 	};
 	test_add_suite("tokens", NULL, NULL, cases);
