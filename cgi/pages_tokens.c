@@ -46,13 +46,14 @@ static void token_row(struct page *p, const json_t *t)
 		tpl_show(d, "REVOCABLE");
 }
 
-/* The form's choices: owners (every enabled user) and lifetimes. */
-static void token_form(struct request *req, struct page *p, const json_t *users)
+/* The form's choices: owners (every enabled user) and lifetimes; the
+ * values sent when keep (a refused submit), else a blank form. */
+static void token_form(struct request *req, struct page *p, const json_t *users, int keep)
 {
 	static const struct { const char *v, *label; } lifetimes[] = {
 		{"", "never expires"}, {"30", "30 days"}, {"90", "90 days"}, {"365", "1 year"},
 	};
-	const char *owner = page_form(req, "user_id");
+	const char *owner = keep ? page_form(req, "user_id") : "";
 	char me[24];
 	const json_t *u;
 	size_t i;
@@ -68,8 +69,8 @@ static void token_form(struct request *req, struct page *p, const json_t *users)
 	}
 	for (size_t k = 0; k < GW_ARRAY_LEN(lifetimes); k++)
 		page_option(p->content, "LIFETIME", lifetimes[k].v, lifetimes[k].label,
-		    page_form(req, "expires_days"));
-	tpl_set(p->content, "NAME_VALUE", page_form(req, "name"));
+		    keep ? page_form(req, "expires_days") : "");
+	tpl_set(p->content, "NAME_VALUE", keep ? page_form(req, "name") : "");
 }
 
 /* The page; created: the new token's answer (its secret shown once), or NULL. */
@@ -89,7 +90,7 @@ static int tokens_page(struct request *req, int status, const json_t *created,
 		token_row(&p, t);
 	if (json_array_size(tokens) == 0)
 		tpl_show(p.content, "NO_TOKENS");
-	token_form(req, &p, users);
+	token_form(req, &p, users, created == NULL);
 	if (created) {
 		struct tpl_dict *d = tpl_section(p.content, "CREATED");
 		tpl_set(d, "NAME", json_string_value(json_object_get(created, "name")));
