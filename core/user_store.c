@@ -265,9 +265,19 @@ static json_t *token_json(const PGresult *r)
 	    "expires_at", exp ? json_string(exp) : json_null());
 }
 
-/* The expiry of a new token: ST_OK, or ST_INVALID naming expires_at. */
-static enum store_rc token_expiry(const struct token_input *in, struct verror *err)
+DB_STMT(q_in_future, "SELECT ($1::timestamptz > now())::int AS future");
+
+/*
+ * The expiry of a new token (at: its ISO form): ST_OK, ST_INVALID naming
+ * expires_at, or ST_ERROR. "The future" is the database's, whose clock
+ * every lookup compares expires_at with.
+ */
+static enum store_rc token_expiry(struct db *db, const struct token_input *in, const char *at,
+    struct verror *err)
 {
+	PGresult *r;
+	int future;
+
 	if (!in->has_expires_at)
 		return ST_OK;
 	if (in->has_expires_days) {
@@ -275,7 +285,11 @@ static enum store_rc token_expiry(const struct token_input *in, struct verror *e
 		    "give expires_at or expires_days, not both");
 		return ST_INVALID;
 	}
-	if (in->expires_at_us <= time_now_us()) {
+	if ((r = DB_EXEC(db, &q_in_future, at)) == NULL)
+		return ST_ERROR;
+	future = db_i64(r, 0, "future") == 1;
+	PQclear(r);
+	if (!future) {
 		verror_set(err, 422, "invalid_value", "expires_at", "expires_at must be in the future");
 		return ST_INVALID;
 	}
@@ -291,10 +305,10 @@ enum store_rc token_create(struct db *db, const struct principal *who,
 	PGresult *r;
 
 	*out = NULL;
-	if ((rc = token_expiry(in, err)) != ST_OK)
-		return rc;
 	if (in->has_expires_at)
 		time_format_iso(in->expires_at_us, at, sizeof(at));
+	if ((rc = token_expiry(db, in, at, err)) != ST_OK)
+		return rc;
 	auth_token_new("gwt_", token);
 	auth_token_hash(token, hash);
 	if (db_begin(db) < 0)

@@ -383,7 +383,7 @@ static void t_tokens_page(void)
 	r = page_post(&admin, "/tokens", "name=page+token&expires_days=30", 1);
 	EXPECT_STATUS(r, 201);
 	hdr = http_header(&r, "Cache-Control");
-	CU_ASSERT_PTR_NOT_NULL(hdr && strstr(hdr, "no-store"));
+	CU_ASSERT_TRUE(hdr != NULL && strstr(hdr, "no-store") != NULL);
 	free(hdr);
 	tok = strstr(r.body, "value=\"gwt_");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tok);
