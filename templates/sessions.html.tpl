@@ -1,10 +1,10 @@
 {{%AUTOESCAPE context="HTML"}}
-<div class="page-head">
+<div class="page-head long-names">
   <h1>{{#OWN}}Your account{{/OWN}}{{#OTHER}}Sessions of {{WHO}}{{/OTHER}}</h1>
   <p class="meta">Each browser signed in is a session. Ending them signs {{#OWN}}you{{/OWN}}{{#OTHER}}{{WHO}}{{/OTHER}} out everywhere at once, live updates too.</p>
 </div>
 <section class="card" aria-labelledby="sessions-title">
-  <h2 id="sessions-title">Sessions of {{WHO}}</h2>
+  <h2 id="sessions-title" class="long-names">Sessions of {{WHO}}</h2>
   <div class="table-wrap">
   <table>
     <thead><tr><th scope="col">Signed in</th><th scope="col">Last seen</th><th scope="col">Ends</th></tr></thead>
@@ -25,7 +25,7 @@
 </section>
 {{#CAN_ADMIN}}<section class="card" aria-labelledby="users-title">
   <h2 id="users-title">Every user's sessions</h2>
-  <ul>
+  <ul class="long-names">
     {{#USER}}<li><a href="/users/{{ID}}/sessions">{{NAME}}</a> <span class="sub">{{ROLE}}</span></li>{{/USER}}
   </ul>
   <p><a href="/tokens">API tokens</a></p>
