@@ -64,6 +64,13 @@ int users_list(struct request *req);
 int users_create(struct request *req);
 int users_update(struct request *req);
 int tokens_create(struct request *req);
+/* GET, DELETE /api/users/{id}/sessions: admin, or the user's own */
+int user_sessions_list(struct request *req);
+int user_sessions_end(struct request *req);
+
+/* tokens.c */
+int tokens_list(struct request *req);
+int tokens_revoke(struct request *req);
 
 /* rules.c */
 int rules_list(struct request *req);
@@ -150,6 +157,16 @@ int page_alert_detail(struct request *req);
 int page_alert_ack(struct request *req);
 /* POST /notifications/{id}/retry: the alert page's Retry button */
 int page_notification_retry(struct request *req);
+
+/* pages_tokens.c: the admin's API tokens */
+int page_tokens(struct request *req);
+int page_token_create(struct request *req);
+int page_token_revoke(struct request *req);
+
+/* pages_sessions.c: the account page and a user's sessions */
+int page_account(struct request *req);
+int page_user_sessions(struct request *req);
+int page_user_sessions_end(struct request *req);
 
 /* pages_calendar.c */
 int page_calendar(struct request *req);

@@ -267,7 +267,7 @@ void dispatch(struct request *req)
 	if (req->resp_type && strncmp(req->resp_type, "application/json", 16) == 0)
 		req_header(req, "Cache-Control: no-store");
 	request_send(req);
-	log_line("%s %s %d %lldus %s", req->method_name, req->path, req->status,
-	    (long long)(time_mono_us() - req->start_us),
+	log_access(req->method_name, req->path, req->route ? req->route->pattern : NULL,
+	    req->status, time_mono_us() - req->start_us,
 	    req->authenticated ? req->who.username : "-");
 }

@@ -33,6 +33,7 @@ void page_begin(struct page *p, struct request *req, const char *title,
 		tpl_set_global(p->root, "USERNAME", req->who.username);
 		tpl_set_global(p->root, "ROLE", role_name(req->who.role));
 		tpl_set_global(p->root, "CSRF", req->who.csrf);
+		page_roles(req, p->root);   /* the layout's links for admins */
 		{
 			PGresult *r = DB_EXEC0(req->db, &q_page_last_event);
 			tpl_set(p->root, "LAST_EVENT", r ? db_str(r, 0, "id") : "0");

@@ -9,6 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sodium.h>
+
+#include "log.h"
 
 static const char *const method_names[METHOD__MAX] = {
 	[M_GET] = "GET", [M_HEAD] = "HEAD", [M_POST] = "POST", [M_PUT] = "PUT",
@@ -32,6 +35,24 @@ static const char *param(struct request *req, const char *name)
 {
 	const char *v = FCGX_GetParam(name, req->fcgx->envp);
 	return v ? v : "";
+}
+
+/*
+ * The request's id: nginx's $request_id (REQUEST_ID, fastcgi.conf), which
+ * its access log shows too; a request that came without one (straight
+ * over FastCGI) gets its own, so every error body and line has one.
+ */
+static void set_request_id(struct request *req)
+{
+	unsigned char raw[16];
+	char hex[33];
+
+	log_set_request(param(req, "REQUEST_ID"));
+	if (log_request_id()[0])
+		return;
+	randombytes_buf(raw, sizeof(raw));
+	hex_encode(raw, sizeof(raw), hex);
+	log_set_request(hex);
 }
 
 void request_init(struct request *req, FCGX_Request *fcgx, const struct config *cfg,
@@ -65,6 +86,7 @@ void request_init(struct request *req, FCGX_Request *fcgx, const struct config *
 	req->csrf_header = param(req, "HTTP_X_CSRF_TOKEN");
 	req->remote_addr = param(req, "REMOTE_ADDR");
 	req->https = strcasecmp(param(req, "HTTPS"), "on") == 0;
+	set_request_id(req);
 }
 
 /* 0, or -1 if the query string is malformed (the caller answers 400). */
@@ -126,6 +148,7 @@ void request_free(struct request *req)
 	buf_free(&req->resp_body);
 	pool_free(req->pool);
 	req->pool = NULL;
+	log_set_request(NULL);
 }
 
 const char *req_query(const struct request *req, const char *key)
@@ -266,6 +289,9 @@ static int error_body(struct request *req, int status, const char *code, const c
 		json_object_set_new(err, "field", json_string(field));
 	if (details)
 		json_object_set_new(err, "details", details);
+	/* what a screenshot of the error needs to find its log lines */
+	if (log_request_id()[0])
+		json_object_set_new(err, "request_id", json_string(log_request_id()));
 	return req_json(req, status, json_pack("{so}", "error", err));
 }
 

@@ -55,3 +55,40 @@ int tokens_create(struct request *req)
 	rc = token_create(req->db, &req->who, &in, &out, &err);
 	return store_answer(req, rc, 201, out, &err, "token");
 }
+
+/* A user's sessions are the admin's business, and the user's own. */
+static int may_see_sessions(struct request *req, int64_t user_id)
+{
+	if (req->who.role == ROLE_ADMIN || req->who.user_id == user_id)
+		return 0;
+	return req_error(req, 403, "forbidden", NULL,
+	    "only an admin or the user may see or end these sessions");
+}
+
+int user_sessions_list(struct request *req)
+{
+	int64_t id = req_param_id(req, "id");
+	json_t *items = NULL;
+	enum store_rc rc;
+	int refused;
+
+	if ((refused = may_see_sessions(req, id)) != 0)
+		return refused;
+	rc = session_list(req->db, id, req->who.session_id, &items);
+	if (rc == ST_OK)
+		items = json_pack("{so}", "items", items);
+	return store_answer(req, rc, 200, items, NULL, "user");
+}
+
+int user_sessions_end(struct request *req)
+{
+	int64_t id = req_param_id(req, "id");
+	json_t *out = NULL;
+	enum store_rc rc;
+	int refused;
+
+	if ((refused = may_see_sessions(req, id)) != 0)
+		return refused;
+	rc = session_end_all(req->db, &req->who, id, &out);
+	return store_answer(req, rc, 200, out, NULL, "user");
+}

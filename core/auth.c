@@ -113,16 +113,42 @@ void auth_password_dummy(const char *pw)
 #define TOKEN_VALID \
 	"t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()) AND NOT u.disabled"
 
+/*
+ * last_used_at / last_seen_at cost no write per request: the lookup says
+ * whether the stored moment is a minute old (or none), and only then one
+ * UPDATE moves it, guarded by the same test so that threads and hosts
+ * racing on one credential write it once. The API's auth cache (1 s)
+ * spares even the lookup of most requests.
+ */
+#define STALE(col) "(" col " IS NULL OR " col " < now() - interval '1 minute')"
+
 DB_STMT(q_lookup,
     "SELECT 's' AS kind, s.id AS cred_id, u.id AS user_id, u.username, u.role,"
-    "       s.csrf_token, (extract(epoch FROM s.expires_at) * 1000000)::bigint AS expires_us"
+    "       s.csrf_token, (extract(epoch FROM s.expires_at) * 1000000)::bigint AS expires_us,"
+    "       " STALE("s.last_seen_at") " AS stale"
     "  FROM sessions s JOIN users u ON u.id = s.user_id"
     " WHERE s.token_hash = $1 AND " SESSION_VALID
     " UNION ALL "
     "SELECT 't', t.id, u.id, u.username, u.role, NULL,"
-    "       (extract(epoch FROM t.expires_at) * 1000000)::bigint"
+    "       (extract(epoch FROM t.expires_at) * 1000000)::bigint, " STALE("t.last_used_at")
     "  FROM api_tokens t JOIN users u ON u.id = t.user_id"
     " WHERE t.token_hash = $1 AND " TOKEN_VALID);
+DB_STMT(q_session_seen,
+    "UPDATE sessions SET last_seen_at = now()"
+    " WHERE id = $1::bigint AND " STALE("last_seen_at"));
+DB_STMT(q_token_used,
+    "UPDATE api_tokens SET last_used_at = now()"
+    " WHERE id = $1::bigint AND " STALE("last_used_at"));
+
+/* Moves the credential's last use (see STALE); a failure is logged and
+ * only costs the moment, never the request. */
+static void touch(struct db *db, const struct principal *p)
+{
+	char id[24];
+
+	(void)DB_RUN(db, p->via_session ? &q_session_seen : &q_token_used,
+	    db_i64_param(p->via_session ? p->session_id : p->token_id, id));
+}
 
 int auth_lookup(struct db *db, const char *token, struct principal *out)
 {
@@ -155,6 +181,8 @@ int auth_lookup(struct db *db, const char *token, struct principal *out)
 		out->token_id = db_i64(r, 0, "cred_id");
 	}
 	rc = 1;
+	if (db_bool(r, 0, "stale"))
+		touch(db, out);
 out:
 	PQclear(r);
 	return rc;

@@ -38,6 +38,8 @@ struct conf_var {
 	{env, CONF_WORD, offsetof(struct config, field), def, 0, 0, words}
 
 static const struct conf_var conf_vars[] = {
+	/* first: the lines about the other settings already take its form */
+	WORD("GOLDWATCH_LOG_FORMAT", log_format, "text", log_format_names),
 	STR("DATABASE_URL", database_url, ""),
 	STR("GOLDWATCH_TIMEZONE", timezone, "UTC"),
 	STR("GOLDWATCH_DATA_DIR", data_dir, GW_DATADIR),
@@ -167,6 +169,8 @@ int config_load(struct config *cfg)
 				goto fail;
 			}
 			*(int64_t *)field = w;
+			if (v->offset == offsetof(struct config, log_format))
+				log_set_format((enum log_format)w);
 			break;
 		}
 		case CONF_TYPE__MAX:

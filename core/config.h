@@ -20,6 +20,7 @@ struct config {
 	char *secret_key;        /* GOLDWATCH_SECRET_KEY: 64 hex digits sealing the
 	                          * contact points' secrets (secret.h); never logged */
 	int64_t log_level;       /* GOLDWATCH_LOG_LEVEL: an enum log_level (log.h) */
+	int64_t log_format;      /* GOLDWATCH_LOG_FORMAT: an enum log_format (log.h) */
 	int64_t threads;         /* GOLDWATCH_THREADS: API worker threads */
 	int64_t body_limit;      /* GOLDWATCH_BODY_LIMIT: request body bytes */
 	int64_t session_hours;   /* GOLDWATCH_SESSION_HOURS */

@@ -71,6 +71,13 @@ static void forget_prepared(struct db *db)
 	db->nprepared = 0;
 }
 
+/* A NOTICE or WARNING the server sends ("already exists, skipping"). */
+static void db_notice(void *arg, const char *message)
+{
+	(void)arg;
+	log_info("database: %s", message);
+}
+
 static int db_connect(struct db *db)
 {
 	int64_t now = time_mono_us();
@@ -98,6 +105,8 @@ static int db_connect(struct db *db)
 		db->lost = 1;
 		return -1;
 	}
+	/* the server's notices become log lines of the process's own form */
+	PQsetNoticeProcessor(db->conn, db_notice, NULL);
 	if (db_setup(db) < 0) {
 		db->lost = 1;
 		return -1;

@@ -5,10 +5,16 @@
 #include "log.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+
+#include "json_out.h"
 
 static const char *prog = "goldwatch";
 static enum log_level max_level = LOG_LVL_INFO;
+static enum log_format format = LOG_FMT_TEXT;
+/* each API worker thread serves one request at a time */
+static _Thread_local char request_id[65];
 
 const char *const log_level_names[LOG_LVL__MAX + 1] = {
 	[LOG_LVL_ERROR] = "error",
@@ -18,15 +24,48 @@ const char *const log_level_names[LOG_LVL__MAX + 1] = {
 	[LOG_LVL__MAX] = NULL,
 };
 
+const char *const log_format_names[LOG_FMT__MAX + 1] = {
+	[LOG_FMT_TEXT] = "text",
+	[LOG_FMT_JSON] = "json",
+	[LOG_FMT__MAX] = NULL,
+};
+
 void log_init(const char *progname, enum log_level max)
 {
 	prog = progname;
 	max_level = max;
 }
 
+void log_set_format(enum log_format fmt)
+{
+	format = fmt < LOG_FMT__MAX ? fmt : LOG_FMT_TEXT;
+}
+
 const char *log_progname(void)
 {
 	return prog;
+}
+
+void log_set_request(const char *id)
+{
+	size_t n = 0;
+
+	/* nginx's id is 32 hex digits; anything else is kept only as far as
+	 * it is plain (a header cannot smuggle a line break or a quote in) */
+	if (id)
+		for (; id[n] && n < sizeof(request_id) - 1; n++) {
+			char c = id[n];
+			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+			    (c >= 'A' && c <= 'Z') || c == '-' || c == '_'))
+				break;
+		}
+	memcpy(request_id, id ? id : "", n);
+	request_id[n] = '\0';
+}
+
+const char *log_request_id(void)
+{
+	return request_id;
 }
 
 static void emit(struct buf *b)
@@ -47,36 +86,138 @@ static void emit(struct buf *b)
 	buf_free(b);
 }
 
-void log_msg(enum log_level lvl, const char *func, const char *fmt, ...)
+/* One message, one line: fold any newline a library put in its text. */
+static void fold(struct buf *b, size_t from)
+{
+	for (size_t i = from; i < b->len; i++)
+		if (b->data[i] == '\n' || b->data[i] == '\r' || b->data[i] == '\t')
+			b->data[i] = ' ';
+	while (b->len > from && b->data[b->len - 1] == ' ')
+		b->data[--b->len] = '\0';
+}
+
+/* s as a JSON string, a byte that is not UTF-8 written as '?' (a raw path
+ * or a library's message may hold any byte; the line stays JSON). */
+static void put_text(struct buf *b, const char *s)
+{
+	struct buf clean;
+	const char *end = s + strlen(s);
+
+	buf_init(&clean);
+	while (s < end) {
+		unsigned char c = (unsigned char)*s;
+		size_t k = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+
+		if (k == 1 || ((size_t)(end - s) >= k && utf8_valid_text(s, k))) {
+			buf_append(&clean, s, k);
+			s += k;
+		} else {
+			buf_putc(&clean, '?');
+			s++;
+		}
+	}
+	json_put_str(b, clean.data ? clean.data : "");
+	buf_free(&clean);
+}
+
+/* {"time":..,"level":..,"process":..[,"function":..] */
+static void json_head(struct buf *b, const char *level, const char *func)
+{
+	char now[40];
+
+	time_format_iso(time_now_us(), now, sizeof(now));
+	buf_printf(b, "{\"time\":\"%s\",\"level\":\"%s\",\"process\":", now, level);
+	put_text(b, prog);
+	if (func) {
+		buf_puts(b, ",\"function\":");
+		put_text(b, func);
+	}
+}
+
+/* ,"message":..[,"request_id":..]} and the line goes out */
+static void json_tail(struct buf *b, const char *msg)
+{
+	buf_puts(b, ",\"message\":");
+	put_text(b, msg);
+	if (request_id[0])
+		buf_printf(b, ",\"request_id\":\"%s\"", request_id);
+	buf_putc(b, '}');
+	emit(b);
+}
+
+/* The line of a message already formatted into msg (taken); a raw line
+ * (log_line) has no level in text and is "info" in json. */
+static void write_line(const char *level, const char *func, struct buf *msg)
 {
 	struct buf b;
+
+	fold(msg, 0);
+	buf_init(&b);
+	if (format == LOG_FMT_JSON) {
+		json_head(&b, level ? level : "info", func);
+		json_tail(&b, msg->data ? msg->data : "");
+	} else {
+		buf_printf(&b, "%s: ", prog);
+		if (level)
+			buf_printf(&b, "%s: %s: ", level, func);
+		buf_puts(&b, msg->data ? msg->data : "");
+		if (request_id[0] && level)
+			buf_printf(&b, " [request %s]", request_id);
+		emit(&b);
+	}
+	buf_free(msg);
+}
+
+void log_msg(enum log_level lvl, const char *func, const char *fmt, ...)
+{
+	struct buf msg;
 	va_list ap;
 
 	if (lvl > max_level)
 		return;
-	buf_init(&b);
-	buf_printf(&b, "%s: %s: %s: ", prog, log_level_names[lvl], func);
+	buf_init(&msg);
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	/* one message, one line: fold any newline a library put in its text */
-	for (size_t i = 0; i < b.len; i++)
-		if (b.data[i] == '\n' || b.data[i] == '\r' || b.data[i] == '\t')
-			b.data[i] = ' ';
-	while (b.len > 0 && b.data[b.len - 1] == ' ')
-		b.data[--b.len] = '\0';
-	emit(&b);
+	write_line(log_level_names[lvl], func, &msg);
 }
 
 void log_line(const char *fmt, ...)
 {
-	struct buf b;
+	struct buf msg;
 	va_list ap;
 
-	buf_init(&b);
-	buf_printf(&b, "%s: ", prog);
+	buf_init(&msg);
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	emit(&b);
+	write_line(NULL, NULL, &msg);
+}
+
+void log_access(const char *method, const char *path, const char *route, int status,
+    int64_t duration_us, const char *user)
+{
+	struct buf b;
+
+	buf_init(&b);
+	if (format != LOG_FMT_JSON) {
+		buf_printf(&b, "%s: %s %s %d %lldus %s rid=%s", prog, method, path, status,
+		    (long long)duration_us, user, request_id[0] ? request_id : "-");
+		emit(&b);
+		return;
+	}
+	json_head(&b, "info", NULL);
+	buf_puts(&b, ",\"method\":");
+	put_text(&b, method);
+	buf_puts(&b, ",\"path\":");
+	put_text(&b, path);
+	buf_puts(&b, ",\"route\":");
+	if (route)
+		put_text(&b, route);
+	else
+		buf_puts(&b, "null");
+	buf_printf(&b, ",\"status\":%d,\"duration_ms\":%.3f,\"user\":", status,
+	    (double)duration_us / 1000.0);
+	put_text(&b, user);
+	json_tail(&b, "request");
 }

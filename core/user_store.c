@@ -67,6 +67,7 @@ const struct vfield token_fields[] = {
 	    .at = TI(user_id), .has = TI(has_user_id)},
 	{.name = "expires_days", .type = V_INT, .min = 1, .max = 3650,
 	    .at = TI(expires_days), .has = TI(has_expires_days)},
+	{.name = "expires_at", .type = V_TIME, .at = TI(expires_at_us), .has = TI(has_expires_at)},
 };
 const size_t token_nfields = GW_ARRAY_LEN(token_fields);
 
@@ -249,7 +250,8 @@ out:
 DB_STMT(q_token_new,
     "INSERT INTO api_tokens (name, token_hash, user_id, created_by, expires_at)"
     " SELECT $1, $2, u.id, NULLIF($4::bigint, 0),"
-    "        CASE WHEN $5::int IS NULL THEN NULL ELSE now() + make_interval(days => $5::int) END"
+    "        COALESCE($6::timestamptz, CASE WHEN $5::int IS NULL THEN NULL"
+    "                 ELSE now() + make_interval(days => $5::int) END)"
     "   FROM users u WHERE u.id = $3::bigint AND NOT u.disabled"
     " RETURNING id, name, user_id, iso(created_at) AS created_at, iso(expires_at) AS expires_at");
 
@@ -263,22 +265,58 @@ static json_t *token_json(const PGresult *r)
 	    "expires_at", exp ? json_string(exp) : json_null());
 }
 
+DB_STMT(q_in_future, "SELECT ($1::timestamptz > now())::int AS future");
+
+/*
+ * The expiry of a new token (at: its ISO form): ST_OK, ST_INVALID naming
+ * expires_at, or ST_ERROR. "The future" is the database's, whose clock
+ * every lookup compares expires_at with.
+ */
+static enum store_rc token_expiry(struct db *db, const struct token_input *in, const char *at,
+    struct verror *err)
+{
+	PGresult *r;
+	int future;
+
+	if (!in->has_expires_at)
+		return ST_OK;
+	if (in->has_expires_days) {
+		verror_set(err, 422, "invalid_value", "expires_at",
+		    "give expires_at or expires_days, not both");
+		return ST_INVALID;
+	}
+	if ((r = DB_EXEC(db, &q_in_future, at)) == NULL)
+		return ST_ERROR;
+	future = db_i64(r, 0, "future") == 1;
+	PQclear(r);
+	if (!future) {
+		verror_set(err, 422, "invalid_value", "expires_at", "expires_at must be in the future");
+		return ST_INVALID;
+	}
+	return ST_OK;
+}
+
 enum store_rc token_create(struct db *db, const struct principal *who,
     const struct token_input *in, json_t **out, struct verror *err)
 {
-	char token[AUTH_TOKEN_MAX], hash[AUTH_HASH_HEX], uid[24], me[24], days[24];
+	char token[AUTH_TOKEN_MAX], hash[AUTH_HASH_HEX], uid[24], me[24], days[24], at[40];
 	int64_t me_id = who ? who->user_id : 0;
 	enum store_rc rc;
 	PGresult *r;
 
 	*out = NULL;
+	if (in->has_expires_at)
+		time_format_iso(in->expires_at_us, at, sizeof(at));
+	if ((rc = token_expiry(db, in, at, err)) != ST_OK)
+		return rc;
 	auth_token_new("gwt_", token);
 	auth_token_hash(token, hash);
 	if (db_begin(db) < 0)
 		return ST_ERROR;
 	r = DB_EXEC(db, &q_token_new, in->name, hash,
 	    db_i64_param(in->has_user_id ? in->user_id : me_id, uid), db_i64_param(me_id, me),
-	    in->has_expires_days ? db_i64_param(in->expires_days, days) : NULL);
+	    in->has_expires_days ? db_i64_param(in->expires_days, days) : NULL,
+	    in->has_expires_at ? at : NULL);
 	if (r == NULL) {
 		db_rollback(db);
 		return ST_ERROR;
@@ -297,5 +335,120 @@ enum store_rc token_create(struct db *db, const struct principal *who,
 	if (rc == ST_OK)
 		json_object_set_new(*out, "token", json_string(token));
 	sodium_memzero(token, sizeof(token));
+	return rc;
+}
+
+/* What the admin's list shows of a token (t) and its owner (u). */
+#define TOKEN_LIST_COLUMNS \
+	"t.id, t.name, u.role, u.id AS owner_id, u.username, u.email," \
+	" iso(t.created_at) AS created_at, iso(t.last_used_at) AS last_used_at," \
+	" iso(t.expires_at) AS expires_at, iso(t.revoked_at) AS revoked_at," \
+	" (t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())" \
+	"  AND NOT u.disabled) AS active"
+
+static json_t *str_or_null(const PGresult *r, int row, const char *col)
+{
+	const char *v = db_str(r, row, col);
+	return v ? json_string(v) : json_null();
+}
+
+static json_t *token_row_json(const PGresult *r, int row)
+{
+	return json_pack("{sI ss ss s{sI ss so} ss so so so sb}",
+	    "id", (json_int_t)db_i64(r, row, "id"), "name", db_str(r, row, "name"),
+	    "role", db_str(r, row, "role"),
+	    "owner", "id", (json_int_t)db_i64(r, row, "owner_id"),
+	    "username", db_str(r, row, "username"), "email", str_or_null(r, row, "email"),
+	    "created_at", db_str(r, row, "created_at"),
+	    "last_used_at", str_or_null(r, row, "last_used_at"),
+	    "expires_at", str_or_null(r, row, "expires_at"),
+	    "revoked_at", str_or_null(r, row, "revoked_at"),
+	    "active", db_bool(r, row, "active"));
+}
+
+DB_STMT(q_tokens_list,
+    "SELECT " TOKEN_LIST_COLUMNS " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+    " ORDER BY t.id DESC");
+
+enum store_rc token_list(struct db *db, json_t **out)
+{
+	return store_rows(DB_EXEC0(db, &q_tokens_list), token_row_json, out);
+}
+
+DB_STMT(q_token_revoke,
+    "UPDATE api_tokens t SET revoked_at = now() FROM users u"
+    " WHERE t.id = $1::bigint AND t.revoked_at IS NULL AND u.id = t.user_id"
+    " RETURNING " TOKEN_LIST_COLUMNS);
+
+enum store_rc token_revoke(struct db *db, const struct principal *who, int64_t id,
+    json_t **out)
+{
+	return store_delete_audited(db, who, &q_token_revoke, id, token_row_json,
+	    "token.revoke", "api_token", NULL, out, NULL);
+}
+
+DB_STMT(q_sessions_list,
+    "SELECT s.id, iso(s.created_at) AS created_at, iso(s.last_seen_at) AS last_seen_at,"
+    "       iso(s.expires_at) AS expires_at"
+    "  FROM users u LEFT JOIN sessions s ON s.user_id = u.id AND s.expires_at > now()"
+    " WHERE u.id = $1::bigint ORDER BY s.id DESC NULLS LAST");
+
+enum store_rc session_list(struct db *db, int64_t user_id, int64_t current_session,
+    json_t **out)
+{
+	char idb[24];
+	PGresult *r = DB_EXEC(db, &q_sessions_list, db_i64_param(user_id, idb));
+
+	*out = NULL;
+	if (r == NULL)
+		return ST_ERROR;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return ST_NOT_FOUND;
+	}
+	*out = json_array();
+	/* a user without sessions is one row of NULLs (the LEFT JOIN) */
+	for (int i = 0; i < PQntuples(r) && !PQgetisnull(r, i, 0); i++) {
+		int64_t sid = db_i64(r, i, "id");
+		json_array_append_new(*out, json_pack("{sI ss so ss sb}", "id", (json_int_t)sid,
+		    "created_at", db_str(r, i, "created_at"),
+		    "last_seen_at", str_or_null(r, i, "last_seen_at"),
+		    "expires_at", db_str(r, i, "expires_at"), "current", sid == current_session));
+	}
+	PQclear(r);
+	return ST_OK;
+}
+
+DB_STMT(q_user_exists_id, "SELECT 1 FROM users WHERE id = $1::bigint FOR UPDATE");
+DB_STMT(q_sessions_end,
+    "WITH gone AS (DELETE FROM sessions WHERE user_id = $1::bigint RETURNING 1)"
+    " SELECT count(*) AS n FROM gone");
+
+enum store_rc session_end_all(struct db *db, const struct principal *who, int64_t user_id,
+    json_t **out)
+{
+	char idb[24];
+	PGresult *u = NULL, *r = NULL;
+	enum store_rc rc = ST_ERROR;
+
+	*out = NULL;
+	db_i64_param(user_id, idb);
+	if (db_begin(db) < 0)
+		return ST_ERROR;
+	if ((u = DB_EXEC(db, &q_user_exists_id, idb)) == NULL)
+		goto out;
+	if (PQntuples(u) == 0) {
+		rc = ST_NOT_FOUND;
+		goto out;
+	}
+	if ((r = DB_EXEC(db, &q_sessions_end, idb)) == NULL)
+		goto out;
+	*out = json_pack("{sI}", "ended", (json_int_t)db_i64(r, 0, "n"));
+	rc = audit_commit(db, who, "user.sessions_end", "user", user_id, NULL, out);
+out:
+	if (rc != ST_OK)
+		db_rollback(db);
+	PQclear(u);
+	PQclear(r);
 	return rc;
 }

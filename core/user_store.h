@@ -60,6 +60,8 @@ struct token_input {
 	int has_user_id;
 	int64_t expires_days;   /* has_expires_days 0: never expires */
 	int has_expires_days;
+	int64_t expires_at_us;  /* has_expires_at 0: never (or expires_days) */
+	int has_expires_at;
 };
 extern const struct vfield token_fields[];
 extern const size_t token_nfields;
@@ -83,11 +85,42 @@ enum store_rc user_create(struct db *db, const struct principal *who,
 enum store_rc user_update(struct db *db, const struct principal *who, int64_t id,
     const struct user_patch *in, json_t **out, struct verror *err);
 /*
- * Issues an API token for an enabled user, created by who. *out:
- * {"id","name","user_id","created_at","expires_at","token"}; the token
- * appears only there, never in the audit row.
+ * Issues an API token for an enabled user, created by who. expires_at must
+ * be in the future and excludes expires_days (ST_INVALID, err naming it).
+ * *out: {"id","name","user_id","created_at","expires_at","token"}; the
+ * token appears only there, never in the audit row.
  */
 enum store_rc token_create(struct db *db, const struct principal *who,
     const struct token_input *in, json_t **out, struct verror *err);
+/*
+ * *out: every API token, newest first: {"id","name","role" (its owner's),
+ * "owner":{"id","username","email"},"created_at","last_used_at",
+ * "expires_at","revoked_at","active"}; never the token or its hash.
+ */
+enum store_rc token_list(struct db *db, json_t **out);
+/*
+ * Revokes token id at once, audited (token.revoke). The same commit wakes
+ * the pusher (migration 0006), which closes the sockets opened with it.
+ * ST_NOT_FOUND if there is no such token or it was already revoked.
+ * *out: the token as token_list shows it, revoked.
+ */
+enum store_rc token_revoke(struct db *db, const struct principal *who, int64_t id,
+    json_t **out);
+
+/*
+ * *out: user_id's sessions still valid, newest first: {"id","created_at",
+ * "last_seen_at","expires_at","current"} (current: the session of
+ * current_session, 0 for none). ST_NOT_FOUND if there is no such user.
+ */
+enum store_rc session_list(struct db *db, int64_t user_id, int64_t current_session,
+    json_t **out);
+/*
+ * Ends every session of user_id at once, audited (user.sessions_end): the
+ * next request with any of them is 401, and the same commit wakes the
+ * pusher, which closes their sockets. *out: {"ended": n}. ST_NOT_FOUND
+ * if there is no such user.
+ */
+enum store_rc session_end_all(struct db *db, const struct principal *who, int64_t user_id,
+    json_t **out);
 
 #endif

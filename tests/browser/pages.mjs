@@ -409,10 +409,53 @@ await step('the policy pages: a policy and an escalation policy from their forms
   await api('PUT', '/api/notification-policies', admin, { policies: [] });
 });
 
+await step('API tokens and sessions from the pages, axe-clean', async () => {
+  // a user name of the longest kind: the form's owner list must not widen the page
+  await api('POST', '/api/users', admin, { username: 'browser_' + 'x'.repeat(56), password: viewerPassword, role: 'viewer' });
+  const S = await newSession('admin', adminPassword, { bypassCSP: true });
+  const p = S.page;
+  const axe = async (what) => {
+    await p.addScriptTag({ path: new URL('../../node_modules/axe-core/axe.min.js', import.meta.url).pathname });
+    const found = await p.evaluate(async () => (await window.axe.run(document,
+      { runOnly: ['wcag2a', 'wcag2aa'] })).violations.map((v) => `${v.id}: ${v.nodes.length}`));
+    assert.deepEqual(found, [], `axe finds nothing on ${what}`);
+  };
+  await p.goto(base + '/');
+  await p.click('a[href="/tokens"]');
+  assert.equal(p.url(), base + '/tokens');
+  await p.fill('#name', 'browser till');
+  await p.selectOption('#expires_days', '90');
+  await p.click('form[action="/tokens"] button[type=submit]');
+  const token = await p.inputValue('#new-token');
+  assert.match(token, /^gwt_/, 'the new token is shown once');
+  assert.equal((await api('GET', '/api/auth/me', token)).status, 200, 'and works');
+  await axe('the tokens page with a new token');
+  await p.screenshot({ path: shots + 'tokens.png', fullPage: true });
+  await p.goto(base + '/tokens');
+  assert.equal(await p.locator('#new-token').count(), 0, 'never shown again');
+  await p.click('form[action$="/revoke"] button[aria-label="Revoke browser till"]');
+  assert.match(await p.textContent('.flash'), /revoked/);
+  assert.equal((await api('GET', '/api/auth/me', token)).status, 401, 'revoked at once');
+  await p.click('a[href="/account"]');
+  assert.match(await p.textContent('h1'), /Your account/);
+  assert.match(await p.textContent('main'), /this one/);
+  await axe('the account page');
+  await p.click('a:text-is("browser_viewer")');
+  assert.match(await p.textContent('h1'), /Sessions of browser_viewer/);
+  await axe('a user\'s sessions');
+  await p.setViewportSize({ width: 390, height: 844 });
+  for (const path of ['/tokens', '/account']) {
+    await p.goto(base + path);
+    const w = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(w[0] <= w[1], `${path} is ${w[0]} px wide on a ${w[1]} px screen`);
+  }
+  await p.screenshot({ path: shots + 'account-phone.png', fullPage: true });
+});
+
 await step('every form field has a label (keyboard and screen readers)', async () => {
   await A.page.goto(base + '/calendar');
   await A.page.screenshot({ path: shots + 'calendar.png', fullPage: true });
-  for (const path of ['/rules/new', '/silences', '/alerts', '/calendar', '/contact-points', '/notification-policies', '/escalation-policies/new']) {
+  for (const path of ['/rules/new', '/silences', '/alerts', '/calendar', '/contact-points', '/notification-policies', '/escalation-policies/new', '/tokens', '/account']) {
     await A.page.goto(base + path);
     const unlabelled = await A.page.evaluate(() => Array.from(document.querySelectorAll('input, select, textarea'))
       .filter((e) => e.type !== 'hidden' && !e.closest('label') && !(e.id && document.querySelector(`label[for="${e.id}"]`)) && !e.getAttribute('aria-label'))

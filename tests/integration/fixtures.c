@@ -4,10 +4,10 @@
 #include "integration.h"
 #include "testlib.h"
 
+static struct fixture_users u;
+
 const struct fixture_users *fixture_users(void)
 {
-	static struct fixture_users u;
-
 	if (u.admin)
 		return &u;
 	test_user("operator1", PASSWORD_OPERATOR, "operator");
@@ -20,4 +20,14 @@ const struct fixture_users *fixture_users(void)
 		abort();
 	}
 	return &u;
+}
+
+void fixture_users_renew(void)
+{
+	free(u.admin);
+	free(u.admin_csrf);
+	free(u.operator_);
+	free(u.viewer);
+	u.admin = NULL;
+	fixture_users();
 }

@@ -40,6 +40,8 @@ void suite_preview(void);
 void suite_hysteresis(void);
 void suite_contact_points(void);
 void suite_notify(void);
+void suite_tokens(void);
+void suite_logs(void);
 struct rcv_request;
 /* Asserts q carries goldwatch's signature of its body under secret (test_contact_points.c). */
 void expect_signature(const struct rcv_request *q, const char *secret);
@@ -54,6 +56,8 @@ struct fixture_users {
 	char *admin_csrf;
 };
 const struct fixture_users *fixture_users(void);
+/* Signs the fixture users in again (after a test ended their sessions). */
+void fixture_users_renew(void);
 #define PASSWORD_OPERATOR "operator-password-1"
 #define PASSWORD_VIEWER "viewer-password-12"
 

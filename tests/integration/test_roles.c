@@ -25,7 +25,8 @@ struct route_line {
 
 /* What {id} or {key} (and "{id}" in a body) names in a success request. */
 enum fixture { FX_NONE, FX_RULE, FX_ALERT, FX_SILENCE, FX_PUSH_KPI, FX_USER, FX_BUILTIN_KPI,
-	FX_CONTACT_POINT, FX_ESCALATION_POLICY, FX_DEAD_MESSAGE };
+	FX_CONTACT_POINT, FX_ESCALATION_POLICY, FX_DEAD_MESSAGE, FX_TOKEN,
+	FX_SELF /* the caller's own user */ };
 
 struct success {
 	const char *route;  /* "METHOD pattern", as --routes prints them */
@@ -58,6 +59,10 @@ static const struct success successes[] = {
 	{"POST /api/users", 201, FX_NONE,
 	    "{\"username\":\"roles-new-{n}\",\"password\":\"roles-password-{n}\",\"role\":\"viewer\"}"},
 	{"PATCH /api/users/{id}", 200, FX_USER, "{\"role\":\"operator\"}"},
+	{"GET /api/auth/tokens", 200, FX_NONE, NULL},
+	{"DELETE /api/auth/tokens/{id}", 200, FX_TOKEN, NULL},
+	{"GET /api/users/{id}/sessions", 200, FX_SELF, NULL},
+	{"DELETE /api/users/{id}/sessions", 200, FX_SELF, NULL},
 	{"GET /api/alerts/rules", 200, FX_NONE, NULL},
 	{"POST /api/alerts/rules", 201, FX_NONE, RULE_JSON},
 	{"POST /api/alerts/rules/load-starter", 200, FX_NONE, NULL},
@@ -145,6 +150,12 @@ static const struct success successes[] = {
 	{"POST /calendar", 303, FX_NONE, "hours_mon=10%3A00-21%3A00&hours_tue=10%3A00-21%3A00"
 	    "&hours_wed=10%3A00-21%3A00&hours_thu=10%3A00-21%3A00&hours_fri=10%3A00-21%3A00"
 	    "&hours_sat=10%3A00-21%3A00&hours_sun=10%3A00-21%3A00"},
+	{"GET /tokens", 200, FX_NONE, NULL},
+	{"POST /tokens", 201, FX_NONE, "name=roles+page+token+{n}"},
+	{"POST /tokens/{id}/revoke", 303, FX_TOKEN, "confirm=1"},
+	{"GET /account", 200, FX_NONE, NULL},
+	{"GET /users/{id}/sessions", 200, FX_SELF, NULL},
+	{"POST /users/{id}/sessions/end", 303, FX_SELF, "confirm=1"},
 	{"GET /silences", 200, FX_NONE, NULL},
 	{"POST /silences", 303, FX_NONE, "scope=kpi&kpi=t_roles&minutes=60&reason=roles+{n}"},
 	{"POST /silences/{id}/end", 303, FX_SILENCE, "confirm=1"},
@@ -288,9 +299,31 @@ static void make_fixture(enum fixture fx, int n, char *out, size_t len)
 		    " 'reject-roles@shop.example', $1, 'x', 'x', 'dead', 3, '550 refused')"
 		    " RETURNING id", name));
 		break;
+	case FX_TOKEN:
+		body = xasprintf("{\"name\":\"%s\"}", name);
+		r = api("POST", "/api/auth/tokens", admin, body);
+		snprintf(out, len, "%lld", created_id(&r));
+		free(body);
+		break;
+	case FX_SELF: /* allowed_ok asks who the caller is */
 	case FX_NONE:
 		break;
 	}
+}
+
+/*
+ * FX_SELF: the caller's user id into out; an admin's is another user's
+ * (an admin may end anyone's sessions, and ending the admin's own would
+ * end the fixtures' admin session too).
+ */
+static void self_id(const char *token, int n, char *out, size_t len)
+{
+	struct http_resp r = api("GET", "/api/auth/me", token, NULL);
+
+	snprintf(out, len, "%lld", (long long)jint(&r, "id"));
+	if (jstr(&r, "role") && strcmp(jstr(&r, "role"), "admin") == 0)
+		make_fixture(FX_USER, n, out, len);
+	http_free(&r);
 }
 
 /* {id...} / {key} of pattern -> value. */
@@ -381,6 +414,8 @@ static int allowed_ok(const struct route_line *rt, const char *token, int n)
 		return 0;
 	}
 	make_fixture(sc->fx, n, fx, sizeof(fx));
+	if (sc->fx == FX_SELF)
+		self_id(token, n, fx, sizeof(fx));
 	snprintf(num, sizeof(num), "%d", n);
 	if (sc->body && strstr(sc->body, "{cp}"))
 		make_fixture(FX_CONTACT_POINT, n + 700000, cp, sizeof(cp));
@@ -420,7 +455,11 @@ static void t_matrix(void)
 		int need = role_rank(rt->role);
 
 		/* own sessions, made again after a logout route ended them */
-		if (tokens[1] == NULL || (i > 0 && strstr(routes[i - 1].pattern, "logout"))) {
+		if (tokens[1] == NULL || (i > 0 && (strstr(routes[i - 1].pattern, "logout") ||
+		    strstr(routes[i - 1].pattern, "/sessions")))) {
+			/* ending one's own sessions ends the fixtures' too */
+			if (i > 0 && strstr(routes[i - 1].pattern, "/sessions"))
+				fixture_users_renew();
 			for (int k = 1; k < 4; k++)
 				free(tokens[k]);
 			tokens[1] = test_login("viewer1", PASSWORD_VIEWER, NULL);
