@@ -13,6 +13,7 @@
 #include "mail.h"
 #include "notify.h"
 #include "notify_flush.h"
+#include "policy_store.h"
 #include "silence_store.h"
 #include "util.h"
 
@@ -69,8 +70,9 @@ DB_STMT(q_release,
     " WHERE r.id = a.rule_id AND a.state = 'firing'"
     "   AND (a.silence_held_at IS NOT NULL OR (a.silenced AND a.escalation_resumed_at IS NULL))"
     "   AND NOT " SILENCED_SQL("$1::timestamptz", "$2")
-    " RETURNING " ALERT_COLUMNS ", r.id AS rid, " MAIL_FACT_COLUMNS ","
+    " RETURNING " ALERT_COLUMNS ", r.id AS rid, " MAIL_FACT_COLUMNS ", k.category,"
     "       to_json(r.recipients)::text AS recipients,"
+    "       to_json(r.contact_points)::text AS contact_points,"
     "       " MAIL_WHEN_SQL("$1::timestamptz", "$2") " AS now_local");
 
 /* Queues the "still firing" mail of released row i (once per release). 0 or -1. */
@@ -95,23 +97,47 @@ static int tell_still_firing(struct db *db, const struct config *cfg, struct out
 	return rc;
 }
 
+/*
+ * The contact points of released row i are told too (routed as a fire
+ * is): an alert that fired silenced was never told them at all.
+ */
+static void route_still_firing(struct notices *q, const struct routing *rt, const PGresult *rel,
+    int i)
+{
+	struct route_alert ra = {
+		.severity = db_str(rel, i, "severity"), .category = db_str(rel, i, "category"),
+		.kpi = db_str(rel, i, "kpi_key"), .rule_id = db_i64(rel, i, "rid"),
+	};
+
+	notices_route(q, rt, &ra, db_str(rel, i, "contact_points"), db_i64(rel, i, "id"),
+	    "still_firing");
+}
+
 /* Holds the newly silenced alerts and releases those whose silence ended. */
 static int hold_and_release(struct db *db, const struct config *cfg, const char *now,
     struct escalate_result *res)
 {
 	PGresult *rel = NULL;
 	struct outbox o;
+	struct notices q;
+	struct routing rt = {0};
 	int rc = -1, queued;
 
 	outbox_init(&o);
+	notices_init(&q);
 	if (db_begin(db) < 0 || DB_RUN(db, &q_hold, now, cfg->timezone) < 0)
 		goto out;
 	if ((rel = DB_EXEC(db, &q_release, now, cfg->timezone)) == NULL)
 		goto out;
-	for (int i = 0; i < PQntuples(rel); i++)
+	if (PQntuples(rel) > 0 && routing_load(db, &rt) < 0)
+		goto out;
+	for (int i = 0; i < PQntuples(rel); i++) {
 		if (tell_still_firing(db, cfg, &o, rel, i, now) < 0)
 			goto out;
-	if ((queued = outbox_flush(db, cfg, &o)) < 0 || db_commit(db) < 0)
+		route_still_firing(&q, &rt, rel, i);
+	}
+	if ((queued = outbox_flush(db, cfg, &o)) < 0 || notices_flush(db, &q, now) < 0 ||
+	    db_commit(db) < 0)
 		goto out;
 	res->mails += queued;
 	rc = 0;
@@ -119,6 +145,8 @@ out:
 	db_rollback(db);
 	PQclear(rel);
 	outbox_free(&o);
+	notices_free(&q);
+	routing_free(&rt);
 	return rc;
 }
 

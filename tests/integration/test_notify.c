@@ -516,6 +516,56 @@ static void t_email_single(void)
 	push("n_mail", 0, 0, 1);
 }
 
+/*
+ * An alert that fires under a silence tells no contact point; when the
+ * silence is deleted, goldwatch-escalate's next run tells them once that
+ * it still fires, routed as a fire is.
+ */
+static void t_silence_release(void)
+{
+	char body[256], ends[40], path[64], at[40];
+	long long rule, sil;
+	struct http_resp r;
+	struct rcv_request q;
+	json_t *j;
+
+	contact_points();
+	make_push_kpi("n_sil", 60);
+	rule = rule_on("silenced till", "n_sil", "critical", 1);
+	only_to(cp_hook);
+	time_format_iso(time_now_us() + 3600 * (int64_t)1000000, ends, sizeof(ends));
+	snprintf(body, sizeof(body), "{\"scope\":\"rule\",\"rule_id\":%lld,\"ends_at\":\"%s\","
+	    "\"reason\":\"inventory\"}", rule, ends);
+	r = api("POST", "/api/alerts/silences", fixture_users()->operator_, body);
+	EXPECT_STATUS(r, 201);
+	sil = jint(&r, "id");
+	http_free(&r);
+	push("n_sil", 5, 1, 0);
+	usleep(500 * 1000);
+	CU_ASSERT_EQUAL(count_at("/hook"), 0);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM notices n JOIN alerts a ON a.id = n.alert_id"
+	    " WHERE a.rule_id = $1::bigint", lli(rule)), 0);
+	snprintf(path, sizeof(path), "/api/alerts/silences/%lld", sil);
+	r = api("DELETE", path, fixture_users()->operator_, NULL);
+	CU_ASSERT_TRUE(r.status == 200 || r.status == 204);
+	http_free(&r);
+	time_format_iso(time_now_us() + 60 * (int64_t)1000000, at, sizeof(at));
+	CU_ASSERT_EQUAL(test_system("'%s/goldwatch-escalate' --now=%s >/dev/null 2>&1",
+	    test_env("GW_TEST_BIN"), at), 0);
+	CU_ASSERT_EQUAL_FATAL(wait_at("/hook", 1, 5000), 1);
+	j = nth_at("/hook", 0, &q);
+	CU_ASSERT_STRING_EQUAL(js(json_object_get(j, "kind")), "still_firing");
+	CU_ASSERT_EQUAL(json_integer_value(jget(j, "alerts.0.rule_id")), rule);
+	json_decref(j);
+	rcv_request_free(&q);
+	/* told once: a second run finds nothing to release */
+	CU_ASSERT_EQUAL(test_system("'%s/goldwatch-escalate' --now=%s >/dev/null 2>&1",
+	    test_env("GW_TEST_BIN"), at), 0);
+	usleep(500 * 1000);
+	CU_ASSERT_EQUAL(count_at("/hook"), 1);
+	push("n_sil", 0, 0, 1);
+}
+
 /* Last: none of this suite's secrets in any log of the stack (nginx's included). */
 static void t_no_secret_in_logs(void)
 {
@@ -532,6 +582,7 @@ void suite_notify(void)
 		{"Telegram: escaped HTML; the row shows no secret", t_telegram_escaped},
 		{"a receiver that fails, refuses or hangs: retried, dead, retried", t_failures},
 		{"an e-mail contact point gets the alert's own mail", t_email_single},
+		{"a silenced alert tells its contact points when the silence ends", t_silence_release},
 		{"no secret in any log", t_no_secret_in_logs},
 		{NULL, NULL},
 	};
