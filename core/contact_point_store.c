@@ -163,7 +163,8 @@ enum store_rc cp_create(struct db *db, const struct config *cfg, const struct pr
 }
 
 DB_STMT(q_cp_lock,
-    "SELECT " CP_COLUMNS ", c.sealed FROM contact_points c WHERE c.id = $1::bigint FOR UPDATE");
+    "SELECT " CP_COLUMNS ", c.sealed, c.owner_rule_id FROM contact_points c"
+    " WHERE c.id = $1::bigint FOR UPDATE");
 DB_STMT(q_cp_update,
     "WITH c AS (UPDATE contact_points SET name = $2, kind = $3, settings = $4::jsonb,"
     "       sealed = $5::bytea, secret_names = $6::jsonb, updated_at = now()"
@@ -203,10 +204,12 @@ enum store_rc cp_replace(struct db *db, const struct config *cfg, const struct p
 	*out = NULL;
 	if (db_begin(db) < 0)
 		return ST_ERROR;
-	if ((r = DB_EXEC(db, &q_cp_lock, db_i64_param(id, idb))) == NULL || PQntuples(r) == 0) {
+	if ((r = DB_EXEC(db, &q_cp_lock, db_i64_param(id, idb))) == NULL || PQntuples(r) == 0 ||
+	    !db_isnull(r, 0, "owner_rule_id")) {
+		rc = r == NULL ? ST_ERROR : PQntuples(r) == 0 ? ST_NOT_FOUND : store_owned(r, err);
 		PQclear(r);
 		db_rollback(db);
-		return r ? ST_NOT_FOUND : ST_ERROR;
+		return rc;
 	}
 	before = cp_json(r, 0);
 	old = old_secrets(cfg, r, in);

@@ -100,8 +100,8 @@ DB_STMT(q_ep_insert,
     "  VALUES ($1, $2::jsonb, $3::int, $4::bigint[], NULLIF($5::bigint, 0))"
     "  ON CONFLICT (name) DO NOTHING RETURNING *)"
     " SELECT " EP_COLUMNS " FROM e");
-DB_STMT(q_ep_lock, "SELECT " EP_COLUMNS " FROM escalation_policies e WHERE e.id = $1::bigint"
-    " FOR UPDATE");
+DB_STMT(q_ep_lock, "SELECT " EP_COLUMNS ", e.owner_rule_id FROM escalation_policies e"
+    " WHERE e.id = $1::bigint FOR UPDATE");
 DB_STMT(q_ep_update,
     "WITH e AS (UPDATE escalation_policies SET name = $2, levels = $3::jsonb, repeat = $4::int,"
     "       contact_points = $5::bigint[], updated_at = now()"
@@ -144,6 +144,8 @@ static enum store_rc ep_write(struct db *db, const struct principal *who, int64_
 	if (id) {
 		r = DB_EXEC(db, &q_ep_lock, db_i64_param(id, idb));
 		rc = r == NULL ? ST_ERROR : PQntuples(r) == 0 ? ST_NOT_FOUND : ST_OK;
+		if (rc == ST_OK && !db_isnull(r, 0, "owner_rule_id"))
+			rc = store_owned(r, err);
 		if (rc == ST_OK)
 			before = ep_json(r, 0);
 		PQclear(r);

@@ -96,3 +96,10 @@ enum store_rc store_still_used(struct db *db, const struct db_stmt *st, int64_t 
 	verror_set(err, 409, "conflict", NULL, "%s", why);
 	return ST_CONFLICT;
 }
+
+enum store_rc store_owned(const PGresult *r, struct verror *err)
+{
+	verror_set(err, 409, "conflict", NULL, "this is rule %lld's own escalation: change it"
+	    " through the rule's escalation", (long long)db_i64(r, 0, "owner_rule_id"));
+	return ST_CONFLICT;
+}

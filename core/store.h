@@ -52,6 +52,12 @@ enum store_rc store_delete_audited(struct db *db, const struct principal *who,
     json_t **out, struct verror *err);
 
 /*
+ * A row a rule owns (its owner_rule_id, row 0 of r: a rule's escalation
+ * shorthand) is changed through the rule only: ST_CONFLICT, err saying so.
+ */
+enum store_rc store_owned(const PGresult *r, struct verror *err);
+
+/*
  * A check for store_delete_audited: st ($1 the id) answers one row with
  * "users", a JSON object of arrays naming what still uses the row. All
  * empty: ST_OK; else ST_CONFLICT, *out those arrays, err saying why.

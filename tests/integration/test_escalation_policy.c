@@ -233,6 +233,34 @@ static void t_rule_refusals(void)
 	json_decref(got);
 }
 
+/* A rule's own policy and contact point are changed through the rule only: PUT 409s. */
+static void owned_not_changed(long long rule, long long pol)
+{
+	char path[64], r_s[24], p_s[24], *body;
+	long long cp;
+	struct http_resp r;
+
+	snprintf(r_s, sizeof(r_s), "%lld", rule);
+	snprintf(p_s, sizeof(p_s), "%lld", pol);
+	cp = SQL_INT("SELECT id FROM contact_points WHERE owner_rule_id = $1::bigint", r_s);
+	snprintf(path, sizeof(path), "/api/escalation-policies/%lld", pol);
+	body = xasprintf("{\"name\":\"taken over\",\"levels\":[{\"after_minutes\":99,"
+	    "\"contact_points\":[%lld]}]}", cp);
+	r = api("PUT", path, fixture_users()->admin, body);
+	EXPECT_ERROR(r, 409, "conflict");
+	http_free(&r);
+	free(body);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT (levels->0->>'after_minutes')::int FROM escalation_policies"
+	    " WHERE id = $1::bigint", p_s), 10);
+	snprintf(path, sizeof(path), "/api/contact-points/%lld", cp);
+	r = api("PUT", path, fixture_users()->admin, "{\"name\":\"taken over\",\"kind\":"
+	    "\"email\",\"settings\":{\"addresses\":[\"thief@shop.test\"]}}");
+	EXPECT_ERROR(r, 409, "conflict");
+	http_free(&r);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM contact_points WHERE owner_rule_id = $1::bigint"
+	    " AND settings->'addresses' = '[\"boss@shop.test\"]'", r_s), 1);
+}
+
 /* The per-rule escalation is a one-level policy the rule owns. */
 static void t_shorthand(void)
 {
@@ -267,6 +295,7 @@ static void t_shorthand(void)
 	EXPECT_ERROR(r, 409, "conflict");
 	CU_ASSERT_EQUAL(jint(&r, "error.details.rules.0"), rule);
 	http_free(&r);
+	owned_not_changed(rule, pol);
 	/* GET then PUT the same body: unchanged (the shorthand names its own policy) */
 	got = rule_of(rule);
 	snprintf(path, sizeof(path), "/api/alerts/rules/%lld", rule);
