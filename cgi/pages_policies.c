@@ -17,6 +17,25 @@
 #include "rule_store.h"
 
 /* One policy of the form (prefix "p0", "p1", ..., "pnew"; "pd" the default) as the API's. */
+/*
+ * "12, 15": the rule ids typed, as the API's list. A word that is no id
+ * stays a string, which the API's check refuses at the field. (A shop has
+ * hundreds of rules: a box for each in every policy would make the page
+ * too long to use.)
+ */
+static json_t *typed_ids(const char *text)
+{
+	json_t *a = json_array();
+	char *copy = xstrdup(text ? text : ""), *save = NULL;
+	int64_t v;
+
+	for (char *w = strtok_r(copy, ", \t\r\n", &save); w; w = strtok_r(NULL, ", \t\r\n", &save))
+		json_array_append_new(a, parse_int64(w, 1, INT64_MAX, &v) == 0 ? json_integer(v) :
+		    json_string(w));
+	free(copy);
+	return a;
+}
+
 static json_t *form_policy(const struct request *req, const char *prefix, int is_default)
 {
 	char key[48];
@@ -33,7 +52,7 @@ static json_t *form_policy(const struct request *req, const char *prefix, int is
 		json_object_set_new(m, "severity", page_form_all(req, FIELD("severity_"), 0));
 		json_object_set_new(m, "category", page_form_all(req, FIELD("category_"), 0));
 		json_object_set_new(m, "kpi", page_form_all(req, FIELD("kpi_"), 0));
-		json_object_set_new(m, "rule_ids", page_form_all(req, FIELD("rule_"), 1));
+		json_object_set_new(m, "rule_ids", typed_ids(page_form(req, FIELD("rules"))));
 		json_object_set_new(p, "matchers", m);
 		json_object_set_new(p, "continue", json_boolean(*page_form(req, FIELD("continue"))));
 	}
@@ -133,6 +152,29 @@ static void str_options(struct tpl_dict *d, const char *section, const char *con
 	}
 }
 
+/* The rule ids as typed ("12, 15") and, for each that is a rule, its name. */
+static void rule_ids_shown(struct tpl_dict *row, const json_t *rules, const json_t *ids)
+{
+	struct buf text;
+	const json_t *v, *r;
+	size_t i, k;
+
+	buf_init(&text);
+	json_array_foreach(ids, i, v) {
+		if (json_is_integer(v))
+			buf_printf(&text, "%s%lld", i ? ", " : "", (long long)json_integer_value(v));
+		else if (json_is_string(v))
+			buf_printf(&text, "%s%s", i ? ", " : "", json_string_value(v));
+		json_array_foreach(rules, k, r)
+			if (json_is_integer(v) && json_integer_value(json_object_get(r, "id")) ==
+			    json_integer_value(v))
+				tpl_set(tpl_section(row, "RULE_CHOSEN"), "LABEL",
+				    json_string_value(json_object_get(r, "name")));
+	}
+	tpl_set(row, "RULE_IDS", text.data ? text.data : "");
+	buf_free(&text);
+}
+
 static void matcher_options(struct tpl_dict *row, const struct choices *c, const json_t *m)
 {
 	str_options(row, "SEV_OPT", severities, GW_ARRAY_LEN(severities),
@@ -146,7 +188,7 @@ static void matcher_options(struct tpl_dict *row, const struct choices *c, const
 		if (in_list(json_object_get(m, "kpi"), kpi_names_key_at(c->kpis, k)))
 			tpl_show(o, "SEL");
 	}
-	page_id_options(row, "RULE_OPT", c->rules, json_object_get(m, "rule_ids"));
+	rule_ids_shown(row, c->rules, json_object_get(m, "rule_ids"));
 }
 
 /* The number typed or stored at key of p, or "" (none). */

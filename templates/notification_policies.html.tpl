@@ -33,11 +33,12 @@
         <div class="checks">{{#KPI_OPT}}<label class="check"><input type="checkbox" name="{{P}}_kpi_{{V}}" value="1" {{#SEL}}checked{{/SEL}}> {{LABEL}}</label>{{/KPI_OPT}}</div>
         <p class="field-error" id="err-{{P}}-kpi">{{#ERR_KPI}}{{MSG}}{{/ERR_KPI}}</p>
       </fieldset>
-      <fieldset class="field">
-        <legend>Rules (none ticked: any)</legend>
-        <div class="checks">{{#RULE_OPT}}<label class="check"><input type="checkbox" name="{{P}}_rule_{{V}}" value="1" {{#SEL}}checked{{/SEL}}> {{LABEL}}</label>{{/RULE_OPT}}</div>
+      <div class="field">
+        <label for="{{P}}-rules">Rule ids (the number in a rule's address, /rules/12; comma-separated; empty: any)</label>
+        <input id="{{P}}-rules" name="{{P}}_rules" type="text" inputmode="numeric" value="{{RULE_IDS}}" aria-describedby="err-{{P}}-rule {{P}}-rules-names">
+        <p class="meta long-names" id="{{P}}-rules-names">{{#RULE_CHOSEN}}{{LABEL}}; {{/RULE_CHOSEN}}</p>
         <p class="field-error" id="err-{{P}}-rule">{{#ERR_RULES}}{{MSG}}{{/ERR_RULES}}</p>
-      </fieldset>
+      </div>
     </div>
     {{/HAS_MATCHERS}}
     <fieldset class="field">

@@ -446,8 +446,12 @@ await step('API tokens and sessions from the pages, axe-clean', async () => {
   await p.setViewportSize({ width: 390, height: 844 });
   for (const path of ['/tokens', '/account']) {
     await p.goto(base + path);
-    const w = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-    assert.ok(w[0] <= w[1], `${path} is ${w[0]} px wide on a ${w[1]} px screen`);
+    await p.screenshot({ path: shots + path.slice(1) + '-phone.png', fullPage: true });
+    const w = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth,
+      // what sticks out, to say where to look when it fails
+      Array.from(document.querySelectorAll('body *')).filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${e.className}`).join(' ')]);
+    assert.ok(w[0] <= w[1], `${path} is ${w[0]} px wide on a ${w[1]} px screen (${w[2]})`);
   }
   await p.screenshot({ path: shots + 'account-phone.png', fullPage: true });
 });

@@ -498,6 +498,44 @@ static void t_policy_page_refusals(void)
 }
 
 /*
+ * Rules are matched by their ids, typed: a word that is no id is refused at
+ * the field and kept as typed; ids are saved and shown with their names.
+ */
+static void t_policy_page_rule_ids(void)
+{
+	long long b = pb, rule;
+	struct http_resp r;
+	json_t *now;
+	char want[96];
+
+	CU_ASSERT_FATAL(b > 0);
+	make_push_kpi("t_deliv_rids", 0);
+	rule = make_simple_rule("Ring stock by id", "t_deliv_rids", "lt", 5, "");
+	r = admin_formf("/notification-policies", "count=1&p0_cp_%lld=1&p0_rules=%lld%%2C+ring"
+	    "&pd_cp_%lld=1", b, rule, b);
+	EXPECT_STATUS(r, 422);
+	CU_ASSERT_TRUE(has(&r, "id=\"err-p0-rule\">"));
+	CU_ASSERT_FALSE(has(&r, "id=\"err-p0-rule\"></p>"));
+	snprintf(want, sizeof(want), "value=\"%lld, ring\"", rule);
+	CU_ASSERT_TRUE(has(&r, want));
+	http_free(&r);
+	r = admin_formf("/notification-policies", "count=1&p0_cp_%lld=1&p0_rules=+%lld+"
+	    "&pd_cp_%lld=1", b, rule, b);
+	EXPECT_STATUS(r, 303);
+	http_free(&r);
+	now = policies_now();
+	CU_ASSERT_EQUAL(json_integer_value(jget(now, "policies.0.matchers.rule_ids.0")), rule);
+	CU_ASSERT_EQUAL(json_array_size(jget(now, "policies.0.matchers.rule_ids")), 1);
+	json_decref(now);
+	r = page_as("/notification-policies", fixture_users()->admin);
+	snprintf(want, sizeof(want), "value=\"%lld\"", rule);
+	CU_ASSERT_TRUE(has(&r, want));
+	CU_ASSERT_TRUE(has(&r, "Ring stock by id; "));
+	http_free(&r);
+}
+
+
+/*
  * The escalation policy pages: a level added to the form (nothing
  * stored), the policy made, changed, refused at its level (nothing
  * changes), a level removed from the form, deleted.
@@ -619,6 +657,8 @@ void suite_deliveries(void)
 		{"the notification policies page: add from the blank one, move down", t_policy_page},
 		{"the notification policies page: refused at the field, remove, viewers read",
 		    t_policy_page_refusals},
+		{"the notification policies page: rules by their ids, refused at the field",
+		    t_policy_page_rule_ids},
 		{"the escalation policy pages: add a level, make, list, viewers read",
 		    t_escalation_page},
 		{"an escalation policy's page: change, refuse at the level, remove a level, delete",
