@@ -13,13 +13,13 @@
     <h2 id="tokens-title">Tokens</h2>
     <div class="table-wrap">
     <table>
-      <thead><tr><th scope="col">Name</th><th scope="col">Owner</th><th scope="col">Made</th><th scope="col">Last used</th><th scope="col">Expires</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+      <thead><tr><th scope="col">Name</th><th scope="col">Owner</th><th scope="col" class="hide-narrow">Made</th><th scope="col" class="hide-narrow">Last used</th><th scope="col">Expires</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
       <tbody>
       {{#TOKEN}}<tr>
         <td>{{NAME}} <span class="state state-{{STATE}}">{{STATE}}</span></td>
         <td><a href="/users/{{OWNER_ID}}/sessions">{{OWNER}}</a><span class="sub">{{ROLE}}</span></td>
-        <td><time datetime="{{CREATED_ISO}}">{{CREATED}}</time></td>
-        <td>{{#USED}}<time datetime="{{AT_ISO}}">{{AT}}</time>{{/USED}}{{#NEVER_USED}}never{{/NEVER_USED}}</td>
+        <td class="hide-narrow"><time datetime="{{CREATED_ISO}}">{{CREATED}}</time></td>
+        <td class="hide-narrow">{{#USED}}<time datetime="{{AT_ISO}}">{{AT}}</time>{{/USED}}{{#NEVER_USED}}never{{/NEVER_USED}}</td>
         <td>{{#EXPIRES}}<time datetime="{{AT_ISO}}">{{AT}}</time>{{/EXPIRES}}{{#NO_EXPIRY}}never{{/NO_EXPIRY}}</td>
         <td>{{#REVOCABLE}}<form method="post" action="/tokens/{{ID}}/revoke" class="inline">
           <input type="hidden" name="_csrf" value="{{CSRF}}">
