@@ -929,6 +929,7 @@ int eval_run(struct db *db, const struct config *cfg, const struct eval_opts *op
 	PGresult *r = NULL;
 	json_t *summary;
 	char *summary_s, *now_local = NULL;
+	double ms;
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -972,6 +973,7 @@ int eval_run(struct db *db, const struct config *cfg, const struct eval_opts *op
 		goto out;
 	res->rules_us = time_mono_us() - t1;
 	res->total_us = time_mono_us() - t0;
+	ms = (double)res->total_us / 1000.0;
 	summary = json_pack("{si si si si si si}", "evaluated", res->evaluated,
 	    "inactive", res->inactive,
 	    "fired", (int)json_array_size(res->fired),
@@ -980,9 +982,9 @@ int eval_run(struct db *db, const struct config *cfg, const struct eval_opts *op
 	summary_s = json_dumps(summary, JSON_COMPACT);
 	json_decref(summary);
 	/* fold the counters' deltas while we are here (see migration 0003) */
-	if (!opts->unrecorded && (job_runs_record(db, "evaluate", now, summary_s) < 0 ||
+	if (!opts->unrecorded && (job_runs_record(db, "evaluate", now, summary_s, ms) < 0 ||
 	    (opts->rule_ids == NULL && opts->kpi_key == NULL &&
-	     job_runs_record(db, "evaluate_all", now, summary_s) < 0) ||
+	     job_runs_record(db, "evaluate_all", now, summary_s, ms) < 0) ||
 	    db_run(db, &q_compact, 0, NULL) < 0)) {
 		free(summary_s);
 		goto out;

@@ -98,6 +98,7 @@ int job_open(struct job *j, const char *name, int argc, char **argv,
 	log_init(name, LOG_LVL_INFO);
 	j->args = xcalloc(2 * (size_t)argc + 1, sizeof(char *));
 	j->now_us = time_now_us();
+	j->mono_us = time_mono_us();
 	if ((rc = parse_options(j, argc, argv, own, usage)) != 0)
 		return rc;
 	if (config_load(&j->cfg) < 0)
@@ -140,11 +141,32 @@ const char *job_arg(const struct job *j, const char *name, int *i)
 	return NULL;
 }
 
+static const char *short_name(const struct job *j)
+{
+	return strncmp(j->name, "goldwatch-", 10) == 0 ? j->name + 10 : j->name;
+}
+
+static double run_ms(const struct job *j)
+{
+	return (double)(time_mono_us() - j->mono_us) / 1000.0;
+}
+
 int job_record(struct job *j, const char *result_json)
 {
 	char now[40];
-	const char *short_name = strncmp(j->name, "goldwatch-", 10) == 0 ? j->name + 10 : j->name;
 
 	time_format_iso(j->now_us, now, sizeof(now));
-	return job_runs_record(j->db, short_name, now, result_json);
+	return job_runs_record(j->db, short_name(j), now, result_json, run_ms(j));
+}
+
+int job_record_failure(struct job *j, const char *error)
+{
+	char now[40];
+
+	if (j->db == NULL)
+		return -1;
+	if (db_in_tx(j->db))
+		db_rollback(j->db);
+	time_format_iso(j->now_us, now, sizeof(now));
+	return job_runs_record_failure(j->db, short_name(j), now, error, run_ms(j));
 }

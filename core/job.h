@@ -17,6 +17,7 @@ struct job {
 	struct config cfg;
 	struct db *db;
 	int64_t now_us;      /* --now, or the clock at start */
+	int64_t mono_us;     /* the monotonic clock at start: the run's duration */
 	int now_given;
 	int json;            /* --json: print the result as JSON on stdout */
 	int nargs;           /* the job's own options, in order: name, value, ... */
@@ -40,8 +41,12 @@ struct job_opt {
 int job_open(struct job *j, const char *name, int argc, char **argv,
     const struct job_opt *own, const char *usage);
 void job_close(struct job *j);
-/* Records the run in job_runs (name, start = --now, result). 0 or -1. */
+/* Records the run in job_runs (name, start = --now, result, duration). 0 or -1. */
 int job_record(struct job *j, const char *result_json);
+/* Records a failed run (error: one line, no secrets) when the database can
+ * still be reached: what /metrics, /api/status and system.job_failed see.
+ * 0 or -1. */
+int job_record_failure(struct job *j, const char *error);
 /* The value of own option name ("--rule") at or after index *i, or NULL
  * (a flag given: ""). */
 const char *job_arg(const struct job *j, const char *name, int *i);

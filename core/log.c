@@ -15,6 +15,7 @@ static enum log_level max_level = LOG_LVL_INFO;
 static enum log_format format = LOG_FMT_TEXT;
 /* each API worker thread serves one request at a time */
 static _Thread_local char request_id[65];
+static _Thread_local char last_error[301];
 
 const char *const log_level_names[LOG_LVL__MAX + 1] = {
 	[LOG_LVL_ERROR] = "error",
@@ -168,6 +169,23 @@ static void write_line(const char *level, const char *func, struct buf *msg)
 	buf_free(msg);
 }
 
+/* Keeps "func: msg", cut at 300 bytes on a UTF-8 boundary. */
+static void keep_error(const char *func, const char *msg)
+{
+	struct buf b;
+	size_t n;
+
+	buf_init(&b);
+	buf_printf(&b, "%s: %s", func, msg);
+	n = b.len < sizeof(last_error) - 1 ? b.len : sizeof(last_error) - 1;
+	/* b.data[n] is the first byte left out: inside a character, drop it all */
+	while (n > 0 && n < b.len && ((unsigned char)b.data[n] & 0xC0) == 0x80)
+		n--;
+	memcpy(last_error, b.data, n);
+	last_error[n] = '\0';
+	buf_free(&b);
+}
+
 void log_msg(enum log_level lvl, const char *func, const char *fmt, ...)
 {
 	struct buf msg;
@@ -179,7 +197,14 @@ void log_msg(enum log_level lvl, const char *func, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
+	if (lvl == LOG_LVL_ERROR)
+		keep_error(func, msg.data);
 	write_line(log_level_names[lvl], func, &msg);
+}
+
+const char *log_last_error(void)
+{
+	return last_error;
 }
 
 void log_line(const char *fmt, ...)

@@ -36,6 +36,9 @@ void log_init(const char *progname, enum log_level max);
 void log_set_format(enum log_format fmt);
 const char *log_progname(void);
 void log_msg(enum log_level lvl, const char *func, const char *fmt, ...) GW_PRINTF(3, 4);
+/* The last error line this thread logged ("function: message", cut at 300
+ * bytes; "" when none): what a failed job records as its error. */
+const char *log_last_error(void);
 /* A raw line with only the program prefix (job summaries). */
 void log_line(const char *fmt, ...) GW_PRINTF(1, 2);
 

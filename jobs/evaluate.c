@@ -59,6 +59,7 @@ int main(int argc, char **argv)
 	opts.now_us = j.now_us;
 	if (eval_run(j.db, &j.cfg, &opts, &res) < 0) {
 		log_line("evaluation failed (see the error above); nothing half-written was kept");
+		job_record_failure(&j, "evaluation failed: see the job's log");
 		eval_result_free(&res);
 		free(ids);
 		job_close(&j);

@@ -162,6 +162,7 @@ static int serve(struct pusher *p, long fds)
 		stopping = 1;
 	} else {
 		recheck_start(p);
+		beat_start(p);
 	}
 	while (!stopping && lws_service(p->ctx, 0) >= 0)
 		;
@@ -176,6 +177,7 @@ static int serve(struct pusher *p, long fds)
 	}
 	lws_sul_cancel(&tick);
 	lws_sul_cancel(&p->sul_recheck);
+	lws_sul_cancel(&p->sul_beat);
 	feed_stop(p);
 	worker_stop(p->queries);
 	/* what was still queued comes back cancelled (and may cancel more) */

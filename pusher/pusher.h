@@ -18,6 +18,7 @@
  *   frame.c      an event row as the JSON text of one message
  *   client.c     one socket: its position, writing, closing, the queue bound
  *   replay.c     ?after=: events read from the table until the ring has them
+ *   beat.c       the heartbeat row: sockets, lag, feed up (pusher_heartbeats)
  *   recheck.c    the batched re-check of every socket's credentials: periodic,
  *                and at once when the feed hears that a credential ended
  */
@@ -173,7 +174,9 @@ struct pusher {
 	struct handoff handoff;
 	uint64_t auth_epoch;      /* goldwatch_auth notifications taken so far */
 	int periodic_inflight;    /* a periodic re-check has not come back yet */
+	int beat_inflight;        /* a heartbeat write has not come back yet */
 	lws_sorted_usec_list_t sul_recheck;
+	lws_sorted_usec_list_t sul_beat;
 	struct pusher_stats stats;
 };
 
@@ -287,6 +290,11 @@ typedef void (*recheck_then)(struct pusher *p, enum recheck_why why, int ok);
  * After a failure nothing is closed.
  */
 void recheck_post(struct pusher *p, enum recheck_why why, recheck_then then);
+
+/* beat.c */
+
+/* Writes the heartbeat now and every few seconds (pusher_heartbeats). */
+void beat_start(struct pusher *p);
 
 /* frame.c */
 
