@@ -220,10 +220,13 @@ stop:
 # targets, which need clang anyway. A third, plain clang build would only
 # add minutes. `make test SAN_CC=gcc` runs the sanitizer pass with gcc's.
 SAN_CC ?= clang
+# the builds use every core the machine has (JOBS=1 for one at a time)
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+
 test: deps
-	@$(MAKE) --no-print-directory all tests
-	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=$(SAN_CC) all tests
-	@$(MAKE) --no-print-directory fuzz-bins
+	@$(MAKE) --no-print-directory -j$(JOBS) all tests
+	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=build/san SAN=1 CC=$(SAN_CC) all tests
+	@$(MAKE) --no-print-directory -j$(JOBS) fuzz-bins
 	@tests/run.sh
 
 # the includes of core/ point down its layers (tests/run.sh runs it too)
@@ -232,7 +235,7 @@ check-layers:
 
 # the clock moved for every process of a throwaway stack, moment by moment
 test-clock: deps
-	@$(MAKE) --no-print-directory all tests
+	@$(MAKE) --no-print-directory -j$(JOBS) all tests
 	@SKIP_OPENAPI=1 SKIP_DEPLOY=1 SKIP_FUZZ=1 tests/run.sh clock
 
 install: all

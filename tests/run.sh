@@ -86,12 +86,16 @@ sanitizer_reports() {
 		"$@" 2>/dev/null
 }
 
+# minutes:seconds since the run began, on each "ok" line: the time budget
+run_start=$SECONDS
+elapsed() { local t=$((SECONDS - run_start)); printf '%d:%02d' $((t / 60)) $((t % 60)); }
+
 step() {
 	local name=$1; shift
 	echo
 	echo "=== $name"
 	if "$@"; then
-		echo "=== $name: ok"
+		echo "=== $name: ok ($(elapsed))"
 	else
 		echo "=== $name: FAILED"
 		failures+=("$name")
@@ -140,7 +144,7 @@ run_variant() {
 		"$top/$build/tests/integration-tests" ${TEST_SUITE:-}
 	)
 	local rc=$?
-	if [ $rc -eq 0 ]; then echo "=== $variant: integration tests: ok"
+	if [ $rc -eq 0 ]; then echo "=== $variant: integration tests: ok ($(elapsed))"
 	else echo "=== $variant: integration tests: FAILED"; failures+=("$variant: integration tests"); fi
 	# the pages in a real browser, against the same stack (once: the
 	# sanitizer build runs them the same way, it only takes longer)

@@ -304,11 +304,16 @@ static void wait_backend_gone(long long pid)
 /*
  * Escalation killed at a point the test chooses, not when a poll happens
  * to see a count: a transaction of the test holds the contact point the
- * 700th alert's escalation notice goes to (the one its rule's escalation
+ * 250th alert's escalation notice goes to (the one its rule's escalation
  * owns) locked. The job commits its batches before that alert's, then
  * waits inside that batch on the test's lock, and is killed while it waits. Whatever the
  * batches before held, the killed one is undone whole.
  */
+/* enough alerts for several batches (ESCALATE_BATCH 100) on both sides */
+#define KILL_ALERTS 500
+#define KILL_BLOCKED_AT 250
+#define KILL_BLOCKED_S "250"
+
 static void t_escalate_killed(void)
 {
 	char first[24], last[24], blocked[24], *at;
@@ -318,9 +323,9 @@ static void t_escalate_killed(void)
 	pid_t pid;
 	int st;
 
-	fire_escalating("t_esc_kill", 1500, first, last);
+	fire_escalating("t_esc_kill", KILL_ALERTS, first, last);
 	snprintf(blocked, sizeof(blocked), "%lld", SQL_INT("SELECT id FROM alerts"
-	    " WHERE kpi_key = $1 ORDER BY id OFFSET 699 LIMIT 1", "t_esc_kill"));
+	    " WHERE kpi_key = $1 ORDER BY id OFFSET $2::int - 1 LIMIT 1", "t_esc_kill", KILL_BLOCKED_S));
 	hold = PQconnectdb(test_env("DATABASE_URL"));
 	CU_ASSERT_EQUAL_FATAL(PQstatus(hold), CONNECTION_OK);
 	PQclear(PQexec(hold, "BEGIN"));
@@ -345,14 +350,14 @@ static void t_escalate_killed(void)
 
 	got = SQL_INT("SELECT count(*) FROM alerts WHERE kpi_key = $1 AND escalation_level = 1",
 	    "t_esc_kill");
-	fprintf(stderr, "\n    escalate killed with %lld of 1500 escalated\n", got);
+	fprintf(stderr, "\n    escalate killed with %lld of %d escalated\n", got, KILL_ALERTS);
 	/* batches before the blocked one committed; it and all after did not */
-	CU_ASSERT_TRUE(got > 0 && got < 700);
+	CU_ASSERT_TRUE(got > 0 && got < KILL_BLOCKED_AT);
 	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM alerts WHERE kpi_key = $1"
 	    " AND escalation_level > 0 AND id >= $2::bigint", "t_esc_kill", blocked), 0);
 	check_escalated_once("t_esc_kill", got);
 	CU_ASSERT_EQUAL(run_job("escalate", NULL, at), 0);
-	check_escalated_once("t_esc_kill", 1500);
+	check_escalated_once("t_esc_kill", KILL_ALERTS);
 	free(at);
 	test_exec("UPDATE alert_rules SET enabled = false, escalation_after_minutes = NULL"
 	    " WHERE kpi_key IN ('t_esc_kill', 't_esc_race')", 0, NULL);
@@ -399,16 +404,17 @@ static void t_cleanup_large(void)
 
 	fixture_users();
 	make_push_kpi("t_clean", 0);
-	/* 300,000 samples and 100,000 resolved alerts past retention, plus what must stay */
+	/* 60,000 samples and 20,000 resolved alerts past retention (30 and 10
+	 * batches of 2,000), plus what must stay */
 	test_exec("INSERT INTO kpi_samples (kpi_key, value, sampled_at, source)"
 	    " SELECT 't_clean', g, now() - interval '200 days' + g * interval '1 second', 'push'"
-	    " FROM generate_series(1, 300000) g", 0, NULL);
+	    " FROM generate_series(1, 60000) g", 0, NULL);
 	test_exec("INSERT INTO kpi_samples (kpi_key, value, sampled_at, source)"
 	    " VALUES ('t_clean', 1, now() - interval '10 days', 'push')", 0, NULL);
 	test_exec("INSERT INTO alerts (rule_name, kpi_key, condition, threshold, value, severity,"
 	    " state, message, triggered_at, resolved_at)"
 	    " SELECT 'old', 't_clean', 'gt', 1, 2, 'info', 'resolved', 'old',"
-	    " now() - interval '400 days', now() - interval '399 days' FROM generate_series(1, 100000)",
+	    " now() - interval '400 days', now() - interval '399 days' FROM generate_series(1, 20000)",
 	    0, NULL);
 	test_exec("INSERT INTO alerts (rule_name, kpi_key, condition, threshold, value, severity,"
 	    " state, message, triggered_at) VALUES ('old but open', 't_clean', 'gt', 1, 2, 'warning',"
@@ -449,8 +455,8 @@ static void t_cleanup_large(void)
 	    " AND created_at < now() - interval '30 days'"), 0);
 	{
 		char *job = test_sql_str("SELECT result::text FROM job_runs WHERE job = 'cleanup'", 0, NULL);
-		CU_ASSERT_PTR_NOT_NULL(strstr(job, "\"alerts\": 100000"));
-		CU_ASSERT_PTR_NOT_NULL(strstr(job, "\"samples\": 300000"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(job, "\"alerts\": 20000"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(job, "\"samples\": 60000"));
 		free(job);
 	}
 	/* the counters stay exact after deleting resolved history */

@@ -117,10 +117,10 @@ static void t_real_jobs(void)
 
 	time_format_iso(time_now_us() - 1000000, t0, sizeof(t0));
 	log = xasprintf("%s/../scheduler-real.log", dir);
-	args = xasprintf("--log-dir '%s' --every evaluate=2 --every escalate=3 --every digest=4"
-	    " --every cleanup=4", dir);
+	args = xasprintf("--log-dir '%s' --every evaluate=1 --every escalate=2 --every digest=2"
+	    " --every cleanup=2", dir);
 	pid = sched_start(log, args);
-	test_sleep_ms(10500);
+	test_sleep_ms(6500);
 	CU_ASSERT(sched_stop(pid, 8000) >= 0);
 	text = slurp(log);
 	for (size_t i = 0; i < GW_ARRAY_LEN(jobs); i++) {
@@ -134,7 +134,7 @@ static void t_real_jobs(void)
 		if (runs < 2 || count(text, ok) != runs || count(out, summary[i]) != runs)
 			fprintf(stderr, "\n    %s: %d runs, %d finished, %d summary lines\n", jobs[i], runs,
 			    count(text, ok), count(out, summary[i]));
-		/* at least two slots in 10 s, each run to its end with exit 0 and its line */
+		/* at least two slots in 6.5 s, each run to its end with exit 0 and its line */
 		CU_ASSERT(runs >= 2);
 		CU_ASSERT_EQUAL(count(text, ok), runs);
 		CU_ASSERT(strstr(out, "error") == NULL);

@@ -15,10 +15,90 @@
 
 #include "util.h"
 
+/*
+ * Each suite's wall-clock time, printed at the end slowest first, so the
+ * suite's time budget can be watched. CUnit calls a suite's init and
+ * clean without arguments: the trampolines find the suite as CUnit's
+ * current one and call the suite's own functions.
+ */
+enum { TIMED_MAX = 128 };
+static struct timed {
+	CU_pSuite s;
+	int (*init)(void);
+	int (*clean)(void);
+	double t0, secs;
+} timed[TIMED_MAX];
+static size_t n_timed;
+
+static struct timed *timed_current(void)
+{
+	CU_pSuite cur = CU_get_current_suite();
+
+	for (size_t i = 0; i < n_timed; i++)
+		if (timed[i].s == cur)
+			return &timed[i];
+	return NULL;
+}
+
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int timed_init(void)
+{
+	struct timed *t = timed_current();
+
+	if (t == NULL)
+		return 0;
+	t->t0 = wall_s();
+	return t->init ? t->init() : 0;
+}
+
+static int timed_clean(void)
+{
+	struct timed *t = timed_current();
+	int rc;
+
+	if (t == NULL)
+		return 0;
+	rc = t->clean ? t->clean() : 0;
+	t->secs = wall_s() - t->t0;
+	return rc;
+}
+
+static int timed_cmp(const void *a, const void *b)
+{
+	double x = ((const struct timed *)a)->secs, y = ((const struct timed *)b)->secs;
+
+	return (x < y) - (x > y);
+}
+
+static void timed_report(void)
+{
+	double total = 0;
+
+	qsort(timed, n_timed, sizeof(timed[0]), timed_cmp);
+	for (size_t i = 0; i < n_timed; i++)
+		total += timed[i].secs;
+	if (total <= 0)
+		return;
+	printf("\nsuites by wall-clock time (%.1f s in all):", total);
+	for (size_t i = 0; i < n_timed && timed[i].secs > 0; i++)
+		printf("%s %s %.1f s", i ? "," : "", timed[i].s->pName, timed[i].secs);
+	printf("\n");
+}
+
 void test_add_suite(const char *name, int (*init)(void), int (*clean)(void),
     const struct test_case *cases)
 {
-	CU_pSuite s = CU_add_suite(name, init, clean);
+	CU_pSuite s = CU_add_suite(name, timed_init, timed_clean);
+
+	if (s != NULL && n_timed < TIMED_MAX)
+		timed[n_timed++] = (struct timed){s, init, clean, 0, 0};
 	if (s == NULL) {
 		fprintf(stderr, "cannot add suite %s\n", name);
 		exit(2);
@@ -59,6 +139,7 @@ int test_main(int argc, char **argv, const suite_fn *suites, size_t n)
 	} else {
 		CU_basic_run_tests();
 	}
+	timed_report();
 	failed = CU_get_number_of_failures();
 	run_failed = CU_get_number_of_suites_failed();
 	CU_cleanup_registry();
