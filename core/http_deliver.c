@@ -42,7 +42,7 @@ static int failed(struct db *db, const struct config *cfg, const struct outbox_l
 }
 
 /* Posts claimed row i of r and records the outcome. 0 or -1 (database). */
-static int post_claimed(struct db *db, const struct config *cfg, const struct outbox_lease *l,
+static int post_one(struct db *db, const struct config *cfg, const struct outbox_lease *l,
     const PGresult *r, int i, struct mail_pass_result *res)
 {
 	const char *id = db_str(r, i, "id");
@@ -65,6 +65,18 @@ static int post_claimed(struct db *db, const struct config *cfg, const struct ou
 		return -1;
 	res->sent += sent;
 	return 0;
+}
+
+/* post_one, with the lines it logs about the row's contact point. */
+static int post_claimed(struct db *db, const struct config *cfg, const struct outbox_lease *l,
+    const PGresult *r, int i, struct mail_pass_result *res)
+{
+	int rc;
+
+	log_set_field(LOG_F_CONTACT_POINT, db_str(r, i, "contact_point_id"));
+	rc = post_one(db, cfg, l, r, i, res);
+	log_set_field(LOG_F_CONTACT_POINT, NULL);
+	return rc;
 }
 
 /* Posts the rows of claim r in order; 1 when stopped, 0 to claim more, -1. */

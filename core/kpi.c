@@ -47,12 +47,16 @@ static int run_query(struct db *db, const char *key, const char *sql,
 	int c, has = 0;
 
 	if (r == NULL) {
+		log_set_field(LOG_F_KPI, key);
 		log_err("KPI %s: its query failed; counted as no data", key);
+		log_set_field(LOG_F_KPI, NULL);
 		return db_lost(db) ? -1 : 0;
 	}
 	c = PQfnumber(r, "value");
 	if (c < 0 || PQntuples(r) != 1) {
+		log_set_field(LOG_F_KPI, key);
 		log_err("KPI %s: its query must return one row with a column named value", key);
+		log_set_field(LOG_F_KPI, NULL);
 	} else if (!PQgetisnull(r, 0, c)) {
 		char *end;
 		*value = strtod(PQgetvalue(r, 0, c), &end);

@@ -16,6 +16,8 @@ static enum log_format format = LOG_FMT_TEXT;
 /* each API worker thread serves one request at a time */
 static _Thread_local char request_id[65];
 static _Thread_local char last_error[301];
+static _Thread_local char fields[LOG_F__MAX][65];
+static const char *const field_names[LOG_F__MAX] = {"rule", "alert", "kpi", "contact_point"};
 
 const char *const log_level_names[LOG_LVL__MAX + 1] = {
 	[LOG_LVL_ERROR] = "error",
@@ -135,13 +137,46 @@ static void json_head(struct buf *b, const char *level, const char *func)
 	}
 }
 
-/* ,"message":..[,"request_id":..]} and the line goes out */
+void log_set_field(enum log_field f, const char *value)
+{
+	size_t n = value ? strlen(value) : 0;
+
+	if ((unsigned)f >= LOG_F__MAX)
+		return;
+	if (n > sizeof(fields[f]) - 1)
+		n = sizeof(fields[f]) - 1;
+	/* a cut never splits a character: the line stays valid UTF-8 */
+	while (n > 0 && value[n] && ((unsigned char)value[n] & 0xC0) == 0x80)
+		n--;
+	memcpy(fields[f], value ? value : "", n);
+	fields[f][n] = '\0';
+}
+
+/* the fields set: ids as numbers, names as text */
+static void json_fields(struct buf *b)
+{
+	for (int f = 0; f < LOG_F__MAX; f++) {
+		const char *v = fields[f];
+
+		if (!v[0])
+			continue;
+		buf_printf(b, ",\"%s\":", field_names[f]);
+		if ((f == LOG_F_RULE || f == LOG_F_ALERT) && strspn(v, "0123456789") == strlen(v) &&
+		    strlen(v) < 19 && (v[0] != '0' || !v[1]))
+			buf_puts(b, v);
+		else
+			put_text(b, v);
+	}
+}
+
+/* ,"message":..[,"request_id":..][fields]} and the line goes out */
 static void json_tail(struct buf *b, const char *msg)
 {
 	buf_puts(b, ",\"message\":");
 	put_text(b, msg);
 	if (request_id[0])
 		buf_printf(b, ",\"request_id\":\"%s\"", request_id);
+	json_fields(b);
 	buf_putc(b, '}');
 	emit(b);
 }

@@ -6,7 +6,8 @@
  *          "process":"goldwatch-api","function":"db_exec",
  *          "message":"connection lost","request_id":"..."}
  * one object a line, with the fields that are known (request_id while a
- * request is being served; route, status, duration_ms on the access line).
+ * request is being served; route, status, duration_ms on the access line;
+ * rule, alert, kpi, contact_point: log_set_field).
  * Log once, where the error happens; callers pass the error up without
  * logging it again. Never pass a password, token or cookie to these
  * functions.
@@ -50,6 +51,14 @@ void log_line(const char *fmt, ...) GW_PRINTF(1, 2);
 void log_set_request(const char *id);
 /* This thread's request id, "" when none. */
 const char *log_request_id(void);
+/*
+ * What this thread's lines are about, in json: "rule", "alert" (ids, as
+ * numbers), "kpi" and "contact_point", set while a rule, alert, KPI or
+ * contact point is being worked on (value NULL or "" ends it; at most 64
+ * characters kept), so a search finds every line about it.
+ */
+enum log_field { LOG_F_RULE, LOG_F_ALERT, LOG_F_KPI, LOG_F_CONTACT_POINT, LOG_F__MAX };
+void log_set_field(enum log_field f, const char *value);
 /*
  * The access line of one request: "METHOD PATH STATUS DURATIONus USER
  * rid=ID" in text; method, path, route (the route table's pattern, NULL

@@ -194,16 +194,17 @@ static int send_claimed(struct pass_ctx *c, const PGresult *r, int i, int64_t le
 	int done;
 
 	build(r, i, c->cfg, &c->msg);
+	log_set_field(LOG_F_ALERT, db_str(r, i, "alert_id"));
 	/* the spool file is named by the row: a retry overwrites, never doubles */
 	snprintf(name, sizeof(name), "goldwatch-%s", id);
 	sr = mail_sender_send(c->s, rcpt, name, &c->msg, left_us > 0 ? left_us / 1000 + 1 : 0,
 	    err, sizeof(err));
 	if (sr != MAIL_SENT)
-		return record_failure(c, id, rcpt, sr, err) < 0 ? -1 : (int)sr;
-	if ((done = outbox_sent(c->db, &c->l, id)) < 0)
-		return -1;
-	c->res->sent += done;
-	return (int)sr;
+		done = record_failure(c, id, rcpt, sr, err) < 0 ? -1 : (int)sr;
+	else if ((done = outbox_sent(c->db, &c->l, id)) >= 0)
+		c->res->sent += done;
+	log_set_field(LOG_F_ALERT, NULL);
+	return done < 0 ? -1 : (int)sr;
 }
 
 /* Time left of the pass's budget: > 0, 0 without one, -1 when spent. */

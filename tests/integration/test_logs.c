@@ -239,11 +239,52 @@ static void t_json_lines(void)
 	free(bin);
 }
 
+/* Whether a line of log name is a JSON object with field equal to want. */
+static int json_line_with(const char *name, const char *field, const char *want)
+{
+	char *path = log_path(name), *text = file_read_all(path, NULL), *line, *save = NULL;
+	int found = 0;
+
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line && !found;
+	    line = strtok_r(NULL, "\n", &save)) {
+		json_t *o = json_loads(line, 0, NULL);
+		const char *v = json_string_value(json_object_get(o, field));
+
+		found = v && strcmp(v, want) == 0;
+		json_decref(o);
+	}
+	free(text);
+	free(path);
+	return found;
+}
+
+/* A line about a KPI names it in its own field: a search by KPI finds it. */
+static void t_json_fields(void)
+{
+	char *bin = xstrdup(test_env("GW_TEST_BIN")), *rule;
+
+	test_exec("INSERT INTO kpis (key, name, category, source, query) VALUES ('t_log_broken',"
+	    " 'Broken query', 'operational', 'sql', 'SELECT 1 / 0 AS value')", 0, NULL);
+	rule = test_sql_str("WITH r AS (INSERT INTO alert_rules (name, kpi_key, condition, threshold,"
+	    " severity) VALUES ('t_log_broken', 't_log_broken', 'gt', 1, 'info') RETURNING id),"
+	    " s AS (INSERT INTO rule_state (rule_id) SELECT id FROM r) SELECT id::text FROM r", 0, NULL);
+	CU_ASSERT_EQUAL(test_system("GOLDWATCH_LOG_FORMAT=json '%s/goldwatch-evaluate' --rule %s"
+	    " >'%s/log/json-fields.log' 2>&1", bin, rule, test_env("GW_TEST_STACK")), 0);
+	CU_ASSERT_TRUE(json_line_with("json-fields.log", "kpi", "t_log_broken"));
+	CU_ASSERT_TRUE(log_has("json-fields.log", "its query failed"));
+	/* nothing else evaluates the broken query after this test */
+	test_exec("DELETE FROM alert_rules WHERE kpi_key = 't_log_broken'", 0, NULL);
+	test_exec("DELETE FROM kpis WHERE key = 't_log_broken'", 0, NULL);
+	free(rule);
+	free(bin);
+}
+
 void suite_logs(void)
 {
 	static const struct test_case cases[] = {
 		{"an error's request_id is in the api log and nginx's", t_error_request_id},
 		{"GOLDWATCH_LOG_FORMAT=json: every line is a JSON object", t_json_lines},
+		{"a JSON line names the KPI it is about", t_json_fields},
 		{NULL, NULL},
 	};
 	test_add_suite("logs", NULL, NULL, cases);
