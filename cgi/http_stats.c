@@ -13,10 +13,13 @@ static const int statuses[] = {200, 201, 204, 301, 302, 303, 304, 400, 401, 403,
     409, 413, 415, 422, 429, 500, 502, 503, 504};
 #define NSTATUS (GW_ARRAY_LEN(statuses) + 1)
 
-/* Upper bounds of the latency buckets, in seconds. */
-static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
-    2.5, 5, 10};
-#define NBOUNDS GW_ARRAY_LEN(bounds)
+/* Upper bounds of the latency buckets: in µs to compare, in seconds to show. */
+static const int64_t bounds_us[] = {1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000,
+    500000, 1000000, 2500000, 5000000, 10000000};
+static const char *const bounds_le[] = {"0.001", "0.0025", "0.005", "0.01", "0.025", "0.05",
+    "0.1", "0.25", "0.5", "1", "2.5", "5", "10"};
+#define NBOUNDS GW_ARRAY_LEN(bounds_us)
+_Static_assert(GW_ARRAY_LEN(bounds_le) == NBOUNDS, "a text for each bound");
 
 /* slot HTTP_STATS_ROUTES is every path no route matched */
 static _Atomic uint64_t requests[HTTP_STATS_ROUTES + 1][METHOD__MAX][NSTATUS];
@@ -46,17 +49,24 @@ void http_stats_record(const struct route *route, enum method m, int status,
     int64_t duration_us)
 {
 	size_t r = route_slot(route), b = 0;
-	double s = (double)duration_us / 1e6;
 
 	if ((unsigned)m >= METHOD__MAX)
 		m = M_OTHER;
-	while (b < NBOUNDS && s > bounds[b])
+	while (b < NBOUNDS && duration_us > bounds_us[b])
 		b++;
 	atomic_fetch_add_explicit(&requests[r][m][status_slot(status)], 1,
 	    memory_order_relaxed);
 	atomic_fetch_add_explicit(&buckets[r][b], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&sum_us[r], duration_us > 0 ? (uint64_t)duration_us : 0,
 	    memory_order_relaxed);
+}
+
+static int route_used(size_t r)
+{
+	for (size_t b = 0; b <= NBOUNDS; b++)
+		if (atomic_load_explicit(&buckets[r][b], memory_order_relaxed))
+			return 1;
+	return 0;
 }
 
 static const char *slot_pattern(size_t r, const struct route *table)
@@ -72,7 +82,8 @@ static void write_requests(struct buf *out, const char *instance, const struct r
 	prom_family(out, "goldwatch_http_requests_total", "counter",
 	    "HTTP requests this API process answered, by route pattern, method and status.");
 	for (size_t r = 0; r <= HTTP_STATS_ROUTES; r++) {
-		if (r >= nroutes && r != HTTP_STATS_ROUTES)
+		/* a route never asked is in no bucket: skip its 150 counters */
+		if ((r >= nroutes && r != HTTP_STATS_ROUTES) || !route_used(r))
 			continue;
 		for (int m = 0; m < METHOD__MAX; m++)
 			for (size_t s = 0; s < NSTATUS; s++) {
@@ -110,7 +121,7 @@ static void write_durations(struct buf *out, const char *instance, const struct 
 			continue;
 		prom_histogram(out, "goldwatch_http_request_duration_seconds", (const char *[]){
 		    "instance", instance, "route", slot_pattern(r, table), NULL},
-		    bounds, counts, NBOUNDS,
+		    bounds_le, counts, NBOUNDS,
 		    (double)atomic_load_explicit(&sum_us[r], memory_order_relaxed) / 1e6);
 	}
 }

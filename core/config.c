@@ -56,6 +56,7 @@ static const struct conf_var conf_vars[] = {
 	INT("GOLDWATCH_DB_CONNECT_TIMEOUT", db_timeout_s, "5", 1, 600),
 	INT("GOLDWATCH_STATEMENT_TIMEOUT_MS", statement_ms, "30000", 0, 86400000),
 	STR("GOLDWATCH_METRICS_ALLOW", metrics_allow, "127.0.0.1"),
+	INT("GOLDWATCH_METRICS_CACHE_MS", metrics_cache_ms, "1000", 0, 60000),
 	STR("SMTP_SERVER", smtp_server, ""),
 	INT("SMTP_PORT", smtp_port, "587", 1, 65535),
 	STR("SMTP_USERNAME", smtp_username, ""),

@@ -33,6 +33,8 @@ struct config {
 	char *metrics_allow;     /* GOLDWATCH_METRICS_ALLOW: who scrapes /metrics
 	                          * without a token (addresses, CIDRs) */
 	struct addr_list metrics_nets; /* the same, parsed */
+	int64_t metrics_cache_ms; /* GOLDWATCH_METRICS_CACHE_MS: how long a process
+	                          * shares the database's figures; 0 = each scrape */
 	/* e-mail (names as in the original system) */
 	char *smtp_server;       /* SMTP_SERVER, "" = spool .eml files */
 	int64_t smtp_port;       /* SMTP_PORT */

@@ -1,9 +1,10 @@
 /*
  * metrics_store.h - what the database knows for GET /metrics, read in
  * one set-based statement (no loop over rules or alerts: the open alerts
- * through the partial index alerts_open, the outbox through its status
- * and due indexes, each KPI's newest sample through kpi_samples_key_time)
- * and written as Prometheus exposition text (prom.h).
+ * and rules from the dashboard's exact counters, counter_deltas of
+ * migration 0003; the outbox through its status and due indexes; each
+ * KPI's newest sample through kpi_samples_key_time) and written as
+ * Prometheus exposition text (prom.h).
  */
 #ifndef GW_METRICS_STORE_H
 #define GW_METRICS_STORE_H

@@ -47,67 +47,96 @@ static void put_shortest(struct buf *b, double v)
 	buf_puts(b, text);
 }
 
+/* A whole number without printf: a scrape writes thousands of them. */
+static void put_u64(struct buf *b, uint64_t v)
+{
+	char text[24];
+	size_t i = sizeof(text);
+
+	do {
+		text[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	buf_append(b, text + i, sizeof(text) - i);
+}
+
 static void put_value(struct buf *b, double v)
 {
 	if (isnan(v))
 		buf_puts(b, "NaN");
 	else if (isinf(v))
 		buf_puts(b, v > 0 ? "+Inf" : "-Inf");
-	else if (v == floor(v) && fabs(v) < 1e15)
-		buf_printf(b, "%.0f", v);
-	else
+	else if (v == floor(v) && fabs(v) < 1e15) {
+		if (v < 0)
+			buf_putc(b, '-');
+		put_u64(b, (uint64_t)fabs(v));
+	} else {
 		put_shortest(b, v);
+	}
 }
 
-/* name{labels[,le="..."]} with the optional extra label le */
-static void put_series(struct buf *b, const char *name, const char *suffix,
-    const char *const *labels, const char *le)
+/* k1="v1",k2="v2" of labels (key, value pairs ending in NULL), escaped */
+static void put_labels(struct buf *b, const char *const *labels)
 {
-	int first = 1;
+	for (size_t i = 0; labels && labels[i] && labels[i + 1]; i += 2) {
+		if (i)
+			buf_putc(b, ',');
+		buf_puts(b, labels[i]);
+		buf_puts(b, "=\"");
+		escape(b, labels[i + 1], 1);
+		buf_putc(b, '"');
+	}
+}
 
+/* name+suffix{labels[,extra]} value: labels already written out */
+static void put_line(struct buf *b, const char *name, const char *suffix,
+    const struct buf *labels, const char *extra, double value)
+{
 	buf_puts(b, name);
 	buf_puts(b, suffix);
-	if ((labels == NULL || labels[0] == NULL) && le == NULL)
-		return;
-	buf_putc(b, '{');
-	for (size_t i = 0; labels && labels[i] && labels[i + 1]; i += 2) {
-		buf_printf(b, "%s%s=\"", first ? "" : ",", labels[i]);
-		prom_escape(b, labels[i + 1]);
-		buf_putc(b, '"');
-		first = 0;
+	if (labels->len || extra) {
+		buf_putc(b, '{');
+		buf_append(b, labels->data, labels->len);
+		if (extra) {
+			if (labels->len)
+				buf_putc(b, ',');
+			buf_puts(b, extra);
+		}
+		buf_putc(b, '}');
 	}
-	if (le)
-		buf_printf(b, "%sle=\"%s\"", first ? "" : ",", le);
-	buf_putc(b, '}');
+	buf_putc(b, ' ');
+	put_value(b, value);
+	buf_putc(b, '\n');
 }
 
 void prom_sample(struct buf *b, const char *name, const char *const *labels, double value)
 {
-	put_series(b, name, "", labels, NULL);
+	buf_puts(b, name);
+	if (labels && labels[0]) {
+		buf_putc(b, '{');
+		put_labels(b, labels);
+		buf_putc(b, '}');
+	}
 	buf_putc(b, ' ');
 	put_value(b, value);
 	buf_putc(b, '\n');
 }
 
 void prom_histogram(struct buf *b, const char *name, const char *const *labels,
-    const double *bounds, const uint64_t *counts, size_t n, double sum)
+    const char *const *le, const uint64_t *counts, size_t n, double sum)
 {
 	uint64_t total = 0;
-	char le[32];
+	struct buf l;
+	char bound[48];
 
+	buf_init(&l);
+	put_labels(&l, labels);
 	for (size_t i = 0; i <= n; i++) {
 		total += counts[i];
-		if (i < n)
-			snprintf(le, sizeof(le), "%g", bounds[i]);
-		else
-			strcpy(le, "+Inf");
-		put_series(b, name, "_bucket", labels, le);
-		buf_printf(b, " %llu\n", (unsigned long long)total);
+		snprintf(bound, sizeof(bound), "le=\"%.32s\"", i < n ? le[i] : "+Inf");
+		put_line(b, name, "_bucket", &l, bound, (double)total);
 	}
-	put_series(b, name, "_sum", labels, NULL);
-	buf_putc(b, ' ');
-	put_value(b, sum);
-	buf_putc(b, '\n');
-	put_series(b, name, "_count", labels, NULL);
-	buf_printf(b, " %llu\n", (unsigned long long)total);
+	put_line(b, name, "_sum", &l, NULL, sum);
+	put_line(b, name, "_count", &l, NULL, (double)total);
+	buf_free(&l);
 }

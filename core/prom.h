@@ -27,12 +27,13 @@ void prom_sample(struct buf *b, const char *name, const char *const *labels, dou
 
 /*
  * A histogram's samples: name_bucket{labels,le="bound"} for each of the n
- * upper bounds (ascending), counts[i] holding the observations in bucket
- * i alone (bound[i-1] < x <= bound[i]) and counts[n] those above the
- * last; written cumulatively, then le="+Inf", name_sum and name_count.
+ * upper bounds (le: their text, ascending, "0.005"), counts[i] holding
+ * the observations in bucket i alone (bound[i-1] < x <= bound[i]) and
+ * counts[n] those above the last; written cumulatively, then le="+Inf",
+ * name_sum and name_count.
  */
 void prom_histogram(struct buf *b, const char *name, const char *const *labels,
-    const double *bounds, const uint64_t *counts, size_t n, double sum);
+    const char *const *le, const uint64_t *counts, size_t n, double sum);
 
 /* The label value v escaped (\\, \", \n) onto b. */
 void prom_escape(struct buf *b, const char *v);

@@ -5,7 +5,9 @@
  * acknowledged, mails refused until dead, rows deleted as cleanup does),
  * a bounded route label (an unknown path is "unmatched"), who may scrape
  * (GOLDWATCH_METRICS_ALLOW, a token, 401 and 403), and the database down
- * (200 with goldwatch_database_up 0).
+ * (200 with goldwatch_database_up 0). The API shares the database's
+ * figures for GOLDWATCH_METRICS_CACHE_MS: a test waits that long after an
+ * action before it looks (settle()).
  */
 #include <math.h>
 #include <stdio.h>
@@ -98,6 +100,18 @@ char *metrics_token(void)
 	tok = xstrdup(r.status == 201 && jstr(&r, "token") ? jstr(&r, "token") : "");
 	http_free(&r);
 	return tok;
+}
+
+/*
+ * Waits until the API process reads the database's figures anew
+ * (GOLDWATCH_METRICS_CACHE_MS, 1 s by default): after an action, before
+ * the scrape that should see it.
+ */
+static void settle(void)
+{
+	const char *ms = getenv("GOLDWATCH_METRICS_CACHE_MS");
+
+	test_sleep_ms((ms && *ms ? atoi(ms) : 1000) + 100);
 }
 
 /* The body of an allowed scrape (asserts 200); caller frees. */
@@ -221,12 +235,14 @@ static void t_alerts_open(void)
 		make_push_kpi("t_metrics", 0);
 	rule = make_simple_rule(name, "t_metrics", "gt", 5, "");
 	push_value("t_metrics", 10, 0);
+	settle();
 	firing0 = value_of("goldwatch_alerts_open", crit);
 	acked0 = value_of("goldwatch_alerts_open", acked);
 	time_format_iso(time_now_us(), now, sizeof(now));
 	snprintf(args, sizeof(args), "--rule %lld --now=%s", rule, now);
 	CU_ASSERT_EQUAL_FATAL(run_evaluate(NULL, args), 0);
 	CU_ASSERT_EQUAL(alerts_of(rule, "firing"), 1);
+	settle();
 	CU_ASSERT_EQUAL(value_of("goldwatch_alerts_open", crit), firing0 + 1);
 	expect_open_as_stored();
 	/* the run is the last evaluate job's: its success time and duration */
@@ -241,6 +257,7 @@ static void t_alerts_open(void)
 	r = api("POST", "/api/alerts/acknowledge", fixture_users()->operator_, body);
 	EXPECT_STATUS(r, 200);
 	http_free(&r);
+	settle();
 	CU_ASSERT_EQUAL(value_of("goldwatch_alerts_open", crit), firing0);
 	CU_ASSERT_EQUAL(value_of("goldwatch_alerts_open", acked), acked0 + 1);
 	expect_open_as_stored();
@@ -284,6 +301,7 @@ static void t_deliveries(void)
 	double dead0, sent0, failed0, outbox0;
 
 	CU_ASSERT_EQUAL_FATAL(test_stack("mailer-stop"), 0);
+	settle();
 	dead0 = value_of("goldwatch_deliveries_total", EMAIL_DEAD);
 	sent0 = value_of("goldwatch_deliveries_total", EMAIL_SENT);
 	failed0 = value_of("goldwatch_deliveries_total", EMAIL_FAILED);
@@ -293,6 +311,7 @@ static void t_deliveries(void)
 	queue_mail("tempfail-me@shop.example");
 	queue_mail("metrics-ok@shop.example");
 	CU_ASSERT_EQUAL(mailer_pass(), 0);
+	settle();
 	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM mail_outbox WHERE status = 'dead'"
 	    " AND recipient = 'reject-me@shop.example'"), 2);
 	CU_ASSERT_EQUAL(value_of("goldwatch_deliveries_total", EMAIL_DEAD), dead0 + 2);
@@ -305,6 +324,7 @@ static void t_deliveries(void)
 	    1);
 	test_exec("DELETE FROM mail_outbox WHERE recipient IN ('reject-me@shop.example',"
 	    " 'tempfail-me@shop.example', 'metrics-ok@shop.example')", 0, NULL);
+	settle();
 	CU_ASSERT_EQUAL(value_of("goldwatch_outbox_messages", OUTBOX_DEAD),
 	    SQL_INT0("SELECT count(*) FROM mail_outbox WHERE status = 'dead' AND channel = 'email'"));
 	CU_ASSERT_EQUAL(value_of("goldwatch_deliveries_total", EMAIL_DEAD), dead0 + 2);
@@ -442,6 +462,7 @@ static void t_database_down(void)
 	double up = 0;
 
 	CU_ASSERT_EQUAL_FATAL(test_stack("pg-stop"), 0);
+	settle();
 	r = scrape_as(NULL);
 	EXPECT_STATUS(r, 200);
 	CU_ASSERT_EQUAL(series(r.body, "goldwatch_database_up", "", NULL), 0);

@@ -37,7 +37,7 @@ static void t_escaping(void)
 
 static void t_histogram(void)
 {
-	static const double bounds[] = {0.1, 0.5, 1};
+	static const char *const bounds[] = {"0.1", "0.5", "1"};
 	/* 2 at or below 0.1, none in (0.1, 0.5], 3 in (0.5, 1], 1 above */
 	static const uint64_t counts[] = {2, 0, 3, 1};
 	struct buf b;
@@ -122,6 +122,16 @@ static void t_config(void)
 	setenv("GOLDWATCH_METRICS_ALLOW", "10.0.0.0/8, prometheus.lan", 1);
 	CU_ASSERT_EQUAL(config_load(&cfg), -1);
 	unsetenv("GOLDWATCH_METRICS_ALLOW");
+	CU_ASSERT_EQUAL_FATAL(config_load(&cfg), 0);
+	CU_ASSERT_EQUAL(cfg.metrics_cache_ms, 1000);
+	config_free(&cfg);
+	setenv("GOLDWATCH_METRICS_CACHE_MS", "-1", 1);
+	CU_ASSERT_EQUAL(config_load(&cfg), -1);
+	setenv("GOLDWATCH_METRICS_CACHE_MS", "0", 1);
+	CU_ASSERT_EQUAL_FATAL(config_load(&cfg), 0);
+	CU_ASSERT_EQUAL(cfg.metrics_cache_ms, 0);
+	config_free(&cfg);
+	unsetenv("GOLDWATCH_METRICS_CACHE_MS");
 }
 
 void suite_metrics(void)
@@ -130,7 +140,7 @@ void suite_metrics(void)
 		{"exposition: escaping, HELP, TYPE, values", t_escaping},
 		{"exposition: histogram buckets cumulative, +Inf, _sum, _count", t_histogram},
 		{"allow-list: addresses and CIDRs, IPv4 and IPv6", t_allow_list},
-		{"GOLDWATCH_METRICS_ALLOW at config load", t_config},
+		{"GOLDWATCH_METRICS_ALLOW and _CACHE_MS at config load", t_config},
 		{NULL, NULL},
 	};
 	test_add_suite("metrics", NULL, NULL, cases);
