@@ -44,9 +44,9 @@ DB_STMT(q_claim,
 
 /*
  * Each outcome adds to delivery_counters (migration 0027) in the same
- * statement: the counter behind /metrics outlives cleanup's deletes and
- * never counts a row twice or misses one. u is the UPDATE's RETURNING,
- * with channel and status.
+ * statement that records it, so the counter behind /metrics outlives
+ * cleanup's deletes and counts every outcome once. u is the UPDATE's
+ * RETURNING, with channel and status ('queued' again: a failed attempt).
  */
 #define COUNT_OUTCOMES \
 	" c AS (INSERT INTO delivery_counters AS d (channel, outcome, n)" \
