@@ -3,6 +3,8 @@
 # 1,000,000 alerts: wrk at 64 connections against
 #   nginx serving a small static file (the baseline of this run),
 #   GET /api/health (one FastCGI request with one query: the floor),
+#   GET /metrics (Prometheus: the process's counters and one statement
+#   over the database's figures; the target is half of health's rate),
 #   GET /api/alerts/summary,
 #   GET /api/alerts/history?limit=50 (first page and a deep cursor),
 #   GET /api/alerts/history?state=firing&severity=critical.
@@ -65,10 +67,11 @@ deep=$(curl -s -H "Authorization: Bearer $token" \
 	sed -n 's/.*"next_cursor":"\([^"]*\)".*/\1/p')
 [ -n "$deep" ] || { echo "no deep cursor"; exit 1; }
 
-names=(static health summary history history_deep firing_critical)
+names=(static health metrics summary history history_deep firing_critical)
 paths=(
 	"/static/css/goldwatch.css"
 	"/api/health"
+	"/metrics"
 	"/api/alerts/summary"
 	"/api/alerts/history?limit=50"
 	"/api/alerts/history?limit=50&cursor=$deep"

@@ -15,6 +15,8 @@ typedef int (*handler_fn)(struct request *req);
 #define ROUTE_PAGE 0x1    /* HTML: anonymous users go to /login */
 #define ROUTE_NO_CSRF 0x2 /* a form that checks its own token (login) */
 #define ROUTE_BODY_OPTIONAL 0x4 /* BODY_JSON, but an empty body is fine */
+/* a scrape: an address in GOLDWATCH_METRICS_ALLOW, or any bearer credential */
+#define ROUTE_SCRAPE 0x8
 
 struct route {
 	enum method method;
@@ -51,6 +53,9 @@ void dispatch(struct request *req);
 
 /* health.c */
 int health_get(struct request *req);
+
+/* metrics.c: GET /metrics (Prometheus) */
+int metrics_get(struct request *req);
 
 /* session.c */
 int session_login(struct request *req);

@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "auth_cache.h"
+#include "http_stats.h"
 #include "log.h"
 
 #define SESSION_COOKIE "gw_session"
@@ -143,6 +144,20 @@ static int identify(struct request *req)
 	return 0;
 }
 
+/* A scrape from elsewhere: a bearer credential (an API token) only. */
+static int check_scraper(struct request *req)
+{
+	if (!req->authenticated)
+		return req_error(req, 401, "unauthorized", NULL,
+		    "send Authorization: Bearer <token>, or scrape from an address in"
+		    " GOLDWATCH_METRICS_ALLOW");
+	if (req->authorization[0] == '\0')
+		return req_error(req, 403, "forbidden", NULL, "%s",
+		    "/metrics takes an API token (Authorization: Bearer), not a browser session,"
+		    " from an address outside GOLDWATCH_METRICS_ALLOW");
+	return 0;
+}
+
 static int check_csrf(struct request *req)
 {
 	const char *sent;
@@ -209,7 +224,13 @@ static int run(struct request *req)
 		return req_error(req, 404, "not_found", NULL, "no such resource: %.200s",
 		    req->path);
 	}
+	/* an allowed scraper needs no credential, nor the database to check one */
+	if ((req->route->flags & ROUTE_SCRAPE) &&
+	    addr_list_match(&req->cfg->metrics_nets, req->remote_addr))
+		return req->route->handler(req);
 	if ((rc = identify(req)) != 0)
+		return rc;
+	if ((req->route->flags & ROUTE_SCRAPE) && (rc = check_scraper(req)) != 0)
 		return rc;
 	if (req->route->role > ROLE_PUBLIC) {
 		if (!req->authenticated) {
@@ -255,6 +276,8 @@ static int run(struct request *req)
 
 void dispatch(struct request *req)
 {
+	int64_t took_us;
+
 	run(req);
 	if (db_in_tx(req->db))
 		db_rollback(req->db); /* a handler that returned mid-transaction */
@@ -267,7 +290,9 @@ void dispatch(struct request *req)
 	if (req->resp_type && strncmp(req->resp_type, "application/json", 16) == 0)
 		req_header(req, "Cache-Control: no-store");
 	request_send(req);
+	took_us = time_mono_us() - req->start_us;
+	http_stats_record(req->route, req->method, req->status, took_us);
 	log_access(req->method_name, req->path, req->route ? req->route->pattern : NULL,
-	    req->status, time_mono_us() - req->start_us,
+	    req->status, took_us,
 	    req->authenticated ? req->who.username : "-");
 }

@@ -274,6 +274,11 @@ static int take_body(struct request *req, int status, const char *type, struct b
 	return status;
 }
 
+int req_text(struct request *req, int status, const char *type, struct buf *body)
+{
+	return take_body(req, status, type, body);
+}
+
 int req_json_text(struct request *req, int status, struct buf *text)
 {
 	return take_body(req, status, "application/json", text);

@@ -138,6 +138,8 @@ int req_verror(struct request *req, const struct verror *e);
 /* The same with "details" in the error (taken), e.g. what a 409 is about. */
 int req_verror_details(struct request *req, const struct verror *e, json_t *details);
 int req_html(struct request *req, int status, struct buf *html); /* takes html */
+/* A body of media type (a static string) other than JSON or HTML (takes body). */
+int req_text(struct request *req, int status, const char *type, struct buf *body);
 int req_redirect(struct request *req, const char *location); /* 303 */
 int req_no_content(struct request *req);
 

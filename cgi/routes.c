@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "http_stats.h"
 #include "kpi_store.h"
 #include "log.h"
 #include "rule.h"
@@ -120,6 +121,8 @@ static const struct vfield q_samples[] = {
 static const struct route routes[] = {
 	/* JSON API */
 	ROUTE(M_GET, "/api/health", health_get, ROLE_PUBLIC, BODY_NONE, 0),
+	/* public to the role check: the gate's scrape check decides (ROUTE_SCRAPE) */
+	ROUTE(M_GET, "/metrics", metrics_get, ROLE_PUBLIC, BODY_NONE, ROUTE_SCRAPE),
 	ROUTE(M_POST, "/api/auth/login", session_login, ROLE_PUBLIC, BODY_JSON, 0),
 	ROUTE(M_POST, "/api/auth/logout", session_logout, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE(M_GET, "/api/auth/me", session_me, ROLE_VIEWER, BODY_NONE, 0),
@@ -270,6 +273,11 @@ const struct route *routes_table(size_t *n)
 
 int routes_check(void)
 {
+	if (GW_ARRAY_LEN(routes) > HTTP_STATS_ROUTES) {
+		log_err("%lu routes: the request counters (http_stats.h) hold %d",
+		    (unsigned long)GW_ARRAY_LEN(routes), HTTP_STATS_ROUTES);
+		return -1;
+	}
 	for (size_t i = 0; i < GW_ARRAY_LEN(routes); i++) {
 		const struct route *r = &routes[i];
 		if (r->role <= ROLE_INVALID || r->role >= ROLE__MAX || r->handler == NULL ||

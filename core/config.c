@@ -55,6 +55,8 @@ static const struct conf_var conf_vars[] = {
 	INT("GOLDWATCH_READ_CACHE_KB", read_cache_kb, "16384", 0, 1048576),
 	INT("GOLDWATCH_DB_CONNECT_TIMEOUT", db_timeout_s, "5", 1, 600),
 	INT("GOLDWATCH_STATEMENT_TIMEOUT_MS", statement_ms, "30000", 0, 86400000),
+	STR("GOLDWATCH_METRICS_ALLOW", metrics_allow, "127.0.0.1"),
+	INT("GOLDWATCH_METRICS_CACHE_MS", metrics_cache_ms, "1000", 0, 60000),
 	STR("SMTP_SERVER", smtp_server, ""),
 	INT("SMTP_PORT", smtp_port, "587", 1, 65535),
 	STR("SMTP_USERNAME", smtp_username, ""),
@@ -133,6 +135,9 @@ static int zone_known(const char *tz)
 
 int config_load(struct config *cfg)
 {
+	const char *bad;
+	size_t badlen;
+
 	memset(cfg, 0, sizeof(*cfg));
 	for (size_t i = 0; i < GW_ARRAY_LEN(conf_vars); i++) {
 		const struct conf_var *v = &conf_vars[i];
@@ -187,6 +192,12 @@ int config_load(struct config *cfg)
 	    strspn(cfg->secret_key, "0123456789abcdefABCDEF") != 64)) {
 		log_err("GOLDWATCH_SECRET_KEY must be 64 hex digits (32 random bytes:"
 		    " od -An -tx1 -N32 /dev/urandom | tr -d ' \\n')");
+		goto fail;
+	}
+	if (addr_list_parse(cfg->metrics_allow, &cfg->metrics_nets, &bad, &badlen) < 0) {
+		log_err("GOLDWATCH_METRICS_ALLOW: \"%.*s\" is not an address or CIDR (at most %d,"
+		    " comma-separated, e.g. 127.0.0.1,10.0.0.0/8,::1)", (int)badlen, bad,
+		    ADDR_LIST_MAX);
 		goto fail;
 	}
 	if (!zone_known(cfg->timezone)) {

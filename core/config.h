@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "addr_list.h"
+
 struct config {
 	char *database_url;      /* DATABASE_URL, "" = libpq's PG* variables */
 	char *timezone;          /* GOLDWATCH_TIMEZONE: the shop's zone */
@@ -28,6 +30,11 @@ struct config {
 	int64_t read_cache_kb;   /* GOLDWATCH_READ_CACHE_KB: 0 = no read cache */
 	int64_t db_timeout_s;    /* GOLDWATCH_DB_CONNECT_TIMEOUT */
 	int64_t statement_ms;    /* GOLDWATCH_STATEMENT_TIMEOUT_MS */
+	char *metrics_allow;     /* GOLDWATCH_METRICS_ALLOW: who scrapes /metrics
+	                          * without a token (addresses, CIDRs) */
+	struct addr_list metrics_nets; /* the same, parsed */
+	int64_t metrics_cache_ms; /* GOLDWATCH_METRICS_CACHE_MS: how long a process
+	                          * shares the database's figures; 0 = each scrape */
 	/* e-mail (names as in the original system) */
 	char *smtp_server;       /* SMTP_SERVER, "" = spool .eml files */
 	int64_t smtp_port;       /* SMTP_PORT */

@@ -42,10 +42,23 @@ DB_STMT(q_claim,
 #define MINE " AND m.lease_owner = $2"
 #define UNLEASE " lease_until = NULL, lease_owner = NULL"
 
+/*
+ * Each outcome adds to delivery_counters (migration 0027) in the same
+ * statement that records it, so the counter behind /metrics outlives
+ * cleanup's deletes and counts every outcome once. u is the UPDATE's
+ * RETURNING, with channel and status ('queued' again: a failed attempt).
+ */
+#define COUNT_OUTCOMES \
+	" c AS (INSERT INTO delivery_counters AS d (channel, outcome, n)" \
+	"        SELECT channel, CASE status WHEN 'queued' THEN 'failed' ELSE status END," \
+	"               count(*) FROM u GROUP BY 1, 2" \
+	"        ON CONFLICT (channel, outcome) DO UPDATE SET n = d.n + EXCLUDED.n)"
+
 DB_STMT(q_sent,
-    "UPDATE mail_outbox m SET status = 'sent', sent_at = clock_timestamp(),"
+    "WITH u AS (UPDATE mail_outbox m SET status = 'sent', sent_at = clock_timestamp(),"
     "       attempts = attempts + 1, last_error = NULL," UNLEASE
-    " WHERE m.id = $1::bigint" MINE " RETURNING m.id");
+    " WHERE m.id = $1::bigint" MINE " RETURNING m.id, m.channel, m.status)," COUNT_OUTCOMES
+    " SELECT id FROM u");
 
 /* Claimed rows this pass will not send (stopped): free for anyone again. */
 DB_STMT(q_release, "UPDATE mail_outbox m SET" UNLEASE
@@ -64,16 +77,18 @@ DB_STMT(q_release, "UPDATE mail_outbox m SET" UNLEASE
 	"       + make_interval(secs => least($7::float8 * 2 ^ m.attempts, $8::float8)" \
 	"                               * (0.5 + random() / 2))"
 #define FAIL_RETURNING \
-	" RETURNING m.status, m.attempts," \
+	" RETURNING m.status, m.attempts, m.channel," \
 	"   extract(epoch FROM m.next_attempt_at" \
-	"           - COALESCE($6::timestamptz, clock_timestamp()))::int AS wait_s"
+	"           - COALESCE($6::timestamptz, clock_timestamp()))::int AS wait_s)," \
+	COUNT_OUTCOMES " SELECT status, attempts, wait_s FROM u"
 
-DB_STMT(q_fail, "UPDATE mail_outbox m" FAIL_SET " WHERE m.id = $1::bigint" MINE FAIL_RETURNING);
+DB_STMT(q_fail, "WITH u AS (UPDATE mail_outbox m" FAIL_SET " WHERE m.id = $1::bigint" MINE
+    FAIL_RETURNING);
 /*
  * The server is unusable: every other due row failed too, except those
  * another mailer holds a live lease on.
  */
-DB_STMT(q_fail_due, "UPDATE mail_outbox m" FAIL_SET
+DB_STMT(q_fail_due, "WITH u AS (UPDATE mail_outbox m" FAIL_SET
     " WHERE m.id IN (SELECT id FROM mail_outbox WHERE status = 'queued' AND channel = 'email'"
     "                   AND next_attempt_at <= COALESCE($6::timestamptz, clock_timestamp())"
     "                   AND (lease_until IS NULL OR lease_until <= clock_timestamp()"

@@ -23,13 +23,14 @@ declare -A layer=(
 	[util]=base [log]=base [config]=base [db]=base [json_out]=base
 	[params]=base [cursor]=base [migrate]=base [read_version]=base
 	[tpl]=base [mail_mime]=base [mail_send]=base [secret]=base [http_send]=base
+	[prom]=base [addr_list]=base
 	# domain: what conditions, values and inputs mean, no table of its own
 	[rule]=domain [fmt]=domain [valid]=domain [auth]=domain [alert]=domain
 	[schedule]=domain [calendar]=domain [contact_point]=domain [notice]=domain [policy]=domain [escalation_policy]=domain [baseline]=domain
 	# stores: one per resource, each with its transactions
 	[store]=store [rule_store]=store [calendar_store]=store [silence_store]=store [alert_store]=store
 	[user_store]=store [kpi_store]=store [audit]=store
-	[event]=store [ack]=store [mail]=store [job_runs]=store [contact_point_store]=store [policy_store]=store [escalation_policy_store]=store [notify]=store [delivery_store]=store
+	[event]=store [ack]=store [mail]=store [job_runs]=store [contact_point_store]=store [policy_store]=store [escalation_policy_store]=store [notify]=store [delivery_store]=store [metrics_store]=store
 	# engine: the work of a run over many rows
 	[eval]=engine [kpi]=engine [escalate]=engine [digest]=engine
 	[cleanup]=engine [mail_deliver]=engine [mail_service]=engine [starter]=engine

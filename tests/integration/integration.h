@@ -49,6 +49,8 @@ void expect_signature(const struct rcv_request *q, const char *secret);
 long long make_cp(const char *json);
 void suite_deliveries(void);
 void suite_escalation_policy(void);
+void suite_metrics(void);
+void suite_prometheus(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {

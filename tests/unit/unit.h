@@ -25,5 +25,6 @@ void suite_baseline(void);
 void suite_cond(void);
 void suite_contact_point(void);
 void suite_policy(void);
+void suite_metrics(void);
 
 #endif
