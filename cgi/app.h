@@ -52,6 +52,9 @@ void dispatch(struct request *req);
 /* health.c */
 int health_get(struct request *req);
 
+/* status.c: GET /api/status (core/status_store.c) */
+int status_get(struct request *req);
+
 /* session.c */
 int session_login(struct request *req);
 int session_logout(struct request *req);

@@ -120,6 +120,7 @@ static const struct vfield q_samples[] = {
 static const struct route routes[] = {
 	/* JSON API */
 	ROUTE(M_GET, "/api/health", health_get, ROLE_PUBLIC, BODY_NONE, 0),
+	ROUTE(M_GET, "/api/status", status_get, ROLE_ADMIN, BODY_NONE, 0),
 	ROUTE(M_POST, "/api/auth/login", session_login, ROLE_PUBLIC, BODY_JSON, 0),
 	ROUTE(M_POST, "/api/auth/logout", session_logout, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE(M_GET, "/api/auth/me", session_me, ROLE_VIEWER, BODY_NONE, 0),

@@ -50,6 +50,7 @@ struct success {
 
 static const struct success successes[] = {
 	{"GET /api/health", 200, FX_NONE, NULL},
+	{"GET /api/status", 200, FX_NONE, NULL},
 	{"POST /api/auth/login", 200, FX_NONE,
 	    "{\"username\":\"viewer1\",\"password\":\"" PASSWORD_VIEWER "\"}"},
 	{"POST /api/auth/logout", 204, FX_NONE, NULL},
