@@ -123,7 +123,10 @@ static void t_env_file_readable(void)
 	free(copy);
 }
 
-/* A Slack contact point (its URL a secret) on a closed loopback port. */
+#define OTHER_KEY "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+/* A Slack contact point (its URL a secret) on a closed loopback port; its
+ * secret does not open under another key. */
 static void t_contact_point_closed(void)
 {
 	long long cp = make_cp("{\"name\":\"doctor chat\",\"kind\":\"slack\","
@@ -138,6 +141,15 @@ static void t_contact_point_closed(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "cannot connect to http://127.0.0.1:1/"));
 	CU_ASSERT_PTR_NULL(strstr(out, "doctor-secret-path"));
 	expect_no_secret(out);
+	free(line);
+	free(out);
+	/* another key (of the right form) does not open what this one sealed */
+	CU_ASSERT_EQUAL(doctor("GOLDWATCH_SECRET_KEY=" OTHER_KEY, NULL, &out), 1);
+	EXPECT_LINE(out, "secret key", "ok");
+	line = line_of(out, "contact point doctor chat");
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "do not open with GOLDWATCH_SECRET_KEY"));
+	CU_ASSERT_PTR_NULL(strstr(out, "doctor-secret-path"));
+	CU_ASSERT_PTR_NULL(strstr(out, OTHER_KEY));
 	free(line);
 	free(out);
 	snprintf(path, sizeof(path), "/api/contact-points/%lld", cp);
