@@ -161,6 +161,9 @@ int page_alert_ack(struct request *req);
 /* POST /notifications/{id}/retry: the alert page's Retry button */
 int page_notification_retry(struct request *req);
 
+/* pages_status.c: /status, goldwatch itself (admin) */
+int page_status(struct request *req);
+
 /* pages_tokens.c: the admin's API tokens */
 int page_tokens(struct request *req);
 int page_token_create(struct request *req);

@@ -245,6 +245,7 @@ static const struct route routes[] = {
 	ROUTE(M_POST, "/escalation-policies/{id}/delete", page_esc_policy_delete, ROLE_ADMIN,
 	    BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_GET, "/tokens", page_tokens, ROLE_ADMIN, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_GET, "/status", page_status, ROLE_ADMIN, BODY_NONE, ROUTE_PAGE),
 	ROUTE(M_POST, "/tokens", page_token_create, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_POST, "/tokens/{id}/revoke", page_token_revoke, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_GET, "/account", page_account, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),

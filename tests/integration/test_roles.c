@@ -152,6 +152,7 @@ static const struct success successes[] = {
 	    "&hours_wed=10%3A00-21%3A00&hours_thu=10%3A00-21%3A00&hours_fri=10%3A00-21%3A00"
 	    "&hours_sat=10%3A00-21%3A00&hours_sun=10%3A00-21%3A00"},
 	{"GET /tokens", 200, FX_NONE, NULL},
+	{"GET /status", 200, FX_NONE, NULL},
 	{"POST /tokens", 201, FX_NONE, "name=roles+page+token+{n}"},
 	{"POST /tokens/{id}/revoke", 303, FX_TOKEN, "confirm=1"},
 	{"GET /account", 200, FX_NONE, NULL},
