@@ -58,6 +58,8 @@ int load_starter(struct db *db, const struct config *cfg);
  * last day at the evaluation's 5 minutes. -1 on a failure (said). */
 int cmd_backfill(struct db *db, const struct config *cfg, const struct args *a);
 int demo_backfill(struct db *db, const struct config *cfg, int64_t now_us, int64_t days);
+/* doctor.c: reads the configuration itself (its problems are a check) */
+int cmd_doctor(struct db *db, const struct config *cfg, const struct args *a);
 /* demo.c */
 int cmd_demo(struct db *db, const struct config *cfg, const struct args *a);
 int cmd_demo_trade(struct db *db, const struct config *cfg, const struct args *a);

@@ -14,6 +14,9 @@
  *   goldwatch-admin demo trade [--until ISO] [--seed N]
  *   goldwatch-admin backfill [--since ISO | --days N] [--step 5m|15m|1h] [--now ISO]
  *                   [--chunk N]
+ *   goldwatch-admin doctor
+ *                   (checks configuration, database, jobs, SMTP, contact points,
+ *                   pusher; exit 1 when one failed)
  *
  * The commands are a table (commands[]: words, usage, options, handler);
  * each command's options are read with getopt_long, in any order around
@@ -83,6 +86,7 @@ static const struct command commands[] = {
 	{"schedule", " [--digest-time HH:MM]", schedule_opts, 0, 0, cmd_schedule},
 	{"backfill", " [--since ISO8601 | --days N] [--step 5m|15m|1h] [--now ISO8601] [--chunk N]",
 	    backfill_opts, 0, 1, cmd_backfill},
+	{"doctor", "", no_opts, 0, 0, cmd_doctor},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };
 
@@ -165,6 +169,9 @@ int main(int argc, char **argv)
 	/* getopt_long reads from argv[1]: the last word stands as argv[0] */
 	if (parse_args(c, argc - nw, argv + nw, &a) < 0)
 		return 2;
+	/* a configuration that does not load is one of the doctor's findings */
+	if (c->run == cmd_doctor)
+		return cmd_doctor(NULL, NULL, &a);
 	if (config_load(&cfg) < 0)
 		return 1;
 	log_init("goldwatch-admin", (enum log_level)cfg.log_level);

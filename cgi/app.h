@@ -56,6 +56,8 @@ int health_get(struct request *req);
 
 /* metrics.c: GET /metrics (Prometheus) */
 int metrics_get(struct request *req);
+/* status.c: GET /api/status (core/status_store.c) */
+int status_get(struct request *req);
 
 /* session.c */
 int session_login(struct request *req);
@@ -162,6 +164,9 @@ int page_alert_detail(struct request *req);
 int page_alert_ack(struct request *req);
 /* POST /notifications/{id}/retry: the alert page's Retry button */
 int page_notification_retry(struct request *req);
+
+/* pages_status.c: /status, goldwatch itself (admin) */
+int page_status(struct request *req);
 
 /* pages_tokens.c: the admin's API tokens */
 int page_tokens(struct request *req);

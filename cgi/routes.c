@@ -123,6 +123,7 @@ static const struct route routes[] = {
 	ROUTE(M_GET, "/api/health", health_get, ROLE_PUBLIC, BODY_NONE, 0),
 	/* public to the role check: the gate's scrape check decides (ROUTE_SCRAPE) */
 	ROUTE(M_GET, "/metrics", metrics_get, ROLE_PUBLIC, BODY_NONE, ROUTE_SCRAPE),
+	ROUTE(M_GET, "/api/status", status_get, ROLE_ADMIN, BODY_NONE, 0),
 	ROUTE(M_POST, "/api/auth/login", session_login, ROLE_PUBLIC, BODY_JSON, 0),
 	ROUTE(M_POST, "/api/auth/logout", session_logout, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE(M_GET, "/api/auth/me", session_me, ROLE_VIEWER, BODY_NONE, 0),
@@ -247,6 +248,7 @@ static const struct route routes[] = {
 	ROUTE(M_POST, "/escalation-policies/{id}/delete", page_esc_policy_delete, ROLE_ADMIN,
 	    BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_GET, "/tokens", page_tokens, ROLE_ADMIN, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_GET, "/status", page_status, ROLE_ADMIN, BODY_NONE, ROUTE_PAGE),
 	ROUTE(M_POST, "/tokens", page_token_create, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_POST, "/tokens/{id}/revoke", page_token_revoke, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_GET, "/account", page_account, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),

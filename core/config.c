@@ -46,6 +46,7 @@ static const struct conf_var conf_vars[] = {
 	STR("GOLDWATCH_SOCKET", socket_path, "/run/goldwatch/api.sock"),
 	STR("GOLDWATCH_BASE_URL", base_url, "http://127.0.0.1:8080"),
 	STR("GOLDWATCH_ADMIN_EMAIL", admin_email, "admin@localhost"),
+	STR("GOLDWATCH_ENV_FILE", env_file, "/etc/goldwatch/goldwatch.env"),
 	STR("GOLDWATCH_SECRET_KEY", secret_key, ""),
 	WORD("GOLDWATCH_LOG_LEVEL", log_level, "info", log_level_names),
 	INT("GOLDWATCH_THREADS", threads, "4", 1, 256),

@@ -19,6 +19,8 @@ struct config {
 	char *socket_path;       /* GOLDWATCH_SOCKET: FastCGI socket of the API */
 	char *base_url;          /* GOLDWATCH_BASE_URL: links in mail */
 	char *admin_email;       /* GOLDWATCH_ADMIN_EMAIL: the starter rules' recipient */
+	char *env_file;          /* GOLDWATCH_ENV_FILE: where the settings are kept
+	                          * (goldwatch-admin doctor checks its mode) */
 	char *secret_key;        /* GOLDWATCH_SECRET_KEY: 64 hex digits sealing the
 	                          * contact points' secrets (secret.h); never logged */
 	int64_t log_level;       /* GOLDWATCH_LOG_LEVEL: an enum log_level (log.h) */

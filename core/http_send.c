@@ -68,20 +68,28 @@ static void say_error(struct http_result *res, CURLcode rc, const char *errbuf)
 		snprintf(res->error, sizeof(res->error), "the receiver answered %ld", res->status);
 }
 
+/* A fresh handle for one transfer with res cleared; NULL (res says so). */
+static CURL *transfer_start(struct http_result *res)
+{
+	CURL *c = curl_easy_init();
+
+	memset(res, 0, sizeof(*res));
+	if (c == NULL)
+		snprintf(res->error, sizeof(res->error), "out of memory");
+	return c;
+}
+
 int http_send(const struct config *cfg, const struct http_request *rq, struct http_result *res)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct answer a = {res, 0};
 	struct curl_slist *h;
 	int64_t t0 = time_mono_us();
-	CURL *c = curl_easy_init();
+	CURL *c = transfer_start(res);
 	CURLcode rc;
 
-	memset(res, 0, sizeof(*res));
-	if (c == NULL) {
-		snprintf(res->error, sizeof(res->error), "out of memory");
+	if (c == NULL)
 		return -1;
-	}
 	h = header_list(rq);
 	curl_easy_setopt(c, CURLOPT_URL, rq->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -107,4 +115,29 @@ int http_send(const struct config *cfg, const struct http_request *rq, struct ht
 	curl_easy_cleanup(c);
 	/* an answer longer than the cap is still an answer */
 	return (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && res->status)) && http_ok(res) ? 0 : -1;
+}
+
+int http_probe(const struct config *cfg, const char *url, struct http_result *res)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	int64_t t0 = time_mono_us();
+	CURL *c = transfer_start(res);
+	CURLcode rc;
+
+	if (c == NULL)
+		return -1;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	/* resolve, TCP and TLS, then stop: no request goes out */
+	curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->http_connect_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)cfg->http_connect_ms);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	rc = curl_easy_perform(c);
+	res->duration_us = time_mono_us() - t0;
+	if (rc != CURLE_OK)
+		say_error(res, rc, errbuf);
+	curl_easy_cleanup(c);
+	return rc == CURLE_OK ? 0 : -1;
 }

@@ -35,4 +35,9 @@ int http_ok(const struct http_result *res);
 /* Sends rq; fills res. 0 when the receiver answered 2xx, else -1 (res says why). */
 int http_send(const struct config *cfg, const struct http_request *rq, struct http_result *res);
 
+/* Resolves url's host and connects (TLS too for https) within
+ * GOLDWATCH_HTTP_CONNECT_TIMEOUT_MS, sending no request: 0, or -1 (res->error
+ * says why). */
+int http_probe(const struct config *cfg, const char *url, struct http_result *res);
+
 #endif

@@ -343,3 +343,35 @@ enum mail_send_rc mail_sender_send(struct mail_sender *s, const char *rcpt,
 		describe(s, rc, err, errlen);
 	return classify(rc, code);
 }
+
+static size_t discard(char *data, size_t size, size_t n, void *ud)
+{
+	(void)data;
+	(void)ud;
+	return size * n;
+}
+
+int mail_sender_probe(struct mail_sender *s, int64_t timeout_ms, char *err, size_t errlen)
+{
+	CURLcode rc;
+
+	err[0] = '\0';
+	if (s->curl == NULL)
+		return 0;
+	s->errbuf[0] = '\0';
+	s->reply[0] = '\0';
+	/* no recipient and no upload: libcurl opens the session (greeting,
+	 * EHLO, STARTTLS, AUTH) and sends the one command, never MAIL FROM */
+	curl_easy_setopt(s->curl, CURLOPT_UPLOAD, 0L);
+	curl_easy_setopt(s->curl, CURLOPT_CUSTOMREQUEST, "NOOP");
+	curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout_ms);
+	curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	rc = curl_easy_perform(s->curl);
+	curl_easy_setopt(s->curl, CURLOPT_CUSTOMREQUEST, NULL);
+	curl_easy_setopt(s->curl, CURLOPT_UPLOAD, 1L);
+	if (rc == CURLE_OK)
+		return 0;
+	describe(s, rc, err, errlen);
+	return -1;
+}

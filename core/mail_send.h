@@ -64,4 +64,12 @@ long mail_sender_connects(const struct mail_sender *s);
 /* The libcurl URL of the SMTP server ("smtps://host:465"), caller frees. */
 char *mail_smtp_url(const struct config *cfg);
 
+/*
+ * Opens an SMTP session and closes it again with no mail sent (connect,
+ * EHLO, STARTTLS and AUTH as configured, NOOP; QUIT when s is freed),
+ * within timeout_ms: goldwatch-admin doctor. 0 (also for the spool, which
+ * has no server), or -1 with err as mail_sender_send gives it.
+ */
+int mail_sender_probe(struct mail_sender *s, int64_t timeout_ms, char *err, size_t errlen);
+
 #endif

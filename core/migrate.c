@@ -109,15 +109,20 @@ out:
 	return rc;
 }
 
-int migrate_run(struct db *db, const char *dir, int *applied)
+void migrate_names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int migrate_list(const char *dir, char ***out, size_t *nout)
 {
 	DIR *d;
 	struct dirent *e;
 	char **names = NULL;
 	size_t n = 0, cap = 0;
-	int rc = -1;
 
-	*applied = 0;
 	d = opendir(dir);
 	if (d == NULL) {
 		log_err("cannot open migrations folder %s: %s", dir, strerror(errno));
@@ -142,9 +147,24 @@ int migrate_run(struct db *db, const char *dir, int *applied)
 	for (size_t i = 1; i < n; i++) {
 		if (strncmp(names[i - 1], names[i], 4) == 0) {
 			log_err("two migrations share number %.4s", names[i]);
-			goto free_names;
+			migrate_names_free(names, n);
+			return -1;
 		}
 	}
+	*out = names;
+	*nout = n;
+	return 0;
+}
+
+int migrate_run(struct db *db, const char *dir, int *applied)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	*applied = 0;
+	if (migrate_list(dir, &names, &n) < 0)
+		return -1;
 	if (db_run(db, &q_lock, 0, NULL) < 0)
 		goto free_names;
 	if (db_script(db, migrations_table) < 0)
@@ -156,8 +176,6 @@ int migrate_run(struct db *db, const char *dir, int *applied)
 unlock:
 	(void)db_run(db, &q_unlock, 0, NULL);
 free_names:
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	migrate_names_free(names, n);
 	return rc;
 }

@@ -6,6 +6,8 @@
 #ifndef GW_MIGRATE_H
 #define GW_MIGRATE_H
 
+#include <stddef.h>
+
 #include "db.h"
 
 /*
@@ -15,6 +17,14 @@
  * migration is an error, refused before the database is touched.
  */
 int migrate_run(struct db *db, const char *dir, int *applied);
+
+/*
+ * The migrations in dir (NNNN_name.sql), sorted, into *names (free with
+ * migrate_names_free). 0, or -1 after logging (no folder, none in it, two
+ * sharing a number).
+ */
+int migrate_list(const char *dir, char ***names, size_t *n);
+void migrate_names_free(char **names, size_t n);
 
 /* Reads a whole file into a NUL-terminated string; NULL on failure. */
 char *file_read_all(const char *path, size_t *len);

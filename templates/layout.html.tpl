@@ -26,6 +26,7 @@
     <span class="role role-{{ROLE}}">{{ROLE}}</span>
     <a href="/account" class="link">Account</a>
     {{#CAN_ADMIN}}<a href="/tokens" class="link">API tokens</a>{{/CAN_ADMIN}}
+    {{#CAN_ADMIN}}<a href="/status" class="link">Status</a>{{/CAN_ADMIN}}
     <form method="post" action="/logout" class="inline">
       <input type="hidden" name="_csrf" value="{{CSRF}}">
       <button type="submit" class="link">Log out</button>

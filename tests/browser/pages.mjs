@@ -409,7 +409,7 @@ await step('the policy pages: a policy and an escalation policy from their forms
   await api('PUT', '/api/notification-policies', admin, { policies: [] });
 });
 
-await step('API tokens and sessions from the pages, axe-clean', async () => {
+await step('API tokens, sessions and the status page from the pages, axe-clean, desktop and phone', async () => {
   // a user name of the longest kind: the form's owner list must not widen the page
   await api('POST', '/api/users', admin, { username: 'browser_' + 'x'.repeat(56), password: viewerPassword, role: 'viewer' });
   const S = await newSession('admin', adminPassword, { bypassCSP: true });
@@ -443,9 +443,14 @@ await step('API tokens and sessions from the pages, axe-clean', async () => {
   await p.click('a:text-is("browser_viewer")');
   assert.match(await p.textContent('h1'), /Sessions of browser_viewer/);
   await axe('a user\'s sessions');
+  await p.click('a[href="/status"]');
+  assert.match(await p.textContent('h1'), /goldwatch itself/);
+  assert.match(await p.textContent('main'), /evaluate/);
+  await axe('the status page');
   await p.setViewportSize({ width: 390, height: 844 });
-  for (const path of ['/tokens', '/account']) {
+  for (const path of ['/tokens', '/account', '/status']) {
     await p.goto(base + path);
+    if (path === '/status') await axe('the status page at phone width');
     await p.screenshot({ path: shots + path.slice(1) + '-phone.png', fullPage: true });
     const w = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth,
       // what sticks out, to say where to look when it fails

@@ -42,6 +42,9 @@ void suite_contact_points(void);
 void suite_notify(void);
 void suite_tokens(void);
 void suite_logs(void);
+/* test_status.c, test_doctor.c: GET /api/status and goldwatch-admin doctor */
+void suite_status(void);
+void suite_doctor(void);
 struct rcv_request;
 /* Asserts q carries goldwatch's signature of its body under secret (test_contact_points.c). */
 void expect_signature(const struct rcv_request *q, const char *secret);

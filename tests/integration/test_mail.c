@@ -425,19 +425,8 @@ static int run_mailer(const char *env, const char *args, char **out)
 	int rc = test_system("%s '%s/goldwatch-mailer' %s >'%s' 2>&1", env ? env : "",
 	    test_env("GW_TEST_BIN"), args ? args : "", log);
 
-	if (out) {
-		FILE *f = fopen(log, "r");
-		struct buf b;
-		char chunk[1024];
-		size_t k;
-		buf_init(&b);
-		buf_puts(&b, "");
-		while (f && (k = fread(chunk, 1, sizeof(chunk), f)) > 0)
-			buf_append(&b, chunk, k);
-		if (f)
-			fclose(f);
-		*out = buf_detach(&b);
-	}
+	if (out)
+		*out = test_read_file(log);
 	free(log);
 	return rc;
 }

@@ -52,6 +52,7 @@ static const struct success successes[] = {
 	{"GET /api/health", 200, FX_NONE, NULL},
 	/* the stack's clients are 127.0.0.1, in GOLDWATCH_METRICS_ALLOW's default */
 	{"GET /metrics", 200, FX_NONE, NULL},
+	{"GET /api/status", 200, FX_NONE, NULL},
 	{"POST /api/auth/login", 200, FX_NONE,
 	    "{\"username\":\"viewer1\",\"password\":\"" PASSWORD_VIEWER "\"}"},
 	{"POST /api/auth/logout", 204, FX_NONE, NULL},
@@ -153,6 +154,7 @@ static const struct success successes[] = {
 	    "&hours_wed=10%3A00-21%3A00&hours_thu=10%3A00-21%3A00&hours_fri=10%3A00-21%3A00"
 	    "&hours_sat=10%3A00-21%3A00&hours_sun=10%3A00-21%3A00"},
 	{"GET /tokens", 200, FX_NONE, NULL},
+	{"GET /status", 200, FX_NONE, NULL},
 	{"POST /tokens", 201, FX_NONE, "name=roles+page+token+{n}"},
 	{"POST /tokens/{id}/revoke", 303, FX_TOKEN, "confirm=1"},
 	{"GET /account", 200, FX_NONE, NULL},

@@ -444,3 +444,19 @@ void test_sleep_ms(int ms)
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
 	nanosleep(&ts, NULL);
 }
+
+char *test_read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	struct buf b;
+	char chunk[1024];
+	size_t k;
+
+	buf_init(&b);
+	buf_puts(&b, "");
+	while (f && (k = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&b, chunk, k);
+	if (f)
+		fclose(f);
+	return buf_detach(&b);
+}

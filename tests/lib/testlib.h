@@ -110,5 +110,7 @@ int test_stack_env(const char *env, const char *cmd);
 int test_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void test_sleep_ms(int ms);
+/* A whole text file ("" when it cannot be read); caller frees. */
+char *test_read_file(const char *path);
 
 #endif
