@@ -619,12 +619,15 @@ int page_rule_enabled(struct request *req)
 int page_rule_delete(struct request *req)
 {
 	json_t *out = NULL;
-	enum store_rc rc = rule_delete_request(req, req_param_id(req, "id"), &out);
+	struct verror err;
+	enum store_rc rc = rule_delete_request(req, req_param_id(req, "id"), &out, &err);
 	size_t resolved = json_array_size(json_object_get(out, "resolved"));
 
 	json_decref(out);
 	if (rc == ST_NOT_FOUND)
 		return page_error(req, 404, "There is no such rule.");
+	if (rc == ST_CONFLICT)
+		return page_error(req, 409, err.message);
 	if (rc != ST_OK)
 		return 500;
 	page_flash(req, "ok", resolved ? "The rule is deleted; its open alerts are resolved." :

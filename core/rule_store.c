@@ -192,6 +192,7 @@ enum store_rc rule_view(const json_t *rule, struct rule_input *out)
 	json_object_del(body, "created_at");
 	json_object_del(body, "updated_at");
 	json_object_del(body, "status");
+	json_object_del(body, "kind");
 	json_object_del(body, "pending_count");
 	json_object_del(body, "last_value");
 	json_object_del(body, "last_evaluated_at");
@@ -250,6 +251,7 @@ json_t *rule_json(const PGresult *r, int row)
 	json_object_set_new(o, "contact_points", cps ? cps : json_array());
 	json_object_set_new(o, "escalation_policy_id", db_isnull(r, row, "escalation_policy_id") ?
 	    json_null() : json_integer(db_i64(r, row, "escalation_policy_id")));
+	json_object_set_new(o, "kind", json_string(db_str(r, row, "kind")));
 	json_object_set_new(o, "enabled", json_boolean(db_bool(r, row, "enabled")));
 	json_object_set_new(o, "active_hours", json_string(db_str(r, row, "active_hours")));
 	json_object_set_new(o, "recovery_threshold", db_isnull(r, row, "recovery_threshold") ?
@@ -707,6 +709,49 @@ out:
 	return rc;
 }
 
+DB_STMT(q_rule_system,
+    "SELECT name, kpi_key, condition, threshold, window_minutes IS NULL"
+    "       AND window_samples IS NULL AND window_weeks IS NULL AS no_window"
+    "  FROM alert_rules WHERE id = $1::bigint AND kind = 'system'");
+
+/*
+ * A system rule's name, KPI and condition are its own (kind never
+ * changes, so reading it outside the write's lock is safe): a replace
+ * must give them as they are. ST_OK (a system rule, unchanged),
+ * ST_NOT_FOUND (not a system rule), ST_INVALID at the field, ST_ERROR.
+ */
+static enum store_rc rule_system_fixed(struct db *db, int64_t id, const struct rule_input *in,
+    struct verror *err)
+{
+	char idb[24];
+	PGresult *r = DB_EXEC(db, &q_rule_system, db_i64_param(id, idb));
+	const char *field = NULL;
+
+	if (r == NULL)
+		return ST_ERROR;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return ST_NOT_FOUND;
+	}
+	if (strcmp(in->name, db_str(r, 0, "name")) != 0)
+		field = "name";
+	else if (strcmp(in->kpi, db_str(r, 0, "kpi_key")) != 0)
+		field = "kpi";
+	else if (strcmp(in->condition, db_str(r, 0, "condition")) != 0)
+		field = "condition";
+	else if (in->threshold != db_f64(r, 0, "threshold"))
+		field = "threshold";
+	else if (!db_bool(r, 0, "no_window") || in->has_window_minutes ||
+	    in->has_window_samples || in->has_window_weeks)
+		field = "window_minutes";
+	PQclear(r);
+	if (field == NULL)
+		return ST_OK;
+	verror_set(err, 422, "system_rule", field,
+	    "%s of a system rule cannot be changed (its check is built in)", field);
+	return ST_INVALID;
+}
+
 static enum store_rc rule_write(struct db *db, const struct config *cfg,
     const struct principal *who, int64_t id, const struct rule_input *in, json_t **out,
     struct verror *err)
@@ -736,7 +781,10 @@ enum store_rc rule_replace(struct db *db, const struct config *cfg,
 	enum store_rc rc;
 
 	*out = NULL;
-	if ((rc = rule_kpi_live(db, in, err)) != ST_OK)
+	/* a system rule's KPI is the reserved one, which is not live */
+	if ((rc = rule_system_fixed(db, id, in, err)) == ST_NOT_FOUND)
+		rc = rule_kpi_live(db, in, err);
+	if (rc != ST_OK)
 		return rc;
 	return rule_write(db, cfg, who, id, in, out, err);
 }
@@ -758,8 +806,19 @@ enum store_rc rule_set_enabled(struct db *db, const struct config *cfg,
 
 DB_STMT(q_rule_delete, "DELETE FROM alert_rules WHERE id = $1::bigint");
 
+/* A system rule stays: it is disabled, not deleted. */
+static enum store_rc rule_deletable(const json_t *rule, struct verror *err)
+{
+	if (strcmp(json_string_value(json_object_get(rule, "kind")), "system") != 0)
+		return ST_OK;
+	verror_set(err, 409, "system_rule", NULL,
+	    "%.200s is a system rule: it cannot be deleted (disable it instead)",
+	    json_string_value(json_object_get(rule, "name")));
+	return ST_CONFLICT;
+}
+
 enum store_rc rule_delete(struct db *db, const struct config *cfg,
-    const struct principal *who, int64_t id, json_t **out)
+    const struct principal *who, int64_t id, json_t **out, struct verror *err)
 {
 	char idb[24];
 	PGresult *cur = NULL;
@@ -770,7 +829,8 @@ enum store_rc rule_delete(struct db *db, const struct config *cfg,
 	*out = NULL;
 	events_init(&ev);
 	db_i64_param(id, idb);
-	if ((rc = rule_begin_locked(db, idb, &cur, &before)) != ST_OK)
+	if ((rc = rule_begin_locked(db, idb, &cur, &before)) != ST_OK ||
+	    (rc = rule_deletable(before, err)) != ST_OK)
 		goto out;
 	rc = ST_ERROR;
 	if (rule_resolve_open(db, cfg, id, "rule deleted", &ev, resolved) < 0 ||

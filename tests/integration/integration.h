@@ -49,6 +49,7 @@ void expect_signature(const struct rcv_request *q, const char *secret);
 long long make_cp(const char *json);
 void suite_deliveries(void);
 void suite_escalation_policy(void);
+void suite_system_rules(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {
