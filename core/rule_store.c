@@ -29,6 +29,11 @@ static int valid_active_hours(const char *s)
 	return strcmp(s, "always") == 0 || strcmp(s, "open") == 0 || strcmp(s, "closed") == 0;
 }
 
+static int valid_kind(const char *s)
+{
+	return strcmp(s, "kpi") == 0 || strcmp(s, "system") == 0;
+}
+
 static int valid_severity(const char *s)
 {
 	return severity_parse(s) != SEV__MAX;
@@ -95,6 +100,9 @@ const struct vfield rule_fields[] = {
 	    .at = RI(flap_changes)},
 	{.name = "flap_window_minutes", .type = V_INT, .min = 5, .max = 1440, .def = 60,
 	    .at = RI(flap_window_minutes)},
+	/* read-only: taken so that a rule as GET shows it can be PUT back */
+	{.name = "kind", .type = V_STRING, .check = valid_kind, .what = "must be kpi or system",
+	    .at = RI(kind)},
 };
 const size_t rule_nfields = GW_ARRAY_LEN(rule_fields);
 
@@ -403,6 +411,17 @@ static int announce(struct db *db, const struct principal *who, const char *acti
 	return rc;
 }
 
+/* A rule's kind is what it was made as (new rules: kpi; system rules: migration 0026). */
+static enum store_rc rule_kind_is(const struct rule_input *in, const char *kind,
+    struct verror *err)
+{
+	if (in->kind == NULL || strcmp(in->kind, kind) == 0)
+		return ST_OK;
+	verror_set(err, 422, "not_changeable", "kind",
+	    "kind is read-only: this rule is of kind %s", kind);
+	return ST_INVALID;
+}
+
 DB_STMT(q_kpi_live, "SELECT 1 FROM kpis WHERE key = $1 AND deleted_at IS NULL");
 
 /* The rule's KPI exists and is not deleted: ST_OK, ST_INVALID (err), ST_ERROR. */
@@ -494,7 +513,8 @@ enum store_rc rule_create(struct db *db, const struct principal *who,
 	enum store_rc rc;
 
 	*out = NULL;
-	if ((rc = rule_kpi_live(db, in, err)) != ST_OK)
+	if ((rc = rule_kind_is(in, "kpi", err)) != ST_OK ||
+	    (rc = rule_kpi_live(db, in, err)) != ST_OK)
 		return rc;
 	rule_params_sql(&p, in);
 	memcpy(params, p.v, sizeof(p.v));
@@ -733,6 +753,10 @@ static enum store_rc rule_system_fixed(struct db *db, int64_t id, const struct r
 		PQclear(r);
 		return ST_NOT_FOUND;
 	}
+	if (rule_kind_is(in, "system", err) != ST_OK) {
+		PQclear(r);
+		return ST_INVALID;
+	}
 	if (strcmp(in->name, db_str(r, 0, "name")) != 0)
 		field = "name";
 	else if (strcmp(in->kpi, db_str(r, 0, "kpi_key")) != 0)
@@ -782,7 +806,8 @@ enum store_rc rule_replace(struct db *db, const struct config *cfg,
 
 	*out = NULL;
 	/* a system rule's KPI is the reserved one, which is not live */
-	if ((rc = rule_system_fixed(db, id, in, err)) == ST_NOT_FOUND)
+	if ((rc = rule_system_fixed(db, id, in, err)) == ST_NOT_FOUND &&
+	    (rc = rule_kind_is(in, "kpi", err)) == ST_OK)
 		rc = rule_kpi_live(db, in, err);
 	if (rc != ST_OK)
 		return rc;

@@ -101,6 +101,7 @@ struct rule_input {
 	int has_keep_firing_minutes;
 	int64_t flap_changes;        /* this many changes within flap_window_minutes: flapping */
 	int64_t flap_window_minutes;
+	const char *kind;            /* read-only: NULL, or what GET said (kpi, system) */
 };
 /* The field table: types, bounds, defaults (the rule form shows them too). */
 extern const struct vfield rule_fields[];
