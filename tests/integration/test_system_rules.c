@@ -318,6 +318,26 @@ static void t_evaluation_stale(void)
 }
 
 /*
+ * The delivery service checks on its own: an evaluation 16 minutes back,
+ * and goldwatch-mailer --serve (a second one beside the stack's, for 3 s)
+ * fires at its first check; a pass after an evaluation now resolves.
+ */
+static void t_service_checks(void)
+{
+	sys_enable("evaluation_stale", 1);
+	CU_ASSERT_EQUAL(evaluate_at(NULL, -16 * 60), 0);
+	CU_ASSERT_EQUAL(open_of("evaluation_stale"), 0);
+	CU_ASSERT_EQUAL(test_system("%s timeout --preserve-status -s TERM 3 '%s/goldwatch-mailer' --serve"
+	    " >>'%s/log/mailer-tests.log' 2>&1; [ $? = 0 ]", CHECKS_ON, test_env("GW_TEST_BIN"),
+	    test_env("GW_TEST_STACK")), 0);
+	CU_ASSERT_EQUAL(open_of("evaluation_stale"), 1);
+	CU_ASSERT_EQUAL(evaluate_at(NULL, 0), 0);
+	CU_ASSERT_EQUAL(mailer_at(0), 0);
+	CU_ASSERT_EQUAL(open_of("evaluation_stale"), 0);
+	sys_enable("evaluation_stale", 0);
+}
+
+/*
  * A job that really fails (an evaluation that cannot read the rules
  * within its statement timeout records its failure in job_runs): the
  * delivery service's pass fires, naming the job and its error; the next
@@ -530,6 +550,7 @@ void suite_system_rules(void)
 		{"listed as kind system; not deleted (409) nor redefined (422); routed", t_listed},
 		{"evaluation stale: the delivery service's pass fires, an evaluation resolves",
 		    t_evaluation_stale},
+		{"the delivery service (--serve) checks on its own", t_service_checks},
 		{"a job that failed: fired naming it, resolved by its next good run", t_job_failed},
 		{"a dead letter: the evaluation fires; past the hour it resolves", t_delivery_failing},
 		{"the pusher stopped: fired 90 s on; started again, resolved", t_pusher_down},
