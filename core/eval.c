@@ -1034,16 +1034,12 @@ out:
 	return rc;
 }
 
-/* A system rule's verdict, for decide_system. */
-struct system_ctx {
-	const struct system_verdict *v;
-};
-
-/* One alert per system rule: fired while its cause holds, resolved when it goes. */
+/* One alert per system rule (ctx: its verdict): fired while its cause holds,
+ * resolved when it goes. */
 static void decide_system(const struct run *run, const void *ctx, const PGresult *fresh,
     struct writes *w)
 {
-	const struct system_verdict *v = ((const struct system_ctx *)ctx)->v;
+	const struct system_verdict *v = ctx;
 	int open;
 
 	(void)run;
@@ -1070,7 +1066,6 @@ DB_STMT(q_system_rule,
 int eval_system(struct db *db, const struct config *cfg, int64_t now_us,
     const struct system_verdict *v, struct eval_result *res)
 {
-	struct system_ctx ctx = {v};
 	struct kpi_values kv = {0};
 	struct run run = {.db = db, .cfg = cfg, .kv = &kv, .now_us = now_us, .res = res};
 	char now[40];
@@ -1088,7 +1083,7 @@ int eval_system(struct db *db, const struct config *cfg, int64_t now_us,
 	}
 	if ((pre = DB_EXEC(db, &q_prelude, now, cfg->timezone)) != NULL) {
 		run.now_local = db_str(pre, 0, "now_local");
-		rc = write_locked(&run, db_str(r, 0, "ids"), decide_system, &ctx);
+		rc = write_locked(&run, db_str(r, 0, "ids"), decide_system, v);
 	}
 	PQclear(pre);
 	PQclear(r);
