@@ -318,6 +318,46 @@ static void t_evaluation_stale(void)
 }
 
 /*
+ * A silence of the system rule: its alert fires silenced and tells no
+ * contact point; the silence ended, the alert resolves as usual.
+ */
+static void t_silenced(void)
+{
+	char *ends = at(3600), *body, path[64];
+	struct http_resp r;
+	long long silence;
+
+	sys_enable("evaluation_stale", 1);
+	body = xasprintf("{\"scope\":\"rule\",\"rule_id\":%lld,\"ends_at\":\"%s\","
+	    "\"reason\":\"moving the database\"}", sys_id("evaluation_stale"), ends);
+	r = api("POST", "/api/alerts/silences", fixture_users()->operator_, body);
+	EXPECT_STATUS(r, 201);
+	silence = jint(&r, "id");
+	http_free(&r);
+	CU_ASSERT_EQUAL(evaluate_at(NULL, 0), 0);
+	receiver_clear(rcv);
+	CU_ASSERT_EQUAL(mailer_at(16 * 60), 0);
+	CU_ASSERT_EQUAL(open_of("evaluation_stale"), 1);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM alerts WHERE rule_id = $1::bigint"
+	    " AND state = 'firing' AND silenced", lli(sys_id("evaluation_stale"))), 1);
+	CU_ASSERT_EQUAL(mailer_at(16 * 60), 0);
+	usleep(500 * 1000);
+	CU_ASSERT_EQUAL(bodies_with("system.evaluation_stale"), 0);
+	snprintf(path, sizeof(path), "/api/alerts/silences/%lld", silence);
+	r = api("DELETE", path, fixture_users()->operator_, NULL);
+	EXPECT_STATUS(r, 200);
+	http_free(&r);
+	CU_ASSERT_EQUAL(evaluate_at(NULL, 16 * 60), 0);
+	CU_ASSERT_EQUAL(mailer_at(16 * 60), 0);
+	CU_ASSERT_EQUAL(open_of("evaluation_stale"), 0);
+	sys_enable("evaluation_stale", 0);
+	CU_ASSERT_EQUAL(evaluate_at(NULL, 0), 0);
+	receiver_clear(rcv);
+	free(ends);
+	free(body);
+}
+
+/*
  * The delivery service checks on its own: an evaluation 16 minutes back,
  * and goldwatch-mailer --serve (a second one beside the stack's, for 3 s)
  * fires at its first check; a pass after an evaluation now resolves.
@@ -550,6 +590,7 @@ void suite_system_rules(void)
 		{"listed as kind system; not deleted (409) nor redefined (422); routed", t_listed},
 		{"evaluation stale: the delivery service's pass fires, an evaluation resolves",
 		    t_evaluation_stale},
+		{"silenced: fired silenced, no contact point told", t_silenced},
 		{"the delivery service (--serve) checks on its own", t_service_checks},
 		{"a job that failed: fired naming it, resolved by its next good run", t_job_failed},
 		{"a dead letter: the evaluation fires; past the hour it resolves", t_delivery_failing},
