@@ -317,6 +317,26 @@ static void t_evaluation_stale(void)
 	CU_ASSERT_EQUAL(evaluate_at(NULL, 0), 0);
 }
 
+/* evaluation_stale on, fired: evaluated now, the delivery service's pass 16 minutes on. */
+static void stale_fired(void)
+{
+	sys_enable("evaluation_stale", 1);
+	CU_ASSERT_EQUAL(evaluate_at(NULL, 0), 0);
+	CU_ASSERT_EQUAL(mailer_at(16 * 60), 0);
+	CU_ASSERT_EQUAL(open_of("evaluation_stale"), 1);
+}
+
+/* ... resolved (an evaluation then, the next pass), off, and the real moment's evaluation. */
+static void stale_resolved_off(void)
+{
+	CU_ASSERT_EQUAL(evaluate_at(NULL, 16 * 60), 0);
+	CU_ASSERT_EQUAL(mailer_at(16 * 60), 0);
+	CU_ASSERT_EQUAL(open_of("evaluation_stale"), 0);
+	sys_enable("evaluation_stale", 0);
+	CU_ASSERT_EQUAL(evaluate_at(NULL, 0), 0);
+	receiver_clear(rcv);
+}
+
 /*
  * A silence of the system rule: its alert fires silenced and tells no
  * contact point; the silence ended, the alert resolves as usual.
@@ -327,17 +347,14 @@ static void t_silenced(void)
 	struct http_resp r;
 	long long silence;
 
-	sys_enable("evaluation_stale", 1);
 	body = xasprintf("{\"scope\":\"rule\",\"rule_id\":%lld,\"ends_at\":\"%s\","
 	    "\"reason\":\"moving the database\"}", sys_id("evaluation_stale"), ends);
 	r = api("POST", "/api/alerts/silences", fixture_users()->operator_, body);
 	EXPECT_STATUS(r, 201);
 	silence = jint(&r, "id");
 	http_free(&r);
-	CU_ASSERT_EQUAL(evaluate_at(NULL, 0), 0);
 	receiver_clear(rcv);
-	CU_ASSERT_EQUAL(mailer_at(16 * 60), 0);
-	CU_ASSERT_EQUAL(open_of("evaluation_stale"), 1);
+	stale_fired();
 	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM alerts WHERE rule_id = $1::bigint"
 	    " AND state = 'firing' AND silenced", lli(sys_id("evaluation_stale"))), 1);
 	CU_ASSERT_EQUAL(mailer_at(16 * 60), 0);
@@ -347,12 +364,7 @@ static void t_silenced(void)
 	r = api("DELETE", path, fixture_users()->operator_, NULL);
 	EXPECT_STATUS(r, 200);
 	http_free(&r);
-	CU_ASSERT_EQUAL(evaluate_at(NULL, 16 * 60), 0);
-	CU_ASSERT_EQUAL(mailer_at(16 * 60), 0);
-	CU_ASSERT_EQUAL(open_of("evaluation_stale"), 0);
-	sys_enable("evaluation_stale", 0);
-	CU_ASSERT_EQUAL(evaluate_at(NULL, 0), 0);
-	receiver_clear(rcv);
+	stale_resolved_off();
 	free(ends);
 	free(body);
 }
@@ -567,21 +579,13 @@ static void t_dashboard(void)
 	EXPECT_STATUS(r, 200);
 	CU_ASSERT_PTR_NULL(strstr(r.body ? r.body : "", "goldwatch itself"));
 	http_free(&r);
-	sys_enable("evaluation_stale", 1);
-	CU_ASSERT_EQUAL(evaluate_at(NULL, 0), 0);
-	CU_ASSERT_EQUAL(mailer_at(16 * 60), 0);
-	CU_ASSERT_EQUAL(open_of("evaluation_stale"), 1);
+	stale_fired();
 	r = page_as("/", fixture_users()->admin);
 	EXPECT_STATUS(r, 200);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.body ? r.body : "", "<h2 id=\"system-title\">goldwatch itself</h2>"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.body ? r.body : "", "system.evaluation_stale"));
 	http_free(&r);
-	CU_ASSERT_EQUAL(evaluate_at(NULL, 16 * 60), 0);
-	CU_ASSERT_EQUAL(mailer_at(16 * 60), 0);
-	CU_ASSERT_EQUAL(open_of("evaluation_stale"), 0);
-	sys_enable("evaluation_stale", 0);
-	CU_ASSERT_EQUAL(evaluate_at(NULL, 0), 0);
-	receiver_clear(rcv);
+	stale_resolved_off();
 }
 
 void suite_system_rules(void)
