@@ -91,7 +91,8 @@ int rules_load_starter(struct request *req);
  * Deletes rule id for the API and the rules page alike (rule_delete), the
  * resolved mail of its open alerts delivered right after the response.
  */
-enum store_rc rule_delete_request(struct request *req, int64_t id, json_t **out);
+enum store_rc rule_delete_request(struct request *req, int64_t id, json_t **out,
+    struct verror *err);
 /* rules_preview.c: POST /api/alerts/rules/preview (core/preview.c) */
 int rules_preview(struct request *req);
 /* Answers a core store result (store.h) with status or the error body. */

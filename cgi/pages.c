@@ -8,6 +8,7 @@
 #include "app.h"
 #include "delivery_store.h"
 #include "event.h"
+#include "json_out.h"
 #include "page.h"
 #include "schedule.h"
 
@@ -120,15 +121,39 @@ static void dashboard_quiet(struct tpl_dict *content, json_t *summary)
 	page_time(w, "NEXT_EVAL", next);
 }
 
+/*
+ * The open alerts: the shop's under "Open alerts", goldwatch's own (the
+ * system rules') apart under "goldwatch itself", shown only when there
+ * are any.
+ */
+static void dashboard_open(const struct request *req, struct tpl_dict *content,
+    const json_t *open, const struct kpi_names *names)
+{
+	struct tpl_dict *sys = NULL;
+	size_t i, shop = 0;
+	json_t *a;
+
+	json_array_foreach(open, i, a) {
+		if (strcmp(json_str_or(a, "kind", "kpi"), "system") != 0) {
+			page_alert(req, tpl_section(content, "ALERT"), a, names);
+			shop++;
+			continue;
+		}
+		if (sys == NULL)
+			sys = tpl_section(content, "SYSTEM");
+		page_alert(req, tpl_section(sys, "SYS_ALERT"), a, names);
+	}
+	tpl_show(content, shop ? "HAS_OPEN" : "NO_OPEN");
+}
+
 int page_dashboard(struct request *req)
 {
 	struct history_filter f = {.state = "open", .limit = 100};
 	struct kpi_names *names = kpi_names_load(req);
-	json_t *summary = NULL, *open = NULL, *failures = NULL, *a;
+	json_t *summary = NULL, *open = NULL, *failures = NULL;
 	PGresult *feed = NULL;
 	char *next = NULL;
 	struct page p;
-	size_t i;
 	int rc = 500;
 
 	if (names == NULL || alert_summary(req->db, &summary, NULL) != ST_OK ||
@@ -164,10 +189,8 @@ int page_dashboard(struct request *req)
 		    json_string_value(json_object_get(summary, "last_evaluation_at")));
 	else
 		tpl_show(p.content, "NO_EVAL");
-	tpl_show(p.content, json_array_size(open) ? "HAS_OPEN" : "NO_OPEN");
+	dashboard_open(req, p.content, open, names);
 	dashboard_quiet(p.content, summary);
-	json_array_foreach(open, i, a)
-		page_alert(req, tpl_section(p.content, "ALERT"), a, names);
 	page_events(p.content, feed);
 	if (PQntuples(feed) > 0)
 		tpl_show(p.content, "HAS_EVENTS");

@@ -16,6 +16,7 @@
 #include "escalation_policy_store.h"
 #include "page.h"
 #include "fmt.h"
+#include "json_out.h"
 #include "rule_store.h"
 #include "starter.h"
 
@@ -77,6 +78,11 @@ int page_rules(struct request *req)
 		fmt_rule_condition(cond_parse(or_empty(v.condition)), v.threshold,
 		    kpi_names_unit(names, or_empty(v.kpi)), &(struct fmt_windows){v.window_minutes,
 		    v.window_samples, v.window_weeks}, cond, sizeof(cond));
+		/* a system rule's cause is its description, not a condition on a KPI */
+		if (strcmp(json_str_or(r, "kind", "kpi"), "system") == 0) {
+			tpl_set(d, "KPI_NAME", "goldwatch itself:");
+			snprintf(cond, sizeof(cond), "its built-in check");
+		}
 		tpl_set(d, "CONDITION_TEXT", cond);
 		tpl_set(d, "SEVERITY", or_empty(v.severity));
 		tpl_setf(d, "RECIPIENT_COUNT", "%lu", (unsigned long)v.recipients.n);
@@ -546,6 +552,25 @@ static int keep_first_per_field(struct verror *errs, int n)
 }
 
 /* Create (id 0) or replace from the form; errors re-render it (422). */
+/*
+ * A system rule's check is its own: what its form cannot change (name,
+ * KPI, condition, threshold, windows) is taken from the rule, so the form
+ * changes the rest (recipients, contact points, escalation, severity...).
+ */
+static void system_rule_fixed(struct request *req, int64_t id, json_t *in)
+{
+	static const char *const fixed[] = {"name", "kpi", "condition", "threshold",
+	    "window_minutes", "window_samples", "window_weeks"};
+	json_t *cur = NULL;
+
+	if (id == 0 || rule_get(req->db, id, &cur) != ST_OK)
+		return;
+	if (strcmp(json_str_or(cur, "kind", "kpi"), "system") == 0)
+		for (size_t i = 0; i < GW_ARRAY_LEN(fixed); i++)
+			json_object_set(in, fixed[i], json_object_get(cur, fixed[i]));
+	json_decref(cur);
+}
+
 static int rule_save(struct request *req, int64_t id)
 {
 	struct verror errs[MAX_FIELD_ERRORS];
@@ -557,6 +582,7 @@ static int rule_save(struct request *req, int64_t id)
 	/* a name changes nothing of what a preview shows: none is needed for one */
 	if (preview && *page_form(req, "name") == '\0')
 		json_object_set_new(in, "name", json_string("preview"));
+	system_rule_fixed(req, id, in);
 	rule_decode_all(in, &rule, errs + nerr, MAX_FIELD_ERRORS - nerr, &more);
 	nerr = keep_first_per_field(errs, nerr + more);
 	/* the Preview button: the form again with its preview, nothing saved */
@@ -619,12 +645,15 @@ int page_rule_enabled(struct request *req)
 int page_rule_delete(struct request *req)
 {
 	json_t *out = NULL;
-	enum store_rc rc = rule_delete_request(req, req_param_id(req, "id"), &out);
+	struct verror err;
+	enum store_rc rc = rule_delete_request(req, req_param_id(req, "id"), &out, &err);
 	size_t resolved = json_array_size(json_object_get(out, "resolved"));
 
 	json_decref(out);
 	if (rc == ST_NOT_FOUND)
 		return page_error(req, 404, "There is no such rule.");
+	if (rc == ST_CONFLICT)
+		return page_error(req, 409, err.message);
 	if (rc != ST_OK)
 		return 500;
 	page_flash(req, "ok", resolved ? "The rule is deleted; its open alerts are resolved." :

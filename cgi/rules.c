@@ -52,18 +52,20 @@ int rules_replace(struct request *req)
 	return store_answer(req, rc, 200, out, &err, "rule");
 }
 
-enum store_rc rule_delete_request(struct request *req, int64_t id, json_t **out)
+enum store_rc rule_delete_request(struct request *req, int64_t id, json_t **out,
+    struct verror *err)
 {
 	*out = NULL;
-	return rule_delete(req->db, req->cfg, &req->who, id, out);
+	return rule_delete(req->db, req->cfg, &req->who, id, out, err);
 }
 
 int rules_delete(struct request *req)
 {
 	json_t *out = NULL;
-	enum store_rc rc = rule_delete_request(req, req_param_id(req, "id"), &out);
+	struct verror err;
+	enum store_rc rc = rule_delete_request(req, req_param_id(req, "id"), &out, &err);
 
-	return store_answer(req, rc, 200, out, NULL, "rule");
+	return store_answer(req, rc, 200, out, rc == ST_CONFLICT ? &err : NULL, "rule");
 }
 
 int rules_load_starter(struct request *req)

@@ -30,6 +30,7 @@ void alert_cols(const PGresult *r, struct alert_cols *c)
 	c->resolved = db_col(r, "resolved_us");
 	c->resolve_reason = db_col(r, "resolve_reason");
 	c->escalation_level = db_col(r, "escalation_level");
+	c->kind = db_col(r, "kind");
 }
 
 /*
@@ -53,7 +54,7 @@ static const struct {
 	M("triggered_at", triggered, K_TIME), M("acknowledged_at", acknowledged, K_TIME),
 	M("acknowledged_by", acknowledged_by, K_STR), M("ack_note", ack_note, K_STR),
 	M("resolved_at", resolved, K_TIME), M("resolve_reason", resolve_reason, K_STR),
-	M("escalation_level", escalation_level, K_ID),
+	M("escalation_level", escalation_level, K_ID), M("kind", kind, K_STR),
 #undef M
 };
 

@@ -21,13 +21,14 @@
 	" (extract(epoch FROM a.acknowledged_at) * 1000000)::bigint AS acknowledged_us," \
 	" a.acknowledged_by, a.ack_note," \
 	" (extract(epoch FROM a.resolved_at) * 1000000)::bigint AS resolved_us," \
-	" a.resolve_reason, a.escalation_level"
+	" a.resolve_reason, a.escalation_level," \
+	" CASE WHEN a.kpi_key = 'goldwatch_itself' THEN 'system' ELSE 'kpi' END AS kind"
 
 /* Column numbers of ALERT_COLUMNS in a result, looked up once. */
 struct alert_cols {
 	int id, rule_id, rule_name, kpi, condition, threshold, value, severity, state,
 	    message, silenced, triggered, acknowledged, acknowledged_by, ack_note,
-	    resolved, resolve_reason, escalation_level;
+	    resolved, resolve_reason, escalation_level, kind;
 };
 
 void alert_cols(const PGresult *r, struct alert_cols *c);

@@ -83,6 +83,7 @@ static const struct conf_var conf_vars[] = {
 	INT("GOLDWATCH_RETENTION_MAIL_DAYS", keep_mail_days, "30", 1, 36500),
 	INT("GOLDWATCH_CLEANUP_BATCH", cleanup_batch, "5000", 1, 1000000),
 	BOOL("GOLDWATCH_DIGEST_SEND_EMPTY", digest_empty, "false"),
+	BOOL("GOLDWATCH_SYSTEM_CHECKS", system_checks, "true"),
 };
 
 int config_bool(const char *v)

@@ -66,6 +66,7 @@ struct config {
 	int64_t keep_mail_days;    /* GOLDWATCH_RETENTION_MAIL_DAYS */
 	int64_t cleanup_batch;     /* GOLDWATCH_CLEANUP_BATCH */
 	int64_t digest_empty;     /* GOLDWATCH_DIGEST_SEND_EMPTY: true/false */
+	int64_t system_checks;    /* GOLDWATCH_SYSTEM_CHECKS: the system rules' checks run */
 };
 
 /*

@@ -69,7 +69,8 @@ DB_STMT(q_read,
     "         s.last_outcome, " LIFE_COLUMNS ","
     "         (extract(epoch FROM r.updated_at) * 1000000)::bigint AS updated_us"
     "    FROM alert_rules r JOIN rule_state s ON s.rule_id = r.id"
-    "   WHERE r.enabled AND ($1::bigint[] IS NULL OR r.id = ANY($1::bigint[]))),"
+    "   WHERE r.enabled AND r.kind = 'kpi'"
+    "     AND ($1::bigint[] IS NULL OR r.id = ANY($1::bigint[]))),"
     " lat AS (SELECT * FROM unnest($3::text[], $4::timestamptz[]) AS l(kpi_key, at)),"
     " pc AS ("
     "  SELECT w.kpi_key, w.window_minutes, ref.value AS ref_value"
@@ -194,7 +195,7 @@ DB_STMT(q_compact, "SELECT compact_alert_stats()");
 
 DB_STMT(q_kpi_rules,
     "SELECT coalesce(array_agg(id ORDER BY id), '{}')::text AS ids FROM alert_rules"
-    " WHERE enabled AND kpi_key = $1");
+    " WHERE enabled AND kind = 'kpi' AND kpi_key = $1");
 
 
 /* A rule the read phase found about to change, and why. */
@@ -460,16 +461,10 @@ static int announce_notes(const struct run *run, struct announced *an,
 	return 0;
 }
 
-/* Adds the firing of change c (fresh row i) to w. */
-static void add_fire(struct writes *w, const struct change *c, const PGresult *fresh, int i)
+/* Adds the firing of change c (fresh row i) with its message to w. */
+static void add_fire_msg(struct writes *w, const struct change *c, const PGresult *fresh,
+    int i, const char *msg)
 {
-	char msg[512];
-
-	struct fmt_windows win = {db_i64(fresh, i, "window_minutes"),
-	    db_i64(fresh, i, "window_samples"), db_i64(fresh, i, "window_weeks")};
-
-	rule_message(c->cond, db_str(fresh, i, "kpi_name"), db_str(fresh, i, "kpi_unit"),
-	    c->latest, c->observed, c->threshold, &win, msg, sizeof(msg));
 	db_arr_i64(&w->f_rule, c->id);
 	db_arr_str(&w->f_name, db_str(fresh, i, "name"));
 	db_arr_str(&w->f_kpi, db_str(fresh, i, "kpi_key"));
@@ -480,6 +475,19 @@ static void add_fire(struct writes *w, const struct change *c, const PGresult *f
 	db_arr_str(&w->f_msg, msg);
 	db_arr_bool(&w->f_sil, db_bool(fresh, i, "silenced"));
 	w->n_fire++;
+}
+
+/* Adds the firing of change c (fresh row i) to w. */
+static void add_fire(struct writes *w, const struct change *c, const PGresult *fresh, int i)
+{
+	char msg[512];
+
+	struct fmt_windows win = {db_i64(fresh, i, "window_minutes"),
+	    db_i64(fresh, i, "window_samples"), db_i64(fresh, i, "window_weeks")};
+
+	rule_message(c->cond, db_str(fresh, i, "kpi_name"), db_str(fresh, i, "kpi_unit"),
+	    c->latest, c->observed, c->threshold, &win, msg, sizeof(msg));
+	add_fire_msg(w, c, fresh, i, msg);
 }
 
 /* Adds the state after step o of change c to w. */
@@ -595,39 +603,37 @@ out:
 	return rc;
 }
 
+/* What a write transaction decides on its fresh (locked) rows. */
+typedef void (*decide_fn)(const struct run *run, const void *ctx, const PGresult *fresh,
+    struct writes *w);
+
 /*
- * The write phase for changes[0..n): lock, read again, decide again on
- * the fresh state, write, commit. 0, or -1 (rolled back).
+ * The write phase for the rules ids (an array literal): lock, read again,
+ * decide (fn) on the fresh state, write, commit. 0, or -1 (rolled back).
  */
-static int write_changes(const struct run *run, const struct change *ch, int n)
+static int write_locked(const struct run *run, const char *ids, decide_fn fn, const void *ctx)
 {
 	struct db *db = run->db;
-	struct buf ids;
 	struct writes w;
 	struct announced an = {.fired = json_array(), .resolved = json_array()};
 	PGresult *lock = NULL, *fresh = NULL;
 	int rc = -1;
 
-	buf_init(&ids);
 	memset(&w, 0, sizeof(w));
 	outbox_init(&an.o);
 	notices_init(&an.nq);
 	events_init(&an.ev);
-	db_arr_begin(&ids);
-	for (int i = 0; i < n; i++)
-		db_arr_i64(&ids, ch[i].id);
-	db_arr_end(&ids);
 	if (db_begin(db) < 0)
 		goto out;
-	if ((lock = DB_EXEC(db, &q_lock, ids.data)) == NULL)
+	if ((lock = DB_EXEC(db, &q_lock, ids)) == NULL)
 		goto out;
-	if ((fresh = DB_EXEC(db, &q_fresh, ids.data, run->now, run->cfg->timezone)) == NULL)
+	if ((fresh = DB_EXEC(db, &q_fresh, ids, run->now, run->cfg->timezone)) == NULL)
 		goto out;
 	/* read in the transaction: the routing the decision is made under */
 	if (routing_load(db, &an.rt) < 0)
 		goto out;
 	writes_init(&w, PQntuples(fresh));
-	decide(run, ch, n, fresh, &w);
+	fn(run, ctx, fresh, &w);
 	if (apply(run, &w, fresh, &an) < 0 || db_commit(db) < 0)
 		goto out;
 	json_array_extend(run->res->fired, an.fired);
@@ -645,6 +651,36 @@ out:
 	routing_free(&an.rt);
 	events_free(&an.ev);
 	writes_free(&w);
+	return rc;
+}
+
+/* The changes of a chunk, for decide_changes. */
+struct change_set {
+	const struct change *ch;
+	int n;
+};
+
+static void decide_changes(const struct run *run, const void *ctx, const PGresult *fresh,
+    struct writes *w)
+{
+	const struct change_set *cs = ctx;
+
+	decide(run, cs->ch, cs->n, fresh, w);
+}
+
+/* The write phase for changes[0..n). 0, or -1 (rolled back). */
+static int write_changes(const struct run *run, const struct change *ch, int n)
+{
+	struct change_set cs = {ch, n};
+	struct buf ids;
+	int rc;
+
+	buf_init(&ids);
+	db_arr_begin(&ids);
+	for (int i = 0; i < n; i++)
+		db_arr_i64(&ids, ch[i].id);
+	db_arr_end(&ids);
+	rc = write_locked(run, ids.data, decide_changes, &cs);
 	buf_free(&ids);
 	return rc;
 }
@@ -995,6 +1031,62 @@ out:
 	free(now_local);
 	kpi_values_free(&kv);
 	buf_free(&sel);
+	return rc;
+}
+
+/* One alert per system rule (ctx: its verdict): fired while its cause holds,
+ * resolved when it goes. */
+static void decide_system(const struct run *run, const void *ctx, const PGresult *fresh,
+    struct writes *w)
+{
+	const struct system_verdict *v = ctx;
+	int open;
+
+	(void)run;
+	/* deleted meanwhile, or disabled (which resolved its alert) */
+	if (PQntuples(fresh) != 1 || !db_bool(fresh, 0, "enabled"))
+		return;
+	open = !db_isnull(fresh, 0, "open_id");
+	if (v->holds && !open) {
+		struct change c = {.id = db_i64(fresh, 0, "id"), .cond = COND_GT,
+		    .observed = v->value, .latest = v->value};
+		add_fire_msg(w, &c, fresh, 0, v->message);
+	} else if (!v->holds && open) {
+		db_arr_i64(&w->resolve_ids, db_i64(fresh, 0, "open_id"));
+		w->n_resolve++;
+	}
+}
+
+DB_STMT(q_system_rule,
+    "SELECT '{' || r.id || '}' AS ids, r.enabled,"
+    "       EXISTS (SELECT 1 FROM alerts a WHERE a.rule_id = r.id"
+    "                  AND a.state IN ('firing', 'acknowledged')) AS open"
+    "  FROM alert_rules r WHERE r.system_check = $1");
+
+int eval_system(struct db *db, const struct config *cfg, int64_t now_us,
+    const struct system_verdict *v, struct eval_result *res)
+{
+	struct kpi_values kv = {0};
+	struct run run = {.db = db, .cfg = cfg, .kv = &kv, .now_us = now_us, .res = res};
+	char now[40];
+	PGresult *r, *pre = NULL;
+	int rc = -1;
+
+	time_format_iso(now_us, now, sizeof(now));
+	run.now = now;
+	if ((r = DB_EXEC(db, &q_system_rule, v->check)) == NULL)
+		return -1;
+	/* the common case, nothing to change, takes no lock */
+	if (PQntuples(r) != 1 || !db_bool(r, 0, "enabled") || v->holds == db_bool(r, 0, "open")) {
+		PQclear(r);
+		return 0;
+	}
+	if ((pre = DB_EXEC(db, &q_prelude, now, cfg->timezone)) != NULL) {
+		run.now_local = db_str(pre, 0, "now_local");
+		rc = write_locked(&run, db_str(r, 0, "ids"), decide_system, v);
+	}
+	PQclear(pre);
+	PQclear(r);
 	return rc;
 }
 

@@ -51,6 +51,28 @@ struct eval_result {
 int eval_run(struct db *db, const struct config *cfg, const struct eval_opts *opts,
     struct eval_result *res);
 
+/*
+ * A system rule's verdict (system_check.c): whether the cause of the rule
+ * whose system_check is check holds at the moment, and what its alert
+ * says (message, value).
+ */
+struct system_verdict {
+	const char *check;
+	int holds;
+	const char *message;
+	double value;
+};
+
+/*
+ * Fires the system rule of v (one open alert at most) while v holds and
+ * resolves it when it does not, through the same locked transaction,
+ * silences, routing, notices, mail and events as the KPI rules; a
+ * disabled rule does nothing. The alerts go to res->fired / res->resolved
+ * (res as eval_run makes it). 0 or -1.
+ */
+int eval_system(struct db *db, const struct config *cfg, int64_t now_us,
+    const struct system_verdict *v, struct eval_result *res);
+
 /* {"evaluated","inactive","fired","resolved","no_data","duration_ms"}; res keeps its parts. */
 json_t *eval_result_json(const struct eval_result *res);
 void eval_result_free(struct eval_result *res);

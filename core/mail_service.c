@@ -12,10 +12,13 @@
 #include "notify_flush.h"
 #include "mail_deliver.h"
 #include "mail_send.h"
+#include "system_check.h"
 #include "util.h"
 
 /* After a database error: the next try, not a busy loop. */
 #define SERVICE_RETRY_MS 1000
+/* The system rules this service watches are checked this often. */
+#define SERVICE_CHECK_MS 30000
 
 /*
  * How long until a queued row is due: its retry time, or when another
@@ -34,6 +37,7 @@ struct service {
 	uint64_t listening;         /* db_generation() LISTEN was sent on; 0: none */
 	struct mail_sender *s;      /* kept open between passes, or NULL */
 	int64_t used_us;            /* when s last sent (monotonic) */
+	int64_t checked_us;         /* when the system rules were last checked (monotonic) */
 };
 
 /* LISTENs on this connection unless it already does. 0 or -1. */
@@ -147,6 +151,25 @@ static void log_pass(const struct delivery_result *dr)
 	    res->server_down ? "; the mail server could not be used" : "");
 }
 
+/*
+ * The system rules' checks when 30 s have passed since the last (their
+ * failure is logged and waits for the next time), and the sleep ms cut
+ * to wake for the next (GOLDWATCH_SYSTEM_CHECKS off: ms as it is).
+ */
+static int64_t check_due(struct service *sv, int64_t ms)
+{
+	int64_t now = time_mono_us(), left;
+
+	if (!sv->cfg->system_checks)
+		return ms;
+	if (sv->checked_us == 0 || now - sv->checked_us >= SERVICE_CHECK_MS * 1000) {
+		system_checks_run(sv->db, sv->cfg, 0, SYSCHK_BY_MAILER, NULL);
+		sv->checked_us = now = time_mono_us();
+	}
+	left = SERVICE_CHECK_MS - (now - sv->checked_us) / 1000;
+	return ms < 0 || ms > left ? (left > 0 ? left : 1) : ms;
+}
+
 /* One wake-up: a pass over everything due, then how long to sleep. */
 static int64_t serve_once(struct service *sv)
 {
@@ -175,7 +198,7 @@ static int64_t serve_once(struct service *sv)
 	/* reconnected under the pass: LISTEN again and look once more */
 	if (sv->listening != db_generation(sv->db))
 		return 0;
-	return next_due_ms(sv);
+	return check_due(sv, next_due_ms(sv));
 }
 
 int mail_service_run(struct db *db, const struct config *cfg, volatile sig_atomic_t *stop)

@@ -29,6 +29,11 @@ static int valid_active_hours(const char *s)
 	return strcmp(s, "always") == 0 || strcmp(s, "open") == 0 || strcmp(s, "closed") == 0;
 }
 
+static int valid_kind(const char *s)
+{
+	return strcmp(s, "kpi") == 0 || strcmp(s, "system") == 0;
+}
+
 static int valid_severity(const char *s)
 {
 	return severity_parse(s) != SEV__MAX;
@@ -95,6 +100,9 @@ const struct vfield rule_fields[] = {
 	    .at = RI(flap_changes)},
 	{.name = "flap_window_minutes", .type = V_INT, .min = 5, .max = 1440, .def = 60,
 	    .at = RI(flap_window_minutes)},
+	/* read-only: taken so that a rule as GET shows it can be PUT back */
+	{.name = "kind", .type = V_STRING, .check = valid_kind, .what = "must be kpi or system",
+	    .at = RI(kind)},
 };
 const size_t rule_nfields = GW_ARRAY_LEN(rule_fields);
 
@@ -192,6 +200,7 @@ enum store_rc rule_view(const json_t *rule, struct rule_input *out)
 	json_object_del(body, "created_at");
 	json_object_del(body, "updated_at");
 	json_object_del(body, "status");
+	json_object_del(body, "kind");
 	json_object_del(body, "pending_count");
 	json_object_del(body, "last_value");
 	json_object_del(body, "last_evaluated_at");
@@ -250,6 +259,7 @@ json_t *rule_json(const PGresult *r, int row)
 	json_object_set_new(o, "contact_points", cps ? cps : json_array());
 	json_object_set_new(o, "escalation_policy_id", db_isnull(r, row, "escalation_policy_id") ?
 	    json_null() : json_integer(db_i64(r, row, "escalation_policy_id")));
+	json_object_set_new(o, "kind", json_string(db_str(r, row, "kind")));
 	json_object_set_new(o, "enabled", json_boolean(db_bool(r, row, "enabled")));
 	json_object_set_new(o, "active_hours", json_string(db_str(r, row, "active_hours")));
 	json_object_set_new(o, "recovery_threshold", db_isnull(r, row, "recovery_threshold") ?
@@ -401,6 +411,17 @@ static int announce(struct db *db, const struct principal *who, const char *acti
 	return rc;
 }
 
+/* A rule's kind is what it was made as (new rules: kpi; system rules: migration 0026). */
+static enum store_rc rule_kind_is(const struct rule_input *in, const char *kind,
+    struct verror *err)
+{
+	if (in->kind == NULL || strcmp(in->kind, kind) == 0)
+		return ST_OK;
+	verror_set(err, 422, "not_changeable", "kind",
+	    "kind is read-only: this rule is of kind %s", kind);
+	return ST_INVALID;
+}
+
 DB_STMT(q_kpi_live, "SELECT 1 FROM kpis WHERE key = $1 AND deleted_at IS NULL");
 
 /* The rule's KPI exists and is not deleted: ST_OK, ST_INVALID (err), ST_ERROR. */
@@ -492,7 +513,8 @@ enum store_rc rule_create(struct db *db, const struct principal *who,
 	enum store_rc rc;
 
 	*out = NULL;
-	if ((rc = rule_kpi_live(db, in, err)) != ST_OK)
+	if ((rc = rule_kind_is(in, "kpi", err)) != ST_OK ||
+	    (rc = rule_kpi_live(db, in, err)) != ST_OK)
 		return rc;
 	rule_params_sql(&p, in);
 	memcpy(params, p.v, sizeof(p.v));
@@ -707,6 +729,53 @@ out:
 	return rc;
 }
 
+DB_STMT(q_rule_system,
+    "SELECT name, kpi_key, condition, threshold, window_minutes IS NULL"
+    "       AND window_samples IS NULL AND window_weeks IS NULL AS no_window"
+    "  FROM alert_rules WHERE id = $1::bigint AND kind = 'system'");
+
+/*
+ * A system rule's name, KPI and condition are its own (kind never
+ * changes, so reading it outside the write's lock is safe): a replace
+ * must give them as they are. ST_OK (a system rule, unchanged),
+ * ST_NOT_FOUND (not a system rule), ST_INVALID at the field, ST_ERROR.
+ */
+static enum store_rc rule_system_fixed(struct db *db, int64_t id, const struct rule_input *in,
+    struct verror *err)
+{
+	char idb[24];
+	PGresult *r = DB_EXEC(db, &q_rule_system, db_i64_param(id, idb));
+	const char *field = NULL;
+
+	if (r == NULL)
+		return ST_ERROR;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return ST_NOT_FOUND;
+	}
+	if (rule_kind_is(in, "system", err) != ST_OK) {
+		PQclear(r);
+		return ST_INVALID;
+	}
+	if (strcmp(in->name, db_str(r, 0, "name")) != 0)
+		field = "name";
+	else if (strcmp(in->kpi, db_str(r, 0, "kpi_key")) != 0)
+		field = "kpi";
+	else if (strcmp(in->condition, db_str(r, 0, "condition")) != 0)
+		field = "condition";
+	else if (in->threshold != db_f64(r, 0, "threshold"))
+		field = "threshold";
+	else if (!db_bool(r, 0, "no_window") || in->has_window_minutes ||
+	    in->has_window_samples || in->has_window_weeks)
+		field = "window_minutes";
+	PQclear(r);
+	if (field == NULL)
+		return ST_OK;
+	verror_set(err, 422, "system_rule", field,
+	    "%s of a system rule cannot be changed (its check is built in)", field);
+	return ST_INVALID;
+}
+
 static enum store_rc rule_write(struct db *db, const struct config *cfg,
     const struct principal *who, int64_t id, const struct rule_input *in, json_t **out,
     struct verror *err)
@@ -736,7 +805,11 @@ enum store_rc rule_replace(struct db *db, const struct config *cfg,
 	enum store_rc rc;
 
 	*out = NULL;
-	if ((rc = rule_kpi_live(db, in, err)) != ST_OK)
+	/* a system rule's KPI is the reserved one, which is not live */
+	if ((rc = rule_system_fixed(db, id, in, err)) == ST_NOT_FOUND &&
+	    (rc = rule_kind_is(in, "kpi", err)) == ST_OK)
+		rc = rule_kpi_live(db, in, err);
+	if (rc != ST_OK)
 		return rc;
 	return rule_write(db, cfg, who, id, in, out, err);
 }
@@ -758,8 +831,19 @@ enum store_rc rule_set_enabled(struct db *db, const struct config *cfg,
 
 DB_STMT(q_rule_delete, "DELETE FROM alert_rules WHERE id = $1::bigint");
 
+/* A system rule stays: it is disabled, not deleted. */
+static enum store_rc rule_deletable(const json_t *rule, struct verror *err)
+{
+	if (strcmp(json_string_value(json_object_get(rule, "kind")), "system") != 0)
+		return ST_OK;
+	verror_set(err, 409, "system_rule", NULL,
+	    "%.200s is a system rule: it cannot be deleted (disable it instead)",
+	    json_string_value(json_object_get(rule, "name")));
+	return ST_CONFLICT;
+}
+
 enum store_rc rule_delete(struct db *db, const struct config *cfg,
-    const struct principal *who, int64_t id, json_t **out)
+    const struct principal *who, int64_t id, json_t **out, struct verror *err)
 {
 	char idb[24];
 	PGresult *cur = NULL;
@@ -770,7 +854,8 @@ enum store_rc rule_delete(struct db *db, const struct config *cfg,
 	*out = NULL;
 	events_init(&ev);
 	db_i64_param(id, idb);
-	if ((rc = rule_begin_locked(db, idb, &cur, &before)) != ST_OK)
+	if ((rc = rule_begin_locked(db, idb, &cur, &before)) != ST_OK ||
+	    (rc = rule_deletable(before, err)) != ST_OK)
 		goto out;
 	rc = ST_ERROR;
 	if (rule_resolve_open(db, cfg, id, "rule deleted", &ev, resolved) < 0 ||

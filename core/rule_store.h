@@ -32,7 +32,7 @@
 	" " RULE_STATUS_SQL " AS rule_status," \
 	" to_json(r.contact_points)::text AS contact_points," \
 	" CASE WHEN r.escalation_after_minutes IS NULL THEN r.escalation_policy_id END" \
-	"   AS escalation_policy_id"
+	"   AS escalation_policy_id, r.kind"
 
 /*
  * What the rule is doing, read from its state and open alert at read time
@@ -101,6 +101,7 @@ struct rule_input {
 	int has_keep_firing_minutes;
 	int64_t flap_changes;        /* this many changes within flap_window_minutes: flapping */
 	int64_t flap_window_minutes;
+	const char *kind;            /* read-only: NULL, or what GET said (kpi, system) */
 };
 /* The field table: types, bounds, defaults (the rule form shows them too). */
 extern const struct vfield rule_fields[];
@@ -159,8 +160,9 @@ enum store_rc rule_set_enabled(struct db *db, const struct config *cfg,
  * Deletes a rule. Its open alerts are resolved (reason "rule deleted"),
  * with alert.resolved events and resolved mail like any resolve; the
  * history keeps the alerts. *out: {"id","deleted","resolved":[alerts]}.
+ * A system rule (kind "system") is not deleted: ST_CONFLICT, err saying so.
  */
 enum store_rc rule_delete(struct db *db, const struct config *cfg,
-    const struct principal *who, int64_t id, json_t **out);
+    const struct principal *who, int64_t id, json_t **out, struct verror *err);
 
 #endif

@@ -7,6 +7,11 @@
  *
  * --chunk sets how many rules share one transaction (default 2000).
  *
+ * Then, at the same --now, the system rules this process watches for the
+ * others (system_check.h): delivery failing, pusher down, KPI feeds
+ * stale, jobs failed. A check that fails is logged; it does not change
+ * the exit status.
+ *
  * Exit status 0 on success, 1 on failure (database down, bad config).
  * Mail is only queued here: goldwatch-mailer sends it and reports on what
  * could not go.
@@ -17,6 +22,7 @@
 #include "eval.h"
 #include "job.h"
 #include "log.h"
+#include "system_check.h"
 #include "util.h"
 
 int main(int argc, char **argv)
@@ -60,11 +66,13 @@ int main(int argc, char **argv)
 	if (eval_run(j.db, &j.cfg, &opts, &res) < 0) {
 		log_line("evaluation failed (see the error above); nothing half-written was kept");
 		job_record_failure(&j, "evaluation failed: see the job's log");
+		system_checks_run(j.db, &j.cfg, j.now_us, SYSCHK_BY_EVALUATE, NULL);
 		eval_result_free(&res);
 		free(ids);
 		job_close(&j);
 		return 1;
 	}
+	system_checks_run(j.db, &j.cfg, j.now_us, SYSCHK_BY_EVALUATE, &res);
 	if (j.json) {
 		json_t *out = eval_result_json(&res);
 		char *s = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15));

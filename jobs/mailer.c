@@ -14,6 +14,9 @@
  * --now moves the clock that decides what is due (a retry's backoff).
  * --limit and --max-seconds stop claiming mail after N mails or S seconds.
  * Any number of mailers may run at once: each row is sent by one of them.
+ * Both modes check the system rules that watch the others (evaluation
+ * stale, pusher down, jobs failed; system_check.h): the pass at its
+ * --now, the service every 30 s.
  *
  * Exit status 0 when the pass ran (failed messages are recorded on their
  * rows), 1 on a bad mail configuration (nothing is touched), a database
@@ -31,6 +34,7 @@
 #include "mail_deliver.h"
 #include "mail_send.h"
 #include "mail_service.h"
+#include "system_check.h"
 #include "util.h"
 
 static int own_int(struct job *j, const char *name, int64_t max, int64_t *out)
@@ -113,6 +117,7 @@ int main(int argc, char **argv)
 		job_close(&j);
 		return 1;
 	}
+	system_checks_run(j.db, &j.cfg, j.now_us, SYSCHK_BY_MAILER, NULL);
 	if (mail_dead_count(j.db, &dead) < 0) {
 		job_close(&j);
 		return 1;

@@ -34,7 +34,7 @@ declare -A layer=(
 	# engine: the work of a run over many rows
 	[eval]=engine [kpi]=engine [escalate]=engine [digest]=engine
 	[cleanup]=engine [mail_deliver]=engine [mail_service]=engine [starter]=engine
-	[backfill]=engine [cp_send]=engine [cp_test]=engine [notify_flush]=engine [http_deliver]=engine [delivery]=engine [preview]=engine
+	[backfill]=engine [cp_send]=engine [cp_test]=engine [notify_flush]=engine [http_deliver]=engine [delivery]=engine [preview]=engine [system_check]=engine
 	# the binaries' plumbing in core/
 	[job]=bin
 )

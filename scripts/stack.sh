@@ -23,7 +23,9 @@
 # loopback, the production site allows 100), STACK_DB_LOCALE=icu (the
 # goldwatch database is created with ICU's en-US collation instead of the
 # cluster's C.UTF-8, as a production database may be). Other GOLDWATCH_*,
-# SMTP_* and FROM_EMAIL variables pass through to the processes.
+# SMTP_* and FROM_EMAIL variables pass through to the processes;
+# GOLDWATCH_SYSTEM_CHECKS is false unless STACK_LIVE=1 (the tests' moved
+# clocks would fire the system rules under the suites).
 # STACK_LIVE=1 (make run) makes the demo live: the demo shop comes with its
 # KPI history (backfilled) and the starter rules, the trade it missed while
 # the stack was down is caught up, and goldwatch-scheduler runs the jobs on
@@ -104,6 +106,7 @@ GOLDWATCH_TIMEZONE="${GOLDWATCH_TIMEZONE:-UTC}"
 GOLDWATCH_PORT="$PORT"
 GOLDWATCH_SECRET_KEY="$key"
 GOLDWATCH_HTTP_TIMEOUT_MS="${GOLDWATCH_HTTP_TIMEOUT_MS:-10000}"
+GOLDWATCH_SYSTEM_CHECKS="${GOLDWATCH_SYSTEM_CHECKS:-$([ "${STACK_LIVE:-0}" = 1 ] && echo true || echo false)}"
 ENV
 	chmod 0600 "$DIR/goldwatch.env"
 }

@@ -17,6 +17,24 @@
   {{#MAIL_DEAD}}<a class="counter counter-dead" href="/alerts"><span class="n">{{MAIL_DEAD_N}}</span><span class="what">mails failed</span></a>{{/MAIL_DEAD}}
 </section>
 
+{{#SYSTEM}}<section class="card system-alerts" aria-labelledby="system-title" id="system-alerts">
+  <h2 id="system-title">goldwatch itself</h2>
+  <p class="meta">goldwatch's own checks failed: alerts may not be raised, delivered or shown live until this is fixed.</p>
+  <div class="table-wrap">
+  <table class="alerts">
+    <thead><tr><th scope="col">Severity</th><th scope="col">Check</th><th scope="col" class="hide-narrow">Since</th><th scope="col">State</th></tr></thead>
+    <tbody>
+    {{#SYS_ALERT}}<tr data-alert-id="{{ALERT_ID}}" class="sev-row-{{SEVERITY}}">
+      <td><span class="sev sev-{{SEVERITY}}">{{SEVERITY}}</span></td>
+      <td><a href="/alerts/{{ALERT_ID}}">{{RULE_NAME}}</a><span class="sub">{{MESSAGE}}</span></td>
+      <td class="hide-narrow"><time datetime="{{TRIGGERED_ISO}}">{{TRIGGERED}}</time></td>
+      <td><span class="state state-{{STATE}}">{{STATE}}</span></td>
+    </tr>{{/SYS_ALERT}}
+    </tbody>
+  </table>
+  </div>
+</section>{{/SYSTEM}}
+
 <div class="grid-2">
   <section class="card" aria-labelledby="open-title">
     <h2 id="open-title">Open alerts</h2>

@@ -150,7 +150,7 @@ run_variant() {
 	# sanitizer build runs them the same way, it only takes longer)
 	if [ "$variant" = normal ] && [ -z "${SKIP_BROWSER:-}" ]; then
 		step "$variant: browser (chromium)" env GW_TEST_URL="http://127.0.0.1:$port" \
-			node tests/browser/pages.mjs
+			GW_TEST_STACK="$dir" GW_TEST_BIN="$top/$build" node tests/browser/pages.mjs
 	fi
 	stack_down "$dir" "$build"
 	tests/smtp/smtp.sh stop "$GW_TEST_SMTP_DIR"

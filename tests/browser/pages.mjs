@@ -4,12 +4,14 @@
 // acknowledged from another browser and updating the first, the rule
 // form's preview (live, without JavaScript, axe), a hostile rule
 // name shown as text everywhere, a viewer without controls and a forged
-// POST refused. Screenshots go to build/browser/.
+// POST refused, an open system alert under "goldwatch itself". Screenshots go
+// to build/browser/.
 //
-//   node tests/browser/pages.mjs   (GW_TEST_URL, GW_TEST_ADMIN_PASSWORD set by tests/run.sh)
+//   node tests/browser/pages.mjs   (GW_TEST_URL, GW_TEST_ADMIN_PASSWORD, GW_TEST_STACK, GW_TEST_BIN set by tests/run.sh)
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 
 const base = process.env.GW_TEST_URL;
 const adminPassword = process.env.GW_TEST_ADMIN_PASSWORD;
@@ -96,7 +98,9 @@ await step('sign in shows the user', async () => {
 });
 
 await step('the dashboard offers the starter rules only when there are no rules', async () => {
-  const rules = (await api('GET', '/api/alerts/rules', admin)).json.items;
+  // the shop's rules: the built-in system rules (goldwatch itself) are always there
+  const rules = (await api('GET', '/api/alerts/rules', admin)).json.items
+    .filter((r) => r.kind !== 'system');
   assert.equal(await A.page.isVisible('#no-rules'), rules.length === 0);
   if (rules.length === 0) {
     assert.equal(await A.page.isVisible('#open-empty'), false, '"Nothing is firing" with no rules');
@@ -471,6 +475,55 @@ await step('every form field has a label (keyboard and screen readers)', async (
       .map((e) => e.name));
     assert.deepEqual(unlabelled, [], `unlabelled on ${path}`);
   }
+});
+
+// A job of the stack run by hand (GW_TEST_STACK and GW_TEST_BIN from tests/run.sh), with
+// the stack's configuration and the system rules' checks on (the stack runs them off).
+function job(name, ...args) {
+  const env = { ...process.env, GOLDWATCH_SYSTEM_CHECKS: 'true' };
+  for (const line of readFileSync(`${process.env.GW_TEST_STACK}/goldwatch.env`, 'utf8').split('\n')) {
+    const m = /^([A-Z_]+)="(.*)"$/.exec(line);
+    if (m && m[1] !== 'GOLDWATCH_SYSTEM_CHECKS') env[m[1]] = m[2];
+  }
+  execFileSync(`${process.env.GW_TEST_BIN}/goldwatch-${name}`, args, { env, stdio: 'ignore' });
+}
+const isoIn = (ms) => new Date(Date.now() + ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+await step('an open system alert shows apart under "goldwatch itself", axe clean', async () => {
+  const rules = (await api('GET', '/api/alerts/rules', admin)).json.items.filter((r) => r.kind === 'system');
+  const stale = rules.find((r) => r.name === 'system.evaluation_stale');
+  const put = (r, enabled) => {
+    const body = { ...r, enabled };
+    for (const k of ['id', 'created_at', 'updated_at', 'status', 'pending_count', 'last_value',
+      'last_evaluated_at', 'kind']) delete body[k];
+    return api('PUT', `/api/alerts/rules/${r.id}`, admin, body);
+  };
+  const S = await newSession('admin', adminPassword, { bypassCSP: true });
+  const p = S.page;
+  // only evaluation_stale: an evaluation now, the delivery service's pass 16 minutes on
+  for (const r of rules) assert.equal((await put(r, r === stale)).status, 200);
+  try {
+    job('evaluate', '--rule', String(stale.id), `--now=${isoIn(0)}`);
+    job('mailer', `--now=${isoIn(16 * 60e3)}`);
+    await p.goto(base + '/');
+    assert.equal(await p.textContent('#system-title'), 'goldwatch itself');
+    assert.match(await p.textContent('#system-alerts'), /system\.evaluation_stale/);
+    assert.match(await p.textContent('#system-alerts'), /no successful evaluation since/);
+    await p.addScriptTag({ path: new URL('../../node_modules/axe-core/axe.min.js', import.meta.url).pathname });
+    const found = await p.evaluate(async () => (await window.axe.run(document,
+      { runOnly: ['wcag2a', 'wcag2aa'] })).violations.map((v) => `${v.id}: ${v.nodes.length}`));
+    assert.deepEqual(found, [], 'axe finds nothing on the dashboard with a system alert');
+    await p.screenshot({ path: shots + 'dashboard-system.png', fullPage: true });
+  } finally {
+    // resolved (an evaluation at that moment, the next pass), then the real moment again
+    job('evaluate', '--rule', String(stale.id), `--now=${isoIn(16 * 60e3)}`);
+    job('mailer', `--now=${isoIn(16 * 60e3)}`);
+    job('evaluate', '--rule', String(stale.id), `--now=${isoIn(0)}`);
+    for (const r of rules) await put(r, r.enabled);
+  }
+  await p.goto(base + '/');
+  assert.equal(await p.locator('#system-alerts').count(), 0, 'no heading once resolved');
+  await S.context.close();
 });
 
 await step('no dialog, script error or CSP violation on any page', async () => {

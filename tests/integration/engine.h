@@ -35,6 +35,10 @@ long long outbox_of(long long rule_id, const char *kind);
 struct http_resp admin_form(const char *path, const char *fields);
 /* A page GET with token as the session cookie. */
 struct http_resp page_as(const char *path, const char *token);
+/* id as an SQL parameter (a few at once: the buffers rotate). */
+const char *lli(long long id);
+/* No notification policy and the default one (no assertion: for a suite's clean-up). */
+void policies_reset(void);
 /* Runs goldwatch-evaluate with args; returns its exit status. */
 int run_evaluate(const char *env, const char *args);
 

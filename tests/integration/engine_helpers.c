@@ -171,3 +171,21 @@ struct http_resp page_as(const char *path, const char *token)
 	snprintf(cookie, sizeof(cookie), "Cookie: gw_session=%s", token);
 	return http_do("GET", path, h, NULL, 0);
 }
+
+void policies_reset(void)
+{
+	struct http_resp r = api("PUT", "/api/notification-policies", fixture_users()->admin,
+	    "{\"policies\":[]}");
+
+	http_free(&r);
+}
+
+const char *lli(long long id)
+{
+	static char b[4][24];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(b[k], sizeof(b[k]), "%lld", id);
+	return b[k];
+}

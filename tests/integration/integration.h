@@ -54,6 +54,7 @@ void suite_deliveries(void);
 void suite_escalation_policy(void);
 void suite_metrics(void);
 void suite_prometheus(void);
+void suite_system_rules(void);
 
 /* Users of every role, made once per run: tokens for the API. */
 struct fixture_users {

@@ -79,9 +79,11 @@ static void t_summary(void)
 	    " state = 'resolved' AND resolved_at > now() - interval '1 day'"));
 	CU_ASSERT_EQUAL(jint(&r, "by_severity.critical") + jint(&r, "by_severity.warning") +
 	    jint(&r, "by_severity.info"), jint(&r, "firing") + jint(&r, "acknowledged"));
-	CU_ASSERT_EQUAL(jint(&r, "rules.total"), SQL_INT0("SELECT count(*) FROM alert_rules"));
+	/* the shop's rules: the system rules (goldwatch itself) are not counted */
+	CU_ASSERT_EQUAL(jint(&r, "rules.total"),
+	    SQL_INT0("SELECT count(*) FROM alert_rules WHERE kind = 'kpi'"));
 	CU_ASSERT_EQUAL(jint(&r, "rules.enabled"),
-	    SQL_INT0("SELECT count(*) FROM alert_rules WHERE enabled"));
+	    SQL_INT0("SELECT count(*) FROM alert_rules WHERE enabled AND kind = 'kpi'"));
 	CU_ASSERT_PTR_NOT_NULL(jstr(&r, "last_evaluation_at"));
 	/* operator1 acknowledged an alert within seconds of its firing */
 	CU_ASSERT_TRUE(json_is_number(jget(r.json, "mtta_seconds")));
@@ -112,9 +114,9 @@ static void t_summary_counters_exact(void)
 	    "         WHERE name = 'open:acknowledged:critical')"
 	    "     = (SELECT count(*) FROM alerts WHERE state = 'acknowledged' AND severity = 'critical')"
 	    "   AND (SELECT coalesce(sum(n), 0) FROM counter_deltas WHERE name = 'rules:enabled')"
-	    "     = (SELECT count(*) FROM alert_rules WHERE enabled)"
+	    "     = (SELECT count(*) FROM alert_rules WHERE enabled AND kind = 'kpi')"
 	    "   AND (SELECT coalesce(sum(n), 0) FROM counter_deltas WHERE name = 'rules:total')"
-	    "     = (SELECT count(*) FROM alert_rules)"
+	    "     = (SELECT count(*) FROM alert_rules WHERE kind = 'kpi')"
 	    "   AND (SELECT coalesce(sum(resolved), 0) FROM alert_hour_deltas"
 	    "         WHERE hour >= date_trunc('hour', now() - interval '6 hours', 'UTC'))"
 	    "     = (SELECT count(*) FROM alerts WHERE state = 'resolved'"
@@ -129,9 +131,9 @@ static void t_summary_counters_exact(void)
 	    " (SELECT id FROM alerts WHERE state = 'acknowledged' ORDER BY id LIMIT 2)", 0, NULL);
 	test_exec("DELETE FROM alerts WHERE rule_name = 'paging late'", 0, NULL);
 	test_exec("UPDATE alert_rules SET enabled = NOT enabled WHERE id IN (SELECT id FROM"
-	    " alert_rules ORDER BY id LIMIT 4)", 0, NULL);
+	    " alert_rules WHERE kind = 'kpi' ORDER BY id LIMIT 4)", 0, NULL);
 	test_exec("UPDATE alert_rules SET enabled = NOT enabled WHERE id IN (SELECT id FROM"
-	    " alert_rules ORDER BY id LIMIT 2)", 0, NULL);
+	    " alert_rules WHERE kind = 'kpi' ORDER BY id LIMIT 2)", 0, NULL);
 	ok = test_sql_str(check, 0, NULL);
 	CU_ASSERT_STRING_EQUAL(ok, "t");
 	free(ok);

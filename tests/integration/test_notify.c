@@ -25,17 +25,6 @@
 
 static struct receiver *rcv;
 
-/* id as an SQL parameter (a few at once: the buffers rotate). */
-static const char *lli(long long id)
-{
-	static char b[4][24];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(b[k], sizeof(b[k]), "%lld", id);
-	return b[k];
-}
-
 /* A string member, or "" (never NULL, for strstr). */
 static const char *js(const json_t *v)
 {
@@ -110,11 +99,8 @@ static void put_policies(const char *fmt, ...)
 
 static int notify_clean(void)
 {
-	/* no assertion here: outside a test; the next suites start from no policies */
-	struct http_resp r = api("PUT", "/api/notification-policies", fixture_users()->admin,
-	    "{\"policies\":[]}");
-
-	http_free(&r);
+	/* the next suites start from no policies */
+	policies_reset();
 	receiver_stop(rcv);
 	rcv = NULL;
 	return 0;
@@ -173,16 +159,7 @@ static void push(const char *kpi, double value, int fired, int resolved)
 /* How many requests so far went to a path starting with prefix. */
 static int count_at(const char *prefix)
 {
-	int n = receiver_wait(rcv, 0, 0), k = 0;
-
-	for (int i = 0; i < n; i++) {
-		struct rcv_request q;
-		if (receiver_get(rcv, i, &q) == 0) {
-			k += strncmp(q.path, prefix, strlen(prefix)) == 0;
-			rcv_request_free(&q);
-		}
-	}
-	return k;
+	return receiver_count(rcv, prefix, NULL);
 }
 
 /* Waits up to ms for n requests at prefix; returns how many came. */

@@ -234,6 +234,18 @@ int receiver_get(struct receiver *r, int i, struct rcv_request *out)
 	return rc;
 }
 
+int receiver_count(struct receiver *r, const char *prefix, const char *text)
+{
+	int k = 0;
+
+	pthread_mutex_lock(&r->mu);
+	for (int i = 0; i < r->n; i++)
+		k += strncmp(r->reqs[i].path, prefix, strlen(prefix)) == 0 &&
+		    (text == NULL || (r->reqs[i].body && strstr(r->reqs[i].body, text)));
+	pthread_mutex_unlock(&r->mu);
+	return k;
+}
+
 void rcv_request_free(struct rcv_request *q)
 {
 	free(q->headers);

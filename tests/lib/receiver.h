@@ -35,6 +35,8 @@ int receiver_wait(struct receiver *r, int n, int timeout_ms);
 /* Request i (a copy the caller frees with rcv_request_free), or -1. */
 int receiver_get(struct receiver *r, int i, struct rcv_request *out);
 void rcv_request_free(struct rcv_request *q);
+/* Requests so far at a path starting with prefix whose body has text (NULL: any). */
+int receiver_count(struct receiver *r, const char *prefix, const char *text);
 /* The value of header name in q (case-insensitive), malloc'd, or NULL. */
 char *rcv_header(const struct rcv_request *q, const char *name);
 /* Forgets the requests so far. */

@@ -14,7 +14,7 @@
 static const char *const names[] = {
 	"id", "rule_id", "rule_name", "kpi_key", "condition", "threshold", "value", "severity",
 	"state", "message", "silenced", "triggered_us", "acknowledged_us", "acknowledged_by",
-	"ack_note", "resolved_us", "resolve_reason", "escalation_level",
+	"ack_note", "resolved_us", "resolve_reason", "escalation_level", "kind",
 };
 #define NCOLS ((int)(sizeof(names) / sizeof(names[0])))
 
@@ -56,7 +56,7 @@ static void agree(const char *const *values)
 	bt = json_dumps(built, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	pt = json_dumps(parsed, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	CU_ASSERT_STRING_EQUAL(bt, pt);
-	CU_ASSERT_EQUAL(json_object_size(built), 18);
+	CU_ASSERT_EQUAL(json_object_size(built), 19);
 	free(bt);
 	free(pt);
 	buf_free(&b);
@@ -70,12 +70,12 @@ static void t_forms_agree(void)
 	static const char *const firing[NCOLS] = {
 		"41", "7", "Low \"revenue\"\n<today>", "revenue_today", "lt", "5000", "4200.5",
 		"critical", "firing", "Revenue today is 4,200.50 USD, below the threshold.", "f",
-		"1764582000000000", NULL, NULL, NULL, NULL, NULL, "0",
+		"1764582000000000", NULL, NULL, NULL, NULL, NULL, "0", "kpi",
 	};
 	static const char *const done[NCOLS] = {
 		"42", NULL, "deleted rule", "k", "zscore_gt", "3", "18.973665961010276", "info",
 		"resolved", "", "t", "1764582000123456", "1764582060000000", "ana",
-		"on it \\ ok", "1764585600000000", "rule deleted", "2",
+		"on it \\ ok", "1764585600000000", "rule deleted", "2", "system",
 	};
 	PGresult *r = row_of(done);
 	json_t *a = alert_json(r, 0);
@@ -88,6 +88,7 @@ static void t_forms_agree(void)
 	    "2025-12-01T09:41:00.000000Z");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(a, "escalation_level")), 2);
 	CU_ASSERT_TRUE(json_is_integer(json_object_get(a, "threshold")));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(a, "kind")), "system");
 	json_decref(a);
 	PQclear(r);
 }
