@@ -367,3 +367,22 @@ enum store_rc alert_summary(struct db *db, json_t **out, struct read_meta *meta)
 	}
 	return ST_OK;
 }
+
+DB_STMT(q_system_open,
+    "SELECT " ALERT_COLUMNS " FROM alerts a JOIN alert_rules r ON r.id = a.rule_id"
+    " WHERE r.kind = 'system' AND a.state IN ('firing', 'acknowledged')"
+    " ORDER BY a.triggered_at DESC, a.id DESC");
+
+enum store_rc alert_system_open(struct db *db, json_t **out)
+{
+	PGresult *r = DB_EXEC(db, &q_system_open);
+
+	*out = NULL;
+	if (r == NULL)
+		return ST_ERROR;
+	*out = json_array();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(*out, alert_json(r, i));
+	PQclear(r);
+	return ST_OK;
+}

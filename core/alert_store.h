@@ -75,6 +75,9 @@ enum store_rc alert_history_text(struct db *db, const struct history_filter *f,
 
 /* One alert by id: ST_OK with *out, or ST_NOT_FOUND. */
 enum store_rc alert_get(struct db *db, int64_t id, json_t **out);
+/* The open alerts of system rules (goldwatch itself), newest first, as
+ * alert JSON: an array into *out. ST_OK or ST_ERROR. */
+enum store_rc alert_system_open(struct db *db, json_t **out);
 
 /*
  * The counters of the dashboard: {"firing","acknowledged","resolved_24h",

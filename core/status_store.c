@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert_store.h"
 #include "migrate.h"
 #include "util.h"
 
@@ -94,9 +95,8 @@ enum store_rc status_jobs(struct db *db, const struct schedule *s, int64_t now_u
 /*
  * The backlog of the rows o (mail_outbox) grouped: queued, due now, the age
  * of the oldest due message (since it was made), and those that died in
- * the last hour. A failed attempt sets next_attempt_at to its moment plus
- * the backoff, so a dead row's next_attempt_at is no earlier than its
- * last attempt: the hour is counted on it.
+ * the last hour (dead_at, migration 0026: what system.delivery_failing
+ * looks at too).
  */
 #define BACKLOG_COLUMNS \
 	" count(o.id) FILTER (WHERE o.status = 'queued') AS queued," \
@@ -105,7 +105,7 @@ enum store_rc status_jobs(struct db *db, const struct schedule *s, int64_t now_u
 	"   FILTER (WHERE o.status = 'queued' AND o.next_attempt_at <= now())), 0)::float8" \
 	"   AS oldest_due_age_s," \
 	" count(o.id) FILTER (WHERE o.status = 'dead'" \
-	"   AND o.next_attempt_at >= now() - interval '1 hour') AS dead_last_hour"
+	"   AND o.dead_at >= now() - interval '1 hour') AS dead_last_hour"
 
 DB_STMT(q_backlog_cp,
     "SELECT c.id, c.name, c.kind," BACKLOG_COLUMNS
@@ -228,20 +228,20 @@ enum store_rc status_read(struct db *db, const struct schedule *s, const char *m
     int64_t now_us, json_t **out)
 {
 	json_t *jobs = NULL, *deliveries = NULL, *pushers = NULL, *database = NULL;
+	json_t *system = NULL;
 
 	if (status_database(db, migrations_dir, &database) != ST_OK ||
 	    status_jobs(db, s, now_us, &jobs) != ST_OK ||
 	    status_deliveries(db, &deliveries) != ST_OK ||
-	    status_pushers(db, &pushers) != ST_OK) {
+	    status_pushers(db, &pushers) != ST_OK ||
+	    alert_system_open(db, &system) != ST_OK) {
 		json_decref(database);
 		json_decref(jobs);
 		json_decref(deliveries);
 		json_decref(pushers);
 		return ST_ERROR;
 	}
-	/* TODO(S): the open alerts of the system rules (alert_rules.kind =
-	 * 'system', migration 0026 of helper S's system rules), wired at merge */
-	*out = json_pack("{so so so so s[]}", "jobs", jobs, "deliveries", deliveries,
-	    "pusher", pushers, "database", database, "system_alerts");
+	*out = json_pack("{so so so so so}", "jobs", jobs, "deliveries", deliveries,
+	    "pusher", pushers, "database", database, "system_alerts", system);
 	return ST_OK;
 }

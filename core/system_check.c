@@ -139,22 +139,3 @@ int system_checks_run(struct db *db, const struct config *cfg, int64_t now_us,
 		eval_result_free(&own);
 	return failed;
 }
-
-DB_STMT(q_system_open,
-    "SELECT " ALERT_COLUMNS " FROM alerts a JOIN alert_rules r ON r.id = a.rule_id"
-    " WHERE r.kind = 'system' AND a.state IN ('firing', 'acknowledged')"
-    " ORDER BY a.triggered_at DESC, a.id DESC");
-
-int system_alerts_open_json(struct db *db, json_t **out)
-{
-	PGresult *r = DB_EXEC(db, &q_system_open);
-
-	*out = NULL;
-	if (r == NULL)
-		return -1;
-	*out = json_array();
-	for (int i = 0; i < PQntuples(r); i++)
-		json_array_append_new(*out, alert_json(r, i));
-	PQclear(r);
-	return 0;
-}

@@ -38,10 +38,4 @@ enum {
 int system_checks_run(struct db *db, const struct config *cfg, int64_t now_us,
     unsigned mask, struct eval_result *res);
 
-/*
- * The open alerts of system rules, newest first, as alert JSON (each with
- * "kind":"system"), into *out (an array). 0 or -1. /api/status lists them.
- */
-int system_alerts_open_json(struct db *db, json_t **out);
-
 #endif

@@ -270,6 +270,27 @@ static void t_listed(void)
  * evaluation at T + 16 min resolves it at the next pass. Disabled, the
  * same cause fires nothing.
  */
+/* How many of GET /api/status's system_alerts are open alerts of rule id. */
+static int status_lists(long long rule_id)
+{
+	struct http_resp r = api("GET", "/api/status", fixture_users()->admin, NULL);
+	json_t *list = json_object_get(r.json, "system_alerts");
+	size_t i;
+	json_t *a;
+	int n = 0;
+
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_TRUE(json_is_array(list));
+	json_array_foreach(list, i, a) {
+		if (json_integer_value(json_object_get(a, "rule_id")) == rule_id &&
+		    strcmp(json_string_value(json_object_get(a, "kind")) ?
+		    json_string_value(json_object_get(a, "kind")) : "", "system") == 0)
+			n++;
+	}
+	http_free(&r);
+	return n;
+}
+
 static void t_evaluation_stale(void)
 {
 	sys_enable("evaluation_stale", 1);
@@ -302,6 +323,7 @@ static void t_evaluation_stale(void)
 		EXPECT_JSTR(r, "kind", "system");
 		http_free(&r);
 	}
+	CU_ASSERT_EQUAL(status_lists(sys_id("evaluation_stale")), 1);
 	CU_ASSERT_EQUAL(evaluate_at(NULL, 16 * 60), 0);
 	CU_ASSERT_EQUAL(open_of("evaluation_stale"), 1);
 	CU_ASSERT_EQUAL(mailer_at(16 * 60), 0);
