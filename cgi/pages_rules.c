@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "contact_point_store.h"
+#include "alert.h"
 #include "escalation_policy_store.h"
 #include "page.h"
 #include "fmt.h"
@@ -501,6 +502,11 @@ static int rule_form(struct request *req, int status, const struct rule_input *r
 		rule_status_words(tpl_section(p.content, "HAS_STATUS"), stored,
 		    kpi_names_unit(names, or_empty(rule->kpi)));
 	rule_form_values(req, p.content, names, rule, id != 0);
+	if (strcmp(or_empty(rule->kpi), SYSTEM_KPI) == 0) {
+		/* what the check owns is shown, not offered: the save keeps the rule's */
+		tpl_show(p.content, "SYSTEM_CHECK");
+		tpl_show(p.content, "FIXED");
+	}
 	rule_form_errors(p.content, errs, nerr);
 	page_rule_preview(req, p.content, nerr == 0 ? rule : NULL);
 	kpi_names_free(names);
@@ -551,7 +557,6 @@ static int keep_first_per_field(struct verror *errs, int n)
 	return kept;
 }
 
-/* Create (id 0) or replace from the form; errors re-render it (422). */
 /*
  * A system rule's check is its own: what its form cannot change (name,
  * KPI, condition, threshold, windows) is taken from the rule, so the form
@@ -571,6 +576,7 @@ static void system_rule_fixed(struct request *req, int64_t id, json_t *in)
 	json_decref(cur);
 }
 
+/* Create (id 0) or replace from the form; errors re-render it (422). */
 static int rule_save(struct request *req, int64_t id)
 {
 	struct verror errs[MAX_FIELD_ERRORS];

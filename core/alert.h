@@ -13,6 +13,9 @@
 #include "json_out.h"
 #include "util.h"
 
+/* The reserved KPI of the system rules (migration 0026): goldwatch itself. */
+#define SYSTEM_KPI "goldwatch_itself"
+
 /* Select (or RETURN) these from alerts aliased a to build alert_json(). */
 #define ALERT_COLUMNS \
 	"a.id, a.rule_id, a.rule_name, a.kpi_key, a.condition, a.threshold, a.value," \
@@ -22,7 +25,7 @@
 	" a.acknowledged_by, a.ack_note," \
 	" (extract(epoch FROM a.resolved_at) * 1000000)::bigint AS resolved_us," \
 	" a.resolve_reason, a.escalation_level," \
-	" CASE WHEN a.kpi_key = 'goldwatch_itself' THEN 'system' ELSE 'kpi' END AS kind"
+	" CASE WHEN a.kpi_key = '" SYSTEM_KPI "' THEN 'system' ELSE 'kpi' END AS kind"
 
 /* Column numbers of ALERT_COLUMNS in a result, looked up once. */
 struct alert_cols {

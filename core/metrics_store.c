@@ -24,16 +24,21 @@
 DB_STMT(q_metrics,
     /* the dashboard's exact counters (migration 0003): no scan of alerts */
     "WITH c AS (SELECT name, sum(n)::float8 AS n FROM counter_deltas"
-    "            WHERE name LIKE 'open:%' OR name LIKE 'rules:%' GROUP BY name)"
+    "            WHERE name LIKE 'open:%' OR name LIKE 'rules:%' GROUP BY name),"
+    /* the counters count the shop's rules; the few system rules directly */
+    " sys AS (SELECT count(*) FILTER (WHERE enabled)::float8 AS en,"
+    "                count(*) FILTER (WHERE NOT enabled)::float8 AS dis"
+    "           FROM alert_rules WHERE system_check IS NOT NULL)"
     "SELECT 'alerts_open' AS m, s.sev AS a, st.state AS b, COALESCE(c.n, 0) AS v"
     "  FROM unnest(ARRAY['info', 'warning', 'critical']) s (sev)"
     " CROSS JOIN unnest(ARRAY['firing', 'acknowledged']) st (state)"
     "  LEFT JOIN c ON c.name = 'open:' || st.state || ':' || s.sev"
     " UNION ALL "
     "SELECT 'rules', 'enabled', NULL, COALESCE((SELECT n FROM c WHERE name = 'rules:enabled'), 0)"
+    "       + (SELECT en FROM sys)"
     " UNION ALL "
     "SELECT 'rules', 'disabled', NULL, COALESCE((SELECT n FROM c WHERE name = 'rules:total'), 0)"
-    "       - COALESCE((SELECT n FROM c WHERE name = 'rules:enabled'), 0)"
+    "       - COALESCE((SELECT n FROM c WHERE name = 'rules:enabled'), 0) + (SELECT dis FROM sys)"
     " UNION ALL "
     "SELECT 'job_success', job, NULL, extract(epoch FROM last_success_at)::float8"
     "  FROM job_runs WHERE last_success_at IS NOT NULL"

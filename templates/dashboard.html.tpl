@@ -28,7 +28,7 @@
       <td><span class="sev sev-{{SEVERITY}}">{{SEVERITY}}</span></td>
       <td><a href="/alerts/{{ALERT_ID}}">{{RULE_NAME}}</a><span class="sub">{{MESSAGE}}</span></td>
       <td class="hide-narrow"><time datetime="{{TRIGGERED_ISO}}">{{TRIGGERED}}</time></td>
-      <td><span class="state state-{{STATE}}">{{STATE}}</span></td>
+      <td><span class="state state-{{STATE}}" data-field="state">{{STATE}}</span></td>
     </tr>{{/SYS_ALERT}}
     </tbody>
   </table>

@@ -189,9 +189,20 @@
   function onAlertEvent(ev) {
     var a = ev.data;
     if (!a || !a.id) return;
-    /* the dashboard's open alerts */
+    /* the dashboard's open alerts; goldwatch's own under "goldwatch itself" */
     var open = $('#open-alerts');
-    if (open) {
+    if (open && (a.kind === 'system' || a.kpi === 'goldwatch_itself')) {
+      var sys = $('#system-alerts');
+      var srow = sys && $('tr[data-alert-id="' + a.id + '"]', sys);
+      /* a new one: the page draws its section (rare, and it must be seen) */
+      if (ev.type === 'alert.fired' && !srow) { location.reload(); return; }
+      if (srow && a.state === 'resolved') {
+        srow.remove();
+        sys.hidden = $('tbody tr', sys) === null;
+      } else if (srow) {
+        updateRow(srow, a);
+      }
+    } else if (open) {
       var row = $('tr[data-alert-id="' + a.id + '"]', open);
       if (ev.type === 'alert.fired' && !row) {
         $('tbody', open).prepend(alertCells(ev, 'open'));
