@@ -159,14 +159,20 @@ int job_record(struct job *j, const char *result_json)
 	return job_runs_record(j->db, short_name(j), now, result_json, run_ms(j));
 }
 
-int job_record_failure(struct job *j, const char *error)
+int job_record_failure(struct job *j, const char *what)
 {
-	char now[40];
+	char now[40], error[400];
+	const char *last = log_last_error();
 
 	if (j->db == NULL)
 		return -1;
 	if (db_in_tx(j->db))
 		db_rollback(j->db);
+	/* the error line the run logged says why: the record carries it */
+	if (*last)
+		snprintf(error, sizeof(error), "%s: %s", what, last);
+	else
+		snprintf(error, sizeof(error), "%s (see the job's log)", what);
 	time_format_iso(j->now_us, now, sizeof(now));
 	return job_runs_record_failure(j->db, short_name(j), now, error, run_ms(j));
 }

@@ -43,10 +43,11 @@ int job_open(struct job *j, const char *name, int argc, char **argv,
 void job_close(struct job *j);
 /* Records the run in job_runs (name, start = --now, result, duration). 0 or -1. */
 int job_record(struct job *j, const char *result_json);
-/* Records a failed run (error: one line, no secrets) when the database can
- * still be reached: what /metrics, /api/status and system.job_failed see.
- * 0 or -1. */
-int job_record_failure(struct job *j, const char *error);
+/* Records a failed run when the database can still be reached: what
+ * /metrics, /api/status and system.job_failed see. The error is what
+ * failed ("evaluation failed") and the last error line the run logged
+ * (log_last_error: already free of secrets). 0 or -1. */
+int job_record_failure(struct job *j, const char *what);
 /* The value of own option name ("--rule") at or after index *i, or NULL
  * (a flag given: ""). */
 const char *job_arg(const struct job *j, const char *name, int *i);

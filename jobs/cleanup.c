@@ -28,7 +28,7 @@ int main(int argc, char **argv)
 	}
 	if (cleanup_run(j.db, &j.cfg, j.now_us, &res) < 0) {
 		log_line("cleanup failed (see the error above); batches already done stay done");
-		job_record_failure(&j, "cleanup failed: see the job's log");
+		job_record_failure(&j, "cleanup failed");
 		job_close(&j);
 		return 1;
 	}

@@ -26,7 +26,7 @@ int main(int argc, char **argv)
 	}
 	if (digest_run(j.db, &j.cfg, j.now_us, &res) < 0) {
 		log_line("digest failed (see the error above); nothing was queued");
-		job_record_failure(&j, "digest failed: see the job's log");
+		job_record_failure(&j, "digest failed");
 		job_close(&j);
 		return 1;
 	}

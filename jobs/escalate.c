@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 	}
 	if (escalate_run(j.db, &j.cfg, j.now_us, &res) < 0) {
 		log_line("escalation failed (see the error above); batches already done stay done");
-		job_record_failure(&j, "escalation failed: see the job's log");
+		job_record_failure(&j, "escalation failed");
 		escalate_result_free(&res);
 		job_close(&j);
 		return 1;

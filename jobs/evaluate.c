@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 	opts.now_us = j.now_us;
 	if (eval_run(j.db, &j.cfg, &opts, &res) < 0) {
 		log_line("evaluation failed (see the error above); nothing half-written was kept");
-		job_record_failure(&j, "evaluation failed: see the job's log");
+		job_record_failure(&j, "evaluation failed");
 		system_checks_run(j.db, &j.cfg, j.now_us, SYSCHK_BY_EVALUATE, NULL);
 		eval_result_free(&res);
 		free(ids);

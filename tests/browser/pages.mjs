@@ -503,9 +503,13 @@ await step('an open system alert shows apart under "goldwatch itself", axe clean
   // only evaluation_stale: an evaluation now, the delivery service's pass 16 minutes on
   for (const r of rules) assert.equal((await put(r, r === stale)).status, 200);
   try {
+    // the dashboard open and live when it fires: it redraws itself with the section
+    await p.goto(base + '/');
+    await p.waitForSelector('#live-status.live-on', { timeout: 5000 });
+    assert.equal(await p.locator('#system-alerts').count(), 0, 'no heading before it fires');
     job('evaluate', '--rule', String(stale.id), `--now=${isoIn(0)}`);
     job('mailer', `--now=${isoIn(16 * 60e3)}`);
-    await p.goto(base + '/');
+    await p.waitForSelector('#system-alerts', { timeout: 10000 });
     assert.equal(await p.textContent('#system-title'), 'goldwatch itself');
     assert.match(await p.textContent('#system-alerts'), /system\.evaluation_stale/);
     assert.match(await p.textContent('#system-alerts'), /no successful evaluation since/);
@@ -514,6 +518,13 @@ await step('an open system alert shows apart under "goldwatch itself", axe clean
       { runOnly: ['wcag2a', 'wcag2aa'] })).violations.map((v) => `${v.id}: ${v.nodes.length}`));
     assert.deepEqual(found, [], 'axe finds nothing on the dashboard with a system alert');
     await p.screenshot({ path: shots + 'dashboard-system.png', fullPage: true });
+    // its form: what the check owns is shown disabled; who is told is the admin's
+    await p.goto(`${base}/rules/${stale.id}`);
+    assert.match(await p.textContent('#system-check'), /goldwatch's own checks/);
+    for (const f of ['#name', '#kpi', '#condition', '#threshold'])
+      assert.equal(await p.isDisabled(f), true, `${f} is disabled on a system rule's form`);
+    for (const f of ['#severity', '#recipients'])
+      assert.equal(await p.isDisabled(f), false, `${f} can be changed on a system rule's form`);
   } finally {
     // resolved (an evaluation at that moment, the next pass), then the real moment again
     job('evaluate', '--rule', String(stale.id), `--now=${isoIn(16 * 60e3)}`);
