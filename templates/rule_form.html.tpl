@@ -13,7 +13,7 @@
   {{#SYSTEM_CHECK}}<p class="meta" id="system-check">One of goldwatch's own checks: its name, cause and threshold are built in. Who is told, its severity, escalation and whether it is on are yours to set.</p>{{/SYSTEM_CHECK}}
   <div class="field">
     <label for="name">Name</label>
-    <input id="name" name="name" {{#FIXED}}disabled{{/FIXED}} type="text" maxlength="200" required value="{{NAME}}" aria-invalid="{{INVALID_NAME}}" aria-describedby="err-name">
+    <input id="name" name="name"{{#FIXED}} disabled{{/FIXED}} type="text" maxlength="200" required value="{{NAME}}" aria-invalid="{{INVALID_NAME}}" aria-describedby="err-name">
     <p class="field-error" id="err-name">{{#ERR_NAME}}{{MSG}}{{/ERR_NAME}}</p>
   </div>
   <div class="field">
@@ -25,7 +25,7 @@
   <div class="form-grid">
     <div class="field">
       <label for="kpi">KPI</label>
-      <select id="kpi" name="kpi" {{#FIXED}}disabled{{/FIXED}} aria-invalid="{{INVALID_KPI}}" aria-describedby="err-kpi">
+      <select id="kpi" name="kpi"{{#FIXED}} disabled{{/FIXED}} aria-invalid="{{INVALID_KPI}}" aria-describedby="err-kpi">
         <option value="">choose a KPI</option>
         {{#KPI_OPT}}<option value="{{V}}" {{#SEL}}selected{{/SEL}}>{{LABEL}}</option>{{/KPI_OPT}}
       </select>
@@ -33,14 +33,14 @@
     </div>
     <div class="field">
       <label for="condition">Condition</label>
-      <select id="condition" name="condition" {{#FIXED}}disabled{{/FIXED}} aria-invalid="{{INVALID_CONDITION}}" aria-describedby="err-condition">
+      <select id="condition" name="condition"{{#FIXED}} disabled{{/FIXED}} aria-invalid="{{INVALID_CONDITION}}" aria-describedby="err-condition">
         {{#COND_OPT}}<option value="{{V}}" {{#SEL}}selected{{/SEL}}>{{LABEL}}</option>{{/COND_OPT}}
       </select>
       <p class="field-error" id="err-condition">{{#ERR_CONDITION}}{{MSG}}{{/ERR_CONDITION}}</p>
     </div>
     <div class="field">
       <label for="threshold">Threshold</label>
-      <input id="threshold" name="threshold" {{#FIXED}}disabled{{/FIXED}} type="text" inputmode="decimal" value="{{THRESHOLD}}" aria-invalid="{{INVALID_THRESHOLD}}" aria-describedby="err-threshold hint-threshold">
+      <input id="threshold" name="threshold"{{#FIXED}} disabled{{/FIXED}} type="text" inputmode="decimal" value="{{THRESHOLD}}" aria-invalid="{{INVALID_THRESHOLD}}" aria-describedby="err-threshold hint-threshold">
       <span class="hint" id="hint-threshold">In the KPI's unit; a percent for percent change and seasonal percent (-50: half the usual); standard deviations for z-scores; not used by no data. A decimal number: 5000, -3, 0.5 or 1e3 (no spaces, no hex, no + sign).</span>
       <p class="field-error" id="err-threshold">{{#ERR_THRESHOLD}}{{MSG}}{{/ERR_THRESHOLD}}</p>
     </div>
@@ -62,8 +62,8 @@
     <div class="field" data-conditions="pct_change_gt pct_change_lt pct_change_abs_gt no_data">
       <label for="window_minutes">Window: compare with the value this long ago (no data: how long without a fresh value)</label>
       <span class="input-unit">
-        <input id="window_minutes" name="window_minutes" {{#FIXED}}disabled{{/FIXED}} type="text" inputmode="numeric" value="{{WINDOW_MINUTES}}" aria-invalid="{{INVALID_WINDOW_MINUTES}}" aria-describedby="err-window_minutes hint-window_minutes">
-        <select id="window_unit" name="window_unit" {{#FIXED}}disabled{{/FIXED}} aria-label="Unit of the window">
+        <input id="window_minutes" name="window_minutes"{{#FIXED}} disabled{{/FIXED}} type="text" inputmode="numeric" value="{{WINDOW_MINUTES}}" aria-invalid="{{INVALID_WINDOW_MINUTES}}" aria-describedby="err-window_minutes hint-window_minutes">
+        <select id="window_unit" name="window_unit"{{#FIXED}} disabled{{/FIXED}} aria-label="Unit of the window">
           {{#UNIT_OPT}}<option value="{{V}}" {{#SEL}}selected{{/SEL}}>{{LABEL}}</option>{{/UNIT_OPT}}
         </select>
       </span>
@@ -72,13 +72,13 @@
     </div>
     <div class="field" data-conditions="seasonal_pct_lt seasonal_pct_gt seasonal_zscore_gt">
       <label for="window_weeks">Weeks the usual for this time of the week is taken over</label>
-      <input id="window_weeks" name="window_weeks" {{#FIXED}}disabled{{/FIXED}} type="text" inputmode="numeric" value="{{WINDOW_WEEKS}}" aria-invalid="{{INVALID_WINDOW_WEEKS}}" aria-describedby="err-window_weeks hint-window_weeks">
+      <input id="window_weeks" name="window_weeks"{{#FIXED}} disabled{{/FIXED}} type="text" inputmode="numeric" value="{{WINDOW_WEEKS}}" aria-invalid="{{INVALID_WINDOW_WEEKS}}" aria-describedby="err-window_weeks hint-window_weeks">
       <span class="hint" id="hint-window_weeks">Seasonal conditions only: 1 to 12, empty for 4. The same weekday and time of day in the shop's zone.</span>
       <p class="field-error" id="err-window_weeks">{{#ERR_WINDOW_WEEKS}}{{MSG}}{{/ERR_WINDOW_WEEKS}}</p>
     </div>
     <div class="field" data-conditions="zscore_gt">
       <label for="window_samples">Samples the mean is taken over</label>
-      <input id="window_samples" name="window_samples" {{#FIXED}}disabled{{/FIXED}} type="text" inputmode="numeric" value="{{WINDOW_SAMPLES}}" aria-invalid="{{INVALID_WINDOW_SAMPLES}}" aria-describedby="err-window_samples">
+      <input id="window_samples" name="window_samples"{{#FIXED}} disabled{{/FIXED}} type="text" inputmode="numeric" value="{{WINDOW_SAMPLES}}" aria-invalid="{{INVALID_WINDOW_SAMPLES}}" aria-describedby="err-window_samples">
       <span class="hint">z-score only.</span>
       <p class="field-error" id="err-window_samples">{{#ERR_WINDOW_SAMPLES}}{{MSG}}{{/ERR_WINDOW_SAMPLES}}</p>
     </div>
