@@ -139,15 +139,12 @@ static void json_head(struct buf *b, const char *level, const char *func)
 
 void log_set_field(enum log_field f, const char *value)
 {
-	size_t n = value ? strlen(value) : 0;
+	size_t n;
 
 	if ((unsigned)f >= LOG_F__MAX)
 		return;
-	if (n > sizeof(fields[f]) - 1)
-		n = sizeof(fields[f]) - 1;
 	/* a cut never splits a character: the line stays valid UTF-8 */
-	while (n > 0 && value[n] && ((unsigned char)value[n] & 0xC0) == 0x80)
-		n--;
+	n = value ? utf8_cut(value, strlen(value), sizeof(fields[f]) - 1) : 0;
 	memcpy(fields[f], value ? value : "", n);
 	fields[f][n] = '\0';
 }
@@ -212,10 +209,7 @@ static void keep_error(const char *func, const char *msg)
 
 	buf_init(&b);
 	buf_printf(&b, "%s: %s", func, msg);
-	n = b.len < sizeof(last_error) - 1 ? b.len : sizeof(last_error) - 1;
-	/* b.data[n] is the first byte left out: inside a character, drop it all */
-	while (n > 0 && n < b.len && ((unsigned char)b.data[n] & 0xC0) == 0x80)
-		n--;
+	n = utf8_cut(b.data, b.len, sizeof(last_error) - 1);
 	memcpy(last_error, b.data, n);
 	last_error[n] = '\0';
 	buf_free(&b);

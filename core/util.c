@@ -464,6 +464,16 @@ void hex_encode(const unsigned char *in, size_t n, char *out)
 	sodium_bin2hex(out, 2 * n + 1, in, n);
 }
 
+size_t utf8_cut(const char *s, size_t len, size_t max)
+{
+	size_t n = len < max ? len : max;
+
+	/* s[n] is the first byte left out: inside a character, drop it all */
+	while (n > 0 && n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
 int utf8_valid_text(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;

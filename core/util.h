@@ -99,6 +99,10 @@ long base64url_decode(const char *s, unsigned char *out, size_t outcap);
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);
 
+/* The length of the longest prefix of s (len bytes) of at most max bytes
+ * that does not end inside a UTF-8 character. */
+size_t utf8_cut(const char *s, size_t len, size_t max);
+
 /* True when s is valid UTF-8 with no NUL and no C0 control but \t\n\r. */
 int utf8_valid_text(const char *s, size_t n);
 

@@ -95,6 +95,11 @@ static void t_utf8(void)
 {
 	CU_ASSERT_TRUE(utf8_valid_text("gold 22k \xd8\xb0\xd9\x87\xd8\xa8", 15));
 	CU_ASSERT_TRUE(utf8_valid_text("line\nnext\ttab", 13));
+	/* a cut inside "\xd8\xb0" (bytes 9-10) keeps neither byte of it */
+	CU_ASSERT_EQUAL(utf8_cut("gold 22k \xd8\xb0\xd9\x87", 13, 10), 9);
+	CU_ASSERT_EQUAL(utf8_cut("gold 22k \xd8\xb0\xd9\x87", 13, 11), 11);
+	CU_ASSERT_EQUAL(utf8_cut("gold", 4, 10), 4);
+	CU_ASSERT_EQUAL(utf8_cut("\xd8\xb0", 2, 1), 0);
 	CU_ASSERT_FALSE(utf8_valid_text("\xc3\x28", 2));          /* bad continuation */
 	CU_ASSERT_FALSE(utf8_valid_text("\xc0\xaf", 2));          /* overlong */
 	CU_ASSERT_FALSE(utf8_valid_text("\xed\xa0\x80", 3));      /* surrogate */
