@@ -232,19 +232,46 @@ static void show_deliveries(const struct request *req, struct tpl_dict *d, const
 	tpl_show(d, json_array_size(items) ? "HAS_DELIVERIES" : "NO_DELIVERIES");
 }
 
+/* The chart of the alert's KPI around its firing (samples: q_alert_samples). */
+static void alert_chart(struct buf *svg, const json_t *a, const PGresult *facts,
+    const PGresult *samples, enum cond c)
+{
+	int n = PQntuples(samples);
+	struct chart_point *pts = xcalloc((size_t)n + 1, sizeof(*pts));
+	const char *kname = db_str(facts, 0, "kpi_name");
+	char *title = xasprintf("%s around the firing of %s", kname ? kname :
+	    json_string_value(json_object_get(a, "kpi")),
+	    json_string_value(json_object_get(a, "rule_name")));
+	struct chart ch = {
+		.pts = pts, .n = (size_t)n, .width = 640, .height = 280, .title = title,
+		.unit = db_str(facts, 0, "unit"),
+		.has_threshold = c < COND_PCT_CHANGE_GT,
+		.threshold = json_number_value(json_object_get(a, "threshold")),
+		.mark_us = db_i64(facts, 0, "t_us"), .mark_label = "fired",
+	};
+
+	for (int i = 0; i < n; i++) {
+		pts[i].t_us = db_i64(samples, i, "t_us");
+		pts[i].v = db_f64(samples, i, "value");
+		pts[i].backfill = db_bool(samples, i, "backfill");
+	}
+	chart_svg(svg, &ch);
+	free(title);
+	free(pts);
+}
+
 int page_alert_detail(struct request *req)
 {
 	int64_t id = req_param_id(req, "id");
 	struct kpi_names *names = NULL;
 	json_t *a = NULL, *sent = NULL;
 	PGresult *facts = NULL, *samples = NULL, *events = NULL;
-	struct chart_point *pts = NULL;
 	struct buf svg;
 	struct page p;
 	char idb[24];
 	enum store_rc src;
 	enum cond c;
-	int rc = 500, n;
+	int rc = 500;
 
 	buf_init(&svg);
 	src = alert_get(req->db, id, &a);
@@ -260,29 +287,8 @@ int page_alert_detail(struct request *req)
 	if (samples == NULL || (events = events_of_alert(req->db, id)) == NULL ||
 	    delivery_of_alert(req->db, id, &sent) != ST_OK)
 		goto out;
-	n = PQntuples(samples);
-	pts = xcalloc((size_t)n + 1, sizeof(*pts));
-	for (int i = 0; i < n; i++) {
-		pts[i].t_us = db_i64(samples, i, "t_us");
-		pts[i].v = db_f64(samples, i, "value");
-		pts[i].backfill = db_bool(samples, i, "backfill");
-	}
 	c = cond_parse(json_string_value(json_object_get(a, "condition")));
-	{
-		const char *kname = db_str(facts, 0, "kpi_name");
-		char *title = xasprintf("%s around the firing of %s", kname ? kname :
-		    json_string_value(json_object_get(a, "kpi")),
-		    json_string_value(json_object_get(a, "rule_name")));
-		struct chart ch = {
-			.pts = pts, .n = (size_t)n, .width = 640, .height = 280, .title = title,
-			.unit = db_str(facts, 0, "unit"),
-			.has_threshold = c < COND_PCT_CHANGE_GT,
-			.threshold = json_number_value(json_object_get(a, "threshold")),
-			.mark_us = db_i64(facts, 0, "t_us"), .mark_label = "fired",
-		};
-		chart_svg(&svg, &ch);
-		free(title);
-	}
+	alert_chart(&svg, a, facts, samples, c);
 	page_begin(&p, req, json_string_value(json_object_get(a, "rule_name")), "alert.html.tpl",
 	    "ALERTS");
 	page_alert(req, p.content, a, names);
@@ -311,7 +317,6 @@ out:
 	PQclear(facts);
 	PQclear(samples);
 	PQclear(events);
-	free(pts);
 	buf_free(&svg);
 	return rc;
 }
