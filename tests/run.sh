@@ -149,8 +149,11 @@ run_variant() {
 	# the pages in a real browser, against the same stack (once: the
 	# sanitizer build runs them the same way, it only takes longer)
 	if [ "$variant" = normal ] && [ -z "${SKIP_BROWSER:-}" ]; then
-		step "$variant: browser (chromium)" env GW_TEST_URL="http://127.0.0.1:$port" \
-			GW_TEST_STACK="$dir" GW_TEST_BIN="$top/$build" node tests/browser/pages.mjs
+		local file
+		for file in tests/browser/[0-9]*.mjs; do
+			step "$variant: browser $(basename "$file" .mjs) (chromium)" env GW_TEST_URL="http://127.0.0.1:$port" \
+				GW_TEST_STACK="$dir" GW_TEST_BIN="$top/$build" node "$file"
+		done
 	fi
 	stack_down "$dir" "$build"
 	tests/smtp/smtp.sh stop "$GW_TEST_SMTP_DIR"

@@ -1,4 +1,4 @@
-// tests/browser/pages.mjs - the staff pages in a real browser (Debian's
+// tests/browser/10-pages.mjs - the staff pages in a real browser (Debian's
 // chromium driven by playwright-core): sign in, a rule through the form
 // (with an invalid submit first), an alert appearing live on the dashboard,
 // acknowledged from another browser and updating the first, the rule
@@ -7,88 +7,17 @@
 // POST refused, an open system alert under "goldwatch itself". Screenshots go
 // to build/browser/.
 //
-//   node tests/browser/pages.mjs   (GW_TEST_URL, GW_TEST_ADMIN_PASSWORD, GW_TEST_STACK, GW_TEST_BIN set by tests/run.sh)
-import { chromium } from 'playwright-core';
+//   node tests/browser/10-pages.mjs   (GW_TEST_URL, GW_TEST_ADMIN_PASSWORD, GW_TEST_STACK, GW_TEST_BIN set by tests/run.sh)
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { base, adminPassword, shots, browser, step, api, admin, newSession, axe, fitsWidth, finish } from './lib.mjs';
 
-const base = process.env.GW_TEST_URL;
-const adminPassword = process.env.GW_TEST_ADMIN_PASSWORD;
-const shots = new URL('../../build/browser/', import.meta.url).pathname;
-mkdirSync(shots, { recursive: true });
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-
-let failures = 0;
-const problems = [];
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    console.log(`  ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failures++;
-    console.log(`  FAIL ${name}: ${e.message}`);
-  }
-}
-
-// The API, as another system would use it.
-async function api(method, path, token, body) {
-  const r = await fetch(base + path, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  return { status: r.status, json: text ? JSON.parse(text) : null };
-}
-const login = await fetch(base + '/api/auth/login', {
-  method: 'POST', headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify({ username: 'admin', password: adminPassword }),
-});
-const admin = (await login.json()).token;
-assert.ok(admin, 'admin API login');
 const viewerPassword = 'viewer-browser-pw';
 await api('POST', '/api/users', admin, { username: 'browser_viewer', password: viewerPassword, role: 'viewer' });
 const opPassword = 'operator-browser-pw';
 await api('POST', '/api/users', admin, { username: 'browser_operator', password: opPassword, role: 'operator' });
 await api('POST', '/api/kpis', admin, { key: 'b_till', name: 'Cash in till', category: 'financial', unit: 'USD' });
-
-// Every page the browser sees: CSP violations, script errors and dialogs are failures.
-async function newSession(user, password, opts = {}) {
-  const context = await browser.newContext({ viewport: opts.viewport || { width: 1280, height: 900 },
-    bypassCSP: !!opts.bypassCSP });
-  if (opts.notifications) {
-    await context.grantPermissions(['notifications'], { origin: base });
-    // record what the page asks the Notification API to show
-    await context.addInitScript(() => {
-      window.__notes = [];
-      const Real = window.Notification;
-      class Recording extends Real {
-        constructor(title, o) { super(title, o); window.__notes.push({ title, body: o && o.body }); }
-      }
-      Object.defineProperty(Recording, 'permission', { get: () => Real.permission });
-      window.Notification = Recording;
-    });
-  }
-  const page = await context.newPage();
-  page.on('dialog', async (d) => { problems.push(`dialog fired: ${d.message()}`); await d.dismiss(); });
-  page.on('pageerror', (e) => problems.push(`script error: ${e.message}`));
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/.test(m.text())) problems.push(`CSP: ${m.text()}`);
-  });
-  await page.goto(base + '/login');
-  await page.fill('#username', user);
-  await page.fill('#password', password);
-  await page.click('form.form button[type=submit]');
-  await page.waitForURL(base + '/');
-  return { context, page };
-}
 
 const A = await newSession('admin', adminPassword, { notifications: true });
 
@@ -177,10 +106,7 @@ await step('the rule form previews the rule on the stored samples, and follows t
   await p.fill('#threshold', '2050');
   await p.waitForFunction((n) => document.querySelector('#preview-result').textContent
     .includes(`Would have fired ${n} time`), firings, { timeout: 5000 });
-  await p.addScriptTag({ path: new URL('../../node_modules/axe-core/axe.min.js', import.meta.url).pathname });
-  const found = await p.evaluate(async () => (await window.axe.run(document,
-    { runOnly: ['wcag2a', 'wcag2aa'] })).violations.map((v) => `${v.id}: ${v.nodes.length}`));
-  assert.deepEqual(found, [], 'axe finds nothing on the rule form with its preview');
+  await axe(p, 'the rule form with its preview');
   await p.setViewportSize({ width: 390, height: 844 });
   const w = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
   assert.ok(w[0] <= w[1], `the form with its preview is ${w[0]} px wide on a ${w[1]} px screen`);
@@ -354,12 +280,6 @@ await step('the policy pages: a policy and an escalation policy from their forms
   const stock = (await api('POST', '/api/contact-points', admin, { name: 'Browser stock', kind: 'email', settings: { addresses: ['stock@shop.example'] } })).json.id;
   const S = await newSession('admin', adminPassword, { bypassCSP: true });
   const p = S.page;
-  const axe = async (what) => {
-    await p.addScriptTag({ path: new URL('../../node_modules/axe-core/axe.min.js', import.meta.url).pathname });
-    const found = await p.evaluate(async () => (await window.axe.run(document,
-      { runOnly: ['wcag2a', 'wcag2aa'] })).violations.map((v) => `${v.id}: ${v.nodes.length}`));
-    assert.deepEqual(found, [], `axe finds nothing on ${what}`);
-  };
   const save = async (selector) => {
     await Promise.all([p.waitForNavigation({ waitUntil: 'load' }), p.click(selector)]);
   };
@@ -378,7 +298,7 @@ await step('the policy pages: a policy and an escalation policy from their forms
   const routing = (await api('GET', '/api/notification-policies', admin)).json;
   assert.deepEqual(routing.policies.map((x) => x.contact_points[0]), [stock, owner]);
   assert.equal(routing.policies[0].repeat_minutes, 60);
-  await axe('the notification policies');
+  await axe(p, 'the notification policies');
   await p.screenshot({ path: shots + 'notification-policies.png', fullPage: true });
   // an escalation policy of two levels
   await p.goto(base + '/escalation-policies/new');
@@ -388,23 +308,23 @@ await step('the policy pages: a policy and an escalation policy from their forms
   await save('button[value="add"]');
   await p.fill('#l1-after', '30');
   await p.check(`input[name="l1_cp_${stock}"]`);
-  await axe('the escalation policy form');
+  await axe(p, 'the escalation policy form');
   await save('#ep-form button.primary');
   assert.equal(p.url(), base + '/escalation-policies');
   const eps = (await api('GET', '/api/escalation-policies', admin)).json.items;
   const ep = eps.find((x) => x.name === 'Browser escalation');
   assert.deepEqual(ep.levels, [{ after_minutes: 15, contact_points: [owner] }, { after_minutes: 30, contact_points: [stock] }]);
-  await axe('the escalation policies');
+  await axe(p, 'the escalation policies');
   await p.screenshot({ path: shots + 'escalation-policies.png', fullPage: true });
   await p.goto(base + `/escalation-policies/${ep.id}`);
-  await axe('an escalation policy');
+  await axe(p, 'an escalation policy');
   await p.screenshot({ path: shots + 'escalation-policy.png', fullPage: true });
   await p.setViewportSize({ width: 390, height: 844 });
   for (const [path, shot] of [['/notification-policies', 'notification-policies-phone'], ['/escalation-policies', 'escalation-policies-phone'], [`/escalation-policies/${ep.id}`, 'escalation-policy-phone']]) {
     await p.goto(base + path);
     const w = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
     assert.ok(w[0] <= w[1], `${path} is ${w[0]} px wide on a ${w[1]} px screen`);
-    await axe(`${path} on a phone`);
+    await axe(p, `${path} on a phone`);
     await p.screenshot({ path: shots + shot + '.png', fullPage: true });
   }
   await S.context.close();
@@ -418,12 +338,6 @@ await step('API tokens, sessions and the status page from the pages, axe-clean, 
   await api('POST', '/api/users', admin, { username: 'browser_' + 'x'.repeat(56), password: viewerPassword, role: 'viewer' });
   const S = await newSession('admin', adminPassword, { bypassCSP: true });
   const p = S.page;
-  const axe = async (what) => {
-    await p.addScriptTag({ path: new URL('../../node_modules/axe-core/axe.min.js', import.meta.url).pathname });
-    const found = await p.evaluate(async () => (await window.axe.run(document,
-      { runOnly: ['wcag2a', 'wcag2aa'] })).violations.map((v) => `${v.id}: ${v.nodes.length}`));
-    assert.deepEqual(found, [], `axe finds nothing on ${what}`);
-  };
   await p.goto(base + '/');
   await p.click('a[href="/tokens"]');
   assert.equal(p.url(), base + '/tokens');
@@ -433,7 +347,7 @@ await step('API tokens, sessions and the status page from the pages, axe-clean, 
   const token = await p.inputValue('#new-token');
   assert.match(token, /^gwt_/, 'the new token is shown once');
   assert.equal((await api('GET', '/api/auth/me', token)).status, 200, 'and works');
-  await axe('the tokens page with a new token');
+  await axe(p, 'the tokens page with a new token');
   await p.screenshot({ path: shots + 'tokens.png', fullPage: true });
   await p.goto(base + '/tokens');
   assert.equal(await p.locator('#new-token').count(), 0, 'never shown again');
@@ -443,18 +357,18 @@ await step('API tokens, sessions and the status page from the pages, axe-clean, 
   await p.click('a[href="/account"]');
   assert.match(await p.textContent('h1'), /Your account/);
   assert.match(await p.textContent('main'), /this one/);
-  await axe('the account page');
+  await axe(p, 'the account page');
   await p.click('a:text-is("browser_viewer")');
   assert.match(await p.textContent('h1'), /Sessions of browser_viewer/);
-  await axe('a user\'s sessions');
+  await axe(p, 'a user\'s sessions');
   await p.click('a[href="/status"]');
   assert.match(await p.textContent('h1'), /goldwatch itself/);
   assert.match(await p.textContent('main'), /evaluate/);
-  await axe('the status page');
+  await axe(p, 'the status page');
   await p.setViewportSize({ width: 390, height: 844 });
   for (const path of ['/tokens', '/account', '/status']) {
     await p.goto(base + path);
-    if (path === '/status') await axe('the status page at phone width');
+    if (path === '/status') await axe(p, 'the status page at phone width');
     await p.screenshot({ path: shots + path.slice(1) + '-phone.png', fullPage: true });
     const w = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth,
       // what sticks out, to say where to look when it fails
@@ -513,10 +427,7 @@ await step('an open system alert shows apart under "goldwatch itself", axe clean
     assert.equal(await p.textContent('#system-title'), 'goldwatch itself');
     assert.match(await p.textContent('#system-alerts'), /system\.evaluation_stale/);
     assert.match(await p.textContent('#system-alerts'), /no successful evaluation since/);
-    await p.addScriptTag({ path: new URL('../../node_modules/axe-core/axe.min.js', import.meta.url).pathname });
-    const found = await p.evaluate(async () => (await window.axe.run(document,
-      { runOnly: ['wcag2a', 'wcag2aa'] })).violations.map((v) => `${v.id}: ${v.nodes.length}`));
-    assert.deepEqual(found, [], 'axe finds nothing on the dashboard with a system alert');
+    await axe(p, 'the dashboard with a system alert');
     await p.screenshot({ path: shots + 'dashboard-system.png', fullPage: true });
     // its form: what the check owns is shown disabled; who is told is the admin's
     await p.goto(`${base}/rules/${stale.id}`);
@@ -537,13 +448,4 @@ await step('an open system alert shows apart under "goldwatch itself", axe clean
   await S.context.close();
 });
 
-await step('no dialog, script error or CSP violation on any page', async () => {
-  assert.deepEqual(problems, []);
-});
-
-await browser.close();
-if (failures) {
-  console.log(`browser: ${failures} failed`);
-  process.exit(1);
-}
-console.log('browser: all passed');
+await finish('pages');
