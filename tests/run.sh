@@ -192,10 +192,48 @@ fuzz_seconds=${FUZZ_TEST_SECONDS:-3}
 [ -n "${SKIP_FUZZ:-}" ] || step "fuzz: every target for ${fuzz_seconds}s" \
 	env FUZZ_SECONDS="$fuzz_seconds" fuzz/run.sh
 
-for v in "${variants[@]}"; do
-	run_variant "$v"
-	clock_stop
-done
+# The variants are independent (each its own stack, ports, SMTP server,
+# clock): TEST_PARALLEL of them run at once (default 3; 1 runs them one
+# after the other, printing as they go). A parallel variant writes to
+# build/test-VARIANT.out, printed whole when it ends.
+parallel=${TEST_PARALLEL:-3}
+if [ "$parallel" -le 1 ] || [ ${#variants[@]} -le 1 ]; then
+	for v in "${variants[@]}"; do
+		run_variant "$v"
+		clock_stop
+	done
+else
+	running=()
+	print_variant() {
+		local v=$1 f
+		wait "${running[0]}"
+		running=("${running[@]:1}")
+		cat "$top/build/test-$v.out"
+		while IFS= read -r f; do [ -n "$f" ] && failures+=("$f"); done <"$top/build/test-$v.failures"
+	}
+	started=()
+	for v in "${variants[@]}"; do
+		mkdir -p "$top/build"
+		(
+			trap clock_stop EXIT
+			failures=()
+			run_variant "$v"
+			clock_stop
+			printf '%s\n' "${failures[@]+"${failures[@]}"}" >"$top/build/test-$v.failures"
+		) >"$top/build/test-$v.out" 2>&1 &
+		running+=($!)
+		started+=("$v")
+		echo "=== $v: started ($(elapsed)), output in build/test-$v.out"
+		if [ ${#running[@]} -ge "$parallel" ]; then
+			print_variant "${started[0]}"
+			started=("${started[@]:1}")
+		fi
+	done
+	while [ ${#started[@]} -gt 0 ]; do
+		print_variant "${started[0]}"
+		started=("${started[@]:1}")
+	done
+fi
 
 echo
 if [ ${#failures[@]} -gt 0 ]; then
