@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "units.h"
 #include "util.h"
 
 #ifndef GW_DATADIR
@@ -42,6 +43,8 @@ static const struct conf_var conf_vars[] = {
 	WORD("GOLDWATCH_LOG_FORMAT", log_format, "text", log_format_names),
 	STR("DATABASE_URL", database_url, ""),
 	STR("GOLDWATCH_TIMEZONE", timezone, "UTC"),
+	STR("GOLDWATCH_CURRENCY", currency, "USD"),
+	WORD("GOLDWATCH_WEIGHT_UNIT", weight_unit, "g", units_weight_codes),
 	STR("GOLDWATCH_DATA_DIR", data_dir, GW_DATADIR),
 	STR("GOLDWATCH_SOCKET", socket_path, "/run/goldwatch/api.sock"),
 	STR("GOLDWATCH_BASE_URL", base_url, "http://127.0.0.1:8080"),
@@ -207,6 +210,14 @@ int config_load(struct config *cfg)
 		    cfg->timezone);
 		goto fail;
 	}
+	if (units_currency(cfg->currency) == NULL) {
+		log_err("GOLDWATCH_CURRENCY \"%.8s\" is not a currency goldwatch knows: an ISO 4217"
+		    " code in capitals, e.g. USD, EUR, GBP, INR, AED, SAR, KWD, JPY", cfg->currency);
+		goto fail;
+	}
+	/* every formatter of this process shows the shop's units from here on */
+	units_set(units_currency(cfg->currency),
+	    units_weight(units_weight_codes[cfg->weight_unit]));
 	return 0;
 fail:
 	config_free(cfg);
