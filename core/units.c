@@ -25,9 +25,12 @@ static const struct weight_unit weights[] = {
 };
 const char *const units_weight_codes[] = {"g", "tola", "ozt", NULL};
 
+/* grams of fine gold: the demo shop's stock (0002_kpis.sql) */
+#define FINE "g (fine)"
+
 /* the words of units_display() and units_api(), made by units_set() */
 static char money_word[4] = "USD", price_word[16] = "USD/g", weight_word[8] = "g",
-    api_price_word[16] = "USD/g";
+    fine_word[16] = "g (fine)", api_price_word[16] = "USD/g";
 static const struct currency *shop_currency = &currencies[0];
 static const struct weight_unit *shop_weight = &weights[0];
 
@@ -54,6 +57,7 @@ void units_set(const struct currency *currency, const struct weight_unit *weight
 	snprintf(money_word, sizeof(money_word), "%s", shop_currency->code);
 	snprintf(price_word, sizeof(price_word), "%s/%s", shop_currency->code, shop_weight->code);
 	snprintf(weight_word, sizeof(weight_word), "%s", shop_weight->code);
+	snprintf(fine_word, sizeof(fine_word), "%s (fine)", shop_weight->code);
 	snprintf(api_price_word, sizeof(api_price_word), "%s/g", shop_currency->code);
 }
 
@@ -73,7 +77,7 @@ enum quantity units_quantity(const char *unit)
 
 	if (unit == NULL || *unit == '\0')
 		return Q_OTHER;
-	if (strcmp(unit, "g") == 0)
+	if (strcmp(unit, "g") == 0 || strcmp(unit, FINE) == 0)
 		return Q_WEIGHT;
 	if (strlen(unit) == 3 && units_currency(unit))
 		return Q_MONEY;
@@ -104,12 +108,12 @@ static const char *unit_word(const char *unit, const char *price, const char *we
 
 const char *units_display(const char *unit)
 {
-	return unit_word(unit, price_word, weight_word);
+	return unit_word(unit, price_word, unit && strcmp(unit, FINE) == 0 ? fine_word : weight_word);
 }
 
 const char *units_api(const char *unit)
 {
-	return unit_word(unit, api_price_word, "g");
+	return unit_word(unit, api_price_word, unit);
 }
 
 double units_to_display(const char *unit, double v)

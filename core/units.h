@@ -24,7 +24,7 @@ enum quantity {
 	Q_OTHER,            /* pieces, %, invoices: shown as stored */
 	Q_MONEY,            /* a currency code: "USD" */
 	Q_PRICE_PER_WEIGHT, /* a currency per gram: "USD/g" */
-	Q_WEIGHT,           /* grams: "g" */
+	Q_WEIGHT,           /* grams: "g", or "g (fine)" of fine gold */
 	Q__MAX
 };
 
@@ -59,7 +59,8 @@ enum quantity units_quantity(const char *unit);
 /*
  * The unit people see for a stored unit: "JPY" for "USD" in a yen shop,
  * "JPY/tola" for "USD/g", "tola" for "g"; others as they are ("" for
- * NULL). The text lives as long as unit (or the process).
+ * NULL), "tola (fine)" for "g (fine)". The text lives as long as unit
+ * (or the process).
  */
 const char *units_display(const char *unit);
 /*

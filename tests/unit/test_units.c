@@ -65,6 +65,8 @@ static void t_quantities(void)
 	CU_ASSERT_EQUAL(units_quantity("KWD"), Q_MONEY);
 	CU_ASSERT_EQUAL(units_quantity("USD/g"), Q_PRICE_PER_WEIGHT);
 	CU_ASSERT_EQUAL(units_quantity("g"), Q_WEIGHT);
+	CU_ASSERT_EQUAL(units_quantity("g (fine)"), Q_WEIGHT);
+	CU_ASSERT_EQUAL(units_quantity("g(fine)"), Q_OTHER);
 	CU_ASSERT_EQUAL(units_quantity("pieces"), Q_OTHER);
 	CU_ASSERT_EQUAL(units_quantity("%"), Q_OTHER);
 	CU_ASSERT_EQUAL(units_quantity("XYZ"), Q_OTHER);
@@ -76,6 +78,8 @@ static void t_quantities(void)
 	CU_ASSERT_STRING_EQUAL(units_display("USD"), "JPY");
 	CU_ASSERT_STRING_EQUAL(units_display("USD/g"), "JPY/ozt");
 	CU_ASSERT_STRING_EQUAL(units_display("g"), "ozt");
+	CU_ASSERT_STRING_EQUAL(units_display("g (fine)"), "ozt (fine)");
+	CU_ASSERT_STRING_EQUAL(units_api("g (fine)"), "g (fine)");
 	CU_ASSERT_STRING_EQUAL(units_display("pieces"), "pieces");
 	CU_ASSERT_STRING_EQUAL(units_display(NULL), "");
 	CU_ASSERT_STRING_EQUAL(units_api("USD"), "JPY");
