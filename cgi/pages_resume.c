@@ -14,18 +14,37 @@
 #include "json_out.h"
 #include "page.h"
 
-/* What a kept action is called on its confirmation page. */
+/*
+ * What a kept action is called on its confirmation page: the user must
+ * see what the button does (a link from anywhere can fill the kept form).
+ * A route not named here is offered with its path.
+ */
 static const struct {
 	const char *pattern;
 	const char *question; /* %s: the route's {id} */
 	const char *button;
 } resume_words[] = {
 	{"/alerts/{id}/acknowledge", "Acknowledge alert #%s", "Acknowledge"},
-	{"/silences", "Create the silence%.0s", "Create silence"},
-	{"/silences/{id}/end", "End silence #%s", "End silence"},
-	{"/rules", "Create the rule%.0s", "Create rule"},
+	{"/notifications/{id}/retry", "Send message #%s again", "Retry"},
+	{"/rules", "Create this rule%.0s", "Create rule"},
+	{"/rules/load-starter", "Load the starter rules%.0s", "Load starter rules"},
 	{"/rules/{id}", "Save rule #%s", "Save rule"},
 	{"/rules/{id}/enabled", "Switch rule #%s on or off", "Switch"},
+	{"/rules/{id}/delete", "Delete rule #%s", "Delete rule"},
+	{"/calendar", "Save the opening hours%.0s", "Save"},
+	{"/contact-points", "Create this contact point%.0s", "Create contact point"},
+	{"/contact-points/{id}", "Save contact point #%s", "Save"},
+	{"/contact-points/{id}/test", "Send a test to contact point #%s", "Send test"},
+	{"/contact-points/{id}/delete", "Delete contact point #%s", "Delete contact point"},
+	{"/notification-policies", "Save the notification policies%.0s", "Save"},
+	{"/escalation-policies", "Create this escalation policy%.0s", "Create policy"},
+	{"/escalation-policies/{id}", "Save escalation policy #%s", "Save"},
+	{"/escalation-policies/{id}/delete", "Delete escalation policy #%s", "Delete policy"},
+	{"/tokens", "Create an API token%.0s", "Create token"},
+	{"/tokens/{id}/revoke", "Revoke API token #%s", "Revoke"},
+	{"/users/{id}/sessions/end", "End the sessions of user #%s", "End sessions"},
+	{"/silences", "Create this silence%.0s", "Create silence"},
+	{"/silences/{id}/end", "End silence #%s", "End silence"},
 };
 
 /* The kept path's route, if it is a form page a signed-in user posts. */
@@ -45,13 +64,13 @@ static const struct route *resume_route(const char *path, struct route_params *p
 }
 
 /* The question and button for route r; an alert's rule named when known. */
-static void resume_say(struct request *req, struct tpl_dict *d, const struct route *r,
-    const struct route_params *params)
+static void resume_say(struct request *req, struct tpl_dict *d, const char *path,
+    const struct route *r, const struct route_params *params)
 {
 	const char *id = route_param(params, "id");
 	json_t *alert = NULL;
 
-	tpl_set(d, "QUESTION", "Send the form you started before you were signed out");
+	tpl_setf(d, "QUESTION", "Send the form you started to %s", path);
 	tpl_set(d, "BUTTON", "Send");
 	for (size_t i = 0; i < GW_ARRAY_LEN(resume_words); i++) {
 		if (strcmp(resume_words[i].pattern, r->pattern) != 0)
@@ -77,7 +96,7 @@ int page_resume_offer(struct request *req, const struct page_resume *kept, const
 	page_begin(&p, req, "Finish what you started", "resume.html.tpl", NULL);
 	tpl_set(p.content, "ACTION", kept->path);
 	tpl_set(p.content, "BACK", next);
-	resume_say(req, p.content, r, &params);
+	resume_say(req, p.content, kept->path, r, &params);
 	for (size_t i = 0; i < kept->n; i++) {
 		/* a note stays in view, and can be changed, before it is sent */
 		int note = strcmp(kept->fields[i].key, "note") == 0;

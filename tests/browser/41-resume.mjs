@@ -8,7 +8,7 @@
 //
 //   node tests/browser/41-resume.mjs   (GW_TEST_URL, GW_TEST_ADMIN_PASSWORD, GW_TEST_STACK, GW_TEST_BIN set by tests/run.sh)
 import assert from 'node:assert/strict';
-import { base, shots, step, api, admin, newSession, axe, fitsWidth, finish, desktop, phone } from './lib.mjs';
+import { base, adminPassword, shots, step, api, admin, newSession, axe, fitsWidth, finish, desktop, phone } from './lib.mjs';
 
 const opPassword = 'r41-operator-pw';
 const op = await api('POST', '/api/users', admin, { username: 'r41_op', password: opPassword, role: 'operator' });
@@ -141,6 +141,17 @@ await step('a kept action that is not a form of this site is not offered', async
     await Promise.all([p.waitForURL(base + '/'), p.click('form.form button[type=submit]')]);
     assert.equal(await p.locator('#resume-form').count(), 0, `${path} not offered`);
   }
+  await S.context.close();
+});
+
+await step('a kept action from a link says what it does and waits for the click', async () => {
+  // anyone can link to the sign-in page with a kept form: the offer names it
+  const S = await newSession('admin', adminPassword, { viewport: desktop });
+  const p = S.page;
+  await p.goto(`${base}/login?next=%2Frules&resume=${encodeURIComponent(`/rules/${rule.json.id}/delete`)}&resume.confirm=1`);
+  assert.equal(await p.textContent('#resume-question'), `Delete rule #${rule.json.id}?`);
+  assert.equal(await p.textContent('#resume-form button[type=submit]'), 'Delete rule');
+  assert.equal((await api('GET', `/api/alerts/rules/${rule.json.id}`, admin)).status, 200, 'not deleted by the link');
   await S.context.close();
 });
 
