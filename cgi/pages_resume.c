@@ -25,6 +25,7 @@ static const struct {
 	const char *button;
 } resume_words[] = {
 	{"/alerts/{id}/acknowledge", "Acknowledge alert #%s", "Acknowledge"},
+	{"/alerts/acknowledge", "Acknowledge the alerts you ticked%.0s", "Acknowledge"},
 	{"/notifications/{id}/retry", "Send message #%s again", "Retry"},
 	{"/rules", "Create this rule%.0s", "Create rule"},
 	{"/rules/load-starter", "Load the starter rules%.0s", "Load starter rules"},
