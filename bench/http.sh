@@ -7,7 +7,12 @@
 #   over the database's figures; the target is half of health's rate),
 #   GET /api/alerts/summary,
 #   GET /api/alerts/history?limit=50 (first page and a deep cursor),
-#   GET /api/alerts/history?state=firing&severity=critical.
+#   GET /api/alerts/history?state=firing&severity=critical,
+# and the staff pages as a signed-in browser asks for them (the session
+# cookie, Accept-Encoding: gzip): the dashboard with the RULES open alerts,
+# the history page (/alerts), the rules page with the RULES rules and a
+# KPI page with a day of samples (its chart). It also reports the
+# dashboard's HTML size, as sent and gzipped (target: under 150 KB).
 # Each endpoint ROUNDS times in turn (interleaved, so a noisy neighbour
 # hits all alike); the report gives the median req/s, p50 and p99.
 #
@@ -51,9 +56,13 @@ SELECT r, 'bench rule ' || r, 'bench_value', 'gt', 100, 150,
   FROM (SELECT g, 1 + g % :rules AS r,
                now() - interval '365 days' + g * (interval '365 days' / :alerts) AS t
           FROM generate_series(1, :alerts) g) x;
+-- a day of samples every five minutes for the KPI page's chart
+INSERT INTO kpi_samples (kpi_key, value, sampled_at, source)
+SELECT 'bench_value', 100 + 50 * sin(g / 20.0), now() - g * interval '5 minutes', 'push'
+  FROM generate_series(0, 287) g;
 -- as the evaluator leaves them every five minutes: counters folded
 SELECT compact_alert_stats();
-VACUUM ANALYZE alerts, alert_rules, rule_state, counter_deltas, alert_hour_deltas;
+VACUUM ANALYZE alerts, alert_rules, rule_state, counter_deltas, alert_hour_deltas, kpi_samples;
 SQL
 bench_psql -tAc "SELECT count(*), count(*) FILTER (WHERE state <> 'resolved') FROM alerts" |
 	awk -F'|' '{print "  alerts: " $1 ", open: " $2}'
@@ -67,7 +76,14 @@ deep=$(curl -s -H "Authorization: Bearer $token" \
 	sed -n 's/.*"next_cursor":"\([^"]*\)".*/\1/p')
 [ -n "$deep" ] || { echo "no deep cursor"; exit 1; }
 
-names=(static health metrics summary history history_deep firing_critical)
+# a browser's session for the pages
+session=$(curl -s -X POST "$BENCH_URL/api/auth/login" -H 'Content-Type: application/json' \
+	-d "{\"username\":\"admin\",\"password\":\"$BENCH_ADMIN_PASSWORD\"}" |
+	sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+[ -n "$session" ] || { echo "no session"; exit 1; }
+
+names=(static health metrics summary history history_deep firing_critical
+	page_dashboard page_history page_rules page_kpi)
 paths=(
 	"/static/css/goldwatch.css"
 	"/api/health"
@@ -76,20 +92,40 @@ paths=(
 	"/api/alerts/history?limit=50"
 	"/api/alerts/history?limit=50&cursor=$deep"
 	"/api/alerts/history?state=firing&severity=critical&limit=50"
+	"/"
+	"/alerts"
+	"/rules"
+	"/kpis/bench_value"
 )
+# The headers of endpoint i: the API's token, or a signed-in browser's.
+headers() {
+	case "${names[$1]}" in
+	page_*) printf '%s\n' "Cookie: gw_session=$session" "Accept-Encoding: gzip" ;;
+	*) printf '%s\n' "Authorization: Bearer $token" ;;
+	esac
+}
 # the deep page starts half-way down the history
 # every endpoint must answer 200 before it is measured
 for i in "${!paths[@]}"; do
-	code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$BENCH_URL${paths[$i]}")
+	mapfile -t h < <(headers "$i")
+	code=$(curl -s -o /dev/null -w '%{http_code}' "${h[@]/#/-H}" "$BENCH_URL${paths[$i]}")
 	[ "$code" = 200 ] || { echo "${names[$i]}: HTTP $code"; exit 1; }
 done
+open=$(bench_psql -tAc "SELECT count(*) FROM alerts WHERE state <> 'resolved'")
+plain=$(curl -s -o /dev/null -w '%{size_download}' -H "Cookie: gw_session=$session" "$BENCH_URL/")
+gz=$(curl -s -o /dev/null -w '%{size_download}' -H "Cookie: gw_session=$session" \
+	-H 'Accept-Encoding: gzip' "$BENCH_URL/")
+shown=$(curl -s -H "Cookie: gw_session=$session" "$BENCH_URL/" | grep -c 'href="/alerts/[0-9]*"' || true)
+printf 'dashboard with %s open alerts: %s bytes of HTML (%.0f KB), %s bytes gzipped; %s alert links on it\n' \
+	"$open" "$plain" "$(awk -v b="$plain" 'BEGIN {print b / 1024}')" "$gz" "$shown"
 
 out=$BENCH_DIR/wrk
 mkdir -p "$out"
 for round in $(seq 1 "$ROUNDS"); do
 	for i in "${!paths[@]}"; do
+		mapfile -t h < <(headers "$i")
 		wrk -t2 -c"$CONNS" -d"${SECONDS_EACH}s" --latency \
-			-H "Authorization: Bearer $token" "$BENCH_URL${paths[$i]}" > "$out/${names[$i]}.$round"
+			"${h[@]/#/-H}" "$BENCH_URL${paths[$i]}" > "$out/${names[$i]}.$round"
 	done
 	echo "round $round done"
 done

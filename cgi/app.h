@@ -157,6 +157,20 @@ int kpis_delete(struct request *req);
 int page_login_form(struct request *req);
 int page_login_submit(struct request *req);
 int page_logout(struct request *req);
+/*
+ * A page route asked for while signed out: a GET goes to /login?next= its
+ * path and query; a form (form_read: its fields are in req->form) is
+ * kept in the sign-in page's hidden fields, without its CSRF token.
+ */
+int page_signin_needed(struct request *req, int form_read);
+/* pages_resume.c: after signing in, the kept action offered again (a form
+ * with a fresh CSRF token), or the way to next when it cannot be. */
+struct page_resume {
+	const char *path;
+	const struct kv *fields;
+	size_t n;
+};
+int page_resume_offer(struct request *req, const struct page_resume *r, const char *next);
 int page_dashboard(struct request *req);
 
 /* pages_alerts.c */

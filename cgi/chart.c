@@ -10,6 +10,7 @@
 
 #include "fmt.h"
 #include "tpl.h"
+#include "units.h"
 
 #define CHART_TPL "chart.svg.tpl"
 
@@ -237,10 +238,22 @@ int chart_svg(struct buf *out, const struct chart *c)
 		tpl_set_int(e, "X", c->width / 2);
 		tpl_set_int(e, "Y", c->height / 2);
 	} else {
-		frame_fit(&f, c);
-		axes(d, &f, c->unit);
-		marks(d, &f, c);
-		samples(d, &f, c);
+		/* drawn in the shop's units (units.h): tola, ozt, its currency */
+		struct chart shown = *c;
+		struct chart_point *pts = xcalloc(c->n, sizeof(*pts));
+
+		for (size_t i = 0; i < c->n; i++) {
+			pts[i] = c->pts[i];
+			pts[i].v = units_to_display(c->unit, c->pts[i].v);
+		}
+		shown.pts = pts;
+		shown.unit = units_display(c->unit);
+		shown.threshold = units_to_display(c->unit, c->threshold);
+		frame_fit(&f, &shown);
+		axes(d, &f, shown.unit);
+		marks(d, &f, &shown);
+		samples(d, &f, &shown);
+		free(pts);
 	}
 	rc = tpl_expand(CHART_TPL, root, out);
 	tpl_dict_free(root);

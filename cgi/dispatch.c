@@ -234,15 +234,11 @@ static int run(struct request *req)
 		return rc;
 	if (req->route->role > ROLE_PUBLIC) {
 		if (!req->authenticated) {
-			if (is_page(req)) {
-				struct buf loc;
-				buf_init(&loc);
-				buf_puts(&loc, "/login?next=");
-				url_encode(&loc, req->path);
-				rc = req_redirect(req, loc.data);
-				buf_free(&loc);
-				return rc;
-			}
+			/* back after signing in; a form is kept to be offered again */
+			if (is_page(req))
+				return page_signin_needed(req, req->route->body == BODY_FORM &&
+				    content_type_is(req->content_type,
+				    "application/x-www-form-urlencoded") && request_parse_form(req) == 0);
 			return req_error(req, 401, "unauthorized", NULL,
 			    "log in or send Authorization: Bearer <token>");
 		}

@@ -13,13 +13,17 @@
 #include "schedule.h"
 
 #define LOGIN_COOKIE "gw_login"
+#define RESUME_PREFIX "resume."
 
 /*
  * The login form carries a token that must match a cookie set with the
  * form (double submit): another site cannot sign a visitor in as itself.
+ * An action started while signed out (resume: its path and fields, never
+ * its old CSRF token) rides along in hidden fields, to be offered again
+ * once signed in (pages_resume.c).
  */
 static int login_render(struct request *req, int status, const char *error,
-    const char *username, const char *next)
+    const char *username, const char *next, const struct page_resume *resume)
 {
 	char token[AUTH_TOKEN_MAX];
 	struct page p;
@@ -35,16 +39,106 @@ static int login_render(struct request *req, int status, const char *error,
 		struct tpl_dict *e = tpl_section(p.content, "ERROR");
 		tpl_set(e, "ERROR_TEXT", error);
 	}
+	if (resume && resume->path) {
+		struct tpl_dict *r = tpl_section(p.content, "RESUME");
+		tpl_set(r, "RESUME_PATH", resume->path);
+		for (size_t i = 0; i < resume->n; i++) {
+			struct tpl_dict *f = tpl_section(r, "RESUME_FIELD");
+			tpl_setf(f, "RF_NAME", RESUME_PREFIX "%s", resume->fields[i].key);
+			tpl_set(f, "RF_VALUE", resume->fields[i].value);
+		}
+	}
 	return page_end(&p, req, status);
+}
+
+/*
+ * The pairs of kv with prefix (stripped; "" takes all), without the CSRF
+ * token, into r (the request's pool owns them).
+ */
+static void resume_collect(struct request *req, const struct kv *kv, size_t n,
+    const char *prefix, struct page_resume *r)
+{
+	size_t plen = strlen(prefix);
+	struct kv *out = pool_alloc(req->pool, (n + 1) * sizeof(*out));
+
+	r->fields = out;
+	r->n = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *k = kv[i].key;
+		if (strncmp(k, prefix, plen) != 0 || strcmp(k + plen, "_csrf") == 0 ||
+		    k[plen] == '\0')
+			continue;
+		out[r->n].key = k + plen;
+		out[r->n++].value = kv[i].value;
+	}
 }
 
 int page_login_form(struct request *req)
 {
 	const char *next = req_query(req, "next");
+	struct page_resume resume = {.path = req_query(req, "resume")};
 
+	if (resume.path)
+		resume_collect(req, req->query, req->nquery, RESUME_PREFIX, &resume);
+	if (req->authenticated && resume.path)
+		return page_resume_offer(req, &resume, page_local_path(next) ? next : "/");
 	if (req->authenticated)
 		return req_redirect(req, page_local_path(next) ? next : "/");
-	return login_render(req, 200, NULL, NULL, next);
+	return login_render(req, 200, NULL, NULL, next, &resume);
+}
+
+/* "&key=value", both URL-encoded, onto b. */
+static void query_add(struct buf *b, const char *prefix, const char *key, const char *value)
+{
+	buf_putc(b, '&');
+	buf_puts(b, prefix);
+	url_encode(b, key);
+	buf_putc(b, '=');
+	url_encode(b, value);
+}
+
+/*
+ * Up to this long, a kept form rides in the sign-in page's address (a GET
+ * after a 303, so reloading the page posts nothing); nginx takes request
+ * lines up to 8 KB. A longer one is answered with the sign-in page itself.
+ */
+#define RESUME_URL_MAX 6144
+
+int page_signin_needed(struct request *req, int form_read)
+{
+	const char *back = form_read ? req_form(req, "back") : NULL;
+	struct page_resume r = {0};
+	struct buf loc, to;
+	int rc;
+
+	buf_init(&loc);
+	buf_init(&to);
+	if (req->method == M_GET || req->method == M_HEAD) {
+		/* back to this page and its query */
+		buf_puts(&loc, req->path);
+		for (size_t i = 0; i < req->nquery; i++)
+			query_add(&loc, "", req->query[i].key, req->query[i].value);
+		if (req->nquery)
+			loc.data[strlen(req->path)] = '?';
+	} else {
+		buf_puts(&loc, page_local_path(back) ? back : "/");
+	}
+	buf_puts(&to, "/login?next=");
+	url_encode(&to, loc.data);
+	if (form_read) {
+		r.path = req->path;
+		resume_collect(req, req->form, req->nform, "", &r);
+		query_add(&to, "", "resume", r.path);
+		for (size_t i = 0; i < r.n; i++)
+			query_add(&to, RESUME_PREFIX, r.fields[i].key, r.fields[i].value);
+	}
+	if (to.len <= RESUME_URL_MAX)
+		rc = req_redirect(req, to.data);
+	else
+		rc = login_render(req, 401, NULL, NULL, loc.data, &r);
+	buf_free(&loc);
+	buf_free(&to);
+	return rc;
 }
 
 int page_login_submit(struct request *req)
@@ -55,23 +149,32 @@ int page_login_submit(struct request *req)
 	const char *pw = req_form(req, "password");
 	const char *next = req_form(req, "next");
 	char token[AUTH_TOKEN_MAX], csrf[AUTH_TOKEN_MAX];
+	struct page_resume resume = {.path = req_form(req, "resume")};
 	int64_t uid = 0, expires_us;
 	int rc;
 
+	if (resume.path)
+		resume_collect(req, req->form, req->nform, RESUME_PREFIX, &resume);
 	if (cookie == NULL || sent == NULL || !auth_const_eq(cookie, sent))
-		return login_render(req, 403, "The form expired. Please sign in again.", user, next);
+		return login_render(req, 403, "The form expired. Please sign in again.", user, next,
+		    &resume);
 	if (user == NULL || pw == NULL || !valid_username(user) || strlen(pw) > 1024)
-		return login_render(req, 401, "Wrong user name or password.", user, next);
+		return login_render(req, 401, "Wrong user name or password.", user, next, &resume);
 	rc = auth_check_password(req->db, user, pw, &uid);
 	if (rc < 0)
 		return 500;
 	if (rc == 0)
-		return login_render(req, 401, "Wrong user name or password.", user, next);
+		return login_render(req, 401, "Wrong user name or password.", user, next, &resume);
 	if (auth_session_create(req->db, uid, req->cfg->session_hours, token, csrf,
 	    &expires_us) < 0)
 		return 500;
 	session_set_cookie(req, token, req->cfg->session_hours * 3600);
 	req_header(req, "Set-Cookie: " LOGIN_COOKIE "=; Path=/login; Max-Age=0; HttpOnly; SameSite=Strict");
+	if (resume.path && auth_lookup(req->db, token, &req->who) == 1) {
+		req->authenticated = 1;
+		req->session_token = token;
+		return page_resume_offer(req, &resume, page_local_path(next) ? next : "/");
+	}
 	return req_redirect(req, page_local_path(next) ? next : "/");
 }
 

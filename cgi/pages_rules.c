@@ -418,7 +418,9 @@ static void rule_form_values(const struct request *req, struct tpl_dict *d,
 		page_option(d, "HOURS_OPT", hours[k][0], hours[k][1],
 		    rule->active_hours ? rule->active_hours : "always");
 	if (has_threshold)
-		show_number(req, d, "threshold", rule->threshold);
+		show_number(req, d, "threshold", fmt_threshold_shown(cond_parse(
+		    or_empty(rule->condition)), kpi_names_unit(names, or_empty(rule->kpi)),
+		    rule->threshold));
 	else
 		show_field(req, d, "threshold", "");
 	show_window(req, d, rule);
@@ -427,7 +429,9 @@ static void rule_form_values(const struct request *req, struct tpl_dict *d,
 	show_int(req, d, "for_evaluations", 1, rule->for_evaluations);
 	show_int(req, d, "cooldown_minutes", 1, rule->cooldown_minutes);
 	if (rule->has_recovery_threshold)
-		show_number(req, d, "recovery_threshold", rule->recovery_threshold);
+		show_number(req, d, "recovery_threshold", fmt_threshold_shown(cond_parse(
+		    or_empty(rule->condition)), kpi_names_unit(names, or_empty(rule->kpi)),
+		    rule->recovery_threshold));
 	else
 		show_field(req, d, "recovery_threshold", "");
 	show_int(req, d, "keep_firing_minutes", rule->has_keep_firing_minutes,
@@ -576,6 +580,19 @@ static void system_rule_fixed(struct request *req, int64_t id, json_t *in)
 	json_decref(cur);
 }
 
+/* The form's thresholds are in the unit it shows (units.h): into the KPI's stored unit. */
+static void thresholds_stored(struct request *req, struct rule_input *rule)
+{
+	struct kpi_names *names = kpi_names_load(req);
+	const char *unit = names ? kpi_names_unit(names, or_empty(rule->kpi)) : NULL;
+	enum cond c = cond_parse(or_empty(rule->condition));
+
+	rule->threshold = fmt_threshold_stored(c, unit, rule->threshold);
+	if (rule->has_recovery_threshold)
+		rule->recovery_threshold = fmt_threshold_stored(c, unit, rule->recovery_threshold);
+	kpi_names_free(names);
+}
+
 /* Create (id 0) or replace from the form; errors re-render it (422). */
 static int rule_save(struct request *req, int64_t id)
 {
@@ -591,6 +608,7 @@ static int rule_save(struct request *req, int64_t id)
 	system_rule_fixed(req, id, in);
 	rule_decode_all(in, &rule, errs + nerr, MAX_FIELD_ERRORS - nerr, &more);
 	nerr = keep_first_per_field(errs, nerr + more);
+	thresholds_stored(req, &rule);
 	/* the Preview button: the form again with its preview, nothing saved */
 	if (nerr == 0 && preview) {
 		status = rule_form(req, 200, &rule, id, NULL, NULL, 0);

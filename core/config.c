@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "units.h"
 #include "util.h"
 
 #ifndef GW_DATADIR
@@ -42,6 +43,8 @@ static const struct conf_var conf_vars[] = {
 	WORD("GOLDWATCH_LOG_FORMAT", log_format, "text", log_format_names),
 	STR("DATABASE_URL", database_url, ""),
 	STR("GOLDWATCH_TIMEZONE", timezone, "UTC"),
+	STR("GOLDWATCH_CURRENCY", currency, "USD"),
+	WORD("GOLDWATCH_WEIGHT_UNIT", weight_unit, "g", units_weight_codes),
 	STR("GOLDWATCH_DATA_DIR", data_dir, GW_DATADIR),
 	STR("GOLDWATCH_SOCKET", socket_path, "/run/goldwatch/api.sock"),
 	STR("GOLDWATCH_BASE_URL", base_url, "http://127.0.0.1:8080"),
@@ -135,11 +138,48 @@ static int zone_known(const char *tz)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int config_load(struct config *cfg)
+/* What a setting's type cannot check: the values that must name something real. */
+static int config_check(struct config *cfg)
 {
 	const char *bad;
 	size_t badlen;
 
+	for (const char *p = cfg->timezone; *p; p++) {
+		if (!isalnum((unsigned char)*p) && !strchr("/_+-", *p)) {
+			log_err("GOLDWATCH_TIMEZONE is not a time zone name");
+			return -1;
+		}
+	}
+	if (cfg->secret_key[0] && (strlen(cfg->secret_key) != 64 ||
+	    strspn(cfg->secret_key, "0123456789abcdefABCDEF") != 64)) {
+		log_err("GOLDWATCH_SECRET_KEY must be 64 hex digits (32 random bytes:"
+		    " od -An -tx1 -N32 /dev/urandom | tr -d ' \\n')");
+		return -1;
+	}
+	if (addr_list_parse(cfg->metrics_allow, &cfg->metrics_nets, &bad, &badlen) < 0) {
+		log_err("GOLDWATCH_METRICS_ALLOW: \"%.*s\" is not an address or CIDR (at most %d,"
+		    " comma-separated, e.g. 127.0.0.1,10.0.0.0/8,::1)", (int)badlen, bad,
+		    ADDR_LIST_MAX);
+		return -1;
+	}
+	if (!zone_known(cfg->timezone)) {
+		log_err("GOLDWATCH_TIMEZONE \"%s\" is not a time zone (see /usr/share/zoneinfo)",
+		    cfg->timezone);
+		return -1;
+	}
+	if (units_currency(cfg->currency) == NULL) {
+		log_err("GOLDWATCH_CURRENCY \"%.8s\" is not a currency goldwatch knows: an ISO 4217"
+		    " code in capitals, e.g. USD, EUR, GBP, INR, AED, SAR, KWD, JPY", cfg->currency);
+		return -1;
+	}
+	/* every formatter of this process shows the shop's units from here on */
+	units_set(units_currency(cfg->currency),
+	    units_weight(units_weight_codes[cfg->weight_unit]));
+	return 0;
+}
+
+int config_load(struct config *cfg)
+{
 	memset(cfg, 0, sizeof(*cfg));
 	for (size_t i = 0; i < GW_ARRAY_LEN(conf_vars); i++) {
 		const struct conf_var *v = &conf_vars[i];
@@ -184,29 +224,8 @@ int config_load(struct config *cfg)
 			break;
 		}
 	}
-	for (const char *p = cfg->timezone; *p; p++) {
-		if (!isalnum((unsigned char)*p) && !strchr("/_+-", *p)) {
-			log_err("GOLDWATCH_TIMEZONE is not a time zone name");
-			goto fail;
-		}
-	}
-	if (cfg->secret_key[0] && (strlen(cfg->secret_key) != 64 ||
-	    strspn(cfg->secret_key, "0123456789abcdefABCDEF") != 64)) {
-		log_err("GOLDWATCH_SECRET_KEY must be 64 hex digits (32 random bytes:"
-		    " od -An -tx1 -N32 /dev/urandom | tr -d ' \\n')");
+	if (config_check(cfg) < 0)
 		goto fail;
-	}
-	if (addr_list_parse(cfg->metrics_allow, &cfg->metrics_nets, &bad, &badlen) < 0) {
-		log_err("GOLDWATCH_METRICS_ALLOW: \"%.*s\" is not an address or CIDR (at most %d,"
-		    " comma-separated, e.g. 127.0.0.1,10.0.0.0/8,::1)", (int)badlen, bad,
-		    ADDR_LIST_MAX);
-		goto fail;
-	}
-	if (!zone_known(cfg->timezone)) {
-		log_err("GOLDWATCH_TIMEZONE \"%s\" is not a time zone (see /usr/share/zoneinfo)",
-		    cfg->timezone);
-		goto fail;
-	}
 	return 0;
 fail:
 	config_free(cfg);

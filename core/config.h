@@ -15,6 +15,8 @@
 struct config {
 	char *database_url;      /* DATABASE_URL, "" = libpq's PG* variables */
 	char *timezone;          /* GOLDWATCH_TIMEZONE: the shop's zone */
+	char *currency;          /* GOLDWATCH_CURRENCY: ISO 4217 code (units.h) */
+	int64_t weight_unit;     /* GOLDWATCH_WEIGHT_UNIT: index in units_weight_codes */
 	char *data_dir;          /* GOLDWATCH_DATA_DIR: templates/ static/ sql/ */
 	char *socket_path;       /* GOLDWATCH_SOCKET: FastCGI socket of the API */
 	char *base_url;          /* GOLDWATCH_BASE_URL: links in mail */

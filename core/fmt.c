@@ -5,7 +5,10 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "units.h"
 
 static const char *const cond_word[COND__MAX] = {
 	[COND_GT] = "above", [COND_GTE] = "at or above", [COND_LT] = "below",
@@ -76,36 +79,51 @@ void fmt_window(long long minutes, int short_minutes, char *out, size_t outlen)
 		unit_words(out, outlen, minutes / u->minutes, u->word);
 }
 
+/* num ("-1234.5") with its whole part in groups of three: "-1,234.5". */
+static void group_digits(const char *num, char *out, size_t outlen)
+{
+	const char *p = num;
+	size_t n, o = 0, intlen;
+
+	if (*p == '-')
+		out[o++] = *p++;
+	intlen = strcspn(p, ".");
+	for (n = 0; n < intlen && o + 2 < outlen; n++) {
+		if (n > 0 && (intlen - n) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = p[n];
+	}
+	snprintf(out + o, outlen - o, "%s", p + intlen);
+}
+
 void fmt_value(double v, const char *unit, char *out, size_t outlen)
 {
-	char num[48], grouped[64];
-	const char *p;
-	size_t n, o = 0, intlen;
+	const char *shown = units_display(unit);
+	char num[48], grouped[72];
 	int decimals;
 
+	v = units_to_display(unit, v);
 	if (!isfinite(v)) {
 		snprintf(out, outlen, "n/a");
 		return;
 	}
-	/* whole numbers stay whole; money and ratios get two decimals */
-	decimals = (v == floor(v) && fabs(v) < 1e15) ? 0 : 2;
-	snprintf(num, sizeof(num), "%.*f", decimals, v);
-	p = num;
-	if (*p == '-')
-		grouped[o++] = *p++;
-	intlen = strcspn(p, ".");
-	for (n = 0; n < intlen; n++) {
-		if (n > 0 && (intlen - n) % 3 == 0)
-			grouped[o++] = ',';
-		grouped[o++] = p[n];
+	/* whole numbers stay whole; others get the currency's decimals (two
+	 * for the rest); past what a double holds exactly, the exponent form */
+	decimals = (v == floor(v) && fabs(v) < 1e15) ? 0 : units_decimals(unit);
+	if (fabs(v) >= 1e18)
+		snprintf(grouped, sizeof(grouped), "%.4g", v);
+	else {
+		snprintf(num, sizeof(num), "%.*f", decimals, v);
+		/* what rounds to zero is not negative */
+		group_digits(strspn(num, "-0.") == strlen(num) ? num + (num[0] == '-') : num,
+		    grouped, sizeof(grouped));
 	}
-	snprintf(grouped + o, sizeof(grouped) - o, "%s", p + intlen);
-	if (unit == NULL || *unit == '\0')
+	if (shown[0] == '\0')
 		snprintf(out, outlen, "%s", grouped);
-	else if (strcmp(unit, "%") == 0)
+	else if (strcmp(shown, "%") == 0)
 		snprintf(out, outlen, "%s%%", grouped);
 	else
-		snprintf(out, outlen, "%s %s", grouped, unit);
+		snprintf(out, outlen, "%s %s", grouped, shown);
 }
 
 void fmt_observed(enum cond c, double value, double threshold, const char *unit,
@@ -273,4 +291,39 @@ void fmt_duration(int64_t seconds, char *out, size_t outlen)
 	}
 	if (used >= outlen && outlen > 0)
 		out[outlen - 1] = '\0';
+}
+
+/* Whether c compares the KPI's own value, so that its threshold is in the KPI's unit. */
+static int threshold_in_kpi_unit(enum cond c)
+{
+	return !cond_is_pct(c) && !cond_is_zscore(c) && c != COND_STALE;
+}
+
+double fmt_threshold_shown(enum cond c, const char *unit, double t)
+{
+	char text[32];
+	double v;
+
+	if (!threshold_in_kpi_unit(c) || units_to_display(unit, 1.0) == 1.0)
+		return t;
+	/* 1 tola stored as 11.6638038 g comes back as 1, not 0.99999999999999989 */
+	v = units_to_display(unit, t);
+	snprintf(text, sizeof(text), "%.12g", v);
+	return strtod(text, NULL);
+}
+
+double fmt_threshold_stored(enum cond c, const char *unit, double t)
+{
+	return threshold_in_kpi_unit(c) ? units_from_display(unit, t) : t;
+}
+
+const char *fmt_threshold_unit(enum cond c, const char *unit)
+{
+	if (cond_is_pct(c))
+		return "%";
+	if (cond_is_zscore(c))
+		return "standard deviations";
+	if (c == COND_STALE)
+		return "";
+	return units_display(unit);
 }

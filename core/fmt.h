@@ -21,11 +21,25 @@ const char *cond_words(enum cond c);
 const char *cond_label(enum cond c);
 
 /*
- * A number with its unit for people: "12,345.50 USD", "18.4%", "3 invoices";
- * whole numbers without decimals, others with two; "n/a" when not finite.
- * out should hold 64 bytes.
+ * A number of a KPI's stored unit for people, in the shop's units
+ * (units.h): "12,345.50 USD", "1.234 KWD", "85.74 tola", "18.4%", "3
+ * invoices"; whole numbers without decimals, others with the currency's
+ * decimals (two for the rest); nothing that rounds to zero is negative;
+ * 1e18 and more as "1.5e+18"; "n/a" when not finite. out should hold 64
+ * bytes.
  */
 void fmt_value(double v, const char *unit, char *out, size_t outlen);
+
+/*
+ * A threshold of condition c on a KPI of stored unit as the rule form
+ * shows and takes it (in tola, ozt, per tola: units.h), and back. Only the
+ * conditions that compare the KPI's value convert; percents and z-scores
+ * stay as they are. fmt_threshold_unit: the words shown next to the field
+ * ("JPY/tola", "%", "standard deviations", "" for no data).
+ */
+double fmt_threshold_shown(enum cond c, const char *unit, double t);
+double fmt_threshold_stored(enum cond c, const char *unit, double t);
+const char *fmt_threshold_unit(enum cond c, const char *unit);
 
 /* What an alert shows of its condition. */
 struct fmt_observed {

@@ -7,14 +7,18 @@
 
 #include "alert.h"
 #include "audit.h"
+#include "units.h"
 #include "util.h"
 
 json_t *kpi_json(const PGresult *r, int row)
 {
 	const char *deleted = db_str(r, row, "deleted_at");
-	json_t *k = json_pack("{ss ss ss ss ss ss ss ss}",
+	/* values stay in the stored unit (grams, per gram); the currency is the shop's */
+	const char *unit = db_str(r, row, "unit");
+	json_t *k = json_pack("{ss ss ss ss ss ss ss ss ss}",
 	    "key", db_str(r, row, "key"), "name", db_str(r, row, "name"),
-	    "category", db_str(r, row, "category"), "unit", db_str(r, row, "unit"),
+	    "category", db_str(r, row, "category"), "unit", units_api(unit),
+	    "display_unit", units_display(unit),
 	    "description", db_str(r, row, "description"),
 	    "recommendation", db_str(r, row, "recommendation"),
 	    "source", db_str(r, row, "source"), "created_at", db_str(r, row, "created_at"));

@@ -108,6 +108,11 @@ GOLDWATCH_SECRET_KEY="$key"
 GOLDWATCH_HTTP_TIMEOUT_MS="${GOLDWATCH_HTTP_TIMEOUT_MS:-10000}"
 GOLDWATCH_SYSTEM_CHECKS="${GOLDWATCH_SYSTEM_CHECKS:-$([ "${STACK_LIVE:-0}" = 1 ] && echo true || echo false)}"
 ENV
+	# the shop's units, kept when given at the first start (unset: USD and
+	# grams, and a process started with them set takes them: 40-money.mjs)
+	for key in GOLDWATCH_CURRENCY GOLDWATCH_WEIGHT_UNIT; do
+		[ -n "${!key:-}" ] && echo "$key=\"${!key}\"" >> "$DIR/goldwatch.env"
+	done
 	chmod 0600 "$DIR/goldwatch.env"
 }
 

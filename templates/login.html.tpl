@@ -5,6 +5,10 @@
   <form method="post" action="/login" class="form">
     <input type="hidden" name="_csrf" value="{{LOGIN_CSRF}}">
     <input type="hidden" name="next" value="{{NEXT}}">
+    {{#RESUME}}<p class="flash flash-ok" role="status" id="login-resume">Sign in to finish what you started: it has not been sent yet.</p>
+    <input type="hidden" name="resume" value="{{RESUME_PATH}}">
+    {{#RESUME_FIELD}}<input type="hidden" name="{{RF_NAME}}" value="{{RF_VALUE}}">
+    {{/RESUME_FIELD}}{{/RESUME}}
     <div class="field">
       <label for="username">User name</label>
       <input id="username" name="username" autocomplete="username" required maxlength="64" value="{{USERNAME_VALUE}}" autofocus>

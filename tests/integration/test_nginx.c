@@ -6,7 +6,8 @@
  * /api and an HTML page elsewhere; goldwatch-api or the pusher down is a
  * 503 with Retry-After; a client that trickles its header or body is cut
  * off within the bound; connections per address are limited; and no
- * credential reaches any log of the stack, the failing paths included.
+ * credential reaches any log of the stack, the failing paths included;
+ * pages, JSON, CSS and JS are gzipped for a client that accepts it.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -333,6 +334,47 @@ static void t_no_credentials_in_logs(void)
 	free(q);
 }
 
+/*
+ * Compression: a page, the API's JSON, the CSS and the JS come gzipped
+ * (with Vary) to a client that accepts gzip, and as they are to one that
+ * does not; the gzipped page unpacks to the same page.
+ */
+static void t_compressed(void)
+{
+	const struct fixture_users *u = fixture_users();
+	static const char *const paths[] = {"/", "/api/kpis", "/static/css/goldwatch.css",
+	    "/static/js/goldwatch.js"};
+	char *cookie = xasprintf("Cookie: gw_session=%s", u->viewer);
+	const char *gz[] = {cookie, "Accept-Encoding: gzip", NULL};
+	const char *plain[] = {cookie, NULL};
+
+	for (size_t i = 0; i < GW_ARRAY_LEN(paths); i++) {
+		struct http_resp r = http_do("GET", paths[i], gz, NULL, 0);
+		char *ce = http_header(&r, "Content-Encoding"), *vary = http_header(&r, "Vary");
+
+		EXPECT_STATUS(r, 200);
+		if (ce == NULL || strcmp(ce, "gzip") != 0)
+			fprintf(stderr, "\n    %s: Content-Encoding %s, want gzip\n", paths[i],
+			    ce ? ce : "-");
+		CU_ASSERT_STRING_EQUAL(ce ? ce : "-", "gzip");
+		CU_ASSERT_TRUE(vary && strstr(vary, "Accept-Encoding"));
+		/* the gzip magic bytes, not the text */
+		CU_ASSERT_TRUE(r.len >= 2 && (unsigned char)r.body[0] == 0x1f &&
+		    (unsigned char)r.body[1] == 0x8b);
+		free(ce);
+		free(vary);
+		http_free(&r);
+		r = http_do("GET", paths[i], plain, NULL, 0);
+		EXPECT_STATUS(r, 200);
+		ce = http_header(&r, "Content-Encoding");
+		CU_ASSERT_PTR_NULL(ce);
+		CU_ASSERT_TRUE(r.len > 1024 && r.body[0] != 0x1f);
+		free(ce);
+		http_free(&r);
+	}
+	free(cookie);
+}
+
 void suite_nginx(void)
 {
 	static const struct test_case cases[] = {
@@ -341,6 +383,7 @@ void suite_nginx(void)
 		{"a trickling header or body is cut off within the bound", t_slow_clients_cut_off},
 		{"connections per address are limited (429)", t_connections_per_address},
 		{"no token or acknowledge key in any log", t_no_credentials_in_logs},
+		{"pages, JSON, CSS and JS gzipped when accepted, plain when not", t_compressed},
 		{NULL, NULL},
 	};
 	test_add_suite("nginx", NULL, NULL, cases);

@@ -26,5 +26,6 @@ void suite_cond(void);
 void suite_contact_point(void);
 void suite_policy(void);
 void suite_metrics(void);
+void suite_units(void);
 
 #endif
