@@ -160,17 +160,30 @@ await stepClean('bulk acknowledge from the dashboard by keyboard only (Tab, Spac
   await p.goto(base + '/');
   await live(p);
   assert.ok(await p.isVisible('#select-all'), '"Select all" is shown');
+  const focusedId = () => p.evaluate(() => document.activeElement.id);
+  async function tabTo(pred, key = 'Tab') {
+    for (let i = 0; i < 200 && !(await pred(await focusedId())); i++) await p.keyboard.press(key);
+    return focusedId();
+  }
   await p.locator('body').focus();
-  let i = 0;
-  while (await p.evaluate(() => document.activeElement.id) !== 'select-all' && i++ < 80) await p.keyboard.press('Tab');
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'select-all', 'Tab reaches "Select all"');
+  assert.equal(await tabTo((id) => id === 'select-all'), 'select-all', 'Tab reaches "Select all"');
+  // Space ticks every firing row shown, Space again clears them (other files' alerts stay as they are)
   await p.keyboard.press('Space');
+  assert.ok(await p.$$eval('input[form=bulk-ack]', (cs) => cs.length > 0 && cs.every((c) => c.checked)));
+  await p.keyboard.press('Space');
+  assert.ok(await p.$$eval('input[form=bulk-ack]', (cs) => cs.every((c) => !c.checked)));
+  // this file's three rows, ticked one by one
+  const mine = ids.map((id) => `pick-${id}`);
+  for (let n = 0; n < mine.length; n++) {
+    const at = await tabTo(async (id) => mine.includes(id) && !(await p.isChecked('#' + id)));
+    assert.ok(mine.includes(at), `Tab reaches a row's box (${at})`);
+    await p.keyboard.press('Space');
+  }
   for (const id of ids) assert.ok(await p.isChecked(`#pick-${id}`));
-  await p.keyboard.press('Tab');
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'bulk-note');
+  assert.equal(await tabTo((id) => id === 'bulk-note', 'Shift+Tab'), 'bulk-note');
   await p.keyboard.type('on it, by keyboard');
   await p.keyboard.press('Tab');
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'bulk-button');
+  assert.equal(await focusedId(), 'bulk-button');
   await Promise.all([p.waitForNavigation(), p.keyboard.press('Enter')]);
   assert.match(await p.textContent('.flash'), /^\s*3 alerts acknowledged\./);
   assert.equal(sql(`SELECT count(*) FROM alerts WHERE ack_note = 'on it, by keyboard' AND id IN (${ids.join(',')})`), '3');
