@@ -273,7 +273,7 @@ void page_events(struct tpl_dict *d, const PGresult *events)
 		json_t *e = event_json(events, i);
 		struct tpl_dict *s = tpl_section(d, "EVENT");
 		const char *type = json_string_value(json_object_get(e, "type"));
-
+		/* an acknowledgement's note, for the timeline */
 		const char *note = json_str_or(json_object_get(e, "data"), "ack_note", NULL);
 
 		tpl_set(s, "EVENT_TEXT", json_string_value(json_object_get(e, "text")));
