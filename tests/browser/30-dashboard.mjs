@@ -231,6 +231,10 @@ await stepClean('the alerts list hides "No alerts match." when a live row arrive
   await p.waitForSelector(`#history tr[data-alert-id="${id}"]`, { timeout: 3000 });
   assert.equal(await p.isVisible('#history-empty'), false);
   await axe(p, 'the alerts list with a live row');
+  // drawn by the server with a firing row: the bulk form and the row's box
+  await p.reload();
+  assert.ok(await p.isVisible('#bulk-ack') && await p.isVisible(`#pick-${id}`) && await p.isVisible('#select-all'));
+  await axe(p, 'the alerts list with the bulk form');
   await p.screenshot({ path: shots + 'a-alerts.png', fullPage: true });
   await p.setViewportSize(phone);
   await fitsWidth(p, 'the alerts list on a phone');
