@@ -177,6 +177,7 @@ int page_dashboard(struct request *req);
 int page_alerts(struct request *req);
 int page_alert_detail(struct request *req);
 int page_alert_ack(struct request *req);
+int page_alerts_ack(struct request *req);
 /* POST /notifications/{id}/retry: the alert page's Retry button */
 int page_notification_retry(struct request *req);
 

@@ -273,8 +273,12 @@ void page_events(struct tpl_dict *d, const PGresult *events)
 		json_t *e = event_json(events, i);
 		struct tpl_dict *s = tpl_section(d, "EVENT");
 		const char *type = json_string_value(json_object_get(e, "type"));
+		/* an acknowledgement's note, for the timeline */
+		const char *note = json_str_or(json_object_get(e, "data"), "ack_note", NULL);
 
 		tpl_set(s, "EVENT_TEXT", json_string_value(json_object_get(e, "text")));
+		if (note && strcmp(type, "alert.acknowledged") == 0)
+			tpl_set(tpl_section(s, "EVENT_NOTE"), "NOTE", note);
 		tpl_set(s, "EVENT_KIND", strchr(type, '.') ? strchr(type, '.') + 1 : type);
 		page_time(s, "AT", json_string_value(json_object_get(e, "at")));
 		json_decref(e);

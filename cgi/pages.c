@@ -224,75 +224,115 @@ static void dashboard_quiet(struct tpl_dict *content, json_t *summary)
 	page_time(w, "NEXT_EVAL", next);
 }
 
+#define DASH_PAGE 50
+
 /*
- * The open alerts: the shop's under "Open alerts", goldwatch's own (the
- * system rules') apart under "goldwatch itself", shown only when there
- * are any.
+ * The open alerts: the shop's under "Open alerts", a page of DASH_PAGE
+ * (?page=N) with how many there are and links to the others; goldwatch's
+ * own (the system rules') apart under "goldwatch itself", shown only when
+ * there are any.
  */
 static void dashboard_open(const struct request *req, struct tpl_dict *content,
-    const json_t *open, const struct kpi_names *names)
+    const json_t *open, const json_t *sys_open, const struct kpi_names *names)
 {
 	struct tpl_dict *sys = NULL;
-	size_t i, shop = 0;
+	size_t i;
 	json_t *a;
 
-	json_array_foreach(open, i, a) {
-		if (strcmp(json_str_or(a, "kind", "kpi"), "system") != 0) {
-			page_alert(req, tpl_section(content, "ALERT"), a, names);
-			shop++;
-			continue;
-		}
+	json_array_foreach(open, i, a)
+		page_alert(req, tpl_section(content, "ALERT"), a, names);
+	json_array_foreach(sys_open, i, a) {
 		if (sys == NULL)
 			sys = tpl_section(content, "SYSTEM");
 		page_alert(req, tpl_section(sys, "SYS_ALERT"), a, names);
 	}
-	tpl_show(content, shop ? "HAS_OPEN" : "NO_OPEN");
+	tpl_show(content, json_array_size(open) ? "HAS_OPEN" : "NO_OPEN");
+	if (json_array_size(open) && req->who.role >= ROLE_OPERATOR)
+		tpl_show(content, "BULK");
+}
+
+/* "122 open alerts, showing 51-100" and the links to the pages around it. */
+static void dashboard_pager(struct tpl_dict *content, int64_t pg, int64_t total, size_t shown)
+{
+	int64_t from = (pg - 1) * DASH_PAGE + 1;
+
+	tpl_setf(content, "OPEN_TOTAL", "%lld", (long long)total);
+	tpl_set(content, "ALERTS_WORD", total == 1 ? "alert" : "alerts");
+	tpl_setf(content, "OPEN_FROM", "%lld", (long long)from);
+	tpl_setf(content, "OPEN_TO", "%lld", (long long)(from - 1 + (int64_t)shown));
+	tpl_setf(content, "PAGE_SIZE", "%d", DASH_PAGE);
+	if (pg == 1)
+		tpl_set(content, "BACK", "/");
+	else
+		tpl_setf(content, "BACK", "/?page=%lld", (long long)pg);
+	if (shown == 0 && total > 0)
+		tpl_show(content, "PAST_END");
+	if (pg > 1 && shown > 0)
+		tpl_setf(tpl_section(tpl_section(content, "PAGER"), "PREV"), "PREV_URL",
+		    pg == 2 ? "/" : "/?page=%lld", (long long)(pg - 1));
+	if (from - 1 + (int64_t)shown < total && shown > 0) {
+		struct tpl_dict *n = tpl_section(tpl_section(content, "PAGER"), "NEXT");
+		int64_t to = from - 1 + 2 * DASH_PAGE;
+		tpl_setf(n, "NEXT_URL", "/?page=%lld", (long long)(pg + 1));
+		tpl_setf(n, "NEXT_FROM", "%lld", (long long)(from + DASH_PAGE));
+		tpl_setf(n, "NEXT_TO", "%lld", (long long)(to < total ? to : total));
+	}
+}
+
+/* The counter cards from the summary. */
+static void dashboard_counters(struct tpl_dict *content, const json_t *summary)
+{
+	static const char *const keys[][2] = {
+		{"FIRING", "firing"}, {"ACKNOWLEDGED", "acknowledged"},
+		{"RESOLVED_24H", "resolved_24h"}, {"CRITICAL_FIRING", "critical_firing"},
+	};
+	json_int_t dead = json_integer_value(json_object_get(summary, "mail_dead"));
+
+	for (size_t i = 0; i < GW_ARRAY_LEN(keys); i++)
+		tpl_setf(content, keys[i][0], "%lld",
+		    (long long)json_integer_value(json_object_get(summary, keys[i][1])));
+	if (dead > 0)
+		tpl_setf(tpl_section(content, "MAIL_DEAD"), "MAIL_DEAD_N", "%lld", (long long)dead);
+	if (json_is_number(json_object_get(summary, "mtta_seconds"))) {
+		double m = json_number_value(json_object_get(summary, "mtta_seconds"));
+		if (m < 120)
+			tpl_setf(content, "MTTA", "%.0f s", m);
+		else
+			tpl_setf(content, "MTTA", "%.0f min", m / 60);
+	} else {
+		tpl_set(content, "MTTA", "-");
+	}
+	if (json_is_string(json_object_get(summary, "last_evaluation_at")))
+		page_time(tpl_section(content, "LAST_EVAL"), "LAST_EVAL",
+		    json_string_value(json_object_get(summary, "last_evaluation_at")));
+	else
+		tpl_show(content, "NO_EVAL");
 }
 
 int page_dashboard(struct request *req)
 {
-	struct history_filter f = {.state = "open", .limit = 100};
+	const char *pq = req_query(req, "page");
 	struct kpi_names *names = kpi_names_load(req);
-	json_t *summary = NULL, *open = NULL, *failures = NULL;
+	json_t *summary = NULL, *open = NULL, *sys = NULL, *failures = NULL;
 	PGresult *feed = NULL;
-	char *next = NULL;
+	int64_t pg = 1, total = 0;
 	struct page p;
 	int rc = 500;
 
+	/* a page number that is not one is the first page */
+	if (pq == NULL || parse_int64(pq, 1, 1000000, &pg) < 0)
+		pg = 1;
 	if (names == NULL || alert_summary(req->db, &summary, NULL) != ST_OK ||
-	    alert_history(req->db, &f, &open, &next) != ST_OK ||
+	    alert_open_page(req->db, (pg - 1) * DASH_PAGE, DASH_PAGE, &open, &total) != ST_OK ||
+	    alert_system_open(req->db, &sys) != ST_OK ||
 	    (feed = events_recent(req->db, 15)) == NULL ||
 	    delivery_failures(req->db, NULL, &failures) != ST_OK)
 		goto out;
 	page_begin(&p, req, "Dashboard", "dashboard.html.tpl", "DASHBOARD");
-	tpl_setf(p.content, "FIRING", "%lld", (long long)json_integer_value(json_object_get(summary, "firing")));
-	tpl_setf(p.content, "ACKNOWLEDGED", "%lld",
-	    (long long)json_integer_value(json_object_get(summary, "acknowledged")));
-	tpl_setf(p.content, "RESOLVED_24H", "%lld",
-	    (long long)json_integer_value(json_object_get(summary, "resolved_24h")));
-	tpl_setf(p.content, "CRITICAL", "%lld", (long long)json_integer_value(
-	    json_object_get(json_object_get(summary, "by_severity"), "critical")));
-	if (json_is_number(json_object_get(summary, "mtta_seconds"))) {
-		double m = json_number_value(json_object_get(summary, "mtta_seconds"));
-		if (m < 120)
-			tpl_setf(p.content, "MTTA", "%.0f s", m);
-		else
-			tpl_setf(p.content, "MTTA", "%.0f min", m / 60);
-	} else {
-		tpl_set(p.content, "MTTA", "-");
-	}
-	if (json_integer_value(json_object_get(summary, "mail_dead")) > 0) {
-		struct tpl_dict *d = tpl_section(p.content, "MAIL_DEAD");
-		tpl_setf(d, "MAIL_DEAD_N", "%lld",
-		    (long long)json_integer_value(json_object_get(summary, "mail_dead")));
-	}
+	dashboard_counters(p.content, summary);
 	delivery_failures_show(p.content, failures);
-	if (json_is_string(json_object_get(summary, "last_evaluation_at")))
-		page_time(tpl_section(p.content, "LAST_EVAL"), "LAST_EVAL",
-		    json_string_value(json_object_get(summary, "last_evaluation_at")));
-	else
-		tpl_show(p.content, "NO_EVAL");
-	dashboard_open(req, p.content, open, names);
+	dashboard_open(req, p.content, open, sys, names);
+	dashboard_pager(p.content, pg, total, json_array_size(open));
 	dashboard_quiet(p.content, summary);
 	page_events(p.content, feed);
 	if (PQntuples(feed) > 0)
@@ -302,8 +342,8 @@ out:
 	kpi_names_free(names);
 	json_decref(summary);
 	json_decref(open);
+	json_decref(sys);
 	json_decref(failures);
-	free(next);
 	PQclear(feed);
 	return rc;
 }

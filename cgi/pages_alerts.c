@@ -12,6 +12,7 @@
 #include "event.h"
 #include "page.h"
 #include "fmt.h"
+#include "json_out.h"
 
 static void options(struct tpl_dict *d, const char *section, const char *const *values,
     const char *selected)
@@ -134,8 +135,18 @@ static void alerts_links(struct request *req, struct tpl_dict *d,
 	append_param(&url, "until", f->has_until ? req_query(req, "until") : NULL);
 	append_param(&url, "rule_id", f->rule_id ? req_query(req, "rule_id") : NULL);
 	tpl_setf(d, "FIRST_URL", "/alerts%s", url.data ? url.data : "");
-	if (f->cursor)
+	if (f->cursor) {
+		struct buf back;
+		/* the bulk acknowledge comes back to this very page */
+		buf_init(&back);
+		buf_puts(&back, url.data ? url.data : "");
+		append_param(&back, "cursor", f->cursor);
+		tpl_setf(d, "BACK", "/alerts%s", back.data);
+		buf_free(&back);
 		tpl_show(d, "NOT_FIRST");
+	} else {
+		tpl_setf(d, "BACK", "/alerts%s", url.data ? url.data : "");
+	}
 	if (next) {
 		append_param(&url, "cursor", next);
 		tpl_setf(tpl_section(d, "MORE"), "NEXT_URL", "/alerts%s", url.data);
@@ -154,6 +165,7 @@ int page_alerts(struct request *req)
 	const char *err = NULL;
 	struct page p;
 	size_t i;
+	int some_firing = 0;
 	enum store_rc rc;
 
 	if (names == NULL)
@@ -176,10 +188,15 @@ int page_alerts(struct request *req)
 	page_kpi_options(p.content, names, f.kpi);
 	if (err)
 		tpl_set(tpl_section(p.content, "FILTER_ERROR"), "FILTER_ERROR_TEXT", err);
-	json_array_foreach(items, i, a)
+	json_array_foreach(items, i, a) {
 		page_alert(req, tpl_section(p.content, "ALERT"), a, names);
-	if (json_array_size(items) == 0)
-		tpl_show(p.content, "NONE");
+		some_firing |= strcmp(json_str_or(a, "state", ""), "firing") == 0;
+	}
+	/* the empty line stays in the page, hidden, for live rows to hide again */
+	if (json_array_size(items) > 0)
+		tpl_show(p.content, "SOME");
+	if (some_firing && req->who.role >= ROLE_OPERATOR)
+		tpl_show(p.content, "BULK");
 	alerts_links(req, p.content, &f, next);
 	free(next);
 	json_decref(items);
@@ -303,8 +320,9 @@ int page_alert_detail(struct request *req)
 		tpl_show(p.content, "NO_RULE");
 	if (!json_is_string(json_object_get(a, "acknowledged_by")))
 		tpl_show(p.content, "NOT_ACKED");
-	if (json_is_string(json_object_get(a, "ack_note")))
-		tpl_show(p.content, "HAS_NOTE");
+	/* the note's place is kept for the live acknowledgement to fill */
+	if (!json_is_string(json_object_get(a, "ack_note")))
+		tpl_show(p.content, "NO_NOTE");
 	if (!json_is_string(json_object_get(a, "resolved_at")))
 		tpl_show(p.content, "NOT_RESOLVED");
 	page_events(p.content, events);
@@ -321,26 +339,51 @@ out:
 	return rc;
 }
 
-/* POST /alerts/{id}/acknowledge: the page's form (without JavaScript). */
-int page_alert_ack(struct request *req)
+/*
+ * Acknowledges the alert ids (a JSON array, stolen) with the form's note
+ * as the signed-in user: *out as alert_acknowledge gives it. 0; 1 when
+ * the form is refused (the flash says why); -1 on an error.
+ */
+static int ack_from_form(struct request *req, json_t *ids, json_t **out)
 {
-	int64_t id = req_param_id(req, "id");
-	const char *note = page_form(req, "note"), *back = req_form(req, "back");
+	const char *note = page_form(req, "note");
+	json_t *body = json_pack("{so}", "alert_ids", ids);
 	struct ack_input in;
 	struct verror err;
 	char why[80];
-	json_t *body = NULL, *out = NULL;
 	enum store_rc rc;
 
-	if (ack_input_one(id, note, &in, &body, &err) < 0) {
+	if (*note)
+		json_object_set_new(body, "note", json_string(note));
+	if (valid_decode(body, ack_fields, ack_nfields, &in, &err) < 0) {
 		json_decref(body);
-		page_flash(req, "error", page_note_refused(note, &err, why, sizeof(why)));
-		return req_redirect(req, page_local_path(back) ? back : "/alerts");
+		page_flash(req, "error", json_array_size(ids) == 0 ?
+		    "Select the alerts to acknowledge first: tick their boxes." :
+		    page_note_refused(note, &err, why, sizeof(why)));
+		return 1;
 	}
-	rc = alert_acknowledge(req->db, req->who.user_id, req->who.username, &in, &out, NULL);
+	rc = alert_acknowledge(req->db, req->who.user_id, req->who.username, &in, out, NULL);
 	json_decref(body);
-	if (rc != ST_OK)
+	return rc == ST_OK ? 0 : -1;
+}
+
+static int ack_back(struct request *req)
+{
+	const char *back = req_form(req, "back");
+
+	return req_redirect(req, page_local_path(back) ? back : "/alerts");
+}
+
+/* POST /alerts/{id}/acknowledge: the page's form (without JavaScript). */
+int page_alert_ack(struct request *req)
+{
+	json_t *out = NULL;
+	int rc = ack_from_form(req, json_pack("[I]", (json_int_t)req_param_id(req, "id")), &out);
+
+	if (rc < 0)
 		return 500;
+	if (rc > 0)
+		return ack_back(req);
 	if (json_array_size(json_object_get(out, "acknowledged")) == 1)
 		page_flash(req, "ok", "Acknowledged. The others can see you are on it.");
 	else if (json_array_size(json_object_get(out, "not_found")) == 1)
@@ -348,7 +391,41 @@ int page_alert_ack(struct request *req)
 	else
 		page_flash(req, "error", "That alert was already acknowledged or resolved.");
 	json_decref(out);
-	return req_redirect(req, page_local_path(back) ? back : "/alerts");
+	return ack_back(req);
+}
+
+/*
+ * POST /alerts/acknowledge: the ticked rows of the dashboard or the
+ * history (ack_ID=1) with one note, in one transaction; only the firing
+ * ones change, the flash counts both kinds.
+ */
+int page_alerts_ack(struct request *req)
+{
+	json_t *out = NULL;
+	size_t done, skipped;
+	char text[160];
+	int rc = ack_from_form(req, page_form_all(req, "ack_", 1), &out);
+
+	if (rc < 0)
+		return 500;
+	if (rc > 0)
+		return ack_back(req);
+	done = json_array_size(json_object_get(out, "acknowledged"));
+	skipped = json_array_size(json_object_get(out, "already")) +
+	    json_array_size(json_object_get(out, "not_found"));
+	json_decref(out);
+	if (done == 0) {
+		page_flash(req, "error", "None of those alerts was firing: they were already "
+		    "acknowledged or resolved.");
+		return ack_back(req);
+	}
+	snprintf(text, sizeof(text), "%zu %s acknowledged.", done, done == 1 ? "alert" : "alerts");
+	if (skipped)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+		    " %zu already acknowledged or resolved %s left as %s.", skipped,
+		    skipped == 1 ? "was" : "were", skipped == 1 ? "it was" : "they were");
+	page_flash(req, "ok", text);
+	return ack_back(req);
 }
 
 /* POST /notifications/{id}/retry: the alert page's Retry button, back to the page. */

@@ -223,7 +223,9 @@ int page_silence_create(struct request *req)
 	if (rc != ST_OK)
 		return 500;
 	page_flash(req, "ok", "Silenced. Alerts are still recorded, but nobody is mailed.");
-	return req_redirect(req, "/silences");
+	/* the alert page's Silence comes back to the alert */
+	return req_redirect(req, page_local_path(req_form(req, "back")) ? req_form(req, "back") :
+	    "/silences");
 }
 
 int page_silence_end(struct request *req)

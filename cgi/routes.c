@@ -206,6 +206,7 @@ static const struct route routes[] = {
 	ROUTE(M_GET, "/alerts/{id}", page_alert_detail, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
 	ROUTE(M_POST, "/alerts/{id}/acknowledge", page_alert_ack, ROLE_OPERATOR, BODY_FORM,
 	    ROUTE_PAGE),
+	ROUTE(M_POST, "/alerts/acknowledge", page_alerts_ack, ROLE_OPERATOR, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_POST, "/notifications/{id}/retry", page_notification_retry, ROLE_OPERATOR,
 	    BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_GET, "/rules", page_rules, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),

@@ -300,7 +300,7 @@ enum store_rc alert_summary(struct db *db, json_t **out, struct read_meta *meta)
 	int64_t h1 = d1 - d1 % HOUR_US + HOUR_US, h7 = d7 - d7 % HOUR_US + HOUR_US;
 	char s1[40], s2[40], s3[40], s4[40];
 	double firing = 0, acked = 0, sev[3] = {0}, rules = 0, enabled = 0, dead = 0;
-	double resolved = 0, ack_n = 0, ack_secs = 0, eval_us = -1;
+	double resolved = 0, ack_n = 0, ack_secs = 0, eval_us = -1, crit_firing = 0;
 	PGresult *r;
 
 	*out = NULL;
@@ -332,9 +332,10 @@ enum store_rc alert_summary(struct db *db, json_t **out, struct read_meta *meta)
 		} else if (strncmp(name, "open:", 5) == 0) {
 			/* open:<state>:<severity> */
 			const char *sv = strchr(name + 5, ':');
-			if (strncmp(name + 5, "firing:", 7) == 0)
+			if (strncmp(name + 5, "firing:", 7) == 0) {
 				firing += a;
-			else
+				crit_firing += sv && strcmp(sv + 1, "critical") == 0 ? a : 0;
+			} else
 				acked += a;
 			if (sv && strcmp(sv + 1, "info") == 0)
 				sev[0] += a;
@@ -355,8 +356,9 @@ enum store_rc alert_summary(struct db *db, json_t **out, struct read_meta *meta)
 		char last[40];
 		if (eval_us >= 0)
 			time_format_iso((int64_t)eval_us, last, sizeof(last));
-		*out = json_pack("{sI sI sI s{sI sI sI} s{sI sI} so so sI}",
+		*out = json_pack("{sI sI sI sI s{sI sI sI} s{sI sI} so so sI}",
 		    "firing", (json_int_t)firing, "acknowledged", (json_int_t)acked,
+		    "critical_firing", (json_int_t)crit_firing,
 		    "resolved_24h", (json_int_t)resolved,
 		    "by_severity", "info", (json_int_t)sev[0], "warning", (json_int_t)sev[1],
 		    "critical", (json_int_t)sev[2],
@@ -373,10 +375,9 @@ DB_STMT(q_system_open,
     " WHERE r.kind = 'system' AND a.state IN ('firing', 'acknowledged')"
     " ORDER BY a.triggered_at DESC, a.id DESC");
 
-enum store_rc alert_system_open(struct db *db, json_t **out)
+/* The alerts of result r (cleared; NULL: the query failed) as a JSON array into *out. */
+static enum store_rc alerts_array(PGresult *r, json_t **out)
 {
-	PGresult *r = DB_EXEC(db, &q_system_open);
-
 	*out = NULL;
 	if (r == NULL)
 		return ST_ERROR;
@@ -385,4 +386,39 @@ enum store_rc alert_system_open(struct db *db, json_t **out)
 		json_array_append_new(*out, alert_json(r, i));
 	PQclear(r);
 	return ST_OK;
+}
+
+enum store_rc alert_system_open(struct db *db, json_t **out)
+{
+	return alerts_array(DB_EXEC(db, &q_system_open), out);
+}
+
+/*
+ * The shop's open alerts as the dashboard lists them: the most severe
+ * first and, within a severity, the oldest first (the one waiting longest
+ * is the one an escalation is about to reach).
+ */
+#define OPEN_SHOP "a.state IN ('firing', 'acknowledged') AND a.kpi_key <> '" SYSTEM_KPI "'"
+DB_STMT(q_open_page,
+    "SELECT " ALERT_COLUMNS " FROM alerts a WHERE " OPEN_SHOP
+    " ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,"
+    "          a.triggered_at, a.id"
+    " OFFSET $1::bigint LIMIT $2::bigint");
+DB_STMT(q_open_count, "SELECT count(*) AS total FROM alerts a WHERE " OPEN_SHOP);
+
+enum store_rc alert_open_page(struct db *db, int64_t offset, int64_t limit, json_t **out,
+    int64_t *total)
+{
+	char off[24], lim[24];
+	PGresult *r;
+
+	*out = NULL;
+	*total = 0;
+	/* the count first: a page past the end still says how many there are */
+	if ((r = DB_EXEC(db, &q_open_count)) == NULL)
+		return ST_ERROR;
+	*total = db_i64(r, 0, "total");
+	PQclear(r);
+	return alerts_array(DB_EXEC(db, &q_open_page, db_i64_param(offset, off),
+	    db_i64_param(limit, lim)), out);
 }

@@ -80,6 +80,14 @@ enum store_rc alert_get(struct db *db, int64_t id, json_t **out);
 enum store_rc alert_system_open(struct db *db, json_t **out);
 
 /*
+ * The shop's open alerts (not goldwatch's own) for the dashboard: critical,
+ * warning, info, and within each the oldest first; limit of them from
+ * offset into *out (array), and how many there are into *total.
+ */
+enum store_rc alert_open_page(struct db *db, int64_t offset, int64_t limit, json_t **out,
+    int64_t *total);
+
+/*
  * The counters of the dashboard: {"firing","acknowledged","resolved_24h",
  * "by_severity":{...},"rules":{"total","enabled"},"last_evaluation_at",
  * "mtta_seconds","mail_dead"}. Each figure reads an index or a small table;

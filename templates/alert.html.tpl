@@ -6,6 +6,34 @@
   · <span class="live" id="live-status" role="status" aria-live="polite"></span></p>
 </div>
 <p class="message">{{MESSAGE}}</p>
+{{#CAN_OPERATE}}<section class="card alert-actions" aria-label="Act on this alert" id="alert-actions">
+  {{#IS_FIRING}}<form method="post" action="/alerts/{{ALERT_ID}}/acknowledge" class="ack-form" id="ack-form">
+    <input type="hidden" name="_csrf" value="{{CSRF}}">
+    <input type="hidden" name="back" value="/alerts/{{ALERT_ID}}">
+    <label for="ack-note-input">Note (optional)</label>
+    <div class="act-row">
+      <textarea id="ack-note-input" name="note" maxlength="1000" rows="1" placeholder="What you are doing about it"></textarea>
+      <button type="submit" class="primary">Acknowledge</button>
+    </div>
+  </form>{{/IS_FIRING}}
+  {{#HAS_RULE}}<form method="post" action="/silences" class="silence-form" id="silence-form">
+    <input type="hidden" name="_csrf" value="{{CSRF}}">
+    <input type="hidden" name="scope" value="rule">
+    <input type="hidden" name="rule_id" value="{{RULE_ID}}">
+    <input type="hidden" name="reason" value="Silenced from alert #{{ALERT_ID}}">
+    <input type="hidden" name="back" value="/alerts/{{ALERT_ID}}">
+    <label for="silence-minutes">Silence this rule for</label>
+    <div class="act-row">
+      <select id="silence-minutes" name="minutes">
+        <option value="60">1 hour</option>
+        <option value="240" selected>4 hours</option>
+        <option value="1440">1 day</option>
+        <option value="10080">1 week</option>
+      </select>
+      <button type="submit">Silence</button>
+    </div>
+  </form>{{/HAS_RULE}}
+</section>{{/CAN_OPERATE}}
 <div class="grid-2">
   <section class="card" aria-labelledby="chart-title">
     <h2 id="chart-title">{{KPI_NAME}} around the firing</h2>
@@ -22,27 +50,16 @@
       <dt>Rule</dt><dd>{{#HAS_RULE}}<a href="/rules/{{RULE_ID}}">{{RULE_NAME}}</a>{{/HAS_RULE}}{{#NO_RULE}}{{RULE_NAME}} (deleted){{/NO_RULE}}</dd>
       <dt>Triggered</dt><dd><time datetime="{{TRIGGERED_ISO}}">{{TRIGGERED}}</time></dd>
       <dt>Acknowledged</dt><dd id="ack-info">{{#WAS_ACKED}}by {{ACKNOWLEDGED_BY}}, <time datetime="{{ACKNOWLEDGED_ISO}}">{{ACKNOWLEDGED}}</time>{{/WAS_ACKED}}{{#NOT_ACKED}}not yet{{/NOT_ACKED}}</dd>
-      {{#HAS_NOTE}}<dt>Note</dt><dd id="ack-note">{{ACK_NOTE}}</dd>{{/HAS_NOTE}}
+      <dt id="ack-note-term" {{#NO_NOTE}}hidden{{/NO_NOTE}}>Note</dt><dd id="ack-note" {{#NO_NOTE}}hidden{{/NO_NOTE}}>{{ACK_NOTE}}</dd>
       <dt>Resolved</dt><dd id="resolved-info">{{#WAS_RESOLVED}}<time datetime="{{RESOLVED_ISO}}">{{RESOLVED}}</time>{{/WAS_RESOLVED}}{{#NOT_RESOLVED}}not yet{{/NOT_RESOLVED}}</dd>
       <dt>Escalation level</dt><dd id="escalation-level">{{ESCALATION_LEVEL}}</dd>
     </dl>
-    {{#CAN_OPERATE}}{{#IS_FIRING}}
-    <form method="post" action="/alerts/{{ALERT_ID}}/acknowledge" class="form ack-form" id="ack-form">
-      <input type="hidden" name="_csrf" value="{{CSRF}}">
-      <input type="hidden" name="back" value="/alerts/{{ALERT_ID}}">
-      <div class="field">
-        <label for="ack-note-input">Note (optional)</label>
-        <textarea id="ack-note-input" name="note" maxlength="1000" placeholder="What you are doing about it"></textarea>
-      </div>
-      <div class="actions"><button type="submit" class="primary">Acknowledge</button></div>
-    </form>
-    {{/IS_FIRING}}{{/CAN_OPERATE}}
   </section>
 </div>
 <section class="card" aria-labelledby="timeline-title">
   <h2 id="timeline-title">Timeline</h2>
   <ol class="timeline" id="timeline">
-    {{#EVENT}}<li class="ev-{{EVENT_KIND}}"><time datetime="{{AT_ISO}}">{{AT}}</time> <span class="what">{{EVENT_TEXT}}</span></li>{{/EVENT}}
+    {{#EVENT}}<li class="ev-{{EVENT_KIND}}"><time datetime="{{AT_ISO}}">{{AT}}</time> <span class="what">{{EVENT_TEXT}}</span>{{#EVENT_NOTE}} <q class="note">{{NOTE}}</q>{{/EVENT_NOTE}}</li>{{/EVENT}}
   </ol>
 </section>
 <section class="card" aria-labelledby="deliveries-title">

@@ -38,25 +38,36 @@
 </form>
 {{#FILTER_ERROR}}<p class="flash flash-error" role="alert">{{FILTER_ERROR_TEXT}}</p>{{/FILTER_ERROR}}
 <section class="card">
+  {{#BULK}}<form method="post" action="/alerts/acknowledge" id="bulk-ack" class="bulk-form">
+    <input type="hidden" name="_csrf" value="{{CSRF}}">
+    <input type="hidden" name="back" value="{{BACK}}">
+    <div class="bulk-row">
+      <label class="check" id="select-all-label" hidden><input type="checkbox" id="select-all"> Select all</label>
+      <label for="bulk-note" class="sr-only">Note for the selected alerts (optional)</label>
+      <input type="text" id="bulk-note" name="note" maxlength="1000" placeholder="Note (optional)">
+      <button type="submit" id="bulk-button">Acknowledge selected</button>
+    </div>
+  </form>{{/BULK}}
   <div class="table-wrap">
-  <table class="alerts" id="history" data-live="{{LIVE}}" data-filter-state="{{F_STATE}}" data-filter-severity="{{F_SEVERITY}}" data-filter-kpi="{{F_KPI}}" data-filter-rule="{{F_RULE}}">
+  <table class="alerts rows" id="history" data-live="{{LIVE}}" data-filter-state="{{F_STATE}}" data-filter-severity="{{F_SEVERITY}}" data-filter-kpi="{{F_KPI}}" data-filter-rule="{{F_RULE}}">
     <caption class="sr-only">Alerts, newest first</caption>
-    <thead><tr><th scope="col">Triggered</th><th scope="col">Severity</th><th scope="col">Alert</th><th scope="col">Value</th><th scope="col">State</th><th scope="col">Acknowledged by</th></tr></thead>
+    <thead><tr>{{#CAN_OPERATE}}<th scope="col"><span class="sr-only">Select</span></th>{{/CAN_OPERATE}}<th scope="col">Alert</th><th scope="col">Triggered</th><th scope="col">Severity</th><th scope="col">Value</th><th scope="col">State</th><th scope="col">Acknowledged by</th></tr></thead>
     <tbody>
     {{#ALERT}}
     <tr data-alert-id="{{ALERT_ID}}" class="sev-row-{{SEVERITY}}">
-      <td><time datetime="{{TRIGGERED_ISO}}">{{TRIGGERED}}</time></td>
-      <td><span class="sev sev-{{SEVERITY}}">{{SEVERITY}}</span></td>
-      <td><a href="/alerts/{{ALERT_ID}}">{{RULE_NAME}}</a><span class="sub">{{KPI_NAME}}</span></td>
-      <td>{{VALUE}}<span class="sub">{{THRESHOLD}}</span></td>
-      <td><span class="state state-{{STATE}}" data-field="state">{{STATE}}</span>{{#SILENCED}} <span class="tag">silenced</span>{{/SILENCED}}</td>
-      <td data-field="acknowledged_by">{{ACKNOWLEDGED_BY}}</td>
+      {{#CAN_OPERATE}}<td class="pick">{{#IS_FIRING}}<input type="checkbox" form="bulk-ack" name="ack_{{ALERT_ID}}" value="1" id="pick-{{ALERT_ID}}" aria-label="Select {{RULE_NAME}}">{{/IS_FIRING}}</td>{{/CAN_OPERATE}}
+      <td data-label="Alert" class="main"><a href="/alerts/{{ALERT_ID}}">{{RULE_NAME}}</a><span class="sub">{{KPI_NAME}}</span></td>
+      <td data-label="Triggered"><time datetime="{{TRIGGERED_ISO}}">{{TRIGGERED}}</time></td>
+      <td data-label="Severity"><span class="sev sev-{{SEVERITY}}">{{SEVERITY}}</span></td>
+      <td data-label="Value">{{VALUE}}<span class="sub">{{THRESHOLD}}</span></td>
+      <td data-label="State"><span class="state state-{{STATE}}" data-field="state" tabindex="-1">{{STATE}}</span>{{#SILENCED}} <span class="tag">silenced</span>{{/SILENCED}}</td>
+      <td data-label="Acknowledged by"><span data-field="acknowledged_by">{{ACKNOWLEDGED_BY}}</span><span class="sub note" data-field="note">{{ACK_NOTE}}</span></td>
     </tr>
     {{/ALERT}}
     </tbody>
   </table>
   </div>
-  {{#NONE}}<p class="empty">No alerts match.</p>{{/NONE}}
+  <p class="empty" id="history-empty" {{#SOME}}hidden{{/SOME}}>No alerts match.</p>
   <nav class="pager" aria-label="Pages">
     <span>{{#NOT_FIRST}}<a href="{{FIRST_URL}}">« Newest</a>{{/NOT_FIRST}}</span>
     <span>{{#MORE}}<a href="{{NEXT_URL}}" rel="next">Older »</a>{{/MORE}}</span>

@@ -90,9 +90,10 @@
     showKindFields();
   }
 
-  /* ---- counters: re-read the summary after alert changes ---- */
+  /* ---- counters and "Last evaluation": re-read the summary ---- */
   var counters = { firing: $('#count-firing'), acknowledged: $('#count-acknowledged'),
     critical: $('#count-critical'), resolved: $('#count-resolved') };
+  var lastEval = $('#last-eval');
   var summaryTimer = null;
   function refreshCounters() {
     if (!counters.firing) return;
@@ -104,8 +105,13 @@
           if (!s) return;
           setCounter(counters.firing, s.firing);
           setCounter(counters.acknowledged, s.acknowledged);
-          setCounter(counters.critical, s.by_severity.critical);
+          setCounter(counters.critical, s.critical_firing);
           setCounter(counters.resolved, s.resolved_24h);
+          if (lastEval && s.last_evaluation_at &&
+              ($('time', lastEval) || {}).dateTime !== s.last_evaluation_at) {
+            lastEval.textContent = '';
+            lastEval.appendChild(el('time', { datetime: s.last_evaluation_at }, when(s.last_evaluation_at)));
+          }
         })
         .catch(function () {});
     }, 150);
@@ -121,45 +127,59 @@
 
   /* ---- alert rows (dashboard's open alerts, the history) ---- */
   function stateBadge(state) {
-    return el('span', { 'class': 'state state-' + state, 'data-field': 'state' }, state);
+    return el('span', { 'class': 'state state-' + state, 'data-field': 'state', tabindex: '-1' }, state);
   }
 
+  /* the button's name says which alert: "Acknowledge Till over 5,000" */
   function ackForm(a, back) {
     var f = el('form', { method: 'post', action: '/alerts/' + a.id + '/acknowledge',
       'class': 'ack-form inline' });
     f.appendChild(el('input', { type: 'hidden', name: '_csrf', value: csrf }));
     f.appendChild(el('input', { type: 'hidden', name: 'back', value: back }));
-    f.appendChild(el('button', { type: 'submit', 'class': 'small' }, 'Acknowledge'));
+    var b = el('button', { type: 'submit', 'class': 'small' }, 'Acknowledge');
+    b.appendChild(el('span', { 'class': 'sr-only' }, ' ' + a.rule_name));
+    f.appendChild(b);
     wireAck(f);
     return f;
   }
 
+  function pick(a) {
+    var c = el('input', { type: 'checkbox', form: 'bulk-ack', name: 'ack_' + a.id, value: '1',
+      id: 'pick-' + a.id, 'aria-label': 'Select ' + a.rule_name });
+    c.addEventListener('change', syncSelectAll);
+    return c;
+  }
+
+  /* A row as the server draws it (templates/dashboard and alerts). */
   function alertCells(ev, kind) {
     var a = ev.data;
-    var tr = el('tr', { 'data-alert-id': a.id, 'class': 'fresh sev-row-' + a.severity });
-    function td(child) { var c = el('td'); if (child) c.appendChild(child); tr.appendChild(c); return c; }
-    var sev = el('span', { 'class': 'sev sev-' + a.severity }, a.severity);
-    var link = el('a', { href: '/alerts/' + a.id }, a.rule_name);
-    var valueCell = el('td');
-    valueCell.appendChild(document.createTextNode(ev.value_text || ''));
-    valueCell.appendChild(el('span', { 'class': 'sub' }, ev.threshold_text || ''));
+    var tr = el('tr', { 'data-alert-id': a.id, 'data-severity': a.severity, 'class': 'fresh sev-row-' + a.severity });
+    function td(label, child) {
+      var c = el('td', label ? { 'data-label': label } : {});
+      if (child) c.appendChild(child);
+      tr.appendChild(c);
+      return c;
+    }
+    if (canOperate) td(null, a.state === 'firing' && $('#bulk-ack') ? pick(a) : null).className = 'pick';
+    var main = td('Alert', el('a', { href: '/alerts/' + a.id }, a.rule_name));
+    main.className = 'main';
+    main.appendChild(el('span', { 'class': 'sub' }, kpiName(a.kpi)));
     var time = el('time', { datetime: a.triggered_at }, when(a.triggered_at));
+    if (kind === 'history') td('Triggered', time);
+    td('Severity', el('span', { 'class': 'sev sev-' + a.severity }, a.severity));
+    var value = td('Value');
+    value.appendChild(document.createTextNode(ev.value_text || ''));
+    value.appendChild(el('span', { 'class': 'sub' }, ev.threshold_text || ''));
+    if (kind !== 'history') td('Since', time).className = 'hide-narrow';
+    var state = td('State', stateBadge(a.state));
+    var note = el('span', { 'class': 'sub note', 'data-field': 'note' }, a.ack_note || '');
     if (kind === 'history') {
-      td(time);
-      td(sev);
-      var c = td(link);
-      c.appendChild(el('span', { 'class': 'sub' }, kpiName(a.kpi)));
-      tr.appendChild(valueCell);
-      td(stateBadge(a.state));
-      td(null).setAttribute('data-field', 'acknowledged_by');
+      if (a.silenced) { state.appendChild(document.createTextNode(' ')); state.appendChild(el('span', { 'class': 'tag' }, 'silenced')); }
+      var by = td('Acknowledged by', el('span', { 'data-field': 'acknowledged_by' }, a.acknowledged_by || ''));
+      by.appendChild(note);
     } else {
-      td(sev);
-      var c2 = td(link);
-      c2.appendChild(el('span', { 'class': 'sub' }, kpiName(a.kpi)));
-      tr.appendChild(valueCell);
-      td(time).className = 'hide-narrow';
-      td(stateBadge(a.state));
-      if (canOperate) td(a.state === 'firing' ? ackForm(a, '/') : null);
+      state.appendChild(note);
+      if (canOperate) td(null, a.state === 'firing' ? ackForm(a, '/') : null).className = 'act';
     }
     return tr;
   }
@@ -177,79 +197,128 @@
 
   function updateRow(tr, a) {
     var badge = $('[data-field="state"]', tr);
-    if (badge) badge.replaceWith(stateBadge(a.state));
+    var focused = badge && document.activeElement === badge;
+    if (badge) {
+      var nb = stateBadge(a.state);
+      badge.replaceWith(nb);
+      if (focused) nb.focus();
+    }
     var by = $('[data-field="acknowledged_by"]', tr);
     if (by && a.acknowledged_by) by.textContent = a.acknowledged_by;
+    var note = $('[data-field="note"]', tr);
+    if (note) note.textContent = a.ack_note || '';
     if (a.state !== 'firing') {
       var f = $('.ack-form', tr);
-      if (f) f.remove();
+      if (f) removeAckForm(f);
+      var c = $('.pick input', tr);
+      if (c) c.remove();
+      syncSelectAll();
     }
+  }
+
+  /* severity order of the dashboard: critical, warning, info */
+  var rank = { critical: 0, warning: 1, info: 2 };
+  /* A new open alert goes last among those of its severity (oldest first
+   * within one); one that sorts after this page's rows belongs to a later page. */
+  function placeOpen(tbody, tr, severity) {
+    var rows = $all('tr', tbody);
+    for (var i = 0; i < rows.length; i++) {
+      if (rank[rows[i].dataset.severity] > rank[severity]) { tbody.insertBefore(tr, rows[i]); return true; }
+    }
+    if ($('.pager a[rel="next"]')) return false;
+    tbody.appendChild(tr);
+    return true;
+  }
+  var openTotal = $('#open-total');
+  function countOpen(delta) {
+    if (openTotal) openTotal.textContent = String(Math.max(0, Number(openTotal.textContent) + delta));
+  }
+
+  function onSystemAlert(ev, a) {
+    var sys = $('#system-alerts');
+    var srow = sys && $('tr[data-alert-id="' + a.id + '"]', sys);
+    /* a new one: the page draws its section (rare, and it must be seen) */
+    if (ev.type === 'alert.fired' && !srow) { location.reload(); return; }
+    if (srow && a.state === 'resolved') {
+      srow.remove();
+      sys.hidden = $('tbody tr', sys) === null;
+    } else if (srow) {
+      updateRow(srow, a);
+    }
+  }
+
+  function onOpenAlert(ev, a, open) {
+    var row = $('tr[data-alert-id="' + a.id + '"]', open);
+    if (ev.type === 'alert.fired' && !row) {
+      countOpen(1);
+      placeOpen($('tbody', open), alertCells(ev, 'open'), a.severity);
+    } else if (a.state === 'resolved') {
+      countOpen(-1);
+      if (row) row.remove();
+    } else if (row) {
+      updateRow(row, a);
+    }
+    var any = $('tbody tr', open) !== null;
+    open.hidden = !any;
+    $('#open-empty').hidden = any;
+  }
+
+  /* the history (first page): new alerts that match the filters */
+  function onHistoryAlert(ev, a, hist) {
+    var hrow = $('tr[data-alert-id="' + a.id + '"]', hist);
+    var f = hist.dataset;
+    var matches = (!f.filterState || f.filterState === a.state) &&
+      (!f.filterSeverity || f.filterSeverity === a.severity) &&
+      (!f.filterKpi || f.filterKpi === a.kpi) &&
+      (f.filterRule === '0' || String(a.rule_id) === f.filterRule);
+    if (ev.type === 'alert.fired' && !hrow && f.live === '1' && matches) {
+      $('tbody', hist).prepend(alertCells(ev, 'history'));
+      var empty = $('#history-empty');
+      if (empty) empty.hidden = true;
+    } else if (hrow) {
+      updateRow(hrow, a);
+    }
+  }
+
+  /* the alert's own page: its state, acknowledgement, note and timeline */
+  function onDetailAlert(ev, a) {
+    var badge = $('#alert-state');
+    badge.className = 'state state-' + a.state;
+    badge.textContent = a.state;
+    if (a.acknowledged_by) {
+      $('#ack-info').textContent = 'by ' + a.acknowledged_by + ', ' + when(a.acknowledged_at);
+    }
+    if (a.ack_note) {
+      $('#ack-note').textContent = a.ack_note;
+      $('#ack-note').hidden = false;
+      $('#ack-note-term').hidden = false;
+    }
+    if (a.resolved_at) $('#resolved-info').textContent = when(a.resolved_at);
+    $('#escalation-level').textContent = String(a.escalation_level);
+    if (a.state !== 'firing' && $('#ack-form')) removeAckForm($('#ack-form'));
+    var li = el('li', { 'class': 'ev-' + ev.type.split('.')[1] });
+    li.appendChild(el('time', { datetime: ev.at }, when(ev.at)));
+    li.appendChild(el('span', { 'class': 'what' }, ev.text));
+    if (ev.type === 'alert.acknowledged' && a.ack_note) {
+      li.appendChild(document.createTextNode(' '));
+      li.appendChild(el('q', { 'class': 'note' }, a.ack_note));
+    }
+    $('#timeline').appendChild(li);
   }
 
   function onAlertEvent(ev) {
     var a = ev.data;
     if (!a || !a.id) return;
-    /* the dashboard's open alerts; goldwatch's own under "goldwatch itself" */
     var open = $('#open-alerts');
-    if (open && (a.kind === 'system' || a.kpi === 'goldwatch_itself')) {
-      var sys = $('#system-alerts');
-      var srow = sys && $('tr[data-alert-id="' + a.id + '"]', sys);
-      /* a new one: the page draws its section (rare, and it must be seen) */
-      if (ev.type === 'alert.fired' && !srow) { location.reload(); return; }
-      if (srow && a.state === 'resolved') {
-        srow.remove();
-        sys.hidden = $('tbody tr', sys) === null;
-      } else if (srow) {
-        updateRow(srow, a);
-      }
-    } else if (open) {
-      var row = $('tr[data-alert-id="' + a.id + '"]', open);
-      if (ev.type === 'alert.fired' && !row) {
-        $('tbody', open).prepend(alertCells(ev, 'open'));
-      } else if (row && a.state === 'resolved') {
-        row.remove();
-      } else if (row) {
-        updateRow(row, a);
-      }
-      var any = $('tbody tr', open) !== null;
-      open.hidden = !any;
-      $('#open-empty').hidden = any;
-    }
-    /* the history (first page): new alerts that match the filters */
+    /* the dashboard's open alerts; goldwatch's own under "goldwatch itself" */
+    if (open && (a.kind === 'system' || a.kpi === 'goldwatch_itself')) onSystemAlert(ev, a);
+    else if (open) onOpenAlert(ev, a, open);
     var hist = $('#history');
-    if (hist) {
-      var hrow = $('tr[data-alert-id="' + a.id + '"]', hist);
-      var f = hist.dataset;
-      var matches = (!f.filterState || f.filterState === a.state) &&
-        (!f.filterSeverity || f.filterSeverity === a.severity) &&
-        (!f.filterKpi || f.filterKpi === a.kpi) &&
-        (f.filterRule === '0' || String(a.rule_id) === f.filterRule);
-      if (ev.type === 'alert.fired' && !hrow && f.live === '1' && matches) {
-        $('tbody', hist).prepend(alertCells(ev, 'history'));
-      } else if (hrow) {
-        updateRow(hrow, a);
-      }
-    }
-    /* the alert's own page */
+    if (hist) onHistoryAlert(ev, a, hist);
     var detail = $('#alert-detail');
-    if (detail && detail.dataset.alertId === String(a.id)) {
-      var badge = $('#alert-state');
-      badge.className = 'state state-' + a.state;
-      badge.textContent = a.state;
-      if (a.acknowledged_by) {
-        var info = $('#ack-info');
-        info.textContent = 'by ' + a.acknowledged_by + ', ' + when(a.acknowledged_at);
-      }
-      if (a.resolved_at) $('#resolved-info').textContent = when(a.resolved_at);
-      $('#escalation-level').textContent = String(a.escalation_level);
-      if (a.state !== 'firing' && $('#ack-form')) $('#ack-form').remove();
-      var li = el('li', { 'class': 'ev-' + ev.type.split('.')[1] });
-      li.appendChild(el('time', { datetime: ev.at }, when(ev.at)));
-      li.appendChild(el('span', { 'class': 'what' }, ev.text));
-      $('#timeline').appendChild(li);
-    }
+    if (detail && detail.dataset.alertId === String(a.id)) onDetailAlert(ev, a);
     refreshCounters();
-    if (ev.type === 'alert.fired' && a.severity === 'critical') notify(a);
+    if (ev.type === 'alert.fired' && a.severity === 'critical' && !a.silenced) notify(a);
   }
 
   function onKpiSampled(ev) {
@@ -263,6 +332,8 @@
       void card.offsetWidth;
       card.classList.add('updated');
     });
+    /* a sample may have been evaluated: "Last evaluation" moves */
+    refreshCounters();
   }
 
   var feed = $('#live-feed');
@@ -277,7 +348,7 @@
     if (empty) empty.hidden = true;
   }
 
-  /* ---- browser notifications for new critical alerts ---- */
+  /* ---- browser notifications: one per burst of new critical alerts ---- */
   var notifyButton = $('#notify-button');
   if (notifyButton && 'Notification' in window && Notification.permission === 'default') {
     notifyButton.hidden = false;
@@ -285,22 +356,75 @@
       Notification.requestPermission().then(function () { notifyButton.hidden = true; });
     });
   }
+  /*
+   * Alerts that arrive less than BURST_QUIET ms apart are one burst and
+   * get one notification when it is over (at most BURST_MAX ms after its
+   * first): one alert keeps its own words, more are counted.
+   */
+  var BURST_QUIET = 1500, BURST_MAX = 5000;
+  var burst = [], burstStart = 0, burstTimer = null;
   function notify(a) {
     if (!('Notification' in window) || Notification.permission !== 'granted') return;
+    if (!burst.length) burstStart = Date.now();
+    burst.push(a);
+    clearTimeout(burstTimer);
+    burstTimer = setTimeout(notifyBurst,
+      Math.max(0, Math.min(BURST_QUIET, burstStart + BURST_MAX - Date.now())));
+  }
+  function notifyBurst() {
+    var list = burst;
+    burst = [];
+    if (!list.length) return;
+    var one = list.length === 1 ? list[0] : null;
     try {
-      var n = new Notification('Critical: ' + a.rule_name, { body: a.message, tag: 'goldwatch-' + a.id });
-      n.onclick = function () { window.focus(); location.href = '/alerts/' + a.id; };
+      var n = one ? new Notification('Critical: ' + one.rule_name, { body: one.message, tag: 'goldwatch-' + one.id })
+        : new Notification(list.length + ' new critical alerts', {
+          body: list.slice(0, 3).map(function (x) { return x.rule_name; }).join(', ') +
+            (list.length > 3 ? ' and ' + (list.length - 3) + ' more' : ''),
+          tag: 'goldwatch-burst' });
+      n.onclick = function () {
+        window.focus();
+        location.href = one ? '/alerts/' + one.id : '/alerts?state=firing&severity=critical';
+      };
     } catch (e) { /* some browsers allow notifications only from a service worker */ }
   }
 
   /* ---- acknowledge in place ---- */
+  /* Where focus goes when a row's button goes: the next row's button, else the row's state. */
+  function focusAfterAck(form) {
+    var tr = form.closest('tr');
+    if (!tr) return null;
+    for (var n = tr.nextElementSibling; n; n = n.nextElementSibling) {
+      var b = $('.ack-form button', n);
+      if (b) return b;
+    }
+    return $('[data-field="state"]', tr);
+  }
+  /* The row's form goes (acknowledged here or elsewhere); the keyboard stays where it was. */
+  function removeAckForm(form) {
+    if (!form.isConnected) return;
+    var had = form.contains(document.activeElement) || form.dataset.sending === '1';
+    var next = had ? (focusAfterAck(form) || $('#alert-state')) : null;
+    var tr = form.closest('tr');
+    var c = tr && $('.pick input', tr);
+    if (c) c.remove();
+    form.remove();
+    syncSelectAll();
+    if (next) {
+      if (!next.hasAttribute('tabindex') && next.tagName !== 'BUTTON') next.setAttribute('tabindex', '-1');
+      next.focus();
+    }
+  }
   function wireAck(form) {
     form.addEventListener('submit', function (e) {
       e.preventDefault();
+      if (form.dataset.sending === '1') return;
       var id = Number(form.action.split('/alerts/')[1].split('/')[0]);
       var note = form.elements.note ? form.elements.note.value : '';
       var button = $('button', form);
-      button.disabled = true;
+      /* not disabled: a disabled button loses the focus to the page */
+      form.dataset.sending = '1';
+      button.setAttribute('aria-disabled', 'true');
       fetch('/api/alerts/acknowledge', {
         method: 'POST', credentials: 'same-origin',
         headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
@@ -309,24 +433,101 @@
         if (!r.ok) throw new Error('HTTP ' + r.status);
         return r.json();
       }).then(function () {
-        /* the alert.acknowledged event updates the page; keep the form out of the way */
-        form.remove();
+        /* the alert.acknowledged event updates the rest of the page */
+        removeAckForm(form);
       }).catch(function () {
-        button.disabled = false;
+        form.dataset.sending = '0';
+        button.removeAttribute('aria-disabled');
         form.submit(); /* fall back to the plain form post */
       });
     });
   }
   $all('form.ack-form').forEach(wireAck);
 
+  /* ---- bulk acknowledge: "Select all" ticks every firing row shown ---- */
+  var selectAll = $('#select-all');
+  function picks() { return $all('input[type=checkbox][form="bulk-ack"]'); }
+  function syncSelectAll() {
+    if (!selectAll) return;
+    var all = picks(), on = all.filter(function (c) { return c.checked; });
+    selectAll.checked = all.length > 0 && on.length === all.length;
+    selectAll.indeterminate = on.length > 0 && on.length < all.length;
+  }
+  if (selectAll) {
+    $('#select-all-label').hidden = false;
+    selectAll.addEventListener('change', function () {
+      picks().forEach(function (c) { c.checked = selectAll.checked; });
+    });
+    picks().forEach(function (c) { c.addEventListener('change', syncSelectAll); });
+  }
+
   /* ---- the live connection ---- */
   var status = $('#live-status');
   var lastId = Number(document.body.dataset.lastEvent || 0);
   var retry = 1000;
+  /* how long the feed may be away before the page says its figures may be old */
+  var STALE_MS = 10000;
+  var awaySince = null, staleTimer = null, banner = null;
   function setStatus(text, on) {
     if (!status) return;
     status.textContent = text;
     status.className = 'live ' + (on ? 'live-on' : 'live-off');
+  }
+  function showBanner(kind, build) {
+    if (!banner) {
+      banner = el('div', { id: 'live-banner' });
+      var main = $('main') || document.body;
+      main.insertBefore(banner, main.firstChild);
+    }
+    banner.className = 'live-banner live-banner-' + kind;
+    banner.setAttribute('role', kind === 'ended' ? 'alert' : 'status');
+    banner.textContent = '';
+    build(banner);
+  }
+  function markStale(on) {
+    var box = $('#counters');
+    if (!box) return;
+    box.classList.toggle('stale', on);
+    $all('.counter .what', box).forEach(function (w) {
+      var tag = $('.stale-tag', w);
+      if (on && !tag) w.appendChild(el('span', { 'class': 'stale-tag' }, ' (stale)'));
+      if (!on && tag) tag.remove();
+    });
+  }
+  function clock(d) { return when(d.toISOString()).slice(-5); }
+  function onAway() {
+    if (awaySince) return;
+    awaySince = new Date();
+    staleTimer = setTimeout(function () {
+      markStale(true);
+      showBanner('away', function (b) {
+        b.textContent = 'Live updates stopped at ' + clock(awaySince) +
+          ' - the counts and lists below may be out of date. Reconnecting…';
+      });
+    }, STALE_MS);
+  }
+  function onBack() {
+    clearTimeout(staleTimer);
+    if (awaySince && banner) {
+      banner.remove();
+      banner = null;
+      markStale(false);
+      /* what changed meanwhile came with the replay; the counters are read again */
+      refreshCounters();
+    }
+    awaySince = null;
+  }
+  /* the pusher closes with 4001 when the session ended or was revoked */
+  function onSessionEnded() {
+    clearTimeout(staleTimer);
+    setStatus('signed out', false);
+    markStale(true);
+    showBanner('ended', function (b) {
+      b.appendChild(document.createTextNode('Your session has ended. '));
+      b.appendChild(el('a', { href: '/login?next=' + encodeURIComponent(location.pathname + location.search) },
+        'Sign in again'));
+      b.appendChild(document.createTextNode(' to see live updates and to act on alerts.'));
+    });
   }
   function handle(ev) {
     if (typeof ev.id !== 'number' || ev.id <= lastId) return; /* replayed already */
@@ -339,12 +540,17 @@
     var proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     var url = proto + '//' + location.host + '/api/alerts/ws' + (lastId ? '?after=' + lastId : '');
     var ws;
-    try { ws = new WebSocket(url); } catch (e) { return schedule(); }
-    ws.onopen = function () { retry = 1000; setStatus('live', true); };
+    try { ws = new WebSocket(url); } catch (e) { onAway(); return schedule(); }
+    ws.onopen = function () { retry = 1000; setStatus('live', true); onBack(); };
     ws.onmessage = function (m) {
       try { handle(JSON.parse(m.data)); } catch (e) { /* not an event */ }
     };
-    ws.onclose = function () { setStatus('reconnecting…', false); schedule(); };
+    ws.onclose = function (e) {
+      if (e.code === 4001) return onSessionEnded();
+      setStatus('reconnecting…', false);
+      onAway();
+      schedule();
+    };
   }
   function schedule() {
     setTimeout(connect, retry);
@@ -353,5 +559,7 @@
   if (status && 'WebSocket' in window) {
     setStatus('connecting…', false);
     loadKpis().then(connect);
+    /* an evaluation that changed nothing sends no event: look now and then */
+    if (lastEval) setInterval(refreshCounters, 30000);
   }
 })();

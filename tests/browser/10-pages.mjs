@@ -156,6 +156,8 @@ await step('an alert appears on the open dashboard within 2 s, without reload', 
   await p.waitForFunction(() => document.querySelector('#live-feed li .what').textContent.includes('Till over'));
   // the counters moved and a notification announced the critical alert
   await p.waitForFunction(() => Number(document.querySelector('#count-critical').textContent) >= 1);
+  // one notification per burst: it comes when the burst is over (goldwatch.js)
+  await p.waitForFunction(() => window.__notes.length > 0, null, { timeout: 6000 }).catch(() => {});
   const notes = await p.evaluate(() => window.__notes);
   assert.ok(notes.some((n) => n.title === 'Critical: Till over 5,000'), 'a browser notification');
   await p.screenshot({ path: shots + 'dashboard.png', fullPage: true });

@@ -119,6 +119,7 @@ static const struct success successes[] = {
 	{"GET /alerts", 200, FX_NONE, NULL},
 	{"GET /alerts/{id}", 200, FX_ALERT, NULL},
 	{"POST /alerts/{id}/acknowledge", 303, FX_ALERT, "note=roles+{n}"},
+	{"POST /alerts/acknowledge", 303, FX_ALERT, "ack_{id}=1&note=roles+{n}"},
 	{"POST /notifications/{id}/retry", 303, FX_DEAD_MESSAGE, "back=%2Falerts"},
 	{"GET /rules", 200, FX_NONE, NULL},
 	{"POST /rules", 303, FX_NONE, RULE_FORM},
