@@ -281,6 +281,16 @@ void page_events(struct tpl_dict *d, const PGresult *events)
 	}
 }
 
+void page_append_param(struct buf *b, const char *key, const char *value)
+{
+	if (value == NULL || *value == '\0')
+		return;
+	buf_putc(b, b->len ? '&' : '?');
+	buf_puts(b, key);
+	buf_putc(b, '=');
+	url_encode(b, value);
+}
+
 const char *page_form(const struct request *req, const char *key)
 {
 	const char *v = req_form(req, key);

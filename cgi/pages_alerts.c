@@ -46,16 +46,6 @@ static int shop_midnight(struct request *req, const char *date, int end, int64_t
 	return 0;
 }
 
-static void append_param(struct buf *b, const char *key, const char *value)
-{
-	if (value == NULL || *value == '\0')
-		return;
-	buf_putc(b, b->len ? '&' : '?');
-	buf_puts(b, key);
-	buf_putc(b, '=');
-	url_encode(b, value);
-}
-
 /*
  * The history's filters from the query: an empty select means "any"; a
  * value that is not one gives *err and is left out. since and until are
@@ -127,17 +117,17 @@ static void alerts_links(struct request *req, struct tpl_dict *d,
 	tpl_set(d, "F_KPI", f->kpi ? f->kpi : "");
 	tpl_setf(d, "F_RULE", "%lld", (long long)f->rule_id);
 	buf_init(&url);
-	append_param(&url, "state", f->state);
-	append_param(&url, "severity", f->severity);
-	append_param(&url, "kpi", f->kpi);
-	append_param(&url, "since", f->has_since ? req_query(req, "since") : NULL);
-	append_param(&url, "until", f->has_until ? req_query(req, "until") : NULL);
-	append_param(&url, "rule_id", f->rule_id ? req_query(req, "rule_id") : NULL);
+	page_append_param(&url, "state", f->state);
+	page_append_param(&url, "severity", f->severity);
+	page_append_param(&url, "kpi", f->kpi);
+	page_append_param(&url, "since", f->has_since ? req_query(req, "since") : NULL);
+	page_append_param(&url, "until", f->has_until ? req_query(req, "until") : NULL);
+	page_append_param(&url, "rule_id", f->rule_id ? req_query(req, "rule_id") : NULL);
 	tpl_setf(d, "FIRST_URL", "/alerts%s", url.data ? url.data : "");
 	if (f->cursor)
 		tpl_show(d, "NOT_FIRST");
 	if (next) {
-		append_param(&url, "cursor", next);
+		page_append_param(&url, "cursor", next);
 		tpl_setf(tpl_section(d, "MORE"), "NEXT_URL", "/alerts%s", url.data);
 	}
 	buf_free(&url);

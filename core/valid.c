@@ -100,7 +100,7 @@ json_t *valid_address_lines(const char *text, const char *field, struct verror *
 		/* a comma could be a separator or part of a name: neither is guessed */
 		if (memchr(start, ',', (size_t)(end - start)) || memchr(start, ';', (size_t)(end - start))) {
 			verror_set(err, 422, "invalid_value", field,
-			    "%s takes one address per line: line %d holds a comma or semicolon",
+			    "%s: one address per line; line %d holds a comma or semicolon",
 			    field, line);
 			json_decref(list);
 			return NULL;
@@ -108,6 +108,55 @@ json_t *valid_address_lines(const char *text, const char *field, struct verror *
 		json_array_append_new(list, json_stringn(start, (size_t)(end - start)));
 	}
 	return list;
+}
+
+/*
+ * s without its grouping commas (and its trailing '%' when percent) into
+ * out, when the commas group thousands; -1 when they do not, or s is too long.
+ */
+static int ungrouped(const char *s, int percent, char *out, size_t len)
+{
+	const char *digits = s + (*s == '-'), *end = digits + strspn(digits, "0123456789,");
+	size_t n = 0, run = 0;
+	int grouped = memchr(digits, ',', (size_t)(end - digits)) != NULL;
+
+	if (strlen(s) >= len)
+		return -1;
+	for (const char *p = digits; grouped && p < end; p++) {
+		if (*p != ',') {
+			run++;
+			continue;
+		}
+		/* the first group: 1 to 3 digits; every later one: exactly 3 */
+		if (run == 0 || run > 3 || (p > digits + run && run != 3))
+			return -1;
+		run = 0;
+	}
+	if (grouped && run != 3)
+		return -1;
+	/* only the whole part's commas go: one after it stays, and is refused */
+	for (const char *p = s; *p; p++)
+		if (*p != ',' || p >= end)
+			out[n++] = *p;
+	if (percent && n > 0 && out[n - 1] == '%')
+		n--;
+	out[n] = '\0';
+	return 0;
+}
+
+int valid_form_number(const char *s, int percent, double *out)
+{
+	char plain[64];
+
+	return ungrouped(s, percent, plain, sizeof(plain)) < 0 ? -1 : parse_number(plain, out);
+}
+
+int valid_form_int(const char *s, int64_t *out)
+{
+	char plain[64];
+
+	return ungrouped(s, 0, plain, sizeof(plain)) < 0 ? -1 :
+	    parse_int64(plain, INT64_MIN, INT64_MAX, out);
 }
 
 int valid_username(const char *s)

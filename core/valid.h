@@ -163,6 +163,18 @@ json_t *valid_json_body(const char *body, size_t len, struct verror *err);
  */
 json_t *valid_address_lines(const char *text, const char *field, struct verror *err);
 
+/*
+ * The number grammar of a form's number fields: parse_number's (or, with
+ * integer, parse_int64's over the whole int64 range) plus what people
+ * type: thousands grouped by commas ("5,000", "1,250.50": a first group of
+ * one to three digits, then groups of exactly three, before any fraction)
+ * and, with percent, one trailing '%' ("3%"). "5,00,0" or "1,5" are no
+ * such number. 0 and *out (or *iout), or -1. Forms only: the API keeps the
+ * JSON grammar.
+ */
+int valid_form_number(const char *s, int percent, double *out);
+int valid_form_int(const char *s, int64_t *out);
+
 /* Pure checks, 1 = valid. */
 int valid_email(const char *s);
 int valid_username(const char *s);

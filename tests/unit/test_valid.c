@@ -366,9 +366,40 @@ static void t_address_lines(void)
 	CU_ASSERT_PTR_NULL(l);
 	CU_ASSERT_EQUAL(e.status, 422);
 	CU_ASSERT_STRING_EQUAL(e.field, "escalation_recipients");
-	CU_ASSERT_STRING_EQUAL(e.message, "escalation_recipients takes one address per line: "
+	CU_ASSERT_STRING_EQUAL(e.message, "escalation_recipients: one address per line; "
 	    "line 2 holds a comma or semicolon");
 	CU_ASSERT_PTR_NULL(valid_address_lines("a@shop.example;b@shop.example", "recipients", &e));
+}
+
+/* The forms' numbers: grouped thousands and a percent sign where one is meant; nonsense refused. */
+static void t_form_numbers(void)
+{
+	static const struct { const char *s; int percent; double want; } good[] = {
+		{"5,000", 0, 5000}, {"1,250.50", 0, 1250.5}, {"-12,345,678", 0, -12345678},
+		{"3%", 1, 3}, {"-2.5%", 1, -2.5}, {"5000", 0, 5000}, {"1e3", 0, 1000}, {"0.5", 0, 0.5},
+	};
+	static const struct { const char *s; int percent; } bad[] = {
+		{"5,00,0", 0}, {"1,5", 0}, {",500", 0}, {"5,000,", 0}, {"1234,567", 0}, {"5,,000", 0},
+		{"3%", 0}, {"3%%", 1}, {"%", 1}, {"", 0}, {"+5", 0}, {"0x10", 0}, {"5 000", 0},
+		{"1,000.5,0", 0},
+	};
+	double d;
+	int64_t i;
+
+	for (size_t k = 0; k < GW_ARRAY_LEN(good); k++) {
+		CU_ASSERT_EQUAL(valid_form_number(good[k].s, good[k].percent, &d), 0);
+		CU_ASSERT_DOUBLE_EQUAL(d, good[k].want, 1e-9);
+	}
+	for (size_t k = 0; k < GW_ARRAY_LEN(bad); k++) {
+		if (valid_form_number(bad[k].s, bad[k].percent, &d) == 0)
+			fprintf(stderr, "\n    \"%s\" read as %g\n", bad[k].s, d);
+		CU_ASSERT_EQUAL(valid_form_number(bad[k].s, bad[k].percent, &d), -1);
+	}
+	CU_ASSERT_EQUAL(valid_form_int("1,440", &i), 0);
+	CU_ASSERT_EQUAL(i, 1440);
+	CU_ASSERT_EQUAL(valid_form_int("1,440.5", &i), -1);
+	CU_ASSERT_EQUAL(valid_form_int("14,40", &i), -1);
+	CU_ASSERT_EQUAL(valid_form_int("3%", &i), -1);
 }
 
 void suite_valid(void)
@@ -383,6 +414,7 @@ void suite_valid(void)
 		{"strict JSON bodies", t_strict_json},
 		{"a field type past the table", t_unknown_type},
 		{"address lists: one per line", t_address_lines},
+		{"form numbers: grouping and percent", t_form_numbers},
 		{NULL, NULL},
 	};
 	test_add_suite("valid", NULL, NULL, cases);
