@@ -20,7 +20,7 @@ struct form_word {
 	const char *ask;    /* said instead when it is missing or its form key empty */
 	int always;         /* any error on it is ask (a choice, or a field with one fault) */
 	const char *input;  /* its form key if not field (NULL: field); needed with ask */
-	int addresses;      /* e-mail addresses a line: a bad one is named */
+	int addresses;      /* e-mail addresses a line: one the check refuses is named */
 };
 
 #define FORM_WORDS(table) (table), (sizeof(table) / sizeof((table)[0]))

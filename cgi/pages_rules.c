@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "audit.h"
 #include "contact_point_store.h"
 #include "alert.h"
 #include "escalation_policy_store.h"
@@ -19,6 +20,7 @@
 #include "fmt.h"
 #include "form_words.h"
 #include "json_out.h"
+#include "mail.h"
 #include "rule_store.h"
 #include "starter.h"
 
@@ -720,6 +722,32 @@ static void rule_form_errors(const struct request *req, struct tpl_dict *d,
 	}
 }
 
+/* "Created by admin on 01 Dec 2026 14:02 · changed by sara on ...": from the audit log. */
+static void rule_made(struct request *req, struct tpl_dict *d, int64_t id)
+{
+	struct audit_made m;
+	struct tpl_dict *made, *s;
+	char iso[40];
+
+	if (audit_made_of(req->db, "rule", id, &m) < 0 || !(m.has_created || m.has_changed))
+		return;
+	made = tpl_section(d, "MADE");
+	if (m.has_created) {
+		s = tpl_section(made, "CREATED");
+		tpl_set(s, "BY", m.created_by);
+		time_format_iso(m.created_us, iso, sizeof(iso));
+		page_time(s, "AT", iso);
+	}
+	if (m.has_changed) {
+		s = tpl_section(made, "CHANGED");
+		tpl_set(s, "SEP", m.has_created ? " · " : "");
+		tpl_set(s, "VERB", m.has_created ? "changed" : "Changed");
+		tpl_set(s, "BY", m.changed_by);
+		time_format_iso(m.changed_us, iso, sizeof(iso));
+		page_time(s, "AT", iso);
+	}
+}
+
 /*
  * Renders the form with the values of rule (a stored rule, or what a
  * failed submit decoded: its text fields show what was typed) and errs
@@ -752,6 +780,8 @@ static int rule_form(struct request *req, int status, const struct rule_input *r
 	if (stored)
 		rule_status_words(tpl_section(p.content, "HAS_STATUS"), stored,
 		    kpi_names_unit(names, or_empty(rule->kpi)));
+	if (id)
+		rule_made(req, p.content, id);
 	rule_form_values(req, p.content, names, rule, id != 0);
 	if (strcmp(or_empty(rule->kpi), SYSTEM_KPI) == 0) {
 		/* what the check owns is shown, not offered: the save keeps the rule's */
@@ -899,6 +929,34 @@ int page_rule_enabled(struct request *req)
 		return 500;
 	page_flash(req, "ok", on ? "The rule is enabled." : "The rule is disabled.");
 	return req_redirect(req, "/rules");
+}
+
+/* The form's "Send a test notification": the API's test message, its outcome on the rule's page. */
+int page_rule_test(struct request *req)
+{
+	int64_t id = req_param_id(req, "id");
+	json_t *rcpt = NULL;
+	enum store_rc rc = mail_queue_rule_test(req->db, req->cfg, id, &rcpt);
+	char text[160], *loc;
+	int status;
+
+	if (rc == ST_NOT_FOUND)
+		return page_error(req, 404, "There is no such rule.");
+	if (rc == ST_INVALID)
+		page_flash(req, "error", "No test notification sent: Mail these addresses is empty.");
+	else if (rc != ST_OK)
+		return 500;
+	else {
+		size_t n = json_array_size(rcpt);
+		snprintf(text, sizeof(text), "A test notification is on its way to %zu address%s: "
+		    "check that it arrives.", n, n == 1 ? "" : "es");
+		page_flash(req, "ok", text);
+	}
+	json_decref(rcpt);
+	loc = xasprintf("/rules/%lld", (long long)id);
+	status = req_redirect(req, loc);
+	free(loc);
+	return status;
 }
 
 int page_rule_delete(struct request *req)

@@ -157,7 +157,7 @@ json_t *valid_json_body(const char *body, size_t len, struct verror *err);
 /*
  * The address-list grammar of every form: one address per line; blank
  * lines and spaces around an address are ignored; a comma or semicolon in
- * a line is an error (422 naming field), not a second address. Returns the
+ * a line is an error (422 address_lines naming field), not a second address. Returns the
  * addresses as a JSON array of strings (each still to be checked by the
  * field table), or NULL with err.
  */
@@ -174,6 +174,13 @@ json_t *valid_address_lines(const char *text, const char *field, struct verror *
  */
 int valid_form_number(const char *s, int percent, double *out);
 int valid_form_int(const char *s, int64_t *out);
+
+/*
+ * A date as a form takes it: the way pages print one ("01 Dec 2026", "1
+ * dec 2026", the month's name in full too) or ISO ("2026-12-01"), a real
+ * day of the calendar. 0 and iso ("2026-12-01", 11 bytes), or -1.
+ */
+int valid_form_date(const char *s, char iso[11]);
 
 /* Pure checks, 1 = valid. */
 int valid_email(const char *s);

@@ -3,6 +3,7 @@
 <div class="page-head">
   <h1>{{HEADING}}</h1>
   {{#EXISTING}}<p class="meta"><a href="/alerts?rule_id={{ID}}">Alerts of this rule</a></p>{{/EXISTING}}
+  {{#MADE}}<p class="meta" id="rule-made">{{#CREATED}}Created by {{BY}} on <time datetime="{{AT_ISO}}">{{AT}}</time>{{/CREATED}}{{#CHANGED}}{{SEP}}{{VERB}} by {{BY}} on <time datetime="{{AT_ISO}}">{{AT}}</time>{{/CHANGED}}</p>{{/MADE}}
   {{#HAS_STATUS}}<p class="meta" id="rule-status">Status: <span class="status status-{{STATUS}}">{{STATUS}}</span>{{PENDING_TEXT}}{{#HAS_LAST}} · last value {{LAST_VALUE}} at {{LAST_AT}}{{/HAS_LAST}}</p>{{/HAS_STATUS}}
 </div>
 {{#HAS_ERRORS}}<div class="flash flash-error error-summary" role="alert" id="form-errors" tabindex="-1" aria-labelledby="form-errors-title">
@@ -190,6 +191,11 @@
   </section>
 </form>
 {{#CAN_ADMIN}}{{#EXISTING}}
+<form method="post" action="/rules/{{ID}}/test" class="card" id="rule-test">
+  <input type="hidden" name="_csrf" value="{{CSRF}}">
+  <p>Mails a test message to the saved rule's addresses now, so you can see it arrives.</p>
+  <button type="submit">Send a test notification</button>
+</form>
 <form method="post" action="/rules/{{ID}}/delete" class="card" data-confirm="Delete this rule? Its open alerts are resolved.">
   <input type="hidden" name="_csrf" value="{{CSRF}}">
   <p>Deleting a rule resolves its open alerts; its history stays.</p>

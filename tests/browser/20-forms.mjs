@@ -205,6 +205,75 @@ await step('every other page form says its labels\' words', async () => {
   for (const html of [r.html]) assert.doesNotMatch(html.replace(/<[^>]*>/g, ''), /\b(rule_id|kpi is|settings\.|hours\.mon|levels\.\d)/);
 });
 
+await step('the rule form sends a test notification (a POST, with or without JavaScript), the result in the page', async () => {
+  const s = await newSession('admin', adminPassword, { viewport: desktop, javaScriptEnabled: false });
+  const p = s.page;
+  const withMail = await api('POST', '/api/alerts/rules', admin, { name: 'f test mail', kpi: 'f_sales', condition: 'gt',
+    threshold: 1, severity: 'info', enabled: false, recipients: ['owner@shop.example', 'manager@shop.example'] });
+  const without = await api('POST', '/api/alerts/rules', admin, { name: 'f test nobody', kpi: 'f_sales', condition: 'gt',
+    threshold: 1, severity: 'info', enabled: false });
+  made.push(withMail.json.id, without.json.id);
+  await p.goto(base + `/rules/${withMail.json.id}`);
+  await Promise.all([p.waitForNavigation(), p.click('#rule-test button')]);
+  assert.equal(p.url(), base + `/rules/${withMail.json.id}`);
+  assert.match(await p.textContent('.flash-ok'), /A test notification is on its way to 2 addresses/);
+  await p.goto(base + `/rules/${without.json.id}`);
+  await Promise.all([p.waitForNavigation(), p.click('#rule-test button')]);
+  assert.match(await p.textContent('.flash-error'), /No test notification sent: Mail these addresses is empty/);
+  await s.context.close();
+  await D.page.goto(base + `/rules/${withMail.json.id}`);
+  await Promise.all([D.page.waitForNavigation(), D.page.click('#rule-test button')]);
+  assert.match(await D.page.textContent('.flash-ok'), /on its way to 2 addresses/);
+  await axe(D.page, 'the rule page after a test notification');
+});
+
+await step('the rule page says who made it and who last changed it, and when', async () => {
+  const sara = 'f_sara';
+  await api('POST', '/api/users', admin, { username: sara, password: 'sara-forms-password', role: 'admin' });
+  const p = D.page;
+  await p.goto(base + '/rules/new');
+  await p.fill('#name', 'f made and changed');
+  await p.selectOption('#kpi', 'f_sales');
+  await p.fill('#threshold', '10');
+  await Promise.all([p.waitForURL(/\/rules\/\d+$/), p.click('#rule-form button.primary')]);
+  const id = Number(p.url().split('/').pop());
+  made.push(id);
+  const when = /\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d/.source;
+  assert.match(await p.textContent('#rule-made'), new RegExp(`^Created by admin on ${when}$`));
+  const S = await newSession(sara, 'sara-forms-password', { viewport: desktop });
+  await S.page.goto(base + `/rules/${id}`);
+  await S.page.fill('#threshold', '11');
+  await Promise.all([S.page.waitForNavigation(), S.page.click('#rule-form button.primary')]);
+  assert.match(await S.page.textContent('#rule-made'), new RegExp(`^Created by admin on ${when} · changed by ${sara} on ${when}$`));
+  await S.context.close();
+});
+
+await step('history filters: dates read as pages print them, a reversed range is an error at the field', async () => {
+  for (const [s, size] of [[D, 'desktop'], [P, 'phone']]) {
+    const p = s.page;
+    await p.goto(base + '/alerts');
+    assert.equal(await p.getAttribute('#f-since', 'type'), 'text', 'not the browser locale\'s mm/dd/yyyy');
+    assert.equal(await p.getAttribute('#f-since', 'placeholder'), '01 Dec 2026');
+    await p.fill('#f-since', '10 Dec 2026');
+    await p.fill('#f-until', '2026-12-01');
+    const [res] = await Promise.all([p.waitForNavigation(), p.click('form.filters button.primary')]);
+    assert.equal(res.status(), 422);
+    assert.equal(await p.textContent('#err-until'), 'To must be on or after From: the range is the wrong way round');
+    assert.equal(await p.getAttribute('#f-until', 'aria-invalid'), 'true');
+    assert.equal(await p.inputValue('#f-since'), '10 Dec 2026');
+    assert.equal(await p.inputValue('#f-until'), '01 Dec 2026', 'shown as pages print dates');
+    await p.screenshot({ path: shots + `alerts-dates-${size}.png`, fullPage: size === 'desktop' });
+    // the phone's history table is the dashboard and alerts part's (rows): axe there is theirs
+    if (size === 'desktop') await axe(p, 'the history with a date error');
+    await fitsWidth(p, `the history with a date error (${size})`);
+    await p.goto(base + '/alerts?since=12%2F01%2F2026');
+    assert.equal(await p.textContent('#err-since'), 'From must be a date, like 01 Dec 2026');
+    await p.goto(base + '/alerts?since=2026-11-01&until=30+Nov+2026');
+    assert.equal(await p.textContent('#err-until'), '');
+    assert.equal(await p.inputValue('#f-since'), '01 Nov 2026');
+  }
+});
+
 // 225 rules of this file's own, disabled: nothing fires
 const many = [];
 for (let i = 1; i <= 225; i++) {
@@ -290,6 +359,8 @@ await step('rules list: axe clean with 225 rules, a search and page 2, at both s
 for (const id of [...made, ...many]) await api('DELETE', `/api/alerts/rules/${id}`, admin);
 await api('DELETE', '/api/kpis/f_sales', admin);
 await api('DELETE', '/api/kpis/f_weight', admin);
+const sara = (await api('GET', '/api/users', admin)).json.items.find((u) => u.username === 'f_sara');
+if (sara) await api('DELETE', `/api/users/${sara.id}`, admin);
 await D.context.close();
 await P.context.close();
 await finish('20-forms');

@@ -550,7 +550,8 @@ static void t_rule_form_grammar(void)
 	after = rule_api(id);
 	CU_ASSERT_TRUE(json_equal(before, after));
 	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM alert_rules"), rules);
-	/* the grammar's unusual but valid numbers */
+	/* the grammar's unusual but valid numbers (on a rise: a fall's threshold is its size) */
+	form_set(&fm, "condition", "pct_change_gt");
 	form_set(&fm, "threshold", "1e3");
 	form_set(&fm, "cooldown_minutes", "0");
 	body = form_body(&fm);
@@ -824,7 +825,7 @@ static void t_silence_form_repeat(void)
 	http_free(&r);
 }
 
-/* The alerts page's filters come back as they were sent. */
+/* The alerts page's filters come back as they were sent (the dates as pages print them). */
 static void t_alert_filters_round_trip(void)
 {
 	long long rule = forms_rule(full_rules[1]);
@@ -836,8 +837,9 @@ static void t_alert_filters_round_trip(void)
 	form_set(&want, "state", "resolved");
 	form_set(&want, "severity", "critical");
 	form_set(&want, "kpi", KPI);
-	form_set(&want, "since", "2026-11-01");
-	form_set(&want, "until", "2026-11-30");
+	/* the dates as pages print them, whichever way they were typed */
+	form_set(&want, "since", "01 Nov 2026");
+	form_set(&want, "until", "30 Nov 2026");
 	snprintf(path, sizeof(path), "%lld", rule);
 	form_set(&want, "rule_id", path);
 	snprintf(path, sizeof(path), "/alerts?state=resolved&severity=critical&kpi=" KPI

@@ -402,6 +402,30 @@ static void t_form_numbers(void)
 	CU_ASSERT_EQUAL(valid_form_int("3%", &i), -1);
 }
 
+/* A date typed the way pages print one, or in ISO; a day that is none refused. */
+static void t_form_dates(void)
+{
+	static const char *const good[][2] = {
+		{"01 Dec 2026", "2026-12-01"}, {"1 dec 2026", "2026-12-01"},
+		{"29 February 2028", "2028-02-29"}, {"2026-12-01", "2026-12-01"},
+		{"31 DEC 1999", "1999-12-31"},
+	};
+	static const char *const bad[] = {"12/01/2026", "2026-13-01", "30 Feb 2026", "29 Feb 2027",
+	    "01 Dez 2026", "01 Dec 26", "01 Dec 2026 x", "", "2026-12-1", "Dec 01 2026", "00 Dec 2026",
+	    "2026-02-30", "01 De 2026"};
+	char iso[11];
+
+	for (size_t k = 0; k < GW_ARRAY_LEN(good); k++) {
+		CU_ASSERT_EQUAL(valid_form_date(good[k][0], iso), 0);
+		CU_ASSERT_STRING_EQUAL(iso, good[k][1]);
+	}
+	for (size_t k = 0; k < GW_ARRAY_LEN(bad); k++) {
+		if (valid_form_date(bad[k], iso) == 0)
+			fprintf(stderr, "\n    \"%s\" read as %s\n", bad[k], iso);
+		CU_ASSERT_EQUAL(valid_form_date(bad[k], iso), -1);
+	}
+}
+
 void suite_valid(void)
 {
 	static const struct test_case cases[] = {
@@ -415,6 +439,7 @@ void suite_valid(void)
 		{"a field type past the table", t_unknown_type},
 		{"address lists: one per line", t_address_lines},
 		{"form numbers: grouping and percent", t_form_numbers},
+		{"form dates: as pages print them, or ISO", t_form_dates},
 		{NULL, NULL},
 	};
 	test_add_suite("valid", NULL, NULL, cases);
