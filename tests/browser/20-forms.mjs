@@ -183,6 +183,15 @@ await step('every other page form says its labels\' words', async () => {
     const m = html.match(new RegExp(`id="err-${id}">([^<]*)<`));
     return m ? m[1] : '';
   };
+  // in the browser: the message's field takes the focus
+  await p.goto(base + '/calendar');
+  const monday = await p.inputValue('#hours_mon');
+  await p.fill('#hours_mon', '10:00-25:00');
+  await Promise.all([p.waitForNavigation(), p.click('form[action="/calendar"] button[type=submit]')]);
+  assert.match(await p.textContent('#err-mon'), /^Monday/);
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'hours_mon', 'focus on the field its message describes');
+  assert.equal(await p.inputValue('#hours_mon'), '10:00-25:00');
+  assert.notEqual(monday, '10:00-25:00');
   await p.goto(base + '/silences');
   let r = await post('/silences', { scope: 'rule', rule_id: '', minutes: '60', reason: 'x' });
   assert.equal(at(r.html, 'rule_id'), 'Choose the rule to silence');
