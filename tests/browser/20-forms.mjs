@@ -254,6 +254,7 @@ await step('the rule page says who made it and who last changed it, and when', a
   await S.page.fill('#threshold', '11');
   await Promise.all([S.page.waitForNavigation(), S.page.click('#rule-form button.primary')]);
   assert.match(await S.page.textContent('#rule-made'), new RegExp(`^Created by admin on ${when} · changed by ${sara} on ${when}$`));
+  await S.page.screenshot({ path: shots + 'rule-page-made.png' });
   await S.context.close();
 });
 
