@@ -208,6 +208,10 @@ await step('every other page form says its labels\' words', async () => {
   await p.goto(base + '/calendar');
   r = await post('/calendar', { hours_mon: '10:00-25:00', hours_tue: '', hours_wed: '', hours_thu: '', hours_fri: '', hours_sat: '', hours_sun: '', closed_days: '' });
   assert.match(at(r.html, 'mon'), /^Monday/);
+  await p.goto(base + '/notification-policies');
+  r = await post('/notification-policies', { count: '0', pd_wait: 'soon' });
+  assert.equal(r.status, 422);
+  assert.match(r.html, /Group wait, seconds must be/);
   await p.goto(base + '/escalation-policies/new');
   r = await post('/escalation-policies', { name: '' });
   assert.match(r.html, /Enter a name for the escalation policy/);
