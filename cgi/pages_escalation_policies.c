@@ -177,6 +177,7 @@ out:
 /* The escalation policy form's fields in its labels' words (form_words.h). */
 static const struct form_word esc_words[] = {
 	{.field = "name", .label = "Name", .ask = "Enter a name for the escalation policy"},
+	{.field = "levels.0.after_minutes", .label = "Minutes after the alert fired"},
 	{.field = "levels.*.after_minutes", .label = "Minutes after the level before"},
 	{.field = "levels.*.contact_points", .label = "Tell"},
 	{.field = "repeat", .label = "Run through the levels again, times"},

@@ -209,7 +209,7 @@ static void rules_pager(struct tpl_dict *d, const struct rules_filter *f, size_t
 int page_rules(struct request *req)
 {
 	struct kpi_names *names = kpi_names_load(req);
-	json_t *rules = NULL, *r, *shown = json_array();
+	json_t *rules = NULL, *shown = json_array();
 	struct rules_filter f;
 	struct page p;
 	struct buf url;
@@ -221,9 +221,10 @@ int page_rules(struct request *req)
 		return 500;
 	}
 	rules_filter_read(req, &f);
-	json_array_foreach(rules, i, r)
-		if (rule_matches(r, &f, names))
-			json_array_append(shown, r);
+	/* newest first: the rule just made is on the first page, however many there are */
+	for (i = json_array_size(rules); i-- > 0; )
+		if (rule_matches(json_array_get(rules, i), &f, names))
+			json_array_append(shown, json_array_get(rules, i));
 	/* a page past the last shows the last */
 	from = (size_t)(f.page - 1) * RULES_PER_PAGE;
 	if (from >= json_array_size(shown) && json_array_size(shown))

@@ -44,7 +44,7 @@
   <p class="meta" id="rules-count">{{COUNT_TEXT}}{{#FILTERED}} ({{ALL}} rules in all){{/FILTERED}}</p>
   <div class="table-wrap">
   <table id="rules" class="rows">
-    <caption class="sr-only">Alert rules</caption>
+    <caption class="sr-only">Alert rules, newest first</caption>
     <thead><tr><th scope="col">Rule</th><th scope="col">Fires when</th><th scope="col">Severity</th><th scope="col">Recipients</th><th scope="col">Status</th><th scope="col">Enabled</th></tr></thead>
     <tbody>
     {{#RULE}}
