@@ -111,13 +111,15 @@ static void rules_filter_read(const struct request *req, struct rules_filter *f)
 		f->page = 1;
 }
 
-/* Whether rule r is what f asks for: its severity, state and kind, q in its name or KPI. */
+/* Whether rule r is what f asks for: its severity, state and kind, q in its name or KPI (any case). */
 static int rule_matches(const json_t *r, const struct rules_filter *f,
     const struct kpi_names *names)
 {
 	const char *kpi = json_str_or(r, "kpi", ""), *kpi_name = kpi_names_name(names, kpi);
+	const char *status = json_str_or(r, "status", "normal");
+	/* firing: an open alert, acknowledged or not */
 	const char *state = !json_is_true(json_object_get(r, "enabled")) ? "disabled" :
-	    strcmp(json_str_or(r, "status", "normal"), "firing") == 0 ? "firing" : "ok";
+	    strcmp(status, "firing") == 0 || strcmp(status, "acknowledged") == 0 ? "firing" : "ok";
 
 	if (f->severity && strcmp(json_str_or(r, "severity", ""), f->severity) != 0)
 		return 0;
