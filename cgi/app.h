@@ -205,6 +205,7 @@ int page_rule_create(struct request *req);
 int page_rule_edit(struct request *req);
 int page_rule_update(struct request *req);
 int page_rule_enabled(struct request *req);
+int page_rule_test(struct request *req);
 int page_rule_delete(struct request *req);
 int page_rules_load_starter(struct request *req);
 

@@ -285,18 +285,28 @@ void page_events(struct tpl_dict *d, const PGresult *events)
 	}
 }
 
+void page_append_param(struct buf *b, const char *key, const char *value)
+{
+	if (value == NULL || *value == '\0')
+		return;
+	buf_putc(b, b->len ? '&' : '?');
+	buf_puts(b, key);
+	buf_putc(b, '=');
+	url_encode(b, value);
+}
+
 const char *page_form(const struct request *req, const char *key)
 {
 	const char *v = req_form(req, key);
 	return v ? v : "";
 }
 
-/* text as a JSON integer, or as the string it is when it is not one */
+/* text as a JSON integer (the forms' grammar: "1,440" too), or as the string it is when it is not one */
 static json_t *number_or_text(const char *text)
 {
 	int64_t n;
 
-	if (parse_int64(text, INT64_MIN, INT64_MAX, &n) == 0)
+	if (valid_form_int(text, &n) == 0)
 		return json_integer(n);
 	return json_string(text);
 }

@@ -64,6 +64,10 @@ void page_roles(const struct request *req, struct tpl_dict *d);
  */
 void page_events(struct tpl_dict *d, const PGresult *events);
 
+/* Appends key=value (URL-encoded, after '?' or '&') to a query being built; nothing if value is NULL or empty. */
+struct buf;
+void page_append_param(struct buf *b, const char *key, const char *value);
+
 /* The form value of key, or "" (never NULL). */
 const char *page_form(const struct request *req, const char *key);
 /*

@@ -2,8 +2,10 @@
  * pages_alerts.c - the alert history (/alerts), one alert (/alerts/{id})
  * with its KPI chart and timeline, and acknowledging from a page.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alert_store.h"
 #include "app.h"
@@ -33,11 +35,7 @@ DB_STMT(q_shop_midnight,
 static int shop_midnight(struct request *req, const char *date, int end, int64_t *us)
 {
 	PGresult *r;
-	int64_t check;
 
-	/* a date, and nothing else */
-	if (strlen(date) != 10 || time_parse_iso(date, &check) < 0)
-		return -1;
 	r = DB_EXEC(req->db, &q_shop_midnight, date, req->cfg->timezone,
 	    end ? "1" : "0");
 	if (r == NULL)
@@ -47,24 +45,51 @@ static int shop_midnight(struct request *req, const char *date, int end, int64_t
 	return 0;
 }
 
-static void append_param(struct buf *b, const char *key, const char *value)
+/* What is wrong with the history's filters: a select's value (a flash), a date (at its field). */
+struct filter_errors {
+	const char *other, *since, *until;
+	char since_iso[11], until_iso[11];
+};
+
+/*
+ * A date filter as typed ("01 Dec 2026" or "2026-12-01": valid_form_date)
+ * into iso and the shop's midnight starting it (end: ending it); 0 if not
+ * given, 1 if given, -1 with *err if it is no date.
+ */
+static int filter_date(struct request *req, const char *key, int end, char iso[11], int64_t *us,
+    const char **err, const char *says)
 {
-	if (value == NULL || *value == '\0')
-		return;
-	buf_putc(b, b->len ? '&' : '?');
-	buf_puts(b, key);
-	buf_putc(b, '=');
-	url_encode(b, value);
+	const char *v = req_query(req, key);
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (valid_form_date(v, iso) == 0 && shop_midnight(req, iso, end, us) == 0)
+		return 1;
+	*err = says;
+	return -1;
+}
+
+/* The date range: each a date, and "to" not before "from" (an empty history says nothing). */
+static void alerts_dates(struct request *req, struct history_filter *f, struct filter_errors *e)
+{
+	f->has_since = filter_date(req, "since", 0, e->since_iso, &f->since_us, &e->since,
+	    "From must be a date, like 01 Dec 2026") == 1;
+	/* "to" includes that day */
+	f->has_until = filter_date(req, "until", 1, e->until_iso, &f->until_us, &e->until,
+	    "To must be a date, like 01 Dec 2026") == 1;
+	if (f->has_since && f->has_until && strcmp(e->since_iso, e->until_iso) > 0) {
+		e->until = "To must be on or after From: the range is the wrong way round";
+		f->has_since = f->has_until = 0;
+	}
 }
 
 /*
  * The history's filters from the query: an empty select means "any"; a
- * value that is not one gives *err and is left out. since and until are
- * the dates as given.
+ * value that is not one gives e->other and is left out, a date that is
+ * none its field's message.
  */
-static void alerts_filter(struct request *req, struct history_filter *f, const char **err)
+static void alerts_filter(struct request *req, struct history_filter *f, struct filter_errors *e)
 {
-	const char *since = req_query(req, "since"), *until = req_query(req, "until");
 	const char *rule = req_query(req, "rule_id");
 	int64_t rid = 0;
 
@@ -82,43 +107,60 @@ static void alerts_filter(struct request *req, struct history_filter *f, const c
 		f->cursor = NULL;
 	if (f->state && strcmp(f->state, "firing") && strcmp(f->state, "acknowledged") &&
 	    strcmp(f->state, "resolved")) {
-		*err = "Unknown state.";
+		e->other = "Unknown state.";
 		f->state = NULL;
 	}
 	if (f->severity && strcmp(f->severity, "info") && strcmp(f->severity, "warning") &&
 	    strcmp(f->severity, "critical")) {
-		*err = "Unknown severity.";
+		e->other = "Unknown severity.";
 		f->severity = NULL;
 	}
 	if (f->kpi && !valid_kpi_key(f->kpi)) {
-		*err = "Unknown KPI.";
+		e->other = "Unknown KPI.";
 		f->kpi = NULL;
 	}
 	if (rule && *rule && parse_int64(rule, 1, INT64_MAX, &rid) == 0)
 		f->rule_id = rid;
-	if (since && *since) {
-		if (shop_midnight(req, since, 0, &f->since_us) == 0)
-			f->has_since = 1;
-		else
-			*err = "The start date is not a date.";
+	alerts_dates(req, f, e);
+}
+
+/*
+ * A date field (KEY: SINCE, UNTIL) as the form shows it again: as pages
+ * print dates when it is one (iso, even in a reversed range), else as
+ * typed, with its message.
+ */
+static void show_date(struct request *req, struct tpl_dict *d, const char *name, const char *key,
+    const char *iso, const char *err)
+{
+	const char *typed = req_query(req, name);
+	char text[16], k[24];
+	struct tm tm = {0};
+
+	if (*iso && sscanf(iso, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday) == 3) {
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		strftime(text, sizeof(text), "%d %b %Y", &tm);
+		tpl_set(d, key, text);
+	} else {
+		tpl_set(d, key, typed ? typed : "");
 	}
-	/* "to" includes that day */
-	if (until && *until) {
-		if (shop_midnight(req, until, 1, &f->until_us) == 0)
-			f->has_until = 1;
-		else
-			*err = "The end date is not a date.";
+	snprintf(k, sizeof(k), "INVALID_%s", key);
+	tpl_set(d, k, err ? "true" : "false");
+	if (err) {
+		snprintf(k, sizeof(k), "ERR_%s", key);
+		tpl_set(tpl_section(d, k), "MSG", err);
 	}
 }
 
 /* The filters as the page's form and live rows keep them, and its links. */
 static void alerts_links(struct request *req, struct tpl_dict *d,
-    const struct history_filter *f, const char *next)
+    const struct history_filter *f, const struct filter_errors *e, const char *next)
 {
 	struct buf url;
 
-	tpl_set(d, "SINCE", f->has_since ? req_query(req, "since") : "");
-	tpl_set(d, "UNTIL", f->has_until ? req_query(req, "until") : "");
+	show_date(req, d, "since", "SINCE", e->since_iso, e->since);
+	show_date(req, d, "until", "UNTIL", e->until_iso, e->until);
 	if (f->rule_id)
 		tpl_setf(tpl_section(d, "RULE_FILTER"), "RULE_ID", "%lld", (long long)f->rule_id);
 	/* live rows only on the first page, where new alerts belong */
@@ -128,19 +170,19 @@ static void alerts_links(struct request *req, struct tpl_dict *d,
 	tpl_set(d, "F_KPI", f->kpi ? f->kpi : "");
 	tpl_setf(d, "F_RULE", "%lld", (long long)f->rule_id);
 	buf_init(&url);
-	append_param(&url, "state", f->state);
-	append_param(&url, "severity", f->severity);
-	append_param(&url, "kpi", f->kpi);
-	append_param(&url, "since", f->has_since ? req_query(req, "since") : NULL);
-	append_param(&url, "until", f->has_until ? req_query(req, "until") : NULL);
-	append_param(&url, "rule_id", f->rule_id ? req_query(req, "rule_id") : NULL);
+	page_append_param(&url, "state", f->state);
+	page_append_param(&url, "severity", f->severity);
+	page_append_param(&url, "kpi", f->kpi);
+	page_append_param(&url, "since", f->has_since ? e->since_iso : NULL);
+	page_append_param(&url, "until", f->has_until ? e->until_iso : NULL);
+	page_append_param(&url, "rule_id", f->rule_id ? req_query(req, "rule_id") : NULL);
 	tpl_setf(d, "FIRST_URL", "/alerts%s", url.data ? url.data : "");
 	if (f->cursor) {
 		struct buf back;
 		/* the bulk acknowledge comes back to this very page */
 		buf_init(&back);
 		buf_puts(&back, url.data ? url.data : "");
-		append_param(&back, "cursor", f->cursor);
+		page_append_param(&back, "cursor", f->cursor);
 		tpl_setf(d, "BACK", "/alerts%s", back.data);
 		buf_free(&back);
 		tpl_show(d, "NOT_FIRST");
@@ -148,7 +190,7 @@ static void alerts_links(struct request *req, struct tpl_dict *d,
 		tpl_setf(d, "BACK", "/alerts%s", url.data ? url.data : "");
 	}
 	if (next) {
-		append_param(&url, "cursor", next);
+		page_append_param(&url, "cursor", next);
 		tpl_setf(tpl_section(d, "MORE"), "NEXT_URL", "/alerts%s", url.data);
 	}
 	buf_free(&url);
@@ -162,7 +204,7 @@ int page_alerts(struct request *req)
 	struct kpi_names *names = kpi_names_load(req);
 	json_t *items = NULL, *a;
 	char *next = NULL;
-	const char *err = NULL;
+	struct filter_errors err = {0};
 	struct page p;
 	size_t i;
 	int some_firing = 0;
@@ -173,7 +215,7 @@ int page_alerts(struct request *req)
 	alerts_filter(req, &f, &err);
 	rc = alert_history(req->db, &f, &items, &next);
 	if (rc == ST_INVALID) {
-		err = "That page link is out of date; here are the newest alerts.";
+		err.other = "That page link is out of date; here are the newest alerts.";
 		f.cursor = NULL;
 		rc = alert_history(req->db, &f, &items, &next);
 	}
@@ -186,8 +228,8 @@ int page_alerts(struct request *req)
 	options(p.content, "STATE_OPT", states, f.state);
 	options(p.content, "SEV_OPT", sevs, f.severity);
 	page_kpi_options(p.content, names, f.kpi);
-	if (err)
-		tpl_set(tpl_section(p.content, "FILTER_ERROR"), "FILTER_ERROR_TEXT", err);
+	if (err.other)
+		tpl_set(tpl_section(p.content, "FILTER_ERROR"), "FILTER_ERROR_TEXT", err.other);
 	json_array_foreach(items, i, a) {
 		page_alert(req, tpl_section(p.content, "ALERT"), a, names);
 		some_firing |= strcmp(json_str_or(a, "state", ""), "firing") == 0;
@@ -197,11 +239,11 @@ int page_alerts(struct request *req)
 		tpl_show(p.content, "SOME");
 	if (some_firing && req->who.role >= ROLE_OPERATOR)
 		tpl_show(p.content, "BULK");
-	alerts_links(req, p.content, &f, next);
+	alerts_links(req, p.content, &f, &err, next);
 	free(next);
 	json_decref(items);
 	kpi_names_free(names);
-	return page_end(&p, req, 200);
+	return page_end(&p, req, err.since || err.until ? 422 : 200);
 }
 
 DB_STMT(q_alert_facts,

@@ -12,9 +12,18 @@
 
 #include "app.h"
 #include "calendar_store.h"
+#include "form_words.h"
 #include "page.h"
 
 /* "10:00-14:00, 15:00-21:00" as [["10:00","14:00"],["15:00","21:00"]]. */
+/* The calendar form's fields in its labels' words (form_words.h). */
+static const struct form_word calendar_words[] = {
+	{.field = "hours.mon", .label = "Monday"}, {.field = "hours.tue", .label = "Tuesday"},
+	{.field = "hours.wed", .label = "Wednesday"}, {.field = "hours.thu", .label = "Thursday"},
+	{.field = "hours.fri", .label = "Friday"}, {.field = "hours.sat", .label = "Saturday"},
+	{.field = "hours.sun", .label = "Sunday"}, {.field = "closed_days", .label = "Closed days"},
+};
+
 static json_t *form_hours(const char *text)
 {
 	json_t *list = json_array();
@@ -131,6 +140,7 @@ static int calendar_page(struct request *req, int status, const struct verror *e
 	page_roles(req, p.content);
 	show_form(req, p.content, cal, err != NULL);
 	if (err) {
+		struct verror said;
 		char key[48];
 		const char *f = err->field;
 		if (strncmp(f, "hours.", 6) == 0)
@@ -140,7 +150,9 @@ static int calendar_page(struct request *req, int status, const struct verror *e
 			    "ERR_FORM");
 		for (char *q = key; *q; q++)
 			*q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
-		tpl_set(tpl_section(p.content, key), "MSG", err->message);
+		said = *err;
+		form_words(req, &said, FORM_WORDS(calendar_words));
+		tpl_set(tpl_section(p.content, key), "MSG", said.message);
 	}
 	json_decref(cal);
 	return page_end(&p, req, status);

@@ -12,6 +12,7 @@
 #include "app.h"
 #include "contact_point_store.h"
 #include "cp_test.h"
+#include "form_words.h"
 #include "page.h"
 
 /* One address a line (or comma-separated) as a JSON array. */
@@ -238,11 +239,33 @@ static void show_form(struct tpl_dict *d, const struct request *req, const json_
 	buf_free(&addrs);
 }
 
+/* The contact point form's fields in its labels' words (form_words.h). */
+static const struct form_word cp_words[] = {
+	{.field = "name", .label = "Name", .ask = "Enter a name for the contact point"},
+	{.field = "kind", .label = "Kind", .ask = "Choose a kind", .always = 1},
+	{.field = "settings.addresses", .label = "Addresses", .ask = "Enter at least one address",
+	    .input = "addresses", .addresses = 1},
+	{.field = "settings.url", .label = "URL", .ask = "Enter the URL", .input = "url"},
+	{.field = "settings.method", .label = "Method", .ask = "Choose a method", .always = 1},
+	{.field = "settings.format", .label = "Payload", .ask = "Choose a payload", .always = 1},
+	{.field = "settings.headers", .label = "Headers"},
+	{.field = "settings.secret", .label = "Signing secret"},
+	{.field = "settings.bot_token", .label = "Bot token", .ask = "Enter the bot token",
+	    .input = "bot_token"},
+	{.field = "settings.chat_id", .label = "Chat id", .ask = "Enter the chat id or @channel",
+	    .input = "chat_id"},
+	{.field = "settings.api_base", .label = "API address"},
+};
+
 static void show_error(struct tpl_dict *d, const struct request *req, const struct verror *err)
 {
-	if (err)
-		tpl_set(tpl_section(d, error_key(page_form(req, "kind"), err->field)), "MSG",
-		    err->message);
+	struct verror said;
+
+	if (err == NULL)
+		return;
+	said = *err;
+	form_words(req, &said, FORM_WORDS(cp_words));
+	tpl_set(tpl_section(d, error_key(page_form(req, "kind"), said.field)), "MSG", said.message);
 }
 
 static int list_page(struct request *req, int status, const struct verror *err)

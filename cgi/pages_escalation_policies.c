@@ -13,6 +13,7 @@
 #include "app.h"
 #include "contact_point_store.h"
 #include "escalation_policy_store.h"
+#include "form_words.h"
 #include "page.h"
 
 /* The form as the API's body: name, levels (l0_, l1_, ...), repeat; op applied. */
@@ -173,12 +174,22 @@ out:
  * The form page: a new policy (id 0) or policy id (its stored name, NULL:
  * the one typed), ep as stored or typed.
  */
+/* The escalation policy form's fields in its labels' words (form_words.h). */
+static const struct form_word esc_words[] = {
+	{.field = "name", .label = "Name", .ask = "Enter a name for the escalation policy"},
+	{.field = "levels.0.after_minutes", .label = "Minutes after the alert fired"},
+	{.field = "levels.*.after_minutes", .label = "Minutes after the level before"},
+	{.field = "levels.*.contact_points", .label = "Tell"},
+	{.field = "repeat", .label = "Run through the levels again, times"},
+};
+
 static int form_page(struct request *req, int64_t id, const char *stored_name, const json_t *ep,
     int status, const struct verror *err)
 {
 	const char *name = json_string_value(json_object_get(ep, "name"));
 	struct tpl_dict *f;
 	json_t *cps = NULL;
+	struct verror said;
 	struct page p;
 
 	if (cp_list(req->db, &cps) != ST_OK)
@@ -198,7 +209,11 @@ static int form_page(struct request *req, int64_t id, const char *stored_name, c
 	} else {
 		tpl_set(p.content, "ACTION", "/escalation-policies");
 	}
-	show_form(f, cps, ep, err);
+	if (err) {
+		said = *err;
+		form_words(req, &said, FORM_WORDS(esc_words));
+	}
+	show_form(f, cps, ep, err ? &said : NULL);
 	json_decref(cps);
 	return page_end(&p, req, status);
 }

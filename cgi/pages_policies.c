@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "contact_point_store.h"
+#include "form_words.h"
 #include "page.h"
 #include "policy_store.h"
 #include "rule_store.h"
@@ -258,6 +259,17 @@ static void show_error(struct tpl_dict **rows, size_t nrows, struct tpl_dict *df
 }
 
 /* The page for routing r (stored, or as typed after a refusal err). */
+/* The notification policies' fields in their labels' words (form_words.h). */
+static const struct form_word policy_words[] = {
+	{.field = "policies.*.matchers.rule_ids", .label = "Rule ids"},
+	{.field = "policies.*.contact_points", .label = "Send to"},
+	{.field = "policies.*.group_wait_seconds", .label = "Group wait, seconds"},
+	{.field = "policies.*.repeat_minutes", .label = "Repeat every, minutes"},
+	{.field = "default.contact_points", .label = "Send to"},
+	{.field = "default.group_wait_seconds", .label = "Group wait, seconds"},
+	{.field = "default.repeat_minutes", .label = "Repeat every, minutes"},
+};
+
 static int render(struct request *req, const json_t *r, int status, const struct verror *err)
 {
 	const json_t *list = json_object_get(r, "policies"), *pol;
@@ -294,8 +306,12 @@ static int render(struct request *req, const json_t *r, int status, const struct
 		tpl_show(show_policy(req, p.content, &c, "pnew", NULL, 0), "IS_NEW");
 	if (json_array_size(c.cps) == 0)
 		tpl_show(p.content, "NO_CPS");
-	if (err)
-		show_error(rows, n < POLICY_MAX ? n : POLICY_MAX, dflt, p.content, err);
+	if (err) {
+		struct verror said = *err;
+
+		form_words(req, &said, FORM_WORDS(policy_words));
+		show_error(rows, n < POLICY_MAX ? n : POLICY_MAX, dflt, p.content, &said);
+	}
 	rc = page_end(&p, req, status);
 out:
 	json_decref(c.cps);

@@ -12,12 +12,15 @@
 #include <string.h>
 
 #include "app.h"
+#include "audit.h"
 #include "contact_point_store.h"
 #include "alert.h"
 #include "escalation_policy_store.h"
 #include "page.h"
 #include "fmt.h"
+#include "form_words.h"
 #include "json_out.h"
+#include "mail.h"
 #include "rule_store.h"
 #include "starter.h"
 
@@ -51,53 +54,246 @@ static void rule_status_words(struct tpl_dict *d, const json_t *rule, const char
 	}
 }
 
+#define RULES_PER_PAGE 50
+
+/*
+ * The rules list's search, filters and page, from the query string (a GET
+ * form: it works without JavaScript and links keep it). A value that is
+ * not one of a select's is a message at that filter, which is left out.
+ */
+struct rules_filter {
+	const char *q, *severity, *state, *kind;
+	int64_t page;
+	const char *err_key, *err;
+};
+
+static const char *const rule_sevs[] = {"info", "warning", "critical", NULL};
+static const char *const rule_states[][2] = {{"firing", "firing"}, {"ok", "not firing"},
+    {"disabled", "disabled"}};
+static const char *const rule_kinds[][2] = {{"kpi", "on a KPI"},
+    {"system", "goldwatch's own checks"}};
+
+/* The query's value of key if it is one of values (n of them, stride apart), else NULL. */
+static const char *one_of(const struct request *req, const char *key, const char *const *values,
+    size_t n, size_t stride, struct rules_filter *f, const char *err_key, const char *err)
+{
+	const char *v = req_query(req, key);
+
+	if (v == NULL || *v == '\0')
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v, values[i * stride]) == 0)
+			return values[i * stride];
+	f->err_key = err_key;
+	f->err = err;
+	return NULL;
+}
+
+static void rules_filter_read(const struct request *req, struct rules_filter *f)
+{
+	const char *q = req_query(req, "q"), *page = req_query(req, "page");
+
+	memset(f, 0, sizeof(*f));
+	f->page = 1;
+	f->q = q && *q ? q : NULL;
+	f->severity = one_of(req, "severity", rule_sevs, 3, 1, f, "ERR_F_SEVERITY",
+	    "Choose a severity from the list");
+	f->state = one_of(req, "state", &rule_states[0][0], 3, 2, f, "ERR_F_STATE",
+	    "Choose a state from the list");
+	f->kind = one_of(req, "kind", &rule_kinds[0][0], 2, 2, f, "ERR_F_KIND",
+	    "Choose a kind from the list");
+	if (page && *page && valid_form_int(page, &f->page) < 0) {
+		f->err_key = "ERR_F_PAGE";
+		f->err = "The page must be a whole number, like 2";
+		f->page = 1;
+	}
+	if (f->page < 1)
+		f->page = 1;
+}
+
+/* Whether rule r is what f asks for: its severity, state and kind, q in its name or KPI (any case). */
+static int rule_matches(const json_t *r, const struct rules_filter *f,
+    const struct kpi_names *names)
+{
+	const char *kpi = json_str_or(r, "kpi", ""), *kpi_name = kpi_names_name(names, kpi);
+	const char *status = json_str_or(r, "status", "normal");
+	/* firing: an open alert, acknowledged or not */
+	const char *state = !json_is_true(json_object_get(r, "enabled")) ? "disabled" :
+	    strcmp(status, "firing") == 0 || strcmp(status, "acknowledged") == 0 ? "firing" : "ok";
+
+	if (f->severity && strcmp(json_str_or(r, "severity", ""), f->severity) != 0)
+		return 0;
+	if (f->kind && strcmp(json_str_or(r, "kind", "kpi"), f->kind) != 0)
+		return 0;
+	if (f->state && strcmp(state, f->state) != 0)
+		return 0;
+	return f->q == NULL || strcasestr(json_str_or(r, "name", ""), f->q) ||
+	    strcasestr(kpi, f->q) || (kpi_name && strcasestr(kpi_name, f->q));
+}
+
+/* One row of the list: the rule, what fires it, its state and its toggle. */
+static void rule_row(struct request *req, struct tpl_dict *d, const json_t *r,
+    const struct kpi_names *names)
+{
+	struct rule_input v;
+	char cond[160];
+
+	rule_view(r, &v);
+	tpl_setf(d, "ID", "%lld", (long long)json_integer_value(json_object_get(r, "id")));
+	tpl_set(d, "NAME", or_empty(v.name));
+	if (*or_empty(v.description))
+		tpl_set(tpl_section(d, "HAS_DESCRIPTION"), "DESCRIPTION", v.description);
+	tpl_set(d, "KPI_NAME", kpi_names_name(names, or_empty(v.kpi)));
+	fmt_rule_condition(cond_parse(or_empty(v.condition)), v.threshold,
+	    kpi_names_unit(names, or_empty(v.kpi)), &(struct fmt_windows){v.window_minutes,
+	    v.window_samples, v.window_weeks}, cond, sizeof(cond));
+	/* a system rule's cause is its description, not a condition on a KPI */
+	if (strcmp(json_str_or(r, "kind", "kpi"), "system") == 0) {
+		tpl_set(d, "KPI_NAME", "goldwatch itself:");
+		snprintf(cond, sizeof(cond), "its built-in check");
+	}
+	tpl_set(d, "CONDITION_TEXT", cond);
+	tpl_set(d, "SEVERITY", or_empty(v.severity));
+	tpl_setf(d, "RECIPIENT_COUNT", "%lu", (unsigned long)v.recipients.n);
+	rule_status_words(d, r, kpi_names_unit(names, or_empty(v.kpi)));
+	/* the button says what it does, and its name starts with the same words */
+	tpl_set(d, "ENABLED_TEXT", v.enabled ? "Enabled" : "Disabled");
+	tpl_set(d, "TOGGLE_TO", v.enabled ? "0" : "1");
+	tpl_set(d, "TOGGLE_LABEL", v.enabled ? "Disable" : "Enable");
+	page_roles(req, d);
+}
+
+/* The filters as the form shows them again, and the query that keeps them in links. */
+static void rules_filter_show(struct tpl_dict *d, const struct rules_filter *f, struct buf *url)
+{
+	tpl_set(d, "Q", f->q ? f->q : "");
+	for (size_t i = 0; rule_sevs[i]; i++)
+		page_option(d, "F_SEV_OPT", rule_sevs[i], NULL, f->severity ? f->severity : "");
+	for (size_t i = 0; i < GW_ARRAY_LEN(rule_states); i++)
+		page_option(d, "F_STATE_OPT", rule_states[i][0], rule_states[i][1],
+		    f->state ? f->state : "");
+	for (size_t i = 0; i < GW_ARRAY_LEN(rule_kinds); i++)
+		page_option(d, "F_KIND_OPT", rule_kinds[i][0], rule_kinds[i][1],
+		    f->kind ? f->kind : "");
+	if (f->err)
+		tpl_set(tpl_section(d, f->err_key), "MSG", f->err);
+	page_append_param(url, "q", f->q);
+	page_append_param(url, "severity", f->severity);
+	page_append_param(url, "state", f->state);
+	page_append_param(url, "kind", f->kind);
+}
+
+/* "Rules 51-100 of 225" and the links to the pages before and after. */
+static void rules_pager(struct tpl_dict *d, const struct rules_filter *f, size_t total,
+    size_t all, struct buf *url)
+{
+	int64_t pages = total ? (int64_t)((total + RULES_PER_PAGE - 1) / RULES_PER_PAGE) : 1;
+	int64_t page = f->page > pages ? pages : f->page;
+	size_t first = (size_t)(page - 1) * RULES_PER_PAGE;
+	size_t last = first + RULES_PER_PAGE < total ? first + RULES_PER_PAGE : total;
+	const char *sep = url->len ? "&" : "?";
+
+	if (total)
+		tpl_setf(d, "COUNT_TEXT", "Rules %zu-%zu of %zu", first + 1, last, total);
+	else
+		tpl_set(d, "COUNT_TEXT", "No rules match");
+	if (total != all)
+		tpl_setf(tpl_section(d, "FILTERED"), "ALL", "%zu", all);
+	tpl_setf(d, "PAGE_TEXT", "Page %lld of %lld", (long long)page, (long long)pages);
+	if (page > 1)
+		tpl_setf(tpl_section(d, "PREV"), "URL", "/rules%s%spage=%lld", url->data ? url->data : "",
+		    sep, (long long)(page - 1));
+	if (page < pages)
+		tpl_setf(tpl_section(d, "NEXT"), "URL", "/rules%s%spage=%lld", url->data ? url->data : "",
+		    sep, (long long)(page + 1));
+}
+
 int page_rules(struct request *req)
 {
 	struct kpi_names *names = kpi_names_load(req);
-	json_t *rules = NULL, *r;
+	json_t *rules = NULL, *shown = json_array();
+	struct rules_filter f;
 	struct page p;
-	size_t i;
+	struct buf url;
+	size_t i, from;
 
 	if (names == NULL || rule_list(req->db, -1, NULL, &rules) != ST_OK) {
 		kpi_names_free(names);
+		json_decref(shown);
 		return 500;
 	}
+	rules_filter_read(req, &f);
+	/* newest first: the rule just made is on the first page, however many there are */
+	for (i = json_array_size(rules); i-- > 0; )
+		if (rule_matches(json_array_get(rules, i), &f, names))
+			json_array_append(shown, json_array_get(rules, i));
+	/* a page past the last shows the last */
+	from = (size_t)(f.page - 1) * RULES_PER_PAGE;
+	if (from >= json_array_size(shown) && json_array_size(shown))
+		from = (json_array_size(shown) - 1) / RULES_PER_PAGE * RULES_PER_PAGE;
+	f.page = (int64_t)(from / RULES_PER_PAGE) + 1;
 	page_begin(&p, req, "Rules", "rules.html.tpl", "RULES");
-	json_array_foreach(rules, i, r) {
-		struct tpl_dict *d = tpl_section(p.content, "RULE");
-		struct rule_input v;
-		int enabled;
-		char cond[160];
-
-		rule_view(r, &v);
-		enabled = v.enabled;
-		tpl_setf(d, "ID", "%lld", (long long)json_integer_value(json_object_get(r, "id")));
-		tpl_set(d, "NAME", or_empty(v.name));
-		if (*or_empty(v.description))
-			tpl_set(tpl_section(d, "HAS_DESCRIPTION"), "DESCRIPTION", v.description);
-		tpl_set(d, "KPI_NAME", kpi_names_name(names, or_empty(v.kpi)));
-		fmt_rule_condition(cond_parse(or_empty(v.condition)), v.threshold,
-		    kpi_names_unit(names, or_empty(v.kpi)), &(struct fmt_windows){v.window_minutes,
-		    v.window_samples, v.window_weeks}, cond, sizeof(cond));
-		/* a system rule's cause is its description, not a condition on a KPI */
-		if (strcmp(json_str_or(r, "kind", "kpi"), "system") == 0) {
-			tpl_set(d, "KPI_NAME", "goldwatch itself:");
-			snprintf(cond, sizeof(cond), "its built-in check");
-		}
-		tpl_set(d, "CONDITION_TEXT", cond);
-		tpl_set(d, "SEVERITY", or_empty(v.severity));
-		tpl_setf(d, "RECIPIENT_COUNT", "%lu", (unsigned long)v.recipients.n);
-		rule_status_words(d, r, kpi_names_unit(names, or_empty(v.kpi)));
-		tpl_set(d, "ENABLED_TEXT", enabled ? "on" : "off");
-		tpl_set(d, "TOGGLE_TO", enabled ? "0" : "1");
-		tpl_set(d, "TOGGLE_LABEL", enabled ? "disable" : "enable");
-		page_roles(req, d);
-	}
+	buf_init(&url);
+	rules_filter_show(p.content, &f, &url);
+	rules_pager(p.content, &f, json_array_size(shown), json_array_size(rules), &url);
+	for (i = from; i < json_array_size(shown) && i < from + RULES_PER_PAGE; i++)
+		rule_row(req, tpl_section(p.content, "RULE"), json_array_get(shown, i), names);
 	if (json_array_size(rules) == 0)
 		tpl_show(p.content, "NONE");
+	else if (json_array_size(shown) == 0)
+		tpl_show(p.content, "NO_MATCH");
+	buf_free(&url);
+	json_decref(shown);
 	json_decref(rules);
 	kpi_names_free(names);
-	return page_end(&p, req, 200);
+	return page_end(&p, req, f.err ? 422 : 200);
+}
+
+/* Whether the form's threshold is a percent (a percent-change or seasonal condition): "3%" is 3. */
+static int form_in_percent(const struct request *req)
+{
+	return cond_is_pct(cond_parse(page_form(req, "condition")));
+}
+
+/* A condition on a fall below its reference: the form asks for the fall's size. */
+static int cond_falls(enum cond c)
+{
+	return c == COND_PCT_CHANGE_LT || c == COND_SEASONAL_PCT_LT;
+}
+
+/*
+ * What the threshold is measured in, shown next to its field: a percent
+ * for the percent conditions, standard deviations for z-scores, nothing for
+ * no data, else the KPI's unit. The one place the form's unit is chosen.
+ */
+static const char *threshold_unit(const struct kpi_names *names, const char *kpi, enum cond c)
+{
+	if (cond_is_pct(c))
+		return "%";
+	if (cond_is_zscore(c))
+		return "standard deviations";
+	if (c == COND_STALE || *kpi == '\0')
+		return "";
+	return fmt_threshold_unit(c, kpi_names_unit(names, kpi));
+}
+
+/* The words before the threshold's field: which way the value must move. */
+static const char *threshold_words(enum cond c)
+{
+	switch (c) {
+	case COND_PCT_CHANGE_GT:
+		return "rises by more than";
+	case COND_PCT_CHANGE_LT:
+		return "falls by more than";
+	case COND_PCT_CHANGE_ABS_GT:
+		return "moves either way by more than";
+	case COND_SEASONAL_PCT_LT:
+		return "below the usual by more than";
+	case COND_SEASONAL_PCT_GT:
+		return "above the usual by more than";
+	default:
+		return "";
+	}
 }
 
 static void field_error(struct verror *errs, int *nerr, const struct verror *e)
@@ -107,30 +303,33 @@ static void field_error(struct verror *errs, int *nerr, const struct verror *e)
 }
 
 /*
- * A number field in the API's grammar (parse_number, parse_int64): set in
- * obj as key if given, a field error naming field if not such a number.
+ * A number field in the forms' grammar (valid_form_number: grouping
+ * commas, and a trailing '%' where percent): set in obj as key if given, a
+ * field error naming field if not such a number.
  */
 static void number_field(const struct request *req, json_t *obj, const char *field,
     const char *key, int integer, struct verror *errs, int *nerr)
 {
 	const char *v = page_form(req, field);
+	int percent = !integer && form_in_percent(req);
 	struct verror e;
 	int64_t i;
 	double d;
 
 	if (*v == '\0')
 		return;
-	if (integer && parse_int64(v, INT64_MIN, INT64_MAX, &i) == 0) {
+	if (integer && valid_form_int(v, &i) == 0) {
 		json_object_set_new(obj, key, json_integer((json_int_t)i));
 		return;
 	}
-	if (!integer && parse_number(v, &d) == 0) {
+	if (!integer && valid_form_number(v, percent, &d) == 0) {
 		json_object_set_new(obj, key, json_real(d));
 		return;
 	}
 	verror_set(&e, 422, "invalid_type", field, integer ?
-	    "%s must be a whole number, like 60 (digits, no spaces)" :
-	    "%s must be a decimal number, like 5000, -3, 0.5 or 1e3 (no spaces, no hex)", field);
+	    "%s must be a whole number, like 60 or 1,440" : percent ?
+	    "%s must be a number, like 3, 2.5 or 3%%" :
+	    "%s must be a number, like 5,000, 1,250.50, -3 or 0.5", field);
 	field_error(errs, nerr, &e);
 }
 
@@ -218,6 +417,18 @@ static void form_contact_points(const struct request *req, json_t *in)
 }
 
 /*
+ * A falling condition's threshold is asked for as the size of the fall
+ * ("falls by more than 3 %"), whichever sign is typed: the rule's is negative.
+ */
+static void form_threshold_sign(const struct request *req, json_t *in)
+{
+	json_t *t = json_object_get(in, "threshold");
+
+	if (t && cond_falls(cond_parse(page_form(req, "condition"))))
+		json_real_set(t, -fabs(json_number_value(t)));
+}
+
+/*
  * The form as the API's rule body. Number and address fields that break
  * their grammar are errors here; the rest is the core's validation.
  */
@@ -234,6 +445,7 @@ static json_t *form_rule(const struct request *req, struct verror *errs, int *ne
 	for (size_t k = 0; k < GW_ARRAY_LEN(texts); k++)
 		json_object_set_new(in, texts[k], json_string(page_form(req, texts[k])));
 	number_field(req, in, "threshold", "threshold", 0, errs, nerr);
+	form_threshold_sign(req, in);
 	number_field(req, in, "recovery_threshold", "recovery_threshold", 0, errs, nerr);
 	for (size_t k = 0; k < GW_ARRAY_LEN(ints); k++)
 		number_field(req, in, ints[k], ints[k], 1, errs, nerr);
@@ -398,6 +610,19 @@ static void show_targets(const struct request *req, struct tpl_dict *d,
 	json_decref(eps);
 }
 
+/*
+ * A stored threshold as the form shows it: in the shop's unit (units.h)
+ * and, for the threshold of a fall, as its size (stored negative).
+ */
+static double shown_threshold(const struct kpi_names *names, const struct rule_input *rule,
+    double t, int is_threshold)
+{
+	enum cond c = cond_parse(or_empty(rule->condition));
+
+	t = fmt_threshold_shown(c, kpi_names_unit(names, or_empty(rule->kpi)), t);
+	return is_threshold && cond_falls(c) ? -t : t;
+}
+
 static void rule_form_values(const struct request *req, struct tpl_dict *d,
     const struct kpi_names *names, const struct rule_input *rule, int has_threshold)
 {
@@ -418,20 +643,20 @@ static void rule_form_values(const struct request *req, struct tpl_dict *d,
 		page_option(d, "HOURS_OPT", hours[k][0], hours[k][1],
 		    rule->active_hours ? rule->active_hours : "always");
 	if (has_threshold)
-		show_number(req, d, "threshold", fmt_threshold_shown(cond_parse(
-		    or_empty(rule->condition)), kpi_names_unit(names, or_empty(rule->kpi)),
-		    rule->threshold));
+		show_number(req, d, "threshold", shown_threshold(names, rule, rule->threshold, 1));
 	else
 		show_field(req, d, "threshold", "");
+	tpl_set(d, "THRESHOLD_UNIT", threshold_unit(names, or_empty(rule->kpi),
+	    cond_parse(or_empty(rule->condition))));
+	tpl_set(d, "THRESHOLD_WORDS", threshold_words(cond_parse(or_empty(rule->condition))));
 	show_window(req, d, rule);
 	show_int(req, d, "window_samples", rule->has_window_samples, rule->window_samples);
 	show_int(req, d, "window_weeks", rule->has_window_weeks, rule->window_weeks);
 	show_int(req, d, "for_evaluations", 1, rule->for_evaluations);
 	show_int(req, d, "cooldown_minutes", 1, rule->cooldown_minutes);
 	if (rule->has_recovery_threshold)
-		show_number(req, d, "recovery_threshold", fmt_threshold_shown(cond_parse(
-		    or_empty(rule->condition)), kpi_names_unit(names, or_empty(rule->kpi)),
-		    rule->recovery_threshold));
+		show_number(req, d, "recovery_threshold",
+		    shown_threshold(names, rule, rule->recovery_threshold, 0));
 	else
 		show_field(req, d, "recovery_threshold", "");
 	show_int(req, d, "keep_firing_minutes", rule->has_keep_firing_minutes,
@@ -448,29 +673,95 @@ static void rule_form_values(const struct request *req, struct tpl_dict *d,
 		tpl_show(d, "ENABLED");
 }
 
-static void rule_form_errors(struct tpl_dict *d, const struct verror *errs, int nerr)
-{
-	static const char *const fields[] = {"name", "description", "kpi", "condition",
-	    "threshold", "severity", "window_minutes", "window_samples", "window_weeks",
-	    "for_evaluations",
-	    "cooldown_minutes", "recipients", "escalation_after_minutes",
-	    "escalation_recipients", "active_hours", "recovery_threshold", "keep_firing_minutes",
-	    "flap_changes", "flap_window_minutes", "contact_points", "escalation_policy_id"};
-	char key[64];
+/* The rule form's fields in its labels' words (form_words.h). */
+static const struct form_word rule_words[] = {
+	{.field = "name", .label = "Name", .ask = "Enter a name for the rule"},
+	{.field = "description", .label = "Description"},
+	{.field = "kpi", .label = "KPI", .ask = "Choose a KPI", .always = 1},
+	{.field = "condition", .label = "Condition", .ask = "Choose a condition", .always = 1},
+	{.field = "threshold", .label = "Threshold", .ask = "Enter the threshold"},
+	{.field = "severity", .label = "Severity", .ask = "Choose a severity", .always = 1},
+	{.field = "active_hours", .label = "Evaluate", .ask = "Choose when the rule is evaluated",
+	    .always = 1},
+	{.field = "window_minutes", .label = "Window", .ask = "Enter the window"},
+	{.field = "window_weeks", .label = "Weeks the usual is taken over"},
+	{.field = "window_samples", .label = "Samples the mean is taken over",
+	    .ask = "Enter how many samples the mean is taken over"},
+	{.field = "for_evaluations", .label = "Breaches in a row"},
+	{.field = "cooldown_minutes", .label = "Quiet minutes after it fired"},
+	{.field = "recovery_threshold", .label = "Resolve only past this value"},
+	{.field = "keep_firing_minutes", .label = "Keep firing for minutes after it cleared"},
+	{.field = "flap_changes", .label = "Flapping after this many changes"},
+	{.field = "flap_window_minutes", .label = "Flapping: the changes counted within minutes"},
+	{.field = "recipients", .label = "Mail these addresses", .addresses = 1},
+	{.field = "escalation.after_minutes", .label = "Escalate after minutes unacknowledged",
+	    .ask = "Enter after how many minutes to escalate", .input = "escalation_after_minutes"},
+	{.field = "escalation", .label = "Escalate after minutes unacknowledged",
+	    .ask = "Enter after how many minutes to escalate", .input = "escalation_after_minutes"},
+	{.field = "escalation.recipients", .label = "Escalate to", .input = "escalation_recipients",
+	    .addresses = 1},
+	{.field = "contact_points", .label = "Also tell these contact points"},
+	{.field = "escalation_policy_id", .label = "Escalation policy",
+	    .ask = "Choose an escalation policy", .always = 1},
+};
 
-	for (size_t k = 0; k < GW_ARRAY_LEN(fields); k++) {
-		upper_key(key, sizeof(key), "INVALID_", fields[k]);
+/*
+ * Every error at its field and in the summary above the form (a link to
+ * the field each), in the words of the form's labels; the summary counts
+ * the fields marked.
+ */
+static void rule_form_errors(const struct request *req, struct tpl_dict *d,
+    struct verror *errs, int nerr)
+{
+	struct tpl_dict *summary = nerr ? tpl_section(d, "HAS_ERRORS") : NULL;
+	char key[64], count[48];
+
+	for (size_t k = 0; k < GW_ARRAY_LEN(rule_words); k++) {
+		upper_key(key, sizeof(key), "INVALID_", form_field(rule_words[k].field));
 		tpl_set(d, key, "false");
 	}
 	for (int k = 0; k < nerr; k++) {
 		const char *field = form_field(errs[k].field);
+		struct tpl_dict *item = tpl_section(summary, "ERROR");
+
+		form_words(req, &errs[k], FORM_WORDS(rule_words));
 		upper_key(key, sizeof(key), "ERR_", field);
 		tpl_set(tpl_section(d, key), "MSG", errs[k].message);
 		upper_key(key, sizeof(key), "INVALID_", field);
 		tpl_set(d, key, "true");
+		tpl_set(item, "FIELD", *field ? field : "rule-form");
+		tpl_set(item, "MSG", errs[k].message);
 	}
-	if (nerr)
-		tpl_set_int(tpl_section(d, "HAS_ERRORS"), "ERROR_COUNT", nerr);
+	if (nerr) {
+		form_error_count(count, sizeof(count), nerr);
+		tpl_set(summary, "ERROR_COUNT_TEXT", count);
+	}
+}
+
+/* "Created by admin on 01 Dec 2026 14:02 · changed by sara on ...": from the audit log. */
+static void rule_made(struct request *req, struct tpl_dict *d, int64_t id)
+{
+	struct audit_made m;
+	struct tpl_dict *made, *s;
+	char iso[40];
+
+	if (audit_made_of(req->db, "rule", id, &m) < 0 || !(m.has_created || m.has_changed))
+		return;
+	made = tpl_section(d, "MADE");
+	if (m.has_created) {
+		s = tpl_section(made, "CREATED");
+		tpl_set(s, "BY", m.created_by);
+		time_format_iso(m.created_us, iso, sizeof(iso));
+		page_time(s, "AT", iso);
+	}
+	if (m.has_changed) {
+		s = tpl_section(made, "CHANGED");
+		tpl_set(s, "SEP", m.has_created ? " · " : "");
+		tpl_set(s, "VERB", m.has_created ? "changed" : "Changed");
+		tpl_set(s, "BY", m.changed_by);
+		time_format_iso(m.changed_us, iso, sizeof(iso));
+		page_time(s, "AT", iso);
+	}
 }
 
 /*
@@ -479,7 +770,7 @@ static void rule_form_errors(struct tpl_dict *d, const struct verror *errs, int 
  * next to their fields; stored (the rule's JSON, or NULL) adds its status.
  */
 static int rule_form(struct request *req, int status, const struct rule_input *rule, int64_t id,
-    const json_t *stored, const struct verror *errs, int nerr)
+    const json_t *stored, struct verror *errs, int nerr)
 {
 	struct kpi_names *names = kpi_names_load(req);
 	const char *name = req->route->method == M_POST ? page_form(req, "name") :
@@ -505,13 +796,15 @@ static int rule_form(struct request *req, int status, const struct rule_input *r
 	if (stored)
 		rule_status_words(tpl_section(p.content, "HAS_STATUS"), stored,
 		    kpi_names_unit(names, or_empty(rule->kpi)));
+	if (id)
+		rule_made(req, p.content, id);
 	rule_form_values(req, p.content, names, rule, id != 0);
 	if (strcmp(or_empty(rule->kpi), SYSTEM_KPI) == 0) {
 		/* what the check owns is shown, not offered: the save keeps the rule's */
 		tpl_show(p.content, "SYSTEM_CHECK");
 		tpl_show(p.content, "FIXED");
 	}
-	rule_form_errors(p.content, errs, nerr);
+	rule_form_errors(req, p.content, errs, nerr);
 	page_rule_preview(req, p.content, nerr == 0 ? rule : NULL);
 	kpi_names_free(names);
 	return page_end(&p, req, status);
@@ -525,6 +818,8 @@ int page_rule_new(struct request *req)
 	valid_defaults(rule_fields, rule_nfields, &blank);
 	blank.condition = "gt";
 	blank.severity = "warning";
+	/* from a KPI's page ("Add one."): that KPI chosen; a key that is none chooses nothing */
+	blank.kpi = req_query(req, "kpi");
 	return rule_form(req, 200, &blank, 0, NULL, NULL, 0);
 }
 
@@ -664,6 +959,34 @@ int page_rule_enabled(struct request *req)
 		return 500;
 	page_flash(req, "ok", on ? "The rule is enabled." : "The rule is disabled.");
 	return req_redirect(req, "/rules");
+}
+
+/* The form's "Send a test notification": the API's test message, its outcome on the rule's page. */
+int page_rule_test(struct request *req)
+{
+	int64_t id = req_param_id(req, "id");
+	json_t *rcpt = NULL;
+	enum store_rc rc = mail_queue_rule_test(req->db, req->cfg, id, &rcpt);
+	char text[160], *loc;
+	int status;
+
+	if (rc == ST_NOT_FOUND)
+		return page_error(req, 404, "There is no such rule.");
+	if (rc == ST_INVALID)
+		page_flash(req, "error", "No test notification sent: Mail these addresses is empty.");
+	else if (rc != ST_OK)
+		return 500;
+	else {
+		size_t n = json_array_size(rcpt);
+		snprintf(text, sizeof(text), "A test notification is on its way to %zu address%s: "
+		    "check that it arrives.", n, n == 1 ? "" : "es");
+		page_flash(req, "ok", text);
+	}
+	json_decref(rcpt);
+	loc = xasprintf("/rules/%lld", (long long)id);
+	status = req_redirect(req, loc);
+	free(loc);
+	return status;
 }
 
 int page_rule_delete(struct request *req)

@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "kpi.h"
+#include "form_words.h"
 #include "page.h"
 #include "rule_store.h"
 #include "silence_store.h"
@@ -72,6 +73,25 @@ static void repeat_fields(struct tpl_dict *content, const struct request *req)
 	tpl_set(content, "REC_FROM", page_form(req, "rec_from"));
 	tpl_set(content, "REC_TO", page_form(req, "rec_to"));
 }
+
+/* The silence form's fields in its labels' words (form_words.h). */
+static const struct form_word silence_words[] = {
+	{.field = "scope", .label = "What", .ask = "Choose what to silence", .always = 1},
+	{.field = "rule_id", .label = "Rule", .ask = "Choose the rule to silence", .always = 1},
+	{.field = "kpi", .label = "KPI", .ask = "Choose the KPI to silence", .always = 1},
+	{.field = "minutes", .label = "For", .ask = "Choose how long the silence lasts", .always = 1},
+	{.field = "ends_at", .label = "For", .ask = "Choose how long the silence lasts", .always = 1,
+	    .input = "minutes"},
+	{.field = "recurrence", .label = "Repeat every week",
+	    .ask = "Tick the weekdays to repeat on and the times from and to", .always = 1},
+	{.field = "recurrence.weekdays", .label = "Repeat every week",
+	    .ask = "Tick the weekdays to repeat on", .always = 1},
+	{.field = "recurrence.from", .label = "From",
+	    .ask = "Enter the time the repeat starts, like 12:00", .always = 1},
+	{.field = "recurrence.to", .label = "to",
+	    .ask = "The repeat must end after it starts: to after From", .always = 1},
+	{.field = "reason", .label = "Why", .ask = "Enter why: the reason is required"},
+};
 
 /* The field a page error belongs to, as the template names it. */
 static const char *error_key(const char *field)
@@ -150,8 +170,12 @@ static int silences_page(struct request *req, int status, const struct verror *e
 		    *minutes ? minutes : "120");
 	tpl_set(p.content, "REASON_VALUE", page_form(req, "reason"));
 	repeat_fields(p.content, req);
-	if (err)
-		tpl_set(tpl_section(p.content, error_key(err->field)), "MSG", err->message);
+	if (err) {
+		struct verror said = *err;
+
+		form_words(req, &said, FORM_WORDS(silence_words));
+		tpl_set(tpl_section(p.content, error_key(said.field)), "MSG", said.message);
+	}
 	json_decref(list);
 	json_decref(rules);
 	kpi_names_free(names);

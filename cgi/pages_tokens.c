@@ -8,10 +8,19 @@
 #include <string.h>
 
 #include "app.h"
+#include "form_words.h"
 #include "page.h"
 #include "user_store.h"
 
 /* "active", "revoked" or "expired" */
+/* The token form's fields in its labels' words (form_words.h). */
+static const struct form_word token_words[] = {
+	{.field = "name", .label = "Name", .ask = "Enter a name for the token"},
+	{.field = "user_id", .label = "Acts as", .ask = "Choose who the token acts as", .always = 1},
+	{.field = "expires_days", .label = "Expires", .ask = "Choose when the token expires",
+	    .always = 1},
+};
+
 static const char *token_state(const json_t *t)
 {
 	if (json_is_true(json_object_get(t, "active")))
@@ -98,9 +107,13 @@ static int tokens_page(struct request *req, int status, const json_t *created,
 		/* the secret is on this answer only: no cache keeps it */
 		req_header(req, "Cache-Control: no-store");
 	}
-	if (err)
-		tpl_set(tpl_section(p.content, strcmp(err->field, "name") == 0 ?
-		    "ERR_NAME" : "ERR_OWNER"), "MSG", err->message);
+	if (err) {
+		struct verror said = *err;
+
+		form_words(req, &said, FORM_WORDS(token_words));
+		tpl_set(tpl_section(p.content, strcmp(said.field, "name") == 0 ?
+		    "ERR_NAME" : "ERR_OWNER"), "MSG", said.message);
+	}
 	json_decref(tokens);
 	json_decref(users);
 	return page_end(&p, req, status);

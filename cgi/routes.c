@@ -217,6 +217,7 @@ static const struct route routes[] = {
 	ROUTE(M_GET, "/rules/{id}", page_rule_edit, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
 	ROUTE(M_POST, "/rules/{id}", page_rule_update, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_POST, "/rules/{id}/enabled", page_rule_enabled, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
+	ROUTE(M_POST, "/rules/{id}/test", page_rule_test, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_POST, "/rules/{id}/delete", page_rule_delete, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_GET, "/kpis", page_kpis, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
 	ROUTE(M_GET, "/kpis/{key}", page_kpi, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),

@@ -24,4 +24,18 @@ int audit_record_id(struct db *db, const struct principal *who, const char *acti
     const char *object_type, int64_t object_id, const json_t *before,
     const json_t *after);
 
+/*
+ * Who made object_type/object_id and when (its first "TYPE.create"
+ * entry), and who changed it last (its newest other entry); a has_ flag 0:
+ * the log holds no such entry (made before the log, or never changed).
+ * 0 or -1.
+ */
+struct audit_made {
+	int has_created, has_changed;
+	char created_by[65], changed_by[65];
+	int64_t created_us, changed_us;
+};
+int audit_made_of(struct db *db, const char *object_type, int64_t object_id,
+    struct audit_made *out);
+
 #endif

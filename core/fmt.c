@@ -28,13 +28,12 @@ static const char *const cond_labels[COND__MAX] = {
 	[COND_GT] = "above the threshold", [COND_GTE] = "at or above the threshold",
 	[COND_LT] = "below the threshold", [COND_LTE] = "at or below the threshold",
 	[COND_EQ] = "equal to the threshold", [COND_NEQ] = "not equal to the threshold",
-	[COND_PCT_CHANGE_GT] = "rose by more than threshold % (percent change)",
-	[COND_PCT_CHANGE_LT] = "changed by less than threshold % (a fall: negative)",
+	[COND_PCT_CHANGE_GT] = "rose by more than threshold %",
+	[COND_PCT_CHANGE_LT] = "fell by more than threshold %",
 	[COND_ZSCORE_GT] = "unusual: more than threshold standard deviations from the mean",
-	[COND_PCT_CHANGE_ABS_GT] = "moved by more than threshold % either way (percent change)",
-	[COND_SEASONAL_PCT_LT] =
-	    "below the usual for this time of the week by threshold % (negative: -50 is half)",
-	[COND_SEASONAL_PCT_GT] = "above the usual for this time of the week by threshold %",
+	[COND_PCT_CHANGE_ABS_GT] = "moved either way by more than threshold %",
+	[COND_SEASONAL_PCT_LT] = "below the week's usual by more than threshold %",
+	[COND_SEASONAL_PCT_GT] = "above the week's usual by more than threshold %",
 	[COND_SEASONAL_ZSCORE_GT] =
 	    "unusual for this time of the week: more than threshold standard deviations",
 	[COND_STALE] = "no fresh value for the window (the threshold is not used)",

@@ -99,8 +99,8 @@ json_t *valid_address_lines(const char *text, const char *field, struct verror *
 			continue;
 		/* a comma could be a separator or part of a name: neither is guessed */
 		if (memchr(start, ',', (size_t)(end - start)) || memchr(start, ';', (size_t)(end - start))) {
-			verror_set(err, 422, "invalid_value", field,
-			    "%s takes one address per line: line %d holds a comma or semicolon",
+			verror_set(err, 422, "address_lines", field,
+			    "%s: one address per line; line %d holds a comma or semicolon",
 			    field, line);
 			json_decref(list);
 			return NULL;
@@ -108,6 +108,100 @@ json_t *valid_address_lines(const char *text, const char *field, struct verror *
 		json_array_append_new(list, json_stringn(start, (size_t)(end - start)));
 	}
 	return list;
+}
+
+/*
+ * s without its grouping commas (and its trailing '%' when percent) into
+ * out, when the commas group thousands; -1 when they do not, or s is too long.
+ */
+static int ungrouped(const char *s, int percent, char *out, size_t len)
+{
+	const char *digits = s + (*s == '-'), *end = digits + strspn(digits, "0123456789,");
+	size_t n = 0, run = 0;
+	int grouped = memchr(digits, ',', (size_t)(end - digits)) != NULL;
+
+	if (strlen(s) >= len)
+		return -1;
+	for (const char *p = digits; grouped && p < end; p++) {
+		if (*p != ',') {
+			run++;
+			continue;
+		}
+		/* the first group: 1 to 3 digits; every later one: exactly 3 */
+		if (run == 0 || run > 3 || (p > digits + run && run != 3))
+			return -1;
+		run = 0;
+	}
+	if (grouped && run != 3)
+		return -1;
+	/* only the whole part's commas go: one after it stays, and is refused */
+	for (const char *p = s; *p; p++)
+		if (*p != ',' || p >= end)
+			out[n++] = *p;
+	if (percent && n > 0 && out[n - 1] == '%')
+		n--;
+	out[n] = '\0';
+	return 0;
+}
+
+int valid_form_number(const char *s, int percent, double *out)
+{
+	char plain[64];
+
+	return ungrouped(s, percent, plain, sizeof(plain)) < 0 ? -1 : parse_number(plain, out);
+}
+
+int valid_form_int(const char *s, int64_t *out)
+{
+	char plain[64];
+
+	return ungrouped(s, 0, plain, sizeof(plain)) < 0 ? -1 :
+	    parse_int64(plain, INT64_MIN, INT64_MAX, out);
+}
+
+/* The month (1-12) a name or its first three letters names, any case; 0 if none. */
+static int month_named(const char *s, size_t n)
+{
+	static const char *const months[] = {"january", "february", "march", "april", "may", "june",
+	    "july", "august", "september", "october", "november", "december"};
+
+	for (int m = 0; m < 12 && n >= 3; m++)
+		if (n == 3 || n == strlen(months[m])) {
+			size_t i = 0;
+			while (i < n && tolower((unsigned char)s[i]) == months[m][i])
+				i++;
+			if (i == n)
+				return m + 1;
+		}
+	return 0;
+}
+
+static int is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int valid_form_date(const char *s, char iso[11])
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y = 0, m = 0, d = 0, used = 0;
+	char name[16];
+
+	if (strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &used) == 3 && used == 10 &&
+	    isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[5]) && isdigit((unsigned char)s[8]))
+		;
+	else if (sscanf(s, "%2d %15[A-Za-z] %4d%n", &d, name, &y, &used) == 3 && s[used] == '\0' &&
+	    isdigit((unsigned char)s[0]) && (m = month_named(name, strlen(name))) != 0 &&
+	    isdigit((unsigned char)s[used - 4]) && y >= 1000)
+		;
+	else
+		return -1;
+	if (y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 ||
+	    d > days[m - 1] + (m == 2 && is_leap(y)))
+		return -1;
+	/* the moduli tell the compiler what the checks above ensured: 10 characters */
+	snprintf(iso, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+	return 0;
 }
 
 int valid_username(const char *s)

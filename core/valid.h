@@ -157,11 +157,30 @@ json_t *valid_json_body(const char *body, size_t len, struct verror *err);
 /*
  * The address-list grammar of every form: one address per line; blank
  * lines and spaces around an address are ignored; a comma or semicolon in
- * a line is an error (422 naming field), not a second address. Returns the
+ * a line is an error (422 address_lines naming field), not a second address. Returns the
  * addresses as a JSON array of strings (each still to be checked by the
  * field table), or NULL with err.
  */
 json_t *valid_address_lines(const char *text, const char *field, struct verror *err);
+
+/*
+ * The number grammar of a form's number fields: parse_number's (or, with
+ * integer, parse_int64's over the whole int64 range) plus what people
+ * type: thousands grouped by commas ("5,000", "1,250.50": a first group of
+ * one to three digits, then groups of exactly three, before any fraction)
+ * and, with percent, one trailing '%' ("3%"). "5,00,0" or "1,5" are no
+ * such number. 0 and *out (or *iout), or -1. Forms only: the API keeps the
+ * JSON grammar.
+ */
+int valid_form_number(const char *s, int percent, double *out);
+int valid_form_int(const char *s, int64_t *out);
+
+/*
+ * A date as a form takes it: the way pages print one ("01 Dec 2026", "1
+ * dec 2026", the month's name in full too) or ISO ("2026-12-01"), a real
+ * day of the calendar. 0 and iso ("2026-12-01", 11 bytes), or -1.
+ */
+int valid_form_date(const char *s, char iso[11]);
 
 /* Pure checks, 1 = valid. */
 int valid_email(const char *s);

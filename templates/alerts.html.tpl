@@ -3,7 +3,7 @@
   <h1>Alerts</h1>
   <p class="meta"><span class="live" id="live-status" role="status" aria-live="polite"></span></p>
 </div>
-<form method="get" action="/alerts" class="card filters" aria-label="Filter alerts">
+<form method="get" action="/alerts" class="card filters" aria-label="Filter alerts" novalidate>
   <div class="field">
     <label for="f-state">State</label>
     <select id="f-state" name="state">
@@ -27,12 +27,15 @@
   </div>
   <div class="field">
     <label for="f-since">From</label>
-    <input id="f-since" name="since" type="date" value="{{SINCE}}">
+    <input id="f-since" name="since" type="text" inputmode="text" autocomplete="off" placeholder="01 Dec 2026" pattern="([0-9]{1,2} [A-Za-z]{3,9} [0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2})" value="{{SINCE}}" aria-invalid="{{INVALID_SINCE}}" aria-describedby="hint-dates err-since">
+    <p class="field-error" id="err-since">{{#ERR_SINCE}}{{MSG}}{{/ERR_SINCE}}</p>
   </div>
   <div class="field">
     <label for="f-until">To</label>
-    <input id="f-until" name="until" type="date" value="{{UNTIL}}">
+    <input id="f-until" name="until" type="text" inputmode="text" autocomplete="off" placeholder="01 Dec 2026" pattern="([0-9]{1,2} [A-Za-z]{3,9} [0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2})" value="{{UNTIL}}" aria-invalid="{{INVALID_UNTIL}}" aria-describedby="hint-dates err-until">
+    <p class="field-error" id="err-until">{{#ERR_UNTIL}}{{MSG}}{{/ERR_UNTIL}}</p>
   </div>
+  <p class="hint" id="hint-dates">Dates like 01 Dec 2026 (or 2026-12-01); To includes that day.</p>
   {{#RULE_FILTER}}<input type="hidden" name="rule_id" value="{{RULE_ID}}">{{/RULE_FILTER}}
   <div class="actions"><button type="submit" class="primary">Filter</button> <a href="/alerts">Clear</a></div>
 </form>

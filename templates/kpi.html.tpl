@@ -20,6 +20,6 @@
     {{#HAS_ADVICE}}<p class="advice"><strong>When it goes wrong:</strong> {{RECOMMENDATION}}</p>{{/HAS_ADVICE}}
     <h2>Rules on it</h2>
     <ul>{{#RULE}}<li><a href="/rules/{{RULE_ID}}">{{RULE_NAME}}</a> <span class="sev sev-{{SEVERITY}}">{{SEVERITY}}</span>{{#OFF}} <span class="tag">disabled</span>{{/OFF}}</li>{{/RULE}}</ul>
-    {{#NO_RULES}}<p class="empty">No rule watches this KPI.{{#CAN_ADMIN}} <a href="/rules/new">Add one.</a>{{/CAN_ADMIN}}</p>{{/NO_RULES}}
+    {{#NO_RULES}}<p class="empty">No rule watches this KPI.{{#CAN_ADMIN}} <a href="/rules/new?kpi={{KEY}}">Add one.</a>{{/CAN_ADMIN}}</p>{{/NO_RULES}}
   </section>
 </div>

@@ -3,9 +3,13 @@
 <div class="page-head">
   <h1>{{HEADING}}</h1>
   {{#EXISTING}}<p class="meta"><a href="/alerts?rule_id={{ID}}">Alerts of this rule</a></p>{{/EXISTING}}
+  {{#MADE}}<p class="meta" id="rule-made">{{#CREATED}}Created by {{BY}} on <time datetime="{{AT_ISO}}">{{AT}}</time>{{/CREATED}}{{#CHANGED}}{{SEP}}{{VERB}} by {{BY}} on <time datetime="{{AT_ISO}}">{{AT}}</time>{{/CHANGED}}</p>{{/MADE}}
   {{#HAS_STATUS}}<p class="meta" id="rule-status">Status: <span class="status status-{{STATUS}}">{{STATUS}}</span>{{PENDING_TEXT}}{{#HAS_LAST}} · last value {{LAST_VALUE}} at {{LAST_AT}}{{/HAS_LAST}}</p>{{/HAS_STATUS}}
 </div>
-{{#HAS_ERRORS}}<p class="flash flash-error" role="alert" id="form-errors">Please correct the {{ERROR_COUNT}} marked field(s).</p>{{/HAS_ERRORS}}
+{{#HAS_ERRORS}}<div class="flash flash-error error-summary" role="alert" id="form-errors" tabindex="-1" aria-labelledby="form-errors-title">
+  <h2 id="form-errors-title">{{ERROR_COUNT_TEXT}}</h2>
+  <ul>{{#ERROR}}<li><a href="#{{FIELD}}">{{MSG}}</a></li>{{/ERROR}}</ul>
+</div>{{/HAS_ERRORS}}
 <form method="post" action="{{ACTION}}" class="card form" id="rule-form" novalidate>
   <input type="hidden" name="_csrf" value="{{CSRF}}">
   <fieldset {{#READ_ONLY}}disabled{{/READ_ONLY}} class="form">
@@ -40,8 +44,10 @@
     </div>
     <div class="field">
       <label for="threshold">Threshold</label>
-      <input id="threshold" name="threshold"{{#FIXED}} disabled{{/FIXED}} type="text" inputmode="decimal" value="{{THRESHOLD}}" aria-invalid="{{INVALID_THRESHOLD}}" aria-describedby="err-threshold hint-threshold">
-      <span class="hint" id="hint-threshold">In the KPI's unit; a percent for percent change and seasonal percent (-50: half the usual); standard deviations for z-scores; not used by no data. A decimal number: 5000, -3, 0.5 or 1e3 (no spaces, no hex, no + sign).</span>
+      <span class="input-unit threshold-line"><span id="threshold-words" class="threshold-words">{{THRESHOLD_WORDS}}</span>
+        <input id="threshold" name="threshold"{{#FIXED}} disabled{{/FIXED}} type="text" inputmode="decimal" value="{{THRESHOLD}}" aria-invalid="{{INVALID_THRESHOLD}}" aria-describedby="threshold-words threshold-unit err-threshold hint-threshold">
+        <span id="threshold-unit" class="unit">{{THRESHOLD_UNIT}}</span></span>
+      <span class="hint" id="hint-threshold">In the unit shown; for a fall, how far it falls (3 for 3 %, the sign is the condition's); not used by no data. Like 5,000, 1,250.50, 0.5 or 3%.</span>
       <p class="field-error" id="err-threshold">{{#ERR_THRESHOLD}}{{MSG}}{{/ERR_THRESHOLD}}</p>
     </div>
     <div class="field">
@@ -83,7 +89,7 @@
       <p class="field-error" id="err-window_samples">{{#ERR_WINDOW_SAMPLES}}{{MSG}}{{/ERR_WINDOW_SAMPLES}}</p>
     </div>
     <div class="field">
-      <label for="for_evaluations">Evaluations in a row before firing</label>
+      <label for="for_evaluations">Breaches in a row before it fires</label>
       <input id="for_evaluations" name="for_evaluations" type="text" inputmode="numeric" value="{{FOR_EVALUATIONS}}" aria-invalid="{{INVALID_FOR_EVALUATIONS}}" aria-describedby="err-for_evaluations">
       <p class="field-error" id="err-for_evaluations">{{#ERR_FOR_EVALUATIONS}}{{MSG}}{{/ERR_FOR_EVALUATIONS}}</p>
     </div>
@@ -136,7 +142,7 @@
       <p class="field-error" id="err-escalation_recipients">{{#ERR_ESCALATION_RECIPIENTS}}{{MSG}}{{/ERR_ESCALATION_RECIPIENTS}}</p>
     </div>
   </div>
-  <fieldset class="field" aria-describedby="err-contact_points">
+  <fieldset class="field" id="contact_points" aria-describedby="err-contact_points">
     <legend>Also tell these contact points</legend>
     {{#CP_OPT}}<label class="check"><input type="checkbox" name="cp_{{ID}}" value="1" {{#CHECKED}}checked{{/CHECKED}}> {{NAME}} ({{KIND}})</label>
     {{/CP_OPT}}<p class="field-error" id="err-contact_points">{{#ERR_CONTACT_POINTS}}{{MSG}}{{/ERR_CONTACT_POINTS}}</p>
@@ -185,6 +191,11 @@
   </section>
 </form>
 {{#CAN_ADMIN}}{{#EXISTING}}
+<form method="post" action="/rules/{{ID}}/test" class="card" id="rule-test">
+  <input type="hidden" name="_csrf" value="{{CSRF}}">
+  <p>Mails a test message to the saved rule's addresses now, so you can see it arrives.</p>
+  <button type="submit">Send a test notification</button>
+</form>
 <form method="post" action="/rules/{{ID}}/delete" class="card" data-confirm="Delete this rule? Its open alerts are resolved.">
   <input type="hidden" name="_csrf" value="{{CSRF}}">
   <p>Deleting a rule resolves its open alerts; its history stays.</p>

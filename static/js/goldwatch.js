@@ -563,3 +563,22 @@
     if (lastEval) setInterval(refreshCounters, 30000);
   }
 })();
+
+/* -- forms and rules list -- */
+/*
+ * After a refused submit, the keyboard and a screen reader start at the
+ * first message: the field it describes takes the focus (the rule form's
+ * error summary takes it itself, rule_preview.js). Nothing when the page
+ * was not a refused form.
+ */
+(function () {
+  'use strict';
+  if (document.getElementById('form-errors')) return;
+  var messages = document.querySelectorAll('form .field-error');
+  for (var i = 0; i < messages.length; i++) {
+    if (!messages[i].textContent.trim()) continue;
+    var field = document.querySelector('[aria-describedby~="' + messages[i].id + '"]');
+    if (field && !field.disabled && typeof field.focus === 'function') field.focus();
+    return;
+  }
+})();

@@ -1,12 +1,15 @@
 /*
- * rule_preview.js - keeps the rule form's preview up to date as the form
- * changes. Without it the "Preview" button does the same by a submit. A
+ * rule_preview.js - keeps the rule form's preview, and the words and unit
+ * around its threshold, up to date as the form changes. Without it the "Preview" button does the same by a submit. A
  * change waits 400 ms for the next one, then the form is posted as the
  * button would post it (_action=preview: the server maps the form to a
  * rule body, replays it over the stored samples and saves nothing) and
  * the answer's preview result (its chart, sentence and table, rendered
- * and escaped by the server) replaces this page's. An answer to an older
- * change than the latest is dropped.
+ * and escaped by the server) replaces this page's, and so do the
+ * threshold's words and unit (one place decides them: the server). An
+ * answer to an older change than the latest is dropped. After a refused
+ * submit the error summary takes the focus, and its links take it on to
+ * their fields.
  */
 (function () {
   'use strict';
@@ -14,6 +17,17 @@
   var form = document.getElementById('rule-form');
   var result = document.getElementById('preview-result');
   if (!form || !result) return;
+  var summary = document.getElementById('form-errors');
+  if (summary) {
+    summary.focus();
+    summary.addEventListener('click', function (ev) {
+      var a = ev.target.closest('a[href^="#"]');
+      var field = a && document.getElementById(a.getAttribute('href').slice(1));
+      if (!field) return;
+      ev.preventDefault();
+      (field.matches('input, select, textarea') ? field : field.querySelector('input') || field).focus();
+    });
+  }
   var fields = form.querySelector('fieldset');
   if (fields && fields.disabled) return;   /* read only: nothing changes */
 
@@ -36,6 +50,10 @@
     }).then(function (html) {
       if (seq !== latest) return;
       var doc = new DOMParser().parseFromString(html, 'text/html');
+      ['threshold-words', 'threshold-unit'].forEach(function (id) {
+        var mine = document.getElementById(id), theirs = doc.getElementById(id);
+        if (mine && theirs) mine.textContent = theirs.textContent;
+      });
       var fresh = doc.getElementById('preview-result');
       if (!fresh) return;
       result.replaceChildren.apply(result, Array.prototype.map.call(fresh.childNodes,

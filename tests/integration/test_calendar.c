@@ -328,7 +328,7 @@ static void t_page(void)
 	    "&hours_thu=&hours_fri=&hours_sat=&hours_sun=&closed_days=", u->admin_csrf);
 	r = page(u->admin, "POST", "/calendar", body);
 	EXPECT_STATUS(r, 422);
-	CU_ASSERT_TRUE(has(&r, "id=\"err-mon\">hours.mon"));
+	CU_ASSERT_TRUE(has(&r, "id=\"err-mon\">Monday"));
 	CU_ASSERT_TRUE(has(&r, "value=\"10:00-25:00\""));
 	http_free(&r);
 	after = calendar_text();

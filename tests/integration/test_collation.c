@@ -89,7 +89,7 @@ static void t_lookups_any_collation(void)
 	http_free(&r);
 	r = page("/rules");
 	for (size_t i = 0; i < GW_ARRAY_LEN(keys); i++) {
-		char *want = xasprintf("<td>Coll %s ", keys[i]);
+		char *want = xasprintf("<td data-label=\"Fires when\">Coll %s ", keys[i]);
 		CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, want) : NULL);
 		free(want);
 	}

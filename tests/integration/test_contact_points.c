@@ -551,7 +551,7 @@ static void t_pages(void)
 	r = admin_form(path, "name=Page+hook&kind=webhook&url=ftp%3A%2F%2Fx&method=POST"
 	    "&format=goldwatch&headers=&secret_headers=Authorization%3A&secret=");
 	EXPECT_STATUS(r, 422);
-	CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "id=\"err-url\">url must be") : NULL);
+	CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "id=\"err-url\">URL must be") : NULL);
 	CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "value=\"ftp://x\"") : NULL);
 	http_free(&r);
 	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM audit_log WHERE object_type = 'contact_point'"),

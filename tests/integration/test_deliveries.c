@@ -455,12 +455,12 @@ static void t_policy_page_refusals(void)
 	    "&p1_cp_%lld=1&p1_severity_critical=1&pd_cp_%lld=1",
 	    b, a, b);
 	EXPECT_STATUS(r, 422);
-	CU_ASSERT_TRUE(has(&r, "id=\"err-p0-wait\">group_wait_seconds must be"));
+	CU_ASSERT_TRUE(has(&r, "id=\"err-p0-wait\">Group wait, seconds must be"));
 	CU_ASSERT_TRUE(has(&r, "value=\"soon\""));
 	http_free(&r);
 	r = admin_formf("/notification-policies", "count=1&p0_cp_999999999=1&pd_cp_%lld=1", b);
 	EXPECT_STATUS(r, 422);
-	CU_ASSERT_TRUE(has(&r, "id=\"err-p0-cp\">there is no contact point 999999999"));
+	CU_ASSERT_TRUE(has(&r, "id=\"err-p0-cp\">There is no contact point 999999999"));
 	http_free(&r);
 	now = policies_now();
 	CU_ASSERT_EQUAL(json_array_size(json_object_get(now, "policies")), 2);
@@ -619,7 +619,7 @@ static void t_escalation_page_change(void)
 	    "&l1_after=0&l1_cp_%lld=1"
 	    "&repeat=2", a, b);
 	EXPECT_STATUS(r, 422);
-	CU_ASSERT_TRUE(has(&r, "id=\"err-l1-after\">after_minutes must be"));
+	CU_ASSERT_TRUE(has(&r, "id=\"err-l1-after\">Minutes after the level before must be"));
 	http_free(&r);
 	r = admin_formf(path, "count=2&name=Page+escalation&l0_after=10&l0_cp_%lld=1"
 	    "&l1_after=20&repeat=2", a);

@@ -542,7 +542,7 @@ static void t_form(void)
 	    "&enabled=1&escalation_policy_id=999999999");
 	CU_ASSERT_EQUAL(r.status, 422);
 	loc = r.body ? strstr(r.body, "id=\"err-escalation_policy_id\">") : NULL;
-	CU_ASSERT_PTR_NOT_NULL(loc ? strstr(loc, "there is no escalation policy") : NULL);
+	CU_ASSERT_PTR_NOT_NULL(loc ? strstr(loc, "Choose an escalation policy") : NULL);
 	http_free(&r);
 	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM alert_rules WHERE id = $1::bigint"
 	    " AND escalation_policy_id = $2::bigint", r_s, p_s), 1);

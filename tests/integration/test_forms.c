@@ -491,26 +491,34 @@ static void t_rule_failed_submit_keeps_fields(void)
 /* One grammar with the API: what it refuses, the form refuses, at the field. */
 static void t_rule_form_grammar(void)
 {
-	static const struct { const char *field, *value, *err; } bad[] = {
-		{"threshold", "0x10", "err-threshold"},
-		{"threshold", "+5", "err-threshold"},
-		{"threshold", "inf", "err-threshold"},
-		{"threshold", "nan", "err-threshold"},
-		{"threshold", " 5", "err-threshold"},
-		{"threshold", "1,5", "err-threshold"},
-		{"cooldown_minutes", "0x10", "err-cooldown_minutes"},
-		{"cooldown_minutes", "1e3", "err-cooldown_minutes"},
-		{"for_evaluations", "+2", "err-for_evaluations"},
-		{"recipients", "a@shop.example, b@shop.example", "err-recipients"},
-		{"recipients", "a@shop.example;b@shop.example", "err-recipients"},
-		{"escalation_recipients", "a@shop.example,b@shop.example", "err-escalation_recipients"},
+	/* the message at the field, in the words of its label */
+	static const struct { const char *field, *value, *err, *words; } bad[] = {
+		{"threshold", "0x10", "err-threshold", "Threshold must be"},
+		{"threshold", "+5", "err-threshold", "Threshold must be"},
+		{"threshold", "inf", "err-threshold", "Threshold must be"},
+		{"threshold", "nan", "err-threshold", "Threshold must be"},
+		{"threshold", " 5", "err-threshold", "Threshold must be"},
+		{"threshold", "1,5", "err-threshold", "Threshold must be"},
+		{"threshold", "5,00,0", "err-threshold", "Threshold must be"},
+		{"cooldown_minutes", "0x10", "err-cooldown_minutes", "Quiet minutes after it fired must"},
+		{"cooldown_minutes", "1e3", "err-cooldown_minutes", "Quiet minutes after it fired must"},
+		{"for_evaluations", "+2", "err-for_evaluations", "Breaches in a row must"},
+		{"for_evaluations", "101", "err-for_evaluations", "Breaches in a row must be from 1 to 100"},
+		{"recipients", "a@shop.example, b@shop.example", "err-recipients",
+		    "Mail these addresses: one address per line"},
+		{"recipients", "a@shop.example;b@shop.example", "err-recipients",
+		    "Mail these addresses: one address per line"},
+		{"recipients", "not-an-address", "err-recipients",
+		    "not-an-address is not an e-mail address"},
+		{"escalation_recipients", "a@shop.example,b@shop.example", "err-escalation_recipients",
+		    "Escalate to: one address per line"},
 	};
 	long long id = forms_rule(full_rules[0]);
 	json_t *before = rule_api(id), *after;
 	long long rules = SQL_INT0("SELECT count(*) FROM alert_rules");
 	struct form fm;
 	struct http_resp r;
-	char *body, pat[96];
+	char *body, pat[128];
 
 	CU_ASSERT_EQUAL_FATAL(rule_edit_form(id, &fm), 0);
 	for (size_t i = 0; i < GW_ARRAY_LEN(bad); i++) {
@@ -522,7 +530,7 @@ static void t_rule_form_grammar(void)
 		for (int create = 0; create < 2; create++) {
 			r = page_post(create ? "/rules" : fm.action, body);
 			EXPECT_STATUS(r, 422);
-			snprintf(pat, sizeof(pat), "id=\"%s\">%s", bad[i].err, bad[i].field);
+			snprintf(pat, sizeof(pat), "id=\"%s\">%s", bad[i].err, bad[i].words);
 			if (r.body == NULL || strstr(r.body, pat) == NULL)
 				fprintf(stderr, "\n    %s=\"%s\": no message at the field\n", bad[i].field,
 				    bad[i].value);
@@ -542,7 +550,8 @@ static void t_rule_form_grammar(void)
 	after = rule_api(id);
 	CU_ASSERT_TRUE(json_equal(before, after));
 	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM alert_rules"), rules);
-	/* the grammar's unusual but valid numbers */
+	/* the grammar's unusual but valid numbers (on a rise: a fall's threshold is its size) */
+	form_set(&fm, "condition", "pct_change_gt");
 	form_set(&fm, "threshold", "1e3");
 	form_set(&fm, "cooldown_minutes", "0");
 	body = form_body(&fm);
@@ -721,7 +730,7 @@ static void t_silence_form_round_trip(void)
 		r = page_post("/silences", body);
 		free(body);
 		EXPECT_STATUS(r, 422);
-		CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "id=\"err-reason\">reason") : NULL);
+		CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "id=\"err-reason\">Enter why") : NULL);
 		CU_ASSERT_EQUAL_FATAL(read_form(r.body ? r.body : "", SILENCE_FORM, &again), 0);
 		http_free(&r);
 		expect_fields(&again, &fm);
@@ -757,7 +766,8 @@ static void t_silence_form_round_trip(void)
 	r = page_post("/silences", body);
 	free(body);
 	EXPECT_STATUS(r, 422);
-	CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "id=\"err-minutes\">minutes") : NULL);
+	CU_ASSERT_PTR_NOT_NULL(r.body ?
+	    strstr(r.body, "id=\"err-minutes\">Choose how long the silence lasts") : NULL);
 	http_free(&r);
 }
 
@@ -778,7 +788,8 @@ static void t_silence_form_repeat(void)
 	r = page_post("/silences", body);
 	free(body);
 	EXPECT_STATUS(r, 422);
-	CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "id=\"err-repeat\">recurrence.to") : NULL);
+	CU_ASSERT_PTR_NOT_NULL(r.body ?
+	    strstr(r.body, "id=\"err-repeat\">The repeat must end after it starts") : NULL);
 	CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "name=\"rec_fri\" value=\"1\" checked") : NULL);
 	CU_ASSERT_PTR_NULL(r.body ? strstr(r.body, "name=\"rec_tue\" value=\"1\" checked") : "");
 	CU_ASSERT_PTR_NOT_NULL(r.body ? strstr(r.body, "value=\"14:00\"") : NULL);
@@ -814,7 +825,7 @@ static void t_silence_form_repeat(void)
 	http_free(&r);
 }
 
-/* The alerts page's filters come back as they were sent. */
+/* The alerts page's filters come back as they were sent (the dates as pages print them). */
 static void t_alert_filters_round_trip(void)
 {
 	long long rule = forms_rule(full_rules[1]);
@@ -826,8 +837,9 @@ static void t_alert_filters_round_trip(void)
 	form_set(&want, "state", "resolved");
 	form_set(&want, "severity", "critical");
 	form_set(&want, "kpi", KPI);
-	form_set(&want, "since", "2026-11-01");
-	form_set(&want, "until", "2026-11-30");
+	/* the dates as pages print them, whichever way they were typed */
+	form_set(&want, "since", "01 Nov 2026");
+	form_set(&want, "until", "30 Nov 2026");
 	snprintf(path, sizeof(path), "%lld", rule);
 	form_set(&want, "rule_id", path);
 	snprintf(path, sizeof(path), "/alerts?state=resolved&severity=critical&kpi=" KPI

@@ -128,6 +128,7 @@ static const struct success successes[] = {
 	{"GET /rules/{id}", 200, FX_RULE, NULL},
 	{"POST /rules/{id}", 303, FX_RULE, RULE_FORM},
 	{"POST /rules/{id}/enabled", 303, FX_RULE, "enabled=0"},
+	{"POST /rules/{id}/test", 303, FX_RULE, NULL},
 	{"POST /rules/{id}/delete", 303, FX_RULE, "confirm=1"},
 	{"GET /kpis", 200, FX_NONE, NULL},
 	{"GET /kpis/{key}", 200, FX_BUILTIN_KPI, NULL},

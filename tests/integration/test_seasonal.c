@@ -325,9 +325,9 @@ static void t_form_units(void)
 	http_free(&r);
 	/* a unit the form does not offer, and window_weeks out of range: errors at the fields */
 	form_refused("condition=seasonal_pct_lt&threshold=-50&window_weeks=13",
-	    "id=\"err-window_weeks\">window_weeks");
+	    "id=\"err-window_weeks\">Weeks the usual is taken over");
 	form_refused("condition=pct_change_gt&threshold=3&window_minutes=2&window_unit=y",
-	    "id=\"err-window_minutes\">the window&#39;s unit must be");
+	    "id=\"err-window_minutes\">The window&#39;s unit must be");
 	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM alert_rules WHERE name = 's form bad'"), 0);
 	remove_made();
 }

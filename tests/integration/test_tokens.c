@@ -377,7 +377,7 @@ static void t_tokens_page(void)
 	/* a refused form says why at the field */
 	r = page_post(&admin, "/tokens", "name=", 1);
 	EXPECT_STATUS(r, 422);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "id=\"err-name\">name"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "id=\"err-name\">Enter a name for the token"));
 	http_free(&r);
 	/* made: shown once, on this answer only */
 	r = page_post(&admin, "/tokens", "name=page+token&expires_days=30", 1);

@@ -366,9 +366,64 @@ static void t_address_lines(void)
 	CU_ASSERT_PTR_NULL(l);
 	CU_ASSERT_EQUAL(e.status, 422);
 	CU_ASSERT_STRING_EQUAL(e.field, "escalation_recipients");
-	CU_ASSERT_STRING_EQUAL(e.message, "escalation_recipients takes one address per line: "
+	CU_ASSERT_STRING_EQUAL(e.message, "escalation_recipients: one address per line; "
 	    "line 2 holds a comma or semicolon");
 	CU_ASSERT_PTR_NULL(valid_address_lines("a@shop.example;b@shop.example", "recipients", &e));
+}
+
+/* The forms' numbers: grouped thousands and a percent sign where one is meant; nonsense refused. */
+static void t_form_numbers(void)
+{
+	static const struct { const char *s; int percent; double want; } good[] = {
+		{"5,000", 0, 5000}, {"1,250.50", 0, 1250.5}, {"-12,345,678", 0, -12345678},
+		{"3%", 1, 3}, {"-2.5%", 1, -2.5}, {"5000", 0, 5000}, {"1e3", 0, 1000}, {"0.5", 0, 0.5},
+	};
+	static const struct { const char *s; int percent; } bad[] = {
+		{"5,00,0", 0}, {"1,5", 0}, {",500", 0}, {"5,000,", 0}, {"1234,567", 0}, {"5,,000", 0},
+		{"3%", 0}, {"3%%", 1}, {"%", 1}, {"", 0}, {"+5", 0}, {"0x10", 0}, {"5 000", 0},
+		{"1,000.5,0", 0},
+	};
+	double d;
+	int64_t i;
+
+	for (size_t k = 0; k < GW_ARRAY_LEN(good); k++) {
+		CU_ASSERT_EQUAL(valid_form_number(good[k].s, good[k].percent, &d), 0);
+		CU_ASSERT_DOUBLE_EQUAL(d, good[k].want, 1e-9);
+	}
+	for (size_t k = 0; k < GW_ARRAY_LEN(bad); k++) {
+		if (valid_form_number(bad[k].s, bad[k].percent, &d) == 0)
+			fprintf(stderr, "\n    \"%s\" read as %g\n", bad[k].s, d);
+		CU_ASSERT_EQUAL(valid_form_number(bad[k].s, bad[k].percent, &d), -1);
+	}
+	CU_ASSERT_EQUAL(valid_form_int("1,440", &i), 0);
+	CU_ASSERT_EQUAL(i, 1440);
+	CU_ASSERT_EQUAL(valid_form_int("1,440.5", &i), -1);
+	CU_ASSERT_EQUAL(valid_form_int("14,40", &i), -1);
+	CU_ASSERT_EQUAL(valid_form_int("3%", &i), -1);
+}
+
+/* A date typed the way pages print one, or in ISO; a day that is none refused. */
+static void t_form_dates(void)
+{
+	static const char *const good[][2] = {
+		{"01 Dec 2026", "2026-12-01"}, {"1 dec 2026", "2026-12-01"},
+		{"29 February 2028", "2028-02-29"}, {"2026-12-01", "2026-12-01"},
+		{"31 DEC 1999", "1999-12-31"},
+	};
+	static const char *const bad[] = {"12/01/2026", "2026-13-01", "30 Feb 2026", "29 Feb 2027",
+	    "01 Dez 2026", "01 Dec 26", "01 Dec 2026 x", "", "2026-12-1", "Dec 01 2026", "00 Dec 2026",
+	    "2026-02-30", "01 De 2026"};
+	char iso[11];
+
+	for (size_t k = 0; k < GW_ARRAY_LEN(good); k++) {
+		CU_ASSERT_EQUAL(valid_form_date(good[k][0], iso), 0);
+		CU_ASSERT_STRING_EQUAL(iso, good[k][1]);
+	}
+	for (size_t k = 0; k < GW_ARRAY_LEN(bad); k++) {
+		if (valid_form_date(bad[k], iso) == 0)
+			fprintf(stderr, "\n    \"%s\" read as %s\n", bad[k], iso);
+		CU_ASSERT_EQUAL(valid_form_date(bad[k], iso), -1);
+	}
 }
 
 void suite_valid(void)
@@ -383,6 +438,8 @@ void suite_valid(void)
 		{"strict JSON bodies", t_strict_json},
 		{"a field type past the table", t_unknown_type},
 		{"address lists: one per line", t_address_lines},
+		{"form numbers: grouping and percent", t_form_numbers},
+		{"form dates: as pages print them, or ISO", t_form_dates},
 		{NULL, NULL},
 	};
 	test_add_suite("valid", NULL, NULL, cases);
