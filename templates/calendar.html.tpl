@@ -2,15 +2,16 @@
 <div class="page-head">
   <h1>Opening hours</h1>
   <p class="meta">The shop's calendar, on the clock of {{ZONE}}. Rules set to run only while the shop is open (or closed) follow it.</p>
+  {{#CAN_ADMIN}}<a class="button primary jump" href="#edit-title">Change the hours</a>{{/CAN_ADMIN}}
 </div>
 <div class="grid-2">
   <section class="card" aria-labelledby="week-title">
     <h2 id="week-title">Every week</h2>
     <div class="table-wrap">
-    <table id="calendar-week">
+    <table id="calendar-week" class="rows">
       <thead><tr><th scope="col">Day</th><th scope="col">Open</th></tr></thead>
       <tbody>
-      {{#DAY}}<tr><th scope="row">{{WDAY}}</th><td>{{HOURS}}{{#CLOSED}}closed{{/CLOSED}}</td></tr>{{/DAY}}
+      {{#DAY}}<tr><th scope="row">{{WDAY}}</th><td data-label="Open">{{HOURS}}{{#CLOSED}}closed{{/CLOSED}}</td></tr>{{/DAY}}
       </tbody>
     </table>
     </div>
