@@ -1,5 +1,5 @@
 {{%AUTOESCAPE context="HTML"}}
-{{#CHART}}<svg class="chart" viewBox="0 0 {{W}} {{H}}" role="img" aria-labelledby="chart-svg-title chart-svg-desc" xmlns="http://www.w3.org/2000/svg"><title id="chart-svg-title">{{TITLE}}</title><desc id="chart-svg-desc">{{DESC}}</desc>
+{{#CHART}}<svg class="chart" viewBox="0 0 {{W}} {{H}}" role="img" aria-label="{{TITLE}}" aria-describedby="chart-svg-desc" xmlns="http://www.w3.org/2000/svg"><title>{{TITLE}}</title><desc id="chart-svg-desc">{{DESC}}</desc>
 {{#EMPTY}}<text class="chart-empty" x="{{X}}" y="{{Y}}" text-anchor="middle">No samples in this period</text>{{/EMPTY}}
 {{#GRID}}<line class="chart-grid" x1="{{X1}}" x2="{{X2}}" y1="{{Y}}" y2="{{Y}}"/><text class="chart-label" x="{{X}}" y="{{Y}}" text-anchor="end" dominant-baseline="middle">{{LABEL}}</text>{{/GRID}}
 {{#UNIT}}<text class="chart-unit" x="4" y="{{Y}}">{{TEXT}}</text>{{/UNIT}}

@@ -229,8 +229,8 @@ await step('charts: an accessible name and description, a data table of the samp
       await p.goto(base + path);
       const svg = p.locator('svg.chart');
       assert.equal(await svg.getAttribute('role'), 'img');
-      const ids = (await svg.getAttribute('aria-labelledby')).split(' ');
-      const named = await p.evaluate((x) => x.map((id) => document.getElementById(id)?.textContent || ''), ids);
+      const named = [await svg.getAttribute('aria-label'),
+        await p.evaluate((id) => document.getElementById(id)?.textContent || '', await svg.getAttribute('aria-describedby'))];
       assert.ok(named[0].includes(kpiName), `${path}: the title names the KPI`);
       const said = named[1].match(/^(\d+) samples from [\d,]+ USD to 2,600 USD, \d\d \w{3} \d{4} \d\d:\d\d to /);
       assert.ok(said, `${path}: the description says the range: ${named[1]}`);
