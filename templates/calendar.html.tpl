@@ -8,10 +8,10 @@
   <section class="card" aria-labelledby="week-title">
     <h2 id="week-title">Every week</h2>
     <div class="table-wrap">
-    <table id="calendar-week" class="rows">
+    <table id="calendar-week">
       <thead><tr><th scope="col">Day</th><th scope="col">Open</th></tr></thead>
       <tbody>
-      {{#DAY}}<tr><th scope="row">{{WDAY}}</th><td data-label="Open">{{HOURS}}{{#CLOSED}}closed{{/CLOSED}}</td></tr>{{/DAY}}
+      {{#DAY}}<tr><th scope="row">{{WDAY}}</th><td>{{HOURS}}{{#CLOSED}}closed{{/CLOSED}}</td></tr>{{/DAY}}
       </tbody>
     </table>
     </div>
