@@ -56,7 +56,7 @@
         <input id="repeat" name="repeat" type="text" inputmode="numeric" maxlength="3" value="{{REPEAT_VALUE}}" aria-describedby="err-repeat">
         <p class="field-error" id="err-repeat">{{#ERR_REPEAT}}{{MSG}}{{/ERR_REPEAT}}</p>
       </div>
-      {{#CAN_ADMIN}}<div class="actions"><button type="submit" class="primary">Save</button></div>{{/CAN_ADMIN}}
+      {{#CAN_ADMIN}}<div class="actions save-bar"><button type="submit" class="primary">Save</button></div>{{/CAN_ADMIN}}
       {{#READ_ONLY}}</fieldset>{{/READ_ONLY}}
     </form>
   </section>

@@ -67,5 +67,5 @@
   </fieldset>
   {{/POLICY}}
   {{#READ_ONLY}}</fieldset>{{/READ_ONLY}}
-  {{#CAN_ADMIN}}<div class="actions"><button type="submit" class="primary">Save the policies</button></div>{{/CAN_ADMIN}}
+  {{#CAN_ADMIN}}<div class="actions save-bar"><button type="submit" class="primary">Save the policies</button></div>{{/CAN_ADMIN}}
 </form>
