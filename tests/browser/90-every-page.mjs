@@ -77,9 +77,11 @@ function htmlPart(eml) {
 async function mailAbout(name) {
   const dirs = [process.env.GW_TEST_SMTP_DIR && process.env.GW_TEST_SMTP_DIR + '/mail',
     process.env.GW_TEST_STACK && process.env.GW_TEST_STACK + '/spool'].filter((d) => d && existsSync(d));
+  const read = new Set();
   for (let tries = 0; tries < 100; tries++) {
     for (const d of dirs) {
-      for (const f of readdirSync(d).filter((x) => x.endsWith('.eml'))) {
+      for (const f of readdirSync(d).filter((x) => x.endsWith('.eml') && !read.has(`${d}/${x}`))) {
+        read.add(`${d}/${f}`);
         const html = htmlPart(readFileSync(`${d}/${f}`, 'latin1'));
         if (html && html.includes(name)) return html;
       }
