@@ -54,7 +54,7 @@
 {{CLOSED_TEXT:pre_escape}}</textarea>
         <span class="hint">One a line: 2026-12-25 Christmas</span>
         <p class="field-error" id="err-closed">{{#ERR_CLOSED}}{{MSG}}{{/ERR_CLOSED}}</p></div>
-      <div class="actions save-bar"><button type="submit" class="primary">Save</button></div>
+      <div class="actions"><button type="submit" class="primary">Save</button></div>
     </form>
   </section>
   {{/CAN_ADMIN}}

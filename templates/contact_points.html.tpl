@@ -108,7 +108,7 @@
         <input id="api_base" name="api_base" type="url" maxlength="2048" value="{{API_BASE_VALUE}}" aria-describedby="err-api_base">
         <p class="field-error" id="err-api_base">{{#ERR_API_BASE}}{{MSG}}{{/ERR_API_BASE}}</p>
       </fieldset>
-      <div class="actions save-bar"><button type="submit" class="primary">Save</button></div>
+      <div class="actions"><button type="submit" class="primary">Save</button></div>
     </form>
   </section>
   {{/CAN_ADMIN}}

@@ -30,6 +30,8 @@
       <input type="hidden" name="_csrf" value="{{CSRF}}">
       <input type="hidden" name="count" value="{{COUNT}}">
       {{#ERR_FORM}}<p class="field-error" role="alert">{{MSG}}</p>{{/ERR_FORM}}
+      {{!-- Save first too: in sight on a phone, and the button Enter in a field presses (not Remove level) --}}
+      {{#CAN_ADMIN}}<div class="actions form-top"><button type="submit" class="primary">Save</button></div>{{/CAN_ADMIN}}
       {{#READ_ONLY}}<fieldset disabled>{{/READ_ONLY}}
       <div class="field">
         <label for="name">Name</label>
@@ -56,7 +58,7 @@
         <input id="repeat" name="repeat" type="text" inputmode="numeric" maxlength="3" value="{{REPEAT_VALUE}}" aria-describedby="err-repeat">
         <p class="field-error" id="err-repeat">{{#ERR_REPEAT}}{{MSG}}{{/ERR_REPEAT}}</p>
       </div>
-      {{#CAN_ADMIN}}<div class="actions save-bar"><button type="submit" class="primary">Save</button></div>{{/CAN_ADMIN}}
+      {{#CAN_ADMIN}}<div class="actions"><button type="submit" class="primary">Save</button></div>{{/CAN_ADMIN}}
       {{#READ_ONLY}}</fieldset>{{/READ_ONLY}}
     </form>
   </section>
