@@ -146,7 +146,7 @@ for (const [size, viewport] of Object.entries(sizes)) {
 }
 const pageFor = (size, route) => (signedOut.has(route) ? sessions[size].out : sessions[size].S.page);
 
-for (const [size] of Object.entries(sizes)) {
+for (const size of Object.keys(sizes)) {
   for (const [route, [name, path]] of Object.entries(pages)) {
     await step(`${name} (${route}) at ${size}: axe clean, no sideways scroll, screenshot`, async () => {
       const p = pageFor(size, route);
@@ -154,6 +154,19 @@ for (const [size] of Object.entries(sizes)) {
       assert.equal(r.status(), 200, `${path} answers 200`);
       await fitsWidth(p, `${path} at ${size}`);
       await axe(p, `${path} at ${size}`);
+      // whatever page has them: a table of class rows is one labelled block
+      // per row on a phone; a chart is named, described and has its table
+      const odd = await p.evaluate((narrow) => [
+        ...Array.from(document.querySelectorAll('table.rows tbody tr')).filter((r) => narrow && getComputedStyle(r).display !== 'block')
+          .slice(0, 1).map(() => 'a row of a rows table is not a block'),
+        ...Array.from(document.querySelectorAll('table.rows td[data-label]')).filter((c) => narrow &&
+          getComputedStyle(c, '::before').content !== JSON.stringify(c.dataset.label)).slice(0, 1).map((c) => `cell without its label ${c.dataset.label}`),
+        ...Array.from(document.querySelectorAll('svg.chart')).filter((c) => c.getAttribute('role') !== 'img' || !c.getAttribute('aria-label') ||
+          !document.getElementById(c.getAttribute('aria-describedby') || '-')).map(() => 'a chart without its name or description'),
+        ...Array.from(document.querySelectorAll('svg.chart')).filter((c) => c.querySelector('.chart-line') &&
+          !c.parentElement.querySelector('details.chart-data table')).map(() => 'a chart without its data table'),
+      ], size === 'phone');
+      assert.deepEqual(odd, [], `${path} at ${size}`);
       await p.screenshot({ path: `${shots}${name}-${size}.png`, fullPage: true });
     });
   }
