@@ -6,6 +6,7 @@
 #include "chart.h"
 
 #include <math.h>
+#include <string.h>
 #include <time.h>
 
 #include "fmt.h"
@@ -13,6 +14,9 @@
 #include "units.h"
 
 #define CHART_TPL "chart.svg.tpl"
+/* The data table under a chart holds at most about this many rows (every
+ * k-th sample beyond it), so a page of 30 days stays small. */
+#define CHART_TABLE_ROWS 300
 
 /* The plot area and the ranges it maps. */
 struct frame {
@@ -52,13 +56,38 @@ static int ticks(double lo, double hi, int max, double *out)
 	return n;
 }
 
-static void local_label(int64_t us, int with_date, char *out, size_t len)
+static void local_time(int64_t us, const char *format, char *out, size_t len)
 {
 	time_t secs = (time_t)(us / 1000000);
 	struct tm tm;
 
 	localtime_r(&secs, &tm);
-	strftime(out, len, with_date ? "%d %b %H:%M" : "%H:%M", &tm);
+	strftime(out, len, format, &tm);
+}
+
+static void local_label(int64_t us, int with_date, char *out, size_t len)
+{
+	local_time(us, with_date ? "%d %b %H:%M" : "%H:%M", out, len);
+}
+
+/*
+ * The left margin holds the value labels: on a phone the chart is drawn at
+ * half size and its labels at twice the size (22 units, about 13 a digit),
+ * so the longest label decides, never less than 64.
+ */
+static int label_margin(const struct frame *f)
+{
+	double yt[8];
+	char label[64];
+	size_t longest = 0;
+	int nt = ticks(f->lo, f->hi, 6, yt), m;
+
+	for (int i = 0; i < nt; i++) {
+		fmt_value(yt[i], NULL, label, sizeof(label));
+		longest = strlen(label) > longest ? strlen(label) : longest;
+	}
+	m = 14 + 13 * (int)longest;
+	return m < 64 ? 64 : m;
 }
 
 /* The ranges: every sample, the threshold and the mark, with some air. */
@@ -102,6 +131,8 @@ static void frame_fit(struct frame *f, const struct chart *c)
 	}
 	if (f->t1 == f->t0)
 		f->t1 = f->t0 + 60000000;
+	f->ml = label_margin(f);
+	f->pw = f->w - f->ml - f->mr;
 }
 
 /* The value axis (gridlines, labels, unit) and the time axis (five labels,
@@ -139,6 +170,9 @@ static void axes(struct tpl_dict *d, const struct frame *f, const char *unit)
 		tpl_setf(t, "X", "%.1f", fx(f, at));
 		tpl_set_int(t, "Y", f->h - 12);
 		tpl_set(t, "ANCHOR", i == 0 ? "start" : i == 4 ? "end" : "middle");
+		/* on a phone the odd ones would overlap their neighbours */
+		if (i % 2)
+			tpl_show(t, "MINOR");
 		tpl_set(t, "LABEL", label);
 	}
 }
@@ -224,6 +258,73 @@ static void samples(struct tpl_dict *d, const struct frame *f, const struct char
 	}
 }
 
+/*
+ * What a screen reader says of the chart besides its title: how many
+ * samples, their range of values and of time ("72 samples from 1,880 USD
+ * to 2,120 USD, 29 Nov 2026 10:00 to 02 Dec 2026 09:00").
+ */
+static void description(struct tpl_dict *d, const struct chart *c)
+{
+	double lo = c->pts[0].v, hi = c->pts[0].v;
+	char vlo[64], vhi[64], t0[40], t1[40];
+
+	for (size_t i = 1; i < c->n; i++) {
+		lo = fmin(lo, c->pts[i].v);
+		hi = fmax(hi, c->pts[i].v);
+	}
+	fmt_value(lo, c->unit, vlo, sizeof(vlo));
+	fmt_value(hi, c->unit, vhi, sizeof(vhi));
+	local_time(c->pts[0].t_us, "%d %b %Y %H:%M", t0, sizeof(t0));
+	local_time(c->pts[c->n - 1].t_us, "%d %b %Y %H:%M", t1, sizeof(t1));
+	if (c->n == 1)
+		tpl_setf(d, "DESC", "one sample, %s at %s", vlo, t0);
+	else
+		tpl_setf(d, "DESC", "%zu samples from %s to %s, %s to %s", c->n, vlo, vhi, t0, t1);
+}
+
+/* The samples as a table under the chart, the text alternative of its
+ * line: each one's time and value (every k-th beyond CHART_TABLE_ROWS). */
+static void data_table(struct tpl_dict *d, const struct chart *c)
+{
+	struct tpl_dict *t = tpl_section(d, "DATA");
+	size_t step = (c->n + CHART_TABLE_ROWS - 1) / CHART_TABLE_ROWS;
+	char when[40], iso[40], value[64];
+
+	if (step > 1)
+		tpl_setf(tpl_section(t, "THINNED"), "EVERY", "one sample in %zu of the %zu", step,
+		    c->n);
+	for (size_t i = 0; i < c->n; i += step) {
+		struct tpl_dict *r = tpl_section(t, "ROW");
+		local_time(c->pts[i].t_us, "%d %b %Y %H:%M", when, sizeof(when));
+		time_format_iso(c->pts[i].t_us, iso, sizeof(iso));
+		fmt_value(c->pts[i].v, c->unit, value, sizeof(value));
+		tpl_set(r, "WHEN", when);
+		tpl_set(r, "ISO", iso);
+		tpl_set(r, "VALUE", value);
+		if (c->pts[i].backfill)
+			tpl_show(r, "BACKFILL");
+	}
+}
+
+/*
+ * The chart as drawn: its points, threshold and unit in the shop's units
+ * (units.h: tola, ozt, its currency). Returns the points to free.
+ */
+static struct chart_point *in_shop_units(const struct chart *c, struct chart *shown)
+{
+	struct chart_point *pts = xcalloc(c->n, sizeof(*pts));
+
+	*shown = *c;
+	for (size_t i = 0; i < c->n; i++) {
+		pts[i] = c->pts[i];
+		pts[i].v = units_to_display(c->unit, c->pts[i].v);
+	}
+	shown->pts = pts;
+	shown->unit = units_display(c->unit);
+	shown->threshold = units_to_display(c->unit, c->threshold);
+	return pts;
+}
+
 int chart_svg(struct buf *out, const struct chart *c)
 {
 	struct tpl_dict *root = tpl_dict_new("chart"), *d = tpl_section(root, "CHART");
@@ -237,18 +338,14 @@ int chart_svg(struct buf *out, const struct chart *c)
 		struct tpl_dict *e = tpl_section(d, "EMPTY");
 		tpl_set_int(e, "X", c->width / 2);
 		tpl_set_int(e, "Y", c->height / 2);
+		tpl_set(d, "DESC", "no samples in this period");
 	} else {
-		/* drawn in the shop's units (units.h): tola, ozt, its currency */
-		struct chart shown = *c;
-		struct chart_point *pts = xcalloc(c->n, sizeof(*pts));
+		struct chart shown;
+		struct chart_point *pts = in_shop_units(c, &shown);
 
-		for (size_t i = 0; i < c->n; i++) {
-			pts[i] = c->pts[i];
-			pts[i].v = units_to_display(c->unit, c->pts[i].v);
-		}
-		shown.pts = pts;
-		shown.unit = units_display(c->unit);
-		shown.threshold = units_to_display(c->unit, c->threshold);
+		/* the words read the stored values: fmt_value shows them in the shop's units */
+		description(d, c);
+		data_table(d, c);
 		frame_fit(&f, &shown);
 		axes(d, &f, shown.unit);
 		marks(d, &f, &shown);

@@ -2,7 +2,9 @@
  * chart.h - server-rendered SVG charts: a KPI's samples as a line with
  * time and value axes, the rule's threshold as a dashed line and the
  * firing marked, backfilled samples (history computed from the shop's
- * records) drawn dashed with a legend; and sparklines. No script, no inline style: colours come
+ * records) drawn dashed with a legend, described for screen readers (how
+ * many samples, their range) with a "Data table" of the samples under it;
+ * and sparklines. No script, no inline style: colours come
  * from classes in static/css (the Content-Security-Policy allows no inline
  * style). The markup is templates/chart.svg.tpl (auto-escaped like every
  * page). Times are labelled in the process's local zone (goldwatch-api

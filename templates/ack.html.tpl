@@ -3,14 +3,7 @@
   <h1>{{HEADING}}</h1>
   {{#ERROR}}<p class="flash flash-error" role="alert" id="ack-error">{{ERROR_TEXT}}</p>{{/ERROR}}
   {{#NOTICE}}<p class="flash flash-{{NOTICE_KIND}}" role="status" id="ack-notice">{{NOTICE_TEXT}}</p>{{/NOTICE}}
-  <table class="facts">
-    <tr><th scope="row">Rule</th><td>{{RULE_NAME}}</td></tr>
-    <tr><th scope="row">Severity</th><td><span class="sev sev-{{SEVERITY}}">{{SEVERITY}}</span></td></tr>
-    <tr><th scope="row">KPI</th><td>{{KPI_NAME}}</td></tr>
-    <tr><th scope="row">What happened</th><td>{{MESSAGE}}</td></tr>
-    <tr><th scope="row">Fired</th><td><time datetime="{{TRIGGERED_ISO}}">{{TRIGGERED}}</time></td></tr>
-    <tr><th scope="row">State</th><td id="ack-state">{{STATE}}</td></tr>
-  </table>
+  <p class="lead"><span class="sev sev-{{SEVERITY}}">{{SEVERITY}}</span> {{RULE_NAME}} · <span id="ack-state">{{STATE}}</span></p>
   {{#FORM}}
   <form method="post" action="/alerts/{{ALERT_ID}}/ack" class="form" id="ack-form">
     <input type="hidden" name="t" value="{{TOKEN}}">
@@ -22,5 +15,10 @@
     <button type="submit" class="primary">Acknowledge as {{ACK_USER}}</button>
   </form>
   {{/FORM}}
+  <table class="facts ack-facts">
+    <tr><th scope="row">KPI</th><td>{{KPI_NAME}}</td></tr>
+    <tr><th scope="row">What happened</th><td>{{MESSAGE}}</td></tr>
+    <tr><th scope="row">Fired</th><td><time datetime="{{TRIGGERED_ISO}}">{{TRIGGERED}}</time></td></tr>
+  </table>
   <p><a href="/alerts/{{ALERT_ID}}">Open the alert</a> (after signing in)</p>
 </section>

@@ -66,20 +66,20 @@
   <h2 id="deliveries-title">Deliveries</h2>
   {{#NO_DELIVERIES}}<p class="empty" id="no-deliveries">No message about this alert went out.</p>{{/NO_DELIVERIES}}
   {{#HAS_DELIVERIES}}<div class="table-wrap">
-  <table id="deliveries">
+  <table id="deliveries" class="rows">
     <thead><tr><th scope="col">Contact point</th><th scope="col">Channel</th><th scope="col">Kind</th><th scope="col">To</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col" class="hide-narrow">Last error</th><th scope="col" class="hide-narrow">Queued</th><th scope="col">Sent</th></tr></thead>
     <tbody>
     {{#DELIVERY}}<tr data-delivery-id="{{D_ID}}">
-      <td>{{D_CP}}</td><td>{{D_CHANNEL}}</td><td>{{D_KIND}}</td><td class="wrap">{{D_TARGET}}</td>
-      <td><span class="delivery-{{D_STATUS}}">{{D_STATUS}}</span>{{#D_RETRY}}
+      <td>{{D_CP}}</td><td data-label="Channel">{{D_CHANNEL}}</td><td data-label="Kind">{{D_KIND}}</td><td class="wrap" data-label="To">{{D_TARGET}}</td>
+      <td data-label="Status"><span class="delivery-{{D_STATUS}}">{{D_STATUS}}</span>{{#D_RETRY}}
         <form method="post" action="/notifications/{{D_ID}}/retry" class="inline">
           <input type="hidden" name="_csrf" value="{{CSRF}}">
           <input type="hidden" name="back" value="/alerts/{{ALERT_ID}}">
           <button type="submit" class="small">Retry</button>
         </form>{{/D_RETRY}}</td>
-      <td>{{D_ATTEMPTS}}</td><td class="hide-narrow wrap">{{D_ERROR}}</td>
-      <td class="hide-narrow"><time datetime="{{D_CREATED_ISO}}">{{D_CREATED}}</time></td>
-      <td>{{#D_SENT}}<time datetime="{{D_SENT_AT_ISO}}">{{D_SENT_AT}}</time>{{/D_SENT}}</td>
+      <td data-label="Attempts">{{D_ATTEMPTS}}</td><td class="hide-narrow wrap" data-label="Last error">{{D_ERROR}}</td>
+      <td class="hide-narrow" data-label="Queued"><time datetime="{{D_CREATED_ISO}}">{{D_CREATED}}</time></td>
+      <td data-label="Sent">{{#D_SENT}}<time datetime="{{D_SENT_AT_ISO}}">{{D_SENT_AT}}</time>{{/D_SENT}}</td>
     </tr>{{/DELIVERY}}
     </tbody>
   </table>

@@ -2,6 +2,7 @@
 <div class="page-head">
   <h1>Opening hours</h1>
   <p class="meta">The shop's calendar, on the clock of {{ZONE}}. Rules set to run only while the shop is open (or closed) follow it.</p>
+  {{#CAN_ADMIN}}<a class="button primary jump" href="#edit-title">Change the hours</a>{{/CAN_ADMIN}}
 </div>
 <div class="grid-2">
   <section class="card" aria-labelledby="week-title">

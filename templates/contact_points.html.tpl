@@ -4,15 +4,16 @@
   <p class="meta">Where alerts are sent: e-mail addresses, a webhook, a chat. Rules and notification policies name them.</p>{{/NEW}}
   {{#EDIT}}<h1>{{CP_NAME}}</h1>
   <p class="meta">{{CP_KIND}} · <a href="/contact-points">all contact points</a></p>{{/EDIT}}
+  {{#CAN_ADMIN}}<a class="button primary jump" href="#form-title">{{#NEW}}Add a contact point{{/NEW}}{{#EDIT}}Change it{{/EDIT}}</a>{{/CAN_ADMIN}}
 </div>
 <div class="grid-2">
   {{#NEW}}<section class="card" aria-labelledby="list-title">
     <h2 id="list-title">Contact points</h2>
     <div class="table-wrap">
-    <table>
+    <table class="rows">
       <thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Sends to</th></tr></thead>
       <tbody>
-      {{#CP}}<tr><td><a href="/contact-points/{{ID}}">{{NAME}}</a></td><td>{{KIND}}</td><td class="wrap">{{TARGET}}</td></tr>{{/CP}}
+      {{#CP}}<tr><td><a href="/contact-points/{{ID}}">{{NAME}}</a></td><td data-label="Kind">{{KIND}}</td><td data-label="Sends to">{{TARGET}}</td></tr>{{/CP}}
       </tbody>
     </table>
     </div>

@@ -6,19 +6,19 @@
   <p class="meta"><a href="/escalation-policies">All escalation policies</a></p>{{/NEW}}
   {{#EDIT}}<h1>{{EP_NAME}}</h1>
   <p class="meta"><a href="/escalation-policies">All escalation policies</a></p>{{/EDIT}}
+  {{#LIST}}{{#CAN_ADMIN}}<a class="button primary" href="/escalation-policies/new">New escalation policy</a>{{/CAN_ADMIN}}{{/LIST}}
 </div>
 {{#LIST}}<section class="card" aria-labelledby="list-title">
   <h2 id="list-title">Policies</h2>
   <div class="table-wrap">
-  <table id="escalation-policies">
+  <table id="escalation-policies" class="rows">
     <thead><tr><th scope="col">Name</th><th scope="col">Levels</th><th scope="col">Runs again</th></tr></thead>
     <tbody>
-    {{#EP}}<tr><td><a href="/escalation-policies/{{ID}}">{{NAME}}</a></td><td class="wrap">{{LEVELS}}</td><td>{{REPEAT}}</td></tr>{{/EP}}
+    {{#EP}}<tr><td><a href="/escalation-policies/{{ID}}">{{NAME}}</a></td><td data-label="Levels">{{LEVELS}}</td><td data-label="Runs again">{{REPEAT}}</td></tr>{{/EP}}
     </tbody>
   </table>
   </div>
   {{#NO_EP}}<p class="empty">No escalation policies yet.</p>{{/NO_EP}}
-  {{#CAN_ADMIN}}<div class="actions spaced"><a class="button primary" href="/escalation-policies/new">New escalation policy</a></div>{{/CAN_ADMIN}}
 </section>{{/LIST}}
 {{#FORM}}
 {{#NO_CPS}}<p class="empty">There are no contact points yet: <a href="/contact-points">add one</a> first, then choose it for a level.</p>{{/NO_CPS}}
@@ -30,6 +30,8 @@
       <input type="hidden" name="_csrf" value="{{CSRF}}">
       <input type="hidden" name="count" value="{{COUNT}}">
       {{#ERR_FORM}}<p class="field-error" role="alert">{{MSG}}</p>{{/ERR_FORM}}
+      {{!-- Save first too: in sight on a phone, and the button Enter in a field presses (not Remove level) --}}
+      {{#CAN_ADMIN}}<div class="actions form-top"><button type="submit" class="primary">Save</button></div>{{/CAN_ADMIN}}
       {{#READ_ONLY}}<fieldset disabled>{{/READ_ONLY}}
       <div class="field">
         <label for="name">Name</label>

@@ -9,6 +9,8 @@
   <input type="hidden" name="_csrf" value="{{CSRF}}">
   <input type="hidden" name="count" value="{{COUNT}}">
   {{#ERR_FORM}}<p class="field-error" role="alert">{{MSG}}</p>{{/ERR_FORM}}
+  {{!-- Save first too: in sight on a phone, and the button Enter in a field presses --}}
+  {{#CAN_ADMIN}}<div class="actions form-top"><button type="submit" class="primary">Save the policies</button></div>{{/CAN_ADMIN}}
   {{#NO_POLICIES}}<p class="empty" id="no-policies">No policies yet: every alert goes to the default's contact points.</p>{{/NO_POLICIES}}
   {{#READ_ONLY}}<fieldset disabled>{{/READ_ONLY}}
   {{#POLICY}}

@@ -2,18 +2,19 @@
 <div class="page-head">
   <h1>Silences</h1>
   <p class="meta">A silenced rule still records its alerts but mails nobody.</p>
+  {{#CAN_OPERATE}}<a class="button primary jump" href="#new-title">New silence</a>{{/CAN_OPERATE}}
 </div>
 <div class="grid-2">
   <section class="card" aria-labelledby="active-title">
     <h2 id="active-title">Active and planned</h2>
     <div class="table-wrap">
-    <table>
+    <table class="rows">
       <thead><tr><th scope="col">What</th><th scope="col">Until</th><th scope="col">Why</th>{{#CAN_OPERATE}}<th scope="col"><span class="sr-only">Actions</span></th>{{/CAN_OPERATE}}</tr></thead>
       <tbody>
       {{#ACTIVE}}<tr>
         <td>{{SCOPE_TEXT}}{{REPEAT_TEXT}} <span class="state state-{{STATUS}}">{{STATUS}}</span></td>
-        <td><time datetime="{{ENDS_ISO}}">{{ENDS}}</time></td>
-        <td>{{REASON}}<span class="sub">by {{BY}}</span></td>
+        <td data-label="Until"><time datetime="{{ENDS_ISO}}">{{ENDS}}</time></td>
+        <td data-label="Why">{{REASON}}<span class="sub">by {{BY}}</span></td>
         {{#CAN_OPERATE}}<td><form method="post" action="/silences/{{ID}}/end" class="inline">
           <input type="hidden" name="_csrf" value="{{CSRF}}">
           <button type="submit" class="small">End now</button>
@@ -86,10 +87,10 @@
 <section class="card" aria-labelledby="past-title">
   <h2 id="past-title">Past</h2>
   <div class="table-wrap">
-  <table>
+  <table class="rows">
     <thead><tr><th scope="col">What</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Why</th></tr></thead>
     <tbody>
-    {{#PAST}}<tr><td>{{SCOPE_TEXT}}{{REPEAT_TEXT}}</td><td><time datetime="{{STARTS_ISO}}">{{STARTS}}</time></td><td><time datetime="{{ENDS_ISO}}">{{ENDS}}</time></td><td>{{REASON}}<span class="sub">by {{BY}}</span></td></tr>{{/PAST}}
+    {{#PAST}}<tr><td>{{SCOPE_TEXT}}{{REPEAT_TEXT}}</td><td data-label="From"><time datetime="{{STARTS_ISO}}">{{STARTS}}</time></td><td data-label="To"><time datetime="{{ENDS_ISO}}">{{ENDS}}</time></td><td data-label="Why">{{REASON}}<span class="sub">by {{BY}}</span></td></tr>{{/PAST}}
     </tbody>
   </table>
   </div>

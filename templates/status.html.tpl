@@ -6,15 +6,15 @@
 <section class="card" aria-labelledby="jobs-title">
   <h2 id="jobs-title">Jobs</h2>
   <div class="table-wrap">
-  <table>
+  <table class="rows">
     <thead><tr><th scope="col">Job</th><th scope="col">State</th><th scope="col">Last run</th><th scope="col" class="hide-narrow">Took</th><th scope="col" class="hide-narrow">Error</th></tr></thead>
     <tbody>
     {{#JOB}}<tr>
       <td>{{NAME}}<span class="sub">{{SCHEDULE}}</span></td>
-      <td><span class="state {{CLASS}}">{{STATE}}</span></td>
-      <td>{{#RAN}}<time datetime="{{AT_ISO}}">{{AT}}</time>{{/RAN}}{{#NEVER}}never{{/NEVER}}</td>
-      <td class="hide-narrow">{{TOOK}}</td>
-      <td class="hide-narrow">{{ERROR}}</td>
+      <td data-label="State"><span class="state {{CLASS}}">{{STATE}}</span></td>
+      <td data-label="Last run">{{#RAN}}<time datetime="{{AT_ISO}}">{{AT}}</time>{{/RAN}}{{#NEVER}}never{{/NEVER}}</td>
+      <td class="hide-narrow" data-label="Took">{{TOOK}}</td>
+      <td class="hide-narrow" data-label="Error">{{ERROR}}</td>
     </tr>{{/JOB}}
     </tbody>
   </table>
@@ -24,15 +24,15 @@
   <section class="card" aria-labelledby="deliveries-title">
     <h2 id="deliveries-title">Deliveries</h2>
     <div class="table-wrap">
-    <table>
+    <table class="rows">
       <thead><tr><th scope="col">Where</th><th scope="col">Due</th><th scope="col" class="hide-narrow">Queued</th><th scope="col">Oldest due</th><th scope="col">Dead, last hour</th></tr></thead>
       <tbody>
       {{#BACKLOG}}<tr>
         <td>{{NAME}}<span class="sub">{{KIND}}</span></td>
-        <td>{{DUE}}</td>
-        <td class="hide-narrow">{{QUEUED}}</td>
-        <td>{{OLDEST}}</td>
-        <td>{{DEAD}}</td>
+        <td data-label="Due">{{DUE}}</td>
+        <td class="hide-narrow" data-label="Queued">{{QUEUED}}</td>
+        <td data-label="Oldest due">{{OLDEST}}</td>
+        <td data-label="Dead, last hour">{{DEAD}}</td>
       </tr>{{/BACKLOG}}
       </tbody>
     </table>
@@ -41,15 +41,15 @@
   <section class="card" aria-labelledby="pusher-title">
     <h2 id="pusher-title">Live updates</h2>
     <div class="table-wrap">
-    <table>
+    <table class="rows">
       <thead><tr><th scope="col">Pusher</th><th scope="col">State</th><th scope="col">Clients</th><th scope="col" class="hide-narrow">Behind</th><th scope="col">Last beat</th></tr></thead>
       <tbody>
       {{#PUSHER}}<tr>
         <td>{{INSTANCE}}</td>
-        <td><span class="state {{CLASS}}">{{STATE}}</span></td>
-        <td>{{CLIENTS}}</td>
-        <td class="hide-narrow">{{LAG}} events</td>
-        <td>{{SINCE}} s ago</td>
+        <td data-label="State"><span class="state {{CLASS}}">{{STATE}}</span></td>
+        <td data-label="Clients">{{CLIENTS}}</td>
+        <td class="hide-narrow" data-label="Behind">{{LAG}} events</td>
+        <td data-label="Last beat">{{SINCE}} s ago</td>
       </tr>{{/PUSHER}}
       </tbody>
     </table>

@@ -2,6 +2,7 @@
 <div class="page-head">
   <h1>API tokens</h1>
   <p class="meta">Other systems (a till, a price feed) sign in with a token. It acts with its owner's role; revoking it stops it at once, live connections too.</p>
+  <a class="button primary jump" href="#new-title">New token</a>
 </div>
 {{#CREATED}}<section class="card" aria-labelledby="created-title">
   <h2 id="created-title">Token “{{NAME}}” made</h2>
@@ -12,15 +13,15 @@
   <section class="card" aria-labelledby="tokens-title">
     <h2 id="tokens-title">Tokens</h2>
     <div class="table-wrap">
-    <table>
+    <table class="rows">
       <thead><tr><th scope="col">Name</th><th scope="col">Owner</th><th scope="col" class="hide-narrow">Made</th><th scope="col" class="hide-narrow">Last used</th><th scope="col">Expires</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
       <tbody>
       {{#TOKEN}}<tr>
         <td>{{NAME}} <span class="state state-{{STATE}}">{{STATE}}</span></td>
-        <td><a href="/users/{{OWNER_ID}}/sessions">{{OWNER}}</a><span class="sub">{{ROLE}}</span></td>
-        <td class="hide-narrow"><time datetime="{{CREATED_ISO}}">{{CREATED}}</time></td>
-        <td class="hide-narrow">{{#USED}}<time datetime="{{AT_ISO}}">{{AT}}</time>{{/USED}}{{#NEVER_USED}}never{{/NEVER_USED}}</td>
-        <td>{{#EXPIRES}}<time datetime="{{AT_ISO}}">{{AT}}</time>{{/EXPIRES}}{{#NO_EXPIRY}}never{{/NO_EXPIRY}}</td>
+        <td data-label="Owner"><a href="/users/{{OWNER_ID}}/sessions">{{OWNER}}</a><span class="sub">{{ROLE}}</span></td>
+        <td class="hide-narrow" data-label="Made"><time datetime="{{CREATED_ISO}}">{{CREATED}}</time></td>
+        <td class="hide-narrow" data-label="Last used">{{#USED}}<time datetime="{{AT_ISO}}">{{AT}}</time>{{/USED}}{{#NEVER_USED}}never{{/NEVER_USED}}</td>
+        <td data-label="Expires">{{#EXPIRES}}<time datetime="{{AT_ISO}}">{{AT}}</time>{{/EXPIRES}}{{#NO_EXPIRY}}never{{/NO_EXPIRY}}</td>
         <td>{{#REVOCABLE}}<form method="post" action="/tokens/{{ID}}/revoke" class="inline">
           <input type="hidden" name="_csrf" value="{{CSRF}}">
           <button type="submit" class="small" aria-label="Revoke {{NAME}}">Revoke</button>

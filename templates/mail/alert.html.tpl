@@ -5,10 +5,10 @@
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{SUBJECT}}</title>
 </head>
-<body style="margin:0;padding:0;background:#f4f1ea;font-family:Arial,Helvetica,sans-serif;color:#1d1d1b;">
+<body style="margin:0;padding:0;background:#f4f1ea;font-family:Arial,Helvetica,sans-serif;color:#1d1d1b;overflow-wrap:anywhere;word-wrap:break-word;word-break:break-word;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f1ea;">
 <tr><td align="center" style="padding:24px 12px;">
-<table role="presentation" width="600" cellpadding="0" cellspacing="0" style="max-width:600px;width:100%;background:#ffffff;border:1px solid #e4dccb;border-radius:6px;">
+<table role="presentation" width="600" cellpadding="0" cellspacing="0" style="max-width:600px;width:100%;table-layout:fixed;background:#ffffff;border:1px solid #e4dccb;border-radius:6px;overflow-wrap:anywhere;word-wrap:break-word;word-break:break-word;">
 <tr><td style="padding:16px 24px;border-bottom:4px solid {{ACCENT_COLOUR}};">
 <span style="font-size:13px;color:#8a6d1d;font-weight:bold;letter-spacing:1px;">&#9670; GOLDWATCH</span>
 <h1 style="margin:8px 0 0 0;font-size:20px;color:{{ACCENT_COLOUR}};">{{HEADLINE}}</h1>

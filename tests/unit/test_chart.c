@@ -144,6 +144,48 @@ static void t_backfilled(void)
 	buf_free(&out);
 }
 
+/* The text alternative: the description says how many samples and their
+ * range, the data table holds each sample's time and value, every k-th
+ * of a long series (and says so). */
+static void t_data_table(void)
+{
+	struct chart_point *many = xcalloc(700, sizeof(*many));
+	struct chart c = {.pts = pts, .n = 3, .width = 640, .height = 280, .title = "Gold",
+	    .unit = "USD"};
+	struct buf out;
+
+	buf_init(&out);
+	CU_ASSERT_EQUAL(chart_svg(&out, &c), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out.data);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "aria-describedby=\"chart-svg-desc\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "<desc id=\"chart-svg-desc\">3 samples from 10 USD to 25 USD, "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "<summary>Data table</summary>"));
+	CU_ASSERT_EQUAL(count_of(out.data, "<tr><td><time datetime=\""), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "<time datetime=\"2025-12-01T10:05:00.000000Z\">"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "</time></td><td>25 USD</td></tr>"));
+	CU_ASSERT_PTR_NULL(strstr(out.data, "one sample in"));
+	buf_free(&out);
+	for (int i = 0; i < 700; i++)
+		many[i] = (struct chart_point){.t_us = INT64_C(1764583200000000) + i * INT64_C(60000000),
+		    .v = 1000000 + i};
+	c.pts = many;
+	c.n = 700;
+	buf_init(&out);
+	CU_ASSERT_EQUAL(chart_svg(&out, &c), 0);
+	CU_ASSERT_EQUAL(count_of(out.data, "<tr><td><time datetime=\""), 234);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "one sample in 3 of the 700"));
+	/* room on the left for "1,000,000" at the phone's label size: 14 + 13 x 9 */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "<line class=\"chart-axis\" x1=\"131\""));
+	buf_free(&out);
+	c.n = 0;
+	buf_init(&out);
+	CU_ASSERT_EQUAL(chart_svg(&out, &c), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, ">no samples in this period</desc>"));
+	CU_ASSERT_PTR_NULL(strstr(out.data, "Data table"));
+	buf_free(&out);
+	free(many);
+}
+
 void suite_chart(void)
 {
 	static const struct test_case cases[] = {
@@ -151,6 +193,7 @@ void suite_chart(void)
 		{"a chart draws line, dots, threshold and mark", t_parts},
 		{"an empty chart says so", t_empty},
 		{"backfilled samples are drawn apart, with a legend", t_backfilled},
+		{"a chart is described and has a data table", t_data_table},
 		{NULL, NULL},
 	};
 	test_add_suite("chart", init, NULL, cases);
