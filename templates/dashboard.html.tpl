@@ -76,7 +76,7 @@
       {{#ALERT}}
       <tr data-alert-id="{{ALERT_ID}}" data-severity="{{SEVERITY}}" class="sev-row-{{SEVERITY}}">
         {{#CAN_OPERATE}}<td class="pick">{{#IS_FIRING}}<input type="checkbox" form="bulk-ack" name="ack_{{ALERT_ID}}" value="1" id="pick-{{ALERT_ID}}" aria-label="Select {{RULE_NAME}}">{{/IS_FIRING}}</td>{{/CAN_OPERATE}}
-        <td data-label="Alert" class="main"><a href="/alerts/{{ALERT_ID}}">{{RULE_NAME}}</a><span class="sub">{{KPI_NAME}}</span></td>
+        <td class="main"><a href="/alerts/{{ALERT_ID}}">{{RULE_NAME}}</a><span class="sub">{{KPI_NAME}}</span></td>
         <td data-label="Severity"><span class="sev sev-{{SEVERITY}}">{{SEVERITY}}</span></td>
         <td data-label="Value">{{VALUE}}<span class="sub">{{THRESHOLD}}</span></td>
         <td data-label="Since" class="hide-narrow"><time datetime="{{TRIGGERED_ISO}}">{{TRIGGERED}}</time></td>

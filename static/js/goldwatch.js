@@ -161,7 +161,7 @@
       return c;
     }
     if (canOperate) td(null, a.state === 'firing' && $('#bulk-ack') ? pick(a) : null).className = 'pick';
-    var main = td('Alert', el('a', { href: '/alerts/' + a.id }, a.rule_name));
+    var main = td(null, el('a', { href: '/alerts/' + a.id }, a.rule_name));
     main.className = 'main';
     main.appendChild(el('span', { 'class': 'sub' }, kpiName(a.kpi)));
     var time = el('time', { datetime: a.triggered_at }, when(a.triggered_at));
