@@ -15,7 +15,7 @@
 # ICU's collation).
 #
 #   tests/run.sh [normal|san|icu|clock-MOMENT[+icu]|clock ...]
-#       (default: normal san clock-0959shop+icu; clock: every moment)
+#       (default: normal san clock-0959shop+icu browser; clock: every moment)
 #   TEST_SUITE=NAME: that integration suite only (tests/integration/main.c)
 set -uo pipefail
 
@@ -30,7 +30,7 @@ for v in "$@"; do
 		variants+=("$v")
 	fi
 done
-[ ${#variants[@]} -gt 0 ] || variants=(normal san clock-0959shop+icu)
+[ ${#variants[@]} -gt 0 ] || variants=(normal san clock-0959shop+icu browser)
 failures=()
 export GOLDWATCH_DATA_DIR=$top
 # contact point tests wait for a receiver that hangs: not the default 10 s
@@ -102,10 +102,37 @@ step() {
 	fi
 }
 
+# The integration suites (tests/integration) against a variant's stack.
+integration_suites() {
+	local variant=$1 dir=$2 port=$3 build=$4
+	(
+		set -a
+		. "$dir/goldwatch.env"
+		set +a
+		export GW_TEST_URL=http://127.0.0.1:$port GW_TEST_STACK=$dir GW_TEST_BIN=$top/$build
+		"$top/$build/tests/integration-tests" ${TEST_SUITE:-}
+	)
+	local rc=$?
+	if [ $rc -eq 0 ]; then echo "=== $variant: integration tests: ok ($(elapsed))"
+	else echo "=== $variant: integration tests: FAILED"; failures+=("$variant: integration tests"); fi
+}
+
+# The pages in a real browser: every tests/browser/NN-*.mjs in order, on a
+# stack of their own (what the integration suites leave behind, thousands
+# of open alerts and rules, is not a shop the pages' tests can reason
+# about), with the normal build.
+browser_files() {
+	local dir=$1 port=$2 build=$3 file
+	for file in tests/browser/[0-9]*.mjs; do
+		step "browser: $(basename "$file" .mjs) (chromium)" env GW_TEST_URL="http://127.0.0.1:$port" \
+			GW_TEST_STACK="$dir" GW_TEST_BIN="$top/$build" node "$file"
+	done
+}
+
 run_variant() {
 	local variant=$1 build dir port log db_locale="" moment
 	case "$variant" in
-	normal) build=build ;;
+	normal|browser) build=build ;;
 	icu) build=build db_locale=icu ;;
 	clock-*) build=build moment=${variant#clock-}
 	     [ "${moment%+icu}" = "$moment" ] || db_locale=icu moment=${moment%+icu}
@@ -119,7 +146,7 @@ run_variant() {
 	dir=$top/build/test-$variant
 	log=$top/build/test-$variant.log
 	# the icu variant has the normal build's binaries: their unit tests ran
-	[ "$variant" = icu ] || step "$variant: unit tests" "$build/tests/unit-tests"
+	case "$variant" in icu|browser) ;; *) step "$variant: unit tests" "$build/tests/unit-tests" ;; esac
 
 	stack_wipe "$dir" "$build"
 	port=$(free_port) || { failures+=("$variant: no free port"); return; }
@@ -136,24 +163,10 @@ run_variant() {
 		tests/smtp/smtp.sh stop "$GW_TEST_SMTP_DIR"
 		return
 	fi
-	(
-		set -a
-		. "$dir/goldwatch.env"
-		set +a
-		export GW_TEST_URL=http://127.0.0.1:$port GW_TEST_STACK=$dir GW_TEST_BIN=$top/$build
-		"$top/$build/tests/integration-tests" ${TEST_SUITE:-}
-	)
-	local rc=$?
-	if [ $rc -eq 0 ]; then echo "=== $variant: integration tests: ok ($(elapsed))"
-	else echo "=== $variant: integration tests: FAILED"; failures+=("$variant: integration tests"); fi
-	# the pages in a real browser, against the same stack (once: the
-	# sanitizer build runs them the same way, it only takes longer)
-	if [ "$variant" = normal ] && [ -z "${SKIP_BROWSER:-}" ]; then
-		local file
-		for file in tests/browser/[0-9]*.mjs; do
-			step "$variant: browser $(basename "$file" .mjs) (chromium)" env GW_TEST_URL="http://127.0.0.1:$port" \
-				GW_TEST_STACK="$dir" GW_TEST_BIN="$top/$build" node "$file"
-		done
+	if [ "$variant" = browser ]; then
+		browser_files "$dir" "$port" "$build"
+	else
+		integration_suites "$variant" "$dir" "$port" "$build"
 	fi
 	stack_down "$dir" "$build"
 	tests/smtp/smtp.sh stop "$GW_TEST_SMTP_DIR"
