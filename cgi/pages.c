@@ -52,8 +52,24 @@ static int login_render(struct request *req, int status, const char *error,
 }
 
 /*
+ * The fields never kept: a kept form rides in the sign-in page's address,
+ * which the browser's history keeps and a Referer can carry, so a secret
+ * (a password, a webhook's URL, secret or headers, a bot's token) is typed
+ * again once signed in.
+ */
+static int resume_secret(const char *k)
+{
+	static const char *const secret[] = {"password", "secret", "secret_headers", "bot_token", "url"};
+
+	for (size_t i = 0; i < GW_ARRAY_LEN(secret); i++)
+		if (strcmp(k, secret[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
  * The pairs of kv with prefix (stripped; "" takes all), without the CSRF
- * token, into r (the request's pool owns them).
+ * token and secrets, into r (the request's pool owns them).
  */
 static void resume_collect(struct request *req, const struct kv *kv, size_t n,
     const char *prefix, struct page_resume *r)
@@ -66,7 +82,7 @@ static void resume_collect(struct request *req, const struct kv *kv, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		const char *k = kv[i].key;
 		if (strncmp(k, prefix, plen) != 0 || strcmp(k + plen, "_csrf") == 0 ||
-		    k[plen] == '\0')
+		    k[plen] == '\0' || resume_secret(k + plen))
 			continue;
 		out[r->n].key = k + plen;
 		out[r->n++].value = kv[i].value;

@@ -4,7 +4,8 @@
 // the action (in its address, after a 303: never the old CSRF token), and after signing in the action is offered again with its note
 // (a fresh CSRF token, one click) and then done; a signed-out GET comes
 // back to its page and query after signing in; next= never leads off the
-// site. Fixtures are named r41_*.
+// site; a kept form never keeps a secret field (a bot token: typed again).
+// Fixtures are named r41_*.
 //
 //   node tests/browser/41-resume.mjs   (GW_TEST_URL, GW_TEST_ADMIN_PASSWORD, GW_TEST_STACK, GW_TEST_BIN set by tests/run.sh)
 import assert from 'node:assert/strict';
@@ -152,6 +153,24 @@ await step('a kept action from a link says what it does and waits for the click'
   assert.equal(await p.textContent('#resume-question'), `Delete rule #${rule.json.id}?`);
   assert.equal(await p.textContent('#resume-form button[type=submit]'), 'Delete rule');
   assert.equal((await api('GET', `/api/alerts/rules/${rule.json.id}`, admin)).status, 200, 'not deleted by the link');
+  await S.context.close();
+});
+
+await step('a contact point sent while signed out keeps its name, never its secret (typed again)', async () => {
+  const S = await newSession('admin', adminPassword, { viewport: desktop });
+  const p = S.page;
+  await p.goto(base + '/contact-points');
+  await p.selectOption('#kind', 'telegram');
+  await p.fill('#name', 'R41 owner phone');
+  await p.fill('#bot_token', '123456:r41-token-never-kept');
+  await p.fill('#chat_id', '-100441');
+  await S.context.clearCookies();
+  const [resp] = await Promise.all([p.waitForNavigation({ waitUntil: 'load' }), p.click('#cp-form button[type=submit]')]);
+  assert.match(p.url(), /\/login\?/, 'the sign-in page');
+  assert.ok(!p.url().includes('r41-token-never-kept'), 'the token is not in the address');
+  assert.ok(!(await p.content()).includes('r41-token-never-kept'), 'nor in the page');
+  assert.ok(p.url().includes('R41'), 'the name is kept');
+  assert.ok(resp);
   await S.context.close();
 });
 
