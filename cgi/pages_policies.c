@@ -258,7 +258,6 @@ static void show_error(struct tpl_dict **rows, size_t nrows, struct tpl_dict *df
 	    err->message);
 }
 
-/* The page for routing r (stored, or as typed after a refusal err). */
 /* The notification policies' fields in their labels' words (form_words.h). */
 static const struct form_word policy_words[] = {
 	{.field = "policies.*.matchers.rule_ids", .label = "Rule ids"},
@@ -270,6 +269,7 @@ static const struct form_word policy_words[] = {
 	{.field = "default.repeat_minutes", .label = "Repeat every, minutes"},
 };
 
+/* The page for routing r (stored, or as typed after a refusal err). */
 static int render(struct request *req, const json_t *r, int status, const struct verror *err)
 {
 	const json_t *list = json_object_get(r, "policies"), *pol;

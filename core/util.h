@@ -69,6 +69,8 @@ int64_t time_mono_us(void);
  * into microseconds since the epoch. Returns 0, or -1 if s is not such a time.
  */
 int time_parse_iso(const char *s, int64_t *out_us);
+/* The days of month m (1-12) of year y in the Gregorian calendar. */
+int days_in_month(int y, int m);
 /*
  * The instants of the years it reads, 1900-01-01T00:00:00Z up to (not
  * including) 10000-01-01T00:00:00Z, in µs: what time_format_iso() writes

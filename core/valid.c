@@ -176,14 +176,8 @@ static int month_named(const char *s, size_t n)
 	return 0;
 }
 
-static int is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 int valid_form_date(const char *s, char iso[11])
 {
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int y = 0, m = 0, d = 0, used = 0;
 	char name[16];
 
@@ -196,11 +190,10 @@ int valid_form_date(const char *s, char iso[11])
 		;
 	else
 		return -1;
-	if (y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 ||
-	    d > days[m - 1] + (m == 2 && is_leap(y)))
+	if (y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
 		return -1;
 	/* the moduli tell the compiler what the checks above ensured: 10 characters */
-	snprintf(iso, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+	snprintf(iso, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
 	return 0;
 }
 

@@ -33,6 +33,11 @@ long long fired_events_of(long long rule_id);
 long long outbox_of(long long rule_id, const char *kind);
 /* A page form POST as the admin's browser (session cookie, CSRF token); fields urlencoded. */
 struct http_resp admin_form(const char *path, const char *fields);
+/*
+ * The id in the Location of r, a form's 303 to PREFIX<id> ("/rules/"), or 0
+ * when it names none; r is freed.
+ */
+long long form_created_id(struct http_resp *r, const char *prefix);
 /* A page GET with token as the session cookie. */
 struct http_resp page_as(const char *path, const char *token);
 /* id as an SQL parameter (a few at once: the buffers rotate). */

@@ -163,6 +163,17 @@ struct http_resp admin_form(const char *path, const char *fields)
 	return r;
 }
 
+long long form_created_id(struct http_resp *r, const char *prefix)
+{
+	char *loc = http_header(r, "Location");
+	size_t n = strlen(prefix);
+	long long id = loc && strncmp(loc, prefix, n) == 0 ? atoll(loc + n) : 0;
+
+	free(loc);
+	http_free(r);
+	return id;
+}
+
 struct http_resp page_as(const char *path, const char *token)
 {
 	char cookie[256];

@@ -357,17 +357,12 @@ static void t_rule_edit_round_trip(void)
 /* Posts fm to /rules (the new-rule form): the new rule's id, 0 if it was not made. */
 static long long post_new_rule(const struct form *fm)
 {
-	char *body = form_body(fm), *loc;
+	char *body = form_body(fm);
 	struct http_resp r = page_post("/rules", body);
-	long long id;
 
 	free(body);
 	EXPECT_STATUS(r, 303);
-	loc = http_header(&r, "Location");
-	http_free(&r);
-	id = loc && strncmp(loc, "/rules/", 7) == 0 ? atoll(loc + 7) : 0;
-	free(loc);
-	return id;
+	return form_created_id(&r, "/rules/");
 }
 
 /* Two rules (rule_api) are the same but for their id and times; takes both. */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
 #include "integration.h"
 #include "testlib.h"
 #include "util.h"
@@ -76,7 +77,7 @@ static void t_pages_and_rule_form(void)
 {
 	const struct fixture_users *u = fixture_users();
 	struct http_resp r;
-	char *body, *loc, path[64];
+	char *body, path[64];
 	long long id;
 
 	r = api("POST", "/api/kpis", u->admin, "{\"key\":\"m_gold\",\"name\":\"Money gold\","
@@ -102,10 +103,7 @@ static void t_pages_and_rule_form(void)
 	r = page("POST", "/rules", body);
 	free(body);
 	EXPECT_STATUS(r, 303);
-	loc = http_header(&r, "Location");
-	http_free(&r);
-	id = loc && strncmp(loc, "/rules/", 7) == 0 ? atoll(loc + 7) : 0;
-	free(loc);
+	id = form_created_id(&r, "/rules/");
 	CU_ASSERT_FATAL(id > 0);
 	snprintf(path, sizeof(path), "/api/alerts/rules/%lld", id);
 	r = api("GET", path, u->admin, NULL);
