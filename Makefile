@@ -54,7 +54,7 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
        -Wno-format-nonliteral -Wimplicit-fallthrough
 CXXWARN = -Wall -Wextra -Werror
 
-PKGS = fcgi libpq libctemplate libcurl libwebsockets jansson libsodium
+PKGS = fcgi libpq libctemplate libcurl libwebsockets jansson libsodium zlib
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CUNIT_LIBS := $(shell $(PKG_CONFIG) --libs cunit 2>/dev/null)

@@ -1,9 +1,10 @@
 /*
  * dispatch.c - one request through the fixed sequence of checks: body
  * size, route (404/405), identity (401), role (403), CSRF (403), content
- * type (415), body syntax (400), then the handler. Every refusal is the
- * JSON error body on API routes and an HTML page (or the way to /login)
- * on page routes. One access-log line per request.
+ * type (415), body syntax (400), then the handler, or the same page kept
+ * a moment ago (page_cache.h). Every refusal is the JSON error body on
+ * API routes and an HTML page (or the way to /login) on page routes. One
+ * access-log line per request.
  */
 #include <string.h>
 #include <strings.h>
@@ -12,6 +13,7 @@
 #include "auth_cache.h"
 #include "http_stats.h"
 #include "log.h"
+#include "page_cache.h"
 
 #define SESSION_COOKIE "gw_session"
 
@@ -263,6 +265,9 @@ static int run(struct request *req)
 	if (req->route->query &&
 	    (rc = request_query_decode(req, req->route->query, req->route->nquery)) != 0)
 		return rc;
+	/* a page this session saw a moment ago, while nothing on it changed */
+	if ((rc = page_cache_serve(req)) != 0)
+		return rc == 503 ? db_unavailable(req) : rc;
 	rc = req->route->handler(req);
 	/* a handler that lost the database mid-way answers 503, not 500 */
 	if (rc == 500 && db_lost(req->db))
@@ -279,8 +284,11 @@ void dispatch(struct request *req)
 		db_rollback(req->db); /* a handler that returned mid-transaction */
 	/* a change here may have ended or changed a credential: before the
 	 * client hears of it, no thread answers from what it remembered */
-	if (changes_state(req->method) && req->status < 400)
+	if (changes_state(req->method) && req->status < 400) {
 		auth_cache_invalidate();
+		page_cache_forget();
+	}
+	page_cache_keep(req);
 	if (req->status >= 400 && !is_page(req) && req->resp_type == NULL)
 		req_error(req, req->status, "error", NULL, "%s", status_text(req->status));
 	if (req->resp_type && strncmp(req->resp_type, "application/json", 16) == 0)

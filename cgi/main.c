@@ -28,6 +28,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "page_cache.h"
 #include "read_cache.h"
 #include "tpl.h"
 
@@ -166,6 +167,7 @@ int main(int argc, char **argv)
 		return 1;
 	log_init("goldwatch-api", (enum log_level)srv.cfg.log_level);
 	read_cache_init((size_t)srv.cfg.read_cache_kb * 1024);
+	page_cache_init(srv.cfg.page_cache_ms);
 	/* libcurl (contact point tests) before any thread: its global init is not thread-safe */
 	if (auth_init() < 0 || FCGX_Init() != 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		goto out_cfg;

@@ -74,6 +74,7 @@ void request_init(struct request *req, FCGX_Request *fcgx, const struct config *
 	req->method_name = pool_strdup(req->pool, param(req, "REQUEST_METHOD"));
 	req->method = parse_method(req->method_name);
 	uri = param(req, "REQUEST_URI");
+	req->uri = pool_strdup(req->pool, uri);
 	q = strchr(uri, '?');
 	req->path = q ? pool_strndup(req->pool, uri, (size_t)(q - uri)) : pool_strdup(req->pool, uri);
 	if (req->path[0] == '\0')
@@ -85,6 +86,7 @@ void request_init(struct request *req, FCGX_Request *fcgx, const struct config *
 	req->authorization = param(req, "HTTP_AUTHORIZATION");
 	req->csrf_header = param(req, "HTTP_X_CSRF_TOKEN");
 	req->remote_addr = param(req, "REMOTE_ADDR");
+	req->accept_encoding = param(req, "HTTP_ACCEPT_ENCODING");
 	req->https = strcasecmp(param(req, "HTTPS"), "on") == 0;
 	set_request_id(req);
 }

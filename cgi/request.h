@@ -65,6 +65,7 @@ struct request {
 	enum method method;
 	const char *method_name;
 	const char *path;          /* without the query string */
+	const char *uri;           /* as asked: the path and the query string */
 	struct kv *query;
 	size_t nquery;
 	struct kv *form;           /* BODY_FORM routes */
@@ -79,6 +80,7 @@ struct request {
 	const char *authorization;
 	const char *csrf_header;
 	const char *remote_addr;
+	const char *accept_encoding;
 	int https;
 
 	/* routing and identity */
@@ -87,6 +89,9 @@ struct request {
 	struct principal who;
 	int authenticated;
 	const char *session_token; /* from the cookie or bearer, if a session */
+	/* a page to keep in page_cache.h, under this key, read at this version */
+	const char *page_key;
+	int64_t page_version;
 
 	/* the response */
 	int status;

@@ -57,6 +57,7 @@ static const struct conf_var conf_vars[] = {
 	INT("GOLDWATCH_SESSION_HOURS", session_hours, "12", 1, 24 * 90),
 	INT("GOLDWATCH_AUTH_CACHE_MS", auth_cache_ms, "1000", 0, 60000),
 	INT("GOLDWATCH_READ_CACHE_KB", read_cache_kb, "16384", 0, 1048576),
+	INT("GOLDWATCH_PAGE_CACHE_MS", page_cache_ms, "1000", 0, 10000),
 	INT("GOLDWATCH_DB_CONNECT_TIMEOUT", db_timeout_s, "5", 1, 600),
 	INT("GOLDWATCH_STATEMENT_TIMEOUT_MS", statement_ms, "30000", 0, 86400000),
 	STR("GOLDWATCH_METRICS_ALLOW", metrics_allow, "127.0.0.1"),

@@ -32,6 +32,7 @@ struct config {
 	int64_t session_hours;   /* GOLDWATCH_SESSION_HOURS */
 	int64_t auth_cache_ms;   /* GOLDWATCH_AUTH_CACHE_MS: 0 = look up every time */
 	int64_t read_cache_kb;   /* GOLDWATCH_READ_CACHE_KB: 0 = no read cache */
+	int64_t page_cache_ms;   /* GOLDWATCH_PAGE_CACHE_MS: 0 = every page rendered */
 	int64_t db_timeout_s;    /* GOLDWATCH_DB_CONNECT_TIMEOUT */
 	int64_t statement_ms;    /* GOLDWATCH_STATEMENT_TIMEOUT_MS */
 	char *metrics_allow;     /* GOLDWATCH_METRICS_ALLOW: who scrapes /metrics

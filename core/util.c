@@ -77,7 +77,7 @@ void buf_init(struct buf *b)
 	b->cap = 0;
 }
 
-static void buf_reserve(struct buf *b, size_t extra)
+void buf_reserve(struct buf *b, size_t extra)
 {
 	size_t need = b->len + extra + 1;
 	size_t cap;

@@ -43,6 +43,8 @@ void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) GW_PRINTF(2, 3);
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 void buf_reset(struct buf *b);
+/* Makes room for extra more bytes (and the NUL after them) past b->len. */
+void buf_reserve(struct buf *b, size_t extra);
 /* Hands the data to the caller (who frees it) and leaves b empty. */
 char *buf_detach(struct buf *b);
 void buf_free(struct buf *b);

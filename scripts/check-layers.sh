@@ -23,7 +23,7 @@ declare -A layer=(
 	[util]=base [log]=base [config]=base [db]=base [json_out]=base
 	[params]=base [cursor]=base [migrate]=base [read_version]=base
 	[tpl]=base [mail_mime]=base [mail_send]=base [secret]=base [http_send]=base
-	[prom]=base [addr_list]=base [units]=base
+	[prom]=base [addr_list]=base [units]=base [gzip]=base
 	# domain: what conditions, values and inputs mean, no table of its own
 	[rule]=domain [fmt]=domain [valid]=domain [auth]=domain [alert]=domain
 	[schedule]=domain [calendar]=domain [contact_point]=domain [notice]=domain [policy]=domain [escalation_policy]=domain [baseline]=domain

@@ -9,7 +9,7 @@ set -eu
 PKGS="build-essential g++ pkg-config ca-certificates openssl procps iproute2
 libfcgi-dev libpq-dev postgresql postgresql-client libctemplate-dev
 libcurl4-openssl-dev libwebsockets-dev libjansson-dev libsodium-dev
-libcunit1-dev nginx-light python3 python3-aiosmtpd python3-websockets wrk
+libcunit1-dev zlib1g-dev nginx-light python3 python3-aiosmtpd python3-websockets wrk
 chromium systemd libuv1-dev faketime
 valgrind clang libclang-rt-14-dev llvm prometheus"
 missing=""

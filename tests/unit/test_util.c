@@ -1,7 +1,10 @@
-/* test_util.c - time parsing and formatting, encodings, buffers, pools. */
+/* test_util.c - time parsing and formatting, encodings, buffers, pools, gzip. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
+#include "gzip.h"
 #include "testlib.h"
 #include "unit.h"
 #include "util.h"
@@ -232,6 +235,42 @@ static void t_url_origin(void)
 	CU_ASSERT_EQUAL(url_origin("https://a-very-long-host-name.example.com", out, 16), -1);
 }
 
+/* gzip_buf: what it writes unpacks to what it was given, after what out held. */
+static void t_gzip(void)
+{
+	static const size_t sizes[] = {0, 1, 4000, 300000};
+	struct buf in, out;
+	char *back = xmalloc(300001);
+
+	buf_init(&in);
+	for (size_t i = 0; in.len < 300000; i++)
+		buf_printf(&in, "<tr><td>row %zu</td><td>%08zx</td></tr>\n", i, i * 2654435761u);
+	for (size_t k = 0; k < GW_ARRAY_LEN(sizes); k++) {
+		uInt got = 300001;
+		z_stream z = {0};
+		buf_init(&out);
+		buf_puts(&out, "kept");
+		CU_ASSERT_EQUAL_FATAL(gzip_buf(in.data, sizes[k], &out), 0);
+		CU_ASSERT_EQUAL(memcmp(out.data, "kept", 4), 0);
+		CU_ASSERT_TRUE(out.len >= 4 + 18 && (unsigned char)out.data[4] == 0x1f &&
+		    (unsigned char)out.data[5] == 0x8b);
+		CU_ASSERT_EQUAL_FATAL(inflateInit2(&z, 15 + 16), Z_OK);
+		z.next_in = (Bytef *)out.data + 4;
+		z.avail_in = (uInt)(out.len - 4);
+		z.next_out = (Bytef *)back;
+		z.avail_out = got;
+		CU_ASSERT_EQUAL(inflate(&z, Z_FINISH), Z_STREAM_END);
+		CU_ASSERT_EQUAL(z.total_out, sizes[k]);
+		CU_ASSERT_EQUAL(memcmp(back, in.data, sizes[k]), 0);
+		inflateEnd(&z);
+		if (sizes[k] > 1000)   /* a page's rows shrink */
+			CU_ASSERT_TRUE(out.len - 4 < sizes[k] / 3);
+		buf_free(&out);
+	}
+	buf_free(&in);
+	free(back);
+}
+
 void suite_util(void)
 {
 	static const struct test_case cases[] = {
@@ -245,6 +284,7 @@ void suite_util(void)
 		{"parse_int64", t_parse_int},
 		{"parse_number", t_parse_number},
 		{"url_origin", t_url_origin},
+		{"gzip_buf", t_gzip},
 		{NULL, NULL},
 	};
 	test_add_suite("util", NULL, NULL, cases);
