@@ -100,10 +100,12 @@ static int fail(struct request *req, int status, const char *code, const char *m
 	return req_error(req, status, code, NULL, "%s", msg);
 }
 
+/* The database cannot serve now: try again in a moment (db_unavailable_now). */
 static int db_unavailable(struct request *req)
 {
+	req_header(req, "Retry-After: 2");
 	return fail(req, 503, "database_unavailable",
-	    "the database is not reachable; try again shortly");
+	    "the database is not reachable or not taking changes now; try again shortly");
 }
 
 /*
@@ -269,8 +271,9 @@ static int run(struct request *req)
 	if ((rc = page_cache_serve(req)) != 0)
 		return rc == 503 ? db_unavailable(req) : rc;
 	rc = req->route->handler(req);
-	/* a handler that lost the database mid-way answers 503, not 500 */
-	if (rc == 500 && db_lost(req->db))
+	/* a handler that lost the database mid-way, or met a lock held too
+	 * long or a read-only server, answers 503, not 500 */
+	if (rc == 500 && db_unavailable_now(req->db))
 		return db_unavailable(req);
 	return rc;
 }

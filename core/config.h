@@ -35,6 +35,9 @@ struct config {
 	int64_t page_cache_ms;   /* GOLDWATCH_PAGE_CACHE_MS: 0 = every page rendered */
 	int64_t db_timeout_s;    /* GOLDWATCH_DB_CONNECT_TIMEOUT */
 	int64_t statement_ms;    /* GOLDWATCH_STATEMENT_TIMEOUT_MS */
+	int64_t lock_ms;         /* GOLDWATCH_LOCK_TIMEOUT_MS: the longest wait for a lock */
+	int64_t idle_tx_ms;      /* GOLDWATCH_IDLE_TX_TIMEOUT_MS: a transaction left idle ends */
+	int64_t tcp_ms;          /* GOLDWATCH_DB_TCP_TIMEOUT_MS: unacknowledged data, dead peer */
 	char *metrics_allow;     /* GOLDWATCH_METRICS_ALLOW: who scrapes /metrics
 	                          * without a token (addresses, CIDRs) */
 	struct addr_list metrics_nets; /* the same, parsed */

@@ -27,7 +27,7 @@ struct db {
 	int lost;
 	char sqlstate[6];
 	char errmsg[256];
-	char statement_timeout[24];
+	char statement_timeout[24], lock_timeout[24], idle_tx_timeout[24];
 	int nprepared;
 	int full_logged;
 	int64_t retry_after_us;
@@ -39,7 +39,7 @@ struct db {
 static int db_setup(struct db *db)
 {
 	PGresult *r;
-	const char *params[1] = {db->statement_timeout};
+	const char *params[3] = {db->statement_timeout, db->lock_timeout, db->idle_tx_timeout};
 
 	/*
 	 * Prepared statements are planned once per connection: every statement
@@ -54,10 +54,17 @@ static int db_setup(struct db *db)
 		return -1;
 	}
 	PQclear(r);
-	r = PQexecParams(db->conn, "SELECT set_config('statement_timeout', $1, false)",
-	    1, NULL, params, NULL, NULL, 0);
+	/*
+	 * A statement, a lock wait and an idle transaction are each bounded:
+	 * a process cut off from the server, or stuck, never holds the rows
+	 * and locks other hosts' writers wait on for longer than these.
+	 */
+	r = PQexecParams(db->conn, "SELECT set_config('statement_timeout', $1, false),"
+	    " set_config('lock_timeout', $2, false),"
+	    " set_config('idle_in_transaction_session_timeout', $3, false)",
+	    3, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		log_err("setting statement_timeout: %s", PQerrorMessage(db->conn));
+		log_err("setting the session's timeouts: %s", PQerrorMessage(db->conn));
 		PQclear(r);
 		return -1;
 	}
@@ -119,6 +126,24 @@ static int db_connect(struct db *db)
 	return 0;
 }
 
+/*
+ * The connection's own options, sep between them: how long to connect,
+ * the process's name, and TCP that notices a server gone silent (a cut
+ * link, a host powered off) in seconds rather than the kernel's two
+ * hours: keepalives after 5 s idle, every second, 3 unanswered end it;
+ * data unacknowledged for GOLDWATCH_DB_TCP_TIMEOUT_MS ends it too. libpq
+ * ignores the TCP ones on a Unix socket.
+ */
+static void tcp_options(struct buf *ci, const struct config *cfg, char sep)
+{
+	buf_printf(ci, "connect_timeout=%lld%cfallback_application_name=%s",
+	    (long long)cfg->db_timeout_s, sep, log_progname());
+	buf_printf(ci, "%ckeepalives=1%ckeepalives_idle=5%ckeepalives_interval=1"
+	    "%ckeepalives_count=3", sep, sep, sep, sep);
+	if (cfg->tcp_ms > 0)
+		buf_printf(ci, "%ctcp_user_timeout=%lld", sep, (long long)cfg->tcp_ms);
+}
+
 struct db *db_new(const struct config *cfg)
 {
 	struct db *db = xcalloc(1, sizeof(*db));
@@ -134,15 +159,17 @@ struct db *db_new(const struct config *cfg)
 	    strncmp(cfg->database_url, "postgresql://", 13) == 0) {
 		buf_puts(&ci, cfg->database_url);
 		buf_puts(&ci, strchr(cfg->database_url, '?') ? "&" : "?");
-		buf_printf(&ci, "connect_timeout=%lld&fallback_application_name=%s",
-		    (long long)cfg->db_timeout_s, log_progname());
+		tcp_options(&ci, cfg, '&');
 	} else {
-		buf_printf(&ci, "connect_timeout=%lld fallback_application_name=%s %s",
-		    (long long)cfg->db_timeout_s, log_progname(), cfg->database_url);
+		tcp_options(&ci, cfg, ' ');
+		buf_printf(&ci, " %s", cfg->database_url);
 	}
 	db->conninfo = buf_detach(&ci);
 	snprintf(db->statement_timeout, sizeof(db->statement_timeout), "%lld",
 	    (long long)cfg->statement_ms);
+	snprintf(db->lock_timeout, sizeof(db->lock_timeout), "%lld", (long long)cfg->lock_ms);
+	snprintf(db->idle_tx_timeout, sizeof(db->idle_tx_timeout), "%lld",
+	    (long long)cfg->idle_tx_ms);
 	db->lost = 1;
 	return db;
 }
@@ -193,6 +220,26 @@ const char *db_sqlstate(const struct db *db)
 int db_lost(const struct db *db)
 {
 	return db->lost;
+}
+
+int db_unavailable_now(const struct db *db)
+{
+	static const char *const states[] = {
+		"55P03",  /* lock_not_available: lock_timeout */
+		"57014",  /* query_canceled: statement_timeout */
+		"25P03",  /* idle_in_transaction_session_timeout */
+		"25006",  /* read_only_sql_transaction */
+		"57P01", "57P02", "57P03",  /* shutdown, crash, cannot connect now */
+		"53300",  /* too_many_connections */
+		NULL,
+	};
+
+	if (db->lost || strncmp(db->sqlstate, "08", 2) == 0)
+		return 1;
+	for (size_t i = 0; states[i]; i++)
+		if (strcmp(db->sqlstate, states[i]) == 0)
+			return 1;
+	return 0;
 }
 
 uint64_t db_generation(const struct db *db)

@@ -80,6 +80,15 @@ int db_in_tx(const struct db *db);
 const char *db_sqlstate(const struct db *db);
 int db_lost(const struct db *db);
 /*
+ * Whether the last failure says the database cannot serve now rather
+ * than that the request was wrong: the connection lost, a lock not had
+ * within lock_timeout, a statement cancelled at statement_timeout, the
+ * session ended idle in a transaction, the server read-only (a replica,
+ * or a primary being demoted), shutting down or full of connections.
+ * Worth a 503 and a retry, never a 500.
+ */
+int db_unavailable_now(const struct db *db);
+/*
  * Counts the connections made so far (0 before the first): a caller that
  * keeps per-connection state (LISTEN, an adopted socket) compares it to
  * notice that db_exec() reconnected under it.

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "util.h"
@@ -57,7 +58,7 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-DB_STMT(q_lock, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")");
+DB_STMT(q_lock, "SELECT pg_try_advisory_lock(" MIGRATE_LOCK ")::int");
 DB_STMT(q_unlock, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")");
 static const char migrations_table[] =
     "CREATE SCHEMA IF NOT EXISTS goldwatch;"
@@ -156,6 +157,29 @@ int migrate_list(const char *dir, char ***out, size_t *nout)
 	return 0;
 }
 
+/*
+ * Waits for the migration lock while another process holds it (a host
+ * migrating at the same start), however long its migration takes: polled,
+ * so the session's lock_timeout (db.c) does not end the wait. 0, or -1
+ * (a database error, or still held after MIGRATE_WAIT_S).
+ */
+#define MIGRATE_WAIT_S 600
+static int migrate_lock(struct db *db)
+{
+	for (int i = 0; i < MIGRATE_WAIT_S * 5; i++) {
+		int64_t got;
+		if (db_one_i64(db, &q_lock, &got) < 0)
+			return -1;
+		if (got)
+			return 0;
+		if (i == 0)
+			log_info("another process is migrating the database: waiting for it");
+		usleep(200000);
+	}
+	log_err("the migration lock was held for over %d s", MIGRATE_WAIT_S);
+	return -1;
+}
+
 int migrate_run(struct db *db, const char *dir, int *applied)
 {
 	char **names = NULL;
@@ -165,7 +189,7 @@ int migrate_run(struct db *db, const char *dir, int *applied)
 	*applied = 0;
 	if (migrate_list(dir, &names, &n) < 0)
 		return -1;
-	if (db_run(db, &q_lock, 0, NULL) < 0)
+	if (migrate_lock(db) < 0)
 		goto free_names;
 	if (db_script(db, migrations_table) < 0)
 		goto unlock;

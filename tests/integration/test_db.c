@@ -1,14 +1,19 @@
 /*
  * test_db.c - core/db.c against the stack's PostgreSQL: one connection
  * running more distinct statements than its prepared-statement table
- * holds answers every one (no abort), and keeps the server's plans bounded.
+ * holds answers every one (no abort), and keeps the server's plans
+ * bounded; every connection bounds its lock waits and idle transactions
+ * and asks TCP to notice a silent server; goldwatch-api answers a lock
+ * held too long with a 503 to retry, in the lock timeout, not a 500.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "db.h"
+#include "engine.h"
 #include "integration.h"
 #include "testlib.h"
 #include "util.h"
@@ -59,11 +64,197 @@ static void t_more_statements_than_the_table(void)
 	free(st);
 }
 
+/* A connection of the test's own holding table's strongest lock, in a transaction. */
+static PGconn *hold_lock(const char *table)
+{
+	PGconn *c = PQconnectdb(test_env("DATABASE_URL"));
+	char sql[160];
+	PGresult *r;
+
+	CU_ASSERT_EQUAL_FATAL(PQstatus(c), CONNECTION_OK);
+	snprintf(sql, sizeof(sql), "BEGIN; LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", table);
+	r = PQexec(c, sql);
+	CU_ASSERT_EQUAL(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	return c;
+}
+
+static void release_lock(PGconn *c)
+{
+	PQclear(PQexec(c, "ROLLBACK"));
+	PQfinish(c);
+}
+
+static const char *conninfo_value(PGconn *c, const char *key, char *out, size_t len)
+{
+	PQconninfoOption *opts = PQconninfo(c);
+
+	snprintf(out, len, "(unset)");
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, key) == 0 && o->val)
+			snprintf(out, len, "%s", o->val);
+	PQconninfoFree(opts);
+	return out;
+}
+
+static const char *setting(struct db *db, const char *name, char *out, size_t len)
+{
+	const char *params[1] = {name};
+	PGresult *r = db_exec_text(db, "SELECT current_setting($1) AS v", 1, NULL, params);
+
+	snprintf(out, len, "%s", r ? db_str(r, 0, "v") : "(error)");
+	PQclear(r);
+	return out;
+}
+
+static struct db *bounded_db(void)
+{
+	struct config cfg = {0};
+
+	cfg.database_url = (char *)test_env("DATABASE_URL");
+	cfg.db_timeout_s = 5;
+	cfg.statement_ms = 30000;
+	cfg.lock_ms = 700;
+	cfg.idle_tx_ms = 800;
+	cfg.tcp_ms = 4000;
+	return db_open(&cfg);
+}
+
+static void t_session_bounds(void)
+{
+	struct db *db = bounded_db();
+	char v[64];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	CU_ASSERT_STRING_EQUAL(setting(db, "lock_timeout", v, sizeof(v)), "700ms");
+	CU_ASSERT_STRING_EQUAL(setting(db, "idle_in_transaction_session_timeout", v, sizeof(v)),
+	    "800ms");
+	CU_ASSERT_STRING_EQUAL(setting(db, "statement_timeout", v, sizeof(v)), "30s");
+	/* what libpq was asked for (it applies them to TCP connections) */
+	CU_ASSERT_STRING_EQUAL(conninfo_value(db_conn(db), "keepalives", v, sizeof(v)), "1");
+	CU_ASSERT_STRING_EQUAL(conninfo_value(db_conn(db), "keepalives_idle", v, sizeof(v)), "5");
+	CU_ASSERT_STRING_EQUAL(conninfo_value(db_conn(db), "keepalives_count", v, sizeof(v)), "3");
+	CU_ASSERT_STRING_EQUAL(conninfo_value(db_conn(db), "tcp_user_timeout", v, sizeof(v)),
+	    "4000");
+	db_close(db);
+}
+
+static void t_lock_wait_bounded(void)
+{
+	struct db *db = bounded_db();
+	PGconn *holder;
+	PGresult *r;
+	int64_t t0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	test_exec("CREATE TABLE IF NOT EXISTS test_lock_probe (x int)", 0, NULL);
+	holder = hold_lock("test_lock_probe");
+	t0 = time_mono_us();
+	r = db_exec_text(db, "SELECT count(*) FROM test_lock_probe", 0, NULL, NULL);
+	CU_ASSERT_PTR_NULL(r);
+	PQclear(r);
+	CU_ASSERT_STRING_EQUAL(db_sqlstate(db), "55P03");
+	CU_ASSERT_TRUE(db_unavailable_now(db));
+	/* 0.7 s of waiting, not the 30 s of the statement timeout */
+	CU_ASSERT_TRUE(time_mono_us() - t0 < 3000000);
+	release_lock(holder);
+	r = db_exec_text(db, "SELECT count(*) FROM test_lock_probe", 0, NULL, NULL);
+	CU_ASSERT_PTR_NOT_NULL(r);
+	PQclear(r);
+	CU_ASSERT_FALSE(db_unavailable_now(db));
+	db_close(db);
+}
+
+static void t_idle_transaction_ended(void)
+{
+	struct db *db = bounded_db();
+	PGresult *r;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	CU_ASSERT_EQUAL_FATAL(db_begin(db), 0);
+	/* a process stopped mid-transaction (or cut off): the server ends it */
+	test_sleep_ms(1500);
+	r = db_exec_text(db, "SELECT 1 AS v", 0, NULL, NULL);
+	CU_ASSERT_PTR_NULL(r);
+	PQclear(r);
+	CU_ASSERT_TRUE(db_unavailable_now(db));
+	db_rollback(db);
+	/* and the next use connects again */
+	CU_ASSERT_EQUAL(db_ensure(db), 0);
+	r = db_exec_text(db, "SELECT 1 AS v", 0, NULL, NULL);
+	CU_ASSERT_PTR_NOT_NULL(r);
+	PQclear(r);
+	db_close(db);
+}
+
+static void t_read_only_is_unavailable(void)
+{
+	struct db *db = bounded_db();
+	PGresult *r;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	test_exec("CREATE TABLE IF NOT EXISTS test_lock_probe (x int)", 0, NULL);
+	/* as a streaming replica (or a demoted primary) answers every write */
+	r = db_exec_text(db, "SET default_transaction_read_only = on", 0, NULL, NULL);
+	PQclear(r);
+	r = db_exec_text(db, "INSERT INTO test_lock_probe VALUES (1)", 0, NULL, NULL);
+	CU_ASSERT_PTR_NULL(r);
+	PQclear(r);
+	CU_ASSERT_STRING_EQUAL(db_sqlstate(db), "25006");
+	CU_ASSERT_TRUE(db_unavailable_now(db));
+	/* a wrong request is not "unavailable": it is the caller's */
+	r = db_exec_text(db, "SELECT 1 / 0", 0, NULL, NULL);
+	CU_ASSERT_PTR_NULL(r);
+	PQclear(r);
+	CU_ASSERT_FALSE(db_unavailable_now(db));
+	db_close(db);
+}
+
+static void t_api_lock_is_503(void)
+{
+	PGconn *holder;
+	int64_t t0;
+	struct http_resp r;
+	char *retry;
+
+	make_push_kpi("db_lock_value", 0);
+	holder = hold_lock("alert_rules");
+	t0 = time_mono_us();
+	r = api("POST", "/api/alerts/rules", fixture_users()->admin,
+	    "{\"name\":\"db-lock rule\",\"kpi\":\"db_lock_value\",\"condition\":\"gt\",\"threshold\":1,"
+	    "\"severity\":\"info\",\"recipients\":[\"owner@shop.example\"]}");
+	retry = http_header(&r, "Retry-After");
+
+	/* goldwatch-api's lock_timeout (GOLDWATCH_LOCK_TIMEOUT_MS, 5 s) */
+	EXPECT_ERROR(r, 503, "database_unavailable");
+	CU_ASSERT_PTR_NOT_NULL(retry);
+	CU_ASSERT_TRUE(time_mono_us() - t0 < 9000000);
+	free(retry);
+	http_free(&r);
+	release_lock(holder);
+	/* nothing was made, and the same request goes through now */
+	CU_ASSERT_EQUAL(test_sql_int("SELECT count(*) FROM alert_rules WHERE name = 'db-lock rule'",
+	    0, NULL), 0);
+	r = api("POST", "/api/alerts/rules", fixture_users()->admin,
+	    "{\"name\":\"db-lock rule\",\"kpi\":\"db_lock_value\",\"condition\":\"gt\",\"threshold\":1,"
+	    "\"severity\":\"info\",\"recipients\":[\"owner@shop.example\"]}");
+	EXPECT_STATUS(r, 201);
+	http_free(&r);
+}
+
 void suite_db(void)
 {
 	static const struct test_case cases[] = {
 		{"more statements than the prepared table holds: each answered",
 		    t_more_statements_than_the_table},
+		{"every session bounds its lock waits and idle transactions; TCP keepalives",
+		    t_session_bounds},
+		{"a lock held elsewhere fails the wait in lock_timeout, to retry", t_lock_wait_bounded},
+		{"a transaction left idle is ended by the server; the next use reconnects",
+		    t_idle_transaction_ended},
+		{"a read-only server is unavailable, a bad statement is not", t_read_only_is_unavailable},
+		{"goldwatch-api: a lock held too long is a 503 with Retry-After, not a 500",
+		    t_api_lock_is_503},
 		{NULL, NULL},
 	};
 	test_add_suite("db", NULL, NULL, cases);
