@@ -282,9 +282,12 @@ void dispatch(struct request *req)
 {
 	int64_t took_us;
 
+	/* no wait on the database outlasts the request's deadline */
+	db_set_deadline(req->db, req->start_us + req->cfg->deadline_ms * 1000);
 	run(req);
 	if (db_in_tx(req->db))
 		db_rollback(req->db); /* a handler that returned mid-transaction */
+	db_set_deadline(req->db, 0);
 	/* a change here may have ended or changed a credential: before the
 	 * client hears of it, no thread answers from what it remembered */
 	if (changes_state(req->method) && req->status < 400) {

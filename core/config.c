@@ -63,6 +63,7 @@ static const struct conf_var conf_vars[] = {
 	INT("GOLDWATCH_LOCK_TIMEOUT_MS", lock_ms, "5000", 0, 86400000),
 	INT("GOLDWATCH_IDLE_TX_TIMEOUT_MS", idle_tx_ms, "15000", 0, 86400000),
 	INT("GOLDWATCH_DB_TCP_TIMEOUT_MS", tcp_ms, "5000", 0, 600000),
+	INT("GOLDWATCH_REQUEST_DEADLINE_MS", deadline_ms, "15000", 100, 600000),
 	STR("GOLDWATCH_METRICS_ALLOW", metrics_allow, "127.0.0.1"),
 	INT("GOLDWATCH_METRICS_CACHE_MS", metrics_cache_ms, "1000", 0, 60000),
 	STR("SMTP_SERVER", smtp_server, ""),

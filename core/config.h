@@ -38,6 +38,7 @@ struct config {
 	int64_t lock_ms;         /* GOLDWATCH_LOCK_TIMEOUT_MS: the longest wait for a lock */
 	int64_t idle_tx_ms;      /* GOLDWATCH_IDLE_TX_TIMEOUT_MS: a transaction left idle ends */
 	int64_t tcp_ms;          /* GOLDWATCH_DB_TCP_TIMEOUT_MS: unacknowledged data, dead peer */
+	int64_t deadline_ms;     /* GOLDWATCH_REQUEST_DEADLINE_MS: a request's waits on the database */
 	char *metrics_allow;     /* GOLDWATCH_METRICS_ALLOW: who scrapes /metrics
 	                          * without a token (addresses, CIDRs) */
 	struct addr_list metrics_nets; /* the same, parsed */

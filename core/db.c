@@ -8,7 +8,9 @@
  */
 #include "db.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +35,110 @@ struct db {
 	int64_t retry_after_us;
 	int down_logged;
 	uint64_t generation;
+	int64_t deadline_us;   /* time_mono_us() by which waits end; 0: none */
 	const struct db_stmt *prepared[PREP_SLOTS];
 };
+
+static void forget_prepared(struct db *db);
+
+/*
+ * The deadline passed with the server silent (cut off, or stuck): the
+ * connection is dropped, so nothing waits on it any longer; the server
+ * rolls back what it held when it notices (its own timeouts).
+ */
+static void deadline_passed(struct db *db)
+{
+	log_warn("the database did not answer before the deadline: connection dropped");
+	PQfinish(db->conn);
+	db->conn = NULL;
+	forget_prepared(db);
+	db->lost = 1;
+	db->retry_after_us = time_mono_us() + DB_RETRY_US;
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "57014");
+	snprintf(db->errmsg, sizeof(db->errmsg), "no answer before the deadline");
+}
+
+/* Waits for the socket to be readable (POLLIN) or writable until the deadline: 1, or 0. */
+static int wait_socket(struct db *db, short events)
+{
+	for (;;) {
+		int64_t left = db->deadline_us - time_mono_us();
+		struct pollfd p = {.fd = PQsocket(db->conn), .events = events};
+		int n;
+
+		if (left <= 0 || p.fd < 0)
+			return 0;
+		n = poll(&p, 1, (int)((left + 999) / 1000));
+		if (n > 0)
+			return 1;
+		if (n == 0 || errno != EINTR)
+			return 0;
+	}
+}
+
+/*
+ * The answer to what was just sent (sent: the PQsend* call's return), its
+ * last result as PQexec gives it, waiting no later than the deadline:
+ * NULL (the connection dropped, deadline_passed) when it passes.
+ */
+static PGresult *answer(struct db *db, int sent)
+{
+	PGresult *r, *last = NULL;
+
+	if (!sent)
+		return NULL;
+	while (PQisBusy(db->conn)) {
+		if (!wait_socket(db, POLLIN)) {
+			deadline_passed(db);
+			return NULL;
+		}
+		if (!PQconsumeInput(db->conn))
+			break;   /* the error is PQgetResult's */
+	}
+	while ((r = PQgetResult(db->conn)) != NULL) {
+		PQclear(last);
+		last = r;
+	}
+	return last;
+}
+
+/* PQexec, PQexecParams, PQprepare and PQexecPrepared, within the deadline when one is set. */
+static PGresult *q_exec(struct db *db, const char *sql)
+{
+	return db->deadline_us ? answer(db, PQsendQuery(db->conn, sql)) : PQexec(db->conn, sql);
+}
+
+static PGresult *q_params(struct db *db, const char *sql, int n, const Oid *types,
+    const char *const *params)
+{
+	return db->deadline_us ?
+	    answer(db, PQsendQueryParams(db->conn, sql, n, types, params, NULL, NULL, 0)) :
+	    PQexecParams(db->conn, sql, n, types, params, NULL, NULL, 0);
+}
+
+static PGresult *q_prepare(struct db *db, const char *name, const struct db_stmt *st)
+{
+	return db->deadline_us ?
+	    answer(db, PQsendPrepare(db->conn, name, st->sql, st->ntypes, st->types)) :
+	    PQprepare(db->conn, name, st->sql, st->ntypes, st->types);
+}
+
+static PGresult *q_prepared(struct db *db, const char *name, int n, const char *const *params)
+{
+	return db->deadline_us ?
+	    answer(db, PQsendQueryPrepared(db->conn, name, n, params, NULL, NULL, 0)) :
+	    PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+}
+
+void db_set_deadline(struct db *db, int64_t at_us)
+{
+	db->deadline_us = at_us;
+}
+
+int64_t db_deadline(const struct db *db)
+{
+	return db->deadline_us;
+}
 
 static int db_setup(struct db *db)
 {
@@ -46,7 +150,7 @@ static int db_setup(struct db *db)
 	 * has a fixed shape (history filters each get their own), so a generic
 	 * plan is right and re-planning on every execution is pure cost.
 	 */
-	r = PQexec(db->conn, "SET search_path = goldwatch, public; SET TIME ZONE 'UTC';"
+	r = q_exec(db, "SET search_path = goldwatch, public; SET TIME ZONE 'UTC';"
 	    " SET plan_cache_mode = force_generic_plan");
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		log_err("setting search_path: %s", PQerrorMessage(db->conn));
@@ -59,10 +163,10 @@ static int db_setup(struct db *db)
 	 * a process cut off from the server, or stuck, never holds the rows
 	 * and locks other hosts' writers wait on for longer than these.
 	 */
-	r = PQexecParams(db->conn, "SELECT set_config('statement_timeout', $1, false),"
+	r = q_params(db, "SELECT set_config('statement_timeout', $1, false),"
 	    " set_config('lock_timeout', $2, false),"
 	    " set_config('idle_in_transaction_session_timeout', $3, false)",
-	    3, NULL, params, NULL, NULL, 0);
+	    3, NULL, params);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_err("setting the session's timeouts: %s", PQerrorMessage(db->conn));
 		PQclear(r);
@@ -85,6 +189,29 @@ static void db_notice(void *arg, const char *message)
 	log_info("database: %s", message);
 }
 
+/* PQconnectdb, given up at the deadline when one is set (NULL then). */
+static PGconn *connect_within(struct db *db)
+{
+	PGconn *c;
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+
+	if (!db->deadline_us)
+		return PQconnectdb(db->conninfo);
+	c = PQconnectStart(db->conninfo);
+	if (c == NULL || PQstatus(c) == CONNECTION_BAD)
+		return c;
+	db->conn = c;   /* wait_socket's socket */
+	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+		if (!wait_socket(db, st == PGRES_POLLING_READING ? POLLIN : POLLOUT)) {
+			PQfinish(c);
+			db->conn = NULL;
+			return NULL;
+		}
+		st = PQconnectPoll(c);
+	}
+	return c;
+}
+
 static int db_connect(struct db *db)
 {
 	int64_t now = time_mono_us();
@@ -101,11 +228,13 @@ static int db_connect(struct db *db)
 		PQfinish(db->conn);
 	forget_prepared(db);
 	db->in_tx = 0;
-	db->conn = PQconnectdb(db->conninfo);
+	db->conn = NULL;
+	db->conn = connect_within(db);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		/* once per outage; PQerrorMessage never holds the password */
 		if (!db->down_logged)
-			log_err("cannot connect to the database: %s", PQerrorMessage(db->conn));
+			log_err("cannot connect to the database: %s", db->conn ?
+			    PQerrorMessage(db->conn) : "no answer before the deadline");
 		if (time_mono_us() - now > DB_SLOW_CONNECT_US)
 			db->retry_after_us = time_mono_us() + DB_RETRY_US;
 		db->down_logged = 1;
@@ -308,7 +437,7 @@ static PGresult *checked(struct db *db, PGresult *r)
 /* Prepares st under name ("" = the unnamed statement). 0 or -1 (noted). */
 static int prepare(struct db *db, const struct db_stmt *st, const char *name)
 {
-	PGresult *r = PQprepare(db->conn, name, st->sql, st->ntypes, st->types);
+	PGresult *r = q_prepare(db, name, st);
 
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		note_error(db, r, "prepare");
@@ -334,7 +463,7 @@ static PGresult *exec_once(struct db *db, const struct db_stmt *st, int n,
 			db->full_logged = 1;
 			if (prepare(db, st, "") < 0)
 				return NULL;
-			return checked(db, PQexecPrepared(db->conn, "", n, params, NULL, NULL, 0));
+			return checked(db, q_prepared(db, "", n, params));
 		}
 		stmt_name(slot, name);
 		if (prepare(db, st, name) < 0)
@@ -343,7 +472,7 @@ static PGresult *exec_once(struct db *db, const struct db_stmt *st, int n,
 		db->nprepared++;
 	}
 	stmt_name(slot, name);
-	return checked(db, PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0));
+	return checked(db, q_prepared(db, name, n, params));
 }
 
 PGresult *db_exec(struct db *db, const struct db_stmt *st, int n,
@@ -385,7 +514,7 @@ PGresult *db_exec_text(struct db *db, const char *sql, int n, const Oid *types,
 {
 	if (db->lost && !db->in_tx && db_connect(db) < 0)
 		return NULL;
-	return checked(db, PQexecParams(db->conn, sql, n, types, params, NULL, NULL, 0));
+	return checked(db, q_params(db, sql, n, types, params));
 }
 
 static void arr_sep(struct buf *b)
@@ -462,7 +591,7 @@ int db_script(struct db *db, const char *sql)
 
 	if (db->lost && !db->in_tx && db_connect(db) < 0)
 		return -1;
-	r = PQexec(db->conn, sql);
+	r = q_exec(db, sql);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
 		note_error(db, r, "script");
 		rc = -1;
@@ -492,7 +621,7 @@ void db_rollback(struct db *db)
 		return;
 	db->in_tx = 0;
 	if (db->conn && PQstatus(db->conn) == CONNECTION_OK) {
-		PGresult *r = PQexec(db->conn, "ROLLBACK");
+		PGresult *r = q_exec(db, "ROLLBACK");
 		PQclear(r);
 	}
 }

@@ -80,6 +80,14 @@ int db_in_tx(const struct db *db);
 const char *db_sqlstate(const struct db *db);
 int db_lost(const struct db *db);
 /*
+ * Every wait on the server (connecting, each statement's answer) ends at
+ * at_us (time_mono_us), 0 for none: past it the connection is dropped and
+ * the statement fails, unavailable (57014). A request's bound, so a
+ * server cut off never holds an answer longer; jobs keep none.
+ */
+void db_set_deadline(struct db *db, int64_t at_us);
+int64_t db_deadline(const struct db *db);
+/*
  * Whether the last failure says the database cannot serve now rather
  * than that the request was wrong: the connection lost, a lock not had
  * within lock_timeout, a statement cancelled at statement_timeout, the

@@ -218,7 +218,9 @@ start_daemon() {
 		die "$name did not start: see $DIR/log/$short.log"
 }
 
-api_start() { start_daemon goldwatch-api; }
+# STACK_API_DATABASE_URL: goldwatch-api alone reaches the database another
+# way (the partition tests' freezing proxy)
+api_start() { DATABASE_URL="${STACK_API_DATABASE_URL:-$DATABASE_URL}" start_daemon goldwatch-api; }
 pusher_start() { start_daemon goldwatch-pusher optional; }
 
 # The delivery service has no socket to wait for: it is up when it still

@@ -20,6 +20,7 @@ void suite_collation(void);
 void suite_clock(void);
 void suite_nginx(void);
 void suite_page_cache(void);
+void suite_partition(void);
 void suite_money(void);
 void suite_ack_key(void);
 void suite_options(void);
