@@ -10,6 +10,11 @@
  * socket's credential yet; such an answer is not taken, the lookup runs
  * again. Any later change is caught by the re-checks, which now include
  * the socket.
+ *
+ * A lookup that waited past the lock or statement timeout (the database
+ * slow or locked, not down) is asked again: the socket keeps waiting, and
+ * answering pings, as long as the database is stuck. One that found the
+ * database down closes the socket (CLOSE_DB_DOWN), to reconnect later.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -25,6 +30,7 @@ struct lookup {
 	char token[AUTH_TOKEN_MAX];
 	struct principal who;
 	int rc;                      /* auth_lookup()'s */
+	int slow;                    /* it failed on a lock or statement timeout */
 };
 
 static void lookup_run(struct db *db, struct job *j)
@@ -32,6 +38,8 @@ static void lookup_run(struct db *db, struct job *j)
 	struct lookup *l = lws_container_of(j, struct lookup, cj.job);
 
 	l->rc = auth_lookup(db, l->token, &l->who);
+	l->slow = l->rc < 0 && (strcmp(db_sqlstate(db), "55P03") == 0 ||
+	    strcmp(db_sqlstate(db), "57014") == 0);
 }
 
 static void lookup_free(struct lookup *l)
@@ -49,8 +57,8 @@ static void lookup_done(struct pusher *p, struct job *j)
 		lookup_free(l);
 		return;
 	}
-	if (!j->cancelled && l->epoch != p->auth_epoch) {
-		/* may predate an ended credential: ask again */
+	if (!j->cancelled && (l->epoch != p->auth_epoch || l->slow)) {
+		/* may predate an ended credential, or waited out a lock: ask again */
 		l->epoch = p->auth_epoch;
 		client_post(p, c, &l->cj);
 		return;
