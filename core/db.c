@@ -351,11 +351,15 @@ int db_lost(const struct db *db)
 	return db->lost;
 }
 
+int db_timed_out(const struct db *db)
+{
+	return strcmp(db->sqlstate, "55P03") == 0 ||   /* lock_not_available: lock_timeout */
+	    strcmp(db->sqlstate, "57014") == 0;        /* query_canceled: statement_timeout */
+}
+
 int db_unavailable_now(const struct db *db)
 {
 	static const char *const states[] = {
-		"55P03",  /* lock_not_available: lock_timeout */
-		"57014",  /* query_canceled: statement_timeout */
 		"25P03",  /* idle_in_transaction_session_timeout */
 		"25006",  /* read_only_sql_transaction */
 		"57P01", "57P02", "57P03",  /* shutdown, crash, cannot connect now */
@@ -363,7 +367,7 @@ int db_unavailable_now(const struct db *db)
 		NULL,
 	};
 
-	if (db->lost || strncmp(db->sqlstate, "08", 2) == 0)
+	if (db->lost || db_timed_out(db) || strncmp(db->sqlstate, "08", 2) == 0)
 		return 1;
 	for (size_t i = 0; states[i]; i++)
 		if (strcmp(db->sqlstate, states[i]) == 0)

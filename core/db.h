@@ -96,6 +96,8 @@ int64_t db_deadline(const struct db *db);
  * Worth a 503 and a retry, never a 500.
  */
 int db_unavailable_now(const struct db *db);
+/* Whether the last failure was a wait cut at lock_timeout or statement_timeout: slow, not down. */
+int db_timed_out(const struct db *db);
 /*
  * Counts the connections made so far (0 before the first): a caller that
  * keeps per-connection state (LISTEN, an adopted socket) compares it to

@@ -38,8 +38,7 @@ static void lookup_run(struct db *db, struct job *j)
 	struct lookup *l = lws_container_of(j, struct lookup, cj.job);
 
 	l->rc = auth_lookup(db, l->token, &l->who);
-	l->slow = l->rc < 0 && (strcmp(db_sqlstate(db), "55P03") == 0 ||
-	    strcmp(db_sqlstate(db), "57014") == 0);
+	l->slow = l->rc < 0 && db_timed_out(db);
 }
 
 static void lookup_free(struct lookup *l)
