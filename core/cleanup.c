@@ -28,11 +28,15 @@ DB_STMT(q_sessions,
 DB_STMT(q_ack_links,
     "DELETE FROM ack_tokens WHERE nonce IN (SELECT nonce FROM ack_tokens"
     " WHERE expires_at < $1::timestamptz LIMIT $2::int)");
+DB_STMT(q_slots,
+    "DELETE FROM job_slots WHERE (job, slot) IN (SELECT job, slot FROM job_slots"
+    " WHERE slot < $1::timestamptz LIMIT $2::int)");
 DB_STMT(q_compact, "SELECT compact_alert_stats()");
 
 static const char *const kind_names[CLEAN__MAX] = {
 	[CLEAN_ALERTS] = "alerts", [CLEAN_SAMPLES] = "samples", [CLEAN_EVENTS] = "events",
 	[CLEAN_MAIL] = "mail", [CLEAN_SESSIONS] = "sessions", [CLEAN_ACK_LINKS] = "ack_links",
+	[CLEAN_SLOTS] = "slots",
 };
 
 const char *cleanup_kind_name(enum cleanup_kind k)
@@ -47,11 +51,12 @@ int cleanup_run(struct db *db, const struct config *cfg, int64_t now_us,
 		[CLEAN_ALERTS] = &q_alerts, [CLEAN_SAMPLES] = &q_samples,
 		[CLEAN_EVENTS] = &q_events, [CLEAN_MAIL] = &q_mail,
 		[CLEAN_SESSIONS] = &q_sessions, [CLEAN_ACK_LINKS] = &q_ack_links,
+		[CLEAN_SLOTS] = &q_slots,
 	};
 	const int64_t days[CLEAN__MAX] = {
 		[CLEAN_ALERTS] = cfg->keep_alerts_days, [CLEAN_SAMPLES] = cfg->keep_samples_days,
 		[CLEAN_EVENTS] = cfg->keep_events_days, [CLEAN_MAIL] = cfg->keep_mail_days,
-		[CLEAN_SESSIONS] = 0, [CLEAN_ACK_LINKS] = 1,
+		[CLEAN_SESSIONS] = 0, [CLEAN_ACK_LINKS] = 1, [CLEAN_SLOTS] = 7,
 	};
 	char batch[24];
 

@@ -1,7 +1,8 @@
 /*
  * cleanup.h - retention: deletes resolved alerts, KPI samples, events and
  * sent or dead mail older than their retention (days, per kind), plus
- * expired sessions and acknowledge links, in batches of bounded size, each
+ * expired sessions and acknowledge links, and the claims of schedule
+ * slots (job_slots) older than a week, in batches of bounded size, each
  * its own short transaction, so the API keeps answering while millions of
  * rows go. Open alerts are never deleted; events younger than their
  * retention (the replay window of WebSocket clients) are kept.
@@ -16,7 +17,7 @@
 
 enum cleanup_kind {
 	CLEAN_ALERTS, CLEAN_SAMPLES, CLEAN_EVENTS, CLEAN_MAIL, CLEAN_SESSIONS,
-	CLEAN_ACK_LINKS, CLEAN__MAX
+	CLEAN_ACK_LINKS, CLEAN_SLOTS, CLEAN__MAX
 };
 
 struct cleanup_result {

@@ -41,6 +41,7 @@
 #define LIFE_COLUMNS \
 	"r.for_evaluations, r.cooldown_minutes, r.recovery_threshold, r.keep_firing_minutes," \
 	" r.flap_changes, r.flap_window_minutes, s.consecutive, s.flapping," \
+	" (extract(epoch FROM s.counted_at) * 1000000)::bigint AS counted_us," \
 	" s.changes::text AS changes," \
 	" (extract(epoch FROM s.last_fired_at) * 1000000)::bigint AS last_fired_us," \
 	" (extract(epoch FROM s.clear_since) * 1000000)::bigint AS clear_since_us"
@@ -144,9 +145,11 @@ DB_STMT(q_state,
     "       last_fired_at = CASE WHEN v.fired THEN $5::timestamptz ELSE s.last_fired_at END,"
     "       clear_since = timestamptz 'epoch' + v.clear * interval '1 microsecond',"
     "       flapping = v.flapping,"
-    "       changes = v.changes::bigint[]"
+    "       changes = v.changes::bigint[],"
+    "       counted_at = timestamptz 'epoch' + v.counted * interval '1 microsecond'"
     "  FROM unnest($1::bigint[], $2::int[], $3::float8[], $4::bool[], $6::bigint[],"
-    "              $7::bool[], $8::text[]) AS v(id, c, val, fired, clear, flapping, changes)"
+    "              $7::bool[], $8::text[], $9::bigint[])"
+    "       AS v(id, c, val, fired, clear, flapping, changes, counted)"
     " WHERE s.rule_id = v.id");
 
 /*
@@ -203,6 +206,7 @@ struct change {
 	int64_t id;
 	int64_t updated_us;      /* the definition the result was computed for */
 	enum cond_result cr;
+	int64_t moment_us;       /* the sample moment it saw (rule_advance) */
 	int recovered;           /* beyond the recovery threshold (rule_recovered) */
 	enum cond cond;
 	double threshold, observed, latest;
@@ -210,8 +214,8 @@ struct change {
 
 /* Column numbers of LIFE_COLUMNS in a result, looked up once. */
 struct life_cols {
-	int foreval, cooldown, recovery, keepf, flapn, flapw, consecutive, flapping, changes,
-	    fired, clear;
+	int foreval, cooldown, recovery, keepf, flapn, flapw, consecutive, counted, flapping,
+	    changes, fired, clear;
 };
 
 static void life_cols(const PGresult *r, struct life_cols *c)
@@ -223,6 +227,7 @@ static void life_cols(const PGresult *r, struct life_cols *c)
 	c->flapn = db_col(r, "flap_changes");
 	c->flapw = db_col(r, "flap_window_minutes");
 	c->consecutive = db_col(r, "consecutive");
+	c->counted = db_col(r, "counted_us");
 	c->flapping = db_col(r, "flapping");
 	c->changes = db_col(r, "changes");
 	c->fired = db_col(r, "last_fired_us");
@@ -269,6 +274,7 @@ static void life_of_row(const PGresult *r, int i, const struct life_cols *c,
 	memset(st, 0, sizeof(*st));
 	memset(p, 0, sizeof(*p));
 	st->consecutive = (int)cell_i64(r, i, c->consecutive);
+	st->counted_us = cell_i64(r, i, c->counted);
 	st->last_fired_us = cell_i64(r, i, c->fired);
 	st->clear_since_us = cell_i64(r, i, c->clear);
 	st->flapping = PQgetvalue(r, i, c->flapping)[0] == 't';
@@ -296,7 +302,7 @@ struct run {
 
 /* What one write transaction decided, as array literals. */
 struct writes {
-	struct buf st_id, st_c, st_val, st_fired, st_clear, st_flap, st_changes;
+	struct buf st_id, st_c, st_val, st_fired, st_clear, st_flap, st_changes, st_counted;
 	int n_state;
 	struct buf f_rule, f_name, f_kpi, f_cond, f_thr, f_val, f_sev, f_msg, f_sil;
 	int n_fire;
@@ -310,7 +316,7 @@ struct writes {
 };
 
 #define WRITES_BUFS(w) {&(w)->st_id, &(w)->st_c, &(w)->st_val, &(w)->st_fired, \
-	&(w)->st_clear, &(w)->st_flap, &(w)->st_changes, &(w)->f_rule, &(w)->f_name, \
+	&(w)->st_clear, &(w)->st_flap, &(w)->st_changes, &(w)->st_counted, &(w)->f_rule, &(w)->f_name, \
 	&(w)->f_kpi, &(w)->f_cond, &(w)->f_thr, &(w)->f_val, &(w)->f_sev, &(w)->f_msg, \
 	&(w)->f_sil, &(w)->resolve_ids, &(w)->note_ids}
 
@@ -510,6 +516,10 @@ static void add_state(struct writes *w, const struct change *c, const struct rul
 		db_arr_null(&w->st_clear);
 	db_arr_bool(&w->st_flap, o->next.flapping);
 	db_arr_str(&w->st_changes, lit.data ? lit.data : "{}");
+	if (o->next.counted_us != 0)
+		db_arr_i64(&w->st_counted, o->next.counted_us);
+	else
+		db_arr_null(&w->st_counted);
 	buf_free(&lit);
 	w->n_state++;
 }
@@ -534,7 +544,7 @@ static void decide(const struct run *run, const struct change *ch, int n,
 			continue;
 		life_of_row(fresh, i, &lc, &st, &p);
 		st.has_open = !db_isnull(fresh, i, "open_id");
-		rule_advance(c->cr, c->recovered, &st, &p, run->now_us, &o);
+		rule_advance(c->cr, c->recovered, &st, &p, run->now_us, c->moment_us, &o);
 		if (rule_state_differs(&st, &o.next) || o.act == ACT_FIRE)
 			add_state(w, c, &o);
 		w->hold[i] = (unsigned char)o.hold;
@@ -567,7 +577,7 @@ static int apply(const struct run *run, struct writes *w, const PGresult *fresh,
 
 	if (w->n_state > 0 && DB_RUN(db, &q_state, db_arr_end(&w->st_id), db_arr_end(&w->st_c),
 	    db_arr_end(&w->st_val), db_arr_end(&w->st_fired), run->now, db_arr_end(&w->st_clear),
-	    db_arr_end(&w->st_flap), db_arr_end(&w->st_changes)) < 0)
+	    db_arr_end(&w->st_flap), db_arr_end(&w->st_changes), db_arr_end(&w->st_counted)) < 0)
 		goto out;
 	if (w->n_fire > 0) {
 		fired = DB_EXEC(db, &q_fire, db_arr_end(&w->f_rule), db_arr_end(&w->f_name),
@@ -781,6 +791,21 @@ static void cond_input_of(const struct run *run, const PGresult *r, int i,
 }
 
 /*
+ * The moment whose value rule row i's condition saw: its KPI's sample's
+ * (an sql KPI's evaluation step, a pushed sample's time); for no_data,
+ * which is about the absence of samples, the run's step. 0: no value.
+ */
+static int64_t sample_moment(const struct run *run, const PGresult *r, int i,
+    const struct read_cols *c, enum cond cond)
+{
+	const struct kpi_value *v = kpi_values_get(run->kv, PQgetvalue(r, i, c->kpi));
+
+	if (cond == COND_STALE)
+		return schedule_eval_step(run->now_us);
+	return v && v->has ? v->moment_us : 0;
+}
+
+/*
  * Rule row i of the read phase, decided on the state read with it: 1 when
  * it would change or has something to say (filled into *out), 0 when not
  * (quiet, still firing, or without data: then noted in the result). What
@@ -796,6 +821,7 @@ static int read_change(const struct run *run, const PGresult *r, int i,
 	struct rule_step_out o;
 	double threshold = cell_f64(r, i, c->thr, NAN), observed = NAN;
 	enum cond_result cr;
+	int64_t moment;
 	int recovered;
 
 	cond_input_of(run, r, i, c, cond, &in);
@@ -805,7 +831,8 @@ static int read_change(const struct run *run, const PGresult *r, int i,
 	cr = cond_eval(cond, threshold, &in, &observed);
 	recovered = cr != COND_NO_DATA && p.has_recovery ?
 	    rule_recovered(cond, observed, p.recovery) : 1;
-	rule_advance(cr, recovered, &st, &p, run->now_us, &o);
+	moment = sample_moment(run, r, i, c, cond);
+	rule_advance(cr, recovered, &st, &p, run->now_us, moment, &o);
 	run->res->evaluated++;
 	seen_add(seen, r, i, c, cr == COND_NO_DATA ? "no_data" : "evaluated");
 	if (o.act == ACT_NO_DATA)
@@ -816,6 +843,7 @@ static int read_change(const struct run *run, const PGresult *r, int i,
 	out->id = cell_i64(r, i, c->id);
 	out->updated_us = cell_i64(r, i, c->updated);
 	out->cr = cr;
+	out->moment_us = moment;
 	out->recovered = recovered;
 	out->cond = cond;
 	out->threshold = threshold;

@@ -12,15 +12,18 @@
 
 #include "auth.h"
 #include "job_runs.h"
+#include "job_slots.h"
 #include "log.h"
+#include "schedule.h"
 #include "tpl.h"
 #include "util.h"
 
 /* The options every job takes, ahead of its own. */
 /* above every character getopt_long returns for itself (? : h) */
-enum { OPT_NOW = 0x100, OPT_JSON, OPT_HELP, OPT_OWN };
+enum { OPT_NOW = 0x100, OPT_JSON, OPT_HELP, OPT_SLOT, OPT_OWN };
 static const struct option common[] = {
 	{"now", required_argument, NULL, OPT_NOW},
+	{"slot", no_argument, NULL, OPT_SLOT},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"help", no_argument, NULL, OPT_HELP},
 };
@@ -63,8 +66,10 @@ static int parse_options(struct job *j, int argc, char **argv, const struct job_
 			j->now_given = 1;
 		} else if (c == OPT_JSON) {
 			j->json = 1;
+		} else if (c == OPT_SLOT) {
+			j->slot = 1;
 		} else if (c == OPT_HELP || c == 'h') {
-			fprintf(stdout, "usage: %s [--now=ISO8601] [--json]%s%s\n", j->name,
+			fprintf(stdout, "usage: %s [--now=ISO8601] [--json] [--slot]%s%s\n", j->name,
 			    usage ? " " : "", usage ? usage : "");
 			rc = 2;
 		} else if (c >= OPT_OWN) {
@@ -85,6 +90,41 @@ static int parse_options(struct job *j, int argc, char **argv, const struct job_
 	}
 	free(table);
 	return rc;
+}
+
+static const char *short_name(const struct job *j)
+{
+	return strncmp(j->name, "goldwatch-", 10) == 0 ? j->name + 10 : j->name;
+}
+
+/* --slot: the job's slot at now is this run's, or another's (then
+ * JOB_SLOT_TAKEN, said). 0, or an exit status. */
+static int claim_slot(struct job *j)
+{
+	struct schedule table;
+	const struct schedule_job *when;
+	char at[40], by[300] = "";
+
+	schedule_init(&table, NULL);
+	when = schedule_find(&table, short_name(j));
+	if (when == NULL || when->service) {
+		fprintf(stderr, "%s: --slot: this job has no schedule slots\n", j->name);
+		return 2;
+	}
+	j->slot_us = schedule_slot(when, j->now_us);
+	time_format_iso(j->slot_us, at, sizeof(at));
+	switch (job_slot_claim(j->db, short_name(j), j->slot_us, by, sizeof(by))) {
+	case SLOT_CLAIMED:
+		j->slot_claimed = 1;
+		return 0;
+	case SLOT_TAKEN:
+		log_line("the slot %s was taken (%s): nothing to do", at, by);
+		return JOB_SLOT_TAKEN;
+	case SLOT_ERROR:
+		break;
+	}
+	log_err("cannot claim the slot %s", at);
+	return 1;
 }
 
 int job_open(struct job *j, const char *name, int argc, char **argv,
@@ -117,17 +157,24 @@ int job_open(struct job *j, const char *name, int argc, char **argv,
 	j->db = db_open(&j->cfg);
 	if (j->db == NULL)
 		return 1;
-	return 0;
+	return j->slot ? claim_slot(j) : 0;
 }
 
-void job_close(struct job *j)
+int job_close(struct job *j, int rc)
 {
+	if (j->slot_claimed && j->db != NULL) {
+		if (db_in_tx(j->db))
+			db_rollback(j->db);
+		if (job_slot_finish(j->db, short_name(j), j->slot_us, rc == 0) < 0)
+			log_err("cannot mark the slot finished");
+	}
 	db_close(j->db);
 	j->db = NULL;
 	config_free(&j->cfg);
 	free(j->args);
 	j->args = NULL;
 	curl_global_cleanup();
+	return rc == JOB_SLOT_TAKEN ? 0 : rc;
 }
 
 const char *job_arg(const struct job *j, const char *name, int *i)
@@ -139,11 +186,6 @@ const char *job_arg(const struct job *j, const char *name, int *i)
 		}
 	}
 	return NULL;
-}
-
-static const char *short_name(const struct job *j)
-{
-	return strncmp(j->name, "goldwatch-", 10) == 0 ? j->name + 10 : j->name;
 }
 
 static double run_ms(const struct job *j)

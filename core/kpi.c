@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "schedule.h"
 #include "util.h"
 
 DB_STMT(q_needed,
@@ -20,9 +21,12 @@ DB_STMT(q_needed,
 /* The samples and their events, in one statement (events last). */
 DB_STMT(q_store,
     "WITH s AS ("
-    "  INSERT INTO kpi_samples (kpi_key, value, sampled_at, source)"
-    "  SELECT k, v, $3::timestamptz, 'evaluation'"
+    "  INSERT INTO kpi_samples AS x (kpi_key, value, sampled_at, source, slot)"
+    "  SELECT k, v, $3::timestamptz, 'evaluation', $4::timestamptz"
     "    FROM unnest($1::text[], $2::float8[]) AS t(k, v)"
+    "      ON CONFLICT (kpi_key, slot) WHERE slot IS NOT NULL"
+    "      DO UPDATE SET value = EXCLUDED.value, sampled_at = EXCLUDED.sampled_at"
+    "         WHERE x.sampled_at <= EXCLUDED.sampled_at"
     "  RETURNING kpi_key, value, sampled_at)"
     " INSERT INTO events (type, data)"
     " SELECT 'kpi.sampled', jsonb_build_object('kpi', kpi_key, 'value', value,"
@@ -70,7 +74,7 @@ static int run_query(struct db *db, const char *key, const char *sql,
 int kpi_sample(struct db *db, const struct config *cfg, int64_t now_us,
     const char *rule_ids, struct kpi_values *out)
 {
-	char now[40];
+	char now[40], step[40];
 	PGresult *r = NULL;
 	struct buf keys, vals, push;
 	int rc = -1, nsql = 0, npush = 0;
@@ -80,6 +84,7 @@ int kpi_sample(struct db *db, const struct config *cfg, int64_t now_us,
 	buf_init(&vals);
 	buf_init(&push);
 	time_format_iso(now_us, now, sizeof(now));
+	time_format_iso(schedule_eval_step(now_us), step, sizeof(step));
 	r = DB_EXEC(db, &q_needed, rule_ids);
 	if (r == NULL)
 		goto out;
@@ -105,6 +110,7 @@ int kpi_sample(struct db *db, const struct config *cfg, int64_t now_us,
 			goto out;
 		kv->has = has;
 		kv->at_us = now_us;
+		kv->moment_us = schedule_eval_step(now_us);
 		if (has) {
 			db_arr_str(&keys, kv->key);
 			db_arr_f64(&vals, kv->value);
@@ -114,7 +120,7 @@ int kpi_sample(struct db *db, const struct config *cfg, int64_t now_us,
 	PQclear(r);
 	r = NULL;
 	if (nsql > 0) {
-		if (DB_RUN(db, &q_store, db_arr_end(&keys), db_arr_end(&vals), now) < 0)
+		if (DB_RUN(db, &q_store, db_arr_end(&keys), db_arr_end(&vals), now, step) < 0)
 			goto out;
 		out->sampled = nsql;
 	}
@@ -130,6 +136,7 @@ int kpi_sample(struct db *db, const struct config *cfg, int64_t now_us,
 				kv->has = 1;
 				kv->value = db_f64(r, i, "value");
 				kv->at_us = db_i64(r, i, "at_us");
+				kv->moment_us = kv->at_us;
 			}
 		}
 	}

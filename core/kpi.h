@@ -18,6 +18,8 @@ struct kpi_value {
 	int has;          /* 0: no data (NULL result, failed query, stale push) */
 	double value;
 	int64_t at_us;    /* when the value was sampled */
+	int64_t moment_us; /* the moment it stands for: an sql KPI's evaluation
+	                      step (schedule_eval_step), a pushed sample's time */
 };
 
 struct kpi_values {
@@ -30,7 +32,8 @@ struct kpi_values {
  * Samples the KPIs of the enabled rules in rule_ids (a PostgreSQL bigint[]
  * literal), or with rule_ids NULL every sql KPI and every KPI an enabled
  * rule uses. Stores the sql samples with their kpi.sampled events in one
- * transaction. A KPI query that fails is logged and counts as no data.
+ * transaction, one per KPI and evaluation step: a second evaluation in
+ * the same step replaces the step's value (a later one only). A KPI query that fails is logged and counts as no data.
  * Returns 0, or -1 when the database is unreachable.
  */
 int kpi_sample(struct db *db, const struct config *cfg, int64_t now_us,

@@ -197,11 +197,24 @@ static int record_failure(struct pass_ctx *c, const char *id, const char *rcpt,
 }
 
 /*
- * Sends claimed row i of r, with no transaction open, and records the
- * outcome. left_us > 0 caps the send. Returns the outcome, or -1 on a
- * database error.
+ * The longest one send may take: GOLDWATCH_SMTP_TIMEOUT, or the whole
+ * budget when that is shorter. A send starts only with this much of the
+ * budget left, so none is ever cut short by the budget (cut short after
+ * the server took the message, it would be sent twice; cut short before,
+ * it would be a failed attempt the server never caused).
  */
-static int send_claimed(struct pass_ctx *c, const PGresult *r, int i, int64_t left_us)
+static int64_t send_time_us(const struct pass_ctx *c)
+{
+	int64_t t = (int64_t)c->cfg->smtp_timeout_s * 1000000;
+
+	return c->p->budget_us > 0 && c->p->budget_us < t ? c->p->budget_us : t;
+}
+
+/*
+ * Sends claimed row i of r, with no transaction open, and records the
+ * outcome. Returns the outcome, or -1 on a database error.
+ */
+static int send_claimed(struct pass_ctx *c, const PGresult *r, int i)
 {
 	const char *id = db_str(r, i, "id"), *rcpt = db_str(r, i, "recipient");
 	char name[40], err[512];
@@ -212,8 +225,7 @@ static int send_claimed(struct pass_ctx *c, const PGresult *r, int i, int64_t le
 	log_set_field(LOG_F_ALERT, db_str(r, i, "alert_id"));
 	/* the spool file is named by the row: a retry overwrites, never doubles */
 	snprintf(name, sizeof(name), "goldwatch-%s", id);
-	sr = mail_sender_send(c->s, rcpt, name, &c->msg, left_us > 0 ? left_us / 1000 + 1 : 0,
-	    err, sizeof(err));
+	sr = mail_sender_send(c->s, rcpt, name, &c->msg, send_time_us(c) / 1000, err, sizeof(err));
 	if (sr != MAIL_SENT)
 		done = record_failure(c, id, rcpt, sr, err) < 0 ? -1 : (int)sr;
 	else if ((done = outbox_sent(c->db, &c->l, id)) >= 0)
@@ -222,20 +234,13 @@ static int send_claimed(struct pass_ctx *c, const PGresult *r, int i, int64_t le
 	return done < 0 ? -1 : (int)sr;
 }
 
-/* Time left of the pass's budget: > 0, 0 without one, -1 when spent. */
-static int64_t budget_left(const struct pass_ctx *c)
-{
-	int64_t left;
-
-	if (c->p->budget_us <= 0)
-		return 0;
-	left = c->p->budget_us - (time_mono_us() - c->t0);
-	return left > 0 ? left : -1;
-}
-
+/* Stopped, or too little of the budget left to finish one more send. */
 static int stopping(const struct pass_ctx *c)
 {
-	return (c->p->stop && *c->p->stop) || budget_left(c) < 0;
+	if (c->p->stop && *c->p->stop)
+		return 1;
+	return c->p->budget_us > 0 &&
+	    c->p->budget_us - (time_mono_us() - c->t0) < send_time_us(c);
 }
 
 /*
@@ -249,7 +254,7 @@ static int send_batch(struct pass_ctx *c, const PGresult *r)
 
 		if (stopping(c))
 			return outbox_release(c->db, &c->l, r, i) < 0 ? -1 : 1;
-		sr = send_claimed(c, r, i, budget_left(c));
+		sr = send_claimed(c, r, i);
 		if (sr < 0) {
 			outbox_release(c->db, &c->l, r, i + 1);
 			return -1;

@@ -245,17 +245,23 @@ fail:
 	return MAIL_SERVER_DOWN;
 }
 
-/* What a failure means for this message and the ones after it. */
-static enum mail_send_rc classify(CURLcode rc, long code)
+/*
+ * What a failure means for this message and the ones after it. A timeout
+ * is the server's when it said nothing at all in that time (silent,
+ * unreachable); when it had answered this send and then stalled, only
+ * this message failed: the other due rows are not marked failed for it.
+ */
+static enum mail_send_rc classify(CURLcode rc, long code, int replied)
 {
 	switch (rc) {
 	case CURLE_OK:
 		return MAIL_SENT;
+	case CURLE_OPERATION_TIMEDOUT:
+		return replied ? MAIL_RETRY : MAIL_SERVER_DOWN;
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CERTPROBLEM:
@@ -341,7 +347,7 @@ enum mail_send_rc mail_sender_send(struct mail_sender *s, const char *rcpt,
 	s->upload = NULL;
 	if (rc != CURLE_OK)
 		describe(s, rc, err, errlen);
-	return classify(rc, code);
+	return classify(rc, code, s->reply[0] != '\0');
 }
 
 static size_t discard(char *data, size_t size, size_t n, void *ud)

@@ -244,7 +244,7 @@ static void evaluate_at(struct replay *rp, struct replay_state *rs, int64_t t,
 	    rule_recovered(rp->cond, observed, rs->p.recovery) : 1;
 	struct rule_step_out o;
 
-	rule_advance(cr, recovered, &rs->st, &rs->p, t, &o);
+	rule_advance(cr, recovered, &rs->st, &rs->p, t, t, &o);
 	rs->st = o.next;
 	if (o.act == ACT_FIRE)
 		add_firing(rp, t, observed);

@@ -225,7 +225,8 @@ int rule_recovery_valid(enum cond c, double threshold, double recovery)
 
 int rule_state_differs(const struct rule_state *a, const struct rule_state *b)
 {
-	return a->consecutive != b->consecutive || a->has_open != b->has_open ||
+	return a->consecutive != b->consecutive || a->counted_us != b->counted_us ||
+	    a->has_open != b->has_open ||
 	    a->last_fired_us != b->last_fired_us || a->clear_since_us != b->clear_since_us ||
 	    a->flapping != b->flapping || a->n_changes != b->n_changes ||
 	    memcmp(a->changes_us, b->changes_us, (size_t)a->n_changes * sizeof(a->changes_us[0]));
@@ -290,7 +291,7 @@ static enum rule_action step_clear(int recovered, const struct rule_params *p, i
 
 /* The condition holds. */
 static enum rule_action step_holds(const struct rule_state *st, const struct rule_params *p,
-    int64_t now, struct rule_step_out *o)
+    int64_t now, int64_t moment, struct rule_step_out *o)
 {
 	struct rule_state *n = &o->next;
 
@@ -299,9 +300,13 @@ static enum rule_action step_holds(const struct rule_state *st, const struct rul
 	/* while an alert is open the count does not matter: leave it */
 	if (st->has_open)
 		return ACT_FIRING;
-	/* counting past for_evaluations changes nothing: stop there */
-	n->consecutive = st->consecutive < p->for_evaluations ? st->consecutive + 1 :
-	    p->for_evaluations;
+	/* counting past for_evaluations changes nothing: stop there; the
+	 * moment counted already (the same value again) is not counted twice */
+	if (moment == 0 || moment != st->counted_us || st->consecutive == 0) {
+		n->consecutive = st->consecutive < p->for_evaluations ? st->consecutive + 1 :
+		    p->for_evaluations;
+		n->counted_us = moment;
+	}
 	if (n->consecutive < p->for_evaluations)
 		return ACT_PENDING;
 	if (st->last_fired_us > 0 &&
@@ -315,7 +320,7 @@ static enum rule_action step_holds(const struct rule_state *st, const struct rul
 }
 
 void rule_advance(enum cond_result res, int recovered, const struct rule_state *st,
-    const struct rule_params *p, int64_t now_us, struct rule_step_out *out)
+    const struct rule_params *p, int64_t now_us, int64_t moment_us, struct rule_step_out *out)
 {
 	struct rule_state *n = &out->next;
 
@@ -327,10 +332,11 @@ void rule_advance(enum cond_result res, int recovered, const struct rule_state *
 		break;
 	case COND_FALSE:
 		n->consecutive = 0;
+		n->counted_us = 0;
 		out->act = st->has_open ? step_clear(recovered, p, now_us, n) : ACT_NONE;
 		break;
 	case COND_TRUE:
-		out->act = step_holds(st, p, now_us, out);
+		out->act = step_holds(st, p, now_us, moment_us, out);
 		break;
 	}
 	if (out->act == ACT_FIRE) {
@@ -351,7 +357,7 @@ enum rule_action rule_step(enum cond_result res, const struct rule_state *st,
 {
 	struct rule_step_out o;
 
-	rule_advance(res, 1, st, p, now_us, &o);
+	rule_advance(res, 1, st, p, now_us, now_us, &o);
 	*consecutive = o.next.consecutive;
 	return o.act;
 }

@@ -75,7 +75,8 @@ enum cond_result cond_eval(enum cond c, double threshold, const struct cond_inpu
 /* The lifecycle state of a rule between evaluations. */
 #define RULE_FLAP_MAX 100   /* flap_changes at most: the changes kept */
 struct rule_state {
-	int consecutive;        /* evaluations in a row the condition held */
+	int consecutive;        /* sample moments in a row the condition held */
+	int64_t counted_us;     /* the moment consecutive last counted; 0: none */
 	int has_open;           /* an alert firing or acknowledged */
 	int64_t last_fired_us;  /* 0: never */
 	int64_t clear_since_us; /* open alert: clear since then (keep firing); 0: not clear */
@@ -85,7 +86,7 @@ struct rule_state {
 };
 
 struct rule_params {
-	int for_evaluations;    /* pending: holds this many times before firing */
+	int for_evaluations;    /* pending: holds at this many sample moments before firing */
 	int cooldown_minutes;   /* after a fire, none again for this long */
 	int has_recovery;       /* resolve only once the value crossed recovery */
 	double recovery;
@@ -135,10 +136,14 @@ struct rule_step_out {
  * recovery threshold (rule_recovered; ignored without one). An open alert
  * resolves when the condition is false, recovered, and has been so for
  * keep_firing_minutes. A step that changes something (fire, resolve, back)
- * counts towards flapping. Pure: same inputs, same output.
+ * counts towards flapping. moment_us names the value the condition saw
+ * (the step of an sql KPI's sample, a pushed sample's time): the
+ * consecutive count advances once per moment, so evaluating the same
+ * value again (the API, a push, a second host) leaves it. Pure: same
+ * inputs, same output.
  */
 void rule_advance(enum cond_result res, int recovered, const struct rule_state *st,
-    const struct rule_params *p, int64_t now_us, struct rule_step_out *out);
+    const struct rule_params *p, int64_t now_us, int64_t moment_us, struct rule_step_out *out);
 
 /* Whether two states differ (then the step must be written). */
 int rule_state_differs(const struct rule_state *a, const struct rule_state *b);

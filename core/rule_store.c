@@ -561,7 +561,8 @@ DB_STMT(q_rule_update,
     " WHERE r.id = $17::bigint RETURNING " RULE_COLUMNS);
 
 /* A changed condition starts its pending count afresh. */
-DB_STMT(q_state_reset, "UPDATE rule_state SET consecutive = 0 WHERE rule_id = $1::bigint");
+DB_STMT(q_state_reset,
+    "UPDATE rule_state SET consecutive = 0, counted_at = NULL WHERE rule_id = $1::bigint");
 
 /*
  * Begins the transaction of a change to rule idb: its state row locked,
@@ -648,7 +649,8 @@ out:
 
 /* Re-enabled, a rule forgets its last firing: no cooldown left from before. */
 DB_STMT(q_state_fresh,
-    "UPDATE rule_state SET consecutive = 0, last_fired_at = NULL, clear_since = NULL,"
+    "UPDATE rule_state SET consecutive = 0, counted_at = NULL, last_fired_at = NULL,"
+    "       clear_since = NULL,"
     "       flapping = false, changes = '{}' WHERE rule_id = $1::bigint");
 
 /*

@@ -110,6 +110,33 @@ int64_t schedule_next(const struct schedule_job *j, int64_t after_us)
 	return (after_s + 86400) * US_PER_S;   /* not reached: a day has the time */
 }
 
+int64_t schedule_slot(const struct schedule_job *j, int64_t at_us)
+{
+	int64_t at_s = at_us / US_PER_S;
+	time_t t = (time_t)at_s;
+	struct tm day;
+
+	if (j->kind == SCHEDULE_EVERY) {
+		int64_t p = j->period_s > 0 ? j->period_s : 1;
+		return (at_s - at_s % p) * US_PER_S;
+	}
+	localtime_r(&t, &day);
+	day.tm_hour = 0;
+	day.tm_min = 0;
+	day.tm_sec = 0;
+	day.tm_isdst = -1;
+	t = mktime(&day);
+	return (int64_t)t * US_PER_S;
+}
+
+int64_t schedule_eval_step(int64_t at_us)
+{
+	static const struct schedule_job eval = {"evaluate", SCHEDULE_EVERY,
+	    SCHEDULE_EVAL_PERIOD_S, 0, 0};
+
+	return schedule_slot(&eval, at_us);
+}
+
 void schedule_calendar(const struct schedule_job *j, char *out, size_t outlen)
 {
 	if (j->kind == SCHEDULE_DAILY)

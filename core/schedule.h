@@ -56,6 +56,13 @@ int schedule_parse_hhmm(const char *s, int *minute_of_day);
 /* The first moment strictly after after_us (µs since the epoch) at which j
  * is due. */
 int64_t schedule_next(const struct schedule_job *j, int64_t after_us);
+/* The slot of j that at_us (µs since the epoch) falls in, as its start:
+ * the period's multiple at or before it, or for a daily job the local
+ * midnight of its day. A timer's run claims it (job_slots.h). */
+int64_t schedule_slot(const struct schedule_job *j, int64_t at_us);
+/* The evaluation step at_us falls in (goldwatch-evaluate's slot): an sql
+ * KPI has one sample per step, and it is the moment that sample stands for. */
+int64_t schedule_eval_step(int64_t at_us);
 /* j as a systemd OnCalendar= value ("*:0/5", "*-*-* 07:00:00") into out;
  * "" for a period that is no whole number of minutes dividing an hour. */
 void schedule_calendar(const struct schedule_job *j, char *out, size_t outlen);

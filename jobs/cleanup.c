@@ -23,14 +23,12 @@ int main(int argc, char **argv)
 
 	rc = job_open(&j, "goldwatch-cleanup", argc, argv, NULL, NULL);
 	if (rc != 0) {
-		job_close(&j);
-		return rc;
+		return job_close(&j, rc);
 	}
 	if (cleanup_run(j.db, &j.cfg, j.now_us, &res) < 0) {
 		log_line("cleanup failed (see the error above); batches already done stay done");
 		job_record_failure(&j, "cleanup failed");
-		job_close(&j);
-		return 1;
+		return job_close(&j, 1);
 	}
 	buf_init(&line);
 	buf_init(&json);
@@ -48,6 +46,5 @@ int main(int argc, char **argv)
 	log_line("removed %s in %d batches", line.data, res.batches);
 	buf_free(&line);
 	buf_free(&json);
-	job_close(&j);
-	return rc;
+	return job_close(&j, rc);
 }

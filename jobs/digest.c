@@ -21,14 +21,12 @@ int main(int argc, char **argv)
 
 	rc = job_open(&j, "goldwatch-digest", argc, argv, NULL, NULL);
 	if (rc != 0) {
-		job_close(&j);
-		return rc;
+		return job_close(&j, rc);
 	}
 	if (digest_run(j.db, &j.cfg, j.now_us, &res) < 0) {
 		log_line("digest failed (see the error above); nothing was queued");
 		job_record_failure(&j, "digest failed");
-		job_close(&j);
-		return 1;
+		return job_close(&j, 1);
 	}
 	snprintf(summary, sizeof(summary),
 	    "{\"recipients\":%d,\"queued\":%d,\"skipped\":%d,\"already\":%d}",
@@ -38,6 +36,5 @@ int main(int argc, char **argv)
 		printf("%s\n", summary);
 	log_line("digests: %d queued for goldwatch-mailer, %d with nothing to report, %d already"
 	    " sent today (%d recipients)", res.queued, res.skipped, res.already, res.recipients);
-	job_close(&j);
-	return rc;
+	return job_close(&j, rc);
 }

@@ -25,23 +25,20 @@ int main(int argc, char **argv)
 
 	rc = job_open(&j, "goldwatch-escalate", argc, argv, NULL, NULL);
 	if (rc != 0) {
-		job_close(&j);
-		return rc;
+		return job_close(&j, rc);
 	}
 	if (escalate_run(j.db, &j.cfg, j.now_us, &res) < 0) {
 		log_line("escalation failed (see the error above); batches already done stay done");
 		job_record_failure(&j, "escalation failed");
 		escalate_result_free(&res);
-		job_close(&j);
-		return 1;
+		return job_close(&j, 1);
 	}
 	snprintf(summary, sizeof(summary),
 	    "{\"escalated\":%d,\"notices\":%d,\"repeats\":%d,\"messages\":%d,\"mails\":%d}",
 	    res.escalated, res.notices, res.repeats, res.messages, res.mails);
 	if (job_record(&j, summary) < 0) {
 		escalate_result_free(&res);
-		job_close(&j);
-		return 1;
+		return job_close(&j, 1);
 	}
 	if (j.json) {
 		char *s = json_dumps(res.alerts, JSON_COMPACT);
@@ -52,6 +49,5 @@ int main(int argc, char **argv)
 	    " for goldwatch-mailer", res.escalated, res.notices, res.repeats, res.messages,
 	    res.mails);
 	escalate_result_free(&res);
-	job_close(&j);
-	return 0;
+	return job_close(&j, 0);
 }

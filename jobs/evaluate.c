@@ -37,16 +37,14 @@ int main(int argc, char **argv)
 
 	rc = job_open(&j, "goldwatch-evaluate", argc, argv, own, "[--rule ID ...] [--chunk N]");
 	if (rc != 0) {
-		job_close(&j);
-		return rc;
+		return job_close(&j, rc);
 	}
 	ids = xcalloc((size_t)j.nargs + 1, sizeof(*ids));
 	while ((v = job_arg(&j, "--rule", &i)) != NULL) {
 		if (parse_int64(v, 1, INT64_MAX, &ids[opts.n_rule_ids]) < 0) {
 			fprintf(stderr, "goldwatch-evaluate: --rule needs a rule id\n");
 			free(ids);
-			job_close(&j);
-			return 2;
+			return job_close(&j, 2);
 		}
 		opts.n_rule_ids++;
 	}
@@ -56,8 +54,7 @@ int main(int argc, char **argv)
 		if (parse_int64(v, 1, 100000, &chunk) < 0) {
 			fprintf(stderr, "goldwatch-evaluate: --chunk must be 1-100000\n");
 			free(ids);
-			job_close(&j);
-			return 2;
+			return job_close(&j, 2);
 		}
 		opts.chunk = (int)chunk;
 	}
@@ -69,8 +66,7 @@ int main(int argc, char **argv)
 		system_checks_run(j.db, &j.cfg, j.now_us, SYSCHK_BY_EVALUATE, NULL);
 		eval_result_free(&res);
 		free(ids);
-		job_close(&j);
-		return 1;
+		return job_close(&j, 1);
 	}
 	system_checks_run(j.db, &j.cfg, j.now_us, SYSCHK_BY_EVALUATE, &res);
 	if (j.json) {
@@ -89,6 +85,5 @@ int main(int argc, char **argv)
 	    (double)res.sample_us / 1000.0, (double)res.rules_us / 1000.0, res.mails_queued);
 	eval_result_free(&res);
 	free(ids);
-	job_close(&j);
-	return 0;
+	return job_close(&j, 0);
 }

@@ -89,24 +89,20 @@ int main(int argc, char **argv)
 	rc = job_open(&j, "goldwatch-mailer", argc, argv, own,
 	    "[--limit N] [--max-seconds S] | --serve");
 	if (rc != 0) {
-		job_close(&j);
-		return rc;
+		return job_close(&j, rc);
 	}
 	if (own_int(&j, "--limit", 10000000, &limit) < 0 ||
 	    own_int(&j, "--max-seconds", 86400, &seconds) < 0) {
-		job_close(&j);
-		return 2;
+		return job_close(&j, 2);
 	}
 	/* a bad setting: one line (logged by the check), nothing touched */
 	if (mail_config_check(&j.cfg) < 0) {
-		job_close(&j);
-		return 1;
+		return job_close(&j, 1);
 	}
 	serving = job_arg(&j, "--serve", &at) != NULL;
 	if (serving) {
 		rc = serve(&j);
-		job_close(&j);
-		return rc;
+		return job_close(&j, rc);
 	}
 	p.now_us = j.now_given ? j.now_us : 0;
 	p.limit = (int)limit;
@@ -114,13 +110,11 @@ int main(int argc, char **argv)
 	if (delivery_pass(j.db, &j.cfg, &p, &dr) < 0) {
 		log_line("delivery stopped (see the error above): %d sent, %d to retry, %d dead",
 		    res->sent, res->retry, res->dead);
-		job_close(&j);
-		return 1;
+		return job_close(&j, 1);
 	}
 	system_checks_run(j.db, &j.cfg, j.now_us, SYSCHK_BY_MAILER, NULL);
 	if (mail_dead_count(j.db, &dead) < 0) {
-		job_close(&j);
-		return 1;
+		return job_close(&j, 1);
 	}
 	if (j.json) {
 		json_t *out = delivery_json(&dr);
@@ -136,6 +130,5 @@ int main(int argc, char **argv)
 	    res->sent, res->retry, res->dead, (double)res->us / 1000.0, res->connections,
 	    res->server_down ? "; the mail server could not be used" : "", (long long)dead,
 	    dr.http.sent, dr.http.retry, dr.http.dead);
-	job_close(&j);
-	return res->server_down ? 1 : 0;
+	return job_close(&j, res->server_down ? 1 : 0);
 }

@@ -29,10 +29,14 @@
 
 #define SESSION_COOKIE "gw_session"
 
-/* Writes status with {"error":{"code","message"[,"field"]}}. 1, or -1. */
+/*
+ * Writes status with {"error":{"code","message"[,"field"]}}, and a 503
+ * with Retry-After (PUSHER_RETRY_AFTER_S). 1, or -1.
+ */
 static int answer(struct lws *wsi, unsigned status, const char *code,
     const char *message, const char *field)
 {
+	static const char retry[] = PUSHER_RETRY_AFTER_S;
 	unsigned char buf[LWS_PRE + 1024];
 	unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf);
 	json_t *err = json_pack("{ss ss}", "code", code, "message", message);
@@ -50,6 +54,9 @@ static int answer(struct lws *wsi, unsigned status, const char *code,
 	if (lws_add_http_common_headers(wsi, status, "application/json", n, &p, end) ||
 	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
 	    (const unsigned char *)"no-store", 8, &p, end) ||
+	    (status == 503 && lws_add_http_header_by_name(wsi,
+	    (const unsigned char *)"retry-after:", (const unsigned char *)retry,
+	    (int)sizeof(retry) - 1, &p, end)) ||
 	    lws_finalize_http_header(wsi, &p, end) || (size_t)(end - p) < n)
 		goto out;
 	memcpy(p, text, n);
@@ -152,6 +159,10 @@ int handshake_confirm(struct pusher *p, struct lws *wsi, const char *upgrade)
 	if (!p->feed.ready)
 		return answer(wsi, 503, "service_unavailable",
 		    "live updates are starting; try again shortly", NULL);
+	/* the pings of open sockets go on; a new one could not be checked */
+	if (p->feed.down)
+		return answer(wsi, 503, "database_unavailable",
+		    "the event log cannot be read now; try again shortly", NULL);
 	if (!auth_token_wellformed(token)) {
 		sodium_memzero(token, sizeof(token));
 		return answer(wsi, 401, "unauthenticated",

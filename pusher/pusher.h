@@ -36,6 +36,8 @@
 
 #define PUSHER_PATH "/api/alerts/ws"
 #define PUSHER_PROTOCOL "goldwatch"        /* WebSocket clients */
+/* What a 503 at the upgrade says to wait, in seconds (as the API's). */
+#define PUSHER_RETRY_AFTER_S "2"
 
 struct pusher;
 struct worker;

@@ -94,6 +94,11 @@ static int apply_every(struct scheduler *s, const struct options *o)
 		}
 		s->e[i].when.kind = SCHEDULE_EVERY;
 		s->e[i].when.period_s = secs;
+		/* the slots are the shipped schedule's: a faster one claims none */
+		if (s->e[i].argv[1] != NULL && strcmp(s->e[i].argv[1], "--slot") == 0) {
+			free(s->e[i].argv[1]);
+			s->e[i].argv[1] = NULL;
+		}
 	}
 	return 0;
 }
@@ -114,7 +119,8 @@ static int build_entries(struct scheduler *s, const struct options *o)
 		if (table.jobs[i].service)
 			continue;
 		snprintf(bin, sizeof(bin), "goldwatch-%s", table.jobs[i].job);
-		add_entry(s, o, table.jobs[i].job, &table.jobs[i], bin, NULL, NULL);
+		/* --slot, as the systemd units: one run per slot of every host's */
+		add_entry(s, o, table.jobs[i].job, &table.jobs[i], bin, "--slot", NULL);
 		s->e[s->n - 1].catch_up = 1;
 	}
 	if (o->demo_trade)

@@ -30,7 +30,7 @@ declare -A layer=(
 	# stores: one per resource, each with its transactions
 	[store]=store [rule_store]=store [calendar_store]=store [silence_store]=store [alert_store]=store
 	[user_store]=store [kpi_store]=store [audit]=store
-	[event]=store [ack]=store [mail]=store [job_runs]=store [contact_point_store]=store [policy_store]=store [escalation_policy_store]=store [notify]=store [delivery_store]=store [metrics_store]=store [status_store]=store
+	[event]=store [ack]=store [mail]=store [job_runs]=store [job_slots]=store [contact_point_store]=store [policy_store]=store [escalation_policy_store]=store [notify]=store [delivery_store]=store [metrics_store]=store [status_store]=store
 	# engine: the work of a run over many rows
 	[eval]=engine [kpi]=engine [escalate]=engine [digest]=engine
 	[cleanup]=engine [mail_deliver]=engine [mail_service]=engine [starter]=engine

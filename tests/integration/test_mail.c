@@ -862,6 +862,62 @@ static void t_two_mailers_at_once(void)
 	free(f2);
 }
 
+/*
+ * A burst of BURST_ROWS mails with two delivery services (the stack's and
+ * one more, as a second host's would be): each message arrives once (by
+ * its Message-ID) and no row has an attempt that failed.
+ */
+#define BURST_ROWS 10000
+static void t_burst_two_services(void)
+{
+	const char *stack = test_env("GW_TEST_STACK");
+	char n[24], *pidfile = xasprintf("%s/log/mailer-burst.pid", stack), *pid;
+	json_t *ids = json_object(), *m;
+	const char *k;
+	long long sent = 0, burst = 0, twice = 0;
+
+	snprintf(n, sizeof(n), "%d", BURST_ROWS);
+	CU_ASSERT_EQUAL_FATAL(test_system("'%s/goldwatch-mailer' --serve >>'%s/log/mailer-burst.log'"
+	    " 2>&1 & echo $! > '%s'", test_env("GW_TEST_BIN"), stack, pidfile), 0);
+	test_exec("INSERT INTO mail_outbox (kind, recipient, subject, body_text, body_html, message_id)"
+	    " SELECT 'test', 'burst-' || g || '@shop.example', 'burst ' || g, 'text', '<p>html</p>',"
+	    "        '<burst.' || g || '@goldwatch.test>'"
+	    " FROM generate_series(1, $1::int) g", 1, TP(n));
+	test_exec("NOTIFY goldwatch_outbox", 0, NULL);
+	for (int i = 0; i < 3000 && sent < BURST_ROWS; i++) {
+		test_sleep_ms(100);
+		sent = SQL_INT0("SELECT count(*) FROM mail_outbox WHERE recipient LIKE 'burst-%'"
+		    " AND status = 'sent'");
+	}
+	pid = test_read_file(pidfile);
+	CU_ASSERT_PTR_NOT_NULL(pid);
+	if (pid != NULL && atoi(pid) > 1)
+		kill(atoi(pid), SIGTERM);
+	CU_ASSERT_EQUAL(sent, BURST_ROWS);
+	/* no spurious attempt: every row went at its first, none failed */
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM mail_outbox WHERE recipient LIKE 'burst-%'"
+	    " AND (attempts <> 1 OR last_error IS NOT NULL)"), 0);
+	scan_mail();
+	json_object_foreach(seen, k, m) {
+		const char *mid = header_of(m, "Message-ID");
+		json_t *c;
+		if (strncmp(mid, "<burst.", 7) != 0)
+			continue;
+		burst++;
+		c = json_object_get(ids, mid);
+		if (c != NULL)
+			twice++;
+		else
+			json_object_set_new(ids, mid, json_true());
+	}
+	CU_ASSERT_EQUAL(burst, BURST_ROWS);
+	CU_ASSERT_EQUAL(twice, 0);
+	CU_ASSERT_EQUAL((long long)json_object_size(ids), BURST_ROWS);
+	json_decref(ids);
+	free(pid);
+	free(pidfile);
+}
+
 /* Twenty mails of every kind over one connection. */
 static void t_connection_reused(void)
 {
@@ -1749,6 +1805,8 @@ void suite_mail(void)
 		{"an SMTP server that never answers: the API stays fast",
 		    t_silent_server_api_stays_fast},
 		{"SMTP down: queued with backoff, then each sent once", t_outage_then_each_once},
+		{"10,000 mails, two delivery services: each once, no failed attempt",
+		    t_burst_two_services},
 		{"a rule's test message", t_rule_test_message},
 		{"the acknowledge link from a mail works once", t_ack_link_once},
 		{"a rule deleted by the API or the page mails resolved", t_deleted_rule_mails_resolved},

@@ -63,11 +63,11 @@ static void t_job_options(void)
 	expect("goldwatch-evaluate", "--now=tomorrow", 2, "--now must be an ISO 8601 time");
 	expect("goldwatch-evaluate", "--chunk 0", 2, "--chunk must be 1-100000");
 	expect("goldwatch-evaluate", "--help", 2,
-	    "usage: goldwatch-evaluate [--now=ISO8601] [--json] [--rule ID ...] [--chunk N]");
+	    "usage: goldwatch-evaluate [--now=ISO8601] [--json] [--slot] [--rule ID ...] [--chunk N]");
 	expect("goldwatch-mailer", "--limit", 2, "--limit needs a value");
 	expect("goldwatch-mailer", "--limit=0", 2, "--limit must be a whole number from 1");
 	expect("goldwatch-cleanup", "--rule 1", 2, "unknown option --rule");
-	expect("goldwatch-digest", "-h", 2, "usage: goldwatch-digest [--now=ISO8601] [--json]");
+	expect("goldwatch-digest", "-h", 2, "usage: goldwatch-digest [--now=ISO8601] [--json] [--slot]");
 }
 
 static void t_admin_commands(void)

@@ -414,6 +414,103 @@ static void t_database_restart(void)
 	ws_free(b);
 }
 
+/* An upgrade sent with libcurl through nginx: 1 when answered 503
+ * database_unavailable with Retry-After. */
+static int upgrade_unavailable(const char *cookie)
+{
+	char ch[512], *retry;
+	const char *headers[] = {"Connection: Upgrade", "Upgrade: websocket",
+	    "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+	    ch, NULL};
+	struct http_resp r;
+	int yes;
+
+	snprintf(ch, sizeof(ch), "Cookie: %s", cookie);
+	r = http_do("GET", "/api/alerts/ws", headers, NULL, 0);
+	retry = http_header(&r, "Retry-After");
+	yes = r.status == 503 && jstr(&r, "error.code") &&
+	    strcmp(jstr(&r, "error.code"), "database_unavailable") == 0 && retry &&
+	    atoi(retry) > 0;
+	free(retry);
+	http_free(&r);
+	return yes;
+}
+
+/*
+ * The database away: the pusher goes on pinging its sockets (a client
+ * that stopped answering is dropped, one that answers stays), answers a
+ * new upgrade 503 with Retry-After instead of opening a socket it cannot
+ * check, and takes sockets again once the database is back.
+ */
+/* Reads alive for ms, expecting nothing: a client answers pings only
+ * while it is serviced. */
+static void keep_reading(struct ws_client *alive, int ms)
+{
+	for (int t = 0; t < ms; t += 100) {
+		char *m = ws_recv(alive, 100);
+		CU_ASSERT_PTR_NULL(m);
+		free(m);
+	}
+}
+
+static void t_database_away(void)
+{
+	const struct fixture_users *u = fixture_users();
+	char *cookie = cookie_of(u->viewer);
+	struct ws_client *alive, *dead, *later = NULL;
+	long long start;
+	long status = 0;
+	int refused = 0, dropped = -1;
+
+	/* ping every 2 s, hang up after 4 s without a pong */
+	pusher_restart("GOLDWATCH_PUSHER_PING=2");
+	alive = open_ws(WS_NGINX, NULL, u->viewer);
+	dead = open_ws(WS_DIRECT, NULL, u->viewer);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(alive);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dead);
+	ws_pause(dead, 1);
+	CU_ASSERT_EQUAL_FATAL(test_stack("pg-stop"), 0);
+	for (int i = 0; i < 30 && !refused; i++) {
+		refused = upgrade_unavailable(cookie);
+		if (!refused)
+			keep_reading(alive, 100);
+	}
+	CU_ASSERT_TRUE(refused);
+	/* a real client directly: the same 503, no socket */
+	CU_ASSERT_PTR_NULL(ws_open(WS_DIRECT, NULL, cookie, &status));
+	CU_ASSERT_EQUAL(status, 503);
+	/* pings went on: the silent client is dropped, the live one stays */
+	/* past a ping and the hang-up 4 s after the last pong, untouched */
+	keep_reading(alive, 6000);
+	ws_pause(dead, 0);
+	for (int i = 0; i < 20 && dropped == -1; i++) {
+		dropped = ws_wait_closed(dead, 100, NULL, 0);
+		keep_reading(alive, 100);
+	}
+	CU_ASSERT_NOT_EQUAL(dropped, -1);
+	CU_ASSERT_EQUAL(ws_wait_closed(alive, 10, NULL, 0), -1);
+	/* the database comes back while the live client keeps answering */
+	CU_ASSERT_EQUAL_FATAL(test_system("STACK_QUIET=1 BUILD='%s' '%s/scripts/stack.sh' pg-start"
+	    " '%s' >/dev/null 2>&1 &", test_env("GW_TEST_BIN"), test_top(),
+	    test_env("GW_TEST_STACK")), 0);
+	for (int i = 0; i < 150 && later == NULL; i++) {
+		keep_reading(alive, 100);
+		later = ws_open(WS_DIRECT, NULL, cookie, &status);
+	}
+	CU_ASSERT_PTR_NOT_NULL(later);
+	start = max_event_id();
+	insert_events(3, 10);
+	expect_events(alive, start, max_event_id());
+	if (later)
+		expect_events(later, start, max_event_id());
+	ws_free(alive);
+	ws_free(dead);
+	if (later)
+		ws_free(later);
+	free(cookie);
+	pusher_restart("");
+}
+
 static void t_pusher_restart(void)
 {
 	const struct fixture_users *u = fixture_users();
@@ -854,6 +951,7 @@ void suite_pusher(void)
 		{"fired, acknowledged, resolved arrive in order", t_alert_lifecycle},
 		{"?after= replays exactly the missed events", t_after_replay},
 		{"database restart with clients connected loses nothing", t_database_restart},
+		{"database away: pings go on, upgrades get 503 with Retry-After", t_database_away},
 		{"pusher restart: clients resume, nothing lost or doubled", t_pusher_restart},
 		{"a client that never reads is dropped, others go on", t_slow_client_dropped},
 		{"pings keep live clients, dead ones are dropped", t_ping_and_dead_clients},

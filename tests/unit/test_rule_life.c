@@ -17,7 +17,7 @@
 static enum rule_action advance(struct rule_state *st, const struct rule_params *p,
     enum cond_result res, int recovered, int64_t now, struct rule_step_out *o)
 {
-	rule_advance(res, recovered, st, p, now, o);
+	rule_advance(res, recovered, st, p, now, now, o);
 	*st = o->next;
 	return o->act;
 }
@@ -234,6 +234,47 @@ static void t_state_differs(void)
 	CU_ASSERT_TRUE(rule_state_differs(&a, &b));
 }
 
+/*
+ * for_evaluations counts sample moments: the same moment seen again (the
+ * API's evaluate, a push's evaluation, a second host) does not advance
+ * it; a new moment does; a false one starts over.
+ */
+static void t_counts_moments(void)
+{
+	struct rule_params p = {.for_evaluations = 3};
+	struct rule_state st = {0};
+	struct rule_step_out o;
+	int64_t m1 = T0, m2 = T0 + 5 * MIN, m3 = T0 + 10 * MIN;
+
+	rule_advance(COND_TRUE, 1, &st, &p, m1, m1, &o);
+	st = o.next;
+	CU_ASSERT_EQUAL(o.act, ACT_PENDING);
+	CU_ASSERT_EQUAL(st.consecutive, 1);
+	CU_ASSERT_EQUAL(st.counted_us, m1);
+	/* evaluated again at later times, on the same value */
+	for (int k = 1; k <= 4; k++) {
+		rule_advance(COND_TRUE, 1, &st, &p, m1 + k * MIN, m1, &o);
+		CU_ASSERT_EQUAL(o.act, ACT_PENDING);
+		CU_ASSERT_EQUAL(o.next.consecutive, 1);
+		CU_ASSERT_FALSE(rule_state_differs(&st, &o.next));
+	}
+	rule_advance(COND_TRUE, 1, &st, &p, m2, m2, &o);
+	st = o.next;
+	CU_ASSERT_EQUAL(st.consecutive, 2);
+	rule_advance(COND_TRUE, 1, &st, &p, m2 + MIN, m2, &o);
+	CU_ASSERT_EQUAL(o.act, ACT_PENDING);
+	rule_advance(COND_TRUE, 1, &st, &p, m3, m3, &o);
+	CU_ASSERT_EQUAL(o.act, ACT_FIRE);
+	/* a false moment resets, and the count starts again at the next one */
+	st = (struct rule_state){.consecutive = 2, .counted_us = m2};
+	rule_advance(COND_FALSE, 1, &st, &p, m3, m3, &o);
+	st = o.next;
+	CU_ASSERT_EQUAL(st.consecutive, 0);
+	CU_ASSERT_EQUAL(st.counted_us, 0);
+	rule_advance(COND_TRUE, 1, &st, &p, m3 + MIN, m3, &o);
+	CU_ASSERT_EQUAL(o.next.consecutive, 1);
+}
+
 void suite_rule_life(void)
 {
 	static const struct test_case cases[] = {
@@ -244,6 +285,7 @@ void suite_rule_life(void)
 		{"flapping: only changes within the window count", t_flap_window},
 		{"re-breach within the cooldown is said, once per breach", t_back_in_cooldown},
 		{"state comparison", t_state_differs},
+		{"for_evaluations counts sample moments, not evaluations", t_counts_moments},
 		{NULL, NULL},
 	};
 	test_add_suite("rule_life", NULL, NULL, cases);
