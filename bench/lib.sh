@@ -31,8 +31,9 @@ bench_stack_start() {
 	fi
 	BENCH_PORT=$(bench_free_port)
 	BENCH_ADMIN_PASSWORD=bench-admin-password
-	# fsync off: this cluster is thrown away after the run (never for make run)
-	GOLDWATCH_PORT=$BENCH_PORT STACK_FSYNC=off STACK_QUIET=1 STACK_DEMO=0 \
+	# fsync off: this cluster is thrown away after the run (never for make run);
+	# BENCH_FSYNC=on where the figure is the disk's (bench/writers.sh)
+	GOLDWATCH_PORT=$BENCH_PORT STACK_FSYNC=${BENCH_FSYNC:-off} STACK_QUIET=1 STACK_DEMO=0 \
 		STACK_EVALUATE=0 STACK_ACCESS_LOG=off \
 		GOLDWATCH_ADMIN_PASSWORD=$BENCH_ADMIN_PASSWORD \
 		scripts/stack.sh start "$BENCH_DIR"

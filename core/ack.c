@@ -136,44 +136,99 @@ int ack_token_signed(const unsigned char key[crypto_auth_KEYBYTES], const char *
 /* Who may acknowledge (the API's operator role and up), in SQL. */
 #define MAY_ACK "u.role IN ('operator', 'admin') AND NOT u.disabled"
 
-/* A viewer's mail carries no link: it could not be used. */
-DB_STMT(q_user_by_email,
-    "SELECT u.id FROM users u WHERE lower(u.email) = lower($1) AND " MAY_ACK
-    " ORDER BY u.id LIMIT 1");
-DB_STMT(q_nonce_new,
+/*
+ * Who of the recipients may use a link, in one statement for all: the
+ * user id (NULL: a viewer, disabled or no user; their mail carries no
+ * link, it could not be used), in the order given.
+ */
+DB_STMT(q_users_by_email,
+    "SELECT u.id FROM unnest($1::text[]) WITH ORDINALITY AS r(email, n)"
+    "  LEFT JOIN LATERAL (SELECT u.id FROM users u WHERE lower(u.email) = lower(r.email)"
+    "                        AND " MAY_ACK " ORDER BY u.id LIMIT 1) u ON true"
+    " ORDER BY r.n");
+DB_STMT(q_nonces_new,
     "INSERT INTO ack_tokens (nonce, alert_id, user_id, expires_at)"
-    " VALUES ($1, $2::bigint, $3::bigint, to_timestamp($4::bigint))");
+    " SELECT n, a, u, to_timestamp($4::bigint)"
+    "   FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS t(n, a, u)");
 
-int ack_link_for(struct db *db, const struct config *cfg, int64_t alert_id,
-    const char *recipient, char **url)
+/* The signed link of t into urls[i]; its nonce, alert and user into the arrays. */
+static void link_of(const struct config *cfg, const unsigned char *key, struct ack_token *t,
+    char **url, struct buf *nonces, struct buf *alerts, struct buf *users)
 {
-	const unsigned char *key;
 	unsigned char raw[12];
-	char token[ACK_TOKEN_MAX], aid[24], uid[24], exp[24];
-	struct ack_token t = {.alert_id = alert_id};
-	PGresult *r;
+	char token[ACK_TOKEN_MAX];
 
-	*url = NULL;
-	r = DB_EXEC(db, &q_user_by_email, recipient);
-	if (r == NULL)
-		return -1;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		return 0; /* not a user: no link */
-	}
-	t.user_id = db_i64(r, 0, "id");
-	PQclear(r);
-	if ((key = load_key(db)) == NULL)
-		return -1;
 	randombytes_buf(raw, sizeof(raw));
-	base64url_encode(raw, sizeof(raw), t.nonce);
-	t.expires = time_now_us() / 1000000 + cfg->ack_link_days * 86400;
-	ack_token_sign(key, &t, token, sizeof(token));
-	if (DB_RUN(db, &q_nonce_new, t.nonce, db_i64_param(alert_id, aid),
-	    db_i64_param(t.user_id, uid), db_i64_param(t.expires, exp)) < 0)
-		return -1;
-	*url = xasprintf("%s/alerts/%lld/ack?t=%s", cfg->base_url, (long long)alert_id, token);
-	return 0;
+	base64url_encode(raw, sizeof(raw), t->nonce);
+	ack_token_sign(key, t, token, sizeof(token));
+	db_arr_str(nonces, t->nonce);
+	db_arr_i64(alerts, t->alert_id);
+	db_arr_i64(users, t->user_id);
+	*url = xasprintf("%s/alerts/%lld/ack?t=%s", cfg->base_url, (long long)t->alert_id, token);
+}
+
+/* The user of each recipient into *r (one row each, in order). 0 or -1. */
+static int users_of(struct db *db, const char *const *recipients, size_t n, PGresult **r)
+{
+	struct buf emails;
+
+	buf_init(&emails);
+	db_arr_begin(&emails);
+	for (size_t i = 0; i < n; i++)
+		db_arr_str(&emails, recipients[i]);
+	*r = DB_EXEC(db, &q_users_by_email, db_arr_end(&emails));
+	buf_free(&emails);
+	if (*r != NULL && (size_t)PQntuples(*r) != n) {
+		PQclear(*r);
+		*r = NULL;
+	}
+	return *r ? 0 : -1;
+}
+
+int ack_links_for(struct db *db, const struct config *cfg, size_t n, const int64_t *alert_ids,
+    const char *const *recipients, char **urls)
+{
+	const unsigned char *key = NULL;
+	struct buf nonces, alerts, users;
+	char exp[24];
+	int64_t expires = time_now_us() / 1000000 + cfg->ack_link_days * 86400;
+	PGresult *r = NULL;
+	int made = 0, rc = -1;
+
+	memset(urls, 0, n * sizeof(*urls));
+	if (n == 0)
+		return 0;
+	buf_init(&nonces);
+	buf_init(&alerts);
+	buf_init(&users);
+	db_arr_begin(&nonces);
+	db_arr_begin(&alerts);
+	db_arr_begin(&users);
+	if (users_of(db, recipients, n, &r) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		struct ack_token t = {.alert_id = alert_ids[i], .expires = expires};
+		if (PQgetisnull(r, (int)i, 0))
+			continue;
+		if (key == NULL && (key = load_key(db)) == NULL)
+			goto out;
+		t.user_id = db_i64(r, (int)i, "id");
+		link_of(cfg, key, &t, &urls[i], &nonces, &alerts, &users);
+		made++;
+	}
+	rc = made == 0 ? 0 : DB_RUN(db, &q_nonces_new, db_arr_end(&nonces), db_arr_end(&alerts),
+	    db_arr_end(&users), db_i64_param(expires, exp));
+out:
+	PQclear(r);
+	buf_free(&nonces);
+	buf_free(&alerts);
+	buf_free(&users);
+	if (rc < 0)
+		for (size_t i = 0; i < n; i++) {
+			free(urls[i]);
+			urls[i] = NULL;
+		}
+	return rc < 0 ? -1 : 0;
 }
 
 /*

@@ -16,13 +16,15 @@
 #include "db.h"
 
 /*
- * Makes the acknowledge link of alert_id for the user whose e-mail is
- * recipient: *url (caller frees), or *url = NULL when no enabled user who
- * may acknowledge (operator or admin) has that address. Records the
- * nonce. Returns 0, or -1 on a database error.
+ * Makes the acknowledge link of alert_ids[i] for the user whose e-mail is
+ * recipients[i], for each i < n: urls[i] (caller frees), or NULL when no
+ * enabled user who may acknowledge (operator or admin) has that address.
+ * Records the nonces. Two statements for all n, whatever n is: inside an
+ * evaluation's transaction no round trip is made per recipient. Returns
+ * 0, or -1 on a database error (then every urls[i] is NULL).
  */
-int ack_link_for(struct db *db, const struct config *cfg, int64_t alert_id,
-    const char *recipient, char **url);
+int ack_links_for(struct db *db, const struct config *cfg, size_t n, const int64_t *alert_ids,
+    const char *const *recipients, char **urls);
 
 enum ack_check {
 	ACK_VALID,
@@ -49,7 +51,7 @@ struct ack_token {
 
 /*
  * The token text, pure (no database: the caller has the key), for
- * ack_link_for() and ack_verify(). The token is
+ * ack_links_for() and ack_verify(). The token is
  * "<alert>.<user>.<expires>.<nonce>.<mac>", the mac over what precedes it.
  */
 void ack_token_sign(const unsigned char key[crypto_auth_KEYBYTES],

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,19 +37,53 @@ struct db {
 	int down_logged;
 	uint64_t generation;
 	int64_t deadline_us;   /* time_mono_us() by which waits end; 0: none */
+	void (*after_commit)(struct db *);  /* once, after the open transaction commits */
 	const struct db_stmt *prepared[PREP_SLOTS];
 };
 
 static void forget_prepared(struct db *db);
 
+/* Asks the server to cancel what the dropped connection was running; a
+ * thread of its own, since a server cut off may not answer the request
+ * either (libpq's PQcancel has no timeout), and nobody waits for it. */
+static void *cancel_run(void *arg)
+{
+	PGcancel *c = arg;
+	char err[256];
+
+	if (!PQcancel(c, err, (int)sizeof(err)))
+		log_debug("the cancel request did not go: %s", err);
+	PQfreeCancel(c);
+	return NULL;
+}
+
+static void cancel_behind(PGconn *conn)
+{
+	PGcancel *c = PQgetCancel(conn);
+	pthread_attr_t attr;
+	pthread_t t;
+
+	if (c == NULL)
+		return;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, cancel_run, c) != 0)
+		PQfreeCancel(c);
+	pthread_attr_destroy(&attr);
+}
+
 /*
  * The deadline passed with the server silent (cut off, or stuck): the
- * connection is dropped, so nothing waits on it any longer; the server
- * rolls back what it held when it notices (its own timeouts).
+ * query is cancelled and the connection dropped, so nothing waits on it
+ * any longer; the server rolls back what it held (at once when it can
+ * still be reached, else when it notices: its own timeouts).
  */
 static void deadline_passed(struct db *db)
 {
-	log_warn("the database did not answer before the deadline: connection dropped");
+	log_warn("the database did not answer before the deadline: query cancelled,"
+	    " connection dropped");
+	/* a server that is only slow stops the query now, not at its end */
+	cancel_behind(db->conn);
 	PQfinish(db->conn);
 	db->conn = NULL;
 	forget_prepared(db);
@@ -615,12 +650,26 @@ int db_begin(struct db *db)
 int db_commit(struct db *db)
 {
 	int rc = db_script(db, "COMMIT");
+	void (*then)(struct db *) = db->after_commit;
+
 	db->in_tx = 0;
+	db->after_commit = NULL;
+	if (rc == 0 && then != NULL)
+		then(db);
 	return rc;
+}
+
+void db_after_commit(struct db *db, void (*fn)(struct db *))
+{
+	if (db->in_tx)
+		db->after_commit = fn;
+	else
+		fn(db);
 }
 
 void db_rollback(struct db *db)
 {
+	db->after_commit = NULL;
 	if (!db->in_tx)
 		return;
 	db->in_tx = 0;

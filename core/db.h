@@ -74,6 +74,9 @@ int db_begin(struct db *db);
 int db_commit(struct db *db);
 /* Rolls back if a transaction is open; safe to call on any path. */
 void db_rollback(struct db *db);
+/* Runs fn(db) once the open transaction has committed (at once when none
+ * is open); a rollback or a failed commit forgets it. One at a time. */
+void db_after_commit(struct db *db, void (*fn)(struct db *));
 int db_in_tx(const struct db *db);
 
 /* SQLSTATE of the last failed statement ("" if none). */

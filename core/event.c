@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "log.h"
 
 void events_init(struct events *e)
 {
@@ -26,16 +27,38 @@ void events_add(struct events *e, const char *type, const json_t *data)
 }
 
 DB_STMT(q_events_insert,
-    "INSERT INTO events (type, data)"
+    "INSERT INTO event_queue (type, data)"
     " SELECT t, d::jsonb FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS e(t, d, n)"
     " ORDER BY n");
+
+DB_STMT(q_events_sequence, "SELECT events_sequence()");
+
+/* What the commit of queued events calls (db_after_commit). */
+static void publish(struct db *db)
+{
+	if (events_publish(db) < 0)
+		log_warn("the events stay queued for the next to number them");
+}
+
+int events_publish(struct db *db)
+{
+	return DB_RUN(db, &q_events_sequence);
+}
+
+void events_queued(struct db *db)
+{
+	db_after_commit(db, publish);
+}
 
 int events_flush(struct db *db, struct events *e)
 {
 	int rc = 0;
 
-	if (e->n > 0)
+	if (e->n > 0) {
 		rc = DB_RUN(db, &q_events_insert, db_arr_end(&e->types), db_arr_end(&e->datas));
+		if (rc == 0)
+			events_queued(db);
+	}
 	events_free(e);
 	events_init(e);
 	return rc;

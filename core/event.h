@@ -1,9 +1,9 @@
 /*
- * event.h - the event log: every change worth showing is a row in events,
- * written in the transaction of the change and after its other writes
- * (the insert takes the lock that keeps ids in commit order; see the
- * migration). A trigger NOTIFYs goldwatch_events; the pusher relays rows
- * in id order. Types: alert.fired, alert.acknowledged, alert.resolved,
+ * event.h - the event log: every change worth showing is a row in events.
+ * The transaction of the change queues it (event_queue, no lock taken);
+ * once it commits, events_publish() has the sequencer move the queue into
+ * events, ids in commit order (migration 0031). A trigger NOTIFYs
+ * goldwatch_events; the pusher relays rows in id order. Types: alert.fired, alert.acknowledged, alert.resolved,
  * alert.escalated, rule.changed, kpi.sampled.
  */
 #ifndef GW_EVENT_H
@@ -24,8 +24,16 @@ struct events {
 void events_init(struct events *e);
 /* Adds an event; data is borrowed (serialised now). */
 void events_add(struct events *e, const char *type, const json_t *data);
-/* Inserts the gathered events. 0, or -1. */
+/* Queues the gathered events; they are published (events_publish) when
+ * the open transaction commits, at once without one. 0, or -1. */
 int events_flush(struct db *db, struct events *e);
+/* Numbers what is queued into events (SELECT events_sequence()): after a
+ * commit that queued events; the pusher calls it at each heartbeat for
+ * what a writer that died left. 0, or -1. */
+int events_publish(struct db *db);
+/* A statement of the caller's queued events into event_queue itself:
+ * publish them when the open transaction commits (at once without one). */
+void events_queued(struct db *db);
 void events_free(struct events *e);
 
 /* One event, at once. 0, or -1. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event.h"
 #include "log.h"
 #include "schedule.h"
 #include "util.h"
@@ -28,7 +29,7 @@ DB_STMT(q_store,
     "      DO UPDATE SET value = EXCLUDED.value, sampled_at = EXCLUDED.sampled_at"
     "         WHERE x.sampled_at <= EXCLUDED.sampled_at"
     "  RETURNING kpi_key, value, sampled_at)"
-    " INSERT INTO events (type, data)"
+    " INSERT INTO event_queue (type, data)"
     " SELECT 'kpi.sampled', jsonb_build_object('kpi', kpi_key, 'value', value,"
     "        'at', iso(sampled_at), 'source', 'evaluation')"
     "   FROM s ORDER BY kpi_key");
@@ -122,6 +123,7 @@ int kpi_sample(struct db *db, const struct config *cfg, int64_t now_us,
 	if (nsql > 0) {
 		if (DB_RUN(db, &q_store, db_arr_end(&keys), db_arr_end(&vals), now, step) < 0)
 			goto out;
+		events_queued(db);
 		out->sampled = nsql;
 	}
 	if (npush > 0) {

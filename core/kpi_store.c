@@ -7,6 +7,7 @@
 
 #include "alert.h"
 #include "audit.h"
+#include "event.h"
 #include "units.h"
 #include "util.h"
 
@@ -309,7 +310,7 @@ DB_STMT(q_sample_insert,
     "WITH s AS (INSERT INTO kpi_samples (kpi_key, value, sampled_at, source)"
     "           VALUES ($1, $2::float8, COALESCE($3::timestamptz, now()), 'push')"
     "           RETURNING kpi_key, value, sampled_at),"
-    " e AS (INSERT INTO events (type, data)"
+    " e AS (INSERT INTO event_queue (type, data)"
     "       SELECT 'kpi.sampled', jsonb_build_object('kpi', kpi_key, 'value', value,"
     "              'at', iso(sampled_at), 'source', 'push') FROM s)"
     " SELECT kpi_key, value, iso(sampled_at) AS at FROM s");
@@ -335,6 +336,7 @@ enum store_rc kpi_sample_push(struct db *db, const char *key, const struct sampl
 	    in->has_at ? at : NULL);
 	if (r == NULL)
 		return ST_ERROR;
+	events_queued(db);
 	*out = json_pack("{ss so ss}", "kpi", db_str(r, 0, "kpi_key"),
 	    "value", json_num(db_f64(r, 0, "value")), "at", db_str(r, 0, "at"));
 	PQclear(r);

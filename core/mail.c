@@ -329,24 +329,28 @@ int mail_render_group(const struct config *cfg, enum mail_kind kind, const json_
 int mail_group_acks(struct db *db, const struct config *cfg, const json_t *alerts,
     const char *recipient, json_t **out)
 {
-	size_t i;
-	const json_t *a;
+	size_t n = json_array_size(alerts) < NOTICE_LIST_MAX ? json_array_size(alerts) :
+	    NOTICE_LIST_MAX;
+	int64_t *ids = xcalloc(n + 1, sizeof(*ids));
+	const char **to = xcalloc(n + 1, sizeof(*to));
+	char **urls = xcalloc(n + 1, sizeof(*urls));
+	int rc;
 
-	*out = json_array();
-	json_array_foreach(alerts, i, a) {
-		char *url = NULL;
-		if (i == NOTICE_LIST_MAX)
-			break;
-		if (ack_link_for(db, cfg, json_integer_value(json_object_get(a, "id")), recipient,
-		    &url) < 0) {
-			json_decref(*out);
-			*out = NULL;
-			return -1;
-		}
-		json_array_append_new(*out, url ? json_string(url) : json_null());
-		free(url);
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = json_integer_value(json_object_get(json_array_get(alerts, i), "id"));
+		to[i] = recipient;
 	}
-	return 0;
+	rc = ack_links_for(db, cfg, n, ids, to, urls);
+	*out = rc < 0 ? NULL : json_array();
+	for (size_t i = 0; i < n; i++) {
+		if (*out)
+			json_array_append_new(*out, urls[i] ? json_string(urls[i]) : json_null());
+		free(urls[i]);
+	}
+	free(ids);
+	free(to);
+	free(urls);
+	return rc;
 }
 
 void outbox_init(struct outbox *o)
@@ -501,28 +505,40 @@ int mail_queue_alert(struct db *db, const struct config *cfg, struct outbox *o,
 	const json_t *rcpt;
 	int64_t alert_id = json_integer_value(json_object_get(m->alert, "id"));
 
-	json_array_foreach(recipients, i, rcpt) {
-		const char *to = json_string_value(rcpt);
-		struct mail_msg msg;
-		char *ack_url = NULL, *dedup = NULL;
+	size_t n = 0;
+	const char **to = xcalloc(json_array_size(recipients) + 1, sizeof(*to));
+	int64_t *ids = xcalloc(json_array_size(recipients) + 1, sizeof(*ids));
+	char **urls = xcalloc(json_array_size(recipients) + 1, sizeof(*urls));
+	int rc = 0;
 
-		if (to == NULL)
-			continue;
-		if (mail_kind_may_ack(m->kind) &&
-		    ack_link_for(db, cfg, alert_id, to, &ack_url) < 0)
-			return -1;
-		if (mail_render_alert(cfg, m, ack_url, &msg) < 0) {
-			free(ack_url);
-			return -1;
+	json_array_foreach(recipients, i, rcpt)
+		if (json_string_value(rcpt) != NULL) {
+			ids[n] = alert_id;
+			to[n++] = json_string_value(rcpt);
+		}
+	/* the links of every recipient at once: no round trip per recipient */
+	if (mail_kind_may_ack(m->kind) && ack_links_for(db, cfg, n, ids, to, urls) < 0)
+		rc = -1;
+	for (i = 0; rc == 0 && i < n; i++) {
+		struct mail_msg msg;
+		char *dedup = NULL;
+
+		if (mail_render_alert(cfg, m, urls[i], &msg) < 0) {
+			rc = -1;
+			break;
 		}
 		if (dedup_prefix)
-			dedup = xasprintf("%s:%s", dedup_prefix, to);
-		outbox_add(o, m->kind, alert_id, rule_id, to, &msg, dedup);
+			dedup = xasprintf("%s:%s", dedup_prefix, to[i]);
+		outbox_add(o, m->kind, alert_id, rule_id, to[i], &msg, dedup);
 		free(dedup);
-		free(ack_url);
 		mail_msg_free(&msg);
 	}
-	return 0;
+	for (i = 0; i < n; i++)
+		free(urls[i]);
+	free(urls);
+	free(ids);
+	free(to);
+	return rc;
 }
 
 DB_STMT(q_rule_for_test,

@@ -1,7 +1,7 @@
 /* read_version.c - see read_version.h. */
 #include "read_version.h"
 
-DB_STMT(q_version, "SELECT n FROM read_version");
+DB_STMT(q_version, "SELECT " READ_VERSION_SQL " AS n");
 
 int read_version(struct db *db, int64_t *version)
 {

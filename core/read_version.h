@@ -1,7 +1,8 @@
 /*
- * read_version.h - the database's read version (migration 0005): one row
- * whose number moves, by trigger, in every transaction that changes what
- * the alert summary or history shows. An answer read together with the
+ * read_version.h - the database's read version (migrations 0005, 0030):
+ * the sum of 64 shard rows, one of which moves, by trigger, in every
+ * transaction that changes what the alert summary or history shows (the
+ * shard of its session, so writers do not queue on one row). An answer read together with the
  * version stays exact for as long as the version has not moved; the API's
  * read cache (cgi/read_cache.h) is built on it.
  */
@@ -13,7 +14,7 @@
 #include "db.h"
 
 /* SQL that reads the version inside a larger query. */
-#define READ_VERSION_SQL "(SELECT n FROM read_version)"
+#define READ_VERSION_SQL "(SELECT sum(n)::bigint FROM read_version)"
 /* An answer that no clock makes stale: true until the version moves. */
 #define READ_VERSION_FOREVER INT64_MAX
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "event.h"
 #include "pusher.h"
 #include "util.h"
 
@@ -43,6 +44,9 @@ static void beat_run(struct db *db, struct job *j)
 
 	DB_RUN(db, &q_beat, instance, started, b->clients, b->lag_from,
 	    b->feed_up ? "true" : "false", b->relayed);
+	/* events a writer queued and could not publish (it died, or lost
+	 * the database after its commit) are numbered now */
+	events_publish(db);
 }
 
 static void beat_done(struct pusher *p, struct job *j)

@@ -242,6 +242,49 @@ static void t_api_lock_is_503(void)
 	http_free(&r);
 }
 
+/* Sessions other than ours waiting on a lock now. */
+static long long lock_waiters(void)
+{
+	return test_sql_int("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+	    " AND pid <> pg_backend_pid()", 0, NULL);
+}
+
+/*
+ * A request's deadline passes while its query waits on a lock (no
+ * lock_timeout here): the answer is the 503 at the deadline, and the
+ * query is cancelled in the server then, not left waiting for the lock.
+ */
+static void t_api_deadline_cancels(void)
+{
+	static const char env[] = "GOLDWATCH_REQUEST_DEADLINE_MS=1500 GOLDWATCH_LOCK_TIMEOUT_MS=0";
+	PGconn *holder;
+	int64_t t0;
+	long long waiting = -1;
+	struct http_resp r;
+
+	make_push_kpi("db_deadline_value", 0);
+	CU_ASSERT_EQUAL_FATAL(test_stack_env(env, "api-stop") || test_stack_env(env, "api-start"), 0);
+	holder = hold_lock("alert_rules");
+	t0 = time_mono_us();
+	r = api("POST", "/api/alerts/rules", fixture_users()->admin,
+	    "{\"name\":\"db-deadline rule\",\"kpi\":\"db_deadline_value\",\"condition\":\"gt\","
+	    "\"threshold\":1,\"severity\":\"info\",\"recipients\":[\"owner@shop.example\"]}");
+	EXPECT_ERROR(r, 503, "database_unavailable");
+	CU_ASSERT_TRUE(time_mono_us() - t0 < 6000000);
+	http_free(&r);
+	/* the lock is still held: only a cancel ends the server's wait */
+	for (int i = 0; i < 30 && waiting != 0; i++) {
+		waiting = lock_waiters();
+		if (waiting != 0)
+			test_sleep_ms(100);
+	}
+	CU_ASSERT_EQUAL(waiting, 0);
+	release_lock(holder);
+	CU_ASSERT_EQUAL(test_sql_int("SELECT count(*) FROM alert_rules WHERE name = 'db-deadline rule'",
+	    0, NULL), 0);
+	CU_ASSERT_EQUAL(test_stack("api-stop") || test_stack("api-start"), 0);
+}
+
 void suite_db(void)
 {
 	static const struct test_case cases[] = {
@@ -255,6 +298,8 @@ void suite_db(void)
 		    t_idle_transaction_ended},
 		{"goldwatch-api: a lock held too long is a 503 with Retry-After, not a 500",
 		    t_api_lock_is_503},
+		{"goldwatch-api: at the deadline the waiting query is cancelled in the server",
+		    t_api_deadline_cancels},
 		{NULL, NULL},
 	};
 	static const struct test_case clock_safe[] = {

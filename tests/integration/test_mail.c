@@ -1392,7 +1392,8 @@ static void t_ack_link_once(void)
 		cfg.ack_link_days = -1;
 		db = db_open(&cfg);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(db);
-		CU_ASSERT_EQUAL(ack_link_for(db, &cfg, other, ALICE, &url), 0);
+		CU_ASSERT_EQUAL(ack_links_for(db, &cfg, 1, (const int64_t[]){other},
+		    (const char *const[]){ALICE}, &url), 0);
 		CU_ASSERT_PTR_NOT_NULL(url);
 		if (url) {
 			const char *p = url + strlen(test_base_url());
@@ -1421,7 +1422,7 @@ static void t_ack_link_once(void)
 /*
  * The link acts only for a user who may acknowledge when it is used: a
  * viewer gets no link (fired or escalated: both are made by
- * ack_link_for), and an operator demoted to viewer after the mail went
+ * ack_links_for), and an operator demoted to viewer after the mail went
  * out is refused on the page and on the POST, the token unspent; promoted
  * again, the same link works.
  */
@@ -1433,7 +1434,6 @@ static void t_ack_link_role(void)
 	struct http_resp r;
 	struct config cfg;
 	struct db *db;
-	char *url = (char *)"unset";
 
 	mail_users();
 	rule = firing_rule("ack by role", "[\"" DORA "\",\"" VERA "\"]");
@@ -1450,8 +1450,18 @@ static void t_ack_link_role(void)
 	CU_ASSERT_EQUAL_FATAL(config_load(&cfg), 0);
 	db = db_open(&cfg);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
-	CU_ASSERT_EQUAL(ack_link_for(db, &cfg, alert, VERA, &url), 0);
-	CU_ASSERT_PTR_NULL(url);
+	{
+		/* a viewer between two who may acknowledge: the links of one statement */
+		char *urls[3];
+		CU_ASSERT_EQUAL(ack_links_for(db, &cfg, 3, (const int64_t[]){alert, alert, alert},
+		    (const char *const[]){DORA, VERA, DORA}, urls), 0);
+		CU_ASSERT_PTR_NOT_NULL(urls[0]);
+		CU_ASSERT_PTR_NULL(urls[1]);
+		CU_ASSERT_PTR_NOT_NULL(urls[2]);
+		CU_ASSERT_TRUE(urls[0] && urls[2] && strcmp(urls[0], urls[2]) != 0);
+		free(urls[0]);
+		free(urls[2]);
+	}
 	db_close(db);
 	config_free(&cfg);
 

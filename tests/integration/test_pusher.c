@@ -10,6 +10,7 @@
  * Every delivery check compares the ids received with the events table:
  * exactly the rows after the client's start, in order, then nothing.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -511,6 +512,105 @@ static void t_database_away(void)
 	pusher_restart("");
 }
 
+/* A writer of t_parallel_writers: its own connection, as a worker's. */
+#define WRITERS 8
+#define WRITES 40
+struct writer {
+	pthread_t t;
+	int n, failed;
+};
+
+static void *writer_run(void *arg)
+{
+	struct writer *w = arg;
+	PGconn *c = PQconnectdb(test_env("DATABASE_URL"));
+
+	for (int i = 0; i < WRITES && PQstatus(c) == CONNECTION_OK; i++) {
+		/* what goldwatch's writers do: queue in the transaction, then publish */
+		char sql[400];
+		PGresult *r;
+
+		snprintf(sql, sizeof(sql), "BEGIN; INSERT INTO event_queue (type, data)"
+		    " SELECT 'kpi.sampled', jsonb_build_object('kpi', 't_ws', 'w', %d, 'i', %d,"
+		    " 'value', g) FROM generate_series(1, 3) g; COMMIT", w->n, i);
+		r = PQexec(c, sql);
+		w->failed += PQresultStatus(r) != PGRES_COMMAND_OK;
+		PQclear(r);
+		r = PQexec(c, "SELECT events_sequence()");
+		w->failed += PQresultStatus(r) != PGRES_TUPLES_OK;
+		PQclear(r);
+	}
+	w->failed += PQstatus(c) != CONNECTION_OK;
+	PQfinish(c);
+	return NULL;
+}
+
+/*
+ * Eight writers commit at once, each numbering after its commit: the ids
+ * are gap-free, each writer's three events in its order, nothing stays
+ * queued, and a socket gets every event exactly once, in id order.
+ */
+static void t_parallel_writers(void)
+{
+	const struct fixture_users *u = fixture_users();
+	struct ws_client *c = open_ws(WS_NGINX, NULL, u->viewer);
+	struct writer w[WRITERS];
+	long long start = max_event_id();
+	char a[24];
+
+	for (int i = 0; i < WRITERS; i++) {
+		w[i] = (struct writer){.n = i};
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&w[i].t, NULL, writer_run, &w[i]), 0);
+	}
+	for (int i = 0; i < WRITERS; i++) {
+		pthread_join(w[i].t, NULL);
+		CU_ASSERT_EQUAL(w[i].failed, 0);
+	}
+	snprintf(a, sizeof(a), "%lld", start);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM event_queue"), 0);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM events WHERE id > $1::bigint", a),
+	    WRITERS * WRITES * 3);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT max(id) - min(id) + 1 FROM events WHERE id > $1::bigint", a),
+	    WRITERS * WRITES * 3);
+	/* a writer's events in its order: its transactions one after the
+	 * other, each one's three in theirs */
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM (SELECT (data->>'i')::int AS i,"
+	    " (data->>'value')::int AS v,"
+	    " row_number() OVER (PARTITION BY data->>'w' ORDER BY id) AS k FROM events"
+	    " WHERE id > $1::bigint) x WHERE k <> i * 3 + v", a), 0);
+	expect_events(c, start, max_event_id());
+	expect_quiet(c);
+	ws_free(c);
+}
+
+/* Events a writer queued and never published (it died) are numbered by
+ * the next writer's publish, or else by a pusher's heartbeat. */
+static void t_queued_left_behind(void)
+{
+	const struct fixture_users *u = fixture_users();
+	struct ws_client *c = open_ws(WS_DIRECT, NULL, u->viewer);
+	long long start = max_event_id();
+
+	test_exec("INSERT INTO event_queue (type, data) SELECT 'kpi.sampled',"
+	    " jsonb_build_object('kpi', 't_ws', 'value', g) FROM generate_series(1, 4) g", 0, NULL);
+	/* the heartbeat (every 10 s) numbers them */
+	for (int i = 0; i < 150 && SQL_INT0("SELECT count(*) FROM event_queue") > 0; i++)
+		test_sleep_ms(100);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM event_queue"), 0);
+	expect_events(c, start, max_event_id());
+	/* and a writer's publish numbers what it finds queued besides its own */
+	start = max_event_id();
+	test_exec("INSERT INTO event_queue (type, data) SELECT 'kpi.sampled',"
+	    " jsonb_build_object('kpi', 't_ws', 'value', g) FROM generate_series(1, 2) g", 0, NULL);
+	test_exec("INSERT INTO event_queue (type, data) VALUES ('kpi.sampled',"
+	    " '{\"kpi\":\"t_ws\",\"value\":3}')", 0, NULL);
+	test_exec("SELECT events_sequence()", 0, NULL);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM event_queue"), 0);
+	CU_ASSERT_EQUAL(max_event_id() - start, 3);
+	expect_events(c, start, max_event_id());
+	ws_free(c);
+}
+
 static void t_pusher_restart(void)
 {
 	const struct fixture_users *u = fixture_users();
@@ -952,6 +1052,10 @@ void suite_pusher(void)
 		{"?after= replays exactly the missed events", t_after_replay},
 		{"database restart with clients connected loses nothing", t_database_restart},
 		{"database away: pings go on, upgrades get 503 with Retry-After", t_database_away},
+		{"eight writers at once: ids gap-free in commit order, each relayed once",
+		    t_parallel_writers},
+		{"events left queued are numbered by the next publish or a heartbeat",
+		    t_queued_left_behind},
 		{"pusher restart: clients resume, nothing lost or doubled", t_pusher_restart},
 		{"a client that never reads is dropped, others go on", t_slow_client_dropped},
 		{"pings keep live clients, dead ones are dropped", t_ping_and_dead_clients},
