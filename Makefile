@@ -115,7 +115,7 @@ UNIT_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c))
 INTEG_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/integration/*.c))
 # handlers the unit tests exercise directly (all of cgi but its main)
 API_LIB_OBJ = $(filter-out $(BUILD)/cgi/main.o,$(API_OBJ))
-TEST_BINS = $(BUILD)/tests/unit-tests $(BUILD)/tests/integration-tests
+TEST_BINS = $(BUILD)/tests/unit-tests $(BUILD)/tests/integration-tests $(BUILD)/tests/clock-sem
 BENCH_BINS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/benchlib.c,$(wildcard bench/*.c)))
 
 .PHONY: all deps run stop test test-clock check-tests check-layers tests bench bench-bins \
@@ -163,6 +163,10 @@ $(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(TESTLIB_OBJ) $(API_LIB_OBJ) $(BUILD)/pu
 $(BUILD)/tests/integration-tests: $(INTEG_OBJ) $(TESTLIB_OBJ) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CUNIT_LIBS)
+
+# tests/clock.sh's guard against libfaketime's semaphore left taken
+$(BUILD)/tests/clock-sem: $(BUILD)/tests/clock_sem.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 # benchmarks: bench/*.sh build and run them (results in docs/BENCHMARKS.md);
 # the load client watches its sockets with libuv (lws' foreign loop)

@@ -84,6 +84,14 @@ clock_start() {
 		clock_stop
 		return 1
 	}
+	# every process takes and gives back that semaphore as it starts; one
+	# killed in between (the suites SIGKILL jobs mid-run) would leave it
+	# taken and every later process waiting forever: raised far above one,
+	# no kill can (tests/clock_sem.c says why that is safe)
+	"$top/build/tests/clock-sem" /faketime_sem_$CLOCK_HOLDER 100000 || {
+		clock_stop
+		return 1
+	}
 	export LD_PRELOAD=$CLOCK_LIB FAKETIME="$(printf '%+d' "$offset")" FAKETIME_DONT_FAKE_MONOTONIC=1
 	export FAKETIME_CACHE_DURATION=86400
 	export FAKETIME_SHARED="/faketime_sem_$CLOCK_HOLDER /faketime_shm_$CLOCK_HOLDER"

@@ -110,7 +110,10 @@ integration_suites() {
 		. "$dir/goldwatch.env"
 		set +a
 		export GW_TEST_URL=http://127.0.0.1:$port GW_TEST_STACK=$dir GW_TEST_BIN=$top/$build
-		"$top/$build/tests/integration-tests" ${TEST_SUITE:-}
+		# a hang fails the variant with its output, not the whole run
+		# by CI's clock (TEST_VARIANT_MINUTES, default 35)
+		timeout -k 10 "$((${TEST_VARIANT_MINUTES:-35} * 60))" \
+			"$top/$build/tests/integration-tests" ${TEST_SUITE:-}
 	)
 	local rc=$?
 	if [ $rc -eq 0 ]; then echo "=== $variant: integration tests: ok ($(elapsed))"
@@ -125,7 +128,7 @@ browser_files() {
 	local dir=$1 port=$2 build=$3 file
 	for file in tests/browser/[0-9]*.mjs; do
 		step "browser: $(basename "$file" .mjs) (chromium)" env GW_TEST_URL="http://127.0.0.1:$port" \
-			GW_TEST_STACK="$dir" GW_TEST_BIN="$top/$build" node "$file"
+			GW_TEST_STACK="$dir" GW_TEST_BIN="$top/$build" timeout -k 10 600 node "$file"
 	done
 }
 
