@@ -166,7 +166,7 @@ $(BUILD)/tests/integration-tests: $(INTEG_OBJ) $(TESTLIB_OBJ) $(CORE_LIB)
 
 # tests/clock.sh's guard against libfaketime's semaphore left taken
 $(BUILD)/tests/clock-sem: $(BUILD)/tests/clock_sem.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # benchmarks: bench/*.sh build and run them (results in docs/BENCHMARKS.md);
 # the load client watches its sockets with libuv (lws' foreign loop)
