@@ -12,7 +12,6 @@
  */
 #include <pthread.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "app.h"
 #include "http_stats.h"
@@ -25,17 +24,6 @@
 #endif
 
 DB_STMT(q_ping, "SELECT 1");
-
-/* host:pid, which keeps the series of several API processes apart */
-static void instance_name(char *out, size_t len)
-{
-	char host[128];
-
-	if (gethostname(host, sizeof(host)) < 0)
-		snprintf(host, sizeof(host), "unknown");
-	host[sizeof(host) - 1] = '\0';
-	snprintf(out, len, "%s:%ld", host, (long)getpid());
-}
 
 static void write_build(struct buf *b, const char *instance)
 {
@@ -128,7 +116,8 @@ int metrics_get(struct request *req)
 	double latency = 0;
 	int up;
 
-	instance_name(instance, sizeof(instance));
+	/* host:pid keeps the series of several API processes apart */
+	process_instance(instance, sizeof(instance));
 	buf_init(&out);
 	buf_init(&db_part);
 	write_build(&out, instance);

@@ -768,8 +768,11 @@ static void seasonal_input(const struct run *run, const PGresult *r, int i,
 	json_decref(pts);
 }
 
-/* What rule row i's condition is evaluated on, besides the state. */
-static void cond_input_of(const struct run *run, const PGresult *r, int i,
+/*
+ * What rule row i's condition is evaluated on, besides the state; returns
+ * its KPI's latest value (NULL: none), which the count of moments reads.
+ */
+static const struct kpi_value *cond_input_of(const struct run *run, const PGresult *r, int i,
     const struct read_cols *c, enum cond cond, struct cond_input *in)
 {
 	const struct kpi_value *v = kpi_values_get(run->kv, PQgetvalue(r, i, c->kpi));
@@ -788,6 +791,7 @@ static void cond_input_of(const struct run *run, const PGresult *r, int i,
 	    (double)(run->now_us - cell_i64(r, i, c->newest)) / 60e6 : NAN;
 	if (cond_needs_window_weeks(cond))
 		seasonal_input(run, r, i, c, in);
+	return v;
 }
 
 /*
@@ -795,11 +799,8 @@ static void cond_input_of(const struct run *run, const PGresult *r, int i,
  * (an sql KPI's evaluation step, a pushed sample's time); for no_data,
  * which is about the absence of samples, the run's step. 0: no value.
  */
-static int64_t sample_moment(const struct run *run, const PGresult *r, int i,
-    const struct read_cols *c, enum cond cond)
+static int64_t sample_moment(const struct run *run, const struct kpi_value *v, enum cond cond)
 {
-	const struct kpi_value *v = kpi_values_get(run->kv, PQgetvalue(r, i, c->kpi));
-
 	if (cond == COND_STALE)
 		return schedule_eval_step(run->now_us);
 	return v && v->has ? v->moment_us : 0;
@@ -816,6 +817,7 @@ static int read_change(const struct run *run, const PGresult *r, int i,
 {
 	enum cond cond = cond_parse(PQgetvalue(r, i, c->cond));
 	struct cond_input in = {0};
+	const struct kpi_value *v;
 	struct rule_state st;
 	struct rule_params p;
 	struct rule_step_out o;
@@ -824,14 +826,14 @@ static int read_change(const struct run *run, const PGresult *r, int i,
 	int64_t moment;
 	int recovered;
 
-	cond_input_of(run, r, i, c, cond, &in);
+	v = cond_input_of(run, r, i, c, cond, &in);
 	life_of_row(r, i, &c->life, &st, &p);
 	st.has_open = !PQgetisnull(r, i, c->open);
 
 	cr = cond_eval(cond, threshold, &in, &observed);
 	recovered = cr != COND_NO_DATA && p.has_recovery ?
 	    rule_recovered(cond, observed, p.recovery) : 1;
-	moment = sample_moment(run, r, i, c, cond);
+	moment = sample_moment(run, v, cond);
 	rule_advance(cr, recovered, &st, &p, run->now_us, moment, &o);
 	run->res->evaluated++;
 	seen_add(seen, r, i, c, cr == COND_NO_DATA ? "no_data" : "evaluated");

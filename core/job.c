@@ -163,8 +163,7 @@ int job_open(struct job *j, const char *name, int argc, char **argv,
 int job_close(struct job *j, int rc)
 {
 	if (j->slot_claimed && j->db != NULL) {
-		if (db_in_tx(j->db))
-			db_rollback(j->db);
+		db_rollback(j->db);
 		if (job_slot_finish(j->db, short_name(j), j->slot_us, rc == 0) < 0)
 			log_err("cannot mark the slot finished");
 	}
@@ -208,8 +207,7 @@ int job_record_failure(struct job *j, const char *what)
 
 	if (j->db == NULL)
 		return -1;
-	if (db_in_tx(j->db))
-		db_rollback(j->db);
+	db_rollback(j->db);
 	/* the error line the run logged says why: the record carries it */
 	if (*last)
 		snprintf(error, sizeof(error), "%s: %s", what, last);

@@ -53,8 +53,7 @@ enum slot_claim job_slot_claim(struct db *db, const char *job, int64_t slot_us,
 	int got;
 
 	time_format_iso(slot_us, slot, sizeof(slot));
-	if (gethostname(host, sizeof(host) - 1) < 0)
-		snprintf(host, sizeof(host), "%s", "unknown");
+	host_name(host, sizeof(host));
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	r = DB_EXEC(db, &q_lock, job);
 	if (r == NULL)

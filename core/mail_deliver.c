@@ -288,7 +288,7 @@ void outbox_lease_begin(struct outbox_lease *l, int64_t now_us)
 	}
 	randombytes_buf(rnd, sizeof(rnd));
 	hex_encode(rnd, sizeof(rnd), hex);
-	gethostname(host, sizeof(host) - 1);
+	host_name(host, sizeof(host));
 	snprintf(l->owner, sizeof(l->owner), "%s/%d/%s", host, (int)getpid(), hex);
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -237,6 +238,23 @@ void pool_free(struct pool *p)
 		free(b);
 	}
 	free(p);
+}
+
+void host_name(char *out, size_t len)
+{
+	if (len == 0)
+		return;
+	if (gethostname(out, len) < 0 || out[0] == '\0')
+		snprintf(out, len, "%s", "unknown");
+	out[len - 1] = '\0';
+}
+
+void process_instance(char *out, size_t len)
+{
+	char host[256];
+
+	host_name(host, sizeof(host));
+	snprintf(out, len, "%s:%ld", host, (long)getpid());
 }
 
 int64_t time_now_us(void)

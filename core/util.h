@@ -61,6 +61,14 @@ char *pool_strndup(struct pool *p, const char *s, size_t n);
 char *pool_printf(struct pool *p, const char *fmt, ...) GW_PRINTF(2, 3);
 void pool_free(struct pool *p);
 
+/*
+ * This machine's name ("unknown" when it has none), and "host:pid", which
+ * tells this process apart from any other on any host (metrics' instance
+ * label, the pusher's heartbeat row).
+ */
+void host_name(char *out, size_t len);
+void process_instance(char *out, size_t len);
+
 /* Microseconds since the Unix epoch, wall clock and monotonic. */
 int64_t time_now_us(void);
 int64_t time_mono_us(void);

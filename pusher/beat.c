@@ -11,7 +11,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "event.h"
 #include "pusher.h"
@@ -77,11 +76,7 @@ static void beat_tick(lws_sorted_usec_list_t *sul)
 
 void beat_start(struct pusher *p)
 {
-	char host[64] = "";
-
-	gethostname(host, sizeof(host) - 1);
-	snprintf(instance, sizeof(instance), "%s:%ld", host[0] ? host : "localhost",
-	    (long)getpid());
+	process_instance(instance, sizeof(instance));
 	db_i64_param(time_now_us(), started);
 	/* the first beat at once: a pusher that just started is seen at once */
 	lws_sul_schedule(p->ctx, 0, &p->sul_beat, beat_tick, 1);
