@@ -17,6 +17,8 @@ typedef int (*handler_fn)(struct request *req);
 #define ROUTE_BODY_OPTIONAL 0x4 /* BODY_JSON, but an empty body is fine */
 /* a scrape: an address in GOLDWATCH_METRICS_ALLOW, or any bearer credential */
 #define ROUTE_SCRAPE 0x8
+/* a GET that reads the primary even with a read replica (read_db.h) */
+#define ROUTE_PRIMARY 0x10
 
 struct route {
 	enum method method;

@@ -14,6 +14,7 @@
 #include "http_stats.h"
 #include "log.h"
 #include "page_cache.h"
+#include "read_db.h"
 
 #define SESSION_COOKIE "gw_session"
 
@@ -210,6 +211,22 @@ static int check_body(struct request *req)
 	return 0;
 }
 
+/* The answer of a request that passed the gate, from req->db. */
+static int answer(struct request *req)
+{
+	int rc;
+
+	/* a page this session saw a moment ago, while nothing on it changed */
+	if ((rc = page_cache_serve(req)) != 0)
+		return rc == 503 ? db_unavailable(req) : rc;
+	rc = req->route->handler(req);
+	/* a handler that lost the database mid-way, or met a lock held too
+	 * long or a read-only server, answers 503, not 500 */
+	if (rc == 500 && db_unavailable_now(req->db))
+		return db_unavailable(req);
+	return rc;
+}
+
 static int run(struct request *req)
 {
 	char allow[128];
@@ -267,14 +284,11 @@ static int run(struct request *req)
 	if (req->route->query &&
 	    (rc = request_query_decode(req, req->route->query, req->route->nquery)) != 0)
 		return rc;
-	/* a page this session saw a moment ago, while nothing on it changed */
-	if ((rc = page_cache_serve(req)) != 0)
-		return rc == 503 ? db_unavailable(req) : rc;
-	rc = req->route->handler(req);
-	/* a handler that lost the database mid-way, or met a lock held too
-	 * long or a read-only server, answers 503, not 500 */
-	if (rc == 500 && db_unavailable_now(req->db))
-		return db_unavailable(req);
+	/* a read the replica may answer reads there; what it fails, the primary */
+	read_db_choose(req);
+	rc = answer(req);
+	if (read_db_fall_back(req))
+		rc = answer(req);
 	return rc;
 }
 
@@ -285,16 +299,18 @@ void dispatch(struct request *req)
 	/* no wait on the database outlasts the request's deadline */
 	db_set_deadline(req->db, req->start_us + req->cfg->deadline_ms * 1000);
 	run(req);
-	if (db_in_tx(req->db))
-		db_rollback(req->db); /* a handler that returned mid-transaction */
-	db_set_deadline(req->db, 0);
+	if (db_in_tx(req->primary))
+		db_rollback(req->primary); /* a handler that returned mid-transaction */
 	/* a change here may have ended or changed a credential: before the
 	 * client hears of it, no thread answers from what it remembered */
 	if (changes_state(req->method) && req->status < 400) {
 		auth_cache_invalidate();
 		page_cache_forget();
+		read_db_mark(req);
 	}
 	page_cache_keep(req);
+	read_db_finish(req);
+	db_set_deadline(req->db, 0);
 	if (req->status >= 400 && !is_page(req) && req->resp_type == NULL)
 		req_error(req, req->status, "error", NULL, "%s", status_text(req->status));
 	if (req->resp_type && strncmp(req->resp_type, "application/json", 16) == 0)

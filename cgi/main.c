@@ -61,11 +61,16 @@ static void on_signal(int sig)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct db *db = db_new(&w->srv->cfg);
+	const struct config *cfg = &w->srv->cfg;
+	struct db *db = db_new(cfg);
+	/* the reads that may go to a replica (read_db.h) */
+	struct db *replica = cfg->read_database_url[0] ? db_new_at(cfg, cfg->read_database_url) :
+	    NULL;
 	FCGX_Request fcgx;
 
 	if (FCGX_InitRequest(&fcgx, w->srv->listen_fd, 0) != 0) {
 		log_err("worker %d: FCGX_InitRequest failed", w->index);
+		db_close(replica);
 		db_close(db);
 		return NULL;
 	}
@@ -76,12 +81,14 @@ static void *worker_main(void *arg)
 			break;
 		/* the connection is made on first use: the API starts and
 		 * answers 503 while the database is down, and recovers */
-		request_init(&req, &fcgx, &w->srv->cfg, db);
+		request_init(&req, &fcgx, cfg, db);
+		req.replica = replica;
 		dispatch(&req);
 		request_free(&req);
 		FCGX_Finish_r(&fcgx);
 	}
 	FCGX_Free(&fcgx, 1);
+	db_close(replica);
 	db_close(db);
 	return NULL;
 }

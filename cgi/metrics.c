@@ -17,6 +17,7 @@
 #include "http_stats.h"
 #include "metrics_store.h"
 #include "page_cache.h"
+#include "read_db.h"
 #include "prom.h"
 
 #ifndef GW_VERSION
@@ -138,6 +139,7 @@ int metrics_get(struct request *req)
 	buf_free(&db_part);
 	http_stats_write(&out, instance);
 	page_cache_write(&out, instance);
+	read_db_write(&out, instance);
 	req_header(req, "Cache-Control: no-store");
 	return req_text(req, 200, PROM_CONTENT_TYPE, &out);
 }

@@ -66,6 +66,7 @@ void request_init(struct request *req, FCGX_Request *fcgx, const struct config *
 	req->fcgx = fcgx;
 	req->cfg = cfg;
 	req->db = db;
+	req->primary = db;
 	req->start_us = time_mono_us();
 	buf_init(&req->resp_headers);
 	buf_init(&req->resp_body);
@@ -85,6 +86,7 @@ void request_init(struct request *req, FCGX_Request *fcgx, const struct config *
 	req->cookies = param(req, "HTTP_COOKIE");
 	req->authorization = param(req, "HTTP_AUTHORIZATION");
 	req->csrf_header = param(req, "HTTP_X_CSRF_TOKEN");
+	req->read_after = param(req, "HTTP_GOLDWATCH_READ_AFTER");
 	req->remote_addr = param(req, "REMOTE_ADDR");
 	req->accept_encoding = param(req, "HTTP_ACCEPT_ENCODING");
 	req->https = strcasecmp(param(req, "HTTPS"), "on") == 0;
@@ -151,6 +153,15 @@ void request_free(struct request *req)
 	pool_free(req->pool);
 	req->pool = NULL;
 	log_set_request(NULL);
+}
+
+void request_reset_response(struct request *req)
+{
+	req->status = 0;
+	req->resp_type = NULL;
+	buf_reset(&req->resp_headers);
+	buf_reset(&req->resp_body);
+	req->page_key = NULL;
 }
 
 const char *req_query(const struct request *req, const char *key)

@@ -58,7 +58,9 @@ struct request {
 	struct pool *pool;
 	FCGX_Request *fcgx;
 	const struct config *cfg;
-	struct db *db;
+	struct db *db;             /* where the request reads and writes now */
+	struct db *primary;        /* DATABASE_URL's server */
+	struct db *replica;        /* GOLDWATCH_READ_DATABASE_URL's, or NULL (read_db.h) */
 	int64_t start_us;
 
 	/* the request */
@@ -79,6 +81,7 @@ struct request {
 	const char *cookies;
 	const char *authorization;
 	const char *csrf_header;
+	const char *read_after;    /* Goldwatch-Read-After: a change's commit position */
 	const char *remote_addr;
 	const char *accept_encoding;
 	int https;
@@ -147,6 +150,9 @@ int req_html(struct request *req, int status, struct buf *html); /* takes html *
 int req_text(struct request *req, int status, const char *type, struct buf *body);
 int req_redirect(struct request *req, const char *location); /* 303 */
 int req_no_content(struct request *req);
+
+/* Forgets the response made so far, to make it again (read_db.h). */
+void request_reset_response(struct request *req);
 
 /* Writes status, headers and body to the FastCGI stream. */
 void request_send(struct request *req);

@@ -120,10 +120,11 @@ static const struct vfield q_samples[] = {
 
 static const struct route routes[] = {
 	/* JSON API */
-	ROUTE(M_GET, "/api/health", health_get, ROLE_PUBLIC, BODY_NONE, 0),
+	ROUTE(M_GET, "/api/health", health_get, ROLE_PUBLIC, BODY_NONE, ROUTE_PRIMARY),
 	/* public to the role check: the gate's scrape check decides (ROUTE_SCRAPE) */
-	ROUTE(M_GET, "/metrics", metrics_get, ROLE_PUBLIC, BODY_NONE, ROUTE_SCRAPE),
-	ROUTE(M_GET, "/api/status", status_get, ROLE_ADMIN, BODY_NONE, 0),
+	ROUTE(M_GET, "/metrics", metrics_get, ROLE_PUBLIC, BODY_NONE,
+	    ROUTE_SCRAPE | ROUTE_PRIMARY),
+	ROUTE(M_GET, "/api/status", status_get, ROLE_ADMIN, BODY_NONE, ROUTE_PRIMARY),
 	ROUTE(M_POST, "/api/auth/login", session_login, ROLE_PUBLIC, BODY_JSON, 0),
 	ROUTE(M_POST, "/api/auth/logout", session_logout, ROLE_VIEWER, BODY_NONE, 0),
 	ROUTE(M_GET, "/api/auth/me", session_me, ROLE_VIEWER, BODY_NONE, 0),
@@ -250,7 +251,7 @@ static const struct route routes[] = {
 	ROUTE(M_POST, "/escalation-policies/{id}/delete", page_esc_policy_delete, ROLE_ADMIN,
 	    BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_GET, "/tokens", page_tokens, ROLE_ADMIN, BODY_NONE, ROUTE_PAGE),
-	ROUTE(M_GET, "/status", page_status, ROLE_ADMIN, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_GET, "/status", page_status, ROLE_ADMIN, BODY_NONE, ROUTE_PAGE | ROUTE_PRIMARY),
 	ROUTE(M_POST, "/tokens", page_token_create, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_POST, "/tokens/{id}/revoke", page_token_revoke, ROLE_ADMIN, BODY_FORM, ROUTE_PAGE),
 	ROUTE(M_GET, "/account", page_account, ROLE_VIEWER, BODY_NONE, ROUTE_PAGE),
@@ -264,7 +265,8 @@ static const struct route routes[] = {
 	    ROUTE_PAGE),
 	/* the link in mail: the signed single-use token is the credential and
 	 * the CSRF defence (checked in constant time); a GET changes nothing */
-	ROUTE(M_GET, "/alerts/{id}/ack", page_ack_form, ROLE_PUBLIC, BODY_NONE, ROUTE_PAGE),
+	ROUTE(M_GET, "/alerts/{id}/ack", page_ack_form, ROLE_PUBLIC, BODY_NONE,
+	    ROUTE_PAGE | ROUTE_PRIMARY),
 	ROUTE(M_POST, "/alerts/{id}/ack", page_ack_submit, ROLE_PUBLIC, BODY_FORM,
 	    ROUTE_PAGE | ROUTE_NO_CSRF),
 };

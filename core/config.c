@@ -42,6 +42,8 @@ static const struct conf_var conf_vars[] = {
 	/* first: the lines about the other settings already take its form */
 	WORD("GOLDWATCH_LOG_FORMAT", log_format, "text", log_format_names),
 	STR("DATABASE_URL", database_url, ""),
+	STR("GOLDWATCH_READ_DATABASE_URL", read_database_url, ""),
+	INT("GOLDWATCH_READ_MAX_LAG_MS", read_lag_ms, "2000", 0, 600000),
 	STR("GOLDWATCH_TIMEZONE", timezone, "UTC"),
 	STR("GOLDWATCH_CURRENCY", currency, "USD"),
 	WORD("GOLDWATCH_WEIGHT_UNIT", weight_unit, "g", units_weight_codes),

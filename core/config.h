@@ -14,6 +14,10 @@
 
 struct config {
 	char *database_url;      /* DATABASE_URL, "" = libpq's PG* variables */
+	char *read_database_url; /* GOLDWATCH_READ_DATABASE_URL: a streaming replica
+	                          * the API's reads may use; "" = none (read_db.h) */
+	int64_t read_lag_ms;     /* GOLDWATCH_READ_MAX_LAG_MS: a replica further
+	                          * behind is not read from */
 	char *timezone;          /* GOLDWATCH_TIMEZONE: the shop's zone */
 	char *currency;          /* GOLDWATCH_CURRENCY: ISO 4217 code (units.h) */
 	int64_t weight_unit;     /* GOLDWATCH_WEIGHT_UNIT: index in units_weight_codes */

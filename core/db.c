@@ -26,6 +26,7 @@
 struct db {
 	PGconn *conn;
 	char *conninfo;
+	const char *name;      /* in log lines: "the database", "the read replica" */
 	int in_tx;
 	int lost;
 	char sqlstate[6];
@@ -42,6 +43,8 @@ struct db {
 };
 
 static void forget_prepared(struct db *db);
+
+static const char primary_name[] = "the database";
 
 /* Asks the server to cancel what the dropped connection was running; a
  * thread of its own, since a server cut off may not answer the request
@@ -80,8 +83,8 @@ static void cancel_behind(PGconn *conn)
  */
 static void deadline_passed(struct db *db)
 {
-	log_warn("the database did not answer before the deadline: query cancelled,"
-	    " connection dropped");
+	log_warn("%s did not answer before the deadline: query cancelled,"
+	    " connection dropped", db->name);
 	/* a server that is only slow stops the query now, not at its end */
 	cancel_behind(db->conn);
 	PQfinish(db->conn);
@@ -268,7 +271,7 @@ static int db_connect(struct db *db)
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		/* once per outage; PQerrorMessage never holds the password */
 		if (!db->down_logged)
-			log_err("cannot connect to the database: %s", db->conn ?
+			log_err("cannot connect to %s: %s", db->name, db->conn ?
 			    PQerrorMessage(db->conn) : "no answer before the deadline");
 		if (time_mono_us() - now > DB_SLOW_CONNECT_US)
 			db->retry_after_us = time_mono_us() + DB_RETRY_US;
@@ -284,7 +287,7 @@ static int db_connect(struct db *db)
 	}
 	db->generation++;
 	if (db->down_logged)
-		log_info("connected to the database again");
+		log_info("connected to %s again", db->name);
 	db->down_logged = 0;
 	db->lost = 0;
 	return 0;
@@ -310,7 +313,13 @@ static void tcp_options(struct buf *ci, const struct config *cfg, char sep)
 
 struct db *db_new(const struct config *cfg)
 {
+	return db_new_at(cfg, NULL);
+}
+
+struct db *db_new_at(const struct config *cfg, const char *replica_url)
+{
 	struct db *db = xcalloc(1, sizeof(*db));
+	const char *url = replica_url ? replica_url : cfg->database_url;
 	struct buf ci;
 
 	buf_init(&ci);
@@ -319,16 +328,16 @@ struct db *db_new(const struct config *cfg)
 	 * user's string may override. libpq takes the URL form only alone,
 	 * so for a URL we add options as query parameters.
 	 */
-	if (strncmp(cfg->database_url, "postgres://", 11) == 0 ||
-	    strncmp(cfg->database_url, "postgresql://", 13) == 0) {
-		buf_puts(&ci, cfg->database_url);
-		buf_puts(&ci, strchr(cfg->database_url, '?') ? "&" : "?");
+	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+		buf_puts(&ci, url);
+		buf_puts(&ci, strchr(url, '?') ? "&" : "?");
 		tcp_options(&ci, cfg, '&');
 	} else {
 		tcp_options(&ci, cfg, ' ');
-		buf_printf(&ci, " %s", cfg->database_url);
+		buf_printf(&ci, " %s", url);
 	}
 	db->conninfo = buf_detach(&ci);
+	db->name = replica_url ? "the read replica" : primary_name;
 	snprintf(db->statement_timeout, sizeof(db->statement_timeout), "%lld",
 	    (long long)cfg->statement_ms);
 	snprintf(db->lock_timeout, sizeof(db->lock_timeout), "%lld", (long long)cfg->lock_ms);
@@ -455,7 +464,8 @@ static void note_error(struct db *db, const PGresult *r, const char *what)
 		db->lost = 1;
 	/* constraint violations are answers for the caller, not faults */
 	if (strncmp(db->sqlstate, "23", 2) != 0)
-		log_err("%s: [%s] %s", what, db->sqlstate, db->errmsg);
+		log_err("%s%s: [%s] %s", db->name == primary_name ? "" : "read replica: ", what,
+		    db->sqlstate, db->errmsg);
 }
 
 /* r if it succeeded (the last error cleared); else NULL, error noted. */

@@ -38,6 +38,8 @@ struct db *db_open(const struct config *cfg);
  * the next use; one that hung until the connect timeout, not for a second).
  */
 struct db *db_new(const struct config *cfg);
+/* The same for a read replica at replica_url (NULL: cfg->database_url). */
+struct db *db_new_at(const struct config *cfg, const char *replica_url);
 void db_close(struct db *db);
 PGconn *db_conn(struct db *db);
 
