@@ -139,7 +139,8 @@ int metrics_get(struct request *req)
 	buf_free(&db_part);
 	http_stats_write(&out, instance);
 	page_cache_write(&out, instance);
-	read_db_write(&out, instance);
+	if (req->replica != NULL)
+		read_db_write(&out, instance);
 	req_header(req, "Cache-Control: no-store");
 	return req_text(req, 200, PROM_CONTENT_TYPE, &out);
 }

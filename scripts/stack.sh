@@ -12,6 +12,8 @@
 #   scripts/stack.sh pusher-stop DIR | pusher-start DIR
 #   scripts/stack.sh mailer-stop DIR | mailer-start DIR
 #   scripts/stack.sh nginx-stop DIR | nginx-start DIR
+#   scripts/stack.sh replica-start DIR | replica-stop DIR  (a streaming read
+#       replica of the cluster, port 5433 on its socket folder; start prints its URL)
 #
 # Environment: BUILD (binaries, default build), GOLDWATCH_PORT (8080),
 # GOLDWATCH_ADMIN_PASSWORD (else one is generated and printed once),
@@ -36,7 +38,7 @@ set -euo pipefail
 
 cmd=${1:-}
 dir_arg=${2:-}
-[ -n "$cmd" ] && [ -n "$dir_arg" ] || { sed -n '2,32p' "$0" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir_arg" ] || { sed -n '2,34p' "$0" >&2; exit 2; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/proc.sh"
@@ -170,6 +172,42 @@ pg_stop() {
 	if pg_running; then
 		as_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -w -t 60 -m fast stop >/dev/null
 	fi
+}
+
+# A streaming replica of the stack's cluster (the read replica path):
+# PGROOT/replica, on the same socket folder, port 5433. Its URL is
+# REPLICA_URL; replica-start makes it and waits until it accepts reads.
+REPLICA_DIR=$PGROOT/replica
+REPLICA_PORT=5433
+REPLICA_URL="postgresql:///goldwatch?host=$PGSOCK&port=$REPLICA_PORT&user=goldwatch"
+replica_running() {
+	[ -f "$REPLICA_DIR/PG_VERSION" ] && as_pg "$PGBIN/pg_ctl" -D "$REPLICA_DIR" status >/dev/null 2>&1
+}
+
+replica_start() {
+	pg_running || die "PostgreSQL is not running: start the stack first"
+	if [ ! -f "$REPLICA_DIR/PG_VERSION" ]; then
+		as_pg "$PGBIN/pg_basebackup" -h "$PGSOCK" -p "$PGPORT_PRIV" -U postgres \
+			-D "$REPLICA_DIR" -R -X stream -c fast >"$DIR/log/basebackup.log" 2>&1 ||
+			die "pg_basebackup failed: see $DIR/log/basebackup.log"
+		{
+			echo "port = $REPLICA_PORT"
+			echo "hot_standby = on"
+			echo "hot_standby_feedback = on"
+		} | as_pg tee -a "$REPLICA_DIR/postgresql.conf" >/dev/null
+	fi
+	if ! replica_running; then
+		as_pg "$PGBIN/pg_ctl" -D "$REPLICA_DIR" -w -t 60 -l "$PGROOT/replica.log" start >/dev/null ||
+			die "the replica did not start: see $PGROOT/replica.log"
+	fi
+	echo "$REPLICA_URL"
+}
+
+replica_stop() {
+	if replica_running; then
+		as_pg "$PGBIN/pg_ctl" -D "$REPLICA_DIR" -w -t 60 -m fast stop >/dev/null
+	fi
+	return 0
 }
 
 # A pid file names a live process of ours only if the process still runs
@@ -370,6 +408,7 @@ stop() {
 	stop_pid "$DIR/run/pusher.pid" goldwatch-pusher
 	stop_pid "$DIR/run/mailer.pid" goldwatch-mailer
 	stop_pid "$DIR/run/api.pid" goldwatch-api
+	replica_stop
 	[ -f "$PGDATA_DIR/PG_VERSION" ] && pg_stop
 	say "goldwatch stopped ($DIR)"
 }
@@ -390,6 +429,8 @@ stop) stop ;;
 status) status ;;
 pg-stop) pg_stop ;;
 pg-start) load_env; pg_start ;;
+replica-start) load_env; replica_start ;;
+replica-stop) replica_stop ;;
 api-stop) stop_pid "$DIR/run/api.pid" goldwatch-api ;;
 api-start) load_env; api_start ;;
 pusher-stop) stop_pid "$DIR/run/pusher.pid" goldwatch-pusher ;;
@@ -398,5 +439,5 @@ mailer-stop) stop_pid "$DIR/run/mailer.pid" goldwatch-mailer ;;
 mailer-start) load_env; mailer_start ;;
 nginx-stop) stop_pid "$DIR/run/nginx.pid" nginx ;;
 nginx-start) load_env; nginx_start ;;
-*) sed -n '2,32p' "$0" >&2; exit 2 ;;
+*) sed -n '2,34p' "$0" >&2; exit 2 ;;
 esac

@@ -22,6 +22,7 @@ void suite_nginx(void);
 void suite_page_cache(void);
 void suite_partition(void);
 void suite_slots(void);
+void suite_replica(void);
 void suite_money(void);
 void suite_ack_key(void);
 void suite_options(void);

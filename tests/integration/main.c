@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 		suite_hysteresis, suite_contact_points, suite_notify, suite_deliveries, suite_escalation_policy,
 		suite_tokens, suite_logs, suite_metrics, suite_prometheus, suite_system_rules,
 		suite_status, suite_money, suite_page_cache, suite_partition,
-		suite_slots,
+		suite_slots, suite_replica,
 	};
 	return test_main(argc, argv, suites, sizeof(suites) / sizeof(suites[0]));
 }

@@ -14,6 +14,7 @@ int main(int argc, char **argv)
 		suite_routes, suite_rule, suite_rule_life, suite_mail_mime, suite_ring, suite_store_answer,
 		suite_config, suite_offline, suite_parsers, suite_chart, suite_fmt, suite_alert, suite_schedule,
 		suite_calendar, suite_baseline, suite_cond, suite_contact_point, suite_policy, suite_metrics, suite_units,
+		suite_read_db,
 	};
 	return test_main(argc, argv, suites, sizeof(suites) / sizeof(suites[0]));
 }

@@ -27,5 +27,6 @@ void suite_contact_point(void);
 void suite_policy(void);
 void suite_metrics(void);
 void suite_units(void);
+void suite_read_db(void);
 
 #endif
