@@ -32,6 +32,10 @@ DB_STMT(q_events_insert,
     " ORDER BY n");
 
 DB_STMT(q_events_sequence, "SELECT events_sequence()");
+DB_STMT(q_events_step, "SELECT events_sequence_step() AS more");
+
+/* Rounds of events_sequence_step() one publish makes at most (0033). */
+#define PUBLISH_ROUNDS 16
 
 /* What the commit of queued events calls (db_after_commit). */
 static void publish(struct db *db)
@@ -41,6 +45,21 @@ static void publish(struct db *db)
 }
 
 int events_publish(struct db *db)
+{
+	for (int i = 0; i < PUBLISH_ROUNDS; i++) {
+		PGresult *r = DB_EXEC(db, &q_events_step);
+		int more = r && PQntuples(r) == 1 && db_bool(r, 0, "more");
+
+		PQclear(r);
+		if (r == NULL)
+			return -1;
+		if (!more)
+			break;
+	}
+	return 0;
+}
+
+int events_publish_all(struct db *db)
 {
 	return DB_RUN(db, &q_events_sequence);
 }

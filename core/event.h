@@ -27,10 +27,13 @@ void events_add(struct events *e, const char *type, const json_t *data);
 /* Queues the gathered events; they are published (events_publish) when
  * the open transaction commits, at once without one. 0, or -1. */
 int events_flush(struct db *db, struct events *e);
-/* Numbers what is queued into events (SELECT events_sequence()): after a
- * commit that queued events; the pusher calls it at each heartbeat for
- * what a writer that died left. 0, or -1. */
+/* Numbers what is queued into events, after a commit that queued some:
+ * events_sequence_step() until it says done, never waiting for another
+ * sequencer (which then numbers these too; migration 0033). 0, or -1. */
 int events_publish(struct db *db);
+/* The same, waiting for the events lock (SELECT events_sequence()): the
+ * pusher's heartbeat, for what a writer that died or gave up left. */
+int events_publish_all(struct db *db);
 /* A statement of the caller's queued events into event_queue itself:
  * publish them when the open transaction commits (at once without one). */
 void events_queued(struct db *db);

@@ -45,7 +45,7 @@ static void beat_run(struct db *db, struct job *j)
 	    b->feed_up ? "true" : "false", b->relayed);
 	/* events a writer queued and could not publish (it died, or lost
 	 * the database after its commit) are numbered now */
-	events_publish(db);
+	events_publish_all(db);
 }
 
 static void beat_done(struct pusher *p, struct job *j)

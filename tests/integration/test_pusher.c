@@ -18,7 +18,9 @@
 
 #include "alert_store.h"
 #include "config.h"
+#include "db.h"
 #include "engine.h"
+#include "event.h"
 #include "integration.h"
 #include "testlib.h"
 #include "util.h"
@@ -523,31 +525,40 @@ struct writer {
 static void *writer_run(void *arg)
 {
 	struct writer *w = arg;
-	PGconn *c = PQconnectdb(test_env("DATABASE_URL"));
+	struct config cfg = {0};
+	char *url = xstrdup(test_env("DATABASE_URL"));
+	struct db *db;
 
-	for (int i = 0; i < WRITES && PQstatus(c) == CONNECTION_OK; i++) {
-		/* what goldwatch's writers do: queue in the transaction, then publish */
-		char sql[400];
-		PGresult *r;
-
-		snprintf(sql, sizeof(sql), "BEGIN; INSERT INTO event_queue (type, data)"
-		    " SELECT 'kpi.sampled', jsonb_build_object('kpi', 't_ws', 'w', %d, 'i', %d,"
-		    " 'value', g) FROM generate_series(1, 3) g; COMMIT", w->n, i);
-		r = PQexec(c, sql);
-		w->failed += PQresultStatus(r) != PGRES_COMMAND_OK;
-		PQclear(r);
-		r = PQexec(c, "SELECT events_sequence()");
-		w->failed += PQresultStatus(r) != PGRES_TUPLES_OK;
-		PQclear(r);
+	cfg.database_url = url;
+	cfg.db_timeout_s = 5;
+	if ((db = db_open(&cfg)) == NULL) {
+		w->failed++;
+		free(url);
+		return NULL;
 	}
-	w->failed += PQstatus(c) != CONNECTION_OK;
-	PQfinish(c);
+	for (int i = 0; i < WRITES; i++) {
+		/* what goldwatch's writers do: queue in the transaction, and
+		 * publish after the commit (events_publish, never waiting) */
+		struct events ev;
+
+		events_init(&ev);
+		for (int g = 1; g <= 3; g++) {
+			json_t *d = json_pack("{ss si si si}", "kpi", "t_ws", "w", w->n, "i", i,
+			    "value", g);
+			events_add(&ev, "kpi.sampled", d);
+			json_decref(d);
+		}
+		w->failed += db_begin(db) < 0 || events_flush(db, &ev) < 0 || db_commit(db) < 0;
+		events_free(&ev);
+	}
+	db_close(db);
+	free(url);
 	return NULL;
 }
 
 /*
- * Eight writers commit at once, each numbering after its commit: the ids
- * are gap-free, each writer's three events in its order, nothing stays
+ * Eight writers commit at once, each numbering after its commit and none
+ * waiting for another sequencer (0033): the ids are gap-free, each writer's three events in its order, nothing stays
  * queued, and a socket gets every event exactly once, in id order.
  */
 static void t_parallel_writers(void)
@@ -609,6 +620,37 @@ static void t_queued_left_behind(void)
 	CU_ASSERT_EQUAL(max_event_id() - start, 3);
 	expect_events(c, start, max_event_id());
 	ws_free(c);
+}
+
+/*
+ * A step of the sequencer never waits: with the events lock held
+ * elsewhere it returns false at once and leaves the queue; once the lock
+ * is free it numbers the queue and says so, and then there is nothing.
+ */
+static void t_step_never_waits(void)
+{
+	PGconn *holder = PQconnectdb(test_env("DATABASE_URL"));
+	PGresult *r = PQexec(holder, "BEGIN; SELECT pg_advisory_xact_lock(1735355492)");
+	long long start = max_event_id();
+	int64_t t0;
+
+	CU_ASSERT_EQUAL_FATAL(PQresultStatus(r), PGRES_TUPLES_OK);
+	PQclear(r);
+	test_exec("INSERT INTO event_queue (type, data) VALUES ('kpi.sampled',"
+	    " '{\"kpi\":\"t_ws\",\"value\":1}')", 0, NULL);
+	t0 = time_mono_us();
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT events_sequence_step()::int"), 0);
+	CU_ASSERT_TRUE(time_mono_us() - t0 < 1000000);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM event_queue"), 1);
+	r = PQexec(holder, "COMMIT");
+	PQclear(r);
+	PQfinish(holder);
+	/* true: it numbered the row (false only if a pusher's heartbeat,
+	 * waiting for the lock, took it first) */
+	(void)SQL_INT0("SELECT events_sequence_step()::int");
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM event_queue"), 0);
+	CU_ASSERT_EQUAL(max_event_id() - start, 1);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT events_sequence_step()::int"), 0);
 }
 
 static void t_pusher_restart(void)
@@ -1056,6 +1098,7 @@ void suite_pusher(void)
 		    t_parallel_writers},
 		{"events left queued are numbered by the next publish or a heartbeat",
 		    t_queued_left_behind},
+		{"a step of the sequencer never waits for the events lock", t_step_never_waits},
 		{"pusher restart: clients resume, nothing lost or doubled", t_pusher_restart},
 		{"a client that never reads is dropped, others go on", t_slow_client_dropped},
 		{"pings keep live clients, dead ones are dropped", t_ping_and_dead_clients},
