@@ -1,0 +1,357 @@
+#!/bin/bash
+# The multi-host test (make test-cluster): network namespaces on this
+# machine make the deployment of docs/DEPLOY.md "Several hosts":
+#
+#   gwc-PID-br   a bridge (br0) joining the others, 10.231.0.0/24
+#   gwc-PID-db   PostgreSQL 15 primary 10.231.0.1:5432, its streaming
+#                replica 10.231.0.1:5433 (pg_basebackup -R -X stream), and
+#                the test SMTP server (tests/smtp/smtpd.py) on 10.231.0.1:2525
+#   gwc-PID-a    10.231.0.2: goldwatch-api, goldwatch-pusher, nginx
+#   gwc-PID-b    10.231.0.3: the same; the jobs are run here and on a
+#
+# Each app host has DATABASE_URL at the primary over TCP and
+# GOLDWATCH_READ_DATABASE_URL at the replica (GOLDWATCH_READ_MAX_LAG_MS
+# 600000). Every check prints "ok - ..." or "not ok - ..."; the exit status
+# is non-zero if one failed. Everything made (namespaces, processes by pid,
+# folders) is removed at the end, on failure too.
+#
+#   tests/cluster/cluster.sh        (as root; BUILD: the binaries, default build)
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-build}
+case "$BUILD" in /*) bin=$BUILD ;; *) bin=$top/$BUILD ;; esac
+PGBIN=/usr/lib/postgresql/15/bin
+P=gwc-$$
+NS_BR=$P-br NS_DB=$P-db NS_A=$P-a NS_B=$P-b
+DB_IP=10.231.0.1 A_IP=10.231.0.2 B_IP=10.231.0.3
+WORK=/var/tmp/$P
+PGW=$WORK/pg
+PORT=8080
+SMTP_PORT_=2525
+failed=0
+started=$SECONDS
+pids=()
+
+say() { echo "# $*"; }
+die() { echo "not ok - $*"; exit 1; }
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; failed=1; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
+
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+as_pg() { runuser -u postgres -- "$@"; }
+
+cleanup() {
+	local pid ns
+	set +e
+	for host in a b; do
+		[ -d "$WORK/$host/run" ] || continue
+		for f in "$WORK/$host"/run/*.pid; do
+			[ -f "$f" ] || continue
+			pid=$(cat "$f"); [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+		done
+	done
+	for pid in "${pids[@]+"${pids[@]}"}"; do kill -9 "$pid" 2>/dev/null; done
+	for d in "$PGW/replica" "$PGW/primary"; do
+		[ -f "$d/postmaster.pid" ] && kill -9 "$(head -n 1 "$d/postmaster.pid")" 2>/dev/null
+	done
+	sleep 0.2
+	for ns in "$NS_A" "$NS_B" "$NS_DB" "$NS_BR"; do
+		ip netns pids "$ns" 2>/dev/null | while read -r pid; do kill -9 "$pid" 2>/dev/null; done
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+[ "$(id -u)" = 0 ] || die "the cluster test needs root (network namespaces)"
+for b in goldwatch-api goldwatch-pusher goldwatch-admin goldwatch-evaluate goldwatch-mailer; do
+	[ -x "$bin/$b" ] || die "$bin/$b is not built (make)"
+done
+[ -x "$PGBIN/postgres" ] || die "PostgreSQL 15 server binaries not found in $PGBIN"
+
+# --- the network --------------------------------------------------------
+netns() {
+	local ns
+	for ns in "$NS_BR" "$NS_DB" "$NS_A" "$NS_B"; do ip netns add "$ns" || return 1; done
+	ip -n "$NS_BR" link add br0 type bridge || return 1
+	ip -n "$NS_BR" link set br0 up
+	local host ip
+	for host in db:$DB_IP a:$A_IP b:$B_IP; do
+		ip=${host#*:} host=${host%%:*}
+		ip -n "$NS_BR" link add "p-$host" type veth peer name eth0 netns "$P-$host" || return 1
+		ip -n "$NS_BR" link set "p-$host" master br0 up
+		ip -n "$P-$host" addr add "$ip/24" dev eth0
+		ip -n "$P-$host" link set eth0 up
+		ip -n "$P-$host" link set lo up
+	done
+}
+netns || die "network namespaces could not be made (ip netns add, veth, bridge): the cluster test needs them"
+mkdir -p "$WORK"
+chmod 755 "$WORK"
+
+wait_for() { # SECONDS COMMAND...: until it succeeds
+	local deadline=$((SECONDS + $1)); shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.1
+	done
+}
+in_ns "$NS_A" bash -c "exec 3<>/dev/tcp/$DB_IP/9" 2>/dev/null; true
+
+# --- PostgreSQL ---------------------------------------------------------
+PSQL=(in_ns "$NS_DB" psql -X -q -tA -h $DB_IP -U postgres)
+pg_up() {
+	mkdir -p "$PGW" && chown postgres: "$PGW"
+	as_pg $PGBIN/initdb -D "$PGW/primary" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
+		>"$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log"; return 1; }
+	cat >>"$PGW/primary/postgresql.conf" <<CONF
+listen_addresses = '$DB_IP'
+unix_socket_directories = ''
+port = 5432
+max_connections = 200
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+wal_level = replica
+CONF
+	cat >>"$PGW/primary/pg_hba.conf" <<CONF
+host all all 10.231.0.0/24 trust
+host replication all 10.231.0.0/24 trust
+CONF
+	in_ns "$NS_DB" runuser -u postgres -- $PGBIN/pg_ctl -D "$PGW/primary" -w -t 60 \
+		-l "$PGW/primary.log" start >/dev/null || { tail "$PGW/primary.log"; return 1; }
+	"${PSQL[@]}" -d postgres -c "CREATE ROLE goldwatch LOGIN" -c "CREATE DATABASE goldwatch OWNER goldwatch" ||
+		return 1
+	in_ns "$NS_DB" runuser -u postgres -- $PGBIN/pg_basebackup -h $DB_IP -p 5432 -U postgres \
+		-D "$PGW/replica" -R -X stream -c fast >"$PGW/basebackup.log" 2>&1 ||
+		{ cat "$PGW/basebackup.log"; return 1; }
+	printf "port = 5433\nhot_standby = on\nhot_standby_feedback = on\n" >>"$PGW/replica/postgresql.conf"
+	replica_start
+}
+replica_start() {
+	in_ns "$NS_DB" runuser -u postgres -- $PGBIN/pg_ctl -D "$PGW/replica" -w -t 60 \
+		-l "$PGW/replica.log" start >/dev/null
+}
+replica_stop() {
+	in_ns "$NS_DB" runuser -u postgres -- $PGBIN/pg_ctl -D "$PGW/replica" -w -t 60 -m fast stop >/dev/null
+}
+pg_up || die "PostgreSQL primary and replica did not start"
+DBURL="postgresql://goldwatch@$DB_IP:5432/goldwatch"
+READURL="postgresql://goldwatch@$DB_IP:5433/goldwatch"
+sql() { in_ns "$NS_DB" psql -X -q -tA -h $DB_IP -U goldwatch -d goldwatch -c "$1"; }
+rsql() { in_ns "$NS_DB" psql -X -q -tA -h $DB_IP -p 5433 -U postgres -d goldwatch -c "$1"; }
+
+# --- SMTP -------------------------------------------------------------------
+SMTP_DIR=$WORK/smtp
+smtp_up() {
+	mkdir -p "$SMTP_DIR"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+		-addext "subjectAltName=IP:$DB_IP" -keyout "$SMTP_DIR/key.pem" -out "$SMTP_DIR/cert.pem" \
+		>"$SMTP_DIR/openssl.log" 2>&1 || return 1
+	SMTP_PASS=smtp-$$-$RANDOM
+	in_ns "$NS_DB" env SMTPD_USER=goldwatch-test SMTPD_PASSWORD=$SMTP_PASS setsid /usr/bin/python3 -u \
+		"$top/tests/smtp/smtpd.py" --dir "$SMTP_DIR" --cert "$SMTP_DIR/cert.pem" --key "$SMTP_DIR/key.pem" \
+		--host $DB_IP --port $SMTP_PORT_ >>"$SMTP_DIR/smtpd.log" 2>&1 </dev/null &
+	pids+=($!)
+	wait_for 20 test -s "$SMTP_DIR/port"
+}
+smtp_up || die "the SMTP server did not start"
+
+# --- the app hosts ------------------------------------------------------
+KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+ADMIN_PW=admin-$$-$RANDOM
+host_env() { # HOST IP
+	local d=$WORK/$1
+	mkdir -p "$d/run" "$d/log" "$d/spool" "$d/nginx/tmp"
+	cat >"$d/goldwatch.env" <<ENV
+DATABASE_URL="$DBURL"
+GOLDWATCH_READ_DATABASE_URL="$READURL"
+GOLDWATCH_READ_MAX_LAG_MS="600000"
+GOLDWATCH_REQUEST_DEADLINE_MS="1500"
+GOLDWATCH_DATA_DIR="$top"
+GOLDWATCH_SOCKET="$d/run/api.sock"
+GOLDWATCH_PUSHER_SOCKET="$d/run/pusher.sock"
+GOLDWATCH_SPOOL_DIR="$d/spool"
+GOLDWATCH_BASE_URL="http://$2:$PORT"
+GOLDWATCH_TIMEZONE="UTC"
+GOLDWATCH_PORT="$PORT"
+GOLDWATCH_SECRET_KEY="$KEY"
+GOLDWATCH_SYSTEM_CHECKS="false"
+SMTP_SERVER="$DB_IP"
+SMTP_PORT="$SMTP_PORT_"
+SMTP_USE_TLS="true"
+SMTP_USERNAME="goldwatch-test"
+SMTP_PASSWORD="$SMTP_PASS"
+GOLDWATCH_SMTP_CA_FILE="$SMTP_DIR/cert.pem"
+FROM_EMAIL="goldwatch cluster <alerts@goldwatch.test>"
+ENV
+}
+# on_host HOST COMMAND...: in the host's namespace with its environment
+on_host() {
+	local h=$1; shift
+	( set -a; . "$WORK/$h/goldwatch.env"; set +a; cd "$WORK/$h/log" && ip netns exec "$P-$h" "$@" )
+}
+stack() { # HOST CMD: scripts/stack.sh's per-process start/stop on that host
+	in_ns "$P-$1" env BUILD="$bin" STACK_QUIET=1 "$top/scripts/stack.sh" "$2" "$WORK/$1"
+}
+host_env a $A_IP
+host_env b $B_IP
+on_host a "$bin/goldwatch-admin" migrate >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log"; die "migrations failed"; }
+printf '%s\n' "$ADMIN_PW" | on_host a "$bin/goldwatch-admin" user add admin --role admin >/dev/null ||
+	die "the admin user could not be made"
+printf '%s\n' "viewer-$ADMIN_PW" | on_host a "$bin/goldwatch-admin" user add viewer1 --role viewer >/dev/null ||
+	die "the viewer user could not be made"
+for h in a b; do
+	for c in api-start pusher-start nginx-start; do
+		stack $h $c || { tail -n 20 "$WORK/$h"/log/*.log; die "host $h: $c failed"; }
+	done
+done
+say "cluster up in $((SECONDS - started)) s"
+
+# HTTP on a host's nginx: curl_h HOST ARGS... (inside the host's namespace)
+curl_h() { local h=$1; shift; in_ns "$P-$h" curl -sS --max-time 10 "$@"; }
+url() { echo "http://127.0.0.1:$PORT$1"; }
+login() { # HOST USER PASSWORD: the token
+	curl_h "$1" -H 'Content-Type: application/json' \
+		-d "{\"username\":\"$2\",\"password\":\"$3\"}" "$(url /api/auth/login)" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+}
+ADMIN_A=$(login a admin "$ADMIN_PW") && ADMIN_B=$(login b admin "$ADMIN_PW") &&
+	VIEWER_B=$(login b viewer1 "viewer-$ADMIN_PW") || die "login failed"
+
+# status, headers and body of one request: req HOST METHOD PATH TOKEN [BODY] [HEADER]
+# sets ST (status), HD (headers file), BD (body file), MS (milliseconds taken)
+req() {
+	local h=$1 m=$2 path=$3 tok=$4 body=${5:-} extra=${6:-} t0
+	HD=$WORK/last.h BD=$WORK/last.b
+	local args=(-X "$m" -D "$HD" -o "$BD" -w '%{http_code}')
+	[ -n "$tok" ] && args+=(-H "Authorization: Bearer $tok")
+	[ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
+	[ -n "$extra" ] && args+=(-H "$extra")
+	t0=$(date +%s%N)
+	ST=$(curl_h "$h" "${args[@]}" "$(url "$path")" 2>/dev/null) || ST=${ST:-000}
+	MS=$((($(date +%s%N) - t0) / 1000000))
+}
+hdr() { tr -d '\r' <"$HD" | sed -n "s/^$1: *//Ip" | tail -n 1; }
+
+# --- 2: mail exactly once -----------------------------------------------------
+MAILS=500
+check_mail() {
+	sql "INSERT INTO mail_outbox (kind, recipient, subject, body_text, body_html, message_id)
+	     SELECT 'test', 'cl-' || g || '@shop.example', 'cluster ' || g, 'text', '<p>html</p>',
+	            '<cluster.' || g || '@goldwatch.test>' FROM generate_series(1, $MAILS) g" >/dev/null || return 1
+	on_host a "$bin/goldwatch-mailer" --json >"$WORK/mail-a.json" 2>"$WORK/mail-a.log" & local pa=$!
+	on_host b "$bin/goldwatch-mailer" --json >"$WORK/mail-b.json" 2>"$WORK/mail-b.log" & local pb=$!
+	pids+=($pa $pb)
+	wait $pa || { say "mailer a failed: $(tail -n 3 "$WORK/mail-a.log")"; return 1; }
+	wait $pb || { say "mailer b failed: $(tail -n 3 "$WORK/mail-b.log")"; return 1; }
+	local sa sb rows got uniq
+	sa=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sent"])' "$WORK/mail-a.json")
+	sb=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sent"])' "$WORK/mail-b.json")
+	say "mailer on a sent $sa, on b $sb"
+	rows=$(sql "SELECT count(*) FROM mail_outbox WHERE recipient LIKE 'cl-%' AND status = 'sent'
+	            AND attempts = 1 AND last_error IS NULL")
+	read -r got uniq < <(python3 - "$SMTP_DIR/mail" <<'PY'
+import json, os, sys
+ids = []
+for f in os.listdir(sys.argv[1]):
+    if f.endswith(".json"):
+        m = json.load(open(os.path.join(sys.argv[1], f))).get("message_id") or ""
+        if m.startswith("<cluster."):
+            ids.append(m)
+print(len(ids), len(set(ids)))
+PY
+)
+	say "rows sent at the first attempt: $rows; spool: $got messages, $uniq Message-IDs"
+	[ "$((sa + sb))" = $MAILS ] && [ "$sa" -gt 0 ] && [ "$sb" -gt 0 ] && [ "$rows" = $MAILS ] &&
+		[ "$got" = $MAILS ] && [ "$uniq" = $MAILS ]
+}
+check "mail: $MAILS messages, mailers on both hosts at once, each delivered once, no failed attempt" check_mail
+
+# --- 5: a host cut off from the database ------------------------------------
+json_503() { # the last answer: 503 JSON with Retry-After, within 2 s
+	[ "$ST" = 503 ] && [ "$MS" -lt 2000 ] && [ -n "$(hdr Retry-After)" ] &&
+		hdr Content-Type | grep -q json && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$BD"
+}
+check_cut_off() {
+	req a GET /api/health "" || true
+	[ "$ST" = 200 ] || { say "a's health before the cut: $ST"; return 1; }
+	ip -n "$NS_A" link set eth0 down || return 1
+	local ok=1
+	req a GET /api/health ""
+	json_503 || { say "a's /api/health cut off: $ST in $MS ms, Retry-After '$(hdr Retry-After)'"; ok=0; }
+	req a GET /api/health ""
+	json_503 || { say "a's /api/health again: $ST in $MS ms"; ok=0; }
+	req a GET /api/kpis "$ADMIN_A"
+	json_503 || { say "a's GET /api/kpis cut off: $ST in $MS ms, Retry-After '$(hdr Retry-After)'"; ok=0; }
+	say "cut off: a answered GET /api/kpis $ST in $MS ms"
+	req b GET /api/health ""
+	[ "$ST" = 200 ] || { say "b's health while a is cut off: $ST"; ok=0; }
+	req b GET /api/kpis "$ADMIN_B"
+	[ "$ST" = 200 ] || { say "b's GET /api/kpis while a is cut off: $ST"; ok=0; }
+	ip -n "$NS_A" link set eth0 up || return 1
+	# each worker drops its connection at its next request's deadline and
+	# connects again: recovered once 20 requests in a row answer 200
+	local deadline=$((SECONDS + 40)) streak=0 t0=$SECONDS
+	while [ $streak -lt 20 ]; do
+		req a GET /api/health ""
+		if [ "$ST" = 200 ]; then req a GET /api/kpis "$ADMIN_A"; fi
+		if [ "$ST" = 200 ]; then streak=$((streak + 1)); else streak=0; fi
+		[ $SECONDS -lt $deadline ] || { say "a did not recover: $ST"; return 1; }
+	done
+	say "a recovered $((SECONDS - t0)) s after the link came back"
+	[ $ok = 1 ]
+}
+check "cut off: a answers 503 JSON with Retry-After within 2 s, b unaffected, a recovers without restart" check_cut_off
+
+# --- 8: replica reads, read-your-writes ------------------------------------
+reads_replica_soon() { # HOST PATH TOKEN: within 20 s, 200 from the replica
+	local deadline=$((SECONDS + 20))
+	while :; do
+		req "$1" GET "$2" "$3"
+		[ "$ST" = 200 ] && [ "$(hdr Goldwatch-Read-From)" = replica ] && return 0
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.1
+	done
+}
+expect_read() { # HOST PATH TOKEN STATUS FROM [HEADER]
+	req "$1" GET "$2" "$3" "" "${6:-}"
+	[ "$ST" = "$4" ] && [ "$(hdr Goldwatch-Read-From)" = "$5" ] && return 0
+	say "GET $2 on $1 [${6:-}]: $ST from $(hdr Goldwatch-Read-From), want $4 from $5"
+	return 1
+}
+check_replica() {
+	local ok=1 key=cluster_$$ after
+	reads_replica_soon b /api/kpis "$VIEWER_B" || { say "b never read from the replica"; return 1; }
+	reads_replica_soon a /api/kpis "$ADMIN_A" || { say "a never read from the replica"; return 1; }
+	rsql "SELECT pg_wal_replay_pause()" >/dev/null || return 1
+	req a POST /api/kpis "$ADMIN_A" "{\"key\":\"$key\",\"name\":\"Cluster check\",\"category\":\"operational\",\"unit\":\"count\"}"
+	[ "$ST" = 201 ] || { say "POST /api/kpis on a: $ST $(cat "$BD")"; return 1; }
+	after=$(hdr Goldwatch-Read-After)
+	[ -n "$after" ] || { say "no Goldwatch-Read-After"; ok=0; }
+	expect_read a "/api/kpis/$key" "$ADMIN_A" 200 primary || ok=0
+	expect_read b "/api/kpis/$key" "$VIEWER_B" 404 replica || ok=0
+	expect_read b "/api/kpis/$key" "$VIEWER_B" 200 primary "Goldwatch-Read-After: $after" || ok=0
+	expect_read b "/api/kpis/$key" "$ADMIN_B" 200 primary "Cookie: gw_read_after=$after" || ok=0
+	rsql "SELECT pg_wal_replay_resume()" >/dev/null || return 1
+	reads_replica_soon b "/api/kpis/$key" "$VIEWER_B" || { say "b: not from the replica after resume"; ok=0; }
+	reads_replica_soon a "/api/kpis/$key" "$ADMIN_A" || { say "a: not from the replica after resume"; ok=0; }
+	reads_replica_soon b "/api/kpis/$key" "$ADMIN_B" || { say "b admin: not from the replica after resume"; ok=0; }
+	replica_stop || return 1
+	local h
+	for h in a b; do
+		tok=$ADMIN_A; [ $h = b ] && tok=$VIEWER_B
+		expect_read $h "/api/kpis/$key" "$tok" 200 primary || ok=0
+		[ "$MS" -lt 1000 ] || { say "$h: read with the replica down took $MS ms"; ok=0; }
+	done
+	replica_start || return 1
+	reads_replica_soon b /api/kpis "$VIEWER_B" || { say "b: not back on the replica"; ok=0; }
+	[ $ok = 1 ]
+}
+check "replica: reads from the replica, read-your-writes with replay paused (header, cookie), replica down -> primary at once" check_replica
+
+say "cluster test: $((SECONDS - started)) s"
+[ $failed = 0 ]
