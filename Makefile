@@ -118,7 +118,7 @@ API_LIB_OBJ = $(filter-out $(BUILD)/cgi/main.o,$(API_OBJ))
 TEST_BINS = $(BUILD)/tests/unit-tests $(BUILD)/tests/integration-tests $(BUILD)/tests/clock-sem
 BENCH_BINS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/benchlib.c,$(wildcard bench/*.c)))
 
-.PHONY: all deps run stop test test-clock check-tests check-layers tests bench bench-bins \
+.PHONY: all deps run stop test test-clock test-cluster check-tests check-layers tests bench bench-bins \
 	install uninstall clean fuzz fuzz-bins fuzz-targets
 .DEFAULT_GOAL := all
 
@@ -241,6 +241,12 @@ check-layers:
 test-clock: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all tests
 	@SKIP_OPENAPI=1 SKIP_DEPLOY=1 SKIP_FUZZ=1 tests/run.sh clock
+
+# the multi-host test: network namespaces with a primary, a replica, an
+# SMTP server and two app hosts (tests/cluster/cluster.sh; root, ip, tc)
+test-cluster: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) all tests
+	@SKIP_OPENAPI=1 SKIP_DEPLOY=1 SKIP_FUZZ=1 tests/run.sh cluster
 
 install: all
 	@DESTDIR="$(DESTDIR)" BINDIR="$(BINDIR)" DATADIR="$(DATADIR)" \

@@ -14,8 +14,12 @@
 # for a clock variant (make test's extra run is both: before opening, on
 # ICU's collation).
 #
-#   tests/run.sh [normal|san|icu|clock-MOMENT[+icu]|clock ...]
-#       (default: normal san clock-0959shop+icu browser; clock: every moment)
+# The cluster variant runs tests/cluster/cluster.sh (network namespaces:
+# a primary and its replica, an SMTP server, two app hosts), after the
+# other variants, alone.
+#
+#   tests/run.sh [normal|san|icu|clock-MOMENT[+icu]|clock|cluster ...]
+#       (default: normal san clock-0959shop+icu browser cluster; clock: every moment)
 #   TEST_SUITE=NAME: that integration suite only (tests/integration/main.c)
 set -uo pipefail
 
@@ -30,7 +34,15 @@ for v in "$@"; do
 		variants+=("$v")
 	fi
 done
-[ ${#variants[@]} -gt 0 ] || variants=(normal san clock-0959shop+icu browser)
+[ ${#variants[@]} -gt 0 ] || variants=(normal san clock-0959shop+icu browser cluster)
+# the cluster variant runs after the others, alone (it makes namespaces
+# and loads the machine): taken out of the list here, run at the end
+cluster=0
+rest=()
+for v in "${variants[@]}"; do
+	if [ "$v" = cluster ]; then cluster=1; else rest+=("$v"); fi
+done
+variants=("${rest[@]+"${rest[@]}"}")
 failures=()
 export GOLDWATCH_DATA_DIR=$top
 # contact point tests wait for a receiver that hangs: not the default 10 s
@@ -249,6 +261,12 @@ else
 		print_variant "${started[0]}"
 		started=("${started[@]:1}")
 	done
+fi
+
+if [ $cluster = 1 ]; then
+	step "cluster: namespaces, primary + replica, two app hosts (tests/cluster/cluster.sh)" \
+		timeout -k 10 300 tests/cluster/cluster.sh
+	variants+=(cluster)
 fi
 
 echo

@@ -156,6 +156,7 @@ smtp_up() {
 		"$top/tests/smtp/smtpd.py" --dir "$SMTP_DIR" --cert "$SMTP_DIR/cert.pem" --key "$SMTP_DIR/key.pem" \
 		--host $DB_IP --port $SMTP_PORT_ >>"$SMTP_DIR/smtpd.log" 2>&1 </dev/null &
 	pids+=($!)
+	disown $!
 	wait_for 20 test -s "$SMTP_DIR/port"
 }
 smtp_up || die "the SMTP server did not start"
@@ -237,12 +238,57 @@ req() {
 }
 hdr() { tr -d '\r' <"$HD" | sed -n "s/^$1: *//Ip" | tail -n 1; }
 
+# --- 1: evaluations racing on both hosts -----------------------------------
+# Fixed moments (no dependence on the hour): three 5-minute slots; at each,
+# a pushed value past both thresholds, then goldwatch-evaluate --slot on
+# both hosts at once. One host gets each slot, the other exits 0 ("the
+# slot ... was taken"). Wanted: what one host alone gives, the rule with
+# for_evaluations 1 fired at the first slot, the one with 3 at the third,
+# one alert and one alert.fired event each.
+check_eval_race() {
+	local k=race_$$ t slot r1 r3 ok=1
+	req a POST /api/kpis "$ADMIN_A" "{\"key\":\"$k\",\"name\":\"race\",\"category\":\"financial\",\"unit\":\"USD\"}"
+	[ "$ST" = 201 ] || { say "POST /api/kpis: $ST $(cat "$BD")"; return 1; }
+	for r in 1 3; do
+		req b POST /api/alerts/rules "$ADMIN_B" "{\"name\":\"race $r\",\"kpi\":\"$k\",\"condition\":\"gt\",\"threshold\":5,\"severity\":\"critical\",\"recipients\":[\"owner@shop.example\"],\"for_evaluations\":$r}"
+		[ "$ST" = 201 ] || { say "POST /api/alerts/rules: $ST $(cat "$BD")"; return 1; }
+		eval "r$r=\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"id\"])' \"\$BD\")"
+	done
+	for slot in 1 2 3; do
+		t=$(printf '2026-01-07T10:%02d:00Z' $(( (slot - 1) * 5 )))
+		req a POST "/api/kpis/$k/samples" "$ADMIN_A" "{\"value\":10,\"at\":\"$t\",\"evaluate\":false}"
+		[ "$ST" = 201 ] || { say "sample at $t: $ST $(cat "$BD")"; return 1; }
+		on_host a "$bin/goldwatch-evaluate" --slot --now="$t" >"$WORK/eval-a-$slot.out" 2>&1 & local pa=$!
+		on_host b "$bin/goldwatch-evaluate" --slot --now="$t" >"$WORK/eval-b-$slot.out" 2>&1 & local pb=$!
+		pids+=($pa $pb)
+		wait $pa || { say "evaluate on a at $t failed: $(tail -n 3 "$WORK/eval-a-$slot.out")"; ok=0; }
+		wait $pb || { say "evaluate on b at $t failed: $(tail -n 3 "$WORK/eval-b-$slot.out")"; ok=0; }
+		local taken
+		taken=$(cat "$WORK/eval-a-$slot.out" "$WORK/eval-b-$slot.out" | grep -c "was taken")
+		[ "$taken" = 1 ] || { say "slot $t: $taken runs said the slot was taken, want 1"; ok=0; }
+		local a1 a3
+		a1=$(sql "SELECT count(*) FROM alerts WHERE rule_id = $r1")
+		a3=$(sql "SELECT count(*) FROM alerts WHERE rule_id = $r3")
+		local w3=0; [ $slot = 3 ] && w3=1
+		say "slot $t: alerts $a1 (for_evaluations 1), $a3 (for_evaluations 3)"
+		[ "$a1" = 1 ] && [ "$a3" = $w3 ] || { say "after slot $slot: alerts $a1 (for 1), $a3 (for 3); want 1, $w3"; ok=0; }
+	done
+	local e1 e3
+	e1=$(sql "SELECT count(*) FROM events WHERE type = 'alert.fired' AND (data->>'rule_id')::bigint = $r1")
+	e3=$(sql "SELECT count(*) FROM events WHERE type = 'alert.fired' AND (data->>'rule_id')::bigint = $r3")
+	[ "$e1" = 1 ] && [ "$e3" = 1 ] || { say "alert.fired events: $e1 and $e3, want 1 and 1"; ok=0; }
+	[ $ok = 1 ]
+}
+check "evaluations racing: goldwatch-evaluate --slot on both hosts at once for 3 slots, alerts as from one host (for_evaluations 1 and 3)" check_eval_race
+
 # --- 2: mail exactly once -----------------------------------------------------
 MAILS=500
 check_mail() {
 	sql "INSERT INTO mail_outbox (kind, recipient, subject, body_text, body_html, message_id)
 	     SELECT 'test', 'cl-' || g || '@shop.example', 'cluster ' || g, 'text', '<p>html</p>',
 	            '<cluster.' || g || '@goldwatch.test>' FROM generate_series(1, $MAILS) g" >/dev/null || return 1
+	local queued
+	queued=$(sql "SELECT count(*) FROM mail_outbox WHERE status <> 'sent'")
 	on_host a "$bin/goldwatch-mailer" --json >"$WORK/mail-a.json" 2>"$WORK/mail-a.log" & local pa=$!
 	on_host b "$bin/goldwatch-mailer" --json >"$WORK/mail-b.json" 2>"$WORK/mail-b.log" & local pb=$!
 	pids+=($pa $pb)
@@ -251,7 +297,7 @@ check_mail() {
 	local sa sb rows got uniq
 	sa=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sent"])' "$WORK/mail-a.json")
 	sb=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sent"])' "$WORK/mail-b.json")
-	say "mailer on a sent $sa, on b $sb"
+	say "mailer on a sent $sa, on b $sb, of $queued queued (the race's alert mails too)"
 	rows=$(sql "SELECT count(*) FROM mail_outbox WHERE recipient LIKE 'cl-%' AND status = 'sent'
 	            AND attempts = 1 AND last_error IS NULL")
 	read -r got uniq < <(python3 - "$SMTP_DIR/mail" <<'PY'
@@ -266,7 +312,7 @@ print(len(ids), len(set(ids)))
 PY
 )
 	say "rows sent at the first attempt: $rows; spool: $got messages, $uniq Message-IDs"
-	[ "$((sa + sb))" = $MAILS ] && [ "$sa" -gt 0 ] && [ "$sb" -gt 0 ] && [ "$rows" = $MAILS ] &&
+	[ "$((sa + sb))" = "$queued" ] && [ "$sa" -gt 0 ] && [ "$sb" -gt 0 ] && [ "$rows" = $MAILS ] &&
 		[ "$got" = $MAILS ] && [ "$uniq" = $MAILS ]
 }
 check "mail: $MAILS messages, mailers on both hosts at once, each delivered once, no failed attempt" check_mail
