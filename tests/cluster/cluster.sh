@@ -399,5 +399,82 @@ check_replica() {
 }
 check "replica: reads from the replica, read-your-writes with replay paused (header, cookie), replica down -> primary at once" check_replica
 
+# --- 6: a host cut off while it holds locks --------------------------------
+# A session from host a, with the timeouts every goldwatch connection sets
+# (core/db.c: lock_timeout 5 s, idle_in_transaction_session_timeout 15 s;
+# tcp_user_timeout 5 s on a's side), locks a rule's row, as an evaluator
+# or a rule change in flight does; then a's link goes down. Host b's
+# change of that rule answers 503 within its bounds (here the request
+# deadline, GOLDWATCH_REQUEST_DEADLINE_MS 1.5 s; else lock_timeout), and
+# goes through once the server has ended a's silent session.
+check_locks() {
+	local body ok=1 id t0
+	body='{"name":"locked","kpi":"'"race_$$"'","condition":"gt","threshold":7,"severity":"critical","recipients":["owner@shop.example"]}'
+	req b POST /api/alerts/rules "$ADMIN_B" "$body"
+	[ "$ST" = 201 ] || { say "POST /api/alerts/rules: $ST $(cat "$BD")"; return 1; }
+	id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$BD")
+	mkfifo "$WORK/locker.in"
+	( exec 3<>"$WORK/locker.in"; in_ns "$NS_A" env PGOPTIONS="-c lock_timeout=5000 -c idle_in_transaction_session_timeout=15000" \
+		psql -X -q -tA "host=$DB_IP user=goldwatch dbname=goldwatch tcp_user_timeout=5000 keepalives=1 keepalives_idle=5 keepalives_interval=1 keepalives_count=3" \
+		<&3 >"$WORK/locker.out" 2>&1 ) &
+	local lp=$!
+	pids+=($lp)
+	exec 4>"$WORK/locker.in"
+	echo "BEGIN; SELECT id FROM alert_rules WHERE id = $id FOR UPDATE; SELECT 'locked';" >&4
+	wait_for 10 grep -q locked "$WORK/locker.out" || { say "the lock was not taken: $(cat "$WORK/locker.out")"; exec 4>&-; return 1; }
+	ip -n "$NS_A" link set eth0 down
+	local body2=${body/\"threshold\":7/\"threshold\":8}
+	req b PUT "/api/alerts/rules/$id" "$ADMIN_B" "$body2"
+	say "b's change of the locked rule: $ST in $MS ms"
+	[ "$ST" = 503 ] && [ "$MS" -lt 6000 ] || { say "want 503 within 6 s: $(head -c 300 "$BD")"; ok=0; }
+	t0=$SECONDS
+	local deadline=$((SECONDS + 40))
+	while :; do
+		req b PUT "/api/alerts/rules/$id" "$ADMIN_B" "$body2"
+		[ "$ST" = 200 ] && break
+		[ $SECONDS -lt $deadline ] || { say "b's change never went through: $ST"; ok=0; break; }
+		sleep 0.5
+	done
+	say "b's change went through $((SECONDS - t0)) s later"
+	exec 4>&-
+	ip -n "$NS_A" link set eth0 up
+	kill "$lp" 2>/dev/null
+	[ "$(sql "SELECT threshold FROM alert_rules WHERE id = $id")" = 8 ] || { say "the rule's threshold is not 8"; ok=0; }
+	[ $ok = 1 ]
+}
+check "locks: a cut off holding a rule's lock, b's change 503s within its deadline, then goes through after idle_in_transaction_session_timeout" check_locks
+
+# --- 7: kill -9 of the api and the pusher on a ------------------------------
+check_kill9() {
+	local ok=1 pid before after
+	before=$(sql "SELECT count(*) FROM alert_rules")
+	for svc in api pusher; do
+		pid=$(cat "$WORK/a/run/$svc.pid")
+		kill -9 "$pid" || return 1
+		wait_for 10 bash -c "! kill -0 $pid" || { say "$svc did not die"; return 1; }
+		req b GET /api/alerts/rules "$ADMIN_B"
+		[ "$ST" = 200 ] || { say "b while a's $svc is dead: $ST"; ok=0; }
+		stack a "$svc-start" || { say "a's $svc did not start again"; return 1; }
+	done
+	local deadline=$((SECONDS + 20))
+	until req a GET /api/alerts/rules "$ADMIN_A"; [ "$ST" = 200 ]; do
+		[ $SECONDS -lt $deadline ] || { say "a's api after the restart: $ST"; return 1; }
+		sleep 0.2
+	done
+	# the restarted pusher takes a WebSocket upgrade
+	local code
+	code=$(curl_h a -s -o /dev/null -w '%{http_code}' --max-time 3 -H 'Connection: Upgrade' -H 'Upgrade: websocket' \
+		-H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' \
+		"$(url "/api/alerts/ws?token=$ADMIN_A")" 2>/dev/null)
+	[ "$code" = 101 ] || { say "a's pusher after the restart answered the upgrade $code"; ok=0; }
+	after=$(sql "SELECT count(*) FROM alert_rules")
+	[ "$before" = "$after" ] || { say "rules: $before before, $after after"; ok=0; }
+	req a PUT "/api/alerts/rules/$(sql "SELECT max(id) FROM alert_rules")" "$ADMIN_A" \
+		'{"name":"after kill","kpi":"'"race_$$"'","condition":"gt","threshold":9,"severity":"critical","recipients":["owner@shop.example"]}'
+	[ "$ST" = 200 ] || { say "a's write after the restart: $ST $(head -c 200 "$BD")"; ok=0; }
+	[ $ok = 1 ]
+}
+check "kill -9: a's api and pusher killed, b unaffected, restarted ones serve reads, writes and upgrades" check_kill9
+
 say "cluster test: $((SECONDS - started)) s"
 [ $failed = 0 ]
