@@ -9,6 +9,8 @@
 #   gwc-PID-a    10.231.0.2: goldwatch-api, goldwatch-pusher, nginx
 #   gwc-PID-b    10.231.0.3: the same; the jobs are run here and on a
 #
+# tests/cluster/ws_tail.py is the WebSocket client of the checks.
+#
 # Each app host has DATABASE_URL at the primary over TCP and
 # GOLDWATCH_READ_DATABASE_URL at the replica (GOLDWATCH_READ_MAX_LAG_MS
 # 600000). Every check prints "ok - ..." or "not ok - ..."; the exit status
@@ -280,6 +282,74 @@ check_eval_race() {
 	[ $ok = 1 ]
 }
 check "evaluations racing: goldwatch-evaluate --slot on both hosts at once for 3 slots, alerts as from one host (for_evaluations 1 and 3)" check_eval_race
+
+# --- 3 and 4: WebSocket clients on both hosts; a pusher failover -----------
+WS=$top/tests/cluster/ws_tail.py
+ws_start() { # HOST OUTFILE QUERY SECONDS: a client in the background (pid in WSPID)
+	in_ns "$P-$1" python3 "$WS" $PORT "/api/alerts/ws?token=$ADMIN_A$3" "$4" >"$2" 2>&1 &
+	WSPID=$!
+	pids+=($WSPID)
+	wait_for 10 grep -q '^#connected' "$2"
+}
+ids_of() { grep -v '^#' "$1" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    try: m = json.loads(l)
+    except ValueError: continue
+    if isinstance(m, dict) and m.get("id") is not None: print(m["id"])'; }
+changes() { # HOST N TAG: N rule creations on that host
+	local i
+	for i in $(seq 1 "$2"); do
+		req "$1" POST /api/alerts/rules "$([ "$1" = a ] && echo "$ADMIN_A" || echo "$ADMIN_B")" \
+			"{\"name\":\"ws $3 $i\",\"kpi\":\"race_$$\",\"condition\":\"gt\",\"threshold\":50,\"severity\":\"critical\",\"recipients\":[\"owner@shop.example\"]}"
+	done
+}
+check_ws_order() {
+	local start want
+	start=$(sql "SELECT coalesce(max(id), 0) FROM events")
+	ws_start a "$WORK/ws-a.out" "&after=$start" 30 || { say "no client on a: $(cat "$WORK/ws-a.out")"; return 1; }
+	local wa=$WSPID
+	ws_start b "$WORK/ws-b.out" "&after=$start" 30 || { say "no client on b: $(cat "$WORK/ws-b.out")"; return 1; }
+	local wb=$WSPID
+	( changes a 10 a ) & local ca=$!
+	( changes b 10 b ) & local cb=$!
+	wait $ca; wait $cb
+	want=$(sql "SELECT count(*) FROM events WHERE id > $start")
+	[ "$want" -gt 0 ] || { say "the changes made no events"; return 1; }
+	wait_for 20 bash -c "[ \$(grep -vc '^#' '$WORK/ws-a.out') -ge $want ] && [ \$(grep -vc '^#' '$WORK/ws-b.out') -ge $want ]"
+	kill $wa $wb 2>/dev/null
+	local db
+	db=$(sql "SELECT id FROM events WHERE id > $start ORDER BY id")
+	say "events: $want in the database; a's client got $(ids_of "$WORK/ws-a.out" | wc -l), b's $(ids_of "$WORK/ws-b.out" | wc -l)"
+	[ "$(ids_of "$WORK/ws-a.out")" = "$db" ] && [ "$(ids_of "$WORK/ws-b.out")" = "$db" ]
+}
+check "websocket: clients on a and b receive the same events, in the database's order, with changes made on both hosts at once" check_ws_order
+
+check_failover() {
+	local start last db got
+	start=$(sql "SELECT coalesce(max(id), 0) FROM events")
+	ws_start a "$WORK/fo-a.out" "&after=$start" 60 || { say "no client on a"; return 1; }
+	local wa=$WSPID
+	changes b 5 fo1
+	wait_for 20 bash -c "[ \$(grep -vc '^#' '$WORK/fo-a.out') -ge \$(in_ns '$NS_DB' psql -X -tA -h $DB_IP -U goldwatch -d goldwatch -c 'SELECT count(*) FROM events WHERE id > $start') ]"
+	kill -9 "$(cat "$WORK/a/run/pusher.pid")"
+	wait_for 10 bash -c "! kill -0 $wa" || kill $wa
+	changes b 5 fo2
+	last=$(ids_of "$WORK/fo-a.out" | tail -n 1)
+	[ -n "$last" ] || { say "a's client saw nothing"; return 1; }
+	ws_start b "$WORK/fo-b.out" "&after=$last" 30 || { say "no client on b"; return 1; }
+	local wb=$WSPID
+	changes a 0 x
+	db=$(sql "SELECT id FROM events WHERE id > $start ORDER BY id")
+	local n; n=$(echo "$db" | wc -l)
+	wait_for 20 bash -c "[ \$(( \$(grep -vc '^#' '$WORK/fo-a.out') + \$(grep -vc '^#' '$WORK/fo-b.out') )) -ge $n ]"
+	kill $wb 2>/dev/null
+	got=$( { ids_of "$WORK/fo-a.out"; ids_of "$WORK/fo-b.out"; } )
+	say "failover: a's client got $(ids_of "$WORK/fo-a.out" | wc -l) up to $last, b's $(ids_of "$WORK/fo-b.out" | wc -l) after; $n in the database"
+	stack a pusher-start || { say "a's pusher did not start again"; return 1; }
+	[ "$got" = "$db" ]
+}
+check "pusher failover: a's pusher killed, the client resumes on b with ?after=, no gap, no duplicate" check_failover
 
 # --- 2: mail exactly once -----------------------------------------------------
 MAILS=500
