@@ -15,6 +15,7 @@
 # script fails when one did not (relay_load prints what went wrong).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/cpu.sh"
 
 PUSHERS=${PUSHERS:-10}
 PER=${PER:-10}
@@ -30,6 +31,7 @@ make -s -j2 all bench-bins
 BENCH_FSYNC=on bench_stack_start relay
 trap 'pushers_stop; bench_stack_stop' EXIT
 extra_pids=()
+feed_pids=()
 
 # pushers_start N: N - 1 more pushers beside the stack's, each on its own
 # socket under the bench dir; their sockets (the stack's first) in socks.
@@ -58,13 +60,25 @@ pushers_stop() {
 	extra_pids=()
 }
 
-# The CPU time (s) the pushers have used so far (the stack's and the extra ones).
-pushers_cpu() {
-	local pid t=0
-	for pid in "$(cat "$BENCH_DIR/run/pusher.pid")" "${extra_pids[@]}"; do
-		t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
-	done
-	echo "$t $(getconf CLK_TCK)" | awk '{printf "%.1f", $1 / $2}'
+# CPU ticks so far: the pushers, their database connections (feed_pids),
+# the whole cluster (writers included), the machine, as one line.
+cpu_snapshot() {
+	echo "$(cpu_ticks "$(cat "$BENCH_DIR/run/pusher.pid")" "${extra_pids[@]}")" \
+		"$(cpu_ticks "${feed_pids[@]}")" "$(cpu_cluster_ticks "$BENCH_DIR/pg/data")" \
+		"$(cpu_machine_ticks)"
+}
+
+# cpu_report BEFORE AFTER WALL: the CPU of a run, as a line (cpu_line) and as
+# key=value fields (cpu_fields).
+cpu_report() {
+	local -a a b
+	read -ra a <<<"$1"
+	read -ra b <<<"$2"
+	cpu_fields="cpu_pushers=$(cpu_seconds "${a[0]}" "${b[0]}") cpu_feeds=$(cpu_seconds "${a[1]}" "${b[1]}")"
+	cpu_fields+=" cpu_db=$(cpu_seconds "${a[2]}" "${b[2]}") cpu_busy=$(cpu_seconds "${a[3]}" "${b[3]}")"
+	cpu_line=$(echo "CPU s in $3 s ($(nproc) cores: $(awk -v w="$3" -v c="$(nproc)" 'BEGIN {print c * w}') at most):" \
+		"pushers ${cpu_fields#cpu_pushers=}" | sed 's/ cpu_feeds=/, their database connections /;
+		s/ cpu_db=/, the cluster (writers included) /; s/ cpu_busy=/, the machine busy /')
 }
 
 # The events after id $1 as relay_load wants them: "id done_us at_us",
@@ -83,7 +97,7 @@ run_events() {
 
 # one_run PUSHERS PER ROUND: a line of figures into $results
 one_run() {
-	local n=$1 per=$2 round=$3 out fifo pid warm=0 rc=0 events load0 tps cpu0 cpu1
+	local n=$1 per=$2 round=$3 out fifo pid warm=0 rc=0 events load0 tps cpu0 cpu1 t0 cpu_line
 	out=$BENCH_DIR/relay-$n-$round.txt
 	fifo=$BENCH_DIR/relay.in
 	pushers_start "$n"
@@ -99,7 +113,10 @@ one_run() {
 	done
 	[ -n "$warm" ] || { cat "$out"; echo "bench: relay_load did not get ready" >&2; exit 1; }
 	load0=$(cut -d' ' -f1 /proc/loadavg)
-	cpu0=$(pushers_cpu)
+	mapfile -t feed_pids < <(bench_psql -tAc "SELECT pid FROM pg_stat_activity
+		WHERE application_name = 'goldwatch-pusher'")
+	cpu0=$(cpu_snapshot)
+	t0=$(date +%s.%N)
 	echo "--- $n pushers x $per clients, round $round ($(date -u +%H:%M:%S), load $load0)"
 	(cd "$BENCH_DIR" && pgbench -n -c "$WRITERS" -j 2 -T "$SECONDS_EACH" -D n=0 -f writer.sql \
 		-l --log-prefix=pgbench_log "$DATABASE_URL" >pgbench.out 2>>pgbench.err)
@@ -114,15 +131,18 @@ one_run() {
 		"$BENCH_DIR/run-events.txt"
 	echo "done $BENCH_DIR/run-events.txt" >&7
 	exec 7>&-
+	# the CPU up to the last message (relay_load says so, then reports)
+	until grep -q '^client CPU' "$out" || ! kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+	cpu1=$(cpu_snapshot)
+	cpu_report "$cpu0" "$cpu1" "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')"
 	wait "$pid" || rc=$?
-	cpu1=$(pushers_cpu)
+	echo "$cpu_line" >>"$out"
 	pushers_stop
 	sed -n '/^connect:/p; /^client CPU/p; /^run:/,$p' "$out"
-	echo "pushers' CPU from ready to the last message: $(echo "$cpu0 $cpu1" | awk '{printf "%.1f", $2 - $1}') s"
 	echo "pgbench: $tps tx/s; events committed $events in $SECONDS_EACH s; load $(cut -d' ' -f1-3 /proc/loadavg)"
 	[ "$rc" = 0 ] || { echo "bench: the check failed (see $out)" >&2; exit 1; }
 	sed -n 's/^result //p' "$out" | awk -v n="$n" -v c=$((n * per)) -v e="$events" \
-		-v s="$SECONDS_EACH" -v l="$load0" '{print n, c, e / s, $0, "load=" l}' >>"$results"
+		-v s="$SECONDS_EACH" -v l="$load0" -v f="$cpu_fields" '{print n, c, e / s, $0, f, "load=" l}' >>"$results"
 }
 
 # field KEY of the results' lines of N pushers, one a line
@@ -143,6 +163,12 @@ summary() {
 			"$(field "$n" p50 | median)" "$(field "$n" p99 | median)" \
 			"$(field "$n" at_p50 | median)" "$(field "$n" at_p99 | median)" \
 			"$(field "$n" load | sort -g | sed -n '1p;$p' | paste -sd- -)"
+	done
+	echo "CPU seconds in a run (from ready to the last message), medians:"
+	printf '%-8s %10s %22s %12s %14s\n' pushers pushers "their db connections" cluster "machine busy"
+	for n in 1 "$PUSHERS"; do
+		printf '%-8s %10s %22s %12s %14s\n' "$n" "$(field "$n" cpu_pushers | median)" \
+			"$(field "$n" cpu_feeds | median)" "$(field "$n" cpu_db | median)" "$(field "$n" cpu_busy | median)"
 	done
 	echo "(the rounds: $results)"
 }

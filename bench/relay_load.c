@@ -250,6 +250,7 @@ int main(int argc, char **argv)
 		service(&r);
 	printf("client CPU from ready to the last message: %.1f s in %.1f s\n",
 	    (double)(cpu_us() - cpu0) / 1e6, (double)(time_mono_us() - t0) / 1e6);
+	fflush(stdout);
 	rc = relay_report(&r);
 	bench_ws_free(&r.ws);
 	free(path);
