@@ -116,7 +116,8 @@ INTEG_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/integration/*.c))
 # handlers the unit tests exercise directly (all of cgi but its main)
 API_LIB_OBJ = $(filter-out $(BUILD)/cgi/main.o,$(API_OBJ))
 TEST_BINS = $(BUILD)/tests/unit-tests $(BUILD)/tests/integration-tests $(BUILD)/tests/clock-sem
-BENCH_BINS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/benchlib.c,$(wildcard bench/*.c)))
+BENCH_LIB_SRC = bench/benchlib.c bench/wsclient.c bench/relay_check.c
+BENCH_BINS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out $(BENCH_LIB_SRC),$(wildcard bench/*.c)))
 
 .PHONY: all deps run stop test test-clock test-cluster check-tests check-layers tests bench bench-bins \
 	install uninstall clean fuzz fuzz-bins fuzz-targets
@@ -178,6 +179,9 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/bench/benchlib.o $(CORE_LIB)
 
 # the notification benchmark receives with the tests' HTTP receiver
 $(BUILD)/bench/notify_load: $(BUILD)/tests/lib/receiver.o
+# the WebSocket load clients share their sockets' setup
+$(BUILD)/bench/ws_load $(BUILD)/bench/relay_load: $(BUILD)/bench/wsclient.o
+$(BUILD)/bench/relay_load: $(BUILD)/bench/relay_check.o
 
 bench-bins: $(BENCH_BINS)
 .PRECIOUS: $(BUILD)/bench/%.o

@@ -67,3 +67,75 @@ bench_token() {
 		-H "Authorization: Bearer $session" -d '{"name":"bench"}' |
 		sed -n 's/.*"token":"\([^"]*\)".*/\1/p'
 }
+
+# bench_open_alerts N: N rules on a push KPI, each with one firing alert
+# (what bench/writers.sh and bench/relay.sh change).
+bench_open_alerts() {
+	echo "generating $1 open alerts"
+	bench_psql -v alerts="$1" <<'SQL'
+INSERT INTO kpis (key, name, category, unit, source) VALUES ('bench_value', 'Bench value', 'financial', 'USD', 'push');
+WITH r AS (
+    INSERT INTO alert_rules (name, kpi_key, condition, threshold, severity)
+    SELECT 'bench rule ' || i, 'bench_value', 'gt', 100, 'warning'
+      FROM generate_series(1, :alerts) i RETURNING id)
+INSERT INTO rule_state (rule_id) SELECT id FROM r;
+INSERT INTO alerts (rule_id, rule_name, kpi_key, condition, threshold, value, severity, state,
+                    message, triggered_at)
+SELECT r.id, r.name, 'bench_value', 'gt', 100, 150, 'warning', 'firing',
+       'Bench value is 150 USD, above the threshold of 100 USD.', now() - interval '1 hour'
+  FROM alert_rules r;
+SELECT compact_alert_stats();
+VACUUM ANALYZE alerts, alert_rules, rule_state;
+SQL
+}
+
+# bench_writer_script FILE ALERTS [tagged]: the pgbench script of one
+# alert-changing transaction, as acknowledging an alert writes it: lock
+# one of ALERTS open alerts, change it (the triggers move the read version
+# and the summary's counters), record its event, commit. Events go as
+# this schema's writers write them: queued in the transaction and
+# numbered after its commit (migration 0031), or, before it, inserted
+# under the events lock. tagged: the event's data names the pgbench client
+# and its transaction ("bench": {"c": client_id, "n": number from 1; run
+# pgbench with -D n=0}), as pgbench's --log lines number them.
+bench_writer_script() {
+	local file=$1 alerts=$2 into=events publish= count= tag=
+	# from migration 0033 the publish takes steps that never wait for the
+	# lock, calling again after a step that numbered the queue (as
+	# core/event.c does; three rounds here, where it allows 16: a fourth
+	# is rare, and what is left goes with the next writer's)
+	if [ "$(bench_psql -tAc "SELECT to_regproc('events_sequence_step') IS NOT NULL")" = t ]; then
+		into=event_queue
+		publish='SELECT events_sequence_step()::int AS more \gset
+\if :more = 1
+SELECT events_sequence_step()::int AS more \gset
+\if :more = 1
+SELECT events_sequence_step();
+\endif
+\endif'
+	elif [ "$(bench_psql -tAc "SELECT to_regclass('event_queue') IS NOT NULL")" = t ]; then
+		into=event_queue
+		publish="SELECT events_sequence();"
+	fi
+	if [ "${3:-}" = tagged ]; then
+		count='\set n :n + 1'
+		tag=", 'bench', jsonb_build_object('c', :client_id, 'n', :n)"
+	fi
+	cat > "$file" <<SQL
+\\set id random(1, $alerts)
+$count
+BEGIN;
+SELECT id, state FROM alerts WHERE id = :id FOR UPDATE;
+UPDATE alerts a SET state = CASE a.state WHEN 'firing' THEN 'acknowledged' ELSE 'firing' END,
+       acknowledged_at = CASE a.state WHEN 'firing' THEN now() END,
+       acknowledged_by = CASE a.state WHEN 'firing' THEN 'bench' END
+ WHERE a.id = :id;
+INSERT INTO $into (type, data)
+SELECT 'alert.acknowledged', jsonb_build_object('alert', jsonb_build_object('id', id, 'state', state, 'message', message)$tag)
+  FROM alerts WHERE id = :id;
+COMMIT;
+$publish
+SQL
+	echo "writers put their events into $into${publish:+, then publish:}"
+	[ -z "$publish" ] || echo "$publish"
+}

@@ -46,9 +46,9 @@
 #include "db.h"
 #include "log.h"
 #include "util.h"
+#include "wsclient.h"
 
 #define WAVE 256                 /* handshakes in flight at once */
-#define TICK_MS 10               /* the loop wakes at least this often */
 #define DRAIN_US (10 * LWS_US_PER_SEC) /* after the last event, wait this long at most */
 #define WARM_US (60 * LWS_US_PER_SEC)  /* the warm-up event may take this long */
 
@@ -69,12 +69,10 @@ struct bench {
 	enum via via;
 	int nclients, nevents, interval_ms;
 	struct config cfg;
-	struct lws_context *ctx;
+	struct bench_ws ws;
 	struct bclient *c;
 	char (*tokens)[AUTH_TOKEN_MAX];
-	int next, connecting, opened, failed, closed;
-	uv_loop_t loop;
-	uv_timer_t tick;
+	struct bench_conns k;
 	/* written by the injector, read after it is joined */
 	int64_t *t_sent, *t_done, *ev_id;
 	int injected;
@@ -83,11 +81,6 @@ struct bench {
 	char *url, *admin_token, *kpi;
 	int64_t rule_id;
 };
-
-static void on_tick(uv_timer_t *t)
-{
-	(void)t;  /* only makes uv_run() return */
-}
 
 /* Records one sample for client c. */
 static void record(struct bench *b, struct bclient *c, int64_t id)
@@ -127,29 +120,12 @@ static int on_event(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	struct bench *b = lws_context_user(lws_get_context(wsi));
 	struct bclient *c = user;
 
-	switch (reason) {
-	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		c->open = 1;
-		b->opened++;
-		b->connecting--;
+	if (bench_ws_count(&b->k, &c->open, reason, in))
 		return 0;
-	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		fprintf(stderr, "ws_load: connection failed: %s\n", in ? (const char *)in : "?");
-		b->failed++;
-		b->connecting--;
-		return 0;
-	case LWS_CALLBACK_CLIENT_RECEIVE:
-		if (lws_is_first_fragment(wsi) && lws_is_final_fragment(wsi))
-			on_message(b, c, in, len);
-		return 0;
-	case LWS_CALLBACK_CLIENT_CLOSED:
-		if (c->open)
-			b->closed++;
-		c->open = 0;
-		return 0;
-	default:
-		return 0;
-	}
+	if (reason == LWS_CALLBACK_CLIENT_RECEIVE && lws_is_first_fragment(wsi) &&
+	    lws_is_final_fragment(wsi))
+		on_message(b, c, in, len);
+	return 0;
 }
 
 static const struct lws_protocols protocols[] = {
@@ -159,40 +135,16 @@ static const struct lws_protocols protocols[] = {
 
 static void connect_one(struct bench *b, int i)
 {
-	struct lws_client_connect_info ci;
-	char path[AUTH_TOKEN_MAX + 64], address[256], host[64];
-	const char *u = strrchr(b->url, ':');
-
-	memset(&ci, 0, sizeof(ci));
-	snprintf(path, sizeof(path), "/api/alerts/ws?token=%s", b->tokens[i]);
-	if (b->via == VIA_UNIX) {
-		snprintf(address, sizeof(address), "+%s", b->cfg.pusher_socket);
-		snprintf(host, sizeof(host), "localhost");
-	} else {
-		snprintf(address, sizeof(address), "127.0.0.1");
-		ci.port = u ? atoi(u + 1) : 80;
-		snprintf(host, sizeof(host), "127.0.0.1:%d", ci.port);
-	}
-	ci.context = b->ctx;
-	ci.address = address;
-	ci.path = path;
-	ci.host = host;
-	ci.origin = host;
-	ci.local_protocol_name = protocols[0].name;
-	ci.userdata = &b->c[i];
-	b->connecting++;
-	if (lws_client_connect_via_info(&ci) == NULL) {
-		b->connecting--;
-		b->failed++;
-	}
+	bench_ws_connect(&b->ws, &b->k, b->via == VIA_UNIX ? b->cfg.pusher_socket : NULL,
+	    b->url, b->tokens[i], protocols[0].name, &b->c[i]);
 }
 
 /* Runs the loop once, starting connections up to WAVE in flight. */
 static int service(struct bench *b)
 {
-	while (b->next < b->nclients && b->connecting < WAVE)
-		connect_one(b, b->next++);
-	uv_run(&b->loop, UV_RUN_ONCE);
+	while (b->k.next < b->nclients && b->k.connecting < WAVE)
+		connect_one(b, b->k.next++);
+	bench_ws_run_once(&b->ws);
 	return 0;
 }
 
@@ -338,10 +290,10 @@ static void report(struct bench *b, int64_t connect_us, long rss0, long rss1)
 	bench_sort(from_sent, n2);
 	printf("mode %s via %s: %d clients (%d failed), %d events, interval %d ms\n",
 	    mode_names[b->mode], b->via == VIA_UNIX ? "unix" : "nginx",
-	    b->opened, b->failed, b->nevents, b->interval_ms);
+	    b->k.opened, b->k.failed, b->nevents, b->interval_ms);
 	printf("connect: all open in %.2f s\n", (double)connect_us / 1e6);
 	printf("samples %zu, missing %ld, out of order %ld, closed early %d\n", n, missing,
-	    unordered, b->closed);
+	    unordered, b->k.closed);
 	printf("latency from %s (ms): p50 %.2f  p90 %.2f  p99 %.2f  max %.2f  min %.2f\n",
 	    b->mode == MODE_FANOUT ? "commit returned" : "POST returned",
 	    bench_pct(lat, n, 0.5), bench_pct(lat, n, 0.9), bench_pct(lat, n, 0.99),
@@ -351,7 +303,7 @@ static void report(struct bench *b, int64_t connect_us, long rss0, long rss1)
 	    bench_pct(from_sent, n2, 0.5), bench_pct(from_sent, n2, 0.99));
 	if (rss0 > 0 && rss1 > 0)
 		printf("pusher RSS: %ld KiB before, %ld KiB with the clients: %.2f KiB per client\n",
-		    rss0, rss1, (double)(rss1 - rss0) / (b->opened ? b->opened : 1));
+		    rss0, rss1, (double)(rss1 - rss0) / (b->k.opened ? b->k.opened : 1));
 	free(lat);
 	free(from_sent);
 }
@@ -359,32 +311,12 @@ static void report(struct bench *b, int64_t connect_us, long rss0, long rss1)
 /* Sessions for the clients, made as a login makes them. 0, or -1. */
 static int make_sessions(struct bench *b)
 {
-	struct db *db = db_open(&b->cfg);
-	const char *user = getenv("BENCH_USER") ? getenv("BENCH_USER") : "admin";
-	char csrf[AUTH_TOKEN_MAX], admin[AUTH_TOKEN_MAX];
-	int64_t uid = 0, exp;
-	DB_STMT(q_user, "SELECT id FROM users WHERE username = $1");
-	PGresult *r;
+	char admin[AUTH_TOKEN_MAX];
 
-	if (db == NULL)
-		return -1;
-	r = DB_EXEC(db, &q_user, user);
-	if (r && PQntuples(r) == 1)
-		uid = db_i64(r, 0, "id");
-	PQclear(r);
-	if (uid == 0) {
-		fprintf(stderr, "ws_load: no user %s\n", user);
-		db_close(db);
-		return -1;
-	}
 	b->tokens = xcalloc((size_t)b->nclients, sizeof(*b->tokens));
-	for (int i = 0; i < b->nclients; i++)
-		if (auth_session_create(db, uid, 24, b->tokens[i], csrf, &exp) < 0)
-			return -1;
-	if (auth_session_create(db, uid, 24, admin, csrf, &exp) < 0)
+	if (bench_sessions(&b->cfg, b->nclients, b->tokens, admin) < 0)
 		return -1;
 	b->admin_token = xstrdup(admin);
-	db_close(db);
 	return 0;
 }
 
@@ -486,9 +418,7 @@ static void measure(struct bench *b)
 int main(int argc, char **argv)
 {
 	struct bench b;
-	struct lws_context_creation_info info;
 	struct rlimit rl;
-	void *loops[1];
 	pid_t pid = getenv("BENCH_PUSHER_PID") ? atoi(getenv("BENCH_PUSHER_PID")) : 0;
 	int64_t t0, connect_us, warm_us;
 	long rss0, rss1;
@@ -517,26 +447,11 @@ int main(int argc, char **argv)
 	b.t_sent = xcalloc((size_t)b.nevents, sizeof(int64_t));
 	b.t_done = xcalloc((size_t)b.nevents, sizeof(int64_t));
 	b.ev_id = xcalloc((size_t)b.nevents, sizeof(int64_t));
-	lws_set_log_level(LLL_ERR, NULL);
-	uv_loop_init(&b.loop);
-	uv_timer_init(&b.loop, &b.tick);
-	uv_timer_start(&b.tick, on_tick, TICK_MS, TICK_MS);
-	loops[0] = &b.loop;
-	memset(&info, 0, sizeof(info));
-	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.protocols = protocols;
-	info.user = &b;
-	info.connect_timeout_secs = 30;
-	info.timeout_secs = 30;
-	info.options = LWS_SERVER_OPTION_LIBUV;
-	info.foreign_loops = loops;
-	info.pcontext = &b.ctx;
-	b.ctx = lws_create_context(&info);
-	if (b.ctx == NULL)
+	if (bench_ws_init(&b.ws, protocols, &b) < 0)
 		return 1;
 	rss0 = rss_kib(pid);
 	t0 = time_mono_us();
-	while (b.opened + b.failed < b.nclients && service(&b) >= 0)
+	while (b.k.opened + b.k.failed < b.nclients && service(&b) >= 0)
 		;
 	connect_us = time_mono_us() - t0;
 	warm_us = warm_up(&b);
@@ -548,14 +463,7 @@ int main(int argc, char **argv)
 	printf("warm-up: every client had the first event %.2f s after all opened\n",
 	    (double)warm_us / 1e6);
 	report(&b, connect_us, rss0, rss1);
-	/* lws closes its handles through the loop, then clears b.ctx */
-	lws_context_destroy(b.ctx);
-	for (int i = 0; i < 1000 && b.ctx; i++)
-		uv_run(&b.loop, UV_RUN_ONCE);
-	uv_timer_stop(&b.tick);
-	uv_close((uv_handle_t *)&b.tick, NULL);
-	uv_run(&b.loop, UV_RUN_NOWAIT);
-	uv_loop_close(&b.loop);
+	bench_ws_free(&b.ws);
 	curl_global_cleanup();
-	return b.failed ? 1 : 0;
+	return b.k.failed ? 1 : 0;
 }
