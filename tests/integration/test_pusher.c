@@ -629,6 +629,7 @@ static void t_queued_left_behind(void)
  */
 static void t_step_never_waits(void)
 {
+	struct ws_client *c = open_ws(WS_DIRECT, NULL, fixture_users()->viewer);
 	PGconn *holder = PQconnectdb(test_env("DATABASE_URL"));
 	PGresult *r = PQexec(holder, "BEGIN; SELECT pg_advisory_xact_lock(1735355492)");
 	long long start = max_event_id();
@@ -651,6 +652,9 @@ static void t_step_never_waits(void)
 	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM event_queue"), 0);
 	CU_ASSERT_EQUAL(max_event_id() - start, 1);
 	CU_ASSERT_EQUAL(SQL_INT0("SELECT events_sequence_step()::int"), 0);
+	/* relayed, before the next test opens its sockets */
+	expect_events(c, start, max_event_id());
+	ws_free(c);
 }
 
 static void t_pusher_restart(void)
