@@ -49,14 +49,20 @@ export GOLDWATCH_DATA_DIR=$top
 export GOLDWATCH_HTTP_TIMEOUT_MS=1500
 trap clock_stop EXIT
 
+# A port for a variant's nginx: below the kernel's ephemeral range (where
+# the SMTP servers, receivers and every outgoing connection get theirs), not
+# in use, and claimed under build/ports so that variants starting together
+# never pick the same one. The claim goes when the variant ends.
 free_port() {
-	local p
+	local p low
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	mkdir -p "$top/build/ports"
 	for _ in $(seq 1 200); do
-		p=$((20000 + RANDOM % 30000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
+		p=$((20000 + RANDOM % (low - 20000)))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
+		mkdir "$top/build/ports/$p" 2>/dev/null || continue
+		echo "$p"
+		return 0
 	done
 	return 1
 }
@@ -176,6 +182,7 @@ run_variant() {
 		failures+=("$variant: stack start")
 		tail -n 30 "$dir"/log/*.log 2>/dev/null
 		tests/smtp/smtp.sh stop "$GW_TEST_SMTP_DIR"
+		rmdir "$top/build/ports/$port"
 		return
 	fi
 	if [ "$variant" = browser ]; then
@@ -184,6 +191,7 @@ run_variant() {
 		integration_suites "$variant" "$dir" "$port" "$build"
 	fi
 	stack_down "$dir" "$build"
+	rmdir "$top/build/ports/$port"
 	tests/smtp/smtp.sh stop "$GW_TEST_SMTP_DIR"
 	local reports
 	reports=$(sanitizer_reports "$dir"/log/*.log)
