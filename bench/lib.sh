@@ -95,24 +95,16 @@ SQL
 # and the summary's counters), record its event, commit. Events go as
 # this schema's writers write them: queued in the transaction and
 # numbered after its commit (migration 0031), or, before it, inserted
-# under the events lock. tagged: the event's data names the pgbench client
-# and its transaction ("bench": {"c": client_id, "n": number from 1; run
-# pgbench with -D n=0}), as pgbench's --log lines number them.
+# under the events lock. From migration 0033 the numbering is not the
+# writer's: goldwatch-api's sequencer thread numbers the commits of all
+# its workers in one step (cgi/sequencer.h); bench_sequencer runs that
+# step beside the writers. tagged: the event's data names the pgbench
+# client and its transaction ("bench": {"c": client_id, "n": number from
+# 1; run pgbench with -D n=0}), as pgbench's --log lines number them.
 bench_writer_script() {
 	local file=$1 alerts=$2 into=events publish= count= tag=
-	# from migration 0033 the publish takes steps that never wait for the
-	# lock, calling again after a step that numbered the queue (as
-	# core/event.c does; three rounds here, where it allows 16: a fourth
-	# is rare, and what is left goes with the next writer's)
 	if [ "$(bench_psql -tAc "SELECT to_regproc('events_sequence_step') IS NOT NULL")" = t ]; then
 		into=event_queue
-		publish='SELECT events_sequence_step()::int AS more \gset
-\if :more = 1
-SELECT events_sequence_step()::int AS more \gset
-\if :more = 1
-SELECT events_sequence_step();
-\endif
-\endif'
 	elif [ "$(bench_psql -tAc "SELECT to_regclass('event_queue') IS NOT NULL")" = t ]; then
 		into=event_queue
 		publish="SELECT events_sequence();"
@@ -138,4 +130,26 @@ $publish
 SQL
 	echo "writers put their events into $into${publish:+, then publish:}"
 	[ -z "$publish" ] || echo "$publish"
+}
+
+# bench_sequencer SECONDS: for SECONDS, what goldwatch-api's sequencer
+# thread does while its workers commit events: a step over the queue
+# (events_sequence_step), again as soon as commits asked for one; here
+# every millisecond, since pgbench's writers cannot wake it. In the
+# background; nothing where the schema has no steps (before 0033).
+bench_sequencer() {
+	[ "$(bench_psql -tAc "SELECT to_regproc('events_sequence_step') IS NOT NULL")" = t ] || return 0
+	printf 'SELECT events_sequence_step();\n\\sleep 1 ms\n' > "$BENCH_DIR/sequencer.sql"
+	pgbench -n -c 1 -T "$1" -f "$BENCH_DIR/sequencer.sql" "$DATABASE_URL" \
+		>>"$BENCH_DIR/sequencer.log" 2>&1 &
+	BENCH_SEQUENCER_PID=$!
+}
+
+# bench_sequencer_wait: the sequencer's end, then what it left queued
+# numbered (as its last step does when goldwatch-api stops).
+bench_sequencer_wait() {
+	[ -n "${BENCH_SEQUENCER_PID:-}" ] || return 0
+	wait "$BENCH_SEQUENCER_PID" || true
+	BENCH_SEQUENCER_PID=
+	bench_psql -tAc "SELECT events_sequence()" >/dev/null
 }

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "page_cache.h"
 #include "read_cache.h"
+#include "sequencer.h"
 #include "tpl.h"
 
 struct server {
@@ -201,6 +202,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	(void)sequencer_start(&srv.cfg);
 	workers = xcalloc((size_t)srv.cfg.threads, sizeof(*workers));
 	for (int i = 0; i < srv.cfg.threads; i++) {
 		workers[i].srv = &srv;
@@ -217,6 +219,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < srv.cfg.threads; i++)
 		pthread_join(workers[i].thread, NULL);
 	free(workers);
+	sequencer_stop();
 	close(srv.listen_fd);
 	if (!srv.from_systemd && (srv.cfg.socket_path[0] == '/' || srv.cfg.socket_path[0] == '.'))
 		unlink(srv.cfg.socket_path);

@@ -37,10 +37,21 @@ DB_STMT(q_events_step, "SELECT events_sequence_step() AS more");
 /* Rounds of events_sequence_step() one publish makes at most (0033). */
 #define PUBLISH_ROUNDS 16
 
+/* Who numbers a process's queued events after its commits: NULL, the
+ * committing connection itself (events_publish). */
+static void (*publisher)(void);
+
+void events_publish_by(void (*fn)(void))
+{
+	publisher = fn;
+}
+
 /* What the commit of queued events calls (db_after_commit). */
 static void publish(struct db *db)
 {
-	if (events_publish(db) < 0)
+	if (publisher != NULL)
+		publisher();
+	else if (events_publish(db) < 0)
 		log_warn("the events stay queued for the next to number them");
 }
 

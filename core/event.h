@@ -31,6 +31,11 @@ int events_flush(struct db *db, struct events *e);
  * events_sequence_step() until it says done, never waiting for another
  * sequencer (which then numbers these too; migration 0033). 0, or -1. */
 int events_publish(struct db *db);
+/* Hands the numbering after a commit to fn (goldwatch-api's sequencer
+ * thread, which numbers the commits of all its workers in one step and
+ * returns once it has numbered the caller's): set once, before threads
+ * start; NULL, the default, numbers on the committing connection. */
+void events_publish_by(void (*fn)(void));
 /* The same, waiting for the events lock (SELECT events_sequence()): the
  * pusher's heartbeat, for what a writer that died or gave up left. */
 int events_publish_all(struct db *db);

@@ -120,7 +120,16 @@ static void t_summary_counters_exact(void)
 	    "   AND (SELECT coalesce(sum(resolved), 0) FROM alert_hour_deltas"
 	    "         WHERE hour >= date_trunc('hour', now() - interval '6 hours', 'UTC'))"
 	    "     = (SELECT count(*) FROM alerts WHERE state = 'resolved'"
-	    "         AND resolved_at >= date_trunc('hour', now() - interval '6 hours', 'UTC'))";
+	    "         AND resolved_at >= date_trunc('hour', now() - interval '6 hours', 'UTC'))"
+	    "   AND (SELECT coalesce(sum(acked), 0) FROM alert_hour_deltas"
+	    "         WHERE hour >= date_trunc('hour', now() - interval '6 hours', 'UTC'))"
+	    "     = (SELECT count(*) FROM alerts"
+	    "         WHERE acknowledged_at >= date_trunc('hour', now() - interval '6 hours', 'UTC'))"
+	    "   AND (SELECT round(coalesce(sum(ack_seconds), 0)::numeric, 3) FROM alert_hour_deltas"
+	    "         WHERE hour >= date_trunc('hour', now() - interval '6 hours', 'UTC'))"
+	    "     = (SELECT round(coalesce(sum(extract(epoch FROM acknowledged_at - triggered_at)),"
+	    "         0)::numeric, 3) FROM alerts"
+	    "         WHERE acknowledged_at >= date_trunc('hour', now() - interval '6 hours', 'UTC'))";
 	char *ok;
 
 	/* move alerts through every state change the triggers see */
@@ -129,6 +138,16 @@ static void t_summary_counters_exact(void)
 	    " ORDER BY id LIMIT 3)", 0, NULL);
 	test_exec("UPDATE alerts SET state = 'resolved', resolved_at = now() WHERE id IN"
 	    " (SELECT id FROM alerts WHERE state = 'acknowledged' ORDER BY id LIMIT 2)", 0, NULL);
+	/* a row trigger per row (0034): a severity moved while open, an
+	 * acknowledgement taken back, a resolve moved in time */
+	test_exec("UPDATE alerts SET severity = CASE severity WHEN 'critical' THEN 'warning'"
+	    " ELSE 'critical' END WHERE id IN (SELECT id FROM alerts"
+	    " WHERE state IN ('firing', 'acknowledged') ORDER BY id DESC LIMIT 3)", 0, NULL);
+	test_exec("UPDATE alerts SET state = 'firing', acknowledged_at = NULL, acknowledged_by = NULL"
+	    " WHERE id IN (SELECT id FROM alerts WHERE state = 'acknowledged' ORDER BY id LIMIT 1)",
+	    0, NULL);
+	test_exec("UPDATE alerts SET resolved_at = resolved_at - interval '2 hours' WHERE id IN"
+	    " (SELECT id FROM alerts WHERE state = 'resolved' ORDER BY id LIMIT 1)", 0, NULL);
 	test_exec("DELETE FROM alerts WHERE rule_name = 'paging late'", 0, NULL);
 	test_exec("UPDATE alert_rules SET enabled = NOT enabled WHERE id IN (SELECT id FROM"
 	    " alert_rules WHERE kind = 'kpi' ORDER BY id LIMIT 4)", 0, NULL);
@@ -491,9 +510,9 @@ static void t_read_cache(void)
 	http_free(&r);
 	/* unseen while the version stays: the page was kept */
 	sql = xasprintf("DO $$ BEGIN"
-	    " ALTER TABLE alerts DISABLE TRIGGER read_version_alerts_update;"
+	    " ALTER TABLE alerts DISABLE TRIGGER alerts_changed;"
 	    " UPDATE alerts SET ack_note = 'behind its back' WHERE id = %lld;"
-	    " ALTER TABLE alerts ENABLE TRIGGER read_version_alerts_update; END $$", id);
+	    " ALTER TABLE alerts ENABLE TRIGGER alerts_changed; END $$", id);
 	test_exec(sql, 0, NULL);
 	free(sql);
 	r = api("GET", "/api/alerts/history?limit=1", tok, NULL);
