@@ -1,8 +1,9 @@
 #!/bin/bash
 # bench/relay.sh - events per second relayed to 10 pushers: 8 writers
 # (pgbench, the transaction of bench/writers.sh: lock an alert, toggle its
-# acknowledgement, queue its alert.acknowledged event, commit, then
-# SELECT events_sequence()) produce events as fast as the database allows,
+# acknowledgement, queue its alert.acknowledged event, commit; beside them
+# the step of goldwatch-api's sequencer numbers the queue) produce events
+# as fast as the database allows,
 # on a cluster that flushes its WAL (fsync on); PUSHERS goldwatch-pusher
 # processes, each on its own unix socket, relay them to PER clients each
 # (build/bench/relay_load, straight to the sockets). The baseline, in the
@@ -82,7 +83,7 @@ cpu_report() {
 }
 
 # The events after id $1 as relay_load wants them: "id done_us at_us",
-# done_us when the writer's pgbench transaction (its sequencer call) ended,
+# done_us when the writer's pgbench transaction (its commit) ended,
 # from pgbench's log of every transaction (-1 if it has no line).
 run_events() {
 	bench_psql -c 'SET client_min_messages = warning; CREATE UNLOGGED TABLE IF NOT EXISTS bench_tx (client int, n bigint,
@@ -118,11 +119,12 @@ one_run() {
 	cpu0=$(cpu_snapshot)
 	t0=$(date +%s.%N)
 	echo "--- $n pushers x $per clients, round $round ($(date -u +%H:%M:%S), load $load0)"
+	bench_sequencer $(( SECONDS_EACH + 1 ))
 	(cd "$BENCH_DIR" && pgbench -n -c "$WRITERS" -j 2 -T "$SECONDS_EACH" -D n=0 -f writer.sql \
 		-l --log-prefix=pgbench_log "$DATABASE_URL" >pgbench.out 2>>pgbench.err)
 	tps=$(awk '/^tps = / {print $3}' "$BENCH_DIR/pgbench.out")
-	# a writer cut off between its commit and its call leaves its event queued
-	bench_psql -tAc 'SELECT events_sequence()' >/dev/null
+	# what the sequencer's last steps leave queued, numbered
+	bench_sequencer_wait
 	run_events "$warm" >"$BENCH_DIR/run-events.txt"
 	events=$(wc -l <"$BENCH_DIR/run-events.txt")
 	# the pairing's sanity: a transaction ends after its event was queued

@@ -2,7 +2,8 @@
  * event.h - the event log: every change worth showing is a row in events.
  * The transaction of the change queues it (event_queue, no lock taken);
  * once it commits, events_publish() has the sequencer move the queue into
- * events, ids in commit order (migration 0031). A trigger NOTIFYs
+ * events, ids in commit order (migration 0031); goldwatch-api's workers
+ * hand that to one thread of their process (cgi/sequencer.h). A trigger NOTIFYs
  * goldwatch_events; the pusher relays rows in id order. Types: alert.fired, alert.acknowledged, alert.resolved,
  * alert.escalated, rule.changed, kpi.sampled.
  */
