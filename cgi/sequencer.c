@@ -11,6 +11,7 @@
 #include "db.h"
 #include "event.h"
 #include "log.h"
+#include "util.h"
 
 /* How long a worker waits for its step at most (the step has its own
  * statement timeout; this bounds a wait on a thread that is stuck). */
@@ -27,18 +28,13 @@ static int stopping;
 static pthread_t thread;
 static struct db *seq_db;
 
+/* The wall-clock moment ms from now, as pthread_cond_timedwait takes it. */
 static struct timespec in_ms(long ms)
 {
-	struct timespec t;
+	int64_t us = time_now_us() + (int64_t)ms * 1000;
 
-	clock_gettime(CLOCK_REALTIME, &t);
-	t.tv_sec += ms / 1000;
-	t.tv_nsec += (ms % 1000) * 1000000L;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
-	return t;
+	return (struct timespec){.tv_sec = (time_t)(us / 1000000),
+	    .tv_nsec = (long)(us % 1000000) * 1000};
 }
 
 /* A worker, after its commit queued events (events_publish_by). */
