@@ -95,7 +95,9 @@ SQL
 # and the summary's counters), record its event, commit. Events go as
 # this schema's writers write them: queued in the transaction and
 # numbered after its commit (migration 0031), or, before it, inserted
-# under the events lock. From migration 0033 the numbering is not the
+# under the events lock. The round trips are goldwatch's (core/db.c):
+# BEGIN goes with the lock, the event's insert with the COMMIT, so a
+# change waits on the network three times. From migration 0033 the numbering is not the
 # writer's: goldwatch-api's sequencer thread numbers the commits of all
 # its workers in one step (cgi/sequencer.h); bench_sequencer runs that
 # step beside the writers. tagged: the event's data names the pgbench
@@ -116,16 +118,20 @@ bench_writer_script() {
 	cat > "$file" <<SQL
 \\set id random(1, $alerts)
 $count
+\\startpipeline
 BEGIN;
 SELECT id, state FROM alerts WHERE id = :id FOR UPDATE;
+\\endpipeline
 UPDATE alerts a SET state = CASE a.state WHEN 'firing' THEN 'acknowledged' ELSE 'firing' END,
        acknowledged_at = CASE a.state WHEN 'firing' THEN now() END,
        acknowledged_by = CASE a.state WHEN 'firing' THEN 'bench' END
  WHERE a.id = :id;
+\\startpipeline
 INSERT INTO $into (type, data)
 SELECT 'alert.acknowledged', jsonb_build_object('alert', jsonb_build_object('id', id, 'state', state, 'message', message)$tag)
   FROM alerts WHERE id = :id;
 COMMIT;
+\\endpipeline
 $publish
 SQL
 	echo "writers put their events into $into${publish:+, then publish:}"

@@ -20,14 +20,25 @@
 
 #define PREP_SLOTS 1024 /* power of two */
 #define PREP_MAX (PREP_SLOTS / 2) /* more than the statements we have */
+#define DEFER_MAX 8 /* statements waiting for the next round trip */
 #define DB_RETRY_US 1000000
 #define DB_SLOW_CONNECT_US 100000
+
+/* A statement whose result is only its status, sent with the next one. */
+struct deferred {
+	const struct db_stmt *st;
+	int n;
+	char **params;   /* copies; NULL stays SQL NULL */
+};
 
 struct db {
 	PGconn *conn;
 	char *conninfo;
 	const char *name;      /* in log lines: "the database", "the read replica" */
 	int in_tx;
+	int begin_pending;     /* in_tx, and BEGIN not sent yet: it goes with the next statement */
+	int ndeferred;
+	struct deferred deferred[DEFER_MAX];
 	int lost;
 	char sqlstate[6];
 	char errmsg[256];
@@ -43,6 +54,7 @@ struct db {
 };
 
 static void forget_prepared(struct db *db);
+static void deferred_clear(struct db *db);
 
 static const char primary_name[] = "the database";
 
@@ -266,6 +278,7 @@ static int db_connect(struct db *db)
 		PQfinish(db->conn);
 	forget_prepared(db);
 	db->in_tx = 0;
+	db->begin_pending = 0;
 	db->conn = NULL;
 	db->conn = connect_within(db);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
@@ -364,6 +377,7 @@ void db_close(struct db *db)
 		return;
 	if (db->conn)
 		PQfinish(db->conn);
+	deferred_clear(db);
 	free(db->conninfo);
 	free(db);
 }
@@ -497,46 +511,205 @@ static int prepare(struct db *db, const struct db_stmt *st, const char *name)
 	return 0;
 }
 
+/*
+ * st's name on this connection, prepared now when it is not yet: 1 and a
+ * name of its own; 0 and "" when the table is full and unnamed is allowed
+ * (st is then parsed again each time); -1 (noted) when it cannot be.
+ */
+static int ensure_prepared(struct db *db, const struct db_stmt *st, int unnamed_ok,
+    char name[16])
+{
+	size_t slot;
+
+	if (find_prepared(db, st, &slot)) {
+		stmt_name(slot, name);
+		return 1;
+	}
+	if (db->nprepared >= PREP_MAX) {
+		/* more statements than we ever have: each still runs, parsed every time */
+		if (!db->full_logged)
+			log_warn("more than %d statements on one connection: the rest run"
+			    " unprepared", PREP_MAX);
+		db->full_logged = 1;
+		name[0] = '\0';
+		if (!unnamed_ok) {
+			snprintf(db->sqlstate, sizeof(db->sqlstate), "54000");
+			snprintf(db->errmsg, sizeof(db->errmsg), "no statement slot left");
+			return -1;
+		}
+		return prepare(db, st, "") < 0 ? -1 : 0;
+	}
+	stmt_name(slot, name);
+	if (prepare(db, st, name) < 0)
+		return -1;
+	db->prepared[slot] = st;
+	db->nprepared++;
+	return 1;
+}
+
+static void deferred_clear(struct db *db)
+{
+	for (int i = 0; i < db->ndeferred; i++) {
+		for (int j = 0; j < db->deferred[i].n; j++)
+			free(db->deferred[i].params[j]);
+		free(db->deferred[i].params);
+	}
+	db->ndeferred = 0;
+}
+
+/* The pipeline's next result within the deadline; NULL at a query's end,
+ * when the connection broke, or when the deadline passed (conn dropped). */
+static PGresult *next_result(struct db *db)
+{
+	while (db->deadline_us && PQisBusy(db->conn)) {
+		if (!wait_socket(db, POLLIN)) {
+			deadline_passed(db);
+			return NULL;
+		}
+		if (!PQconsumeInput(db->conn))
+			break;   /* the error is PQgetResult's */
+	}
+	return PQgetResult(db->conn);
+}
+
+/* Sends what is pending, then name (prepared; NULL: none) or tail (SQL
+ * without parameters; NULL: none), and the sync: the number sent, or -1. */
+static int send_pipeline(struct db *db, char dnames[][16], const char *name, int n,
+    const char *const *params, const char *tail)
+{
+	PGconn *c = db->conn;
+	int ok, sent = 0;
+
+	ok = PQenterPipelineMode(c);
+	if (ok && db->begin_pending) {
+		ok = PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0);
+		sent++;
+	}
+	for (int i = 0; ok && i < db->ndeferred; i++, sent++)
+		ok = PQsendQueryPrepared(c, dnames[i], db->deferred[i].n,
+		    (const char *const *)db->deferred[i].params, NULL, NULL, 0);
+	if (ok && name) {
+		ok = PQsendQueryPrepared(c, name, n, params, NULL, NULL, 0);
+		sent++;
+	} else if (ok && tail) {
+		ok = PQsendQueryParams(c, tail, 0, NULL, NULL, NULL, NULL, 0);
+		sent++;
+	}
+	return ok && PQpipelineSync(c) ? sent : -1;
+}
+
+/*
+ * One round trip for a transaction's pending start (BEGIN), its deferred
+ * statements and then name or tail (see send_pipeline). 0 and *last, the
+ * final statement's result (NULL when there is none); or -1 when any
+ * failed, the first failure noted (the rest were skipped by the server).
+ */
+static int round_trip(struct db *db, const char *name, int n, const char *const *params,
+    const char *tail, PGresult **last)
+{
+	char dnames[DEFER_MAX][16];
+	int sent, got = 0, failed = 0, begin = db->begin_pending;
+	PGresult *r;
+
+	*last = NULL;
+	for (int i = 0; i < db->ndeferred; i++)
+		if (ensure_prepared(db, db->deferred[i].st, 0, dnames[i]) < 0)
+			return -1;
+	if ((sent = send_pipeline(db, dnames, name, n, params, tail)) < 0) {
+		note_error(db, NULL, "pipeline");
+		return -1;
+	}
+	for (int i = 0; i < sent && db->conn; i++) {
+		ExecStatusType s;
+
+		if ((r = next_result(db)) == NULL)
+			break;
+		got++;
+		s = PQresultStatus(r);
+		if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+			if (!failed)
+				note_error(db, r, "query");
+			failed = 1;
+		} else if (i == 0 && begin)
+			db->begin_pending = 0;
+		if (i == sent - 1 && !failed && (name || tail))
+			*last = r;
+		else
+			PQclear(r);
+		while (db->conn && (r = next_result(db)) != NULL)
+			PQclear(r);   /* to the query's end */
+	}
+	if (db->conn && (r = next_result(db)) != NULL)
+		PQclear(r);   /* the sync */
+	if (db->conn && !PQexitPipelineMode(db->conn))
+		db->lost = 1;   /* a connection stuck in pipeline mode is not used again */
+	if (db->conn == NULL || db->lost || got < sent || failed) {
+		if (!failed && db->conn)
+			note_error(db, NULL, "pipeline");
+		PQclear(*last);
+		*last = NULL;
+		return -1;
+	}
+	deferred_clear(db);
+	db->sqlstate[0] = '\0';
+	db->errmsg[0] = '\0';
+	return 0;
+}
+
+/* What waits to be sent (a pending BEGIN, deferred statements), sent now: 0 or -1. */
+static int send_pending(struct db *db)
+{
+	PGresult *none;
+
+	if (!db->begin_pending && db->ndeferred == 0)
+		return 0;
+	return round_trip(db, NULL, 0, NULL, NULL, &none);
+}
+
 static PGresult *exec_once(struct db *db, const struct db_stmt *st, int n,
     const char *const *params)
 {
 	char name[16];
-	size_t slot;
+	PGresult *r;
 
-	if (!find_prepared(db, st, &slot)) {
-		if (db->nprepared >= PREP_MAX) {
-			/* more statements than we ever have: each still runs, parsed every time */
-			if (!db->full_logged)
-				log_warn("more than %d statements on one connection: the rest run"
-				    " unprepared", PREP_MAX);
-			db->full_logged = 1;
-			if (prepare(db, st, "") < 0)
-				return NULL;
-			return checked(db, q_prepared(db, "", n, params));
-		}
-		stmt_name(slot, name);
-		if (prepare(db, st, name) < 0)
-			return NULL;
-		db->prepared[slot] = st;
-		db->nprepared++;
-	}
-	stmt_name(slot, name);
+	if (ensure_prepared(db, st, 1, name) < 0)
+		return NULL;
+	if (db->begin_pending || db->ndeferred > 0)
+		return round_trip(db, name, n, params, NULL, &r) < 0 ? NULL : r;
 	return checked(db, q_prepared(db, name, n, params));
+}
+
+/* Nothing of the open transaction (if any) has reached the server yet. */
+static int tx_fresh(const struct db *db)
+{
+	return !db->in_tx || db->begin_pending;
+}
+
+/* A new connection; a transaction begun but not yet sent stays begun. */
+static int reconnect(struct db *db)
+{
+	int tx = db->in_tx;
+
+	if (db_connect(db) < 0)
+		return -1;
+	db->in_tx = db->begin_pending = tx;
+	return 0;
 }
 
 PGresult *db_exec(struct db *db, const struct db_stmt *st, int n,
     const char *const *params)
 {
+	int fresh = tx_fresh(db);
 	PGresult *r;
 
-	if (db->lost && !db->in_tx && db_connect(db) < 0) {
+	if (db->lost && fresh && reconnect(db) < 0) {
 		snprintf(db->sqlstate, sizeof(db->sqlstate), "08006");
 		return NULL;
 	}
 	r = exec_once(db, st, n, params);
-	if (r == NULL && db->lost && !db->in_tx) {
+	if (r == NULL && db->lost && fresh) {
 		/* the server restarted under us: one fresh connection, once */
-		if (db_connect(db) < 0)
+		if (reconnect(db) < 0)
 			return NULL;
 		r = exec_once(db, st, n, params);
 	}
@@ -561,7 +734,7 @@ int db_one_i64(struct db *db, const struct db_stmt *st, int64_t *out)
 PGresult *db_exec_text(struct db *db, const char *sql, int n, const Oid *types,
     const char *const *params)
 {
-	if (db->lost && !db->in_tx && db_connect(db) < 0)
+	if ((db->lost && tx_fresh(db) && reconnect(db) < 0) || send_pending(db) < 0)
 		return NULL;
 	return checked(db, q_params(db, sql, n, types, params));
 }
@@ -638,7 +811,7 @@ int db_script(struct db *db, const char *sql)
 	PGresult *r;
 	int rc = 0;
 
-	if (db->lost && !db->in_tx && db_connect(db) < 0)
+	if ((db->lost && tx_fresh(db) && reconnect(db) < 0) || send_pending(db) < 0)
 		return -1;
 	r = q_exec(db, sql);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -649,20 +822,62 @@ int db_script(struct db *db, const char *sql)
 	return rc;
 }
 
+/*
+ * BEGIN is not sent on its own: it goes in one round trip with the
+ * transaction's first statement (and COMMIT with its deferred ones), so a
+ * short transaction costs the server's time, not three waits on the network.
+ */
 int db_begin(struct db *db)
 {
-	if (db_script(db, "BEGIN") < 0)
+	if (db->in_tx)
+		return 0;   /* as BEGIN in a transaction: the one open goes on */
+	if (db->lost && db_connect(db) < 0)
 		return -1;
+	deferred_clear(db);
 	db->in_tx = 1;
+	db->begin_pending = 1;
 	return 0;
+}
+
+int db_defer(struct db *db, const struct db_stmt *st, int n, const char *const *params)
+{
+	struct deferred *d;
+
+	if (!db->in_tx || db->ndeferred == DEFER_MAX)
+		return db_run(db, st, n, params);
+	d = &db->deferred[db->ndeferred++];
+	d->st = st;
+	d->n = n;
+	d->params = xcalloc((size_t)(n > 0 ? n : 1), sizeof(char *));
+	for (int i = 0; i < n; i++)
+		d->params[i] = params[i] ? xstrdup(params[i]) : NULL;
+	return 0;
+}
+
+/* COMMIT, with what is deferred in the same round trip: 0 or -1 (then rolled back). */
+static int commit_pending(struct db *db)
+{
+	PGresult *r;
+
+	if (db->ndeferred == 0)
+		return db->begin_pending ? 0 : db_script(db, "COMMIT");   /* nothing sent: nothing to commit */
+	if (round_trip(db, NULL, 0, NULL, "COMMIT", &r) == 0) {
+		PQclear(r);
+		return 0;
+	}
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK && !db->begin_pending)
+		PQclear(q_exec(db, "ROLLBACK"));
+	return -1;
 }
 
 int db_commit(struct db *db)
 {
-	int rc = db_script(db, "COMMIT");
+	int rc = commit_pending(db);
 	void (*then)(struct db *) = db->after_commit;
 
 	db->in_tx = 0;
+	db->begin_pending = 0;
+	deferred_clear(db);
 	db->after_commit = NULL;
 	if (rc == 0 && then != NULL)
 		then(db);
@@ -679,11 +894,13 @@ void db_after_commit(struct db *db, void (*fn)(struct db *))
 
 void db_rollback(struct db *db)
 {
+	int sent = db->in_tx && !db->begin_pending;
+
 	db->after_commit = NULL;
-	if (!db->in_tx)
-		return;
+	deferred_clear(db);
 	db->in_tx = 0;
-	if (db->conn && PQstatus(db->conn) == CONNECTION_OK) {
+	db->begin_pending = 0;
+	if (sent && db->conn && PQstatus(db->conn) == CONNECTION_OK) {
 		PGresult *r = q_exec(db, "ROLLBACK");
 		PQclear(r);
 	}

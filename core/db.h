@@ -69,6 +69,14 @@ int db_one_i64(struct db *db, const struct db_stmt *st, int64_t *out);
 int db_run(struct db *db, const struct db_stmt *st, int n, const char *const *params);
 #define DB_RUN(db, st, ...) db_run(db, st, DB_NPARAMS(__VA_ARGS__), DB_PARAMS(__VA_ARGS__))
 
+/*
+ * In a transaction: st, whose result is only its status, is sent with the
+ * transaction's next statement or its COMMIT, in one round trip; its
+ * failure is that call's. Outside one: db_run(). 0 or -1.
+ */
+int db_defer(struct db *db, const struct db_stmt *st, int n, const char *const *params);
+#define DB_DEFER(db, st, ...) db_defer(db, st, DB_NPARAMS(__VA_ARGS__), DB_PARAMS(__VA_ARGS__))
+
 /* Runs trusted SQL text with no parameters (migrations, BEGIN). 0 or -1. */
 int db_script(struct db *db, const char *sql);
 

@@ -85,7 +85,8 @@ int events_flush(struct db *db, struct events *e)
 	int rc = 0;
 
 	if (e->n > 0) {
-		rc = DB_RUN(db, &q_events_insert, db_arr_end(&e->types), db_arr_end(&e->datas));
+		/* in a transaction, sent with its next statement or its COMMIT */
+		rc = DB_DEFER(db, &q_events_insert, db_arr_end(&e->types), db_arr_end(&e->datas));
 		if (rc == 0)
 			events_queued(db);
 	}

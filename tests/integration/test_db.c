@@ -5,6 +5,11 @@
  * bounded; every connection bounds its lock waits and idle transactions
  * and asks TCP to notice a silent server; goldwatch-api answers a lock
  * held too long with a 503 to retry, in the lock timeout, not a 500.
+ * A transaction's BEGIN travels with its first statement and its
+ * deferred statements with the next one or the COMMIT: what commits is
+ * exactly what ran, a deferred failure fails the commit and leaves
+ * nothing, and a transaction nothing of which was sent yet survives a
+ * dropped connection.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +177,10 @@ static void t_idle_transaction_ended(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
 	CU_ASSERT_EQUAL_FATAL(db_begin(db), 0);
+	/* BEGIN goes with the transaction's first statement */
+	r = db_exec_text(db, "SELECT 1 AS v", 0, NULL, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	PQclear(r);
 	/* a process stopped mid-transaction (or cut off): the server ends it */
 	test_sleep_ms(1500);
 	r = db_exec_text(db, "SELECT 1 AS v", 0, NULL, NULL);
@@ -184,6 +193,124 @@ static void t_idle_transaction_ended(void)
 	r = db_exec_text(db, "SELECT 1 AS v", 0, NULL, NULL);
 	CU_ASSERT_PTR_NOT_NULL(r);
 	PQclear(r);
+	db_close(db);
+}
+
+DB_STMT(q_defer_put, "INSERT INTO test_defer (k, n) VALUES ($1, $2::int)");
+DB_STMT(q_defer_count, "SELECT count(*) AS n FROM test_defer WHERE k LIKE $1");
+
+static struct db *defer_db(void)
+{
+	test_exec("CREATE TABLE IF NOT EXISTS test_defer (k text PRIMARY KEY, n int NOT NULL)",
+	    0, NULL);
+	test_exec("DELETE FROM test_defer", 0, NULL);
+	return bounded_db();
+}
+
+static long long defer_count(struct db *db, const char *like)
+{
+	PGresult *r = DB_EXEC(db, &q_defer_count, like);
+	long long n = r ? db_i64(r, 0, "n") : -1;
+
+	PQclear(r);
+	return n;
+}
+
+static void t_deferred_commit(void)
+{
+	struct db *db = defer_db();
+	char k[16], n[16];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	CU_ASSERT_EQUAL_FATAL(db_begin(db), 0);
+	CU_ASSERT_EQUAL(DB_DEFER(db, &q_defer_put, "a1", "1"), 0);
+	CU_ASSERT_EQUAL(DB_DEFER(db, &q_defer_put, "a2", "2"), 0);
+	/* the transaction's next statement sees them: they ran before it */
+	CU_ASSERT_EQUAL(defer_count(db, "a%"), 2);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM test_defer"), 0);
+	CU_ASSERT_EQUAL(db_commit(db), 0);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM test_defer WHERE k LIKE 'a%'"), 2);
+	/* more than wait for one round trip: every one, once */
+	CU_ASSERT_EQUAL_FATAL(db_begin(db), 0);
+	for (int i = 0; i < 20; i++) {
+		snprintf(k, sizeof(k), "b%d", i);
+		snprintf(n, sizeof(n), "%d", i);
+		CU_ASSERT_EQUAL(DB_DEFER(db, &q_defer_put, k, n), 0);
+	}
+	CU_ASSERT_EQUAL(db_commit(db), 0);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM test_defer WHERE k LIKE 'b%'"), 20);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT sum(n) FROM test_defer WHERE k LIKE 'b%'"), 190);
+	/* a rollback sends none of them */
+	CU_ASSERT_EQUAL_FATAL(db_begin(db), 0);
+	CU_ASSERT_EQUAL(DB_DEFER(db, &q_defer_put, "c1", "1"), 0);
+	db_rollback(db);
+	CU_ASSERT_EQUAL(defer_count(db, "c%"), 0);
+	/* outside a transaction it runs at once */
+	CU_ASSERT_EQUAL(DB_DEFER(db, &q_defer_put, "d1", "1"), 0);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM test_defer WHERE k = 'd1'"), 1);
+	db_close(db);
+}
+
+static void t_deferred_failure(void)
+{
+	struct db *db = defer_db();
+	PGresult *r;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	/* a deferred statement fails: the commit fails, nothing of it stays */
+	CU_ASSERT_EQUAL_FATAL(db_begin(db), 0);
+	r = DB_EXEC(db, &q_defer_put, "e1", "1");
+	CU_ASSERT_PTR_NOT_NULL(r);
+	PQclear(r);
+	CU_ASSERT_EQUAL(DB_DEFER(db, &q_defer_put, "e1", "2"), 0);
+	CU_ASSERT_EQUAL(db_commit(db), -1);
+	CU_ASSERT_STRING_EQUAL(db_sqlstate(db), "23505");
+	CU_ASSERT_FALSE(db_in_tx(db));
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM test_defer WHERE k = 'e1'"), 0);
+	/* the same when all of the transaction was deferred */
+	CU_ASSERT_EQUAL_FATAL(db_begin(db), 0);
+	CU_ASSERT_EQUAL(DB_DEFER(db, &q_defer_put, "e2", "1"), 0);
+	CU_ASSERT_EQUAL(DB_DEFER(db, &q_defer_put, "e3", NULL), 0);
+	CU_ASSERT_EQUAL(db_commit(db), -1);
+	CU_ASSERT_STRING_EQUAL(db_sqlstate(db), "23502");
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM test_defer WHERE k LIKE 'e%'"), 0);
+	/* a failing first statement, then a rollback: the connection goes on */
+	CU_ASSERT_EQUAL_FATAL(db_begin(db), 0);
+	CU_ASSERT_PTR_NULL(db_exec_text(db, "SELECT no_such_column FROM test_defer", 0, NULL, NULL));
+	db_rollback(db);
+	CU_ASSERT_EQUAL_FATAL(db_begin(db), 0);
+	r = DB_EXEC(db, &q_defer_put, "e4", "4");
+	CU_ASSERT_PTR_NOT_NULL(r);
+	PQclear(r);
+	CU_ASSERT_EQUAL(db_commit(db), 0);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM test_defer WHERE k = 'e4'"), 1);
+	/* a transaction of nothing commits, and costs nothing */
+	CU_ASSERT_EQUAL_FATAL(db_begin(db), 0);
+	CU_ASSERT_EQUAL(db_commit(db), 0);
+	CU_ASSERT_EQUAL(defer_count(db, "e%"), 1);
+	db_close(db);
+}
+
+static void t_fresh_transaction_reconnects(void)
+{
+	struct db *db = defer_db();
+	PGresult *r;
+	char pid[24];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	r = db_exec_text(db, "SELECT pg_backend_pid() AS p", 0, NULL, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	snprintf(pid, sizeof(pid), "%s", db_str(r, 0, "p"));
+	PQclear(r);
+	/* the server drops the connection between two transactions */
+	CU_ASSERT_EQUAL(SQL_INT("SELECT pg_terminate_backend($1::int)::int", pid), 1);
+	test_sleep_ms(200);
+	/* nothing of the new transaction had been sent: it goes on a new connection */
+	CU_ASSERT_EQUAL_FATAL(db_begin(db), 0);
+	CU_ASSERT_EQUAL(DB_DEFER(db, &q_defer_put, "f1", "1"), 0);
+	CU_ASSERT_EQUAL(defer_count(db, "f%"), 1);
+	CU_ASSERT_EQUAL(db_commit(db), 0);
+	CU_ASSERT_EQUAL(SQL_INT0("SELECT count(*) FROM test_defer WHERE k = 'f1'"), 1);
 	db_close(db);
 }
 
@@ -294,6 +421,12 @@ void suite_db(void)
 		{"every session bounds its lock waits and idle transactions; TCP keepalives",
 		    t_session_bounds},
 		{"a read-only server is unavailable, a bad statement is not", t_read_only_is_unavailable},
+		{"deferred statements go with the next one or COMMIT: all, once, in order",
+		    t_deferred_commit},
+		{"a deferred statement that fails fails the commit and leaves nothing",
+		    t_deferred_failure},
+		{"a transaction nothing of which was sent survives a dropped connection",
+		    t_fresh_transaction_reconnects},
 		{"a lock held elsewhere fails the wait in lock_timeout, to retry", t_lock_wait_bounded},
 		{"a transaction left idle is ended by the server; the next use reconnects",
 		    t_idle_transaction_ended},
@@ -309,6 +442,12 @@ void suite_db(void)
 		{"every session bounds its lock waits and idle transactions; TCP keepalives",
 		    t_session_bounds},
 		{"a read-only server is unavailable, a bad statement is not", t_read_only_is_unavailable},
+		{"deferred statements go with the next one or COMMIT: all, once, in order",
+		    t_deferred_commit},
+		{"a deferred statement that fails fails the commit and leaves nothing",
+		    t_deferred_failure},
+		{"a transaction nothing of which was sent survives a dropped connection",
+		    t_fresh_transaction_reconnects},
 		{NULL, NULL},
 	};
 
