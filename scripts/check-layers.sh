@@ -20,7 +20,7 @@ cd "$top" || exit 2
 
 declare -A layer=(
 	# base: no knowledge of the shop, only of the tools
-	[util]=base [log]=base [config]=base [db]=base [json_out]=base
+	[util]=base [log]=base [config]=base [db]=base [db_values]=base [json_out]=base
 	[params]=base [cursor]=base [migrate]=base [read_version]=base
 	[tpl]=base [mail_mime]=base [mail_send]=base [secret]=base [http_send]=base
 	[prom]=base [addr_list]=base [units]=base [gzip]=base
