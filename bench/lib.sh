@@ -97,10 +97,10 @@ SQL
 # numbered after its commit (migration 0031), or, before it, inserted
 # under the events lock. The round trips are goldwatch's (core/db.c):
 # BEGIN goes with the lock, the event's insert with the COMMIT, so a
-# change waits on the network three times. From migration 0033 the numbering is not the
-# writer's: goldwatch-api's sequencer thread numbers the commits of all
-# its workers in one step (cgi/sequencer.h); bench_sequencer runs that
-# step beside the writers. tagged: the event's data names the pgbench
+# change waits on the network three times. From migration 0033 the
+# numbering is not the writer's: goldwatch-api's sequencer thread numbers
+# the commits of all its workers in one step (cgi/sequencer.h);
+# bench_sequencer runs that step beside the writers. tagged: the event's data names the pgbench
 # client and its transaction ("bench": {"c": client_id, "n": number from
 # 1; run pgbench with -D n=0}), as pgbench's --log lines number them.
 bench_writer_script() {

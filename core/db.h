@@ -77,9 +77,14 @@ int db_run(struct db *db, const struct db_stmt *st, int n, const char *const *pa
 int db_defer(struct db *db, const struct db_stmt *st, int n, const char *const *params);
 #define DB_DEFER(db, st, ...) db_defer(db, st, DB_NPARAMS(__VA_ARGS__), DB_PARAMS(__VA_ARGS__))
 
-/* Runs trusted SQL text with no parameters (migrations, BEGIN). 0 or -1. */
+/* Runs trusted SQL text with no parameters (migrations, LISTEN). 0 or -1. */
 int db_script(struct db *db, const char *sql);
 
+/*
+ * Opens a transaction (in one already open: nothing). BEGIN is sent with
+ * its first statement, in one round trip; a transaction that runs nothing
+ * sends nothing. -1 only when the database cannot be reached now.
+ */
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 /* Rolls back if a transaction is open; safe to call on any path. */

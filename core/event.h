@@ -26,7 +26,9 @@ void events_init(struct events *e);
 /* Adds an event; data is borrowed (serialised now). */
 void events_add(struct events *e, const char *type, const json_t *data);
 /* Queues the gathered events; they are published (events_publish) when
- * the open transaction commits, at once without one. 0, or -1. */
+ * the open transaction commits, at once without one. 0, or -1. In a
+ * transaction the insert goes with its next statement or its COMMIT
+ * (db_defer), so a failure to queue them fails that call. */
 int events_flush(struct db *db, struct events *e);
 /* Numbers what is queued into events, after a commit that queued some:
  * events_sequence_step() until it says done, never waiting for another
