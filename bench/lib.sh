@@ -113,7 +113,7 @@ bench_writer_script() {
 	fi
 	if [ "${3:-}" = tagged ]; then
 		count='\set n :n + 1'
-		tag=", 'bench', jsonb_build_object('c', :client_id, 'n', :n)"
+		tag=", 'bench', jsonb_build_object('c', :client_id::int, 'n', :n::int)"
 	fi
 	cat > "$file" <<SQL
 \\set id random(1, $alerts)

@@ -120,7 +120,7 @@ one_run() {
 	t0=$(date +%s.%N)
 	echo "--- $n pushers x $per clients, round $round ($(date -u +%H:%M:%S), load $load0)"
 	bench_sequencer $(( SECONDS_EACH + 1 ))
-	(cd "$BENCH_DIR" && pgbench -n -c "$WRITERS" -j 2 -T "$SECONDS_EACH" -D n=0 -f writer.sql \
+	(cd "$BENCH_DIR" && PGOPTIONS="-c plan_cache_mode=force_generic_plan" pgbench -n -M prepared -c "$WRITERS" -j 2 -T "$SECONDS_EACH" -D n=0 -f writer.sql \
 		-l --log-prefix=pgbench_log "$DATABASE_URL" >pgbench.out 2>>pgbench.err)
 	tps=$(awk '/^tps = / {print $3}' "$BENCH_DIR/pgbench.out")
 	# what the sequencer's last steps leave queued, numbered
