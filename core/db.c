@@ -130,6 +130,24 @@ static int wait_socket(struct db *db, short events)
 }
 
 /*
+ * Waits, no later than the deadline (when one is set), until libpq holds
+ * the next result: 0, or -1 when the deadline passed (deadline_passed:
+ * the connection is dropped). A broken connection is PQgetResult's to say.
+ */
+static int await_result(struct db *db)
+{
+	while (db->deadline_us && PQisBusy(db->conn)) {
+		if (!wait_socket(db, POLLIN)) {
+			deadline_passed(db);
+			return -1;
+		}
+		if (!PQconsumeInput(db->conn))
+			break;   /* the error is PQgetResult's */
+	}
+	return 0;
+}
+
+/*
  * The answer to what was just sent (sent: the PQsend* call's return), its
  * last result as PQexec gives it, waiting no later than the deadline:
  * NULL (the connection dropped, deadline_passed) when it passes.
@@ -138,16 +156,8 @@ static PGresult *answer(struct db *db, int sent)
 {
 	PGresult *r, *last = NULL;
 
-	if (!sent)
+	if (!sent || await_result(db) < 0)
 		return NULL;
-	while (PQisBusy(db->conn)) {
-		if (!wait_socket(db, POLLIN)) {
-			deadline_passed(db);
-			return NULL;
-		}
-		if (!PQconsumeInput(db->conn))
-			break;   /* the error is PQgetResult's */
-	}
 	while ((r = PQgetResult(db->conn)) != NULL) {
 		PQclear(last);
 		last = r;
@@ -564,15 +574,7 @@ static void deferred_clear(struct db *db)
  * when the connection broke, or when the deadline passed (conn dropped). */
 static PGresult *next_result(struct db *db)
 {
-	while (db->deadline_us && PQisBusy(db->conn)) {
-		if (!wait_socket(db, POLLIN)) {
-			deadline_passed(db);
-			return NULL;
-		}
-		if (!PQconsumeInput(db->conn))
-			break;   /* the error is PQgetResult's */
-	}
-	return PQgetResult(db->conn);
+	return await_result(db) < 0 ? NULL : PQgetResult(db->conn);
 }
 
 /* Sends what is pending, then name (prepared; NULL: none) or tail (SQL
@@ -734,10 +736,19 @@ int db_one_i64(struct db *db, const struct db_stmt *st, int64_t *out)
 	return 0;
 }
 
+/* Before SQL text (not a prepared statement, so not in a pipeline): a
+ * connection, and what waits to be sent sent. 0 or -1. */
+static int ready_for_text(struct db *db)
+{
+	if (db->lost && tx_fresh(db) && reconnect(db) < 0)
+		return -1;
+	return send_pending(db);
+}
+
 PGresult *db_exec_text(struct db *db, const char *sql, int n, const Oid *types,
     const char *const *params)
 {
-	if ((db->lost && tx_fresh(db) && reconnect(db) < 0) || send_pending(db) < 0)
+	if (ready_for_text(db) < 0)
 		return NULL;
 	return checked(db, q_params(db, sql, n, types, params));
 }
@@ -756,7 +767,7 @@ int db_script(struct db *db, const char *sql)
 	PGresult *r;
 	int rc = 0;
 
-	if ((db->lost && tx_fresh(db) && reconnect(db) < 0) || send_pending(db) < 0)
+	if (ready_for_text(db) < 0)
 		return -1;
 	r = q_exec(db, sql);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
