@@ -90,19 +90,21 @@ SQL
 }
 
 # bench_writer_script FILE ALERTS [tagged]: the pgbench script of one
-# alert-changing transaction, as acknowledging an alert writes it: lock
-# one of ALERTS open alerts, change it (the triggers move the read version
-# and the summary's counters), record its event, commit. Events go as
-# this schema's writers write them: queued in the transaction and
-# numbered after its commit (migration 0031), or, before it, inserted
-# under the events lock. The round trips are goldwatch's (core/db.c):
-# BEGIN goes with the lock, the event's insert with the COMMIT, so a
-# change waits on the network three times. From migration 0033 the
-# numbering is not the writer's: goldwatch-api's sequencer thread numbers
-# the commits of all its workers in one step (cgi/sequencer.h);
-# bench_sequencer runs that step beside the writers. tagged: the event's data names the pgbench
-# client and its transaction ("bench": {"c": client_id, "n": number from
-# 1; run pgbench with -D n=0}), as pgbench's --log lines number them.
+# alert-changing transaction, as acknowledging one alert writes it:
+# change one of ALERTS open alerts (an UPDATE whose condition is checked
+# on the newest row version, with nothing locked before it; the trigger
+# moves the read version and the summary's counters), record its event,
+# commit. Events go as this schema's writers write them: queued in the
+# transaction and numbered after its commit (migration 0031), or, before
+# it, inserted under the events lock. The round trips are goldwatch's
+# (core/db.c, core/alert_store.c): BEGIN goes with the UPDATE, the
+# event's insert with the COMMIT, so a change waits on the network
+# twice. From migration 0033 the numbering is not the writer's:
+# goldwatch-api's sequencer thread numbers the commits of all its
+# workers in one step (cgi/sequencer.h); bench_sequencer runs that step
+# beside the writers. tagged: the event's data names the pgbench client
+# and its transaction ("bench": {"c": client_id, "n": number from 1; run
+# pgbench with -D n=0}), as pgbench's --log lines number them.
 bench_writer_script() {
 	local file=$1 alerts=$2 into=events publish= count= tag=
 	if [ "$(bench_psql -tAc "SELECT to_regproc('events_sequence_step') IS NOT NULL")" = t ]; then
@@ -120,12 +122,12 @@ bench_writer_script() {
 $count
 \\startpipeline
 BEGIN;
-SELECT id, state FROM alerts WHERE id = :id FOR UPDATE;
-\\endpipeline
 UPDATE alerts a SET state = CASE a.state WHEN 'firing' THEN 'acknowledged' ELSE 'firing' END,
        acknowledged_at = CASE a.state WHEN 'firing' THEN now() END,
        acknowledged_by = CASE a.state WHEN 'firing' THEN 'bench' END
- WHERE a.id = :id;
+ WHERE a.id = :id
+RETURNING id, state, message;
+\\endpipeline
 \\startpipeline
 INSERT INTO $into (type, data)
 SELECT 'alert.acknowledged', jsonb_build_object('alert', jsonb_build_object('id', id, 'state', state, 'message', message)$tag)

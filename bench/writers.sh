@@ -3,12 +3,12 @@
 # 32 concurrent writers (pgbench), on a cluster that flushes its WAL as a
 # production one does (fsync on, synchronous_commit on).
 #
-# Each transaction is what acknowledging an alert writes: it locks one of
-# ALERTS open alerts, changes it (the triggers move the read version and
-# the summary's counters), and records its event; then it commits. Every
+# Each transaction is what acknowledging an alert writes: it changes one
+# of ALERTS open alerts (the trigger moves the read version and the
+# summary's counters), and records its event; then it commits. Every
 # writer has its own connection, as every goldwatch-api worker does, and
-# waits on the network as often as goldwatch's does (three times: BEGIN
-# with the lock, the UPDATE, the event with the COMMIT; core/db.c).
+# waits on the network as often as goldwatch's does (twice: BEGIN with
+# the UPDATE, the event with the COMMIT; core/db.c, core/alert_store.c).
 # Statements are prepared and planned generically (-M prepared,
 # plan_cache_mode=force_generic_plan), as goldwatch's DB_STMTs are.
 # Beside the writers runs the step goldwatch-api's sequencer thread takes

@@ -14,9 +14,19 @@
 #include "read_version.h"
 #include "util.h"
 
-/* Lock the named alerts in id order: one order for every locker. */
+/*
+ * An acknowledgement is the UPDATE alone when it names one alert: its
+ * condition (state = 'firing') is checked again on the newest row
+ * version if another writer got there first, so nothing needs locking
+ * before it, and a change waits on the network twice (BEGIN with the
+ * UPDATE, the event with the COMMIT; core/db.h). Several alerts are
+ * locked first, in id order: one order for every locker, so two bulk
+ * acknowledgements never deadlock. The states of the alerts the UPDATE
+ * did not change then sort them into "already" and "not_found".
+ */
 DB_STMT(q_ack_lock,
     "SELECT id, state FROM alerts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE");
+DB_STMT(q_ack_states, "SELECT id, state FROM alerts WHERE id = ANY($1::bigint[])");
 DB_STMT(q_ack,
     "UPDATE alerts a SET state = 'acknowledged', acknowledged_at = now(),"
     "       acknowledged_by_id = $2::bigint, acknowledged_by = $3, ack_note = NULLIF($4, '')"
@@ -41,14 +51,37 @@ int ack_input_one(int64_t id, const char *note, struct ack_input *in, json_t **b
 	return valid_decode(*body, ack_fields, ack_nfields, in, err);
 }
 
-static int has_id(const PGresult *r, int64_t id, const char **state)
+static int has_id(const PGresult *r, int64_t id)
 {
-	for (int i = 0; i < PQntuples(r); i++)
-		if (db_i64(r, i, "id") == id) {
-			*state = db_str(r, i, "state");
+	for (int i = 0; r != NULL && i < PQntuples(r); i++)
+		if (db_i64(r, i, "id") == id)
 			return 1;
-		}
 	return 0;
+}
+
+/* The request's ids, each once: what this call acknowledged (done), what
+ * exists but was not firing (states) and what does not exist. */
+static json_t *ack_answer(const struct vlist *ids, const PGresult *done, const PGresult *states)
+{
+	json_t *acked = json_array(), *already = json_array(), *missing = json_array();
+
+	for (size_t i = 0; i < ids->n; i++) {
+		int64_t id = vlist_int(ids, i);
+		json_t *target = missing;
+		int dup = 0;
+
+		for (size_t j = 0; j < i; j++)
+			dup |= vlist_int(ids, j) == id;
+		if (dup)
+			continue;
+		if (has_id(done, id))
+			target = acked;
+		else if (has_id(states, id))
+			target = already;
+		json_array_append_new(target, json_integer(id));
+	}
+	return json_pack("{so so so}", "acknowledged", acked, "already", already,
+	    "not_found", missing);
 }
 
 enum store_rc alert_acknowledge(struct db *db, int64_t user_id, const char *username,
@@ -57,8 +90,7 @@ enum store_rc alert_acknowledge(struct db *db, int64_t user_id, const char *user
 	const struct vlist *ids = &in->alert_ids;
 	struct buf lit;
 	struct events ev;
-	PGresult *locked = NULL, *done = NULL;
-	json_t *acked = json_array(), *already = json_array(), *missing = json_array();
+	PGresult *states = NULL, *done = NULL;
 	json_t *list = json_array();
 	char uid[24];
 	enum store_rc rc = ST_ERROR;
@@ -75,10 +107,13 @@ enum store_rc alert_acknowledge(struct db *db, int64_t user_id, const char *user
 	db_arr_end(&lit);
 	if (own_tx && db_begin(db) < 0)
 		goto out;
-	if ((locked = DB_EXEC(db, &q_ack_lock, lit.data)) == NULL)
+	if (ids->n > 1 && (states = DB_EXEC(db, &q_ack_lock, lit.data)) == NULL)
 		goto out;
 	if ((done = DB_EXEC(db, &q_ack, lit.data, db_i64_param(user_id, uid), username,
 	    in->note ? in->note : "")) == NULL)
+		goto out;
+	if (states == NULL && PQntuples(done) == 0 &&
+	    (states = DB_EXEC(db, &q_ack_states, lit.data)) == NULL)
 		goto out;
 	for (int i = 0; i < PQntuples(done); i++) {
 		json_t *a = alert_json(done, i);
@@ -87,37 +122,15 @@ enum store_rc alert_acknowledge(struct db *db, int64_t user_id, const char *user
 	}
 	if (events_flush(db, &ev) < 0 || (own_tx && db_commit(db) < 0))
 		goto out;
-	/* sort the request's ids into the three answers, each id once */
-	for (size_t i = 0; i < ids->n; i++) {
-		const char *state = NULL;
-		int64_t id = vlist_int(ids, i);
-		json_t *target;
-		int dup = 0;
-		for (size_t j = 0; j < i; j++)
-			dup |= vlist_int(ids, j) == id;
-		if (dup)
-			continue;
-		if (!has_id(locked, id, &state))
-			target = missing;
-		else if (strcmp(state, "firing") == 0)
-			target = acked;
-		else
-			target = already;
-		json_array_append_new(target, json_integer(id));
-	}
-	*out = json_pack("{sO sO sO}", "acknowledged", acked, "already", already,
-	    "not_found", missing);
+	*out = ack_answer(ids, done, states);
 	if (alerts)
 		*alerts = json_incref(list);
 	rc = ST_OK;
 out:
 	if (own_tx)
 		db_rollback(db);
-	PQclear(locked);
+	PQclear(states);
 	PQclear(done);
-	json_decref(acked);
-	json_decref(already);
-	json_decref(missing);
 	json_decref(list);
 	events_free(&ev);
 	buf_free(&lit);

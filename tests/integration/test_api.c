@@ -3,6 +3,7 @@
  * under concurrent inserts, acknowledge, summary, silences, events, audit,
  * rule deletion with open alerts, and text stored verbatim.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,12 +60,84 @@ static void t_acknowledge(void)
 	r = api("GET", path, u->viewer, NULL);
 	EXPECT_JSTR(r, "ack_note", "on it");
 	http_free(&r);
+	/* one alert that does not exist: the UPDATE alone changed nothing */
+	r = api("POST", "/api/alerts/acknowledge", u->admin, "{\"alert_ids\":[999999998]}");
+	EXPECT_STATUS(r, 200);
+	CU_ASSERT_EQUAL(jint(&r, "not_found.0"), 999999998);
+	CU_ASSERT_EQUAL(json_array_size(jget(r.json, "acknowledged")), 0);
+	CU_ASSERT_EQUAL(json_array_size(jget(r.json, "already")), 0);
+	http_free(&r);
 	/* an acknowledged alert still resolves when the condition clears */
 	push_value("t_ack", 1, 0);
 	r = evaluate_rule(id);
 	CU_ASSERT_EQUAL(jint(&r, "resolved.0.id"), alert);
 	EXPECT_JSTR(r, "resolved.0.acknowledged_by", "operator1");
 	http_free(&r);
+}
+
+/*
+ * Acknowledgements racing for the same alerts: eight of one alert each
+ * (the UPDATE alone decides) and, at the same time, bulk ones naming the
+ * same alerts in opposite orders (locked in id order first). Each alert
+ * is acknowledged by exactly one call with one event; every other call
+ * answers it as already acknowledged, and none fails or deadlocks.
+ */
+struct ack_racer {
+	char body[128];
+	long status;
+	size_t acked;
+};
+
+static void *race_ack(void *arg)
+{
+	struct ack_racer *a = arg;
+	struct http_resp r = api("POST", "/api/alerts/acknowledge", fixture_users()->operator_, a->body);
+
+	a->status = r.status;
+	a->acked = json_array_size(jget(r.json, "acknowledged"));
+	http_free(&r);
+	return NULL;
+}
+
+static void t_acknowledge_race(void)
+{
+	enum { ONE = 8, BULK = 4 };
+	struct ack_racer racers[ONE + BULK];
+	pthread_t th[ONE + BULK];
+	struct http_resp r;
+	long long a, b;
+	size_t acked = 0;
+	char ids[64];
+
+	fixture_users();
+	make_push_kpi("t_ack_race", 0);
+	push_value("t_ack_race", 10, 0);
+	a = make_simple_rule("ack race a", "t_ack_race", "gt", 5, "");
+	b = make_simple_rule("ack race b", "t_ack_race", "gt", 5, "");
+	r = evaluate_rules((long long[]){a, b}, 2);
+	http_free(&r);
+	a = SQL_INT0("SELECT id FROM alerts WHERE rule_name = 'ack race a' AND state = 'firing'");
+	b = SQL_INT0("SELECT id FROM alerts WHERE rule_name = 'ack race b' AND state = 'firing'");
+	CU_ASSERT_TRUE_FATAL(a > 0 && b > 0);
+	for (int i = 0; i < ONE + BULK; i++) {
+		if (i < ONE)
+			snprintf(racers[i].body, sizeof(racers[i].body), "{\"alert_ids\":[%lld]}", a);
+		else
+			snprintf(racers[i].body, sizeof(racers[i].body), "{\"alert_ids\":[%lld,%lld]}",
+			    i % 2 ? a : b, i % 2 ? b : a);
+		pthread_create(&th[i], NULL, race_ack, &racers[i]);
+	}
+	for (int i = 0; i < ONE + BULK; i++) {
+		pthread_join(th[i], NULL);
+		CU_ASSERT_EQUAL(racers[i].status, 200);
+		acked += racers[i].acked;
+	}
+	CU_ASSERT_EQUAL(acked, 2);
+	snprintf(ids, sizeof(ids), "{%lld,%lld}", a, b);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM events WHERE type = 'alert.acknowledged'"
+	    " AND (data->>'id')::bigint = ANY($1::bigint[])", ids), 2);
+	CU_ASSERT_EQUAL(SQL_INT("SELECT count(*) FROM alerts WHERE id = ANY($1::bigint[])"
+	    " AND state = 'acknowledged' AND acknowledged_by = 'operator1'", ids), 2);
 }
 
 static void t_summary(void)
@@ -622,6 +695,7 @@ void suite_api(void)
 {
 	static const struct test_case cases[] = {
 		{"bulk acknowledge with a note", t_acknowledge},
+		{"acknowledgements racing for the same alerts", t_acknowledge_race},
 		{"summary counters", t_summary},
 		{"keyset paging visits each alert once under inserts", t_paging_under_inserts},
 		{"history filters and the limit clamp", t_history_filters},
