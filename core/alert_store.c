@@ -21,12 +21,11 @@
  * before it, and a change waits on the network twice (BEGIN with the
  * UPDATE, the event with the COMMIT; core/db.h). Several alerts are
  * locked first, in id order: one order for every locker, so two bulk
- * acknowledgements never deadlock. The states of the alerts the UPDATE
- * did not change then sort them into "already" and "not_found".
+ * acknowledgements never deadlock. Whether the alerts the UPDATE did not
+ * change exist sorts them into "already" and "not_found".
  */
-DB_STMT(q_ack_lock,
-    "SELECT id, state FROM alerts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE");
-DB_STMT(q_ack_states, "SELECT id, state FROM alerts WHERE id = ANY($1::bigint[])");
+DB_STMT(q_ack_lock, "SELECT id FROM alerts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE");
+DB_STMT(q_ack_exists, "SELECT id FROM alerts WHERE id = ANY($1::bigint[])");
 DB_STMT(q_ack,
     "UPDATE alerts a SET state = 'acknowledged', acknowledged_at = now(),"
     "       acknowledged_by_id = $2::bigint, acknowledged_by = $3, ack_note = NULLIF($4, '')"
@@ -60,8 +59,8 @@ static int has_id(const PGresult *r, int64_t id)
 }
 
 /* The request's ids, each once: what this call acknowledged (done), what
- * exists but was not firing (states) and what does not exist. */
-static json_t *ack_answer(const struct vlist *ids, const PGresult *done, const PGresult *states)
+ * exists but was not firing (existing) and what does not exist. */
+static json_t *ack_answer(const struct vlist *ids, const PGresult *done, const PGresult *existing)
 {
 	json_t *acked = json_array(), *already = json_array(), *missing = json_array();
 
@@ -76,7 +75,7 @@ static json_t *ack_answer(const struct vlist *ids, const PGresult *done, const P
 			continue;
 		if (has_id(done, id))
 			target = acked;
-		else if (has_id(states, id))
+		else if (has_id(existing, id))
 			target = already;
 		json_array_append_new(target, json_integer(id));
 	}
@@ -90,7 +89,7 @@ enum store_rc alert_acknowledge(struct db *db, int64_t user_id, const char *user
 	const struct vlist *ids = &in->alert_ids;
 	struct buf lit;
 	struct events ev;
-	PGresult *states = NULL, *done = NULL;
+	PGresult *existing = NULL, *done = NULL;
 	json_t *list = json_array();
 	char uid[24];
 	enum store_rc rc = ST_ERROR;
@@ -107,13 +106,13 @@ enum store_rc alert_acknowledge(struct db *db, int64_t user_id, const char *user
 	db_arr_end(&lit);
 	if (own_tx && db_begin(db) < 0)
 		goto out;
-	if (ids->n > 1 && (states = DB_EXEC(db, &q_ack_lock, lit.data)) == NULL)
+	if (ids->n > 1 && (existing = DB_EXEC(db, &q_ack_lock, lit.data)) == NULL)
 		goto out;
 	if ((done = DB_EXEC(db, &q_ack, lit.data, db_i64_param(user_id, uid), username,
 	    in->note ? in->note : "")) == NULL)
 		goto out;
-	if (states == NULL && PQntuples(done) == 0 &&
-	    (states = DB_EXEC(db, &q_ack_states, lit.data)) == NULL)
+	if (existing == NULL && PQntuples(done) == 0 &&
+	    (existing = DB_EXEC(db, &q_ack_exists, lit.data)) == NULL)
 		goto out;
 	for (int i = 0; i < PQntuples(done); i++) {
 		json_t *a = alert_json(done, i);
@@ -122,14 +121,14 @@ enum store_rc alert_acknowledge(struct db *db, int64_t user_id, const char *user
 	}
 	if (events_flush(db, &ev) < 0 || (own_tx && db_commit(db) < 0))
 		goto out;
-	*out = ack_answer(ids, done, states);
+	*out = ack_answer(ids, done, existing);
 	if (alerts)
 		*alerts = json_incref(list);
 	rc = ST_OK;
 out:
 	if (own_tx)
 		db_rollback(db);
-	PQclear(states);
+	PQclear(existing);
 	PQclear(done);
 	json_decref(list);
 	events_free(&ev);
